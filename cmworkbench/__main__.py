@@ -1,0 +1,5 @@
+"""Allow ``python -m cmworkbench``."""
+
+from cmworkbench.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,253 @@
+"""``cmw``: the command line. It parses arguments and calls the same services as the TUI.
+
+Exit codes: 0 ok, 2 bad usage or input (one line on stderr says what and where), 1 any other
+failure (one line on stderr; ``CMW_DEBUG=1`` shows the traceback for IT).
+
+Who acts: ``--as LOGIN`` scopes a command to that staff member, exactly as in the TUI.
+Without it, a command runs as the service account that owns the database, i.e. as the
+branch's IT administrator (only that account can open the database file).
+
+Imports are lazy: ``cmw tui`` must paint its first screen fast, so nothing heavy is imported
+before the command that needs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from cmworkbench import clock, i18n
+from cmworkbench.config import ROLES, ConfigError, Settings, load_settings
+from cmworkbench.db.migrate import ForeignDatabase
+
+if TYPE_CHECKING:
+    from cmworkbench.services.workbench import Workbench
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad input on the command line (exit code 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports errors as one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {i18n.t('cli.error', message=message)}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _global_options(suppress: bool) -> _Parser:
+    """--db, --config, --now: accepted before or after the command."""
+    default = argparse.SUPPRESS if suppress else None
+    parent = _Parser(add_help=False)
+    parent.add_argument("--db", metavar="URL", default=default, help=i18n.t("cli.help.db"))
+    parent.add_argument("--config", metavar="PATH", default=default, help=i18n.t("cli.help.config"))
+    parent.add_argument("--now", metavar="ISO", default=default, help=i18n.t("cli.help.now"))
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole ``cmw`` command line."""
+    t = i18n.t
+    common = _global_options(suppress=True)
+    parser = _Parser(prog="cmw", description=t("cli.description"), parents=[_global_options(False)])
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    commands.add_parser("init", parents=[common], help=t("cli.help.init"))
+
+    demo = commands.add_parser("demo", parents=[common], help=t("cli.help.demo"))
+    demo.add_argument(
+        "--customers", type=_positive_int, default=2000, metavar="N", help=t("cli.help.customers")
+    )
+    demo.add_argument("--seed", type=int, default=1, metavar="S", help=t("cli.help.seed"))
+
+    tui = commands.add_parser("tui", parents=[common], help=t("cli.help.tui"))
+    tui.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+
+    staff = commands.add_parser("staff", parents=[common], help=t("cli.help.staff"))
+    staff_commands = staff.add_subparsers(dest="staff_command", metavar="COMMAND", required=True)
+    staff_list = staff_commands.add_parser("list", parents=[common], help=t("cli.help.staff_list"))
+    staff_list.add_argument("--role", choices=ROLES, metavar="ROLE", help=", ".join(ROLES))
+    staff_list.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    staff_list.add_argument("--json", action="store_true", help=t("cli.help.json"))
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(i18n.t("cli.not_a_number", value=text)) from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(i18n.t("cli.not_a_number", value=text))
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``cmw``; returns the exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    _early_language(args_list)
+    args = build_parser().parse_args(args_list)
+    command = args.command or "tui"
+    try:
+        settings = _settings(args)
+        handler = _HANDLERS[command] if command != "staff" else _staff_list
+        return handler(args, settings)
+    except (UsageError, ConfigError, clock.ClockError, ForeignDatabase) as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    except KeyboardInterrupt:
+        return _fail(i18n.t("cli.interrupted"), EXIT_FAILURE)
+    except Exception as exc:  # the last line of defence: no traceback reaches a user
+        from cmworkbench.services.errors import ServiceError
+
+        if isinstance(exc, ServiceError):
+            return _fail(str(exc), EXIT_USAGE)
+        if os.environ.get("CMW_DEBUG"):
+            raise
+        return _fail(f"{type(exc).__name__}: {exc}".splitlines()[0], EXIT_FAILURE)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"cmw: {i18n.t('cli.error', message=message)}", file=sys.stderr)
+    return code
+
+
+def _early_language(argv: list[str]) -> None:
+    """Pick the language before argparse builds its help texts."""
+    language = os.environ.get("CMW_LANGUAGE")
+    if language is None:
+        try:
+            language = load_settings(_argv_value(argv, "--config")).general.language
+        except ConfigError:
+            language = None  # reported properly once the arguments are parsed
+    if language in i18n.CATALOGS:
+        i18n.set_language(language)
+
+
+def _argv_value(argv: list[str], option: str) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == option and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith(option + "="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config)
+    i18n.set_language(settings.general.language)
+    clock.set_timezone(settings.calendar.timezone)
+    now = args.now or os.environ.get("CMW_NOW")
+    if now:
+        clock.set_now(now)
+    if args.db:
+        from dataclasses import replace
+
+        settings = replace(settings, general=replace(settings.general, database_url=args.db))
+    return settings
+
+
+def _init(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.db.engine import make_engine, restrict_file_mode
+    from cmworkbench.db.migrate import upgrade
+
+    engine = make_engine(settings.database_url)
+    before, after = upgrade(engine)
+    restrict_file_mode(engine)
+    if before is None:
+        print(i18n.t("cli.init.created", after=after, url=engine.url.render_as_string()))
+    elif before != after:
+        print(i18n.t("cli.init.upgraded", before=before, after=after))
+    else:
+        print(i18n.t("cli.init.current", after=after))
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.services.demo import build_demo
+    from cmworkbench.services.workbench import open_engine
+
+    engine = open_engine(settings)
+    progress = _progress_printer() if sys.stderr.isatty() else None
+    summary = build_demo(engine=engine, customers=args.customers, seed=args.seed, progress=progress)
+    if progress:
+        print(file=sys.stderr)
+    print(
+        i18n.t(
+            "cli.demo.done",
+            customers=summary.customers,
+            staff=summary.staff,
+            seconds=summary.seconds,
+        )
+    )
+    return EXIT_OK
+
+
+def _progress_printer() -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        print(f"\r{done:>10,} / {total:,}  {percent:3d}%", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
+def _workbench(settings: Settings, login: str | None) -> Workbench:
+    """Open the database and log ``login`` in (for commands run as a staff member)."""
+    from cmworkbench.services.workbench import login as log_in
+    from cmworkbench.services.workbench import open_engine
+
+    engine = open_engine(settings)
+    assert login is not None
+    return log_in(engine, settings, login)
+
+
+def _tui(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.services.workbench import open_engine, tui_login
+
+    engine = open_engine(settings)
+    chosen = getattr(args, "login", None)
+    workbench = tui_login(engine, settings, chosen or getpass.getuser(), explicit=bool(chosen))
+    from cmworkbench.app import make_app
+
+    make_app(workbench).run()
+    return EXIT_OK
+
+
+def _staff_list(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.services.staff import list_staff
+    from cmworkbench.services.workbench import admin_session
+
+    if args.login:
+        rows = _workbench(settings, args.login).staff(role=args.role)
+    else:
+        with admin_session(settings) as session:
+            rows = list_staff(session=session, actor=None, role=args.role)
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    _print_table(
+        [[r.login, r.name, i18n.label("role", r.role), r.team or ""] for r in rows],
+        ["cli.header.login", "cli.header.name", "cli.header.role", "cli.header.team"],
+    )
+    return EXIT_OK
+
+
+def _print_table(rows: list[list[Any]], header_keys: list[str]) -> None:
+    from tabulate import tabulate
+
+    print(tabulate(rows, headers=[i18n.t(k) for k in header_keys], tablefmt="simple"))
+
+
+_HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "init": _init,
+    "demo": _demo,
+    "tui": _tui,
+}

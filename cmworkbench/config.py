@@ -1,0 +1,344 @@
+"""``config.toml`` → typed settings.
+
+The dataclasses below are the single source of every default; ``config.toml`` at the root of
+the repository documents them and a test keeps the two equal. A branch overrides what it needs
+in its own file (``--config PATH``, ``CMW_CONFIG``, or ``/etc/cmworkbench/config.toml``);
+anything it leaves out keeps the default.
+
+Every value is checked on load. A mistake is reported as one line that names the key, e.g.
+``config.toml: calendar.timezone: unknown timezone 'Asia/Shanghi'``.
+
+Environment overrides (prefix ``CMW_``): ``CMW_DATABASE_URL``, ``CMW_LANGUAGE``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LANGUAGES = ("zh_CN", "en")
+ROLES = ("manager", "phone_manager", "supervisor", "branch_head", "admin")
+GROUP_CLASSES = ("A1", "A2", "B1", "B2", "C")
+SYSTEM_CONFIG = Path("/etc/cmworkbench/config.toml")
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be read or holds a wrong value; the message is one line."""
+
+
+@dataclass(frozen=True)
+class GeneralSettings:
+    """Who we are and where the data lives."""
+
+    language: str = "zh_CN"
+    """User-interface language: ``zh_CN`` or ``en``."""
+    branch_name: str = "示例支行"
+    """Name of the branch, shown in the header and on reports."""
+    database_url: str = ""
+    """Any SQLAlchemy URL (e.g. ``postgresql+psycopg://…``). Empty: SQLite at ``database_path``."""
+    database_path: str = "~/.local/share/cmworkbench/cmworkbench.db"
+    """SQLite file used when ``database_url`` is empty. ``~`` is the service account's home."""
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    """The branch's working time; every "working day" and business-hours SLA clock uses it."""
+
+    timezone: str = "Asia/Shanghai"
+    """IANA timezone of the branch."""
+    hours: list[str] = field(default_factory=lambda: ["08:30-12:00", "13:30-17:30"])
+    """Business hours on a working day, as ``HH:MM-HH:MM`` ranges in order."""
+    source: str = "official-cn"
+    """Public holidays and make-up working days (调休): ``official-cn`` or ``none``."""
+    extra_holidays: list[date] = field(default_factory=list)
+    """Branch-specific closures (dates)."""
+    extra_workdays: list[date] = field(default_factory=list)
+    """Branch-specific extra working days (dates)."""
+
+
+@dataclass(frozen=True)
+class CadenceRule:
+    """Contact cadence: days since the last *logged* call or visit."""
+
+    ideal_days: int = 30
+    """Due once this many days have passed since the last logged contact."""
+    max_days: int = 30
+    """Overdue once this many days have passed."""
+    channels: list[str] = field(default_factory=lambda: ["visit", "call"])
+    """Interaction kinds that count as contact: ``visit``, ``call``, ``sms``, ``onsite``."""
+
+
+@dataclass(frozen=True)
+class FreshnessRule:
+    """Basic data re-verification (信息更新)."""
+
+    max_days: int = 30
+    """Days after which a customer's basic data must be re-verified."""
+
+
+@dataclass(frozen=True)
+class SlaRule:
+    """Complaint targets for one severity or customer group."""
+
+    first_response: str = "4h business"
+    """Time to first contact with the customer: ``<n>h|m business`` or ``<n>h|m calendar``."""
+    resolution: str = "5d business"
+    """Time to resolve and reply."""
+    return_call: str = "month"
+    """Return call (回访) after resolution: ``month`` = within the same calendar month."""
+    warn_at: list[float] = field(default_factory=lambda: [0.5, 0.8])
+    """Fractions of a target at which the owner is warned."""
+    escalate: list[str] = field(default_factory=lambda: ["owner@0.5", "supervisor@1.0"])
+    """Who is told when: ``role@fraction`` or ``role@fraction+<n>h``."""
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """Masking, reveal and the idle lock."""
+
+    idle_lock_minutes: int = 5
+    """Minutes without a key press before the screen locks itself (0 = never)."""
+    reveal_roles: list[str] = field(
+        default_factory=lambda: ["manager", "phone_manager", "supervisor", "branch_head"]
+    )
+    """Roles that may reveal a masked phone or ID number (each reveal is audited)."""
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    """APScheduler jobs and the leader lease."""
+
+    generate_at: str = "06:30"
+    """Local time of the daily task generation, on working days."""
+    sla_sweep_seconds: int = 60
+    """Interval of the complaint SLA sweep."""
+    worklog_reminder_at: str = "17:00"
+    """Local time of the daily work-log reminder."""
+    lease_seconds: int = 30
+    """A leader that has not renewed its lease for this long is replaced."""
+    misfire_grace_seconds: int = 3600
+    """A job missed by less than this still runs once after downtime."""
+
+
+# Core/premium customers are contacted at least monthly (bank routine); VIP diamond/gold at
+# least every 2 months (telecom VIP standard); government-important at least yearly (handbook).
+_DEFAULT_CADENCE: dict[str, CadenceRule] = {
+    "A1": CadenceRule(ideal_days=20, max_days=30),
+    "A2": CadenceRule(ideal_days=25, max_days=30),
+    "B1": CadenceRule(ideal_days=45, max_days=60),
+    "B2": CadenceRule(ideal_days=60, max_days=90),
+    "C": CadenceRule(ideal_days=150, max_days=180, channels=["call", "visit", "sms"]),
+    "vip": CadenceRule(ideal_days=45, max_days=60),
+    "government": CadenceRule(ideal_days=300, max_days=365),
+}
+# A-class monthly, B-class every 2 months, C-class by phone managers every 6 months (handbook).
+_DEFAULT_FRESHNESS: dict[str, FreshnessRule] = {
+    "A1": FreshnessRule(30),
+    "A2": FreshnessRule(30),
+    "B1": FreshnessRule(60),
+    "B2": FreshnessRule(60),
+    "C": FreshnessRule(180),
+}
+# VIP or major complaints: resolved and replied within 24 hours (telecom handbook).
+_DEFAULT_SLA: dict[str, SlaRule] = {
+    "normal": SlaRule(),
+    "major": SlaRule(
+        first_response="2h calendar",
+        resolution="24h calendar",
+        escalate=["owner@0.5", "supervisor@1.0", "branch_head@1.0+4h"],
+    ),
+    "vip": SlaRule(
+        first_response="2h calendar",
+        resolution="24h calendar",
+        escalate=["owner@0.5", "supervisor@1.0", "branch_head@1.0+4h"],
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a branch can configure."""
+
+    general: GeneralSettings = field(default_factory=GeneralSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    grades: dict[str, list[str]] = field(
+        default_factory=lambda: {
+            "senior": ["A1", "A2", "B1", "B2", "C"],
+            "first": ["A2", "B1", "B2", "C"],
+            "second": ["B1", "B2", "C"],
+            "trainee": ["C"],
+        }
+    )
+    """Manager grade → customer classes that grade may own (A-class books go to seniors)."""
+    cadence: dict[str, CadenceRule] = field(default_factory=lambda: dict(_DEFAULT_CADENCE))
+    """Contact cadence per class, tier or flag (``A1`` … ``C``, ``vip``, ``government``)."""
+    freshness: dict[str, FreshnessRule] = field(default_factory=lambda: dict(_DEFAULT_FRESHNESS))
+    """Basic-data re-verification per class."""
+    sla: dict[str, SlaRule] = field(default_factory=lambda: dict(_DEFAULT_SLA))
+    """Complaint SLA per severity (``normal``, ``major``) and for VIP customers (``vip``)."""
+
+    @property
+    def database_url(self) -> str:
+        """The effective SQLAlchemy URL."""
+        if self.general.database_url:
+            return self.general.database_url
+        return "sqlite:///" + str(Path(self.general.database_path).expanduser())
+
+
+_DURATION = re.compile(r"^\d+(\.\d+)?[hmd] (business|calendar)$")
+_ESCALATE = re.compile(r"^[a-z_]+@\d+(\.\d+)?(\+\d+h)?$")
+_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+_CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def load_settings(path: str | Path | None = None, *, env: dict[str, str] | None = None) -> Settings:
+    """Read settings from ``path`` (or the usual places) and the ``CMW_`` environment."""
+    env = dict(os.environ) if env is None else env
+    chosen = Path(path) if path else _default_path(env)
+    data: dict[str, Any] = {}
+    label = "config.toml"
+    if chosen is not None:
+        label = str(chosen)
+        try:
+            data = tomllib.loads(chosen.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{label}: file not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{label}: not valid TOML ({exc})") from None
+    general = data.setdefault("general", {})
+    if not isinstance(general, dict):
+        raise ConfigError(f"{label}: general: must be a table")
+    if env.get("CMW_DATABASE_URL"):
+        general["database_url"] = env["CMW_DATABASE_URL"]
+    if env.get("CMW_LANGUAGE"):
+        general["language"] = env["CMW_LANGUAGE"]
+    settings = _build(Settings, data, "", label)
+    _validate(settings, label)
+    return settings
+
+
+def _default_path(env: dict[str, str]) -> Path | None:
+    if env.get("CMW_CONFIG"):
+        return Path(env["CMW_CONFIG"])
+    return SYSTEM_CONFIG if SYSTEM_CONFIG.exists() else None
+
+
+def _build(cls: type, data: Any, prefix: str, label: str) -> Any:
+    """Build dataclass ``cls`` from a TOML table, checking names and types."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{label}: {prefix.rstrip('.') or 'top level'}: must be a table")
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls)}
+    unknown = sorted(set(data) - set(known))
+    if unknown:
+        raise ConfigError(f"{label}: {prefix}{unknown[0]}: unknown key")
+    values: dict[str, Any] = {}
+    for name, f in known.items():
+        if name not in data:
+            continue
+        values[name] = _convert(hints[name], data[name], f"{prefix}{name}", label, f)
+    return cls(**values)
+
+
+def _convert(hint: Any, value: Any, key: str, label: str, f: Any = None) -> Any:
+    origin = typing.get_origin(hint)
+    if is_dataclass(hint):
+        return _build(hint, value, key + ".", label)  # type: ignore[arg-type]
+    if origin is dict:
+        _, item = typing.get_args(hint)
+        if not isinstance(value, dict):
+            raise ConfigError(f"{label}: {key}: must be a table")
+        merged: dict[str, Any] = {}
+        if f is not None and f.default_factory is not MISSING and is_dataclass(item):
+            merged.update(f.default_factory())  # keep defaults for keys not overridden
+        for sub, raw in value.items():
+            merged[sub] = _convert(item, raw, f"{key}.{sub}", label)
+        return merged
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        if not isinstance(value, list):
+            raise ConfigError(f"{label}: {key}: must be a list")
+        return [_convert(item, v, f"{key}[{i}]", label) for i, v in enumerate(value)]
+    if origin in (typing.Union, types.UnionType):
+        raise ConfigError(f"{label}: {key}: unsupported type")  # pragma: no cover
+    if hint is date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise ConfigError(f"{label}: {key}: {value!r} is not a date (YYYY-MM-DD)") from None
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
+        raise ConfigError(
+            f"{label}: {key}: must be {_type_name(hint)}, got {type(value).__name__} {value!r}"
+        )
+    return value
+
+
+def _type_name(hint: Any) -> str:
+    return {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}.get(
+        hint, getattr(hint, "__name__", str(hint))
+    )
+
+
+def _validate(s: Settings, label: str) -> None:
+    def fail(key: str, why: str) -> typing.NoReturn:
+        raise ConfigError(f"{label}: {key}: {why}")
+
+    if s.general.language not in LANGUAGES:
+        fail("general.language", f"{s.general.language!r} is not one of {', '.join(LANGUAGES)}")
+    try:
+        ZoneInfo(s.calendar.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail("calendar.timezone", f"unknown timezone {s.calendar.timezone!r}")
+    for i, span in enumerate(s.calendar.hours):
+        if not _HOURS.match(span) or span[:5] >= span[6:]:
+            fail(f"calendar.hours[{i}]", f"{span!r} is not a range like 08:30-12:00")
+    if s.calendar.source not in ("official-cn", "none"):
+        fail("calendar.source", f"{s.calendar.source!r} is not official-cn or none")
+    if s.privacy.idle_lock_minutes < 0:
+        fail("privacy.idle_lock_minutes", "must be 0 or more")
+    for i, role in enumerate(s.privacy.reveal_roles):
+        if role not in ROLES:
+            fail(f"privacy.reveal_roles[{i}]", f"{role!r} is not a role ({', '.join(ROLES)})")
+    for key in ("generate_at", "worklog_reminder_at"):
+        if not _CLOCK_TIME.match(getattr(s.scheduler, key)):
+            fail(f"scheduler.{key}", f"{getattr(s.scheduler, key)!r} is not a time like 06:30")
+    for key in ("sla_sweep_seconds", "lease_seconds", "misfire_grace_seconds"):
+        if getattr(s.scheduler, key) <= 0:
+            fail(f"scheduler.{key}", "must be more than 0")
+    for grade, classes in s.grades.items():
+        for c in classes:
+            if c not in GROUP_CLASSES:
+                fail(f"grades.{grade}", f"{c!r} is not a class ({', '.join(GROUP_CLASSES)})")
+    for name, rule in s.cadence.items():
+        if not 0 < rule.ideal_days <= rule.max_days:
+            fail(f"cadence.{name}", "needs 0 < ideal_days <= max_days")
+        for ch in rule.channels:
+            if ch not in ("visit", "call", "sms", "onsite"):
+                fail(f"cadence.{name}.channels", f"{ch!r} is not visit, call, sms or onsite")
+    for name, fr in s.freshness.items():
+        if fr.max_days <= 0:
+            fail(f"freshness.{name}.max_days", "must be more than 0")
+    for name, sla in s.sla.items():
+        for key in ("first_response", "resolution"):
+            if not _DURATION.match(getattr(sla, key)):
+                fail(f"sla.{name}.{key}", f"{getattr(sla, key)!r} is not like '24h calendar'")
+        for w in sla.warn_at:
+            if not 0 < w < 1:
+                fail(f"sla.{name}.warn_at", f"{w} is not between 0 and 1")
+        for e in sla.escalate:
+            if not _ESCALATE.match(e) or e.split("@")[0] not in (*ROLES, "owner"):
+                fail(f"sla.{name}.escalate", f"{e!r} is not like 'supervisor@1.0+4h'")

@@ -1,0 +1,85 @@
+"""Alembic migrations, driven from code (``cmw init``); no alembic.ini to find.
+
+``cmw init`` on an empty database creates every table through the migrations (never
+``create_all``); on a database from an older release it upgrades to the newest revision; on an
+up-to-date database it does nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+class ForeignDatabase(ValueError):
+    """The database holds tables but no cmworkbench schema version: we do not touch it."""
+
+
+def _config(engine: Engine):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest revision this release knows."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    """Every revision this release knows (to recognise a restored database)."""
+    from alembic.script import ScriptDirectory
+
+    return {s.revision for s in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or ``None`` for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
+    """Upgrade the database to ``revision``; returns (revision before, revision after)."""
+    from alembic import command
+
+    before = current_revision(engine)
+    if before is None and inspect(engine).get_table_names():
+        from cmworkbench.i18n import t
+
+        raise ForeignDatabase(t("cli.foreign_database"))
+    cfg = _config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+    return before, current_revision(engine) or ""
+
+
+SCHEMA_HEAD = "0001"
+"""The head revision, known without importing Alembic (start-up stays fast); a test checks it
+equals Alembic's head."""
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the database is at :data:`SCHEMA_HEAD` (one cheap query, no Alembic)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    except DBAPIError:
+        return False
+    return row is not None and row[0] == SCHEMA_HEAD

@@ -1,0 +1,432 @@
+"""SQLModel tables for the whole product.
+
+Later issues add behaviour, not tables. Conventions:
+
+* Every instant is an aware datetime (``clock.now()``), stored in UTC by SQLModel's
+  ``UTCDateTime`` (``timestamptz`` on PostgreSQL) and read back aware in UTC; dates
+  (birthdays, due days, leave periods) are branch-local calendar dates.
+* Money is whole yuan in integers (``*_yuan``): tiering and reports need no fen, and SQLite has
+  no exact decimal type.
+* Enumerations are short strings; the allowed values live in :mod:`cmworkbench.domain.enums`
+  and are checked by the services.
+* Rows that two people may edit at once carry ``version`` for optimistic locking: an update
+  says ``WHERE id = :id AND version = :seen`` and reports a conflict when no row matched.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Branch(SQLModel, table=True):
+    """A branch (支行) or telecom group-customer department."""
+
+    __tablename__ = "branch"
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=100)
+
+
+class Team(SQLModel, table=True):
+    """A team of managers led by a supervisor."""
+
+    __tablename__ = "team"
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    name: str = Field(max_length=100)
+
+
+class Staff(SQLModel, table=True):
+    """A member of staff who logs in: manager, phone manager, supervisor, branch head, admin."""
+
+    __tablename__ = "staff"
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=64)
+    role: str = Field(max_length=20, index=True)
+    grade: str | None = Field(default=None, max_length=20)
+    """Manager grade (senior/first/second/trainee): decides which classes they may own."""
+    branch_id: int = Field(foreign_key="branch.id", index=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    backup_id: int | None = Field(default=None, foreign_key="staff.id")
+    """The A/B partner (AB角) who takes over while this person is away."""
+    phone: str | None = Field(default=None, max_length=32)
+    active: bool = Field(default=True)
+    created_at: datetime
+    version: int = Field(default=1)
+
+
+class StaffLeave(SQLModel, table=True):
+    """A leave period; the backup partner covers urgent work meanwhile."""
+
+    __tablename__ = "staff_leave"
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    starts_on: date
+    ends_on: date
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class SshKey(SQLModel, table=True):
+    """A public key granted to one staff member on the service account."""
+
+    __tablename__ = "ssh_key"
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    fingerprint: str = Field(max_length=128, unique=True)
+    public_key: str
+    granted_at: datetime
+    revoked_at: datetime | None = None
+
+
+class Customer(SQLModel, table=True):
+    """A customer: a person (individual) or an organisation (group customer, 集团客户)."""
+
+    __tablename__ = "customer"
+    __table_args__ = (
+        Index("ix_customer_owner_class", "owner_id", "cls"),
+        Index("ix_customer_backup", "backup_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    customer_no: str = Field(max_length=32, unique=True)
+    kind: str = Field(max_length=12)
+    """``individual`` or ``group``."""
+    name: str = Field(max_length=200)
+    cls: str | None = Field(default=None, max_length=4)
+    """Value class A1/A2/B1/B2/C (groups, and individuals ranked by the same model)."""
+    tier: str | None = Field(default=None, max_length=16)
+    """Individual asset tier: diamond, gold, mid_high (中高端, ≥ RMB 200,000), mass."""
+    is_vip: bool = False
+    is_government: bool = False
+    """Government-important customer (政府重要客户)."""
+    is_dual_span: bool = False
+    """Dual-span group (双跨集团)."""
+    is_benchmark: bool = False
+    """Industry benchmark (行业标杆)."""
+    industry: str | None = Field(default=None, max_length=64)
+    area: str | None = Field(default=None, max_length=64, index=True)
+    address: str | None = Field(default=None, max_length=300)
+    phone: str | None = Field(default=None, max_length=32)
+    phone2: str | None = Field(default=None, max_length=32)
+    id_number: str | None = Field(default=None, max_length=18)
+    """Resident ID number (GB 11643, 18 characters) for individuals."""
+    birthday: date | None = None
+    owner_id: int | None = Field(default=None, foreign_key="staff.id")
+    backup_id: int | None = Field(default=None, foreign_key="staff.id")
+    assets_yuan: int | None = None
+    """Individuals: assets under management, whole yuan."""
+    revenue_yuan: int | None = None
+    """Groups: annual revenue to us, whole yuan."""
+    staff_count: int | None = None
+    status: str = Field(default="active", max_length=12)
+    """``active``, ``at_risk`` or ``lost``."""
+    preferred_hours: str | None = Field(default=None, max_length=32)
+    """When the customer prefers visits, e.g. ``09:00-11:30``."""
+    info_verified_at: datetime | None = None
+    opened_on: date | None = None
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(default=1)
+
+
+class CustomerMetric(SQLModel, table=True):
+    """Month-end figures of a customer, for churn signals (asset outflow, revenue drop)."""
+
+    __tablename__ = "customer_metric"
+    __table_args__ = (UniqueConstraint("customer_id", "month"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    month: str = Field(max_length=7)
+    """``YYYY-MM``."""
+    assets_yuan: int | None = None
+    revenue_yuan: int | None = None
+    member_count: int | None = None
+
+
+class Contact(SQLModel, table=True):
+    """Contact or key person (关键人) of a customer, mostly of a group customer."""
+
+    __tablename__ = "contact"
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    name: str = Field(max_length=64)
+    role: str = Field(default="contact", max_length=16)
+    """``decision_maker``, ``influencer`` or ``contact``."""
+    title: str | None = Field(default=None, max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+    phone2: str | None = Field(default=None, max_length=32)
+    birthday: date | None = None
+    preferences: str | None = Field(default=None, max_length=500)
+    notes: str | None = None
+    is_key_person: bool = False
+    updated_at: datetime
+
+
+class Holding(SQLModel, table=True):
+    """A product a customer holds: deposit, wealth product, loan, line, package."""
+
+    __tablename__ = "holding"
+    __table_args__ = (Index("ix_holding_matures", "matures_on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    product: str = Field(max_length=100)
+    product_kind: str = Field(max_length=16)
+    """``deposit``, ``wealth``, ``loan``, ``telecom`` …"""
+    opened_on: date | None = None
+    activated_on: date | None = None
+    matures_on: date | None = None
+    amount_yuan: int | None = None
+    next_check_on: date | None = None
+    """Next post-loan check (贷后检查) for loans."""
+
+
+class Interaction(SQLModel, table=True):
+    """A call, visit, SMS or on-site contact with a customer, planned or done."""
+
+    __tablename__ = "interaction"
+    __table_args__ = (
+        Index("ix_interaction_customer_time", "customer_id", "happened_at"),
+        Index("ix_interaction_staff_time", "staff_id", "happened_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    staff_id: int = Field(foreign_key="staff.id")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    kind: str = Field(max_length=10)
+    """``call``, ``visit``, ``sms``, ``onsite``."""
+    status: str = Field(default="done", max_length=12)
+    """``planned``, ``done``, ``cancelled``."""
+    planned_at: datetime | None = None
+    happened_at: datetime | None = None
+    purpose: str | None = Field(default=None, max_length=32)
+    outcome: str | None = Field(default=None, max_length=32)
+    """``reached``, ``no_answer``, ``call_back``, ``wrong_number``, ``done`` …"""
+    next_step: str | None = Field(default=None, max_length=500)
+    duration_minutes: int | None = None
+    note: str | None = None
+    created_at: datetime
+
+
+class Task(SQLModel, table=True):
+    """A piece of work owed to a customer or the branch, generated by a rule or by hand."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_owner_status_due", "owner_id", "status", "due_at"),
+        Index("ix_task_customer_status", "customer_id", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=24)
+    """``contact``, ``verify_info``, ``care``, ``after_sale``, ``maturity``, ``post_loan``,
+    ``return_call``, ``retention``, ``follow_up``, ``report``, ``manual``."""
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
+    owner_id: int = Field(foreign_key="staff.id")
+    due_at: datetime
+    priority: int = Field(default=0)
+    reason: str | None = Field(default=None, max_length=200)
+    status: str = Field(default="open", max_length=10)
+    """``open``, ``done``, ``cancelled``."""
+    rule: str | None = Field(default=None, max_length=40)
+    idem_key: str | None = Field(default=None, max_length=120, unique=True)
+    """Rule + object + period: generating twice creates nothing new."""
+    snoozed_until: datetime | None = None
+    note: str | None = None
+    complaint_id: int | None = Field(default=None, foreign_key="complaint.id")
+    created_at: datetime
+    closed_at: datetime | None = None
+    closed_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    version: int = Field(default=1)
+
+
+class VisitPlan(SQLModel, table=True):
+    """A manager's weekly visit plan (客户拜访计划表), approved by the supervisor."""
+
+    __tablename__ = "visit_plan"
+    __table_args__ = (UniqueConstraint("owner_id", "week"),)
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="staff.id")
+    week: str = Field(max_length=8)
+    """ISO week, ``2026-W48``."""
+    status: str = Field(default="draft", max_length=10)
+    """``draft``, ``submitted``, ``approved``, ``returned``."""
+    submitted_at: datetime | None = None
+    decided_at: datetime | None = None
+    decided_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    comment: str | None = None
+    approved_snapshot: str | None = None
+    """JSON of the items as approved, to show the difference when changed afterwards."""
+    version: int = Field(default=1)
+
+
+class VisitPlanItem(SQLModel, table=True):
+    """One planned visit in a weekly plan."""
+
+    __tablename__ = "visit_plan_item"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="visit_plan.id", index=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    starts_at: datetime
+    ends_at: datetime
+    purpose: str = Field(max_length=32)
+    checklist: str | None = None
+    status: str = Field(default="planned", max_length=12)
+    """``planned``, ``done``, ``cancelled``, ``rescheduled``, ``incident``."""
+    interaction_id: int | None = Field(default=None, foreign_key="interaction.id")
+
+
+class OnsiteDay(SQLModel, table=True):
+    """An on-site service day (驻点) at a group customer."""
+
+    __tablename__ = "onsite_day"
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    day: date
+    place: str = Field(max_length=200)
+    starts_at: datetime
+    ends_at: datetime
+    consultations_personal: int = 0
+    consultations_group: int = 0
+    transactions_personal: int = 0
+    transactions_group: int = 0
+    note: str | None = None
+
+
+class Complaint(SQLModel, table=True):
+    """A complaint ticket (投诉); whoever receives it owns it (首问负责)."""
+
+    __tablename__ = "complaint"
+    __table_args__ = (
+        Index("ix_complaint_owner_status", "owner_id", "status"),
+        Index("ix_complaint_customer", "customer_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_no: str = Field(max_length=32, unique=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id")
+    channel: str = Field(max_length=16)
+    """``phone``, ``visit``, ``counter``, ``online``, ``letter``, ``hotline``."""
+    category: str = Field(max_length=12)
+    """``fee`` (资费类), ``service`` (服务类), ``business`` (业务类)."""
+    kind: str = Field(default="normal", max_length=12)
+    """``normal``, ``difficult`` (疑难), ``escalated`` (升级), ``over_level`` (越级)."""
+    severity: str = Field(default="normal", max_length=8)
+    """``normal`` or ``major`` (重大)."""
+    description: str
+    owner_id: int = Field(foreign_key="staff.id")
+    received_by_id: int = Field(foreign_key="staff.id")
+    status: str = Field(default="received", max_length=20)
+    """received, in_progress, waiting_customer, waiting_backoffice, resolved,
+    return_call_done, closed."""
+    triage: str | None = Field(default=None, max_length=10)
+    """``now``, ``shortly``, ``cannot_now``."""
+    resolution: str | None = None
+    rejected_solution: bool = False
+    received_at: datetime
+    first_response_due: datetime | None = None
+    resolution_due: datetime | None = None
+    return_call_due: datetime | None = None
+    backoffice_due: datetime | None = None
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+    return_call_at: datetime | None = None
+    return_call_result: str | None = None
+    satisfaction: int | None = None
+    """1 (very dissatisfied) … 5 (very satisfied)."""
+    paused_seconds: int = 0
+    """Business time spent waiting for the customer: the SLA clock does not run."""
+    paused_since: datetime | None = None
+    breached: bool = False
+    closed_at: datetime | None = None
+    closed_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    version: int = Field(default=1)
+
+
+class ComplaintEvent(SQLModel, table=True):
+    """One entry in a complaint's history: who did what, when."""
+
+    __tablename__ = "complaint_event"
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: int = Field(foreign_key="complaint.id", index=True)
+    at: datetime
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=24)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str | None = Field(default=None, max_length=20)
+    note: str | None = None
+
+
+class Notification(SQLModel, table=True):
+    """A message to one staff member (reminder, SLA warning, escalation, approval)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_recipient", "recipient_id", "read_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: int = Field(foreign_key="staff.id")
+    kind: str = Field(max_length=24)
+    title: str = Field(max_length=200)
+    body: str | None = None
+    object_type: str | None = Field(default=None, max_length=16)
+    object_id: int | None = None
+    idem_key: str = Field(max_length=160, unique=True)
+    """Rule + object + threshold + recipient: a retried job never duplicates."""
+    created_at: datetime
+    read_at: datetime | None = None
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what to which record, and every reveal of masked data. Append-only."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_customer_at", "customer_id", "at"),
+        Index("ix_audit_staff_at", "staff_id", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=32)
+    object_type: str = Field(max_length=24)
+    object_id: int | None = None
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
+    field_name: str | None = Field(default=None, max_length=40)
+    detail: str | None = None
+
+
+class WorkLog(SQLModel, table=True):
+    """A staff member's daily work log (工作日志)."""
+
+    __tablename__ = "work_log"
+    __table_args__ = (UniqueConstraint("staff_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    day: date
+    content: str = ""
+    submitted_at: datetime | None = None
+    version: int = Field(default=1)
+
+
+class SchedulerLease(SQLModel, table=True):
+    """The lease that makes one process the scheduler leader, so jobs never run twice."""
+
+    __tablename__ = "scheduler_lease"
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=120)
+    acquired_at: datetime
+    expires_at: datetime
+
+
+class AppState(SQLModel, table=True):
+    """Per-user state kept across restarts: last screen, filters, drafts being typed."""
+
+    __tablename__ = "app_state"
+    __table_args__ = (UniqueConstraint("staff_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    key: str = Field(max_length=64)
+    value: str
+    updated_at: datetime

@@ -1,0 +1,94 @@
+"""The vocabularies of the business, as the services check them.
+
+Stored as short strings (see :mod:`cmworkbench.db.models`); labels for people come from the
+i18n catalog under ``enum.<vocabulary>.<value>``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a member of staff does; decides what they see (scope) and may do."""
+
+    MANAGER = "manager"
+    PHONE_MANAGER = "phone_manager"
+    SUPERVISOR = "supervisor"
+    BRANCH_HEAD = "branch_head"
+    ADMIN = "admin"
+
+
+class CustomerKind(StrEnum):
+    INDIVIDUAL = "individual"
+    GROUP = "group"
+
+
+class CustomerClass(StrEnum):
+    """Value class: top 10% A (A1 = top 30% of A), next 20% B (B1 = top 30% of B), rest C."""
+
+    A1 = "A1"
+    A2 = "A2"
+    B1 = "B1"
+    B2 = "B2"
+    C = "C"
+
+
+class Tier(StrEnum):
+    """Individual asset tier; RMB 200,000 is the usual line for mid/high-end (中高端)."""
+
+    DIAMOND = "diamond"
+    GOLD = "gold"
+    MID_HIGH = "mid_high"
+    MASS = "mass"
+
+
+class CustomerStatus(StrEnum):
+    ACTIVE = "active"
+    AT_RISK = "at_risk"
+    LOST = "lost"
+
+
+class ContactRole(StrEnum):
+    DECISION_MAKER = "decision_maker"
+    INFLUENCER = "influencer"
+    CONTACT = "contact"
+
+
+class InteractionKind(StrEnum):
+    CALL = "call"
+    VISIT = "visit"
+    SMS = "sms"
+    ONSITE = "onsite"
+
+
+class TaskKind(StrEnum):
+    CONTACT = "contact"
+    VERIFY_INFO = "verify_info"
+    CARE = "care"
+    AFTER_SALE = "after_sale"
+    MATURITY = "maturity"
+    POST_LOAN = "post_loan"
+    RETURN_CALL = "return_call"
+    RETENTION = "retention"
+    FOLLOW_UP = "follow_up"
+    MANUAL = "manual"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ComplaintStatus(StrEnum):
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    WAITING_CUSTOMER = "waiting_customer"
+    WAITING_BACKOFFICE = "waiting_backoffice"
+    RESOLVED = "resolved"
+    RETURN_CALL_DONE = "return_call_done"
+    CLOSED = "closed"
+
+
+OPEN_COMPLAINT_STATUSES = tuple(s.value for s in ComplaintStatus if s is not ComplaintStatus.CLOSED)

@@ -1,0 +1,1 @@
+"""APScheduler jobs and the scheduler lease (filled in by the scheduler issue)."""

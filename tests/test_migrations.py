@@ -1,0 +1,73 @@
+"""Migrations: up from empty, in step with the models, idempotent, upgrade from the first."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from cmworkbench.db import migrate
+from cmworkbench.db.engine import make_engine
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    yield engine
+    engine.dispose()
+
+
+def test_up_from_empty_creates_every_table(engine):
+    before, after = migrate.upgrade(engine)
+    assert before is None
+    assert after == migrate.head_revision()
+    tables = set(inspect(engine).get_table_names())
+    assert set(SQLModel.metadata.tables) <= tables
+
+
+def test_migrations_match_the_models(engine):
+    """A model change without a migration fails here."""
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+
+
+def test_init_twice_is_a_no_op(engine):
+    migrate.upgrade(engine)
+    before, after = migrate.upgrade(engine)
+    assert before == after == migrate.head_revision()
+
+
+def test_a_database_of_the_first_revision_upgrades_to_head(engine):
+    first = sorted(migrate.known_revisions())[0]
+    migrate.upgrade(engine, first)
+    assert migrate.current_revision(engine) == first
+    migrate.upgrade(engine)
+    assert migrate.current_revision(engine) == migrate.head_revision()
+
+
+def test_known_head_constant_matches_alembic():
+    assert migrate.SCHEMA_HEAD == migrate.head_revision()
+
+
+def test_schema_check_without_alembic(engine):
+    assert not migrate.schema_is_current(engine)
+    migrate.upgrade(engine)
+    assert migrate.schema_is_current(engine)
+
+
+def test_a_foreign_database_is_not_touched(engine):
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE ledger (id INTEGER)"))
+    with pytest.raises(migrate.ForeignDatabase):
+        migrate.upgrade(engine)
+    assert inspect(engine).get_table_names() == ["ledger"]
+
+
+def test_sqlite_pragmas_are_on(engine):
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
