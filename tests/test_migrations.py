@@ -48,7 +48,7 @@ def test_a_database_of_the_first_revision_upgrades_to_head(engine):
 
 
 def test_known_head_constant_matches_alembic():
-    assert migrate.SCHEMA_HEAD == migrate.head_revision()
+    assert migrate.head_revision() == migrate.SCHEMA_HEAD
 
 
 def test_schema_check_without_alembic(engine):
