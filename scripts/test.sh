@@ -10,4 +10,4 @@ python3 -m venv .venv >/dev/null 2>&1 || [ -x .venv/bin/python ]
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/lint-imports
-.venv/bin/pytest "$@"
+.venv/bin/pytest -q "$@"

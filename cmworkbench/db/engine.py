@@ -12,11 +12,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -69,6 +71,8 @@ def restrict_file_mode(engine: Engine) -> None:
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One session per unit of work: commit on success, roll back on any error."""
+    from sqlmodel import Session  # imported here: cmw tui paints before loading the ORM
+
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session

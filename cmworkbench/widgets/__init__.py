@@ -1,1 +1,1 @@
-"""Textual widgets."""
+"""Reusable Textual widgets of the workbench, one widget a module."""

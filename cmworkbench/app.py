@@ -1,0 +1,171 @@
+"""The Textual app: one mode per area of work, the global keys, and the app factory.
+
+Modes: Today, Customers, Visits, Complaints, Dashboard, switched with F2–F6 or 1–5 (number
+keys only when no input field has the cursor, so typing a phone number never switches).
+F1 lists the keys, Ctrl+P searches every action, Ctrl+B / F12 blanks the screen, Ctrl+Q quits.
+
+Start-up is kept short: this module imports Textual and the screens only; the database is
+first touched by the screens' workers after the first paint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.command import CommandPalette, Provider
+from textual.screen import Screen
+
+from cmworkbench.i18n import t
+from cmworkbench.screens.commands import BindingCommands
+from cmworkbench.screens.complaints import ComplaintsScreen
+from cmworkbench.screens.customers import CustomersScreen
+from cmworkbench.screens.dashboard import DashboardScreen
+from cmworkbench.screens.help import HelpScreen
+from cmworkbench.screens.privacy import PrivacyScreen
+from cmworkbench.screens.today import TodayScreen
+from cmworkbench.screens.visits import VisitsScreen
+from cmworkbench.widgets.bindings import translate_bindings
+
+if TYPE_CHECKING:
+    from cmworkbench.services.workbench import Workbench
+
+MODE_KEYS = {
+    "today": "f2,1",
+    "customers": "f3,2",
+    "visits": "f4,3",
+    "complaints": "f5,4",
+    "dashboard": "f6,5",
+}
+"""Mode → keys: a function key that works everywhere, and a number key for when no field
+has the cursor (some SSH clients and terminal multiplexers swallow function keys)."""
+
+
+def _mode_binding(mode: str, keys: str) -> Binding:
+    return Binding(
+        keys,
+        f"switch_mode('{mode}')",
+        f"tui.key.{mode}",
+        tooltip=f"tui.key.{mode}.tip",
+        id=f"mode.{mode}",
+    )
+
+
+def _pretty_key(part: str) -> str:
+    if part.startswith("^"):
+        return part.upper()
+    return part if len(part) == 1 else part.capitalize()
+
+
+class WorkbenchApp(App[None], inherit_bindings=False):
+    """The workbench for one logged-in staff member (``workbench.actor``).
+
+    Textual's own app keys are not inherited: they are declared below, translated and in the
+    order the help screen lists them.
+    """
+
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "today": TodayScreen,
+        "customers": CustomersScreen,
+        "visits": VisitsScreen,
+        "complaints": ComplaintsScreen,
+        "dashboard": DashboardScreen,
+    }
+    """One screen stack per area of work; each keeps its place while another is in front."""
+
+    DEFAULT_MODE: ClassVar[str] = "today"
+    """The morning starts on Today."""
+
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {BindingCommands}
+    """The palette lists the bindings of the current screen and the app, all translated."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "tui.key.help", tooltip="tui.key.help.tip", id="help"),
+        *(_mode_binding(mode, keys) for mode, keys in MODE_KEYS.items()),
+        Binding(
+            "ctrl+b,f12",
+            "privacy",
+            "tui.key.privacy",
+            tooltip="tui.key.privacy.tip",
+            priority=True,
+            id="privacy",
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "tui.key.palette",
+            tooltip="tui.key.palette.tip",
+            show=False,
+            priority=True,
+            id="palette",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "tui.key.quit",
+            tooltip="tui.key.quit.tip",
+            show=False,
+            priority=True,
+            id="quit",
+        ),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
+    ]
+    """Keys that work on every screen; descriptions are catalog keys, see ``translate_bindings``."""
+
+    def __init__(self, workbench: Workbench) -> None:
+        super().__init__()
+        self.workbench = workbench
+        """The services, settings and logged-in actor of this session."""
+        translate_bindings(self)
+        self.title = t("tui.app.title")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Switching to the mode already shown is shown dimmed (and does nothing)."""
+        if action == "switch_mode" and parameters and parameters[0] == self.current_mode:
+            return None
+        return True
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as people write them: ``F2``, ``Tab``, ``Shift+Tab``, ``Esc``, ``^P``."""
+        display = super().get_key_display(binding)
+        if binding.key_display:
+            return display
+        return "+".join(_pretty_key(part) for part in display.split("+"))
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen and of the app."""
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_privacy(self) -> None:
+        """Blank the screen at once; pressed again (or any key) brings it back."""
+        if isinstance(self.screen, PrivacyScreen):
+            self.pop_screen()
+            return
+        self.clear_notifications()
+        self.push_screen(PrivacyScreen())
+
+    def action_command_palette(self) -> None:
+        """Open the command palette, with its prompt in the current language."""
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
+            self.push_screen(
+                CommandPalette(placeholder=t("tui.palette.placeholder"), id="--command-palette")
+            )
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C copies (it does not quit): say which key quits."""
+        for active in self.active_bindings.values():
+            if active.binding.action in ("quit", "app.quit"):
+                shortcut = self.get_key_display(active.binding)
+                self.notify(t("tui.quit_hint", shortcut=shortcut), markup=False)
+                return
+
+
+def make_app(workbench: Workbench) -> WorkbenchApp:
+    """The workbench app for ``workbench.actor``; the CLI and the tests build it this way.
+
+    Set the language first (:func:`cmworkbench.i18n.set_language`): every text, key
+    descriptions included, is looked up when the app and its screens are built.
+    """
+    return WorkbenchApp(workbench)

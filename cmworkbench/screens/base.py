@@ -1,0 +1,123 @@
+"""What every mode's screen shares: header, footer, and the overview counts loaded in a worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from cmworkbench.i18n import t
+from cmworkbench.services.errors import ServiceError
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
+from cmworkbench.widgets.counts import CountsPanel
+from cmworkbench.widgets.header import WorkbenchHeader
+
+if TYPE_CHECKING:
+    from cmworkbench.services.overview import Overview
+    from cmworkbench.services.workbench import Workbench
+
+
+class _HasWorkbench(Protocol):
+    workbench: Workbench
+
+
+def error_text(error: BaseException | None) -> str:
+    """What to tell people about ``error``: a service's own message, or a generic one.
+
+    Anything that is not a :class:`ServiceError` is a fault, not a refusal; its details are
+    for the log, never for the screen.
+    """
+    if isinstance(error, ServiceError):
+        return str(error)
+    return t("tui.error.load_failed")
+
+
+class WorkbenchScreen(Screen[None]):
+    """The home screen of one mode: header, a body from :meth:`compose_body`, footer.
+
+    Each time it is shown it loads the overview counts in a thread worker and fills every
+    :class:`CountsPanel` in the body; a refusal from a service becomes an error notification.
+    """
+
+    DEFAULT_CSS = """
+    WorkbenchScreen .body {
+        height: auto;
+        margin: 1 0;
+    }
+    """
+
+    MODE: ClassVar[str] = ""
+    """The app mode this screen is the home of; its title is ``tui.mode.<MODE>``."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [*FOCUS_BINDINGS]
+    """Focus and copy keys; screens add their own actions."""
+
+    @dataclass
+    class OverviewLoaded(Message):
+        """The overview counts arrived from the database."""
+
+        overview: Overview
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.title = t(f"tui.mode.{self.MODE}")
+
+    @property
+    def workbench(self) -> Workbench:
+        """The services of this session (``app.workbench``)."""
+        return cast(_HasWorkbench, self.app).workbench
+
+    def compose(self) -> ComposeResult:
+        workbench = self.workbench
+        yield WorkbenchHeader(
+            self.title or "", workbench.actor, workbench.settings.general.branch_name
+        )
+        yield from self.compose_body()
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        """The widgets between header and footer."""
+        yield from ()
+
+    def on_screen_resume(self) -> None:
+        # Textual may resume a screen twice as it is first shown; one load is enough.
+        if not self._loading():
+            self.load_overview()
+
+    def _loading(self) -> bool:
+        return any(
+            worker.node is self and worker.group == "load" and not worker.is_finished
+            for worker in self.workers
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def load_overview(self) -> None:
+        """Count in a thread; the result comes back as :class:`OverviewLoaded`."""
+        overview = self.workbench.overview()
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.OverviewLoaded(overview))
+
+    @on(OverviewLoaded)
+    def show_overview(self, message: OverviewLoaded) -> None:
+        """Fill every counts panel of this screen."""
+        for panel in self.query(CountsPanel):
+            panel.overview = message.overview
+
+    @on(Worker.StateChanged)
+    def report_failure(self, event: Worker.StateChanged) -> None:
+        """A failed load is a notification, never a traceback."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            if not isinstance(error, ServiceError):
+                self.log.error(f"{event.worker.name} failed: {error!r}")
+            self.notify(
+                error_text(error), title=t("tui.error.title"), severity="error", markup=False
+            )

@@ -1,0 +1,40 @@
+"""The privacy screen: one key blanks the terminal at once, any key brings it back.
+
+The screen must never stay on one customer's record when the next customer sits down.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.app import ComposeResult
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from cmworkbench.i18n import t
+
+
+class PrivacyScreen(ModalScreen[None]):
+    """An opaque screen with nothing on it but how to come back."""
+
+    DEFAULT_CSS = """
+    PrivacyScreen {
+        background: $background;
+        align: center middle;
+    }
+    PrivacyScreen > Static {
+        width: auto;
+        color: $text-muted;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("tui.privacy.hint"), markup=False)
+
+    def on_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        self.dismiss()
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.dismiss()
