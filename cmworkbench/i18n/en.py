@@ -45,6 +45,9 @@ MESSAGES: dict[str, str] = {
     "cli.not_a_number": "{value} is not a whole number of 0 or more",
     "cli.unknown_os_login": "no staff member has the login {login}; choose one with --as LOGIN",
     "cli.foreign_database": "the database holds tables but no cmworkbench schema version; nothing was changed",
+    "cli.demo.bad_count": "customers must be from 0 to {most:,}, not {value}",
+    "cli.demo.login_taken": "staff login {login} already exists; the demo needs it",
+    "cli.demo.branch_taken": "a branch with code {code} already exists",
     "cli.interrupted": "interrupted",
     # TUI
     "tui.app.title": "Customer manager workbench",

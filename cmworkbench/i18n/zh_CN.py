@@ -44,6 +44,9 @@ MESSAGES: dict[str, str] = {
     "cli.not_a_number": "{value} 不是非负整数",
     "cli.unknown_os_login": "没有登录名为 {login} 的员工；请用 --as LOGIN 指定",
     "cli.foreign_database": "数据库里已有表，但不是 cmworkbench 的数据库；不做任何改动",
+    "cli.demo.bad_count": "客户数量须在 0 到 {most:,} 之间，而不是 {value}",
+    "cli.demo.login_taken": "登录名 {login} 已存在；演示数据需要用它",
+    "cli.demo.branch_taken": "代码为 {code} 的支行已存在",
     "cli.interrupted": "已中断",
     # TUI
     "tui.app.title": "客户经理工作台",

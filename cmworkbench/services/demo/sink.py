@@ -1,0 +1,199 @@
+"""Where the demo's rows go: one transaction, SQLite's DB-API directly or SQLAlchemy Core.
+
+The demo builds rows as tuples in SQLite's stored form (text instants ``YYYY-MM-DD
+HH:MM:SS.ffffff`` in UTC, text dates, 0/1 booleans). :class:`SqliteSink` hands them to
+``sqlite3`` ``executemany`` as they are — the only way to write millions of rows in
+seconds. :class:`CoreSink` converts them back to Python values (aware UTC datetimes, dates,
+bools) for SQLAlchemy Core ``insert()``, so PostgreSQL stores proper ``timestamptz`` values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Engine,
+    Table,
+    TypeDecorator,
+    bindparam,
+    insert,
+    text,
+    update,
+)
+from sqlmodel import SQLModel
+
+import cmworkbench.db.models  # noqa: F401  (registers the tables in SQLModel.metadata)
+from cmworkbench.db.engine import is_sqlite
+
+BUILD_CACHE_KIB = 65_536
+"""SQLite page cache during the build (64 MiB, the default is 2 MiB): the indexes written in
+random order (holding maturity, interactions per staff member) stay in memory. More buys no
+speed at a million customers, only memory."""
+
+
+class Sink(Protocol):
+    """A write transaction the demo fills."""
+
+    def scalar(self, sql: str) -> int: ...
+    def column(self, sql: str) -> list[Any]: ...
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[object, ...]]
+    ) -> None: ...
+    def update(self, table: str, column: str, pairs: Sequence[tuple[object, int]]) -> None: ...
+    def finish(self, tables: Sequence[str]) -> None: ...
+    def rollback(self) -> None: ...
+    def close(self) -> None: ...
+
+
+def open_sink(engine: Engine) -> Sink:
+    """A sink on ``engine`` with its transaction begun."""
+    return SqliteSink(engine) if is_sqlite(engine) else CoreSink(engine)
+
+
+class SqliteSink:
+    """The raw ``sqlite3`` connection; ``BEGIN IMMEDIATE`` takes the write lock up front, so the
+    emptiness check and the inserts see the same database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._raw = engine.raw_connection()
+        db: Any = self._raw.driver_connection
+        self._db = db
+        cur = db.cursor()
+        self._cache = cur.execute("PRAGMA cache_size").fetchone()[0]
+        self._temp = cur.execute("PRAGMA temp_store").fetchone()[0]
+        cur.execute(f"PRAGMA cache_size=-{BUILD_CACHE_KIB}")
+        cur.execute("PRAGMA temp_store=MEMORY")
+        cur.execute("BEGIN IMMEDIATE")
+        self._cur = cur
+
+    def scalar(self, sql: str) -> int:
+        """The first column of the first row."""
+        return int(self._cur.execute(sql).fetchone()[0])
+
+    def column(self, sql: str) -> list[Any]:
+        """The first column of every row."""
+        return [row[0] for row in self._cur.execute(sql).fetchall()]
+
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[object, ...]]
+    ) -> None:
+        """Insert ``rows`` (tuples in ``columns`` order)."""
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+            self._cur.executemany(sql, rows)
+
+    def update(self, table: str, column: str, pairs: Sequence[tuple[object, int]]) -> None:
+        """Set ``column`` to each pair's value on the row with each pair's id."""
+        self._cur.executemany(f"UPDATE {table} SET {column} = ? WHERE id = ?", pairs)
+
+    def finish(self, tables: Sequence[str]) -> None:
+        """Commit the whole build."""
+        self._cur.execute("COMMIT")
+
+    def rollback(self) -> None:
+        """Undo the whole build."""
+        if self._db.in_transaction:
+            self._cur.execute("ROLLBACK")
+
+    def close(self) -> None:
+        """Restore the connection's settings and give it back to the pool."""
+        try:
+            self._cur.execute(f"PRAGMA cache_size={int(self._cache)}")
+            self._cur.execute(f"PRAGMA temp_store={int(self._temp)}")
+            self._cur.close()
+        finally:
+            self._raw.close()
+
+
+class CoreSink:
+    """SQLAlchemy Core on any other database (PostgreSQL), in one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._conn = engine.connect()
+        self._tx = self._conn.begin()
+
+    def scalar(self, sql: str) -> int:
+        """The first column of the first row."""
+        return int(self._conn.execute(text(sql)).scalar_one())
+
+    def column(self, sql: str) -> list[Any]:
+        """The first column of every row."""
+        return list(self._conn.execute(text(sql)).scalars())
+
+    def insert(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[object, ...]]
+    ) -> None:
+        """Insert ``rows``, converted from SQLite's stored form to Python values."""
+        if not rows:
+            return
+        target = SQLModel.metadata.tables[table]
+        convert = [_converter(target, c) for c in columns]
+        values = [{c: f(x) for c, f, x in zip(columns, convert, row, strict=True)} for row in rows]
+        self._conn.execute(insert(target), values)
+
+    def update(self, table: str, column: str, pairs: Sequence[tuple[object, int]]) -> None:
+        """Set ``column`` to each pair's value on the row with each pair's id."""
+        target = SQLModel.metadata.tables[table]
+        statement = (
+            update(target)
+            .where(target.c.id == bindparam("row_id"))
+            .values({column: bindparam("new_value")})
+        )
+        self._conn.execute(statement, [{"new_value": v, "row_id": i} for v, i in pairs])
+
+    def finish(self, tables: Sequence[str]) -> None:
+        """Move PostgreSQL's id sequences past the ids the demo chose, then commit."""
+        if self._conn.dialect.name == "postgresql":
+            for table in tables:
+                self._conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), MAX(id)) "
+                        f"FROM {table} HAVING MAX(id) IS NOT NULL"
+                    )
+                )
+        self._tx.commit()
+
+    def rollback(self) -> None:
+        """Undo the whole build."""
+        if self._tx.is_active:
+            self._tx.rollback()
+
+    def close(self) -> None:
+        """Give the connection back to the pool."""
+        self._conn.close()
+
+
+def _converter(table: Table, column: str) -> Callable[[Any], Any]:
+    """Stored SQLite text/0-1 → the Python value the column type binds."""
+    kind = table.c[column].type
+    if isinstance(kind, TypeDecorator):  # SQLModel's UTCDateTime and AutoString
+        kind = kind.impl_instance
+    if isinstance(kind, DateTime):
+        return _instant
+    if isinstance(kind, Date):
+        return _day
+    if isinstance(kind, Boolean):
+        return _flag
+    return _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _instant(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _flag(value: int | None) -> bool | None:
+    return None if value is None else bool(value)

@@ -1,0 +1,149 @@
+"""The cmw command line: exit codes 0/1/2, one-line errors, JSON contracts, both languages."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from cmworkbench import clock, i18n
+from cmworkbench.cli import main
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch):
+    """Keep a developer's own config and clock out of the tests."""
+    for name in ("CMW_CONFIG", "CMW_DATABASE_URL", "CMW_NOW", "CMW_LANGUAGE", "CMW_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    yield
+    clock.set_now(None)
+    i18n.set_language("zh_CN")
+
+
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'demo.db'}"
+    assert main(["--db", url, "init"]) == 0
+    assert main(["--db", url, "--now", "2026-11-23T08:30", "demo", "--customers", "300"]) == 0
+    return url
+
+
+def test_init_creates_then_is_a_no_op(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert main(["--db", url, "init"]) == 0
+    assert "0001" in capsys.readouterr().out
+    assert main(["init", "--db", url]) == 0, "global options work after the command too"
+    out = capsys.readouterr().out
+    assert "无需改动" in out
+
+
+def test_database_file_is_private(tmp_path):
+    db = tmp_path / "private" / "x.db"
+    assert main(["--db", f"sqlite:///{db}", "init"]) == 0
+    assert db.stat().st_mode & 0o777 == 0o600
+    assert db.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_staff_list_json_contract(demo_url, capsys):
+    assert main(["--db", demo_url, "staff", "list", "--json"]) == 0
+    staff = json.loads(capsys.readouterr().out)
+    assert {"login", "name", "role", "team"} <= set(staff[0])
+    roles = [s["role"] for s in staff]
+    assert roles.count("manager") == 12
+    assert roles.count("supervisor") == 3
+    assert roles.count("phone_manager") == 2
+    assert roles.count("branch_head") == 1
+    assert roles.count("admin") == 1
+
+
+def test_staff_list_by_role_and_scope(demo_url, capsys):
+    assert main(["--db", demo_url, "staff", "list", "--role", "supervisor", "--json"]) == 0
+    supervisors = json.loads(capsys.readouterr().out)
+    assert len(supervisors) == 3
+    assert main(["--db", demo_url, "staff", "list", "--as", "zhangwei", "--json"]) == 0
+    seen = json.loads(capsys.readouterr().out)
+    assert len({s["team"] for s in seen}) == 1, "a manager sees their own team only"
+
+
+@pytest.mark.parametrize(("language", "header"), [("zh_CN", "登录名"), ("en", "login")])
+def test_staff_table_in_both_languages(demo_url, capsys, monkeypatch, language, header):
+    monkeypatch.setenv("CMW_LANGUAGE", language)
+    assert main(["--db", demo_url, "staff", "list", "--role", "admin"]) == 0
+    out = capsys.readouterr().out
+    assert header in out and "admin" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "fragment"),
+    [
+        pytest.param(["staff", "list", "--role", "boss"], 2, "--role", id="bad-choice"),
+        pytest.param(["nonsense"], 2, "invalid choice", id="unknown-command"),
+        pytest.param(["--now", "tomorrow", "staff", "list"], 2, "--now", id="bad-now"),
+        pytest.param(["demo", "--customers", "-5"], 2, "-5", id="negative-count"),
+        pytest.param(["staff", "list", "--as", "nobody"], 2, "nobody", id="unknown-login"),
+        pytest.param(["tui", "--as", "nobody"], 2, "nobody", id="tui-unknown-login"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(demo_url, capsys, argv, code, fragment):
+    assert _exit_code(["--db", demo_url, *argv]) == code
+    err = capsys.readouterr().err.strip()
+    assert fragment in err
+    assert len(err.splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_uninitialised_database_is_refused_and_not_created(tmp_path, capsys):
+    db = tmp_path / "never.db"
+    assert main(["--db", f"sqlite:///{db}", "staff", "list"]) == 2
+    assert "cmw init" in capsys.readouterr().err
+    assert not db.exists()
+
+
+def test_bad_config_exits_2_naming_the_key(tmp_path, capsys):
+    config = tmp_path / "config.toml"
+    config.write_text('[calendar]\ntimezone = "Mars/Olympus"\n', encoding="utf-8")
+    assert main(["--config", str(config), "init"]) == 2
+    assert "calendar.timezone" in capsys.readouterr().err
+
+
+def test_demo_refuses_a_database_with_customers(demo_url, capsys):
+    assert main(["--db", demo_url, "demo", "--customers", "10"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_other_failures_exit_1(tmp_path, capsys):
+    assert main(["--db", "postgresql+nosuchdriver://x/y", "init"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_help_of_every_command_is_complete():
+    for argv in (
+        ["--help"],
+        ["init", "--help"],
+        ["demo", "--help"],
+        ["tui", "--help"],
+        ["staff", "--help"],
+        ["staff", "list", "--help"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "cmworkbench", *argv],
+            capture_output=True,
+            text=True,
+            env={"CMW_LANGUAGE": "en", "PATH": ""},
+        )
+        assert result.returncode == 0, result.stderr
+        assert "usage: cmw" in result.stdout
+    assert (
+        "--customers"
+        in subprocess.run(
+            [sys.executable, "-m", "cmworkbench", "demo", "--help"], capture_output=True, text=True
+        ).stdout
+    )
+
+
+def _exit_code(argv):
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return exc.code

@@ -1,0 +1,394 @@
+"""``cmw demo``'s builder: deterministic, realistic, within the business rules, all or nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+
+from cmworkbench import clock, i18n
+from cmworkbench.config import Settings
+from cmworkbench.db.engine import make_engine
+from cmworkbench.db.migrate import upgrade
+from cmworkbench.db.models import Customer
+from cmworkbench.domain import idcard
+from cmworkbench.domain.demo_data import VALID_MOBILE_PREFIXES
+from cmworkbench.services import demo
+from cmworkbench.services.demo import DEMO_LOGIN, DemoSummary, build_demo
+from cmworkbench.services.demo import sink as demo_sink
+from cmworkbench.services.errors import InvalidInput
+
+NOW = "2026-11-23T08:30"
+TABLES = (
+    "branch", "team", "staff", "customer", "contact", "holding", "interaction",
+    "customer_metric", "complaint", "complaint_event", "task",
+)  # fmt: skip
+
+
+def _fresh(path: Path) -> Engine:
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    return engine
+
+
+def _rows(engine: Engine, sql: str, **params: Any) -> list[Any]:
+    with engine.connect() as conn:
+        return list(conn.execute(text(sql), params).all())
+
+
+def _dump(engine: Engine, tables: tuple[str, ...] = TABLES) -> dict[str, list[Any]]:
+    return {t: _rows(engine, f"SELECT * FROM {t} ORDER BY id") for t in tables}
+
+
+def _stored(moment: datetime) -> str:
+    """An instant as SQLite stores it (naive UTC text), for comparisons in SQL."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+@pytest.fixture
+def frozen() -> Iterator[datetime]:
+    clock.freeze(NOW)
+    yield clock.now()
+    clock.set_now(None)
+
+
+@pytest.fixture(scope="module")
+def branch(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Engine, DemoSummary]]:
+    """One 5,000-customer demo branch shared by the read-only checks."""
+    clock.freeze(NOW)
+    try:
+        engine = _fresh(tmp_path_factory.mktemp("demo") / "demo.db")
+        summary = build_demo(engine=engine, customers=5000, seed=1)
+    finally:
+        clock.set_now(None)
+    yield engine, summary
+    engine.dispose()
+
+
+def test_same_seed_and_clock_give_identical_data(tmp_path: Path, frozen: datetime) -> None:
+    first = _fresh(tmp_path / "a.db")
+    second = _fresh(tmp_path / "b.db")
+    build_demo(engine=first, customers=1200, seed=11)
+    build_demo(engine=second, customers=1200, seed=11)
+    assert _dump(first) == _dump(second)
+
+
+def test_another_seed_gives_other_customers_but_the_same_logins(
+    tmp_path: Path, frozen: datetime
+) -> None:
+    first = _fresh(tmp_path / "a.db")
+    second = _fresh(tmp_path / "b.db")
+    build_demo(engine=first, customers=300, seed=11)
+    build_demo(engine=second, customers=300, seed=12)
+    assert _dump(first, ("customer",)) != _dump(second, ("customer",))
+    logins = "SELECT id, login, role, grade, team_id, backup_id FROM staff ORDER BY id"
+    assert _rows(first, logins) == _rows(second, logins)
+
+
+def test_demo_login_is_the_first_manager(branch: tuple[Engine, DemoSummary]) -> None:
+    """The TUI opens a demo database (branch code DEMO) as its first manager by id."""
+    engine, _ = branch
+    first = _rows(engine, "SELECT login FROM staff WHERE role = 'manager' ORDER BY id LIMIT 1")
+    assert first == [(DEMO_LOGIN,)] and DEMO_LOGIN == "zhangwei"
+    assert _rows(engine, "SELECT code FROM branch") == [("DEMO",)]
+    logins = {r[0] for r in _rows(engine, "SELECT login FROM staff")}
+    assert {"admin", "head", "zhangwei", "lina"} <= logins
+
+
+def test_summary_counts_the_rows_written(branch: tuple[Engine, DemoSummary]) -> None:
+    engine, summary = branch
+    count = {t: _rows(engine, f"SELECT COUNT(*) FROM {t}")[0][0] for t in TABLES}
+    assert (count["staff"], count["customer"]) == (summary.staff, summary.customers) == (19, 5000)
+    assert count["contact"] == summary.contacts
+    assert count["holding"] == summary.holdings
+    assert count["interaction"] == summary.interactions
+    assert count["task"] == summary.tasks
+    assert count["complaint"] == summary.complaints
+    assert count["complaint_event"] == summary.complaint_events
+    assert count["customer_metric"] == summary.metrics
+    assert (count["branch"], count["team"]) == (1, 3)
+    assert _rows(engine, "PRAGMA foreign_key_check") == []
+
+
+def test_class_and_kind_proportions(branch: tuple[Engine, DemoSummary]) -> None:
+    engine, _ = branch
+    classes = Counter(dict(_rows(engine, "SELECT cls, COUNT(*) FROM customer GROUP BY cls")))
+    total = sum(classes.values())
+    a, b = classes["A1"] + classes["A2"], classes["B1"] + classes["B2"]
+    assert a / total == pytest.approx(0.10, abs=0.015)
+    assert b / total == pytest.approx(0.20, abs=0.02)
+    assert classes["C"] / total == pytest.approx(0.70, abs=0.025)
+    assert classes["A1"] / a == pytest.approx(0.30, abs=0.07)
+    assert classes["B1"] / b == pytest.approx(0.30, abs=0.05)
+    groups = _rows(engine, "SELECT COUNT(*) FROM customer WHERE kind = 'group'")[0][0]
+    assert groups / total == pytest.approx(0.25, abs=0.025)
+
+
+def test_tiers_follow_assets(branch: tuple[Engine, DemoSummary]) -> None:
+    engine, _ = branch
+    rows = _rows(
+        engine,
+        "SELECT tier, MIN(assets_yuan), MAX(assets_yuan), COUNT(*) FROM customer "
+        "WHERE kind = 'individual' GROUP BY tier",
+    )
+    tiers = {tier: (low, high, n) for tier, low, high, n in rows}
+    assert set(tiers) == {"diamond", "gold", "mid_high", "mass"}
+    assert tiers["mid_high"][0] >= 200_000, "mid/high-end starts at RMB 200,000"
+    assert tiers["mass"][1] < 200_000
+    assert tiers["gold"][0] >= 1_000_000 and tiers["diamond"][0] > tiers["gold"][1]
+    assert _rows(
+        engine,
+        "SELECT COUNT(*) FROM customer WHERE kind = 'group' "
+        "AND (tier IS NOT NULL OR revenue_yuan IS NULL OR id_number IS NOT NULL)",
+    ) == [(0,)]
+
+
+def test_every_id_number_is_valid_unique_and_matches_the_birthday(
+    branch: tuple[Engine, DemoSummary],
+) -> None:
+    engine, _ = branch
+    people = _rows(engine, "SELECT id_number, birthday FROM customer WHERE kind = 'individual'")
+    assert people
+    for number, birthday in people:
+        assert idcard.validate(number) is None, number
+        assert number[6:14] == birthday.replace("-", "")
+    assert len({n for n, _ in people}) == len(people)
+
+
+def test_every_phone_is_a_plausible_mobile(branch: tuple[Engine, DemoSummary]) -> None:
+    engine, _ = branch
+    phones = [
+        phone
+        for sql in (
+            "SELECT phone FROM customer UNION ALL SELECT phone2 FROM customer",
+            "SELECT phone FROM contact UNION ALL SELECT phone2 FROM contact",
+            "SELECT phone FROM staff",
+        )
+        for (phone,) in _rows(engine, sql)
+        if phone is not None
+    ]
+    assert len(phones) > 5000
+    bad = [p for p in phones if not (len(p) == 11 and p.isdigit())]
+    bad += [p for p in phones if p[:3] not in VALID_MOBILE_PREFIXES]
+    assert bad == []
+
+
+def test_owners_grades_allow_their_customers_classes(branch: tuple[Engine, DemoSummary]) -> None:
+    engine, _ = branch
+    grades = Settings().grades
+    rows = _rows(
+        engine,
+        "SELECT c.cls, c.kind, s.role, s.grade, COUNT(*) FROM customer c "
+        "JOIN staff s ON s.id = c.owner_id GROUP BY c.cls, c.kind, s.role, s.grade",
+    )
+    for cls, kind, role, grade, _n in rows:
+        if role == "phone_manager":
+            assert (cls, kind) == ("C", "individual")
+        else:
+            assert role == "manager" and cls in grades[grade], (cls, grade)
+    a_grades = {grade for cls, _k, _r, grade, _n in rows if cls.startswith("A")}
+    assert a_grades == {"senior", "first"}
+    phone_share = sum(n for _c, k, r, _g, n in rows if r == "phone_manager") / sum(
+        n for c, k, _r, _g, n in rows if (c, k) == ("C", "individual")
+    )
+    assert phone_share > 0.7, "phone managers own most C-class individual customers"
+
+
+def test_every_manager_has_a_backup_in_the_same_team(branch: tuple[Engine, DemoSummary]) -> None:
+    engine, _ = branch
+    staff = {
+        r[0]: r[1:] for r in _rows(engine, "SELECT id, role, team_id, backup_id, login FROM staff")
+    }
+    managers = [i for i, (role, *_rest) in staff.items() if role in ("manager", "phone_manager")]
+    assert len(managers) == 14
+    for i in managers:
+        _role, team, backup, login = staff[i]
+        assert backup is not None, login
+        assert staff[backup][1] == team, login
+        assert staff[backup][2] == i, "A/B partners back each other up"
+    mismatched = _rows(
+        engine,
+        "SELECT COUNT(*) FROM customer c JOIN staff s ON s.id = c.owner_id "
+        "WHERE c.backup_id IS NOT s.backup_id",
+    )
+    assert mismatched == [(0,)], "a customer's B role is the owner's partner"
+
+
+def test_group_customers_have_one_to_four_key_persons(branch: tuple[Engine, DemoSummary]) -> None:
+    engine, _ = branch
+    rows = _rows(
+        engine,
+        "SELECT c.id, COUNT(k.id), SUM(k.role = 'decision_maker') FROM customer c "
+        "LEFT JOIN contact k ON k.customer_id = c.id WHERE c.kind = 'group' GROUP BY c.id",
+    )
+    assert rows
+    assert all(1 <= n <= 4 and deciders == 1 for _id, n, deciders in rows)
+    individuals = "SELECT COUNT(*) FROM contact k JOIN customer c ON c.id = k.customer_id "
+    assert _rows(engine, individuals + "WHERE c.kind = 'individual'") == [(0,)]
+
+
+def test_history_and_holdings_are_plausible(branch: tuple[Engine, DemoSummary]) -> None:
+    engine, summary = branch
+    now = clock.parse_instant(NOW)
+    assert 1.6 <= summary.interactions / summary.customers <= 2.4
+    assert 1.3 <= summary.holdings / summary.customers <= 1.8
+    earliest, latest = _rows(engine, "SELECT MIN(happened_at), MAX(happened_at) FROM interaction")[
+        0
+    ]
+    assert _stored(now - timedelta(days=121)) < earliest and latest < _stored(now)
+    soon = _rows(
+        engine,
+        "SELECT COUNT(*) FROM holding WHERE matures_on BETWEEN '2026-11-24' AND '2027-01-22'",
+    )[0][0]
+    assert soon > 100, "some products mature in the coming 60 days"
+    loans = _rows(
+        engine, "SELECT COUNT(*), COUNT(next_check_on) FROM holding WHERE product_kind = 'loan'"
+    )
+    assert loans[0][0] > 0 and loans[0][0] == loans[0][1], "every loan has a post-loan check"
+    verified = _rows(engine, "SELECT MIN(info_verified_at), MAX(info_verified_at) FROM customer")
+    assert _stored(now - timedelta(days=366)) < verified[0][0] <= verified[0][1] < _stored(now)
+
+
+def test_complaints_follow_the_rules(branch: tuple[Engine, DemoSummary]) -> None:
+    engine, summary = branch
+    assert 10 <= summary.complaints <= 45, "about one complaint per 200 customers"
+    statuses = dict(_rows(engine, "SELECT status, COUNT(*) FROM complaint GROUP BY status"))
+    assert statuses.get("closed", 0) > 0 and set(statuses) - {"closed"}
+    closed = _rows(
+        engine,
+        "SELECT c.satisfaction, c.return_call_at, c.closed_at, s.role, c.owner_id = "
+        "c.received_by_id FROM complaint c JOIN staff s ON s.id = c.closed_by_id "
+        "WHERE c.status = 'closed'",
+    )
+    for satisfaction, return_call_at, closed_at, role, first_owner in closed:
+        assert 1 <= satisfaction <= 5 and return_call_at <= closed_at
+        assert role == "supervisor" and first_owner
+    first_events = _rows(
+        engine,
+        "SELECT e.action FROM complaint_event e WHERE e.id IN "
+        "(SELECT MIN(id) FROM complaint_event GROUP BY complaint_id)",
+    )
+    assert len(first_events) == summary.complaints
+    assert {a for (a,) in first_events} == {"receive"}
+
+
+def test_each_manager_starts_with_tasks_due_today_and_overdue(
+    branch: tuple[Engine, DemoSummary],
+) -> None:
+    engine, _ = branch
+    now = clock.parse_instant(NOW)
+    end_of_day = _stored(now.replace(hour=16))  # 24:00 at the branch (UTC+8)
+    rows = _rows(
+        engine,
+        "SELECT s.login, SUM(t.due_at < :now), SUM(t.due_at >= :now AND t.due_at < :eod), "
+        "SUM(t.status = 'done' AND t.closed_at IS NOT NULL) FROM staff s JOIN task t "
+        "ON t.owner_id = s.id AND t.rule = 'demo' WHERE s.role IN ('manager', 'phone_manager') "
+        "GROUP BY s.login",
+        now=_stored(now),
+        eod=end_of_day,
+    )
+    assert len(rows) == 14
+    assert all(overdue > 0 and today > 0 and done > 0 for _login, overdue, today, done in rows)
+
+
+def test_a_second_build_is_refused(branch: tuple[Engine, DemoSummary]) -> None:
+    engine, summary = branch
+    i18n.set_language("en")
+    with pytest.raises(InvalidInput, match="already holds customers"):
+        build_demo(engine=engine, customers=10, seed=2)
+    i18n.set_language("zh_CN")
+    with pytest.raises(InvalidInput, match="已有客户数据"):
+        build_demo(engine=engine, customers=10, seed=2)
+    assert _rows(engine, "SELECT COUNT(*) FROM customer") == [(summary.customers,)]
+
+
+def test_a_taken_login_is_refused(tmp_path: Path, frozen: datetime) -> None:
+    """Staff added before the demo keep their login; the demo refuses rather than rename."""
+    engine = _fresh(tmp_path / "t.db")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO branch (id, code, name) VALUES (1, '0101', '城东支行')"))
+        conn.execute(
+            text(
+                "INSERT INTO staff (login, name, role, branch_id, active, created_at, version) "
+                "VALUES ('lina', '李娜', 'admin', 1, 1, '2026-01-05 01:00:00.000000', 1)"
+            )
+        )
+    with pytest.raises(InvalidInput, match="登录名 lina 已存在"):
+        build_demo(engine=engine, customers=10)
+    assert _rows(engine, "SELECT COUNT(*) FROM staff") == [(1,)]
+
+
+def test_ids_continue_after_existing_rows(tmp_path: Path, frozen: datetime) -> None:
+    engine = _fresh(tmp_path / "t.db")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO branch (id, code, name) VALUES (1, '0101', '城东支行')"))
+    summary = build_demo(engine=engine, customers=20)
+    assert _rows(engine, "SELECT id FROM branch WHERE code = 'DEMO'") == [(2,)]
+    assert summary.customers == 20
+
+
+@pytest.mark.parametrize("count", [pytest.param(-1, id="negative"), pytest.param(10**8, id="huge")])
+def test_an_impossible_count_is_refused(tmp_path: Path, count: int) -> None:
+    with pytest.raises(InvalidInput, match=str(count)):
+        build_demo(engine=_fresh(tmp_path / "t.db"), customers=count)
+
+
+def test_progress_is_reported_per_chunk(
+    tmp_path: Path, frozen: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(demo, "CHUNK", 100)
+    calls: list[tuple[int, int]] = []
+    engine = _fresh(tmp_path / "t.db")
+    build_demo(engine=engine, customers=250, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(100, 250), (200, 250), (250, 250)]
+
+
+def test_the_chunk_size_does_not_change_the_data(
+    tmp_path: Path, frozen: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = _fresh(tmp_path / "whole.db")
+    build_demo(engine=whole, customers=700, seed=3)
+    monkeypatch.setattr(demo, "CHUNK", 100)
+    chunked = _fresh(tmp_path / "chunked.db")
+    build_demo(engine=chunked, customers=700, seed=3)
+    assert _dump(chunked) == _dump(whole)
+
+
+def test_a_failed_build_leaves_nothing_behind(
+    tmp_path: Path, frozen: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(demo, "CHUNK", 100)
+    engine = _fresh(tmp_path / "t.db")
+
+    def interrupted(done: int, total: int) -> None:
+        if done == 200:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build_demo(engine=engine, customers=300, progress=interrupted)
+    assert {t: len(rows) for t, rows in _dump(engine).items()} == dict.fromkeys(TABLES, 0)
+    build_demo(engine=engine, customers=50)  # the database is usable afterwards
+
+
+def test_core_path_writes_the_same_rows_as_the_sqlite_path(
+    tmp_path: Path, frozen: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other databases go through SQLAlchemy Core; on SQLite both paths must store the same."""
+    raw = _fresh(tmp_path / "raw.db")
+    build_demo(engine=raw, customers=300, seed=5)
+    monkeypatch.setattr(demo, "open_sink", demo_sink.CoreSink)
+    core = _fresh(tmp_path / "core.db")
+    build_demo(engine=core, customers=300, seed=5)
+    assert _dump(core) == _dump(raw)
+    with Session(raw) as session:
+        customer = session.exec(select(Customer).where(Customer.id == 1)).one()
+    assert customer.info_verified_at is not None
+    assert customer.info_verified_at.tzinfo is not None
+    assert customer.info_verified_at < clock.now()
+    assert isinstance(customer.is_vip, bool)
