@@ -72,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     tui = commands.add_parser("tui", parents=[common], help=t("cli.help.tui"))
     tui.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
 
+    search = commands.add_parser("search", parents=[common], help=t("cli.help.search"))
+    search.add_argument("query", metavar="QUERY", help=t("cli.help.query"))
+    search.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    search.add_argument("--limit", type=_positive_int, default=20, metavar="N")
+    search.add_argument("--json", action="store_true", help=t("cli.help.json"))
+
+    commands.add_parser("reindex", parents=[common], help=t("cli.help.reindex"))
+
     staff = commands.add_parser("staff", parents=[common], help=t("cli.help.staff"))
     staff_commands = staff.add_subparsers(dest="staff_command", metavar="COMMAND", required=True)
     staff_list = staff_commands.add_parser("list", parents=[common], help=t("cli.help.staff_list"))
@@ -158,10 +166,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _init(args: argparse.Namespace, settings: Settings) -> int:
     from cmworkbench.db.engine import make_engine, restrict_file_mode
     from cmworkbench.db.migrate import upgrade
+    from cmworkbench.db.search import drain
 
     engine = make_engine(settings.database_url)
     before, after = upgrade(engine)
     restrict_file_mode(engine)
+    with engine.begin() as conn:  # customers an upgrade queued for the search index
+        drain(conn, limit=None)
     if before is None:
         print(i18n.t("cli.init.created", after=after, url=engine.url.render_as_string()))
     elif before != after:
@@ -221,6 +232,64 @@ def _tui(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _search(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.services.search import search_customers
+    from cmworkbench.services.workbench import admin_actor
+
+    workbench = _workbench(settings, args.login) if args.login else admin_actor(settings)
+    hits = workbench.run(search_customers, query=args.query, limit=args.limit)
+    if args.json:
+        rows = [
+            {
+                "customer_no": h.customer_no,
+                "name": h.name,
+                "class": h.cls,
+                "tier": h.tier,
+                "kind": h.kind,
+                "owner": h.owner_login,
+                "owner_name": h.owner_name,
+                "phone": h.phone,
+                "matched": h.matched,
+                "rank": h.rank,
+            }
+            for h in hits
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    _print_table(
+        [
+            [
+                h.customer_no,
+                h.name,
+                h.cls or i18n.label("tier", h.tier),
+                h.owner_name or "",
+                h.phone,
+            ]
+            for h in hits
+        ],
+        [
+            "cli.header.customer_no",
+            "cli.header.name",
+            "cli.header.class",
+            "cli.header.owner",
+            "cli.header.phone",
+        ],
+    )
+    return EXIT_OK
+
+
+def _reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.db.search import rebuild
+    from cmworkbench.services.workbench import open_engine
+
+    progress = _progress_printer() if sys.stderr.isatty() else None
+    total = rebuild(open_engine(settings), progress=progress)
+    if progress:
+        print(file=sys.stderr)
+    print(i18n.t("cli.reindex.done", customers=total))
+    return EXIT_OK
+
+
 def _staff_list(args: argparse.Namespace, settings: Settings) -> int:
     from cmworkbench.services.staff import list_staff
     from cmworkbench.services.workbench import admin_session
@@ -250,4 +319,6 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "init": _init,
     "demo": _demo,
     "tui": _tui,
+    "search": _search,
+    "reindex": _reindex,
 }

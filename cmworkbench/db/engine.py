@@ -73,9 +73,14 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One session per unit of work: commit on success, roll back on any error."""
     from sqlmodel import Session  # imported here: cmw tui paints before loading the ORM
 
+    from cmworkbench.db.search import drain
+
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
+            # Index what this unit of work changed, in the same transaction (see db.search).
+            session.flush()
+            drain(session.connection())
             session.commit()
         except BaseException:
             session.rollback()

@@ -430,3 +430,34 @@ class AppState(SQLModel, table=True):
     key: str = Field(max_length=64)
     value: str
     updated_at: datetime
+
+
+class SearchTerm(SQLModel, table=True):
+    """One term of the customer search index (see :mod:`cmworkbench.domain.search_terms`).
+
+    A query is a prefix range scan on ``term``. The owner, backup, class rank and recency are
+    copied in, so scope and ranking need no join; the rows of a customer are rewritten
+    whenever it (or one of its contacts) changes. Without a rowid on SQLite: the primary key
+    B-tree is the table, which halves its size.
+    """
+
+    __tablename__ = "search_term"
+    __table_args__ = (
+        Index("ix_search_term_customer", "customer_id"),
+        {"sqlite_with_rowid": False},
+    )
+    term: str = Field(primary_key=True, max_length=200)
+    kind: int = Field(primary_key=True)
+    customer_id: int = Field(primary_key=True, foreign_key="customer.id", ondelete="CASCADE")
+    owner_id: int | None = None
+    backup_id: int | None = None
+    cls_rank: int = 5
+    recency: int = 0
+    """Seconds since 1970 of the customer's last change: newer first among equals."""
+
+
+class SearchDirty(SQLModel, table=True):
+    """Customers whose index terms are stale; filled by triggers, drained at commit."""
+
+    __tablename__ = "search_dirty"
+    customer_id: int = Field(primary_key=True)

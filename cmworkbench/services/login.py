@@ -43,3 +43,10 @@ def demo_login_if_demo(conn: Connection) -> str | None:
         ),
         {"code": DEMO_BRANCH_CODE},
     ).scalar_one_or_none()
+
+
+def first_admin_login(conn: Connection) -> str | None:
+    """The first active administrator: who the service account acts as on the CLI."""
+    return conn.execute(
+        text("SELECT login FROM staff WHERE role = 'admin' AND active ORDER BY id LIMIT 1")
+    ).scalar_one_or_none()

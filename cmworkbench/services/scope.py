@@ -2,26 +2,78 @@
 
 A manager (or phone manager) sees their own customers and those they back up (AB角); a
 supervisor sees the team's; a branch head and an admin see the branch's.
+
+Everything is expressed as "owner is one of these staff ids, or the backup is me":
+:func:`visible_owner_ids` gives that pair, :func:`owner_clause` turns it into a WHERE clause
+on any table with owner/backup columns (the customer table, the search index), and
+:func:`require_customer` loads one customer or refuses with a clear message.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, false, or_
+from sqlmodel import Session, col, select
 
 from cmworkbench.db.models import Customer, Staff
 from cmworkbench.domain.enums import Role
+from cmworkbench.domain.scope import OwnerScope
+from cmworkbench.i18n import t
 from cmworkbench.services.actor import Actor
+from cmworkbench.services.errors import NotFound, OutOfScope
+
+
+def visible_owner_ids(*, session: Session, actor: Actor) -> OwnerScope:
+    """The scope of ``actor`` as owner ids (one small query for supervisors and the branch)."""
+    if actor.role in (Role.MANAGER, Role.PHONE_MANAGER):
+        return OwnerScope((actor.id,), actor.id)
+    query = select(Staff.id)
+    if actor.role == Role.SUPERVISOR:
+        query = query.where(col(Staff.team_id) == actor.team_id)
+    else:
+        query = query.where(col(Staff.branch_id) == actor.branch_id)
+    ids = tuple(i for i in session.exec(query).all() if i is not None)
+    return OwnerScope(ids, None)
+
+
+def owner_clause(scope: OwnerScope, owner: object, backup: object) -> ColumnElement[bool]:
+    """A WHERE clause keeping rows whose ``owner``/``backup`` columns fall in ``scope``."""
+    owner_col, backup_col = col(owner), col(backup)  # type: ignore[call-overload]
+    parts = []
+    if scope.owner_ids:
+        parts.append(
+            owner_col == scope.owner_ids[0]
+            if len(scope.owner_ids) == 1
+            else owner_col.in_(scope.owner_ids)
+        )
+    if scope.backup_id is not None:
+        parts.append(backup_col == scope.backup_id)
+    return or_(*parts) if parts else false()
 
 
 def customer_filter(actor: Actor) -> ColumnElement[bool]:
-    """A WHERE clause on :class:`Customer` that keeps what ``actor`` may see."""
+    """A WHERE clause on :class:`Customer` that keeps what ``actor`` may see (no session
+    needed: supervisors and the branch use a sub-query on staff)."""
     owner = col(Customer.owner_id)
     if actor.role in (Role.MANAGER, Role.PHONE_MANAGER):
         return or_(owner == actor.id, col(Customer.backup_id) == actor.id)
     if actor.role == Role.SUPERVISOR:
         return owner.in_(select(Staff.id).where(col(Staff.team_id) == actor.team_id))
     return owner.in_(select(Staff.id).where(col(Staff.branch_id) == actor.branch_id))
+
+
+def require_customer(*, session: Session, actor: Actor, customer_no: str) -> Customer:
+    """The customer ``customer_no`` if ``actor`` may see it; else a clear refusal."""
+    customer = session.exec(
+        select(Customer).where(Customer.customer_no == customer_no.strip().upper())
+    ).one_or_none()
+    if customer is None:
+        raise NotFound(t("scope.customer_not_found", customer_no=customer_no))
+    visible = session.exec(
+        select(col(Customer.id)).where(col(Customer.id) == customer.id, customer_filter(actor))
+    ).first()
+    if visible is None:
+        raise OutOfScope(t("scope.customer_out_of_scope", customer_no=customer.customer_no))
+    return customer
 
 
 def staff_filter(actor: Actor) -> ColumnElement[bool]:

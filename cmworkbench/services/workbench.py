@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
@@ -23,15 +24,25 @@ from cmworkbench.db.migrate import schema_is_current
 from cmworkbench.i18n import t
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import InvalidInput, NotFound
-from cmworkbench.services.login import demo_login_if_demo, find_actor
+from cmworkbench.services.login import demo_login_if_demo, find_actor, first_admin_login
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from cmworkbench.services.audit import AuditEntry
+    from cmworkbench.services.customers import (
+        Customer360,
+        CustomerEdit,
+        CustomerHit,
+        CustomerProfile,
+    )
     from cmworkbench.services.overview import Overview
     from cmworkbench.services.staff import StaffOut
 
 T = TypeVar("T")
+
+SEARCH_COUNT_CAP = 10_000
+"""Matches are counted up to this many; more shows as ``10,000+``."""
 
 
 class Workbench:
@@ -58,6 +69,97 @@ class Workbench:
         from cmworkbench.services.staff import list_staff
 
         return self.run(list_staff, role=role)
+
+    def search(self, query: str, limit: int = 50, offset: int = 0) -> list[CustomerHit]:
+        """A window of the customers in scope matching ``query``, best first."""
+        from cmworkbench.services.search import search_customers
+
+        return self.run(search_customers, query=query, limit=limit, offset=offset)
+
+    def count(self, query: str, cap: int = SEARCH_COUNT_CAP) -> int:
+        """How many customers in scope match ``query``, counted up to ``cap``."""
+        from cmworkbench.services.search import count_customers
+
+        return self.run(count_customers, query=query, cap=cap)
+
+    def customer_360(self, customer_no: str) -> Customer360:
+        """Everything about one customer in scope (refused with a clear message otherwise)."""
+        from cmworkbench.services.customers import get_customer_360
+
+        return self.run(get_customer_360, settings=self.settings, customer_no=customer_no)
+
+    def reveal(self, customer_no: str, field_name: str) -> str:
+        """The clear value of a masked field; role-checked and written to the audit log."""
+        from cmworkbench.services.customers import reveal
+
+        return self.run(
+            reveal, settings=self.settings, customer_no=customer_no, field_name=field_name
+        )
+
+    def update_customer(
+        self, customer_no: str, version: int, changes: CustomerEdit
+    ) -> CustomerProfile:
+        """Save ``changes`` unless someone changed the customer since ``version`` was read."""
+        from cmworkbench.services.customers import update_customer
+
+        return self.run(
+            update_customer,
+            settings=self.settings,
+            customer_no=customer_no,
+            version=version,
+            changes=changes,
+        )
+
+    def mark_verified(self, customer_no: str) -> CustomerProfile:
+        """Record that the customer's basic data was re-verified (信息更新) now."""
+        from cmworkbench.services.customers import mark_verified
+
+        return self.run(mark_verified, settings=self.settings, customer_no=customer_no)
+
+    def log_contact(
+        self, customer_no: str, kind: str, outcome: str, note: str | None = None
+    ) -> int:
+        """Log a call or visit with its outcome; returns the interaction id."""
+        from cmworkbench.services.interactions import log_contact
+
+        return self.run(
+            log_contact,
+            settings=self.settings,
+            customer_no=customer_no,
+            kind=kind,
+            outcome=outcome,
+            note=note,
+        )
+
+    def add_task(self, customer_no: str, due_at: datetime, note: str) -> int:
+        """A task on the customer, due at ``due_at``, owned by the actor; returns its id."""
+        from cmworkbench.services.tasks import add_task
+
+        return self.run(
+            add_task, settings=self.settings, customer_no=customer_no, due_at=due_at, note=note
+        )
+
+    def open_complaint(
+        self, customer_no: str, category: str, description: str, severity: str = "normal"
+    ) -> str:
+        """Record a complaint at once (每诉必录); the actor owns it (首问负责). Returns the
+        ticket number."""
+        from cmworkbench.services.complaints import open_complaint
+
+        return self.run(
+            open_complaint,
+            settings=self.settings,
+            customer_no=customer_no,
+            category=category,
+            description=description,
+            severity=severity,
+        )
+
+    def audit_for_customer(self, customer_no: str, limit: int = 50) -> list[AuditEntry]:
+        """The newest audit entries about one customer in scope, newest first."""
+        from cmworkbench.services.audit import entries_for_customer
+
+        return self.run(entries_for_customer, customer_no=customer_no, limit=limit)
 
 
 def open_engine(settings: Settings, url: str | None = None) -> Engine:
@@ -90,6 +192,21 @@ def tui_login(engine: Engine, settings: Settings, login_name: str, *, explicit: 
     if demo_login is None:
         raise InvalidInput(t("cli.unknown_os_login", login=login_name))
     return login(engine, settings, demo_login)
+
+
+def admin_actor(settings: Settings) -> Workbench:
+    """A :class:`Workbench` for the service account: the whole branch, as the admin sees it.
+
+    The CLI run without ``--as`` is the branch's IT administrator (only the service account
+    can open the database); the first active admin of the database stands for them, so scope
+    and audit work exactly as for a person.
+    """
+    engine = open_engine(settings)
+    with engine.connect() as conn:
+        admin = first_admin_login(conn)
+    if admin is None:
+        raise InvalidInput(t("cli.no_admin"))
+    return login(engine, settings, admin)
 
 
 @contextmanager

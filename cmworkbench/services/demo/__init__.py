@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
+from cmworkbench.db import search
 from cmworkbench.domain import demo_data
 from cmworkbench.i18n import t
 from cmworkbench.services.demo.activity import INTERACTION_COLUMNS
@@ -119,6 +120,9 @@ def build_demo(
         raise
     finally:
         sink.close()
+    # Bulk rows bypass the per-commit index upkeep: index them all at once. Killed here, the
+    # customers stay queued in search_dirty and `cmw reindex` finishes the job.
+    search.rebuild(engine)
     return DemoSummary(
         staff=counts["staff"],
         customers=counts["customer"],

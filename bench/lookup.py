@@ -1,0 +1,226 @@
+"""Customer look-up latency: the search service beside the bare index query and a LIKE scan.
+
+    python bench/lookup.py --customers 1000000 [--as zhangwei] [--queries 200]
+
+Builds (once, kept in ``--workdir``) a demo database of N customers, draws a mixed set of
+queries from the acting manager's own book (full names, pinyin, initials, phone tails; a
+quarter each, seeded), and times each query three ways:
+
+* service: ``services.search.search_customers`` (parse, scope, rank, page of 50, details),
+  through a unit of work, as the TUI and ``cmw search`` call it;
+* floor: the bare index query that gives the same page: the ranked statement over
+  ``search_term`` (range scans within scope, best match per customer, ordered by match,
+  class and recency, ``LIMIT 50``) on a raw sqlite3 connection: no session, no parsing, no
+  customer details, no objects;
+* unranked: the first 50 index entries in term order (what a search without ranking costs);
+* scan: ``LIKE '%…%'`` over the customer table within scope, for a few queries, to show what
+  the index saves.
+
+Prints JSON with p50/p95 of each, the ratio service/floor, the targets (p95 ≤ 10 ms and ≤ 3×
+the floor) and the peak RSS of the process (target < 300 MiB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cmworkbench.config import load_settings
+from cmworkbench.db.engine import unit_of_work
+from cmworkbench.db.search import TOP, ranked_statement
+from cmworkbench.domain.pinyin import read
+from cmworkbench.domain.scope import OwnerScope
+from cmworkbench.domain.search_terms import parse_query
+from cmworkbench.services.scope import visible_owner_ids
+from cmworkbench.services.search import search_customers
+from cmworkbench.services.workbench import login, open_engine
+
+TARGET_P95_MS = 10.0
+TARGET_RATIO = 3.0
+TARGET_RSS_MIB = 300
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--as", dest="login", default="zhangwei")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--scans", type=int, default=10)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "cmw-bench")
+    args = parser.parse_args()
+    db = ensure_database(args.workdir, args.customers, args.seed)
+    settings = load_settings(env={})
+    engine = open_engine(settings, f"sqlite:///{db}")
+    workbench = login(engine, settings, args.login)
+    raw = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    queries = draw_queries(raw, workbench.actor.id, args.queries, args.seed)
+    with unit_of_work(engine) as session:
+        scope = visible_owner_ids(session=session, actor=workbench.actor)
+    for q in queries[:20]:  # warm the page cache and the statement cache alike
+        time_service(engine, workbench.actor, q)
+        time_floor(raw, q, scope)
+    service = [time_service(engine, workbench.actor, q) for q in queries]
+    floor = [time_floor(raw, q, scope) for q in queries]
+    unranked = [time_unranked(raw, q, scope.owner_ids, scope.backup_id) for q in queries]
+    sample = queries[:: max(1, len(queries) // args.scans)][: args.scans]
+    scan = [time_scan(raw, q, scope.owner_ids, scope.backup_id) for q in sample]
+    scan_branch = [time_scan(raw, q, None, None) for q in sample]
+    p95_service, p95_floor = percentile(service, 95), percentile(floor, 95)
+    result = {
+        "benchmark": "lookup",
+        "customers": args.customers,
+        "acting_as": args.login,
+        "queries": len(queries),
+        "mix": {"name": "25%", "pinyin": "25%", "initials": "25%", "phone_tail": "25%"},
+        "service_ms": {"p50": ms(statistics.median(service)), "p95": ms(p95_service)},
+        "floor_index_query_ms": {"p50": ms(statistics.median(floor)), "p95": ms(p95_floor)},
+        "unranked_range_scan_ms": {
+            "p50": ms(statistics.median(unranked)),
+            "p95": ms(percentile(unranked, 95)),
+        },
+        "like_scan_ms": {
+            "in_scope_p50": ms(statistics.median(scan)),
+            "whole_branch_p50": ms(statistics.median(scan_branch)),
+            "n": len(scan),
+        },
+        "ratio_p95_service_to_floor": round(p95_service / p95_floor, 2),
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "targets": {
+            "service_p95_ms": TARGET_P95_MS,
+            "ratio_to_floor": TARGET_RATIO,
+            "peak_rss_mib": TARGET_RSS_MIB,
+        },
+    }
+    result["meets_targets"] = (
+        result["service_ms"]["p95"] <= TARGET_P95_MS  # type: ignore[index]
+        and result["ratio_p95_service_to_floor"] <= TARGET_RATIO  # type: ignore[operator]
+        and result["peak_rss_mib"] < TARGET_RSS_MIB  # type: ignore[operator]
+    )
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 3)
+
+
+def percentile(values: list[float], pct: int) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def ensure_database(workdir: Path, customers: int, seed: int) -> Path:
+    """The demo database of ``customers`` customers, built once with the real CLI."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / f"lookup-{customers}-{seed}.db"
+    if not db.exists():
+        cmw = str(Path(sys.executable).with_name("cmw"))
+        url = f"sqlite:///{db}"
+        subprocess.run([cmw, "--db", url, "init"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                cmw,
+                "--db",
+                url,
+                "--now",
+                "2026-11-23T08:30",
+                "demo",
+                "--customers",
+                str(customers),
+                "--seed",
+                str(seed),
+            ],
+            check=True,
+        )
+    return db
+
+
+def draw_queries(raw: sqlite3.Connection, owner_id: int, n: int, seed: int) -> list[str]:
+    """A quarter each: full names, pinyin, initials, phone tails of the manager's customers."""
+    rows = raw.execute(
+        "SELECT name, kind, phone FROM customer WHERE owner_id = ? AND phone IS NOT NULL",
+        (owner_id,),
+    ).fetchall()
+    rng = random.Random(seed)
+    people = [r for r in rows if r[1] == "individual"]
+    picks = rng.sample(people, min(n, len(people)))
+    queries: list[str] = []
+    for i, (name, _kind, phone) in enumerate(picks[:n]):
+        form = i % 4
+        if form == 0:
+            queries.append(name)
+        elif form == 1:
+            queries.append(read(name, person=True).full)
+        elif form == 2:
+            queries.append(read(name, person=True).initials)
+        else:
+            queries.append(phone[-rng.choice((4, 5, 6)) :])
+    return queries
+
+
+def time_service(engine, actor, query: str) -> float:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    with unit_of_work(engine) as session:
+        search_customers(session=session, actor=actor, query=query, limit=50)
+    return time.perf_counter() - started
+
+
+def time_floor(raw: sqlite3.Connection, query: str, scope: OwnerScope) -> float:
+    """The bare ranked index query that yields the service's page of customer ids: the very
+    statement the service runs, on a raw connection."""
+    parsed = parse_query(query)
+    assert parsed is not None
+    sql, params = ranked_statement(parsed, scope)
+    started = time.perf_counter()
+    raw.execute(sql, {**params, "limit": 50, "offset": 0}).fetchall()
+    return time.perf_counter() - started
+
+
+def time_unranked(
+    raw: sqlite3.Connection, query: str, owners: tuple[int, ...], backup: int | None
+) -> float:
+    """Each probe's range scan within scope, LIMIT 50, in index order (no ranking)."""
+    parsed = parse_query(query)
+    assert parsed is not None
+    owner_list = ",".join(str(o) for o in owners)
+    backup_sql = f" OR backup_id = {backup}" if backup is not None else ""
+    started = time.perf_counter()
+    for probe in parsed.probes:
+        kinds = ",".join(str(int(k)) for k in probe.kinds)
+        raw.execute(
+            "SELECT customer_id FROM search_term WHERE term >= ? AND term < ?"
+            f" AND kind IN ({kinds}) AND (owner_id IN ({owner_list}){backup_sql}) LIMIT 50",
+            (probe.prefix, probe.prefix + TOP),
+        ).fetchall()
+    return time.perf_counter() - started
+
+
+def time_scan(
+    raw: sqlite3.Connection, query: str, owners: tuple[int, ...] | None, backup: int | None
+) -> float:
+    """What a look-up costs without the index: LIKE '%…%' over names and phones, within the
+    manager's book (``owners``) or over the whole branch (``None``, as a branch head)."""
+    scope = ""
+    if owners is not None:
+        backup_sql = f" OR backup_id = {backup}" if backup is not None else ""
+        scope = f" AND (owner_id IN ({','.join(str(o) for o in owners)}){backup_sql})"
+    started = time.perf_counter()
+    raw.execute(
+        f"SELECT id FROM customer WHERE (name LIKE ? OR phone LIKE ?){scope} LIMIT 50",
+        (f"%{query}%", f"%{query}"),
+    ).fetchall()
+    return time.perf_counter() - started
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,94 @@
+"""Contact cadence: how often a customer must be called or visited. Pure rules, no I/O.
+
+A rule (``cadence`` in config) belongs to a value class (``A1`` … ``C``) or to a flag (``vip``,
+``government``). A customer to whom several rules apply follows the strictest one, the one
+with the smallest ``max_days``: an A1 customer who is also VIP keeps A1's monthly rhythm, a
+C customer who is VIP is raised to the VIP rhythm.
+
+Days are counted from the last *logged* contact through one of the rule's channels (a
+reminder is not a contact; an SMS is not a contact with an A-class customer), or, for a
+customer never contacted, from the day they became a customer. Days are the branch's local
+calendar days: a call at 00:30 in Hangzhou belongs to that day, not to the UTC day before.
+
+The 360 view shows the result; the daily task generator uses the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+
+from cmworkbench.config import CadenceRule
+
+VIP_TIERS = frozenset({"diamond", "gold"})
+"""Asset tiers cared for as VIP (telecom VIP service standard: diamond and gold)."""
+VIP_RULE = "vip"
+GOVERNMENT_RULE = "government"
+
+
+@dataclass(frozen=True)
+class ContactDue:
+    """When the next contact is due and overdue, as branch-local dates."""
+
+    last_contact_on: date
+    """The day counting starts from: the last logged contact, or the day the customer joined."""
+    due_on: date
+    """``ideal_days`` after the last contact: from this day on the contact is due."""
+    overdue_on: date
+    """``max_days`` after the last contact: the last day that still keeps the rule."""
+    due: bool
+    """Today is on or after ``due_on``."""
+    overdue: bool
+    """Today is after ``overdue_on``."""
+
+
+def rule_keys(*, cls: str | None, tier: str | None, is_vip: bool, is_government: bool) -> list[str]:
+    """The cadence keys that may apply to a customer: its class, then its flags."""
+    keys = [cls] if cls else []
+    if is_vip or tier in VIP_TIERS:
+        keys.append(VIP_RULE)
+    if is_government:
+        keys.append(GOVERNMENT_RULE)
+    return keys
+
+
+def applicable_rule(
+    *,
+    cls: str | None,
+    tier: str | None,
+    is_vip: bool,
+    is_government: bool,
+    rules: Mapping[str, CadenceRule],
+) -> tuple[str, CadenceRule] | None:
+    """The strictest configured rule for the customer (smallest ``max_days``, then smallest
+    ``ideal_days``; on a full tie the class wins), or ``None`` when no rule applies."""
+    keys = rule_keys(cls=cls, tier=tier, is_vip=is_vip, is_government=is_government)
+    candidates = [(key, rules[key]) for key in keys if key in rules]
+    if not candidates:
+        return None
+    # min() keeps the first of equals, and the class comes first in ``rule_keys``.
+    return min(candidates, key=lambda item: (item[1].max_days, item[1].ideal_days))
+
+
+def counts_as_contact(kind: str, rule: CadenceRule) -> bool:
+    """Whether a done interaction of ``kind`` (call, visit, sms, onsite) keeps ``rule``."""
+    return kind in rule.channels
+
+
+def local_day(instant: datetime, tz: tzinfo) -> date:
+    """The branch-local calendar day of an aware instant."""
+    return instant.astimezone(tz).date()
+
+
+def next_contact(last_contact_on: date, rule: CadenceRule, today: date) -> ContactDue:
+    """When the next contact is due and overdue under ``rule``, seen from ``today``."""
+    due_on = last_contact_on + timedelta(days=rule.ideal_days)
+    overdue_on = last_contact_on + timedelta(days=rule.max_days)
+    return ContactDue(
+        last_contact_on=last_contact_on,
+        due_on=due_on,
+        overdue_on=overdue_on,
+        due=today >= due_on,
+        overdue=today > overdue_on,
+    )

@@ -1,0 +1,13 @@
+"""The shape of a scope, shared by the services that decide it and the queries that apply it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OwnerScope:
+    """Customers whose owner is in ``owner_ids``, or whose backup (B角) is ``backup_id``."""
+
+    owner_ids: tuple[int, ...]
+    backup_id: int | None = None

@@ -1,0 +1,102 @@
+"""Logging a contact with a customer: a call, a visit or an SMS, with its outcome.
+
+A logged contact is what the contact cadence counts (DESIGN.md: days since the last *logged*
+call or visit), so it is written at once, at ``clock.now()``, by the person who made it.
+A visit that did not take place (cancelled, rescheduled) is logged too, with status
+``cancelled``: it belongs in the customer's history but keeps no cadence.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from cmworkbench import clock
+from cmworkbench.config import Settings
+from cmworkbench.db.models import Interaction
+from cmworkbench.domain.enums import InteractionKind
+from cmworkbench.services import audit
+from cmworkbench.services.actor import Actor
+from cmworkbench.services.scope import require_customer
+from cmworkbench.services.validation import (
+    FieldsInvalid,
+    choice_problem,
+    range_problem,
+    text_problem,
+)
+
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    InteractionKind.CALL: ("reached", "no_answer", "call_back", "wrong_number"),
+    InteractionKind.VISIT: ("done", "cancelled", "rescheduled", "incident"),
+    InteractionKind.SMS: ("sent",),
+}
+"""The outcomes each kind of contact may have (one key per outcome on the call list)."""
+NOT_HELD = frozenset({"cancelled", "rescheduled"})
+"""Visit outcomes meaning the visit did not take place."""
+MAX_MINUTES = 24 * 60
+NEXT_STEP_CHARS = 500
+"""Column size of ``interaction.next_step``."""
+
+
+def log_contact(
+    *,
+    session: Session,
+    actor: Actor,
+    customer_no: str,
+    kind: str,
+    outcome: str,
+    note: str | None = None,
+    next_step: str | None = None,
+    duration_minutes: int | None = None,
+    settings: Settings | None = None,
+) -> int:
+    """Log a contact the actor just had with a customer in scope; returns the interaction id.
+
+    ``outcome``: for a call ``reached`` / ``no_answer`` / ``call_back`` / ``wrong_number``,
+    for a visit ``done`` / ``cancelled`` / ``rescheduled`` / ``incident``, for an SMS
+    ``sent``. Every problem is reported at once (:class:`FieldsInvalid`), nothing written.
+    ``settings`` is accepted for the uniform service call and not needed yet.
+    """
+    customer = require_customer(session=session, actor=actor, customer_no=customer_no)
+    assert customer.id is not None, "a customer read from the database has an id"
+    _check(kind, outcome, next_step, duration_minutes)
+    now = clock.now()
+    held = not (kind == InteractionKind.VISIT and outcome in NOT_HELD)
+    row = Interaction(
+        customer_id=customer.id,
+        staff_id=actor.id,
+        kind=kind,
+        status="done" if held else "cancelled",
+        happened_at=now,
+        outcome=outcome,
+        note=(note or "").strip() or None,
+        next_step=(next_step or "").strip() or None,
+        duration_minutes=duration_minutes,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    audit.record(
+        session,
+        actor=actor,
+        action="create",
+        object_type="interaction",
+        object_id=row.id,
+        customer_id=customer.id,
+        detail=f"{kind} {outcome}",
+    )
+    return row.id
+
+
+def _check(kind: str, outcome: str, next_step: str | None, minutes: int | None) -> None:
+    problems: dict[str, str] = {}
+    if problem := choice_problem(kind, tuple(OUTCOMES)):
+        problems["kind"] = problem
+    elif problem := choice_problem(outcome, OUTCOMES[kind]):
+        problems["outcome"] = problem
+    if problem := text_problem(next_step, most=NEXT_STEP_CHARS):
+        problems["next_step"] = problem
+    if minutes is not None and (problem := range_problem(minutes, 0, MAX_MINUTES)):
+        problems["duration_minutes"] = problem
+    if problems:
+        raise FieldsInvalid(problems, label_prefix="contact.field.")
