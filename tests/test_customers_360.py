@@ -501,7 +501,7 @@ def test_a_stale_version_is_a_conflict_naming_who_and_nothing_changes(
     with pytest.raises(Conflict) as refused:
         update(engine, branch.wang, 1, address="天目山路 1 号", phone="13900000000")
     assert str(refused.value).startswith(
-        "客户 C001 已被李强（liqiang）于 2026-11-23 08:10 修改，您看到的是修改前的内容"
+        "客户 C001 已被李强（liqiang）于 2026-11-23 08:10 修改，在您打开之后；本次修改没有保存"
     )
     row = stored(engine, branch.mine)
     assert (row.address, row.phone, row.version) == ("文三路 90 号", PHONE, 2)

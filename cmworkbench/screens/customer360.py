@@ -1,0 +1,285 @@
+"""The customer 360 view (客户全景): everything about one customer, and one key per action.
+
+Pushed over the Customers search; ``Esc`` goes back to it. Every database call runs in a thread
+worker and reports back by message; after an action the view reloads in place (same tab, same
+rows under the cursors). Masked phones and ID numbers are revealed with ``r`` for as long as
+this screen is in front: leaving it (or ``r`` again, or the privacy key) masks them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, cast
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from cmworkbench.i18n import label, t
+from cmworkbench.screens.base import error_text
+from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
+from cmworkbench.screens.dialogs.edit_customer import EditCustomerDialog
+from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
+from cmworkbench.screens.dialogs.new_task import NewTaskDialog
+from cmworkbench.services.errors import ServiceError
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
+from cmworkbench.widgets.customer_profile import MASKED_FIELDS, CustomerProfilePanel
+from cmworkbench.widgets.customer_sections import SECTIONS, CustomerSections
+from cmworkbench.widgets.header import WorkbenchHeader
+
+if TYPE_CHECKING:
+    from cmworkbench.services.customers import Customer360, CustomerProfile
+    from cmworkbench.services.workbench import Workbench
+
+ResultT = TypeVar("ResultT")
+
+
+class _HasWorkbench(Protocol):
+    workbench: Workbench
+
+
+def _key(key: str, action: str, name: str, **options: object) -> Binding:
+    return Binding(
+        key,
+        action,
+        f"tui.key.{name}",
+        tooltip=f"tui.key.{name}.tip",
+        id=f"c360.{name}",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+class Customer360Screen(Screen[None]):
+    """Profile on top, then tabs: contacts, holdings, timeline, open tasks, open complaints."""
+
+    DEFAULT_CSS = """
+    Customer360Screen CustomerProfilePanel {
+        margin: 0 0;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *FOCUS_BINDINGS,
+        _key("c", "log('call')", "log_call"),
+        _key("v", "log('visit')", "log_visit"),
+        _key("t", "add_task", "add_task"),
+        _key("p", "complaint", "complaint"),
+        _key("e", "edit", "edit"),
+        _key("m", "mark_verified", "mark_verified"),
+        _key("r", "reveal", "reveal"),
+        _key("right_square_bracket", "tab(1)", "next_tab", key_display="]"),
+        _key("left_square_bracket", "tab(-1)", "previous_tab", key_display="[", show=False),
+        _key("escape", "back", "back"),
+    ]
+    """One key per action, the same keys as everywhere (``e`` edit, ``Esc`` back)."""
+
+    @dataclass
+    class Loaded(Message):
+        """The 360 data, read again."""
+
+        data: Customer360
+
+    @dataclass
+    class Revealed(Message):
+        """Clear values of the masked fields (field name → value)."""
+
+        values: dict[str, str]
+
+    @dataclass
+    class Done(Message):
+        """An action succeeded: say so, then reload."""
+
+        text: str
+
+    def __init__(self, data: Customer360) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.data = data
+        """What is shown: the last 360 data read."""
+        self.revealed: dict[str, str] = {}
+        """Clear values revealed on this screen (empty: everything masked)."""
+        self._own_dialog = False
+        self._shown_once = False
+        self.title = t("tui.c360.title")
+
+    @property
+    def workbench(self) -> Workbench:
+        """The services of this session."""
+        return cast(_HasWorkbench, self.app).workbench
+
+    @property
+    def customer_no(self) -> str:
+        """The customer shown."""
+        return self.data.profile.customer_no
+
+    @property
+    def profile(self) -> CustomerProfile:
+        """The customer's profile as last read."""
+        return self.data.profile
+
+    def compose(self) -> ComposeResult:
+        workbench = self.workbench
+        yield WorkbenchHeader(
+            self.title or "", workbench.actor, workbench.settings.general.branch_name
+        )
+        yield CustomerProfilePanel(id="c360-profile")
+        yield CustomerSections(id="c360-sections")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        panel = self.query_one(CustomerProfilePanel)
+        panel.show(self.profile, self.data.next_contact, self.revealed)
+        self.query_one(CustomerSections).show(self.data)
+
+    # -- loading --------------------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        """Coming back (from a dialog or another mode) reads the customer again."""
+        self._own_dialog = False
+        if self._shown_once:
+            self.reload()
+        self._shown_once = True
+
+    def on_screen_suspend(self) -> None:
+        """Anything but our own dialogs covering the screen masks revealed data again."""
+        if not self._own_dialog and self.revealed:
+            self.mask()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def reload(self) -> None:
+        """Read the 360 data again in a thread."""
+        data = self.workbench.customer_360(self.customer_no)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(data))
+
+    @on(Loaded)
+    def loaded(self, message: Loaded) -> None:
+        """Show the fresh data in place."""
+        self.data = message.data
+        self._show()
+
+    @on(Done)
+    def done(self, message: Done) -> None:
+        """Confirm an action and show its effect."""
+        self.notify(message.text, markup=False)
+        self.reload()
+
+    @on(Worker.StateChanged)
+    def report_failure(self, event: Worker.StateChanged) -> None:
+        """A refusal is an error notification with the service's message, never a traceback."""
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            if not isinstance(error, ServiceError):
+                self.log.error(f"{event.worker.name} failed: {error!r}")
+            self.notify(
+                error_text(error), title=t("tui.error.title"), severity="error", markup=False
+            )
+
+    # -- dialogs --------------------------------------------------------------------------
+
+    def _dialog(self, dialog: Screen[ResultT], then: Callable[[ResultT | None], None]) -> None:
+        self._own_dialog = True
+        self.app.push_screen(dialog, then)
+
+    def action_log(self, kind: str) -> None:
+        """Log the outcome of a call or visit: ``c`` then ``1`` logs a reached call."""
+
+        def then(result: ContactOutcome | None) -> None:
+            if result is not None:
+                self.log_contact(kind, result)
+
+        self._dialog(ContactOutcomeDialog(kind, self.profile.name), then)
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def log_contact(self, kind: str, result: ContactOutcome) -> None:
+        """Write the interaction in a thread."""
+        self.workbench.log_contact(self.customer_no, kind, result.outcome, result.note)
+        outcome = label("outcome", result.outcome)
+        self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))
+
+    def action_add_task(self) -> None:
+        """Add a task on this customer (due date, time and note)."""
+        dialog = NewTaskDialog(self.customer_no, self.profile.name)
+        self._dialog(dialog, self._after("tui.c360.task_added"))
+
+    def action_complaint(self) -> None:
+        """Take a complaint from this customer."""
+        dialog = NewComplaintDialog(self.customer_no, self.profile.name)
+        self._dialog(dialog, self._after("tui.c360.complaint_opened"))
+
+    def action_edit(self) -> None:
+        """Edit the basic data; a conflict or bad input keeps the form open with the input."""
+        self._dialog(EditCustomerDialog(self.profile), self._after("tui.c360.saved", mask=True))
+
+    def _after(self, key: str, *, mask: bool = False) -> Callable[[object], None]:
+        def then(result: object) -> None:
+            if result is None:
+                return
+            if mask:
+                self.revealed.clear()
+            self.post_message(self.Done(t(key)))
+
+        return then
+
+    # -- direct actions -------------------------------------------------------------------
+
+    def action_mark_verified(self) -> None:
+        """Record that the basic data was re-verified with the customer now."""
+        self.mark_verified()
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def mark_verified(self) -> None:
+        """Write the verification in a thread."""
+        self.workbench.mark_verified(self.customer_no)
+        self.post_message(self.Done(t("tui.c360.verified")))
+
+    def action_reveal(self) -> None:
+        """Show the clear phone and ID number (audited); pressed again, mask them."""
+        if self.revealed:
+            self.mask()
+        else:
+            fields = [name for name in MASKED_FIELDS if getattr(self.profile, name)]
+            if fields:
+                self.reveal(fields)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reveal")
+    def reveal(self, fields: list[str]) -> None:
+        """Ask the service for each clear value (each reveal is written to the audit log)."""
+        values = {name: self.workbench.reveal(self.customer_no, name) for name in fields}
+        self.post_message(self.Revealed(values))
+
+    @on(Revealed)
+    def show_revealed(self, message: Revealed) -> None:
+        """Show the clear values, unless the screen was left meanwhile."""
+        if self.is_current:
+            self.revealed = message.values
+            self._show_profile()
+
+    def mask(self) -> None:
+        """Mask every revealed value again."""
+        self.revealed = {}
+        self._show_profile()
+
+    def _show_profile(self) -> None:
+        panel = self.query_one(CustomerProfilePanel)
+        panel.show(self.profile, self.data.next_contact, self.revealed)
+
+    def action_tab(self, step: int) -> None:
+        """Go to the next (or previous) tab."""
+        tabs = self.query_one(TabbedContent)
+        panes = [f"tab-{section}" for section in SECTIONS]
+        current = panes.index(tabs.active) if tabs.active in panes else 0
+        tabs.active = panes[(current + step) % len(panes)]
+
+    def action_back(self) -> None:
+        """Back to the search."""
+        self.mask()
+        self.dismiss()

@@ -1,0 +1,439 @@
+"""Customers: search as you type, open the customer 360 view, act on the customer from there.
+
+Given 张伟 (zhangwei) owns 华东机械 (a group, C001) and 王小明 (an individual, C002, with a
+phone and an ID number) and his colleague 李娜 owns C900, when 张伟 looks customers up and works
+on them in the 360 view on Monday 2026-11-23 at 08:30, then the screens show what the database
+holds, masked unless revealed, and what he does lands in the database (or, when refused, nothing
+does and he is told why).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from typing import Any
+
+import pytest
+from conftest import Factory
+from sqlalchemy import Engine, text
+from sqlmodel import select
+from textual.message import Message
+from textual.notifications import Notify
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Label
+
+from cmworkbench import i18n
+from cmworkbench.app import WorkbenchApp, make_app
+from cmworkbench.config import Settings
+from cmworkbench.db.models import Staff
+from cmworkbench.i18n import t
+from cmworkbench.screens.customer360 import Customer360Screen
+from cmworkbench.screens.customers import CustomersScreen
+from cmworkbench.screens.dialogs.edit_customer import EditCustomerDialog
+from cmworkbench.services.workbench import Workbench, login
+from cmworkbench.widgets.customer_hit_list import PAGE_SIZE, CustomerHitList
+from cmworkbench.widgets.customer_profile import CustomerProfilePanel
+
+SIZE = (100, 30)
+PHONE = "13812345678"
+ID_NUMBER = "110105198503071230"
+BAD_ID_NUMBER = "110105198503071231"  # check digit should be 0
+
+
+@pytest.fixture(params=["zh_CN", "en"])
+def language(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test runs in both languages."""
+    i18n.set_language(request.param)
+    yield request.param
+    i18n.set_language("zh_CN")
+
+
+@pytest.fixture
+def workbench(
+    frozen_clock: object,
+    engine: Engine,
+    settings: Settings,
+    build: Callable[[], AbstractContextManager[Factory]],
+) -> Workbench:
+    """张伟's book: 华东机械 (C001, group) and 王小明 (C002, individual with phone and ID)."""
+    with build() as f:
+        branch = f.branch()
+        team = f.team(branch)
+        zhang = f.staff(branch, "zhangwei", "张伟", team=team)
+        li = f.staff(branch, "lina", "李娜", team=team)
+        f.customer(zhang, "C001", "华东机械有限公司")
+        person = f.customer(zhang, "C002", "王小明", cls="A1")
+        person.kind, person.tier, person.is_vip = "individual", "gold", True
+        person.phone, person.id_number = PHONE, ID_NUMBER
+        f.session.add(person)
+        f.customer(li, "C900", "李娜的客户")
+    return login(engine, settings, "zhangwei")
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Wait until every worker finished and its messages were handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def notifications(messages: list[Message]) -> list[tuple[str, str]]:
+    """(text, severity) of every notification shown."""
+    return [
+        (m.notification.message, m.notification.severity) for m in messages if isinstance(m, Notify)
+    ]
+
+
+def shown_rows(app: WorkbenchApp) -> list[str]:
+    """The result rows as the list renders them (heading excluded, blank lines dropped)."""
+    hits = app.screen.query_one(CustomerHitList)
+    lines = [hits.render_line(y).text for y in range(1, hits.size.height)]
+    return [line.strip() for line in lines if line.strip()]
+
+
+def profile_text(app: WorkbenchApp) -> str:
+    """What the profile panel of the 360 view shows."""
+    return str(app.screen.query_one(CustomerProfilePanel).content)
+
+
+async def search(pilot: Pilot[Any], query: str) -> None:
+    """Go to Customers and type ``query`` key by key."""
+    await pilot.press("f3")
+    await pilot.press(*query)
+    await settled(pilot)
+
+
+async def open_customer(pilot: Pilot[Any], query: str) -> None:
+    """Search, press Enter, wait for the 360 view."""
+    await search(pilot, query)
+    await pilot.press("enter")
+    await settled(pilot)
+    assert isinstance(pilot.app.screen, Customer360Screen)
+
+
+def one(engine: Engine, sql: str, **params: object) -> Any:
+    """One row of a query against the test database."""
+    with engine.connect() as conn:
+        return conn.execute(text(sql), params).one()
+
+
+async def test_typing_a_name_shows_the_matching_customers(
+    workbench: Workbench, language: str
+) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "华东")
+        rows = shown_rows(app)
+        assert len(rows) == 1
+        assert rows[0].startswith("C001")
+        assert "华东机械有限公司" in rows[0]
+        assert "张伟" in rows[0]
+        status = str(app.screen.query_one("#search-status", Label).content)
+        assert status == t("tui.customers.found", n="1")
+
+
+async def test_a_query_nobody_matches_says_so(workbench: Workbench, language: str) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "不存在的客户")
+        assert shown_rows(app) == []
+        status = str(app.screen.query_one("#search-status", Label).content)
+        assert status == t("tui.customers.no_match", query="不存在的客户")
+
+
+async def test_results_of_an_older_query_are_dropped(workbench: Workbench) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "王小明")
+        screen = app.screen
+        assert isinstance(screen, CustomersScreen)
+        screen.post_message(CustomersScreen.HitsFound("华东", []))  # a late, stale answer
+        await settled(pilot)
+        assert ["C002" in row for row in shown_rows(app)] == [True]
+
+
+async def test_enter_opens_the_360_view_with_the_phone_masked(
+    workbench: Workbench, language: str
+) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "王小明")
+        shown = profile_text(app)
+        assert "138****5678" in shown
+        assert PHONE not in shown
+        assert ID_NUMBER not in shown
+        assert t("tui.flag.vip") in shown
+        assert t("tui.profile.never_verified") in shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, CustomersScreen)
+
+
+async def test_down_moves_into_the_results_and_enter_opens_the_highlighted(
+    workbench: Workbench,
+) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "C00")  # both of 张伟's customers, not 李娜's C900
+        assert len(shown_rows(app)) == 2
+        await pilot.press("down")
+        hits = app.screen.query_one(CustomerHitList)
+        assert hits.has_focus
+        await pilot.press("down")
+        second = hits.highlighted
+        assert second is not None
+        assert hits.cursor == 1
+        await pilot.press("enter")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, Customer360Screen)
+        assert screen.customer_no == second.customer_no
+
+
+async def test_enter_typed_before_the_results_opens_the_best_match(
+    workbench: Workbench,
+) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3", *"王小明", "enter")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, Customer360Screen)
+        assert screen.customer_no == "C002"
+
+
+async def test_escape_in_the_results_clears_the_search_for_the_next_customer(
+    workbench: Workbench,
+) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "华东")
+        await pilot.press("down", "escape")
+        await settled(pilot)
+        search_box = app.screen.query_one("#customer-search", Input)
+        assert search_box.has_focus
+        assert search_box.value == ""
+        assert shown_rows(app) == []
+
+
+async def test_r_reveals_the_phone_and_writes_the_audit_log(
+    workbench: Workbench, engine: Engine, language: str
+) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "王小明")
+        await pilot.press("r")
+        await settled(pilot)
+        assert PHONE in profile_text(app)
+        assert ID_NUMBER in profile_text(app)
+        row = one(
+            engine,
+            "SELECT count(*) AS n FROM audit_log a JOIN staff s ON s.id = a.staff_id "
+            "WHERE a.action = 'reveal' AND a.field_name = 'phone' AND s.login = 'zhangwei'",
+        )
+        assert row.n == 1
+        await pilot.press("r")  # again: masked again
+        assert PHONE not in profile_text(app)
+        assert "138****5678" in profile_text(app)
+
+
+async def test_leaving_the_360_view_masks_the_revealed_phone(workbench: Workbench) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "王小明")
+        await pilot.press("r")
+        await settled(pilot)
+        assert PHONE in profile_text(app)
+        await pilot.press("ctrl+b", "x")  # privacy screen, then back
+        await settled(pilot)
+        assert PHONE not in profile_text(app)
+
+
+async def edit_field(pilot: Pilot[Any], name: str, value: str) -> EditCustomerDialog:
+    """Open the edit form and type ``value`` into field ``name``."""
+    await pilot.press("e")
+    await settled(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, EditCustomerDialog)
+    field = dialog.query_one(f"#field-{name}", Input)
+    field.focus()
+    field.value = ""
+    await pilot.press(*value)
+    return dialog
+
+
+async def test_a_bad_id_number_is_explained_and_nothing_is_saved(
+    workbench: Workbench, engine: Engine, language: str
+) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "王小明")
+        dialog = await edit_field(pilot, "id_number", BAD_ID_NUMBER)
+        await pilot.press("enter")
+        await settled(pilot)
+        assert app.screen is dialog
+        error = str(dialog.query_one("#form-error", Label).content)
+        assert error.startswith(t("customer.field.id_number"))
+        assert dialog.query_one("#field-id_number", Input).has_class("-invalid")
+        assert dialog.query_one("#field-id_number", Input).value == BAD_ID_NUMBER
+        row = one(engine, "SELECT id_number, version FROM customer WHERE customer_no = 'C002'")
+        assert (row.id_number, row.version) == (ID_NUMBER, 1)
+
+
+async def test_an_edit_conflict_keeps_the_typed_input_and_overwrites_nothing(
+    workbench: Workbench, engine: Engine, language: str
+) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "王小明")
+        dialog = await edit_field(pilot, "address", "上海市浦东新区世纪大道1号")
+        with engine.begin() as conn:  # a colleague saves first
+            conn.execute(
+                text(
+                    "UPDATE customer SET address = '北京市', version = version + 1 "
+                    "WHERE customer_no = 'C002'"
+                )
+            )
+        await pilot.press("enter")
+        await settled(pilot)
+        assert app.screen is dialog
+        assert "C002" in str(dialog.query_one("#form-error", Label).content)
+        typed = dialog.query_one("#field-address", Input).value
+        assert typed == "上海市浦东新区世纪大道1号"
+        row = one(engine, "SELECT address, version FROM customer WHERE customer_no = 'C002'")
+        assert (row.address, row.version) == ("北京市", 2)
+        # The form now holds their version with the typed address marked; saving again is
+        # an informed decision.
+        assert t("tui.edit.merged") in str(dialog.query_one("#form-error", Label).content)
+        assert dialog.query_one("#label-address", Label).has_class("-invalid")
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, Customer360Screen)
+        row = one(engine, "SELECT address, version FROM customer WHERE customer_no = 'C002'")
+        assert (row.address, row.version) == ("上海市浦东新区世纪大道1号", 3)
+
+
+async def test_an_edit_is_saved_and_shown(workbench: Workbench, engine: Engine) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "王小明")
+        await edit_field(pilot, "phone", "13900001111")
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, Customer360Screen)
+        assert "139****1111" in profile_text(app)
+        row = one(engine, "SELECT phone, version FROM customer WHERE customer_no = 'C002'")
+        assert (row.phone, row.version) == ("13900001111", 2)
+
+
+async def test_a_customer_number_out_of_scope_is_refused_with_a_message(
+    workbench: Workbench, language: str
+) -> None:
+    app = make_app(workbench)
+    messages: list[Message] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await search(pilot, "C900")
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, CustomersScreen)
+        shown = notifications(messages)
+        assert shown == [(t("scope.customer_out_of_scope", customer_no="C900"), "error")]
+
+
+async def test_a_typed_customer_number_opens_directly(workbench: Workbench) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "c001")
+        await pilot.press("enter")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, Customer360Screen)
+        assert screen.customer_no == "C001"
+
+
+async def test_c_then_1_logs_a_reached_call(
+    workbench: Workbench, engine: Engine, language: str
+) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "王小明")
+        await pilot.press("c", "1")
+        await settled(pilot)
+        assert isinstance(app.screen, Customer360Screen)
+        row = one(
+            engine,
+            "SELECT i.kind, i.outcome FROM interaction i JOIN customer c ON c.id = i.customer_id "
+            "WHERE c.customer_no = 'C002'",
+        )
+        assert (row.kind, row.outcome) == ("call", "reached")
+        timeline: DataTable[Any] = app.screen.query_one("#table-timeline", DataTable)
+        first = [str(cell) for cell in timeline.get_row_at(0)]
+        assert i18n.label("interaction", "call") in first
+        assert first[0].startswith("2026-11-23 08:30")
+
+
+async def test_a_task_and_a_complaint_from_the_360_view(
+    workbench: Workbench, engine: Engine
+) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "王小明")
+        await pilot.press("t", *"寄新资费方案", "enter")
+        await settled(pilot)
+        await pilot.press("p", *"月租多扣了十元")
+        dialog = app.screen
+        dialog.query_one("#field-category").value = "fee"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, Customer360Screen)
+        tasks = one(engine, "SELECT count(*) AS n FROM task WHERE status = 'open'")
+        complaints = one(engine, "SELECT category, description FROM complaint")
+        assert tasks.n == 1
+        assert tuple(complaints) == ("fee", "月租多扣了十元")
+        tabs = app.screen.query_one("#table-tasks", DataTable)
+        assert tabs.row_count == 1
+
+
+async def test_m_marks_the_data_verified(workbench: Workbench, engine: Engine) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "王小明")
+        await pilot.press("m")
+        await settled(pilot)
+        assert t("tui.profile.verified_days", n=0) in profile_text(app)
+        row = one(engine, "SELECT info_verified_at FROM customer WHERE customer_no = 'C002'")
+        assert row.info_verified_at is not None
+
+
+async def test_the_list_fetches_further_windows_as_the_cursor_moves(
+    workbench: Workbench, build: Callable[[], AbstractContextManager[Factory]]
+) -> None:
+    total = PAGE_SIZE * 2 + 17
+    with build() as f:
+        zhang = f.session.exec(select(Staff).where(Staff.login == "zhangwei")).one()
+        for n in range(total):
+            f.customer(zhang, f"D{n:04d}", f"测试客户{n}")
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "测试客户")
+        hits = app.screen.query_one(CustomerHitList)
+        assert hits.total == total
+        assert t("tui.customers.found", n=f"{total:,}") == str(
+            app.screen.query_one("#search-status", Label).content
+        )
+        await pilot.press("down", "end")
+        await settled(pilot)
+        assert hits.cursor == total - 1
+        assert hits.highlighted is not None
+        assert len(hits._pages) <= 3
+        assert any(row.startswith(hits.highlighted.customer_no) for row in shown_rows(app))
+
+
+async def test_the_360_view_fits_80_by_24(workbench: Workbench, language: str) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_customer(pilot, "王小明")
+        panel = app.screen.query_one(CustomerProfilePanel)
+        assert panel.region.bottom < 16
+        table = app.screen.query_one("#table-contacts", DataTable)
+        assert table.region.height >= 5
+        assert table.region.bottom <= 23
