@@ -20,6 +20,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from datetime import date
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from cmworkbench import clock, i18n
@@ -80,6 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("reindex", parents=[common], help=t("cli.help.reindex"))
 
+    generate = commands.add_parser("generate", parents=[common], help=t("cli.help.generate"))
+    generate.add_argument("--date", type=_date, metavar="D", help=t("cli.help.date"))
+
     staff = commands.add_parser("staff", parents=[common], help=t("cli.help.staff"))
     staff_commands = staff.add_subparsers(dest="staff_command", metavar="COMMAND", required=True)
     staff_list = staff_commands.add_parser("list", parents=[common], help=t("cli.help.staff_list"))
@@ -97,6 +101,13 @@ def _positive_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(i18n.t("cli.not_a_number", value=text))
     return value
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(i18n.t("cli.bad_date", value=text)) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -290,6 +301,26 @@ def _reindex(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _generate(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.services.generate import generate
+    from cmworkbench.services.workbench import open_engine
+
+    with open_engine(settings).begin() as conn:
+        result = generate(conn, settings, args.date)
+    print(
+        i18n.t(
+            "cli.generate.done",
+            day=result.day,
+            created=result.total_created,
+            closed=result.closed,
+            seconds=result.seconds,
+        )
+    )
+    for kind, n in sorted(result.created.items()):
+        print(f"  {kind}: {n}")
+    return EXIT_OK
+
+
 def _staff_list(args: argparse.Namespace, settings: Settings) -> int:
     from cmworkbench.services.staff import list_staff
     from cmworkbench.services.workbench import admin_session
@@ -321,4 +352,5 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "tui": _tui,
     "search": _search,
     "reindex": _reindex,
+    "generate": _generate,
 }

@@ -113,6 +113,34 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class TaskRules:
+    """The daily task generation: lead times and thresholds of the non-cadence rules."""
+
+    care_lead_days: int = 3
+    """Birthdays of key persons and individual customers, and festivals: a care task (关怀)
+    appears this many days before."""
+    festivals: list[str] = field(
+        default_factory=lambda: [
+            "2026-09-25 中秋节",
+            "2026-10-01 国庆节",
+            "2027-01-01 元旦",
+            "2027-02-06 春节",
+        ]
+    )
+    """Festival dates as ``YYYY-MM-DD 名称``: a care task for A/B-class and VIP customers."""
+    after_sale_start_days: int = 7
+    """After-sale return visit (售后回访): the task appears this many days after activation."""
+    after_sale_months: int = 2
+    """... and is due by this many months after activation (100% within 2 months, handbook)."""
+    maturity_lead_days: int = 30
+    """A holding maturing within this many days gets a maturity contact task."""
+    post_loan_lead_days: int = 7
+    """A post-loan check (贷后检查) due within this many days gets a task."""
+    churn_asset_drop: float = 0.3
+    """A month-on-month drop of assets or revenue above this fraction opens a retention task."""
+
+
+@dataclass(frozen=True)
 class SchedulerSettings:
     """APScheduler jobs and the leader lease."""
 
@@ -171,6 +199,7 @@ class Settings:
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    tasks: TaskRules = field(default_factory=TaskRules)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
             "senior": ["A1", "A2", "B1", "B2", "C"],
@@ -329,6 +358,25 @@ def _validate(s: Settings, label: str) -> None:
         for ch in rule.channels:
             if ch not in ("visit", "call", "sms", "onsite"):
                 fail(f"cadence.{name}.channels", f"{ch!r} is not visit, call, sms or onsite")
+    for key in (
+        "care_lead_days",
+        "after_sale_start_days",
+        "after_sale_months",
+        "maturity_lead_days",
+        "post_loan_lead_days",
+    ):
+        if getattr(s.tasks, key) < 0:
+            fail(f"tasks.{key}", "must be 0 or more")
+    if not 0 < s.tasks.churn_asset_drop < 1:
+        fail("tasks.churn_asset_drop", "must be between 0 and 1")
+    for i, festival in enumerate(s.tasks.festivals):
+        day, _, name = festival.partition(" ")
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            fail(f"tasks.festivals[{i}]", f"{festival!r} is not like '2027-02-06 春节'")
+        if not name.strip():
+            fail(f"tasks.festivals[{i}]", f"{festival!r} has no name")
     for name, fr in s.freshness.items():
         if fr.max_days <= 0:
             fail(f"freshness.{name}.max_days", "must be more than 0")
