@@ -2,7 +2,8 @@
 
 Modes: Today, Customers, Visits, Complaints, Dashboard, switched with F2–F6 or 1–5 (number
 keys only when no input field has the cursor, so typing a phone number never switches).
-F1 lists the keys, Ctrl+P searches every action, Ctrl+B / F12 blanks the screen, Ctrl+Q quits.
+F1 lists the keys, F8 / Ctrl+L opens today's work log, Ctrl+P searches every action,
+Ctrl+B / F12 blanks the screen, Ctrl+Q quits.
 
 Start-up is kept short: this module imports Textual and the screens only; the database is
 first touched by the screens' workers after the first paint.
@@ -27,6 +28,7 @@ from cmworkbench.screens.help import HelpScreen
 from cmworkbench.screens.privacy import PrivacyScreen
 from cmworkbench.screens.today import TodayScreen
 from cmworkbench.screens.visits import VisitsScreen
+from cmworkbench.screens.worklog import WorkLogScreen
 from cmworkbench.widgets.bindings import translate_bindings
 
 if TYPE_CHECKING:
@@ -85,6 +87,13 @@ class WorkbenchApp(App[None], inherit_bindings=False):
         Binding("f1", "help", "tui.key.help", tooltip="tui.key.help.tip", id="help"),
         *(_mode_binding(mode, keys) for mode, keys in MODE_KEYS.items()),
         Binding(
+            "f8,ctrl+l",
+            "worklog",
+            "tui.key.worklog",
+            tooltip="tui.key.worklog.tip",
+            id="worklog",
+        ),
+        Binding(
             "ctrl+b,f12",
             "privacy",
             "tui.key.privacy",
@@ -137,6 +146,11 @@ class WorkbenchApp(App[None], inherit_bindings=False):
     def action_help(self) -> None:
         """Show the keys of the current screen and of the app."""
         self.push_screen(HelpScreen(self.screen))
+
+    def action_worklog(self) -> None:
+        """Open today's work log (工作日志) over the current screen."""
+        if not isinstance(self.screen, WorkLogScreen):
+            self.push_screen(WorkLogScreen())
 
     def action_privacy(self) -> None:
         """Blank the screen at once; pressed again (or any key) brings it back."""

@@ -81,6 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("reindex", parents=[common], help=t("cli.help.reindex"))
 
+    tasks = commands.add_parser("tasks", parents=[common], help=t("cli.help.tasks"))
+    tasks.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    tasks.add_argument("--date", type=_date, metavar="D", help=t("cli.help.date"))
+    tasks.add_argument("--json", action="store_true", help=t("cli.help.json"))
+
     generate = commands.add_parser("generate", parents=[common], help=t("cli.help.generate"))
     generate.add_argument("--date", type=_date, metavar="D", help=t("cli.help.date"))
 
@@ -124,6 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_USAGE)
     except KeyboardInterrupt:
         return _fail(i18n.t("cli.interrupted"), EXIT_FAILURE)
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # the last line of defence: no traceback reaches a user
         from cmworkbench.services.errors import ServiceError
 
@@ -301,6 +309,52 @@ def _reindex(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _tasks(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.services.today import today_list
+
+    login = args.login or getpass.getuser()
+    rows = _workbench(settings, login).run(today_list, settings=settings, day=args.date)
+    if args.json:
+        out = [
+            {
+                "id": r.task_id,
+                "kind": r.kind,
+                "customer_no": r.customer_no,
+                "customer": r.customer_name,
+                "due": r.due_at.astimezone(clock.branch_tz()).isoformat(timespec="minutes"),
+                "priority": r.score,
+                "reason": r.reason,
+                "phone": r.phone,
+                "covered_for": r.covered_for,
+            }
+            for r in rows
+        ]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    _print_table(
+        [
+            [
+                r.score,
+                i18n.label("task_kind", r.kind),
+                r.customer_no or "",
+                r.customer_name or "",
+                r.due_at.astimezone(clock.branch_tz()).strftime("%m-%d %H:%M"),
+                r.reason,
+            ]
+            for r in rows
+        ],
+        [
+            "cli.header.priority",
+            "cli.header.kind",
+            "cli.header.customer_no",
+            "cli.header.name",
+            "cli.header.due",
+            "cli.header.reason",
+        ],
+    )
+    return EXIT_OK
+
+
 def _generate(args: argparse.Namespace, settings: Settings) -> int:
     from cmworkbench.services.generate import generate
     from cmworkbench.services.workbench import open_engine
@@ -353,4 +407,5 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "search": _search,
     "reindex": _reindex,
     "generate": _generate,
+    "tasks": _tasks,
 }

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Center
 
 from cmworkbench.screens.base import WorkbenchScreen
+from cmworkbench.screens.team import TeamScreen
 from cmworkbench.widgets.counts import CountsPanel
 
 
@@ -13,6 +17,16 @@ class DashboardScreen(WorkbenchScreen):
     """Every count of the overview, for the actor's scope."""
 
     MODE = "dashboard"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *WorkbenchScreen.BINDINGS,
+        Binding("t", "team", "tui.key.team", tooltip="tui.key.team.tip", id="dashboard.team"),
+    ]
+    """``t`` opens the team board (supervisors and branch heads; others are told why not)."""
+
+    def action_team(self) -> None:
+        """Push the team board over the dashboard (Esc comes back)."""
+        self.app.push_screen(TeamScreen())
 
     def compose_body(self) -> ComposeResult:
         with Center(classes="body"):

@@ -1,21 +1,304 @@
-"""Today (今日工作): the morning view a customer manager opens at 08:30."""
+"""Today (今日工作): the morning call list a customer manager opens at 08:30 and works top to
+bottom, one key per outcome.
+
+The list (:class:`TaskTable`) holds the actor's tasks due today or overdue, ranked, with the
+reason for each rank, and the due work of colleagues on leave they cover. Keys: ``c`` call
+outcome (``c`` ``1`` = reached), ``v`` visit outcome, ``s`` snooze, ``d`` done with a note,
+``Enter`` the customer 360 view, ``n`` a new task on the customer, ``f`` the next kind
+filter. Every database call runs in a thread worker and reports back by message; after an
+action the list reloads in place and the cursor keeps its row index.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import Center
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Label
+from textual.worker import get_current_worker
+
+from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import WorkbenchScreen
+from cmworkbench.screens.customer360 import Customer360Screen
+from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
+from cmworkbench.screens.dialogs.new_task import NewTaskDialog
+from cmworkbench.screens.dialogs.task_actions import (
+    PromptDialog,
+    SnoozeChoice,
+    SnoozeDialog,
+    parse_when,
+)
 from cmworkbench.widgets.counts import CountsPanel
+from cmworkbench.widgets.display import local_time
+from cmworkbench.widgets.task_table import TaskTable
+
+if TYPE_CHECKING:
+    from cmworkbench.services.customers import Customer360
+    from cmworkbench.services.today import TodayRow
+
+ResultT = TypeVar("ResultT")
+
+
+def _key(key: str, action: str, name: str, **options: object) -> Binding:
+    return Binding(
+        key,
+        action,
+        f"tui.key.{name}",
+        tooltip=f"tui.key.{name}.tip",
+        id=f"today.{name}",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def _text(value: str) -> str | None:
+    return value or None
 
 
 class TodayScreen(WorkbenchScreen):
-    """Tasks due today and overdue, open complaints and the customers in scope, at a glance."""
+    """The kind filter, the ranked list, and (on a tall terminal) the day's counts."""
+
+    DEFAULT_CSS = """
+    TodayScreen #today-filter {
+        height: 1;
+        margin: 0 1;
+        color: $text-muted;
+    }
+    TodayScreen #today-list {
+        margin: 0 1;
+    }
+    TodayScreen #today-empty {
+        margin: 1 2;
+        color: $text-muted;
+    }
+    TodayScreen #today-counts {
+        dock: right;
+        margin: 0 1;
+    }
+    TodayScreen.-narrow #today-counts {
+        display: none;
+    }
+    """
 
     MODE = "today"
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *WorkbenchScreen.BINDINGS,
+        _key("c", "log('call')", "log_call"),
+        _key("v", "log('visit')", "log_visit"),
+        _key("s", "snooze", "snooze"),
+        _key("d", "done", "task_done"),
+        _key("enter", "open", "open", priority=True),
+        _key("n", "new_task", "new_task"),
+        _key("f", "filter", "filter_kind"),
+    ]
+    """One key per action; ``Enter`` opens (the same key on every list)."""
+
+    WIDE = 110
+    """From this many columns on, the counts panel sits beside the list."""
+
+    @dataclass
+    class Loaded(Message):
+        """The list and its counts by kind, read again."""
+
+        rows: list[TodayRow]
+        counts: dict[str, int]
+
+    @dataclass
+    class Done(Message):
+        """An action succeeded: say so, then reload."""
+
+        text: str
+
+    @dataclass
+    class CustomerLoaded(Message):
+        """A customer's 360 view, ready to show."""
+
+        data: Customer360
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind: str | None = None
+        """The kind filter (``None``: every kind)."""
+        self.counts: dict[str, int] = {}
+
     def compose_body(self) -> ComposeResult:
-        with Center(classes="body"):
-            yield CountsPanel(
-                ["tasks_due", "tasks_overdue", "complaints_open", "customers"], id="today-counts"
+        yield CountsPanel(
+            ["tasks_due", "tasks_overdue", "complaints_open", "customers"], id="today-counts"
+        )
+        yield Label("", id="today-filter", markup=False)
+        yield TaskTable(id="today-list")
+
+    @property
+    def table(self) -> TaskTable:
+        """The list."""
+        return self.query_one(TaskTable)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < self.WIDE, "-narrow")
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        self.load_today()
+        self.table.focus()
+
+    # -- loading --------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="today")
+    def load_today(self) -> None:
+        """Read the list (for the kind filter) and the counts by kind in a thread."""
+        rows = self.workbench.today(kind=self.kind)
+        counts = self.workbench.today_counts()
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(rows, counts))
+
+    @on(Loaded)
+    def loaded(self, message: Loaded) -> None:
+        """Show the rows in place and the filter bar."""
+        self.counts = message.counts
+        self.table.show(message.rows)
+        self._show_filter()
+
+    def _show_filter(self) -> None:
+        total = sum(self.counts.values())
+        parts: list[tuple[str | None, str, int]] = [(None, t("tui.today.all"), total)]
+        parts += [(k, label("task_kind", k), n) for k, n in sorted(self.counts.items())]
+        text = "  ".join(
+            f"[{name} {n}]" if kind == self.kind else f"{name} {n}" for kind, name, n in parts
+        )
+        if not self.table.rows_shown:
+            text += "  " + t("tui.today.empty")
+        self.query_one("#today-filter", Label).update(text)
+
+    @on(Done)
+    def done(self, message: Done) -> None:
+        """Confirm an action and reload the list."""
+        self.notify(message.text, markup=False)
+        self.load_today()
+        self.load_overview()
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def _row(self) -> TodayRow | None:
+        row = self.table.current
+        if row is None:
+            self.notify(t("tui.today.no_row"), severity="warning", markup=False)
+        return row
+
+    def action_filter(self) -> None:
+        """Show the next kind of task only (after the last kind: all of them)."""
+        kinds: list[str | None] = [None, *sorted(self.counts)]
+        index = kinds.index(self.kind) if self.kind in kinds else 0
+        self.kind = kinds[(index + 1) % len(kinds)]
+        self.table.move_cursor(row=0)
+        self.load_today()
+
+    def _dialog(self, dialog: Screen[ResultT], then: Callable[[ResultT | None], object]) -> None:
+        def callback(result: ResultT | None) -> None:
+            then(result)
+
+        self.app.push_screen(dialog, callback)
+
+    def action_log(self, kind: str) -> None:
+        """The outcome of the call or visit the task asks for; a call back asks the time."""
+        row = self._row()
+        if row is None:
+            return
+
+        def then(result: ContactOutcome | None) -> None:
+            if result is None:
+                return
+            if result.outcome == "call_back":
+                self._ask_call_back(row, result)
+            else:
+                self.log_outcome(row, kind, result, None)
+
+        self._dialog(ContactOutcomeDialog(kind, row.customer_name or ""), then)
+
+    def _ask_call_back(self, row: TodayRow, result: ContactOutcome) -> None:
+        dialog = PromptDialog(
+            t("tui.today.call_back_title", name=row.customer_name or ""),
+            t("tui.today.call_back_placeholder"),
+            parse_when,
+            t("tui.snooze.bad_time"),
+        )
+        self._dialog(dialog, lambda at: at and self.log_outcome(row, "call", result, at))
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def log_outcome(
+        self, row: TodayRow, kind: str, result: ContactOutcome, at: datetime | None
+    ) -> None:
+        """Write the outcome in a thread."""
+        bench = self.workbench
+        if kind == "call":
+            bench.log_task_call(row.task_id, result.outcome, result.note, at, row.version)
+        else:
+            bench.log_task_visit(row.task_id, result.outcome, result.note, row.version)
+        outcome = label("outcome", result.outcome)
+        self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))
+
+    def action_snooze(self) -> None:
+        """Put the task aside: ``1`` +2 h, ``2`` next working day, ``3`` in 2 working days."""
+        row = self._row()
+        if row is not None:
+            dialog = SnoozeDialog(row.customer_name or "")
+            self._dialog(dialog, lambda choice: choice and self.snooze(row, choice))
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def snooze(self, row: TodayRow, choice: SnoozeChoice) -> None:
+        """Write the snooze in a thread."""
+        change = self.workbench.snooze_task(row.task_id, choice.until, choice.workdays, row.version)
+        self.post_message(self.Done(t("tui.today.snoozed", until=local_time(change.snoozed_until))))
+
+    def action_done(self) -> None:
+        """Close the task by hand, with a note saying what was done."""
+        row = self._row()
+        if row is None:
+            return
+        dialog = PromptDialog(
+            t("tui.today.done_title", name=row.customer_name or ""),
+            t("tui.today.done_placeholder"),
+            _text,
+            t("tui.task.no_note"),
+        )
+        self._dialog(dialog, lambda note: note and self.complete(row, note))
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def complete(self, row: TodayRow, note: str) -> None:
+        """Close the task in a thread."""
+        self.workbench.complete_task(row.task_id, note, row.version)
+        self.post_message(self.Done(t("tui.today.closed")))
+
+    def action_new_task(self) -> None:
+        """A new task on the customer under the cursor."""
+        row = self._row()
+        if row is not None and row.customer_no:
+            dialog = NewTaskDialog(row.customer_no, row.customer_name or "")
+            self._dialog(
+                dialog, lambda r: r and self.post_message(self.Done(t("tui.c360.task_added")))
             )
+
+    def action_open(self) -> None:
+        """The customer 360 view of the row under the cursor."""
+        row = self._row()
+        if row is not None and row.customer_no:
+            self.open_customer(row.customer_no)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
+    def open_customer(self, customer_no: str) -> None:
+        """Load the 360 view first, so a refusal is a message and no empty screen opens."""
+        data = self.workbench.customer_360(customer_no)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.CustomerLoaded(data))
+
+    @on(CustomerLoaded)
+    def show_customer(self, message: CustomerLoaded) -> None:
+        """Push the 360 view over the list (Esc comes back to it)."""
+        if self.is_current:
+            self.app.push_screen(Customer360Screen(message.data))

@@ -36,6 +36,7 @@ from cmworkbench.services.customer_edit import (
 from cmworkbench.services.privacy import reveal
 from cmworkbench.services.scope import require_customer
 from cmworkbench.services.search import CustomerHit, count_customers, search_customers
+from cmworkbench.services.tasks import close_verify_tasks
 from cmworkbench.services.timeline import DEFAULT_LIMIT as TIMELINE_LIMIT
 from cmworkbench.services.timeline import TimelineEntry, customer_timeline
 
@@ -255,6 +256,8 @@ def mark_verified(
     """Record that the basic data was re-verified (信息更新) now."""
     customer = require_customer(session=session, actor=actor, customer_no=customer_no)
     verify_now(session, actor=actor, customer=customer)
+    assert customer.id is not None
+    close_verify_tasks(session, actor=actor, customer_id=customer.id)
     return _profile(session, settings, customer)
 
 

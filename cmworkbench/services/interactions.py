@@ -4,6 +4,10 @@ A logged contact is what the contact cadence counts (DESIGN.md: days since the l
 call or visit), so it is written at once, at ``clock.now()``, by the person who made it.
 A visit that did not take place (cancelled, rescheduled) is logged too, with status
 ``cancelled``: it belongs in the customer's history but keeps no cadence.
+
+A logged contact closes the customer's open tasks it satisfies (a reached call closes the
+contact task when a call is one of the channels of the customer's cadence rule; a held visit
+closes a post-loan check …; table in :mod:`cmworkbench.domain.task_rules`).
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from sqlmodel import Session
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
-from cmworkbench.db.models import Interaction
+from cmworkbench.db.models import Customer, Interaction
+from cmworkbench.domain.cadence import applicable_rule
 from cmworkbench.domain.enums import InteractionKind
+from cmworkbench.domain.task_rules import kinds_closed_by
 from cmworkbench.services import audit
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.scope import require_customer
+from cmworkbench.services.tasks import close_satisfied_tasks
 from cmworkbench.services.validation import (
     FieldsInvalid,
     choice_problem,
@@ -54,9 +61,38 @@ def log_contact(
     ``outcome``: for a call ``reached`` / ``no_answer`` / ``call_back`` / ``wrong_number``,
     for a visit ``done`` / ``cancelled`` / ``rescheduled`` / ``incident``, for an SMS
     ``sent``. Every problem is reported at once (:class:`FieldsInvalid`), nothing written.
-    ``settings`` is accepted for the uniform service call and not needed yet.
+    ``settings`` gives the cadence rules that decide which tasks the contact closes (the
+    documented defaults when not given).
     """
     customer = require_customer(session=session, actor=actor, customer_no=customer_no)
+    interaction_id, _closed = record_contact(
+        session,
+        actor=actor,
+        settings=settings,
+        customer=customer,
+        kind=kind,
+        outcome=outcome,
+        note=note,
+        next_step=next_step,
+        duration_minutes=duration_minutes,
+    )
+    return interaction_id
+
+
+def record_contact(
+    session: Session,
+    *,
+    actor: Actor,
+    settings: Settings | None,
+    customer: Customer,
+    kind: str,
+    outcome: str,
+    note: str | None = None,
+    next_step: str | None = None,
+    duration_minutes: int | None = None,
+) -> tuple[int, list[int]]:
+    """Write the interaction on a customer whose scope the caller has checked, and close the
+    tasks it satisfies; returns the interaction id and the ids of the tasks closed."""
     assert customer.id is not None, "a customer read from the database has an id"
     _check(kind, outcome, next_step, duration_minutes)
     now = clock.now()
@@ -85,7 +121,29 @@ def log_contact(
         customer_id=customer.id,
         detail=f"{kind} {outcome}",
     )
-    return row.id
+    kinds = kinds_closed_by(
+        kind, outcome, status=row.status, channels=_channels(settings or Settings(), customer)
+    )
+    closed = close_satisfied_tasks(
+        session,
+        actor=actor,
+        customer_id=customer.id,
+        kinds=kinds,
+        note=f"closed by logged {kind} #{row.id}",
+    )
+    return row.id, closed
+
+
+def _channels(settings: Settings, customer: Customer) -> tuple[str, ...] | None:
+    """The contact channels of the customer's cadence rule (``None``: no rule applies)."""
+    found = applicable_rule(
+        cls=customer.cls,
+        tier=customer.tier,
+        is_vip=customer.is_vip,
+        is_government=customer.is_government,
+        rules=settings.cadence,
+    )
+    return tuple(found[1].channels) if found else None
 
 
 def _check(kind: str, outcome: str, next_step: str | None, minutes: int | None) -> None:

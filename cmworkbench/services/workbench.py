@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     )
     from cmworkbench.services.overview import Overview
     from cmworkbench.services.staff import StaffOut
+    from cmworkbench.services.tasks import TaskChange
+    from cmworkbench.services.team import ManagerLoad, TeamTask
+    from cmworkbench.services.today import TodayRow
+    from cmworkbench.services.worklog import StaffLine, WorkLogOut
 
 T = TypeVar("T")
 
@@ -139,6 +143,82 @@ class Workbench:
             add_task, settings=self.settings, customer_no=customer_no, due_at=due_at, note=note
         )
 
+    def today(self, day: date | None = None, kind: str | None = None) -> list[TodayRow]:
+        """The actor's open tasks due by the end of ``day`` (default today), ranked, with the
+        colleagues' on leave they cover."""
+        from cmworkbench.services.today import today_list
+
+        return self.run(today_list, settings=self.settings, day=day, kind=kind)
+
+    def today_counts(self, day: date | None = None) -> dict[str, int]:
+        """How many tasks of each kind the Today list holds."""
+        from cmworkbench.services.today import today_counts
+
+        return self.run(today_counts, settings=self.settings, day=day)
+
+    def log_task_call(
+        self,
+        task_id: int,
+        outcome: str,
+        note: str | None = None,
+        call_back_at: datetime | None = None,
+        version: int | None = None,
+    ) -> TaskChange:
+        """Log the outcome of a task's call (closes, puts aside or keeps the task)."""
+        from cmworkbench.services.tasks import log_task_call
+
+        return self.run(
+            log_task_call,
+            settings=self.settings,
+            task_id=task_id,
+            outcome=outcome,
+            note=note,
+            call_back_at=call_back_at,
+            version=version,
+        )
+
+    def log_task_visit(
+        self, task_id: int, outcome: str, note: str | None = None, version: int | None = None
+    ) -> TaskChange:
+        """Log the outcome of a task's visit."""
+        from cmworkbench.services.tasks import log_task_visit
+
+        return self.run(
+            log_task_visit,
+            settings=self.settings,
+            task_id=task_id,
+            outcome=outcome,
+            note=note,
+            version=version,
+        )
+
+    def snooze_task(
+        self,
+        task_id: int,
+        until: datetime | None = None,
+        workdays: int | None = None,
+        version: int | None = None,
+    ) -> TaskChange:
+        """Put a task aside until a time or the opening of the N-th next working day."""
+        from cmworkbench.services.tasks import snooze_task
+
+        return self.run(
+            snooze_task,
+            settings=self.settings,
+            task_id=task_id,
+            until=until,
+            workdays=workdays,
+            version=version,
+        )
+
+    def complete_task(self, task_id: int, note: str, version: int | None = None) -> TaskChange:
+        """Close a task by hand with a note saying what was done."""
+        from cmworkbench.services.tasks import complete_task
+
+        return self.run(
+            complete_task, settings=self.settings, task_id=task_id, note=note, version=version
+        )
+
     def open_complaint(
         self, customer_no: str, category: str, description: str, severity: str = "normal"
     ) -> str:
@@ -160,6 +240,49 @@ class Workbench:
         from cmworkbench.services.audit import entries_for_customer
 
         return self.run(entries_for_customer, customer_no=customer_no, limit=limit)
+
+    def worklog_draft(self, day: date | None = None) -> WorkLogOut:
+        """The actor's work log of ``day`` (default today), or a draft pre-filled from the
+        day's records."""
+        from cmworkbench.services.worklog import draft_for_day
+
+        return self.run(draft_for_day, day=day)
+
+    def worklog_save(self, day: date, content: str, version: int) -> WorkLogOut:
+        """Save the actor's work log of ``day`` unless it changed since ``version``."""
+        from cmworkbench.services.worklog import save
+
+        return self.run(save, day=day, content=content, version=version)
+
+    def worklog_submit(self, day: date, version: int) -> WorkLogOut:
+        """Submit the actor's saved work log of ``day`` to the supervisor."""
+        from cmworkbench.services.worklog import submit
+
+        return self.run(submit, day=day, version=version)
+
+    def worklog_missing(self, day: date | None = None) -> list[StaffLine]:
+        """Team members without a submitted work log of ``day`` (on leave listed apart)."""
+        from cmworkbench.services.worklog import missing_for_team
+
+        return self.run(missing_for_team, day=day)
+
+    def team_board(self, day: date | None = None) -> list[ManagerLoad]:
+        """Each manager's load of ``day`` (default today) for a supervisor or branch head."""
+        from cmworkbench.services.team import team_board
+
+        return self.run(team_board, day=day)
+
+    def team_tasks(self, login: str) -> list[TeamTask]:
+        """A team member's open tasks due today or overdue."""
+        from cmworkbench.services.team import team_tasks
+
+        return self.run(team_tasks, staff_login=login)
+
+    def reassign_task(self, task_id: int, to_login: str, version: int) -> TeamTask:
+        """Give a team member's task to another member (supervisor only)."""
+        from cmworkbench.services.team import reassign_task
+
+        return self.run(reassign_task, task_id=task_id, to_login=to_login, version=version)
 
 
 def open_engine(settings: Settings, url: str | None = None) -> Engine:

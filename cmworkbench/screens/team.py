@@ -1,0 +1,349 @@
+"""The team board: a supervisor's (or branch head's) view of each manager's work today.
+
+On top, one row per manager: tasks due today, overdue and snoozed, open complaints, on leave
+and who covers, and whether today's work log is submitted. Below, the highlighted manager's
+open due and overdue tasks. ``r`` gives the highlighted task to a colleague; ``Enter`` on a
+manager moves into their tasks, on a task opens the customer 360 view. Pushed from the
+Dashboard with ``t``; a manager is refused with the service's message and the screen closes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from cmworkbench.i18n import label, t
+from cmworkbench.screens.base import error_text
+from cmworkbench.screens.customer360 import Customer360Screen
+from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
+from cmworkbench.services.errors import OutOfScope, ServiceError
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
+from cmworkbench.widgets.display import local_time
+from cmworkbench.widgets.header import WorkbenchHeader
+
+if TYPE_CHECKING:
+    from cmworkbench.services.customers import Customer360
+    from cmworkbench.services.team import ManagerLoad, TeamTask
+    from cmworkbench.services.workbench import Workbench
+
+
+class _HasWorkbench(Protocol):
+    workbench: Workbench
+
+
+def _key(key: str, action: str, name: str, **options: object) -> Binding:
+    return Binding(
+        key,
+        action,
+        f"tui.key.{name}",
+        tooltip=f"tui.key.{name}.tip",
+        id=f"team.{name}",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def _cut(text: str | None, most: int) -> str:
+    """``text`` cut to ``most`` characters with an ellipsis (the table cuts by cell width)."""
+    text = text or ""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+class TeamScreen(Screen[None]):
+    """The board of the team's managers and the highlighted manager's task list."""
+
+    DEFAULT_CSS = """
+    TeamScreen #team-board {
+        height: auto;
+        max-height: 12;
+    }
+    TeamScreen #team-logs, TeamScreen #team-tasks-title {
+        height: 1;
+        padding: 0 1;
+        color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    TeamScreen #team-tasks-title {
+        color: $accent;
+        text-style: bold;
+    }
+    TeamScreen #team-tasks {
+        height: 1fr;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *FOCUS_BINDINGS,
+        _key("enter", "open", "open_task", priority=True),
+        _key("r", "reassign", "reassign"),
+        _key("escape", "back", "back_out"),
+    ]
+    """``Enter`` open, ``r`` reassign, ``Esc`` back; Tab moves between board and tasks."""
+
+    @dataclass
+    class BoardLoaded(Message):
+        """The board arrived from the database."""
+
+        board: list[ManagerLoad]
+
+    @dataclass
+    class TasksLoaded(Message):
+        """A manager's open due and overdue tasks."""
+
+        login: str
+        tasks: list[TeamTask]
+
+    @dataclass
+    class CustomerLoaded(Message):
+        """A customer's 360 view, ready to show."""
+
+        data: Customer360
+
+    @dataclass
+    class Reassigned(Message):
+        """A task was given to ``name``."""
+
+        name: str
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.title = t("tui.team.title")
+        self.board: list[ManagerLoad] = []
+        """The board as last loaded."""
+        self.tasks: list[TeamTask] = []
+        """The task list shown (of :attr:`login`)."""
+        self.login: str | None = None
+        """The manager whose tasks are shown."""
+
+    @property
+    def workbench(self) -> Workbench:
+        """The services of this session."""
+        return cast(_HasWorkbench, self.app).workbench
+
+    def compose(self) -> ComposeResult:
+        workbench = self.workbench
+        yield WorkbenchHeader(
+            self.title or "", workbench.actor, workbench.settings.general.branch_name
+        )
+        board = DataTable[Text](id="team-board", cursor_type="row", zebra_stripes=True)
+        for name in ("name", "due", "overdue", "snoozed", "complaints", "leave", "log"):
+            board.add_column(t(f"tui.team.col.{name}"), key=name)
+        yield board
+        yield Label("", id="team-logs", markup=False)
+        yield Label("", id="team-tasks-title", markup=False)
+        tasks = DataTable[Text](id="team-tasks", cursor_type="row")
+        tasks.add_column(t("tui.team.col.due_at"), key="due", width=11)
+        tasks.add_column(t("tui.team.col.kind"), key="kind", width=8)
+        tasks.add_column(t("tui.team.col.customer"), key="customer", width=16)
+        tasks.add_column(t("tui.team.col.reason"), key="reason")
+        yield tasks
+        yield Footer(compact=True)
+
+    @property
+    def board_table(self) -> DataTable[Text]:
+        """One row per manager."""
+        return self.query_one("#team-board", DataTable)
+
+    @property
+    def task_table(self) -> DataTable[Text]:
+        """The highlighted manager's tasks."""
+        return self.query_one("#team-tasks", DataTable)
+
+    def on_mount(self) -> None:
+        self.board_table.focus()
+        self.load_board()
+
+    # -- loading --------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="board")
+    def load_board(self) -> None:
+        """Read the board in a thread."""
+        board = self.workbench.team_board()
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.BoardLoaded(board))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="tasks")
+    def load_tasks(self, login: str) -> None:
+        """Read one manager's tasks in a thread (a newer highlight cancels this)."""
+        tasks = self.workbench.team_tasks(login)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.TasksLoaded(login, tasks))
+
+    @on(BoardLoaded)
+    def show_board(self, message: BoardLoaded) -> None:
+        """Fill the board, keeping the cursor on the same manager."""
+        self.board = message.board
+        table = self.board_table
+        keep = self.login
+        table.clear()
+        for load in self.board:
+            table.add_row(*self._board_cells(load), key=load.login)
+        self._show_logs()
+        logins = [load.login for load in self.board]
+        if keep in logins:
+            table.move_cursor(row=logins.index(keep))
+        if logins:
+            self.load_tasks(logins[table.cursor_row])
+
+    def _board_cells(self, load: ManagerLoad) -> list[Text]:
+        late = Text(str(load.overdue), style="bold red" if load.overdue else "", justify="right")
+        leave = t("tui.team.on_leave", cover=load.cover_name or "—") if load.on_leave else ""
+        log = Text("✓", style="green") if load.log_submitted else Text("✗", style="red")
+        return [
+            Text(_cut(load.name, 8)),
+            Text(str(load.due_today), justify="right"),
+            late,
+            Text(str(load.snoozed), justify="right"),
+            Text(str(load.complaints_open), justify="right"),
+            Text(leave),
+            log,
+        ]
+
+    def _show_logs(self) -> None:
+        missing = [b.name for b in self.board if not b.log_submitted and not b.on_leave]
+        away = [b.name for b in self.board if b.on_leave]
+        joiner = t("input.choice_joiner")
+        parts = [
+            t("tui.team.missing", names=joiner.join(missing))
+            if missing
+            else t("tui.team.missing_none")
+        ]
+        if away:
+            parts.append(t("tui.team.away", names=joiner.join(away)))
+        self.query_one("#team-logs", Label).update(" · ".join(parts))
+
+    @on(DataTable.RowHighlighted, "#team-board")
+    def manager_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Moving over a manager shows their tasks."""
+        if event.row_key.value is not None and event.row_key.value != self.login:
+            self.load_tasks(event.row_key.value)
+
+    @on(TasksLoaded)
+    def show_tasks(self, message: TasksLoaded) -> None:
+        """Fill the task list, keeping the cursor where it was for the same manager."""
+        if message.login != self.highlighted_login:
+            return  # the cursor has moved on; a newer load is running
+        same = message.login == self.login
+        row = self.task_table.cursor_row if same else 0
+        self.login, self.tasks = message.login, message.tasks
+        table = self.task_table
+        table.clear()
+        for task in self.tasks:
+            style = "red" if task.overdue else ""
+            customer = _cut(task.customer_name or task.customer_no or "—", 15)
+            table.add_row(
+                Text(local_time(task.due_at)[5:], style=style),
+                Text(label("task_kind", task.kind)),
+                Text(customer),
+                Text(task.reason or ""),
+                key=str(task.id),
+            )
+        if self.tasks:
+            table.move_cursor(row=min(row, len(self.tasks) - 1))
+        name = next((b.name for b in self.board if b.login == self.login), message.login)
+        title = self.query_one("#team-tasks-title", Label)
+        if self.tasks:
+            title.update(t("tui.team.tasks_of", name=name, n=len(self.tasks)))
+        else:
+            title.update(t("tui.team.no_tasks", name=name))
+
+    @property
+    def highlighted_login(self) -> str | None:
+        """The manager under the board's cursor."""
+        row = self.board_table.cursor_row
+        return self.board[row].login if 0 <= row < len(self.board) else None
+
+    @property
+    def highlighted_task(self) -> TeamTask | None:
+        """The task under the task list's cursor."""
+        table = self.task_table
+        if not self.tasks or not 0 <= table.cursor_row < len(self.tasks):
+            return None
+        return self.tasks[table.cursor_row]
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        """On the board: go into the manager's tasks; on a task: open its customer."""
+        if not self.task_table.has_focus:
+            if self.tasks:
+                self.task_table.focus()
+            return
+        task = self.highlighted_task
+        if task is None:
+            return
+        if task.customer_no is None:
+            self.notify(t("tui.team.no_customer"), markup=False)
+            return
+        self.open_customer(task.customer_no)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
+    def open_customer(self, customer_no: str) -> None:
+        """Load the 360 view first, so a refusal is a message and no empty screen opens."""
+        data = self.workbench.customer_360(customer_no)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.CustomerLoaded(data))
+
+    @on(CustomerLoaded)
+    def show_customer(self, message: CustomerLoaded) -> None:
+        """Push the 360 view over the board (Esc comes back to it)."""
+        if self.is_current:
+            self.app.push_screen(Customer360Screen(message.data))
+
+    def action_reassign(self) -> None:
+        """Choose a colleague for the highlighted task, then give it to them."""
+        task = self.highlighted_task
+        if task is None:
+            return
+        actor = self.workbench.actor
+        choices = [(b.login, f"{b.name} ({b.login})") for b in self.board if b.login != self.login]
+        if actor.login != self.login:
+            choices.append((actor.login, f"{actor.name} ({actor.login})"))
+
+        def then(login: str | None) -> None:
+            if login is not None:
+                self.reassign(task, login)
+
+        self.app.push_screen(ChooseColleagueDialog(t("tui.team.reassign_title"), choices), then)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="reassign")
+    def reassign(self, task: TeamTask, login: str) -> None:
+        """Give ``task`` to ``login`` in a thread."""
+        self.workbench.reassign_task(task.id, login, task.version)
+        name = next((b.name for b in self.board if b.login == login), login)
+        self.post_message(self.Reassigned(name))
+
+    @on(Reassigned)
+    def reassigned(self, message: Reassigned) -> None:
+        """Say so, and show the new counts and list."""
+        self.notify(t("tui.team.reassigned", name=message.name), markup=False)
+        self.load_board()
+
+    def action_back(self) -> None:
+        """Back to the Dashboard."""
+        self.dismiss(None)
+
+    @on(Worker.StateChanged)
+    def report_failure(self, event: Worker.StateChanged) -> None:
+        """A refusal is a notification; a refused board closes the screen; a refused
+        reassignment reloads the list (someone else may have changed it)."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if not isinstance(error, ServiceError):
+            self.log.error(f"{event.worker.name} failed: {error!r}")
+        self.notify(error_text(error), title=t("tui.error.title"), severity="error", markup=False)
+        if event.worker.group == "board" and isinstance(error, OutOfScope) and self.is_current:
+            self.dismiss(None)
+        elif event.worker.group == "reassign":
+            self.load_board()

@@ -1,0 +1,208 @@
+"""Today (今日工作): the actor's open tasks due today or overdue, ranked, with the reason.
+
+The list is the actor's own tasks plus leave coverage: a colleague on leave today has their
+due work shown on their A/B partner's list (``Staff.backup_id``, AB角: "B takes over when A is
+away", bank summaries); when the partner is away too, on their team supervisor's list. Such
+rows are marked with the name of the colleague they are covered for ("代 张伟").
+
+A task snoozed past now is hidden until then. Rows are ranked by the one score of
+:mod:`cmworkbench.domain.priority` for the day shown, then by due time. One query (tasks
+joined with their customer) fetches the rows; the counts by kind are one ``GROUP BY``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, col, select
+
+from cmworkbench import clock
+from cmworkbench.config import Settings
+from cmworkbench.db.models import Customer, Staff, StaffLeave, Task
+from cmworkbench.domain import priority
+from cmworkbench.domain.enums import Role, TaskStatus
+from cmworkbench.domain.masking import mask_phone
+from cmworkbench.i18n import t
+from cmworkbench.services.actor import Actor
+
+REASON_JOINER = " · "
+"""Between the parts of a row's reason: ``A1 · 逾期 12 天 · VIP``."""
+
+
+@dataclass(frozen=True)
+class TodayRow:
+    """One task on the Today list, as the screen and ``cmw tasks`` show it."""
+
+    task_id: int
+    version: int
+    """The task's version when read: actions on the row are refused if it changed since."""
+    kind: str
+    due_at: datetime
+    score: int
+    reason: str
+    """Why the row ranks where it does: ``A1 · 逾期 12 天 · VIP``."""
+    task_reason: str | None
+    """What the task itself says (the rule's or the manager's line)."""
+    customer_no: str | None
+    customer_name: str | None
+    customer_value: str | None
+    """Class (``A1``) or, for individuals without one, the asset tier."""
+    flags: tuple[str, ...]
+    phone: str
+    """The customer's phone, masked (``138****5678``)."""
+    owner_id: int
+    covered_for: str | None
+    """The name of the colleague on leave whose task this is; ``None`` for one's own."""
+
+
+def _day_end(day: date) -> datetime:
+    """The first instant after ``day`` at the branch, in UTC."""
+    local = datetime.combine(day + timedelta(days=1), time(0), clock.branch_tz())
+    return local.astimezone(UTC)
+
+
+def _on_leave(session: Session, branch_id: int, day: date) -> set[int]:
+    """Ids of the branch's staff on leave on ``day``."""
+    query = (
+        select(StaffLeave.staff_id)
+        .join(Staff, col(Staff.id) == col(StaffLeave.staff_id))
+        .where(
+            col(Staff.branch_id) == branch_id,
+            col(StaffLeave.starts_on) <= day,
+            col(StaffLeave.ends_on) >= day,
+        )
+    )
+    return set(session.exec(query).all())
+
+
+def covered_staff(*, session: Session, actor: Actor, day: date) -> dict[int, str]:
+    """Colleagues on leave on ``day`` whose due work falls to ``actor``: id → name.
+
+    The A/B partner covers; if the partner is away as well (or none is set), the
+    supervisor of the colleague's team does.
+    """
+    away = _on_leave(session, actor.branch_id, day)
+    if not away:
+        return {}
+    staff = session.exec(select(Staff).where(col(Staff.id).in_(away))).all()
+    supervisors: dict[int, int] = {}
+    team_ids = {s.team_id for s in staff if s.team_id is not None}
+    if team_ids:
+        query = select(Staff).where(
+            col(Staff.team_id).in_(team_ids),
+            col(Staff.role) == Role.SUPERVISOR,
+            col(Staff.active),
+        )
+        for sup in session.exec(query.order_by(col(Staff.id))).all():
+            if sup.team_id is not None and sup.id is not None:
+                supervisors.setdefault(sup.team_id, sup.id)
+    covered: dict[int, str] = {}
+    for person in staff:
+        if person.backup_id is not None and person.backup_id not in away:
+            coverer: int | None = person.backup_id
+        else:
+            coverer = supervisors.get(person.team_id) if person.team_id is not None else None
+        if coverer == actor.id and person.id is not None and person.id != actor.id:
+            covered[person.id] = person.name
+    return covered
+
+
+def _due_filter(owner_ids: list[int], day: date, kind: str | None) -> list[ColumnElement[bool]]:
+    now = clock.now()
+    clauses = [
+        col(Task.owner_id).in_(owner_ids),
+        col(Task.status) == TaskStatus.OPEN,
+        col(Task.due_at) < _day_end(day),
+        or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= now),
+    ]
+    if kind is not None:
+        clauses.append(col(Task.kind) == kind)
+    return clauses
+
+
+def today_list(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings | None = None,
+    day: date | None = None,
+    kind: str | None = None,
+) -> list[TodayRow]:
+    """The actor's open tasks due by the end of ``day`` (default today), ranked.
+
+    ``kind`` keeps one kind of task only. ``settings`` is accepted for the uniform call.
+    """
+    day = day or clock.today()
+    covered = covered_staff(session=session, actor=actor, day=day)
+    query = (
+        select(Task, Customer)
+        .join(Customer, col(Task.customer_id) == col(Customer.id), isouter=True)
+        .where(and_(*_due_filter([actor.id, *covered], day, kind)))
+    )
+    rows = [_row(task, customer, day, covered) for task, customer in session.exec(query).all()]
+    rows.sort(key=lambda row: (-row.score, row.due_at, row.task_id))
+    return rows
+
+
+def today_counts(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings | None = None,
+    day: date | None = None,
+) -> dict[str, int]:
+    """How many tasks of each kind the Today list of ``day`` holds (one ``GROUP BY``)."""
+    day = day or clock.today()
+    covered = covered_staff(session=session, actor=actor, day=day)
+    query = (
+        select(Task.kind, func.count())
+        .where(and_(*_due_filter([actor.id, *covered], day, None)))
+        .group_by(col(Task.kind))
+    )
+    return {kind: int(n) for kind, n in session.exec(query).all()}
+
+
+def _facts(task: Task, customer: Customer | None, due_on: date) -> priority.TaskFacts:
+    if customer is None:
+        return priority.TaskFacts(kind=task.kind, due_on=due_on)
+    return priority.TaskFacts(
+        kind=task.kind,
+        due_on=due_on,
+        cls=customer.cls,
+        tier=customer.tier,
+        is_vip=customer.is_vip,
+        is_government=customer.is_government,
+        is_benchmark=customer.is_benchmark,
+        is_dual_span=customer.is_dual_span,
+        status=customer.status,
+    )
+
+
+def reason_text(facts: priority.TaskFacts, day: date) -> str:
+    """The translated reason parts joined: ``A1 · 逾期 12 天 · VIP``."""
+    parts = priority.reason_parts(facts, day)
+    return REASON_JOINER.join(t(key, **fields) for key, fields in parts)
+
+
+def _row(task: Task, customer: Customer | None, day: date, covered: dict[int, str]) -> TodayRow:
+    assert task.id is not None
+    due_on = task.due_at.astimezone(clock.branch_tz()).date()
+    facts = _facts(task, customer, due_on)
+    return TodayRow(
+        task_id=task.id,
+        version=task.version,
+        kind=task.kind,
+        due_at=task.due_at,
+        score=priority.score(facts, day),
+        reason=reason_text(facts, day),
+        task_reason=task.reason,
+        customer_no=customer.customer_no if customer else None,
+        customer_name=customer.name if customer else None,
+        customer_value=(customer.cls or customer.tier) if customer else None,
+        flags=tuple(priority.flags(facts)),
+        phone=mask_phone(customer.phone) if customer else "",
+        owner_id=task.owner_id,
+        covered_for=covered.get(task.owner_id),
+    )

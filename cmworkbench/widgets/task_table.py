@@ -1,0 +1,85 @@
+"""The Today list: one row a task, ranked, with the reason for its rank.
+
+A :class:`~textual.widgets.DataTable` (a manager's day is at most a few hundred rows). Names
+and reasons are cut by terminal cells, so CJK text never pushes a column out of line at 80
+columns. :meth:`TaskTable.show` replaces the rows and keeps the cursor on the same index (the
+next row slides under it when the row acted on has left the list).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len, set_cell_size
+from rich.text import Text
+from textual.widgets import DataTable
+
+from cmworkbench.i18n import label, t
+from cmworkbench.widgets.display import local_time
+
+if TYPE_CHECKING:
+    from cmworkbench.services.today import TodayRow
+
+COLUMNS = ("customer", "value", "kind", "due", "reason")
+"""Left to right; headings are ``tui.today.col.<name>``."""
+
+WIDTHS = {"customer": 14, "value": 3, "kind": 8, "due": 11}
+"""Cells per column; the reason takes what is left."""
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut (with …) to at most ``width`` terminal cells."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(width - 1, 0)).rstrip() + "…"
+
+
+class TaskTable(DataTable[Text]):
+    """Customer, class, kind (and "代 张伟" for a covered colleague), due, reason."""
+
+    DEFAULT_CSS = """
+    TaskTable {
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.rows_shown: list[TodayRow] = []
+        """The rows in the table, in order."""
+
+    def on_mount(self) -> None:
+        for name in COLUMNS:
+            self.add_column(t(f"tui.today.col.{name}"), key=name, width=WIDTHS.get(name))
+
+    @property
+    def current(self) -> TodayRow | None:
+        """The row under the cursor, if any."""
+        if not self.rows_shown:
+            return None
+        return self.rows_shown[min(self.cursor_row, len(self.rows_shown) - 1)]
+
+    def show(self, rows: list[TodayRow]) -> None:
+        """Replace the rows; the cursor keeps its index (or goes to the new last row)."""
+        index = self.cursor_row
+        self.rows_shown = rows
+        self.clear()
+        reason_width = max(self.size.width - sum(WIDTHS.values()) - 2 * len(COLUMNS) - 2, 16)
+        for row in rows:
+            self.add_row(*self._cells(row, reason_width), key=str(row.task_id))
+        if rows:
+            self.move_cursor(row=min(max(index, 0), len(rows) - 1), animate=False)
+
+    @staticmethod
+    def _cells(row: TodayRow, reason_width: int) -> list[Text]:
+        kind = label("task_kind", row.kind)
+        if row.covered_for:
+            kind = t("tui.today.covered", kind=kind, name=row.covered_for)
+        customer = row.customer_name or t("tui.today.no_customer")
+        return [
+            Text(fit(customer, WIDTHS["customer"])),
+            Text(row.customer_value or ""),
+            Text(fit(kind, WIDTHS["kind"])),
+            Text(local_time(row.due_at)[5:]),
+            Text(fit(row.reason, reason_width)),
+        ]

@@ -1,0 +1,31 @@
+"""cmw tasks: the ranked list as JSON, after cmw generate, scoped to the staff member."""
+
+import json
+
+from cmworkbench.cli import main
+
+
+def test_generate_then_tasks_json_contract(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    now = ["--now", "2026-11-23T08:30"]
+    assert main(["--db", url, "init"]) == 0
+    assert main(["--db", url, *now, "demo", "--customers", "400", "--seed", "3"]) == 0
+    assert main(["--db", url, *now, "generate"]) == 0
+    capsys.readouterr()
+    assert main(["--db", url, *now, "tasks", "--as", "zhangwei", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows, "a demo manager has work on a Monday morning"
+    assert {"id", "kind", "customer_no", "due", "priority", "reason"} <= set(rows[0])
+    scores = [r["priority"] for r in rows]
+    assert scores == sorted(scores, reverse=True), "ranked by priority"
+    assert all(r["reason"] for r in rows)
+    assert main(["--db", url, *now, "tasks", "--as", "chenjing", "--json"]) == 0
+    theirs = {r["id"] for r in json.loads(capsys.readouterr().out)}
+    assert not theirs & {r["id"] for r in rows}, "each manager sees their own list"
+
+
+def test_tasks_for_an_unknown_login_exits_2(tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    assert main(["--db", url, "init"]) == 0
+    assert main(["--db", url, "tasks", "--as", "nobody"]) == 2
+    assert "nobody" in capsys.readouterr().err

@@ -1,0 +1,281 @@
+"""The supervisor's team board, reassigning tasks, and the work-log editor on screen.
+
+Given the 对公一组 team on Monday 2026-11-23 at 08:30 (clock frozen): supervisor 王芳
+(wangfang); 张伟 (zhangwei) with two tasks overdue, one due this afternoon, one snoozed and one
+done, and an open complaint; 李娜 (lina) on leave today with 张伟 as her backup partner (AB角);
+and 孙丽 (sunli) in another team. Then the board counts each manager's work, reassigning stays
+inside the team, and the screens show it and write to the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import date
+from typing import Any
+
+import pytest
+from conftest import Factory
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Label, TextArea
+
+from cmworkbench import clock
+from cmworkbench.app import make_app
+from cmworkbench.config import Settings
+from cmworkbench.db.engine import unit_of_work
+from cmworkbench.db.models import AuditLog, Interaction, StaffLeave, Task
+from cmworkbench.screens.dashboard import DashboardScreen
+from cmworkbench.screens.team import TeamScreen
+from cmworkbench.screens.worklog import WorkLogScreen
+from cmworkbench.services.actor import Actor
+from cmworkbench.services.errors import Conflict, OutOfScope
+from cmworkbench.services.staff import actor_for_login
+from cmworkbench.services.team import reassign_task, team_board, team_tasks
+from cmworkbench.services.workbench import login
+
+MONDAY = date(2026, 11, 23)
+SIZE = (80, 24)
+
+Build = Callable[[], AbstractContextManager[Factory]]
+
+
+@pytest.fixture
+def team(frozen_clock: object, build: Build) -> dict[str, int]:
+    """The team; returns task ids by name."""
+    with build() as f:
+        branch = f.branch()
+        group = f.team(branch)
+        f.staff(branch, "wangfang", "王芳", role="supervisor", team=group)
+        zhang = f.staff(branch, "zhangwei", "张伟", team=group)
+        lina = f.staff(branch, "lina", "李娜", team=group)
+        sun = f.staff(branch, "sunli", "孙丽", team=f.team(branch, "对公二组"))
+        f.staff(branch, "head", "行长", role="branch_head")
+        lina.backup_id = zhang.id
+        f.session.add(StaffLeave(staff_id=lina.id, starts_on=MONDAY, ends_on=MONDAY))  # type: ignore[arg-type]
+        machine = f.customer(zhang, "C001", "华东机械有限公司")
+        late = f.task(zhang, "2026-11-20T09:00")
+        late.customer_id, late.reason = machine.id, "A1 · 超期 3 天"
+        f.task(zhang, "2026-11-23T08:00")
+        f.task(zhang, "2026-11-23T15:00")
+        snoozed = f.task(zhang, "2026-11-22T10:00")
+        snoozed.snoozed_until = clock.parse_instant("2026-11-24T08:30")
+        f.task(zhang, "2026-11-21T10:00", status="done")
+        f.task(zhang, "2026-11-24T10:00")  # tomorrow: not today's work
+        f.task(lina, "2026-11-23T10:00")
+        other = f.task(sun, "2026-11-23T10:00")
+        f.complaint(zhang, machine, "TS202611230001")
+        assert late.id is not None and other.id is not None
+        return {"late": late.id, "other_team": other.id}
+
+
+@pytest.fixture
+def session(engine: Engine, team: dict[str, int]) -> Iterator[Session]:
+    """One unit of work for the test's service calls."""
+    with unit_of_work(engine) as session:
+        yield session
+
+
+def actor(session: Session, name: str) -> Actor:
+    """The acting staff member ``name``."""
+    return actor_for_login(session=session, login=name)
+
+
+def test_the_board_counts_each_managers_work_with_leave_and_cover(session: Session) -> None:
+    board = {
+        row.login: row for row in team_board(session=session, actor=actor(session, "wangfang"))
+    }
+    assert set(board) == {"zhangwei", "lina"}
+    zhang, lina = board["zhangwei"], board["lina"]
+    assert (zhang.due_today, zhang.overdue, zhang.snoozed, zhang.complaints_open) == (1, 2, 1, 1)
+    assert not zhang.on_leave and zhang.cover_login is None
+    assert (lina.due_today, lina.overdue, lina.on_leave, lina.cover_login) == (
+        1,
+        0,
+        True,
+        "zhangwei",
+    )
+    assert not zhang.log_submitted
+
+
+def test_a_branch_head_sees_the_whole_branch(session: Session) -> None:
+    logins = [row.login for row in team_board(session=session, actor=actor(session, "head"))]
+    assert logins == ["lina", "sunli", "zhangwei"]
+
+
+def test_a_manager_is_refused_the_board(session: Session) -> None:
+    with pytest.raises(OutOfScope, match="主管"):
+        team_board(session=session, actor=actor(session, "zhangwei"))
+
+
+def test_the_task_list_shows_open_due_and_overdue_tasks_oldest_first(session: Session) -> None:
+    tasks = team_tasks(session=session, actor=actor(session, "wangfang"), staff_login="zhangwei")
+    assert [task.due_at.astimezone(clock.branch_tz()).strftime("%d %H:%M") for task in tasks] == [
+        "20 09:00",
+        "23 08:00",
+        "23 15:00",
+    ]
+    assert tasks[0].customer_name == "华东机械有限公司" and tasks[0].overdue
+
+
+def test_the_supervisor_reassigns_a_task_within_the_team(
+    session: Session, team: dict[str, int]
+) -> None:
+    moved = reassign_task(
+        session=session,
+        actor=actor(session, "wangfang"),
+        task_id=team["late"],
+        to_login="lina",
+        version=1,
+    )
+    assert moved.version == 2
+    row = session.get(Task, team["late"])
+    assert row is not None and row.owner_id == actor(session, "lina").id
+    audit = session.exec(select(AuditLog).where(AuditLog.action == "reassign")).one()
+    assert audit.detail == "zhangwei → lina"
+
+
+def test_a_stale_reassignment_is_refused(session: Session, team: dict[str, int]) -> None:
+    supervisor = actor(session, "wangfang")
+    reassign_task(
+        session=session, actor=supervisor, task_id=team["late"], to_login="lina", version=1
+    )
+    with pytest.raises(Conflict):
+        reassign_task(
+            session=session, actor=supervisor, task_id=team["late"], to_login="zhangwei", version=1
+        )
+
+
+@pytest.mark.parametrize(
+    ("who", "task", "to"),
+    [
+        ("wangfang", "late", "sunli"),
+        ("wangfang", "other_team", "zhangwei"),
+        ("zhangwei", "late", "lina"),
+    ],
+    ids=["to-another-team", "from-another-team", "by-a-manager"],
+)
+def test_reassigning_outside_the_team_or_as_a_manager_is_refused(
+    session: Session, team: dict[str, int], who: str, task: str, to: str
+) -> None:
+    with pytest.raises(OutOfScope):
+        reassign_task(
+            session=session, actor=actor(session, who), task_id=team[task], to_login=to, version=1
+        )
+
+
+# -- screens ----------------------------------------------------------------------------
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Wait until every worker finished and its messages were handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def rows(table: DataTable[Any]) -> list[list[str]]:
+    """The table's cells as plain text."""
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_the_team_screen_shows_the_board_and_the_highlighted_managers_tasks(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    app = make_app(login(engine, settings, "wangfang"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("t")
+        await settled(pilot)
+        assert isinstance(app.screen, TeamScreen)
+        board = rows(app.screen.query_one("#team-board", DataTable))
+        assert board[0][:5] == ["李娜", "1", "0", "0", "0"]
+        assert "张伟" in board[0][5] and board[0][6] == "✗"
+        assert board[1][:5] == ["张伟", "1", "2", "1", "1"]
+        logs = str(app.screen.query_one("#team-logs", Label).content)
+        assert "张伟" in logs and "李娜" in logs
+        await pilot.press("down")
+        await settled(pilot)
+        tasks = rows(app.screen.query_one("#team-tasks", DataTable))
+        assert [row[0] for row in tasks] == ["11-20 09:00", "11-23 08:00", "11-23 15:00"]
+        assert tasks[0][2] == "华东机械有限公司"
+        await pilot.press("enter", "enter")
+        await settled(pilot)
+        assert type(app.screen).__name__ == "Customer360Screen"
+
+
+async def test_reassigning_on_the_team_screen_moves_the_task(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    app = make_app(login(engine, settings, "wangfang"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6", "t")
+        await settled(pilot)
+        await pilot.press("down")
+        await settled(pilot)
+        await pilot.press("enter", "r")
+        await pilot.pause()
+        await pilot.press("enter")  # the first colleague offered: 李娜
+        await settled(pilot)
+        board = rows(app.screen.query_one("#team-board", DataTable))
+        assert board[0][2] == "1" and board[1][2] == "1"  # one overdue task moved to 李娜
+    with engine.connect() as conn:
+        owner = conn.execute(
+            text("SELECT s.login FROM task t JOIN staff s ON s.id = t.owner_id WHERE t.id = :id"),
+            {"id": team["late"]},
+        ).scalar_one()
+    assert owner == "lina"
+
+
+async def test_a_manager_pressing_t_is_told_why_not(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    app = make_app(login(engine, settings, "zhangwei"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6", "t")
+        await settled(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert any("主管" in str(n.message) for n in app._notifications)
+
+
+async def test_the_work_log_is_drafted_typed_saved_and_submitted(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    with unit_of_work(engine) as session:
+        zhang = actor(session, "zhangwei")
+        session.add(
+            Interaction(
+                customer_id=1,
+                staff_id=zhang.id,
+                kind="call",
+                outcome="reached",
+                happened_at=clock.parse_instant("2026-11-23T08:10"),
+                created_at=clock.now(),
+            )
+        )
+    app = make_app(login(engine, settings, "zhangwei"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await settled(pilot)
+        assert isinstance(app.screen, WorkLogScreen)
+        editor = app.screen.query_one(TextArea)
+        assert "08:10 华东机械有限公司 · 电话 · 已接通" in editor.text
+        editor.move_cursor(editor.document.end)
+        await pilot.press(*"明天回访华东")
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        state = str(app.screen.query_one("#worklog-state", Label).content)
+        assert "已保存" in state
+        await pilot.press("f9")
+        await settled(pilot)
+        state = str(app.screen.query_one("#worklog-state", Label).content)
+        assert "已于 08:30 提交" in state
+    with engine.connect() as conn:
+        content, submitted = conn.execute(
+            text("SELECT content, submitted_at FROM work_log WHERE day = '2026-11-23'")
+        ).one()
+    assert content.endswith("明天回访华东")
+    assert "08:10 华东机械有限公司" in content
+    assert submitted is not None
