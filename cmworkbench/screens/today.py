@@ -64,6 +64,11 @@ def _text(value: str) -> str | None:
 class TodayScreen(WorkbenchScreen):
     """The kind filter, the ranked list, and (on a tall terminal) the day's counts."""
 
+    ROWS: ClassVar[int] = 300
+    """The list shows the first rows of the ranking; the filter bar counts them all. A
+    first-day backlog can run to thousands, and a table of thousands re-renders slowly after
+    every action."""
+
     DEFAULT_CSS = """
     TodayScreen #today-filter {
         height: 1;
@@ -153,7 +158,7 @@ class TodayScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load_today(self) -> None:
         """Read the list (for the kind filter) and the counts by kind in a thread."""
-        rows = self.workbench.today(kind=self.kind)
+        rows = self.workbench.today(kind=self.kind, limit=self.ROWS)
         counts = self.workbench.today_counts()
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(rows, counts))

@@ -129,10 +129,13 @@ def today_list(
     settings: Settings | None = None,
     day: date | None = None,
     kind: str | None = None,
+    limit: int | None = None,
 ) -> list[TodayRow]:
     """The actor's open tasks due by the end of ``day`` (default today), ranked.
 
-    ``kind`` keeps one kind of task only. ``settings`` is accepted for the uniform call.
+    ``kind`` keeps one kind of task only; ``limit`` keeps the first rows of the ranking (a
+    backlog of thousands is counted by :func:`today_counts`, but nobody works past the first
+    few hundred in a day). ``settings`` is accepted for the uniform call.
     """
     day = day or clock.today()
     covered = covered_staff(session=session, actor=actor, day=day)
@@ -143,7 +146,7 @@ def today_list(
     )
     rows = [_row(task, customer, day, covered) for task, customer in session.exec(query).all()]
     rows.sort(key=lambda row: (-row.score, row.due_at, row.task_id))
-    return rows
+    return rows if limit is None else rows[:limit]
 
 
 def today_counts(

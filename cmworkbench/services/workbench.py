@@ -143,12 +143,14 @@ class Workbench:
             add_task, settings=self.settings, customer_no=customer_no, due_at=due_at, note=note
         )
 
-    def today(self, day: date | None = None, kind: str | None = None) -> list[TodayRow]:
+    def today(
+        self, day: date | None = None, kind: str | None = None, limit: int | None = None
+    ) -> list[TodayRow]:
         """The actor's open tasks due by the end of ``day`` (default today), ranked, with the
         colleagues' on leave they cover."""
         from cmworkbench.services.today import today_list
 
-        return self.run(today_list, settings=self.settings, day=day, kind=kind)
+        return self.run(today_list, settings=self.settings, day=day, kind=kind, limit=limit)
 
     def today_counts(self, day: date | None = None) -> dict[str, int]:
         """How many tasks of each kind the Today list holds."""
