@@ -88,7 +88,8 @@ class Customer(SQLModel, table=True):
     __tablename__ = "customer"
     __table_args__ = (
         Index("ix_customer_owner_class", "owner_id", "cls"),
-        Index("ix_customer_backup", "backup_id"),
+        # covering: whose customers a backup manager (B角) sees, for search and scope
+        Index("ix_customer_backup", "backup_id", "owner_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     customer_no: str = Field(max_length=32, unique=True)
@@ -435,10 +436,11 @@ class AppState(SQLModel, table=True):
 class SearchTerm(SQLModel, table=True):
     """One term of the customer search index (see :mod:`cmworkbench.domain.search_terms`).
 
-    A query is a prefix range scan on ``term``. The owner, backup, class rank and recency are
-    copied in, so scope and ranking need no join; the rows of a customer are rewritten
-    whenever it (or one of its contacts) changes. Without a rowid on SQLite: the primary key
-    B-tree is the table, which halves its size.
+    A query is a range scan on (owner, term prefix): the owner leads the key, so a manager's
+    search reads their own book's terms only, not the branch's. Backup, class rank and
+    recency are copied in, so scope and ranking need no join; the rows of a customer are
+    rewritten whenever it (or one of its contacts) changes. Without a rowid on SQLite: the
+    primary key B-tree is the table, which halves its size.
     """
 
     __tablename__ = "search_term"
@@ -446,10 +448,11 @@ class SearchTerm(SQLModel, table=True):
         Index("ix_search_term_customer", "customer_id"),
         {"sqlite_with_rowid": False},
     )
+    owner_id: int = Field(default=0, primary_key=True)
+    """The customer's owner (0 for a customer nobody owns yet)."""
     term: str = Field(primary_key=True, max_length=200)
     kind: int = Field(primary_key=True)
     customer_id: int = Field(primary_key=True, foreign_key="customer.id", ondelete="CASCADE")
-    owner_id: int | None = None
     backup_id: int | None = None
     cls_rank: int = 5
     recency: int = 0

@@ -141,7 +141,7 @@ def rebuild(engine: Engine, progress: Callable[[int, int], None] | None = None) 
         if sqlite:
             conn.exec_driver_sql(
                 f"INSERT INTO search_term ({_COLUMNS}) SELECT {_COLUMNS} FROM {target}"
-                " ORDER BY term, kind, customer_id"
+                " ORDER BY owner_id, term, kind, customer_id"
             )
             conn.exec_driver_sql(f"DROP TABLE {target}")
         conn.execute(text("CREATE INDEX ix_search_term_customer ON search_term (customer_id)"))
@@ -207,7 +207,7 @@ def chunk_terms(chunk: _Chunk) -> list[tuple[Any, ...]]:
     customers, contacts = chunk
     rows: list[tuple[Any, ...]] = []
     for cid, number, name, kind, cls, tier, phone, phone2, ident, owner, backup, at in customers:
-        copied = (cid, owner, backup, class_rank(cls, tier), _seconds(at))
+        copied = (cid, owner or 0, backup, class_rank(cls, tier), _seconds(at))
         for term, term_kind in customer_terms(
             name=name,
             kind=kind,
@@ -246,24 +246,33 @@ def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]], table: str = "sea
 
 
 def _matches(parsed: ParsedQuery, scope: OwnerScope) -> tuple[str, dict[str, Any]]:
-    """The UNION ALL of one range scan per probe, each scored and kept within scope."""
+    """The UNION ALL of the range scans, each scored and kept within scope.
+
+    Each probe is scanned once for the owners in scope (``owner_id IN (…) AND term …``: the
+    key's own order) and, for a backup manager, once for the owners whose customers they back
+    up, kept to the customers whose backup they are.
+    """
     params: dict[str, Any] = {}
     owners = ",".join(str(int(i)) for i in scope.owner_ids) or "NULL"
-    scope_sql = f"(owner_id IN ({owners})"
+    scopes = [f"owner_id IN ({owners})"]
     if scope.backup_id is not None:
-        scope_sql += f" OR backup_id = {int(scope.backup_id)}"
-    scope_sql += ")"
+        params["backup"] = int(scope.backup_id)
+        scopes.append(
+            "owner_id IN (SELECT DISTINCT owner_id FROM customer WHERE backup_id = :backup)"
+            " AND backup_id = :backup"
+        )
     parts = []
     for i, probe in enumerate(parsed.probes):
         params[f"p{i}"], params[f"h{i}"] = probe.prefix, probe.prefix + TOP
         kinds = ",".join(str(int(k)) for k in probe.kinds)
-        parts.append(
-            "SELECT customer_id, cls_rank, recency,"
-            f" (CASE WHEN kind IN ({_SUB_KINDS}) THEN 2 WHEN term = :p{i} THEN 0 ELSE 1 END)"
-            " * 100 + kind AS score"
-            f" FROM search_term WHERE term >= :p{i} AND term < :h{i} AND kind IN ({kinds})"
-            f" AND {scope_sql}"
-        )
+        for where in scopes:
+            parts.append(
+                "SELECT customer_id, cls_rank, recency,"
+                f" (CASE WHEN kind IN ({_SUB_KINDS}) THEN 2 WHEN term = :p{i} THEN 0 ELSE 1 END)"
+                " * 100 + kind AS score"
+                f" FROM search_term WHERE {where} AND term >= :p{i} AND term < :h{i}"
+                f" AND kind IN ({kinds})"
+            )
     return " UNION ALL ".join(parts), params
 
 

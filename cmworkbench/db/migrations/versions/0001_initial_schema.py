@@ -141,7 +141,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("customer", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_customer_area"), ["area"], unique=False)
-        batch_op.create_index("ix_customer_backup", ["backup_id"], unique=False)
+        batch_op.create_index("ix_customer_backup", ["backup_id", "owner_id"], unique=False)
         batch_op.create_index("ix_customer_owner_class", ["owner_id", "cls"], unique=False)
 
     op.create_table(

@@ -32,15 +32,15 @@ def upgrade() -> None:
     )
     op.create_table(
         "search_term",
+        sa.Column("owner_id", sa.Integer(), nullable=False),
         sa.Column("term", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("kind", sa.Integer(), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
-        sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("backup_id", sa.Integer(), nullable=True),
         sa.Column("cls_rank", sa.Integer(), nullable=False),
         sa.Column("recency", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("term", "kind", "customer_id"),
+        sa.PrimaryKeyConstraint("owner_id", "term", "kind", "customer_id"),
         sqlite_with_rowid=False,
     )
     with op.batch_alter_table("search_term", schema=None) as batch_op:
