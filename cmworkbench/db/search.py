@@ -18,7 +18,6 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -44,7 +43,9 @@ WORKERS = 2
 """Processes computing terms during a large rebuild (the branch server has two cores)."""
 """Customers indexed per batch during a rebuild."""
 _SUB_KINDS = ",".join(str(int(k)) for k in range(1, 14) if k not in FULL_KINDS)
-_COLUMNS = "term, kind, customer_id, owner_id, backup_id, cls_rank, recency"
+INDEX_COLUMNS = ("term", "kind", "customer_id", "owner_id", "backup_id", "cls_rank", "recency")
+"""The order of the index rows :func:`chunk_terms` makes."""
+_COLUMNS = ", ".join(INDEX_COLUMNS)
 _CUSTOMER_COLUMNS = (
     "c.id, c.customer_no, c.name, c.kind, c.cls, c.tier, c.phone, c.phone2, c.id_number,"
     " c.owner_id, c.backup_id, c.updated_at"
@@ -106,75 +107,105 @@ def drain(conn: Connection, limit: int | None = 1_000) -> int:
 
 
 def rebuild(engine: Engine, progress: Callable[[int, int], None] | None = None) -> int:
-    """Rebuild the whole index in one transaction; returns the number of customers indexed.
-
-    The terms of the chunks of customers are computed in :data:`WORKERS` helper processes
-    while this one reads the next chunks and writes the finished ones.
-    """
+    """Rebuild the whole index in one transaction; returns the number of customers indexed."""
     with engine.begin() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:
             conn.exec_driver_sql("PRAGMA cache_size=-65536")  # 64 MiB while bulk loading
         total = int(conn.execute(text("SELECT COUNT(*) FROM customer")).scalar_one())
-        # Without its secondary index first: emptying and refilling the table then costs one
-        # B-tree, and the index is built once at the end, from sorted data.
-        conn.execute(text("DROP INDEX IF EXISTS ix_search_term_customer"))
-        conn.execute(text("DELETE FROM search_term"))
-        conn.execute(text("DELETE FROM search_dirty"))
-        # Terms arrive in customer order, the table is ordered by term: written straight in,
-        # every row lands on a random page. On SQLite they go to a staging table first and
-        # into the index in one sorted pass (ten times fewer page writes at a million).
-        target = "search_term_staging" if sqlite else "search_term"
-        if sqlite:
-            conn.exec_driver_sql(f"CREATE TEMP TABLE {target} AS SELECT * FROM search_term LIMIT 0")
-        done = 0
-        with _term_maker(total) as submit:
-            pending: deque[Future[list[tuple[Any, ...]]]] = deque()
+        bulk = BulkIndex(
+            execute=conn.exec_driver_sql,
+            insert=lambda table, rows: _insert(conn, rows, table),
+            sqlite=sqlite,
+            workers=WORKERS if total >= 50_000 else 0,
+        )
+        with bulk:
             for chunk in _chunks(conn):
-                pending.append(submit(chunk))
-                if len(pending) > WORKERS:
-                    done += _insert(conn, pending.popleft().result(), target)
-                    if progress:
-                        progress(done, total)
-            while pending:
-                done += _insert(conn, pending.popleft().result(), target)
-        if sqlite:
-            conn.exec_driver_sql(
-                f"INSERT INTO search_term ({_COLUMNS}) SELECT {_COLUMNS} FROM {target}"
-                " ORDER BY owner_id, term, kind, customer_id"
-            )
-            conn.exec_driver_sql(f"DROP TABLE {target}")
-        conn.execute(text("CREATE INDEX ix_search_term_customer ON search_term (customer_id)"))
+                bulk.add(chunk)
+                if progress:
+                    progress(bulk.customers, total)
         if sqlite:
             conn.exec_driver_sql("PRAGMA cache_size=-2000")
-        if progress:
-            progress(total, total)
         return total
 
 
-_Chunk = tuple[list[tuple[Any, ...]], dict[int, list[tuple[str, str | None]]]]
-_Submit = Callable[[_Chunk], "Future[list[tuple[Any, ...]]]"]
+class BulkIndex:
+    """Index many customers at once, inside the caller's transaction.
+
+    Chunks of customers go to helper processes that compute their terms while the caller
+    reads the next chunk; finished terms are written as they come. Terms arrive in customer
+    order but the table is ordered by (owner, term): on SQLite they are staged in a
+    temporary table and copied in one sorted pass at the end, and the secondary index is
+    built once, from sorted data.
+    """
+
+    def __init__(
+        self,
+        *,
+        execute: Callable[[str], object],
+        insert: Callable[[str, list[tuple[Any, ...]]], object],
+        sqlite: bool,
+        workers: int = WORKERS,
+    ) -> None:
+        self._execute, self._insert, self._sqlite = execute, insert, sqlite
+        self._workers = workers if "fork" in multiprocessing.get_all_start_methods() else 0
+        self._target = "search_term_staging" if sqlite else "search_term"
+        self._pending: deque[Future[list[tuple[Any, ...]]]] = deque()
+        self._pool: ProcessPoolExecutor | None = None
+        self.customers = 0
+        """Customers written so far."""
+
+    def __enter__(self) -> BulkIndex:
+        self._execute("DROP INDEX IF EXISTS ix_search_term_customer")
+        self._execute("DELETE FROM search_term")
+        if self._sqlite:
+            self._execute(f"CREATE TEMP TABLE {self._target} AS SELECT * FROM search_term LIMIT 0")
+        if self._workers:
+            context = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(max_workers=self._workers, mp_context=context)
+        return self
+
+    def add(self, chunk: Chunk) -> None:
+        """Queue a chunk of customers; write the chunks that are done."""
+        if self._pool is None:
+            self._write(chunk_terms(chunk))
+            return
+        self._pending.append(self._pool.submit(chunk_terms, chunk))
+        while len(self._pending) > self._workers:
+            self._write(self._pending.popleft().result())
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        try:
+            if exc_type is None:
+                while self._pending:
+                    self._write(self._pending.popleft().result())
+                self._finish()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+
+    def _write(self, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self._insert(self._target, rows)
+            self.customers += len({row[2] for row in rows})
+
+    def _finish(self) -> None:
+        if self._sqlite:
+            self._execute(
+                f"INSERT INTO search_term ({_COLUMNS}) SELECT {_COLUMNS} FROM {self._target}"
+                " ORDER BY owner_id, term, kind, customer_id"
+            )
+            self._execute(f"DROP TABLE {self._target}")
+        self._execute("CREATE INDEX ix_search_term_customer ON search_term (customer_id)")
+        # everything is indexed now, including what the triggers queued meanwhile
+        self._execute("DELETE FROM search_dirty")
 
 
-@contextmanager
-def _term_maker(total: int) -> Iterator[_Submit]:
-    """Submit chunks to a second process (large rebuilds, where fork exists), or compute them
-    at once in this one."""
-    if total < 50_000 or "fork" not in multiprocessing.get_all_start_methods():
-
-        def at_once(chunk: _Chunk) -> Future[list[tuple[Any, ...]]]:
-            result: Future[list[tuple[Any, ...]]] = Future()
-            result.set_result(chunk_terms(chunk))
-            return result
-
-        yield at_once
-        return
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=context) as pool:
-        yield lambda chunk: pool.submit(chunk_terms, chunk)
+Chunk = tuple[list[tuple[Any, ...]], dict[int, list[tuple[str, str | None]]]]
+"""Customers (the columns of ``_CUSTOMER_COLUMNS``) and their contacts' (name, phone)."""
 
 
-def _chunks(conn: Connection) -> Iterator[_Chunk]:
+def _chunks(conn: Connection) -> Iterator[Chunk]:
     """Customers in id order, :data:`CHUNK` at a time, with their contacts."""
     last = 0
     while True:
@@ -202,7 +233,7 @@ def _contacts(conn: Connection, where: str) -> dict[int, list[tuple[str, str | N
     return contacts
 
 
-def chunk_terms(chunk: _Chunk) -> list[tuple[Any, ...]]:
+def chunk_terms(chunk: Chunk) -> list[tuple[Any, ...]]:
     """Index rows of a chunk of customers (runs in the helper process during a rebuild)."""
     customers, contacts = chunk
     rows: list[tuple[Any, ...]] = []
