@@ -141,6 +141,22 @@ class TaskRules:
 
 
 @dataclass(frozen=True)
+class VisitSettings:
+    """Weekly visit plans (客户拜访计划表): the planner's defaults and the clash checks."""
+
+    max_per_day: int = 6
+    """Most visits a day before the plan warns (a manager holds 5–8 customer meetings a day)."""
+    slot_minutes: int = 60
+    """Length of a proposed or added visit, minutes."""
+    preparation_minutes: int = 10
+    """Kept free before each proposed visit (travel, preparation), minutes."""
+    checklist: list[str] = field(
+        default_factory=lambda: ["预约确认", "客户资料与近期业务", "产品资料/方案", "名片与礼品"]
+    )
+    """Preparation checklist every new visit starts with (the manager edits it per visit)."""
+
+
+@dataclass(frozen=True)
 class SchedulerSettings:
     """APScheduler jobs and the leader lease."""
 
@@ -200,6 +216,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     tasks: TaskRules = field(default_factory=TaskRules)
+    visits: VisitSettings = field(default_factory=VisitSettings)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
             "senior": ["A1", "A2", "B1", "B2", "C"],
@@ -367,6 +384,11 @@ def _validate(s: Settings, label: str) -> None:
     ):
         if getattr(s.tasks, key) < 0:
             fail(f"tasks.{key}", "must be 0 or more")
+    for key in ("max_per_day", "slot_minutes"):
+        if getattr(s.visits, key) <= 0:
+            fail(f"visits.{key}", "must be more than 0")
+    if s.visits.preparation_minutes < 0:
+        fail("visits.preparation_minutes", "must be 0 or more")
     if not 0 < s.tasks.churn_asset_drop < 1:
         fail("tasks.churn_asset_drop", "must be between 0 and 1")
     for i, festival in enumerate(s.tasks.festivals):

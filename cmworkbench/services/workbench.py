@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
@@ -36,11 +36,15 @@ if TYPE_CHECKING:
         CustomerHit,
         CustomerProfile,
     )
+    from cmworkbench.services.onsite import OnsiteDayOut, OnsiteSummaryRow
     from cmworkbench.services.overview import Overview
     from cmworkbench.services.staff import StaffOut
     from cmworkbench.services.tasks import TaskChange
     from cmworkbench.services.team import ManagerLoad, TeamTask
     from cmworkbench.services.today import TodayRow
+    from cmworkbench.services.visit_proposals import ProposedVisit
+    from cmworkbench.services.visit_records import PlanVsActual, VisitRecorded
+    from cmworkbench.services.visits import WeekPlan
     from cmworkbench.services.worklog import StaffLine, WorkLogOut
 
 T = TypeVar("T")
@@ -285,6 +289,165 @@ class Workbench:
         from cmworkbench.services.team import reassign_task
 
         return self.run(reassign_task, task_id=task_id, to_login=to_login, version=version)
+
+    def record_onsite_day(
+        self,
+        customer_no: str,
+        day: date,
+        place: str,
+        start: time,
+        end: time,
+        counts: dict[str, int] | None = None,
+        note: str | None = None,
+    ) -> int:
+        """Record today's on-site service day (驻点) at a group customer; ``counts`` holds the
+        consultations/transactions so far. Returns its id."""
+        from cmworkbench.services.onsite import record_onsite_day
+
+        return self.run(
+            record_onsite_day,
+            customer_no=customer_no,
+            day=day,
+            place=place,
+            start=start,
+            end=end,
+            note=note,
+            **(counts or {}),
+        )
+
+    def add_onsite_counts(self, onsite_id: int, counts: dict[str, int]) -> OnsiteDayOut:
+        """Add consultations/transactions to today's on-site day ``onsite_id``."""
+        from cmworkbench.services.onsite import update_onsite_counts
+
+        return self.run(update_onsite_counts, onsite_id=onsite_id, **counts)
+
+    def onsite_summary(self, month: str, owner_login: str | None = None) -> list[OnsiteSummaryRow]:
+        """The monthly on-site report (``YYYY-MM``) of the staff in scope, or of one person."""
+        from cmworkbench.services.onsite import monthly_summary
+
+        return self.run(monthly_summary, month=month, owner_login=owner_login)
+
+    def export_visits_ical(self, week: str, owner_login: str | None = None) -> bytes:
+        """The visit plan of ``week`` (``2026-W48``) as iCalendar bytes for phone calendars."""
+        from cmworkbench.services.ical import export_week
+
+        return self.run(export_week, week=week, owner_login=owner_login)
+
+    # -- visit plans ---------------------------------------------------------------------------
+
+    def visit_week(self, week: str, owner_login: str | None = None) -> WeekPlan:
+        """The visit plan of ``week``: the actor's, or a team member's for their supervisor."""
+        from cmworkbench.services.visits import week_plan
+
+        return self.run(week_plan, settings=self.settings, week=week, owner_login=owner_login)
+
+    def visit_propose(self, week: str) -> list[ProposedVisit]:
+        """Visits proposed for the actor's ``week`` (nothing saved)."""
+        from cmworkbench.services.visit_proposals import propose
+
+        return self.run(propose, settings=self.settings, week=week)
+
+    def visit_add_proposals(
+        self, week: str, proposals: list[ProposedVisit], version: int | None = None
+    ) -> int:
+        """Put proposals on the actor's plan of ``week``; returns how many."""
+        from cmworkbench.services.visit_proposals import add_proposals
+
+        return self.run(
+            add_proposals,
+            settings=self.settings,
+            week=week,
+            proposals=proposals,
+            version=version,
+        )
+
+    def visit_add(
+        self, customer_no: str, day: date, start: time, purpose: str, version: int | None = None
+    ) -> int:
+        """Plan a visit; returns its id."""
+        from cmworkbench.services.visits import add_item
+
+        return self.run(
+            add_item,
+            settings=self.settings,
+            customer_no=customer_no,
+            day=day,
+            start=start,
+            purpose=purpose,
+            version=version,
+        )
+
+    def visit_shift(
+        self, item_id: int, workdays: int = 0, slots: int = 0, version: int | None = None
+    ) -> None:
+        """Move a visit by working days and/or slots within its week."""
+        from cmworkbench.services.visits import shift_item
+
+        self.run(
+            shift_item,
+            settings=self.settings,
+            item_id=item_id,
+            workdays=workdays,
+            slots=slots,
+            version=version,
+        )
+
+    def visit_remove(self, item_id: int, version: int | None = None) -> None:
+        """Take a visit off the plan."""
+        from cmworkbench.services.visits import remove_item
+
+        self.run(remove_item, item_id=item_id, version=version)
+
+    def visit_submit(self, week: str, version: int | None = None) -> str:
+        """Send the actor's plan of ``week`` to the supervisor."""
+        from cmworkbench.services.visit_approval import submit
+
+        return self.run(submit, week=week, version=version)
+
+    def visit_approve(self, week: str, owner_login: str, version: int | None = None) -> str:
+        """Approve a team member's submitted plan (their supervisor only)."""
+        from cmworkbench.services.visit_approval import approve
+
+        return self.run(approve, week=week, owner_login=owner_login, version=version)
+
+    def visit_return(
+        self, week: str, owner_login: str, comment: str, version: int | None = None
+    ) -> str:
+        """Return a team member's submitted plan with a comment (their supervisor only)."""
+        from cmworkbench.services.visit_approval import return_plan
+
+        return self.run(
+            return_plan, week=week, owner_login=owner_login, comment=comment, version=version
+        )
+
+    def visit_record(
+        self,
+        item_id: int,
+        outcome: str,
+        needs: str | None = None,
+        next_step: str | None = None,
+        next_step_due: date | None = None,
+        duration_minutes: int | None = None,
+    ) -> VisitRecorded:
+        """Record how a planned visit went; a next step with a due date becomes a task."""
+        from cmworkbench.services.visit_records import record_visit
+
+        return self.run(
+            record_visit,
+            settings=self.settings,
+            item_id=item_id,
+            outcome=outcome,
+            needs=needs,
+            next_step=next_step,
+            next_step_due=next_step_due,
+            duration_minutes=duration_minutes,
+        )
+
+    def visit_plan_vs_actual(self, week: str, owner_login: str | None = None) -> list[PlanVsActual]:
+        """Planned, done, cancelled and unplanned visits of ``week`` per manager."""
+        from cmworkbench.services.visit_records import plan_vs_actual
+
+        return self.run(plan_vs_actual, settings=self.settings, week=week, owner_login=owner_login)
 
 
 def open_engine(settings: Settings, url: str | None = None) -> Engine:

@@ -1,0 +1,125 @@
+"""Visits screen: plan a week, have it approved, record a visit, all with keystrokes only.
+
+Given 张伟 (zhangwei) with three customers in two areas, each with a contact task due on
+Monday 2026-11-23 (clock frozen at 08:30), and his supervisor 王芳 (wangfang): when 张伟
+opens Visits, accepts the proposals (``p`` ``y``) and submits (``s``); 王芳, in her own
+session on the same database, picks him (``t`` ``Enter``) and approves (``a``); and 张伟
+records the first visit with a next step due today (``r`` … ``Ctrl+S``), then the plan
+is approved in the database and his Today list holds the follow-up task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+import pytest
+from conftest import Factory
+from sqlalchemy import Engine, text
+from textual.pilot import Pilot
+
+from cmworkbench.app import make_app
+from cmworkbench.config import Settings
+from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
+from cmworkbench.screens.dialogs.visit_dialogs import ConfirmDialog, RecordVisitDialog
+from cmworkbench.screens.today import TodayScreen
+from cmworkbench.screens.visits import VisitsScreen
+from cmworkbench.services.workbench import login
+from cmworkbench.widgets.task_table import TaskTable
+from cmworkbench.widgets.visit_table import VisitTable
+
+SIZE = (80, 24)
+Build = Callable[[], AbstractContextManager[Factory]]
+
+
+@pytest.fixture
+def team(frozen_clock: object, build: Build) -> None:
+    with build() as f:
+        branch = f.branch()
+        group = f.team(branch)
+        f.staff(branch, "wangfang", "王芳", role="supervisor", team=group)
+        zhang = f.staff(branch, "zhangwei", "张伟", team=group)
+        for no, name, cls, area in [
+            ("C001", "华东机械", "A1", "西湖区"),
+            ("C002", "西湖茶庄", "B1", "西湖区"),
+            ("C003", "钱塘物流", "B1", "上城区"),
+        ]:
+            customer = f.customer(zhang, no, name, cls=cls)
+            customer.area = area
+            task = f.task(zhang, "2026-11-23T09:00")
+            task.customer_id = customer.id
+            f.session.add_all([customer, task])
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Wait until every worker finished and its messages were handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def scalar(engine: Engine, sql: str) -> Any:
+    with engine.connect() as conn:
+        return conn.execute(text(sql)).scalar()
+
+
+async def test_plan_approve_record_then_today(
+    team: None, engine: Engine, settings: Settings
+) -> None:
+    app = make_app(login(engine, settings, "zhangwei"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        assert isinstance(app.screen, VisitsScreen)
+        await pilot.press("p")
+        await settled(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settled(pilot)
+        table = app.screen.query_one(VisitTable)
+        assert [i.customer_no for i in table.items] == ["C001", "C002", "C003"]
+        await pilot.press("s")
+        await settled(pilot)
+    assert scalar(engine, "SELECT status FROM visit_plan") == "submitted"
+
+    boss = make_app(login(engine, settings, "wangfang"))
+    async with boss.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        await pilot.press("t")
+        await settled(pilot)
+        assert isinstance(boss.screen, ChooseColleagueDialog)
+        await pilot.press("enter")
+        await settled(pilot)
+        screen = boss.screen
+        assert isinstance(screen, VisitsScreen) and screen.plan is not None
+        assert (screen.plan.owner_login, screen.plan.status) == ("zhangwei", "submitted")
+        await pilot.press("a")
+        await settled(pilot)
+    assert scalar(engine, "SELECT status FROM visit_plan") == "approved"
+
+    again = make_app(login(engine, settings, "zhangwei"))
+    async with again.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        await pilot.press("r")
+        await settled(pilot)
+        assert isinstance(again.screen, RecordVisitDialog)
+        await pilot.press(*"expansion", "tab", *"quote", "tab", *"11-23", "ctrl+s")
+        await settled(pilot)
+        assert isinstance(again.screen, VisitsScreen)
+        assert again.screen.query_one(VisitTable).items[0].status == "done"
+        await pilot.press("1")
+        await settled(pilot)
+        assert isinstance(again.screen, TodayScreen)
+        rows = again.screen.query_one(TaskTable).rows_shown
+        follow = [r for r in rows if r.kind == "follow_up"]
+        assert [(r.customer_no, r.task_reason) for r in follow] == [("C001", "quote")]
+        assert "C001" not in [r.customer_no for r in rows if r.kind == "contact"], "visit held"
+    due = scalar(engine, "SELECT due_at FROM task WHERE kind = 'follow_up' AND reason = 'quote'")
+    assert str(due).startswith("2026-11-23 00:30"), "08:30 branch time today, in UTC"
+    assert scalar(engine, "SELECT status FROM visit_plan") == "approved"
