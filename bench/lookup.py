@@ -36,7 +36,7 @@ from pathlib import Path
 
 from cmworkbench.config import load_settings
 from cmworkbench.db.engine import unit_of_work
-from cmworkbench.db.search import TOP, ranked_statement
+from cmworkbench.db.search import match_statement, ranked_statement
 from cmworkbench.domain.pinyin import read
 from cmworkbench.domain.scope import OwnerScope
 from cmworkbench.domain.search_terms import parse_query
@@ -71,7 +71,7 @@ def main() -> int:
         time_floor(raw, q, scope)
     service = [time_service(engine, workbench.actor, q) for q in queries]
     floor = [time_floor(raw, q, scope) for q in queries]
-    unranked = [time_unranked(raw, q, scope.owner_ids, scope.backup_id) for q in queries]
+    unranked = [time_unranked(raw, q, scope) for q in queries]
     sample = queries[:: max(1, len(queries) // args.scans)][: args.scans]
     scan = [time_scan(raw, q, scope.owner_ids, scope.backup_id) for q in sample]
     scan_branch = [time_scan(raw, q, None, None) for q in sample]
@@ -186,22 +186,13 @@ def time_floor(raw: sqlite3.Connection, query: str, scope: OwnerScope) -> float:
     return time.perf_counter() - started
 
 
-def time_unranked(
-    raw: sqlite3.Connection, query: str, owners: tuple[int, ...], backup: int | None
-) -> float:
-    """Each probe's range scan within scope, LIMIT 50, in index order (no ranking)."""
+def time_unranked(raw: sqlite3.Connection, query: str, scope: OwnerScope) -> float:
+    """The same range scans within scope, the first 50 in index order (no ranking)."""
     parsed = parse_query(query)
     assert parsed is not None
-    owner_list = ",".join(str(o) for o in owners)
-    backup_sql = f" OR backup_id = {backup}" if backup is not None else ""
+    matches, params = match_statement(parsed, scope)
     started = time.perf_counter()
-    for probe in parsed.probes:
-        kinds = ",".join(str(int(k)) for k in probe.kinds)
-        raw.execute(
-            "SELECT customer_id FROM search_term WHERE term >= ? AND term < ?"
-            f" AND kind IN ({kinds}) AND (owner_id IN ({owner_list}){backup_sql}) LIMIT 50",
-            (probe.prefix, probe.prefix + TOP),
-        ).fetchall()
+    raw.execute(f"SELECT customer_id FROM ({matches}) AS m LIMIT 50", params).fetchall()
     return time.perf_counter() - started
 
 

@@ -276,7 +276,7 @@ def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]], table: str = "sea
 # -- look-up -----------------------------------------------------------------------------------
 
 
-def _matches(parsed: ParsedQuery, scope: OwnerScope) -> tuple[str, dict[str, Any]]:
+def match_statement(parsed: ParsedQuery, scope: OwnerScope) -> tuple[str, dict[str, Any]]:
     """The UNION ALL of the range scans, each scored and kept within scope.
 
     Each probe is scanned once for the owners in scope (``owner_id IN (…) AND term …``: the
@@ -286,12 +286,9 @@ def _matches(parsed: ParsedQuery, scope: OwnerScope) -> tuple[str, dict[str, Any
     params: dict[str, Any] = {}
     owners = ",".join(str(int(i)) for i in scope.owner_ids) or "NULL"
     scopes = [f"owner_id IN ({owners})"]
-    if scope.backup_id is not None:
-        params["backup"] = int(scope.backup_id)
-        scopes.append(
-            "owner_id IN (SELECT DISTINCT owner_id FROM customer WHERE backup_id = :backup)"
-            " AND backup_id = :backup"
-        )
+    if scope.backup_id is not None and scope.backup_owner_ids:
+        backed = ",".join(str(int(i)) for i in scope.backup_owner_ids)
+        scopes.append(f"owner_id IN ({backed}) AND backup_id = {int(scope.backup_id)}")
     parts = []
     for i, probe in enumerate(parsed.probes):
         params[f"p{i}"], params[f"h{i}"] = probe.prefix, probe.prefix + TOP
@@ -313,7 +310,7 @@ def ranked_statement(parsed: ParsedQuery, scope: OwnerScope) -> tuple[str, dict[
     Exact > prefix > substring; at a tie the customer's own name before a key person's
     (kinds 7-10); then class (A1 first) and the most recently changed.
     """
-    matches, params = _matches(parsed, scope)
+    matches, params = match_statement(parsed, scope)
     sql = (
         "SELECT customer_id, MIN(score) AS score FROM (" + matches + ") AS m"
         " GROUP BY customer_id"
@@ -369,7 +366,7 @@ def find(
 
 def count(conn: Connection, parsed: ParsedQuery, scope: OwnerScope, *, cap: int) -> int:
     """How many customers match, counting at most ``cap``."""
-    matches, params = _matches(parsed, scope)
+    matches, params = match_statement(parsed, scope)
     return int(
         conn.execute(
             text(

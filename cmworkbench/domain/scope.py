@@ -11,3 +11,6 @@ class OwnerScope:
 
     owner_ids: tuple[int, ...]
     backup_id: int | None = None
+    backup_owner_ids: tuple[int, ...] = ()
+    """The owners of the customers whose backup is ``backup_id`` (usually the one A/B
+    partner): lets a query scan those owners' rows only."""
