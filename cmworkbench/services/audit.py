@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -36,6 +37,31 @@ class AuditEntry:
     field_name: str | None
     detail: str | None
     """What changed, e.g. ``138****5678 → 139****0000`` (PII masked)."""
+
+
+def created(
+    session: Session,
+    row: Any,
+    *,
+    actor: Actor,
+    object_type: str,
+    customer_id: int | None,
+    detail: str,
+) -> int:
+    """Add a new ``row``, flush it for its id, audit its creation; returns the id."""
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    record(
+        session,
+        actor=actor,
+        action="create",
+        object_type=object_type,
+        object_id=row.id,
+        customer_id=customer_id,
+        detail=detail,
+    )
+    return int(row.id)
 
 
 def record(

@@ -109,15 +109,11 @@ def record_contact(
         duration_minutes=duration_minutes,
         created_at=now,
     )
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    audit.record(
+    row_id = audit.created(
         session,
+        row,
         actor=actor,
-        action="create",
         object_type="interaction",
-        object_id=row.id,
         customer_id=customer.id,
         detail=f"{kind} {outcome}",
     )
@@ -129,9 +125,9 @@ def record_contact(
         actor=actor,
         customer_id=customer.id,
         kinds=kinds,
-        note=f"closed by logged {kind} #{row.id}",
+        note=f"closed by logged {kind} #{row_id}",
     )
-    return row.id, closed
+    return row_id, closed
 
 
 def _channels(settings: Settings, customer: Customer) -> tuple[str, ...] | None:

@@ -165,19 +165,15 @@ def record_onsite_day(
         note=(note or "").strip() or None,
         **counts,
     )
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    audit.record(
+    row_id = audit.created(
         session,
+        row,
         actor=actor,
-        action="create",
         object_type="onsite_day",
-        object_id=row.id,
         customer_id=customer.id,
         detail=f"{day} {start:%H:%M}-{end:%H:%M} {_counts_detail(counts)}",
     )
-    return row.id
+    return row_id
 
 
 def update_onsite_counts(

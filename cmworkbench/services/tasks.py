@@ -87,19 +87,15 @@ def add_task(
         note=text,
         created_at=clock.now(),
     )
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    audit.record(
+    row_id = audit.created(
         session,
+        row,
         actor=actor,
-        action="create",
         object_type="task",
-        object_id=row.id,
         customer_id=customer.id,
         detail=f"{kind} {row.due_at.isoformat(timespec='minutes')}",
     )
-    return row.id
+    return row_id
 
 
 def _check(due_at: datetime, note: str, kind: str) -> None:
