@@ -28,7 +28,6 @@ from cmworkbench.config import ROLES, ConfigError, Settings, load_settings
 from cmworkbench.db.migrate import ForeignDatabase
 
 if TYPE_CHECKING:
-    from cmworkbench.services.onsite import OnsiteFigures
     from cmworkbench.services.workbench import Workbench
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -97,22 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     staff_list.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
     staff_list.add_argument("--json", action="store_true", help=t("cli.help.json"))
 
-    visits = commands.add_parser("visits", parents=[common], help=t("cli.help.visits"))
-    visit_commands = visits.add_subparsers(dest="visits_command", metavar="COMMAND", required=True)
-    export = visit_commands.add_parser("export", parents=[common], help=t("cli.help.visits_export"))
-    export.add_argument("--week", required=True, metavar="YYYY-Www", help=t("cli.help.week"))
-    export.add_argument("-o", "--output", default="-", metavar="PATH", help=t("cli.help.output"))
+    from cmworkbench.cli_visits import add_parsers
 
-    onsite = commands.add_parser("onsite", parents=[common], help=t("cli.help.onsite"))
-    onsite_commands = onsite.add_subparsers(dest="onsite_command", metavar="COMMAND", required=True)
-    summary = onsite_commands.add_parser(
-        "summary", parents=[common], help=t("cli.help.onsite_summary")
-    )
-    summary.add_argument("--month", required=True, metavar="YYYY-MM", help=t("cli.help.month"))
-    summary.add_argument("--json", action="store_true", help=t("cli.help.json"))
-    for sub in (export, summary):
-        sub.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
-        sub.add_argument("--owner", metavar="LOGIN", help=t("cli.help.owner"))
+    add_parsers(commands, common)
     return parser
 
 
@@ -412,75 +398,16 @@ def _staff_list(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _visits_export(args: argparse.Namespace, settings: Settings) -> int:
-    """``cmw visits export``: the week's visit plan as an .ics file (``-o -``: stdout)."""
-    workbench = _workbench(settings, args.login or getpass.getuser())
-    data = workbench.export_visits_ical(args.week, owner_login=args.owner)
-    if args.output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return EXIT_OK
-    try:
-        with open(args.output, "wb") as out:
-            out.write(data)
-    except OSError as exc:
-        raise UsageError(
-            i18n.t("cli.cannot_write", path=args.output, reason=exc.strerror)
-        ) from None
-    print(i18n.t("cli.visits.exported", n=data.count(b"BEGIN:VEVENT"), path=args.output))
-    return EXIT_OK
+def _visits(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_visits import visits_command
+
+    return visits_command(args, settings)
 
 
-def _onsite_summary(args: argparse.Namespace, settings: Settings) -> int:
-    """``cmw onsite summary``: the monthly on-site report, per manager and customer."""
-    workbench = _workbench(settings, args.login or getpass.getuser())
-    rows = workbench.onsite_summary(args.month, owner_login=args.owner)
-    if args.json:
+def _onsite(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_visits import onsite_command
 
-        def numbers(f: OnsiteFigures) -> dict[str, Any]:
-            return {**asdict(f), "hours": round(f.hours, 2)}
-
-        out = [
-            {
-                "login": r.login,
-                "name": r.name,
-                "month": r.month,
-                "totals": numbers(r.totals),
-                "customers": [
-                    {"customer_no": c.customer_no, "name": c.customer_name, **numbers(c.figures)}
-                    for c in r.customers
-                ],
-            }
-            for r in rows
-        ]
-        print(json.dumps(out, ensure_ascii=False, indent=2))
-        return EXIT_OK
-
-    def figures(f: OnsiteFigures) -> list[Any]:
-        counts = [f.consultations_personal, f.consultations_group, f.transactions_personal]
-        return [f.days, round(f.hours, 1), *counts, f.transactions_group]
-
-    table: list[list[Any]] = []
-    for r in rows:
-        table.append([r.login, r.name, i18n.t("cli.onsite.total"), *figures(r.totals)])
-        table += [
-            ["", "", f"{c.customer_no} {c.customer_name}", *figures(c.figures)] for c in r.customers
-        ]
-    _print_table(
-        table,
-        [
-            "cli.header.login",
-            "cli.header.name",
-            "cli.header.customer",
-            "cli.header.onsite_days",
-            "cli.header.onsite_hours",
-            "cli.header.consult_personal",
-            "cli.header.consult_group",
-            "cli.header.trans_personal",
-            "cli.header.trans_group",
-        ],
-    )
-    return EXIT_OK
+    return onsite_command(args, settings)
 
 
 def _print_table(rows: list[list[Any]], header_keys: list[str]) -> None:
@@ -497,6 +424,6 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "reindex": _reindex,
     "generate": _generate,
     "tasks": _tasks,
-    "visits": _visits_export,
-    "onsite": _onsite_summary,
+    "visits": _visits,
+    "onsite": _onsite,
 }

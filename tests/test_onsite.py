@@ -9,10 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session, col, select
+from textual.widgets import Label
 
 from cmworkbench import clock, i18n
+from cmworkbench.app import make_app
 from cmworkbench.cli import main
 from cmworkbench.db.models import AuditLog, Customer, OnsiteDay
+from cmworkbench.screens.customer360 import Customer360Screen
+from cmworkbench.screens.dialogs.onsite_day import OnsiteDayDialog
 from cmworkbench.services.errors import InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.onsite import (
     monthly_summary,
@@ -239,3 +243,58 @@ def test_the_cli_prints_the_report_as_json_and_as_a_table(november, capsys):
     assert "驻点天数" in out and "合计" in out and "华东机械集团" in out
     assert main([*argv, "--as", "zhangwei", "--owner", "wangfang"]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_the_cli_records_todays_day_and_refuses_a_short_one_naming_the_field(branch, capsys):
+    argv = ["--db", branch.url.render_as_string(), "--now", "2026-11-23T17:00", "onsite"]
+    record = [*argv, "record", "G1", "--place", "一楼大厅", "--as", "zhangwei"]
+    assert main([*record, "--from", "10:00", "--to", "11:30"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "结束时间" in err and "至少 2 小时" in err
+    assert main([*record, "--from", "10:00", "--to", "16:00", "--consultations-group", "3"]) == 0
+    assert "已登记驻点" in capsys.readouterr().out
+    [row] = _onsite_rows(branch)
+    assert (row.day, row.place, row.consultations_group) == (MONDAY, "一楼大厅", 3)
+    for bad in (["--from", "10h"], ["--transactions-group", "-1"]):
+        with pytest.raises(SystemExit) as usage:
+            main([*record, "--from", "10:00", "--to", "16:00", *bad])
+        assert usage.value.code == 2
+    individual = [*argv, "record", "I1", "--place", "家", "--from", "10:00", "--to", "16:00"]
+    assert main([*individual, "--as", "zhangwei"]) == 2
+    assert "集团客户" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+async def test_o_on_the_360_view_records_the_day_and_refuses_an_individual(branch, settings):
+    """Given 张伟's group G1 and individual I1: ``o`` on I1 only says why not; on G1 a day of
+    1 h 30 is refused in the dialog naming the end time, then 10:00–16:00 is saved."""
+    workbench = login(branch, settings, "zhangwei")
+    app = make_app(workbench)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await app.push_screen(Customer360Screen(workbench.customer_360("I1")))
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, Customer360Screen)
+        assert any("不是集团客户" in str(n.message) for n in app._notifications)
+        app.pop_screen()
+        await app.push_screen(Customer360Screen(workbench.customer_360("G1")))
+        await pilot.press("o")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, OnsiteDayDialog)
+        await pilot.press(*"一楼大厅", "tab", "tab", "ctrl+a", "ctrl+k", *"11:30", "tab", "5")
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen is dialog
+        error = str(dialog.query_one("#form-error", Label).content)
+        assert error.startswith("结束时间：") and "至少 2 小时" in error
+        assert _onsite_rows(branch) == []
+        await pilot.press("shift+tab", "ctrl+a", "ctrl+k", *"16:00", "ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, Customer360Screen)
+    [row] = _onsite_rows(branch)
+    assert (row.place, row.consultations_personal) == ("一楼大厅", 5), (
+        "a field is selected on focus: 5 replaces the 0"
+    )

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
-from cmworkbench.db.models import Interaction, Task
+from cmworkbench.db.models import Contact, Interaction, Task
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.visits import (
     Candidate,
@@ -34,10 +34,18 @@ from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import Conflict, OutOfScope
 from cmworkbench.services.staff import actor_for_login
 from cmworkbench.services.today import today_list
+from cmworkbench.services.validation import FieldsInvalid
 from cmworkbench.services.visit_approval import approve, return_plan, submit
+from cmworkbench.services.visit_month import month_visits
 from cmworkbench.services.visit_proposals import add_proposals, propose
 from cmworkbench.services.visit_records import plan_vs_actual, record_visit
-from cmworkbench.services.visits import add_item, remove_item, shift_item, week_plan
+from cmworkbench.services.visits import (
+    add_item,
+    remove_item,
+    set_checklist,
+    shift_item,
+    week_plan,
+)
 
 Build = Callable[[], AbstractContextManager[Factory]]
 TZ = BranchCalendar().tz
@@ -427,3 +435,85 @@ def test_plan_vs_actual_counts_unplanned_visits(
         with pytest.raises(OutOfScope):
             plan_vs_actual(session=s, actor=who(s, "sunli"), week=WEEK, owner_login="zhangwei")
     assert datetime.now(UTC)  # the real clock is untouched
+
+
+# -- month view -------------------------------------------------------------------------------
+
+
+def test_month_lists_the_visits_of_every_week_with_per_day_counts(
+    team: dict[str, int], engine: Engine, settings: Settings
+) -> None:
+    with unit_of_work(engine) as s:
+        zhang = who(s, "zhangwei")
+        kw = dict(session=s, actor=zhang, settings=settings, purpose="gift")
+        a = add_item(customer_no="C001", day=date(2026, 11, 23), start=time(9), **kw)  # type: ignore[arg-type]
+        add_item(customer_no="C002", day=date(2026, 11, 23), start=time(11), **kw)  # type: ignore[arg-type]
+        add_item(customer_no="C003", day=date(2026, 11, 30), start=time(9), **kw)  # type: ignore[arg-type]
+        # 07:00 branch time on 1 December is still 30 November in UTC: it belongs to December.
+        add_item(customer_no="C003", day=date(2026, 12, 1), start=time(7), **kw)  # type: ignore[arg-type]
+        record_visit(session=s, actor=zhang, settings=settings, item_id=a, outcome="done")
+    with unit_of_work(engine) as s:
+        month = month_visits(
+            session=s, actor=who(s, "zhangwei"), settings=settings, month="2026-11"
+        )
+        assert [(i.customer_no, i.status) for i in month.items] == [
+            ("C001", "done"),
+            ("C002", "planned"),
+            ("C003", "planned"),
+        ]
+        assert month.per_day == ((date(2026, 11, 23), 2), (date(2026, 11, 30), 1))
+        boss = month_visits(
+            session=s, actor=who(s, "wangfang"), month="2026-12", owner_login="zhangwei"
+        )
+        assert (boss.owner_name, len(boss.items)) == ("张伟", 1)
+        with pytest.raises(OutOfScope):
+            month_visits(session=s, actor=who(s, "sunli"), month="2026-11", owner_login="zhangwei")
+        with pytest.raises(FieldsInvalid, match="2026-13"):
+            month_visits(session=s, actor=who(s, "zhangwei"), month="2026-13")
+
+
+# -- contact person and checklist -------------------------------------------------------------
+
+
+def _contact(session: Session, customer_id: int, name: str, *, key: bool = False) -> int:
+    contact = Contact(customer_id=customer_id, name=name, is_key_person=key, updated_at=clock.now())
+    session.add(contact)
+    session.flush()
+    assert contact.id is not None
+    return contact.id
+
+
+def test_a_visit_is_with_the_chosen_contact_and_its_checklist_can_be_edited(
+    team: dict[str, int], session: Session, settings: Settings
+) -> None:
+    _contact(session, team["C001"], "刘总", key=True)
+    finance = _contact(session, team["C001"], "财务王姐")
+    elsewhere = _contact(session, team["C002"], "茶庄老板")
+    zhang = who(session, "zhangwei")
+    kw = dict(session=session, actor=zhang, settings=settings, purpose="gift")
+    default = add_item(customer_no="C001", day=date(2026, 11, 23), start=time(9), **kw)  # type: ignore[arg-type]
+    chosen = add_item(
+        customer_no="C001",
+        day=date(2026, 11, 24),
+        start=time(9),
+        contact_id=finance,
+        **kw,  # type: ignore[arg-type]
+    )
+    with pytest.raises(FieldsInvalid, match="不是华东机械的联系人") as refused:
+        add_item(
+            customer_no="C001",
+            day=date(2026, 11, 25),
+            start=time(9),
+            contact_id=elsewhere,
+            **kw,  # type: ignore[arg-type]
+        )
+    assert set(refused.value.fields) == {"contact"}
+    set_checklist(session=session, actor=zhang, item_id=chosen, checklist=["带合同", " ", "报价单"])
+    plan = week_plan(session=session, actor=zhang, settings=settings, week=WEEK)
+    by_id = {i.id: i for i in plan.items}
+    assert by_id[default].contact_name == "刘总", "the key person by default"
+    assert by_id[chosen].contact_name == "财务王姐"
+    assert by_id[chosen].checklist == ("带合同", "报价单")
+    assert len(plan.items) == 2, "the refused visit was not saved"
+    with pytest.raises(OutOfScope):
+        set_checklist(session=session, actor=who(session, "wangfang"), item_id=chosen, checklist=[])

@@ -12,17 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
 from conftest import Factory
 from sqlalchemy import Engine, text
+from sqlmodel import Session, select
 from textual.pilot import Pilot
+from textual.widgets import Label, Select
 
 from cmworkbench.app import make_app
 from cmworkbench.config import Settings
+from cmworkbench.db.models import Contact, Customer
 from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
-from cmworkbench.screens.dialogs.visit_dialogs import ConfirmDialog, RecordVisitDialog
+from cmworkbench.screens.dialogs.visit_dialogs import (
+    AddVisitDialog,
+    ChecklistDialog,
+    ConfirmDialog,
+    RecordVisitDialog,
+)
 from cmworkbench.screens.today import TodayScreen
 from cmworkbench.screens.visits import VisitsScreen
 from cmworkbench.services.workbench import login
@@ -30,6 +39,7 @@ from cmworkbench.widgets.task_table import TaskTable
 from cmworkbench.widgets.visit_table import VisitTable
 
 SIZE = (80, 24)
+NOW = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
 Build = Callable[[], AbstractContextManager[Factory]]
 
 
@@ -123,3 +133,75 @@ async def test_plan_approve_record_then_today(
     due = scalar(engine, "SELECT due_at FROM task WHERE kind = 'follow_up' AND reason = 'quote'")
     assert str(due).startswith("2026-11-23 00:30"), "08:30 branch time today, in UTC"
     assert scalar(engine, "SELECT status FROM visit_plan") == "approved"
+
+
+async def test_month_view_lists_the_month_read_only(
+    team: None, engine: Engine, settings: Settings
+) -> None:
+    """Given visits in two weeks of November, ``M`` shows them all day by day; ``n`` does
+    nothing there; ``M`` again is back on the week."""
+    zhang = login(engine, settings, "zhangwei")
+    zhang.visit_add("C001", date(2026, 11, 23), time(9), "gift")
+    zhang.visit_add("C003", date(2026, 11, 30), time(10), "gift")
+    app = make_app(login(engine, settings, "zhangwei"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, VisitsScreen)
+        assert [i.customer_no for i in screen.table.items] == ["C001"]
+        await pilot.press("M")
+        await settled(pilot)
+        assert [i.customer_no for i in screen.table.items] == ["C001", "C003"]
+        status = str(screen.query_one("#visits-status", Label).content)
+        assert status.startswith("2026-11 · 张伟") and "只读" in status
+        assert str(screen.query_one("#visits-changes", Label).content) == "11-23：1 · 11-30：1"
+        await pilot.press("n")
+        await settled(pilot)
+        assert not isinstance(app.screen, AddVisitDialog), "the month view is read-only"
+        await pilot.press("M")
+        await settled(pilot)
+        assert [i.customer_no for i in screen.table.items] == ["C001"]
+
+
+async def test_add_a_visit_with_a_chosen_contact_then_edit_its_checklist(
+    team: None, engine: Engine, settings: Settings
+) -> None:
+    """Given C001 with a key person and a finance contact, when 张伟 adds a visit choosing the
+    finance contact and then edits its checklist with ``k``, the database holds both."""
+    with Session(engine) as s:
+        c001 = s.exec(select(Customer.id).where(Customer.customer_no == "C001")).one()
+        assert c001 is not None
+        s.add(Contact(customer_id=c001, name="刘总", is_key_person=True, updated_at=NOW))
+        s.add(Contact(customer_id=c001, name="财务王姐", updated_at=NOW))
+        s.commit()
+    app = make_app(login(engine, settings, "zhangwei"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("3")
+        await settled(pilot)
+        await pilot.press("n")
+        await settled(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AddVisitDialog)
+        await pilot.press(*"C001")
+        await settled(pilot)
+        contact = dialog.query_one("#field-contact", Select)
+        assert [str(o[0]) for o in contact._options[1:]] == [
+            "刘总 · 联系人 · 关键人",
+            "财务王姐 · 联系人",
+        ]
+        await pilot.press("tab", "enter", "down", "down", "enter", "ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, VisitsScreen)
+        await pilot.press("k")
+        await settled(pilot)
+        assert isinstance(app.screen, ChecklistDialog)
+        await pilot.press("f7", "delete", *"带合同", "enter", *"报价单", "ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, VisitsScreen)
+        assert app.screen.table.items[0].checklist == ("带合同", "报价单")
+    row = "SELECT c.name FROM visit_plan_item i JOIN contact c ON c.id = i.contact_id"
+    assert scalar(engine, row) == "财务王姐"
+    assert scalar(engine, "SELECT checklist FROM visit_plan_item") == "带合同\n报价单"

@@ -56,6 +56,28 @@ def default_week(today: date) -> str:
     return week_of(today + timedelta(days=7) if today.weekday() >= 4 else today)
 
 
+def month_bounds(month: str) -> tuple[date, date]:
+    """First day of the month ``2026-11`` and first day of the month after; ``ValueError``
+    when it is no such month."""
+    year, sep, number = month.strip().partition("-")
+    if not sep or len(year) != 4 or not year.isdigit() or not number.isdigit():
+        raise ValueError(month)
+    first = date(int(year), int(number), 1)
+    return first, (first + timedelta(days=32)).replace(day=1)
+
+
+def month_of(day: date) -> str:
+    """The month ``day`` falls in, as ``2026-11``."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def shift_month(month: str, months: int) -> str:
+    """The month ``months`` after (or before) ``month``."""
+    first, _ = month_bounds(month)
+    index = first.year * 12 + first.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
 def parse_span(text: str | None) -> tuple[time, time] | None:
     """``09:00-11:30`` → the two times; ``None`` for no or a malformed span."""
     if not text:

@@ -26,6 +26,7 @@ from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactO
 from cmworkbench.screens.dialogs.edit_customer import EditCustomerDialog
 from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
+from cmworkbench.screens.dialogs.onsite_day import OnsiteDayDialog
 from cmworkbench.services.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
 from cmworkbench.widgets.customer_profile import MASKED_FIELDS, CustomerProfilePanel
@@ -71,6 +72,7 @@ class Customer360Screen(Screen[None]):
         _key("p", "complaint", "complaint"),
         _key("e", "edit", "edit"),
         _key("m", "mark_verified", "mark_verified"),
+        _key("o", "onsite", "onsite_day"),
         _key("r", "reveal", "reveal"),
         _key("right_square_bracket", "tab(1)", "next_tab", key_display="]"),
         _key("left_square_bracket", "tab(-1)", "previous_tab", key_display="[", show=False),
@@ -214,6 +216,15 @@ class Customer360Screen(Screen[None]):
         """Take a complaint from this customer."""
         dialog = NewComplaintDialog(self.customer_no, self.profile.name)
         self._dialog(dialog, self._after("tui.c360.complaint_opened"))
+
+    def action_onsite(self) -> None:
+        """Record today's on-site service day (驻点); only at a group customer."""
+        if self.profile.kind != "group":
+            text = t("onsite.group_only", customer_no=self.customer_no)
+            self.notify(text, severity="warning", markup=False)
+            return
+        dialog = OnsiteDayDialog(self.customer_no, self.profile.name)
+        self._dialog(dialog, self._after("tui.c360.onsite_recorded"))
 
     def action_edit(self) -> None:
         """Edit the basic data; a conflict or bad input keeps the form open with the input."""

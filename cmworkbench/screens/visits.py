@@ -4,9 +4,11 @@ The week shown is this week, or from Friday on the next one; ``[`` and ``]`` go 
 previous and next week. A manager plans: ``p`` proposes visits from the due tasks (one area
 a day) and puts them on the plan after a confirmation, ``n`` adds one, ``<`` ``>`` move the
 visit under the cursor a working day, ``+`` ``-`` a slot later or earlier, ``x`` removes it,
-``r`` records how it went, ``s`` submits the plan. A supervisor picks a team member with
-``t`` and approves (``a``) or returns (``b``) their plan. ``v`` shows plan vs actual. Every
-database call runs in a thread worker and reports back by message.
+``k`` edits its preparation checklist, ``r`` records how it went, ``s`` submits the plan. A
+supervisor picks a team member with ``t`` and approves (``a``) or returns (``b``) their plan.
+``v`` shows plan vs actual. ``M`` switches to the month's visits, day by day (read-only; ``[``
+``]`` go a month back or on). Every database call runs in a thread worker and reports back by
+message.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ from textual.widgets import Label
 from textual.worker import get_current_worker
 
 from cmworkbench import clock
-from cmworkbench.domain.visits import default_week, shift_week
+from cmworkbench.domain.visits import default_week, month_of, shift_month, shift_week, week_monday
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import WorkbenchScreen
 from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
 from cmworkbench.screens.dialogs.task_actions import PromptDialog
 from cmworkbench.screens.dialogs.visit_dialogs import (
     AddVisitDialog,
+    ChecklistDialog,
     ConfirmDialog,
     RecordVisitDialog,
 )
@@ -39,13 +42,16 @@ from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.visit_table import VisitTable
 
 if TYPE_CHECKING:
+    from cmworkbench.services.visit_month import MonthVisits
     from cmworkbench.services.visit_proposals import ProposedVisit
     from cmworkbench.services.visits import VisitItemOut, WeekPlan
 
-OWN_PLAN = frozenset({"propose", "add", "shift", "remove", "record", "submit"})
+OWN_PLAN = frozenset({"propose", "add", "shift", "remove", "record", "submit", "checklist"})
 """Actions on one's own plan only."""
 LEAD_ONLY = frozenset({"pick", "approve", "return_plan"})
 """Actions of a supervisor (or branch head, who only picks)."""
+WEEK_ONLY = OWN_PLAN | {"approve", "return_plan", "report"}
+"""Actions the month view leaves out: it is read-only."""
 
 
 def _key(key: str, action: str, name: str, show: bool = True) -> Binding:
@@ -92,6 +98,7 @@ class VisitsScreen(WorkbenchScreen):
         _key("p", "propose", "propose_visits"),
         _key("n", "add", "new_visit"),
         _key("r", "record", "record_visit"),
+        _key("k", "checklist", "visit_checklist"),
         _key("s", "submit", "submit_plan"),
         _key("less_than_sign", "shift(-1, 0)", "visit_day_earlier", show=False),
         _key("greater_than_sign", "shift(1, 0)", "visit_day_later", show=False),
@@ -102,6 +109,7 @@ class VisitsScreen(WorkbenchScreen):
         _key("a", "approve", "approve_plan"),
         _key("b", "return_plan", "return_plan"),
         _key("v", "report", "plan_vs_actual"),
+        _key("M", "toggle_month", "month_view"),
     ]
 
     @dataclass
@@ -110,6 +118,12 @@ class VisitsScreen(WorkbenchScreen):
 
         plan: WeekPlan
         keep: int | None
+
+    @dataclass
+    class MonthLoaded(Message):
+        """The month's visits, read again."""
+
+        visits: MonthVisits
 
     @dataclass
     class Done(Message):
@@ -137,6 +151,8 @@ class VisitsScreen(WorkbenchScreen):
         self.owner_login: str | None = None
         """Whose plan is shown (``None``: the actor's own)."""
         self.plan: WeekPlan | None = None
+        self.month: str | None = None
+        """The month shown (``2026-11``), or ``None`` in the week view."""
 
     def compose_body(self) -> ComposeResult:
         yield CountsPanel(["visit_plans", "tasks_due", "tasks_overdue"], id="visits-counts")
@@ -169,6 +185,8 @@ class VisitsScreen(WorkbenchScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Own-plan keys on one's own plan; supervisor keys for a lead."""
         role = self.workbench.actor.role
+        if self.month is not None and action in WEEK_ONLY:
+            return False
         if action in OWN_PLAN:
             return self.own
         if action in ("approve", "return_plan"):
@@ -181,16 +199,40 @@ class VisitsScreen(WorkbenchScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="visits")
     def load_plan(self, keep: int | None = None) -> None:
-        """Read the plan of the week shown, in a thread."""
+        """Read the plan of the week (or the visits of the month) shown, in a thread."""
+        if self.month is not None:
+            visits = self.workbench.visit_month(self.month, self.owner_login)
+            if not get_current_worker().is_cancelled:
+                self.post_message(self.MonthLoaded(visits))
+            return
         plan = self.workbench.visit_week(self.week, self.owner_login)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(plan, keep))
+
+    @on(MonthLoaded)
+    def month_loaded(self, message: MonthLoaded) -> None:
+        """Show the month's visits, day by day, and the count of each day."""
+        visits = message.visits
+        if visits.month != self.month:
+            return
+        text = t(
+            "tui.visits.month_status",
+            month=visits.month,
+            name=visits.owner_name,
+            n=len(visits.items),
+            days=len(visits.per_day),
+        )
+        self.query_one("#visits-status", Label).update(text)
+        days = [t("tui.visits.month_day", day=f"{d:%m-%d}", n=n) for d, n in visits.per_day]
+        self.query_one("#visits-changes", Label).update(" · ".join(days))
+        self.table.show(list(visits.items))
+        self.refresh_bindings()
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
         """Show the status line, the visits and the changes since approval."""
         plan = self.plan = message.plan
-        if plan.week != self.week:
+        if plan.week != self.week or self.month is not None:
             return
         status = label("plan_status", plan.status)
         text = t(
@@ -243,8 +285,17 @@ class VisitsScreen(WorkbenchScreen):
         return self.plan.version if self.plan is not None else None
 
     def action_week(self, step: int) -> None:
-        """The previous or next week."""
-        self.week = shift_week(self.week, step)
+        """The previous or next week (in the month view: month)."""
+        if self.month is not None:
+            self.month = shift_month(self.month, step)
+        else:
+            self.week = shift_week(self.week, step)
+        self.load_plan()
+
+    def action_toggle_month(self) -> None:
+        """Switch between the week's plan and the visits of the month its Monday falls in."""
+        self.month = None if self.month is not None else month_of(week_monday(self.week))
+        self.refresh_bindings()
         self.load_plan()
 
     def action_propose(self) -> None:
@@ -315,6 +366,18 @@ class VisitsScreen(WorkbenchScreen):
             self._dialog(
                 dialog,
                 lambda r: r and self.post_message(self.Done(t("tui.visits.recorded"), item.id)),
+            )
+
+    def action_checklist(self) -> None:
+        """Edit the preparation checklist of the visit under the cursor."""
+        item = self._item()
+        if item is not None:
+            dialog = ChecklistDialog(item.id, item.customer_name, item.checklist, self._version())
+            self._dialog(
+                dialog,
+                lambda ok: (
+                    ok and self.post_message(self.Done(t("tui.visits.checklist_saved"), item.id))
+                ),
             )
 
     def action_submit(self) -> None:

@@ -53,6 +53,7 @@ __all__ = [
     "TaskLine",
     "TimelineEntry",
     "count_customers",
+    "customer_contacts",
     "get_customer_360",
     "mark_verified",
     "reveal",
@@ -225,6 +226,12 @@ def get_customer_360(
         open_complaints=_open_complaints(session, customer_id),
         next_contact=_next_contact(session, settings, customer),
     )
+
+
+def customer_contacts(*, session: Session, actor: Actor, customer_no: str) -> list[ContactOut]:
+    """The contacts of ``customer_no`` (in scope), key persons first, phones masked."""
+    customer = require_customer(session=session, actor=actor, customer_no=customer_no)
+    return _contacts(session, _id(customer))
 
 
 def update_customer(

@@ -246,7 +246,7 @@ def week_plan(
     texts: dict[int, list[str]] = {}
     for w in found:
         texts.setdefault(w.item, []).append(t(w.message_key, **w.fields))
-    items = tuple(_item_out(i, c, k, tuple(texts.get(i.id or 0, ()))) for i, c, k in rows)
+    items = tuple(item_out(i, c, k, tuple(texts.get(i.id or 0, ()))) for i, c, k in rows)
     changes = changes_since_approval(plan, items) if plan is not None else ()
     return WeekPlan(
         week=week,
@@ -262,9 +262,10 @@ def week_plan(
     )
 
 
-def _item_out(
+def item_out(
     item: VisitPlanItem, customer: Customer, contact: Contact | None, warnings: tuple[str, ...]
 ) -> VisitItemOut:
+    """A visit row as screens show it, with ``warnings`` already worded."""
     assert item.id is not None
     return VisitItemOut(
         id=item.id,
@@ -298,6 +299,18 @@ def key_contact(session: Session, customer_id: int) -> int | None:
     return session.exec(query).first()
 
 
+def _contact_of(session: Session, customer: Customer, contact_id: int | None) -> int | None:
+    """``contact_id`` if it is a contact of ``customer``; without it, the default contact."""
+    assert customer.id is not None
+    if contact_id is None:
+        return key_contact(session, customer.id)
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.customer_id != customer.id:
+        problem = t("visits.not_a_contact", name=customer.name)
+        raise FieldsInvalid({"contact": problem}, label_prefix=LABEL_PREFIX)
+    return contact_id
+
+
 def add_item(
     *,
     session: Session,
@@ -307,11 +320,13 @@ def add_item(
     day: date,
     start: time,
     purpose: str,
+    contact_id: int | None = None,
     version: int | None = None,
 ) -> int:
     """Plan a visit to a customer in scope on ``day`` at ``start`` (branch time), for the
-    configured slot length; returns the visit's id. The plan of that week is started if need
-    be; an approved plan goes back to the supervisor."""
+    configured slot length, with contact ``contact_id`` (one of the customer's; by default
+    the key person); returns the visit's id. The plan of that week is started if need be; an
+    approved plan goes back to the supervisor."""
     settings = settings or Settings()
     if problem := choice_problem(purpose, PURPOSES):
         raise FieldsInvalid({"purpose": problem}, label_prefix=LABEL_PREFIX)
@@ -323,7 +338,7 @@ def add_item(
     item = VisitPlanItem(
         plan_id=plan.id,
         customer_id=customer.id,
-        contact_id=key_contact(session, customer.id),
+        contact_id=_contact_of(session, customer, contact_id),
         starts_at=starts_at,
         ends_at=starts_at + timedelta(minutes=settings.visits.slot_minutes),
         purpose=purpose,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from cmworkbench.services.audit import AuditEntry
     from cmworkbench.services.customers import (
+        ContactOut,
         Customer360,
         CustomerEdit,
         CustomerHit,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from cmworkbench.services.tasks import TaskChange
     from cmworkbench.services.team import ManagerLoad, TeamTask
     from cmworkbench.services.today import TodayRow
+    from cmworkbench.services.visit_month import MonthVisits
     from cmworkbench.services.visit_proposals import ProposedVisit
     from cmworkbench.services.visit_records import PlanVsActual, VisitRecorded
     from cmworkbench.services.visits import WeekPlan
@@ -95,6 +97,12 @@ class Workbench:
         from cmworkbench.services.customers import get_customer_360
 
         return self.run(get_customer_360, settings=self.settings, customer_no=customer_no)
+
+    def customer_contacts(self, customer_no: str) -> list[ContactOut]:
+        """The contacts of one customer in scope, key persons first (phones masked)."""
+        from cmworkbench.services.customers import customer_contacts
+
+        return self.run(customer_contacts, customer_no=customer_no)
 
     def reveal(self, customer_no: str, field_name: str) -> str:
         """The clear value of a masked field; role-checked and written to the audit log."""
@@ -341,6 +349,12 @@ class Workbench:
 
         return self.run(week_plan, settings=self.settings, week=week, owner_login=owner_login)
 
+    def visit_month(self, month: str, owner_login: str | None = None) -> MonthVisits:
+        """Every visit of ``month`` (``2026-11``) of the actor or a colleague in scope."""
+        from cmworkbench.services.visit_month import month_visits
+
+        return self.run(month_visits, settings=self.settings, month=month, owner_login=owner_login)
+
     def visit_propose(self, week: str) -> list[ProposedVisit]:
         """Visits proposed for the actor's ``week`` (nothing saved)."""
         from cmworkbench.services.visit_proposals import propose
@@ -362,9 +376,15 @@ class Workbench:
         )
 
     def visit_add(
-        self, customer_no: str, day: date, start: time, purpose: str, version: int | None = None
+        self,
+        customer_no: str,
+        day: date,
+        start: time,
+        purpose: str,
+        contact_id: int | None = None,
+        version: int | None = None,
     ) -> int:
-        """Plan a visit; returns its id."""
+        """Plan a visit (with the customer's key person unless ``contact_id``); returns its id."""
         from cmworkbench.services.visits import add_item
 
         return self.run(
@@ -374,8 +394,15 @@ class Workbench:
             day=day,
             start=start,
             purpose=purpose,
+            contact_id=contact_id,
             version=version,
         )
+
+    def visit_checklist(self, item_id: int, lines: list[str], version: int | None = None) -> None:
+        """Replace a visit's preparation checklist (one point a line)."""
+        from cmworkbench.services.visits import set_checklist
+
+        self.run(set_checklist, item_id=item_id, checklist=lines, version=version)
 
     def visit_shift(
         self, item_id: int, workdays: int = 0, slots: int = 0, version: int | None = None

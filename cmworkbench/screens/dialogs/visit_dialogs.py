@@ -1,23 +1,30 @@
-"""Dialogs of the Visits screen: add a visit, record how one went, and a yes/no question."""
+"""Dialogs of the Visits screen: add a visit, edit its checklist, record how one went, and a
+yes/no question."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Select, TextArea
+from textual.worker import get_current_worker
 
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.dialogs.form import FieldProblem, FormDialog
 from cmworkbench.screens.dialogs.new_task import parse_day, parse_time
 from cmworkbench.screens.dialogs.task_actions import DIALOG_CSS
-from cmworkbench.services.errors import NotFound
+from cmworkbench.services.errors import NotFound, ServiceError
 from cmworkbench.widgets.bindings import translate_bindings
+
+if TYPE_CHECKING:
+    from cmworkbench.services.customers import ContactOut
 
 PURPOSES = (
     "door_to_door_service",
@@ -44,17 +51,31 @@ def _choice(text: str, options: tuple[str, ...]) -> str | None:
 
 
 class AddVisitDialog(FormDialog[int]):
-    """Customer (number or name, the best match is taken), day, start time, purpose (1–9)."""
+    """Customer (number or name, the best match is taken), contact person (one of that
+    customer's, optional: the key person by default), day, start time, purpose (1–9)."""
 
-    FIELDS: ClassVar[tuple[str, ...]] = ("customer", "day", "start", "purpose")
+    FIELDS: ClassVar[tuple[str, ...]] = ("customer", "contact", "day", "start", "purpose")
+
+    @dataclass
+    class Contacts(Message):
+        """The contacts of the customer the typed text matches best (``None``: no match)."""
+
+        customer_no: str | None
+        contacts: list[ContactOut]
 
     def __init__(self, default_day: date) -> None:
         super().__init__(t("tui.visits.add_title"))
         self.default_day = default_day
+        self.contacts_of: str | None = None
+        """The customer whose contacts the contact field offers."""
 
     def compose_fields(self) -> ComposeResult:
         yield self.field_label("customer", t("tui.visits.field.customer"))
         yield Input(placeholder=t("tui.visits.customer_hint"), id="field-customer", compact=True)
+        yield self.field_label("contact", t("tui.visits.field.contact"))
+        yield Select[int](
+            [], prompt=t("tui.visits.contact_default"), id="field-contact", compact=True
+        )
         yield self.field_label("day", t("tui.visits.field.day"))
         yield Input(self.default_day.isoformat(), id="field-day", compact=True)
         yield self.field_label("start", t("tui.visits.field.start"))
@@ -73,7 +94,37 @@ class AddVisitDialog(FormDialog[int]):
         assert isinstance(widget, Input)
         return widget.value.strip()
 
-    def collect(self) -> tuple[str, date, time, str]:
+    @on(Input.Changed, "#field-customer")
+    def _customer_changed(self, event: Input.Changed) -> None:
+        self.load_contacts(event.value.strip())
+
+    @work(thread=True, exclusive=True, group="contacts")
+    def load_contacts(self, query: str) -> None:
+        """Find the customer best matching ``query`` and read its contacts, in a thread."""
+        try:
+            hits = self.workbench.search(query, limit=1) if query else []
+            customer_no = hits[0].customer_no if hits else None
+            contacts = self.workbench.customer_contacts(customer_no) if customer_no else []
+        except ServiceError:  # the refusal shows when saving; the field stays empty
+            customer_no, contacts = None, []
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Contacts(customer_no, contacts))
+
+    @on(Contacts)
+    def _show_contacts(self, message: Contacts) -> None:
+        if message.customer_no == self.contacts_of:
+            return
+        self.contacts_of = message.customer_no
+        options = [(self._contact_text(c), c.id) for c in message.contacts]
+        self.query_one("#field-contact", Select).set_options(options)
+
+    @staticmethod
+    def _contact_text(contact: ContactOut) -> str:
+        role = label("contact_role", contact.role)
+        key = t("tui.visits.key_person") if contact.is_key_person else ""
+        return " · ".join(p for p in (contact.name, contact.title, role, key) if p)
+
+    def collect(self) -> tuple[str, int | None, date, time, str]:
         customer = self._value("customer")
         if not customer:
             raise FieldProblem(t("tui.visits.no_customer"), {"customer": ""})
@@ -86,15 +137,59 @@ class AddVisitDialog(FormDialog[int]):
         purpose = _choice(self._value("purpose"), PURPOSES)
         if purpose is None:
             raise FieldProblem(t("tui.visits.bad_choice", n=len(PURPOSES)), {"purpose": ""})
-        return customer, day, start, purpose
+        chosen = self.query_one("#field-contact", Select).value
+        contact = chosen if isinstance(chosen, int) else None
+        return customer, contact, day, start, purpose
 
     def perform(self, request: object) -> int:
         assert isinstance(request, tuple)
-        customer, day, start, purpose = request
+        customer, contact, day, start, purpose = request
         hits = self.workbench.search(customer, limit=1)
         if not hits:
             raise NotFound(t("tui.visits.customer_not_found", query=customer))
-        return self.workbench.visit_add(hits[0].customer_no, day, start, purpose)
+        customer_no = hits[0].customer_no
+        if customer_no != self.contacts_of:
+            contact = None  # chosen for another customer: the default contact is taken
+        return self.workbench.visit_add(customer_no, day, start, purpose, contact)
+
+
+class ChecklistDialog(FormDialog[bool]):
+    """The preparation checklist of a visit, one point a line (``Ctrl+S`` saves)."""
+
+    DEFAULT_CSS = """
+    ChecklistDialog .form-grid {
+        grid-size: 1;
+        grid-rows: auto;
+    }
+    ChecklistDialog #field-checklist {
+        height: 10;
+    }
+    """
+
+    FIELDS: ClassVar[tuple[str, ...]] = ("checklist",)
+
+    def __init__(
+        self, item_id: int, customer_name: str, lines: tuple[str, ...], version: int | None
+    ) -> None:
+        super().__init__(t("tui.visits.checklist_title", name=customer_name))
+        self.item_id, self.lines, self.version = item_id, lines, version
+
+    def compose_fields(self) -> ComposeResult:
+        yield self.field_label("checklist", t("tui.visits.field.checklist"))
+        yield TextArea("\n".join(self.lines), id="field-checklist", soft_wrap=True)
+
+    def on_mount(self) -> None:
+        self.field("checklist").focus()
+
+    def collect(self) -> list[str]:
+        area = self.field("checklist")
+        assert isinstance(area, TextArea)
+        return area.text.splitlines()
+
+    def perform(self, request: object) -> bool:
+        assert isinstance(request, list)
+        self.workbench.visit_checklist(self.item_id, request, self.version)
+        return True
 
 
 @dataclass(frozen=True)

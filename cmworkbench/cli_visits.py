@@ -1,0 +1,191 @@
+"""``cmw visits`` and ``cmw onsite``: the visit plan export and on-site service days (驻点).
+
+Split from :mod:`cmworkbench.cli`, which imports this module only when it builds the parser
+or runs one of these commands; services are imported inside the handlers, as in ``cli``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from dataclasses import asdict
+from datetime import time
+from typing import TYPE_CHECKING, Any
+
+from cmworkbench import clock, i18n
+from cmworkbench.cli import (
+    EXIT_OK,
+    UsageError,
+    _positive_int,
+    _print_table,
+    _workbench,
+)
+
+if TYPE_CHECKING:
+    from cmworkbench.config import Settings
+    from cmworkbench.services.onsite import OnsiteFigures
+
+COUNT_OPTIONS = (
+    ("--consultations-personal", "consultations_personal"),
+    ("--consultations-group", "consultations_group"),
+    ("--transactions-personal", "transactions_personal"),
+    ("--transactions-group", "transactions_group"),
+)
+"""The on-site day's counts: option and the service's field name."""
+
+
+def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Add ``visits`` and ``onsite`` with their subcommands to ``commands``."""
+    t = i18n.t
+    visits = commands.add_parser("visits", parents=[common], help=t("cli.help.visits"))
+    visit_commands = visits.add_subparsers(dest="visits_command", metavar="COMMAND", required=True)
+    export = visit_commands.add_parser("export", parents=[common], help=t("cli.help.visits_export"))
+    export.add_argument("--week", required=True, metavar="YYYY-Www", help=t("cli.help.week"))
+    export.add_argument("-o", "--output", default="-", metavar="PATH", help=t("cli.help.output"))
+
+    onsite = commands.add_parser("onsite", parents=[common], help=t("cli.help.onsite"))
+    onsite_commands = onsite.add_subparsers(dest="onsite_command", metavar="COMMAND", required=True)
+    summary = onsite_commands.add_parser(
+        "summary", parents=[common], help=t("cli.help.onsite_summary")
+    )
+    summary.add_argument("--month", required=True, metavar="YYYY-MM", help=t("cli.help.month"))
+    summary.add_argument("--json", action="store_true", help=t("cli.help.json"))
+    for sub in (export, summary):
+        sub.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+        sub.add_argument("--owner", metavar="LOGIN", help=t("cli.help.owner"))
+
+    record = onsite_commands.add_parser(
+        "record", parents=[common], help=t("cli.help.onsite_record")
+    )
+    record.add_argument("customer_no", metavar="CUSTOMER_NO", help=t("cli.help.customer_no"))
+    record.add_argument("--place", required=True, metavar="P", help=t("cli.help.place"))
+    record.add_argument(
+        "--from", dest="start", required=True, type=_time, metavar="HH:MM", help=t("cli.help.from")
+    )
+    record.add_argument(
+        "--to", dest="end", required=True, type=_time, metavar="HH:MM", help=t("cli.help.to")
+    )
+    for option, name in COUNT_OPTIONS:
+        record.add_argument(
+            option,
+            dest=name,
+            type=_positive_int,
+            default=0,
+            metavar="N",
+            help=t(f"cli.help.{name}"),
+        )
+    record.add_argument("--note", metavar="TEXT", help=t("cli.help.note"))
+    record.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+
+
+def _time(text: str) -> time:
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(i18n.t("cli.bad_time", value=text)) from None
+
+
+def visits_command(args: argparse.Namespace, settings: Settings) -> int:
+    """``cmw visits …``: only ``export`` so far."""
+    return _visits_export(args, settings)
+
+
+def onsite_command(args: argparse.Namespace, settings: Settings) -> int:
+    """``cmw onsite summary`` or ``cmw onsite record``."""
+    if args.onsite_command == "record":
+        return _onsite_record(args, settings)
+    return _onsite_summary(args, settings)
+
+
+def _visits_export(args: argparse.Namespace, settings: Settings) -> int:
+    """``cmw visits export``: the week's visit plan as an .ics file (``-o -``: stdout)."""
+    workbench = _workbench(settings, args.login or getpass.getuser())
+    data = workbench.export_visits_ical(args.week, owner_login=args.owner)
+    if args.output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return EXIT_OK
+    try:
+        with open(args.output, "wb") as out:
+            out.write(data)
+    except OSError as exc:
+        raise UsageError(
+            i18n.t("cli.cannot_write", path=args.output, reason=exc.strerror)
+        ) from None
+    print(i18n.t("cli.visits.exported", n=data.count(b"BEGIN:VEVENT"), path=args.output))
+    return EXIT_OK
+
+
+def _onsite_record(args: argparse.Namespace, settings: Settings) -> int:
+    """``cmw onsite record``: today's on-site day at a group customer (logged the same day)."""
+    workbench = _workbench(settings, args.login or getpass.getuser())
+    counts = {name: getattr(args, name) for _, name in COUNT_OPTIONS}
+    day = clock.today()
+    onsite_id = workbench.record_onsite_day(
+        args.customer_no, day, args.place, args.start, args.end, counts, args.note
+    )
+    print(
+        i18n.t(
+            "cli.onsite.recorded",
+            id=onsite_id,
+            customer_no=args.customer_no,
+            day=day,
+            start=f"{args.start:%H:%M}",
+            end=f"{args.end:%H:%M}",
+        )
+    )
+    return EXIT_OK
+
+
+def _onsite_summary(args: argparse.Namespace, settings: Settings) -> int:
+    """``cmw onsite summary``: the monthly on-site report, per manager and customer."""
+    workbench = _workbench(settings, args.login or getpass.getuser())
+    rows = workbench.onsite_summary(args.month, owner_login=args.owner)
+    if args.json:
+
+        def numbers(f: OnsiteFigures) -> dict[str, Any]:
+            return {**asdict(f), "hours": round(f.hours, 2)}
+
+        out = [
+            {
+                "login": r.login,
+                "name": r.name,
+                "month": r.month,
+                "totals": numbers(r.totals),
+                "customers": [
+                    {"customer_no": c.customer_no, "name": c.customer_name, **numbers(c.figures)}
+                    for c in r.customers
+                ],
+            }
+            for r in rows
+        ]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return EXIT_OK
+
+    def figures(f: OnsiteFigures) -> list[Any]:
+        counts = [f.consultations_personal, f.consultations_group, f.transactions_personal]
+        return [f.days, round(f.hours, 1), *counts, f.transactions_group]
+
+    table: list[list[Any]] = []
+    for r in rows:
+        table.append([r.login, r.name, i18n.t("cli.onsite.total"), *figures(r.totals)])
+        table += [
+            ["", "", f"{c.customer_no} {c.customer_name}", *figures(c.figures)] for c in r.customers
+        ]
+    _print_table(
+        table,
+        [
+            "cli.header.login",
+            "cli.header.name",
+            "cli.header.customer",
+            "cli.header.onsite_days",
+            "cli.header.onsite_hours",
+            "cli.header.consult_personal",
+            "cli.header.consult_group",
+            "cli.header.trans_personal",
+            "cli.header.trans_group",
+        ],
+    )
+    return EXIT_OK
