@@ -16,6 +16,8 @@ url="sqlite:///$db"
 .venv/bin/cmw --db "$url" init >/dev/null
 if [ ! -f "$db.built" ]; then
   .venv/bin/cmw --db "$url" demo --customers "${CUSTOMERS:-20000}" --seed "${SEED:-7}"
+  # What the scheduler does at 06:30 on a working day: the day's call list and tasks.
+  .venv/bin/cmw --db "$url" generate
   touch "$db.built"
 fi
 exec .venv/bin/cmw --db "$url" tui "$@"
