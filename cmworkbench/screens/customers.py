@@ -24,12 +24,11 @@ from textual.worker import get_current_worker
 
 from cmworkbench.i18n import t
 from cmworkbench.screens.base import WorkbenchScreen
-from cmworkbench.screens.customer360 import Customer360Screen
+from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.widgets.counts import CountsPanel
 from cmworkbench.widgets.customer_hit_list import PAGE_SIZE, CustomerHitList
 
 if TYPE_CHECKING:
-    from cmworkbench.services.customers import Customer360
     from cmworkbench.services.search import CustomerHit
 
 DEBOUNCE_SECONDS = 0.06
@@ -43,7 +42,7 @@ CUSTOMER_NO = re.compile(r"^[A-Za-z]{1,4}\d{3,}$")
 """What a typed customer number looks like (``C00012345``): Enter opens it directly."""
 
 
-class CustomersScreen(WorkbenchScreen):
+class CustomersScreen(WorkbenchScreen, OpensCustomer):
     """The search box, the number of matches, and the matches in a virtual list."""
 
     DEFAULT_CSS = """
@@ -110,12 +109,6 @@ class CustomersScreen(WorkbenchScreen):
         query: str
         offset: int
         hits: list[CustomerHit]
-
-    @dataclass
-    class CustomerLoaded(Message):
-        """A customer's 360 view, ready to show."""
-
-        data: Customer360
 
     def __init__(self) -> None:
         super().__init__()
@@ -283,16 +276,3 @@ class CustomersScreen(WorkbenchScreen):
     def open_hit(self, message: CustomerHitList.Opened) -> None:
         """Enter on a match."""
         self.open_customer(message.hit.customer_no)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
-    def open_customer(self, customer_no: str) -> None:
-        """Load the 360 view first, so a refusal is a message and no empty screen opens."""
-        data = self.workbench.customer_360(customer_no)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.CustomerLoaded(data))
-
-    @on(CustomerLoaded)
-    def show_customer(self, message: CustomerLoaded) -> None:
-        """Push the 360 view over the search (Esc comes back to it)."""
-        if self.is_current:
-            self.app.push_screen(Customer360Screen(message.data))

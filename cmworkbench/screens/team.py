@@ -17,21 +17,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import error_text
-from cmworkbench.screens.customer360 import Customer360Screen
 from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
+from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.services.errors import OutOfScope, ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
 from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.header import WorkbenchHeader
 
 if TYPE_CHECKING:
-    from cmworkbench.services.customers import Customer360
     from cmworkbench.services.team import ManagerLoad, TeamTask
     from cmworkbench.services.workbench import Workbench
 
@@ -57,7 +55,7 @@ def _cut(text: str | None, most: int) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
-class TeamScreen(Screen[None]):
+class TeamScreen(OpensCustomer):
     """The board of the team's managers and the highlighted manager's task list."""
 
     DEFAULT_CSS = """
@@ -101,12 +99,6 @@ class TeamScreen(Screen[None]):
 
         login: str
         tasks: list[TeamTask]
-
-    @dataclass
-    class CustomerLoaded(Message):
-        """A customer's 360 view, ready to show."""
-
-        data: Customer360
 
     @dataclass
     class Reassigned(Message):
@@ -286,19 +278,6 @@ class TeamScreen(Screen[None]):
             self.notify(t("tui.team.no_customer"), markup=False)
             return
         self.open_customer(task.customer_no)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
-    def open_customer(self, customer_no: str) -> None:
-        """Load the 360 view first, so a refusal is a message and no empty screen opens."""
-        data = self.workbench.customer_360(customer_no)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.CustomerLoaded(data))
-
-    @on(CustomerLoaded)
-    def show_customer(self, message: CustomerLoaded) -> None:
-        """Push the 360 view over the board (Esc comes back to it)."""
-        if self.is_current:
-            self.app.push_screen(Customer360Screen(message.data))
 
     def action_reassign(self) -> None:
         """Choose a colleague for the highlighted task, then give it to them."""

@@ -26,7 +26,6 @@ from textual.worker import get_current_worker
 
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import WorkbenchScreen
-from cmworkbench.screens.customer360 import Customer360Screen
 from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.task_actions import (
@@ -35,12 +34,12 @@ from cmworkbench.screens.dialogs.task_actions import (
     SnoozeDialog,
     parse_when,
 )
+from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.widgets.counts import CountsPanel
 from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.task_table import TaskTable
 
 if TYPE_CHECKING:
-    from cmworkbench.services.customers import Customer360
     from cmworkbench.services.today import TodayRow
 
 ResultT = TypeVar("ResultT")
@@ -61,7 +60,7 @@ def _text(value: str) -> str | None:
     return value or None
 
 
-class TodayScreen(WorkbenchScreen):
+class TodayScreen(WorkbenchScreen, OpensCustomer):
     """The kind filter, the ranked list, and (on a tall terminal) the day's counts."""
 
     ROWS: ClassVar[int] = 300
@@ -120,12 +119,6 @@ class TodayScreen(WorkbenchScreen):
         """An action succeeded: say so, then reload."""
 
         text: str
-
-    @dataclass
-    class CustomerLoaded(Message):
-        """A customer's 360 view, ready to show."""
-
-        data: Customer360
 
     def __init__(self) -> None:
         super().__init__()
@@ -294,16 +287,3 @@ class TodayScreen(WorkbenchScreen):
         row = self._row()
         if row is not None and row.customer_no:
             self.open_customer(row.customer_no)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
-    def open_customer(self, customer_no: str) -> None:
-        """Load the 360 view first, so a refusal is a message and no empty screen opens."""
-        data = self.workbench.customer_360(customer_no)
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.CustomerLoaded(data))
-
-    @on(CustomerLoaded)
-    def show_customer(self, message: CustomerLoaded) -> None:
-        """Push the 360 view over the list (Esc comes back to it)."""
-        if self.is_current:
-            self.app.push_screen(Customer360Screen(message.data))

@@ -1,0 +1,48 @@
+"""Opening a customer's 360 view from a list: Today, Customers, the team board."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, cast
+
+from textual import on, work
+from textual.message import Message
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from cmworkbench.screens.customer360 import Customer360Screen
+
+if TYPE_CHECKING:
+    from cmworkbench.services.customers import Customer360
+    from cmworkbench.services.workbench import Workbench
+
+
+class _HasWorkbench(Protocol):
+    workbench: Workbench
+
+
+class OpensCustomer(Screen[None]):
+    """A screen whose rows open the customer 360 view over it (Esc comes back).
+
+    The view is loaded first, in a worker, so a refusal (out of scope, not found) is a
+    notification and no empty screen opens.
+    """
+
+    @dataclass
+    class CustomerLoaded(Message):
+        """A customer's 360 view, ready to show."""
+
+        data: Customer360
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open")
+    def open_customer(self, customer_no: str) -> None:
+        """Load the 360 view of ``customer_no`` in a thread."""
+        data = cast(_HasWorkbench, self.app).workbench.customer_360(customer_no)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.CustomerLoaded(data))
+
+    @on(CustomerLoaded)
+    def show_customer(self, message: CustomerLoaded) -> None:
+        """Push the 360 view over this screen."""
+        if self.is_current:
+            self.app.push_screen(Customer360Screen(message.data))
