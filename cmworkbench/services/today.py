@@ -13,7 +13,7 @@ joined with their customer) fetches the rows; the counts by kind are one ``GROUP
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
@@ -26,6 +26,7 @@ from cmworkbench.domain.enums import Role, TaskStatus
 from cmworkbench.domain.masking import mask_phone
 from cmworkbench.i18n import t
 from cmworkbench.services.actor import Actor
+from cmworkbench.services.team import day_bounds
 
 REASON_JOINER = " · "
 """Between the parts of a row's reason: ``A1 · 逾期 12 天 · VIP``."""
@@ -55,12 +56,6 @@ class TodayRow:
     owner_id: int
     covered_for: str | None
     """The name of the colleague on leave whose task this is; ``None`` for one's own."""
-
-
-def _day_end(day: date) -> datetime:
-    """The first instant after ``day`` at the branch, in UTC."""
-    local = datetime.combine(day + timedelta(days=1), time(0), clock.branch_tz())
-    return local.astimezone(UTC)
 
 
 def _on_leave(session: Session, branch_id: int, day: date) -> set[int]:
@@ -114,7 +109,7 @@ def _due_filter(owner_ids: list[int], day: date, kind: str | None) -> list[Colum
     clauses = [
         col(Task.owner_id).in_(owner_ids),
         col(Task.status) == TaskStatus.OPEN,
-        col(Task.due_at) < _day_end(day),
+        col(Task.due_at) < day_bounds(day)[1],
         or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= now),
     ]
     if kind is not None:
