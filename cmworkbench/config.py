@@ -93,7 +93,8 @@ class SlaRule:
     resolution: str = "5d business"
     """Time to resolve and reply."""
     return_call: str = "month"
-    """Return call (回访) after resolution: ``month`` = within the same calendar month."""
+    """Return call (回访) after resolution: ``month`` = within the same calendar month, or a
+    duration like the targets above."""
     warn_at: list[float] = field(default_factory=lambda: [0.5, 0.8])
     """Fractions of a target at which the owner is warned."""
     escalate: list[str] = field(default_factory=lambda: ["owner@0.5", "supervisor@1.0"])
@@ -157,6 +158,19 @@ class VisitSettings:
 
 
 @dataclass(frozen=True)
+class ComplaintSettings:
+    """Complaint handling beyond the SLA clocks (those are in ``[sla.*]``)."""
+
+    close_roles: list[str] = field(default_factory=lambda: ["supervisor"])
+    """Roles that may close a ticket (after the return call): the supervisor closes (DESIGN.md)."""
+    backoffice_deadline: str = "3d business"
+    """Default deadline of a back-office hand-off when the owner does not give one."""
+    inform_supervisor_classes: list[str] = field(default_factory=lambda: ["A1", "A2"])
+    """Customer classes whose complaints reach the supervisor at once (A-class, telecom
+    handbook)."""
+
+
+@dataclass(frozen=True)
 class SchedulerSettings:
     """APScheduler jobs and the leader lease."""
 
@@ -217,6 +231,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     tasks: TaskRules = field(default_factory=TaskRules)
     visits: VisitSettings = field(default_factory=VisitSettings)
+    complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
             "senior": ["A1", "A2", "B1", "B2", "C"],
@@ -384,6 +399,17 @@ def _validate(s: Settings, label: str) -> None:
     ):
         if getattr(s.tasks, key) < 0:
             fail(f"tasks.{key}", "must be 0 or more")
+    for i, role in enumerate(s.complaints.close_roles):
+        if role not in ROLES:
+            fail(f"complaints.close_roles[{i}]", f"{role!r} is not a role ({', '.join(ROLES)})")
+    if not _DURATION.match(s.complaints.backoffice_deadline):
+        fail("complaints.backoffice_deadline", "is not like '3d business' or '72h calendar'")
+    for i, c in enumerate(s.complaints.inform_supervisor_classes):
+        if c not in GROUP_CLASSES:
+            fail(
+                f"complaints.inform_supervisor_classes[{i}]",
+                f"{c!r} is not a class ({', '.join(GROUP_CLASSES)})",
+            )
     for key in ("max_per_day", "slot_minutes"):
         if getattr(s.visits, key) <= 0:
             fail(f"visits.{key}", "must be more than 0")
@@ -406,6 +432,11 @@ def _validate(s: Settings, label: str) -> None:
         for key in ("first_response", "resolution"):
             if not _DURATION.match(getattr(sla, key)):
                 fail(f"sla.{name}.{key}", f"{getattr(sla, key)!r} is not like '24h calendar'")
+        if sla.return_call != "month" and not _DURATION.match(sla.return_call):
+            fail(
+                f"sla.{name}.return_call",
+                f"{sla.return_call!r} is not 'month' or like '5d business'",
+            )
         for w in sla.warn_at:
             if not 0 < w < 1:
                 fail(f"sla.{name}.warn_at", f"{w} is not between 0 and 1")

@@ -332,6 +332,8 @@ class Complaint(SQLModel, table=True):
     resolution_due: datetime | None = None
     return_call_due: datetime | None = None
     backoffice_due: datetime | None = None
+    backoffice_to: str | None = Field(default=None, max_length=64)
+    """Who in the back office has the hand-off (the owner stays the owner)."""
     first_response_at: datetime | None = None
     resolved_at: datetime | None = None
     return_call_at: datetime | None = None
@@ -344,6 +346,10 @@ class Complaint(SQLModel, table=True):
     breached: bool = False
     closed_at: datetime | None = None
     closed_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    reopen_count: int = 0
+    """Times reopened: each reopening starts a new resolution clock (a new SLA round)."""
+    clock_started_at: datetime | None = None
+    """Start of the current resolution clock: ``received_at`` until the ticket is reopened."""
     version: int = Field(default=1)
 
 

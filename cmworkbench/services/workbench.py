@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from cmworkbench.services.audit import AuditEntry
+    from cmworkbench.services.complaint_sla import SweepOut
+    from cmworkbench.services.complaints import Change, ComplaintDetail, ComplaintRow
     from cmworkbench.services.customers import (
         ContactOut,
         Customer360,
@@ -234,7 +236,14 @@ class Workbench:
         )
 
     def open_complaint(
-        self, customer_no: str, category: str, description: str, severity: str = "normal"
+        self,
+        customer_no: str,
+        category: str,
+        description: str,
+        severity: str = "normal",
+        channel: str = "phone",
+        kind: str = "normal",
+        contact: str | None = None,
     ) -> str:
         """Record a complaint at once (每诉必录); the actor owns it (首问负责). Returns the
         ticket number."""
@@ -247,7 +256,51 @@ class Workbench:
             category=category,
             description=description,
             severity=severity,
+            channel=channel,
+            kind=kind,
+            contact=contact,
         )
+
+    def complaints(
+        self, team: bool = False, breached_only: bool = False, include_closed: bool = False
+    ) -> list[ComplaintRow]:
+        """The actor's tickets (``team``: the team's or branch's), nearest deadline first."""
+        from cmworkbench.services.complaints import list_complaints
+
+        return self.run(
+            list_complaints,
+            settings=self.settings,
+            team=team,
+            breached_only=breached_only,
+            include_closed=include_closed,
+        )
+
+    def complaint(self, ticket: str) -> ComplaintDetail:
+        """One ticket with its deadlines, history and the actions the actor may take."""
+        from cmworkbench.services.complaints import complaint_detail
+
+        return self.run(complaint_detail, settings=self.settings, ticket=ticket)
+
+    def complaint_act(
+        self, ticket: str, change: Change, version: int | None = None
+    ) -> ComplaintDetail:
+        """Move a ticket on (respond, wait, hand off, resolve, return call, close, …)."""
+        from cmworkbench.services.complaints import act
+
+        return self.run(act, settings=self.settings, ticket=ticket, change=change, version=version)
+
+    def complaint_notices(self, limit: int = 20) -> list[tuple[datetime, str]]:
+        """The actor's newest complaint notifications (warnings, escalations)."""
+        from cmworkbench.services.complaints import notices
+
+        return self.run(notices, limit=limit)
+
+    def complaints_sweep(self) -> SweepOut:
+        """Run the SLA sweep once: warnings, escalations, breaches as of now."""
+        from cmworkbench.services.complaint_sla import sweep
+
+        with unit_of_work(self.engine) as session:
+            return sweep(session=session, settings=self.settings)
 
     def audit_for_customer(self, customer_no: str, limit: int = 50) -> list[AuditEntry]:
         """The newest audit entries about one customer in scope, newest first."""
