@@ -201,6 +201,9 @@ RESOLUTIONS = (
     "已更换设备并测试正常，客户确认可用",
     "已向客户详细解释收费规则并提供书面说明",
 )
+BACK_OFFICES = ("计费中心", "网络维护中心", "业务支撑中心", "集团客户部", "装维中心")
+"""Where a complaint's back-office hand-off goes (the owner stays the owner)."""
+
 RETURN_CALL_RESULTS = ("客户对处理结果满意", "客户基本满意，希望今后提前通知", "客户表示认可")
 
 PRODUCTS: tuple[tuple[str, str, str, int, int, int, int], ...] = (

@@ -134,6 +134,29 @@ def pause_seconds(
     return int(sla.pause_length([(c.paused_since, now)], resolution, cal).total_seconds())
 
 
+def refresh_all(*, session: Session, settings: Settings) -> int:
+    """Recompute every ticket's deadlines and breach mark from its history (after a bulk
+    load such as ``cmw demo``, or a change of the ``[sla.*]`` rules). Returns the count."""
+    now, cal = clock.now(), calendar(settings)
+    rows = session.exec(
+        select(Complaint, Customer.is_vip).join(
+            Customer, col(Customer.id) == col(Complaint.customer_id)
+        )
+    ).all()
+    for c, is_vip in rows:
+        refresh_dues(c, bool(is_vip), settings, cal)
+        late = [
+            (c.first_response_at or now, c.first_response_due),
+            (c.resolved_at or (None if c.paused_since else now), c.resolution_due),
+        ]
+        if c.resolved_at and c.status != S.CLOSED:
+            late.append((c.return_call_at or now, c.return_call_due))
+        c.breached = any(done and due and done > due for done, due in late)
+        session.add(c)
+    session.flush()
+    return len(rows)
+
+
 @dataclass(frozen=True)
 class SweepOut:
     """What one sweep did."""

@@ -37,8 +37,10 @@ from sqlalchemy import Engine
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db import search
+from cmworkbench.db.engine import unit_of_work
 from cmworkbench.domain import demo_data
 from cmworkbench.i18n import t
+from cmworkbench.services.complaint_sla import refresh_all
 from cmworkbench.services.demo.activity import INTERACTION_COLUMNS
 from cmworkbench.services.demo.complaints import COMPLAINT_COLUMNS, EVENT_COLUMNS, Complaints
 from cmworkbench.services.demo.customers import (
@@ -101,6 +103,7 @@ def build_demo(
     customers: int = 2000,
     seed: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    settings: Settings | None = None,
 ) -> DemoSummary:
     """Fill an empty database with a demo branch of ``customers`` customers.
 
@@ -120,6 +123,9 @@ def build_demo(
         raise
     finally:
         sink.close()
+    # The generated tickets' deadlines are rough; put the configured SLA clocks on them.
+    with unit_of_work(engine) as session:
+        refresh_all(session=session, settings=settings or Settings())
     # Bulk rows bypass the per-commit index upkeep: index them all at once. Killed here, the
     # customers stay queued in search_dirty and `cmw reindex` finishes the job.
     search.rebuild(engine)

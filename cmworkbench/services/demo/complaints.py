@@ -27,7 +27,7 @@ COMPLAINT_COLUMNS = (
     "rejected_solution", "received_at", "first_response_due", "resolution_due",
     "return_call_due", "backoffice_due", "first_response_at", "resolved_at", "return_call_at",
     "return_call_result", "satisfaction", "paused_seconds", "paused_since", "breached",
-    "closed_at", "closed_by_id", "version",
+    "closed_at", "closed_by_id", "version", "backoffice_to",
 )  # fmt: skip
 EVENT_COLUMNS = (
     "id", "complaint_id", "at", "staff_id", "action", "from_status", "to_status", "note",
@@ -124,6 +124,7 @@ class Complaints:
             opt(t["backoffice_due"]), opt(t["responded"]), opt(resolved), opt(return_call),
             d.pick(rng, v.RETURN_CALL_RESULTS) if return_call else None, satisfaction, paused,
             opt(t["paused_since"]), int(breached), opt(closed), supervisor if closed else None, 1,
+            d.pick(rng, v.BACK_OFFICES) if t["backoffice_due"] else None,
         )  # fmt: skip
 
     def _events(
