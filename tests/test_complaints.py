@@ -126,6 +126,9 @@ def test_an_a_class_complaint_tells_the_supervisor_at_once(people: People, engin
     assert [a for a, _, _ in events(d)] == ["receive", "inform_supervisor"]
     assert notes_for(engine, people.ids["chenzg"]) == [f"A类客户投诉 {ticket}，受理人 王芳"]
     assert notes_for(engine, people.ids["sunzg"]) == []
+    # and kept updated: every step after it reaches the supervisor too
+    people.wang.complaint_act(ticket, Change("respond", triage="shortly"))
+    assert notes_for(engine, people.ids["chenzg"])[-1] == f"{ticket}（A类客户，王芳）：首次响应"
 
 
 def test_whoever_receives_it_owns_it(people: People) -> None:

@@ -770,6 +770,7 @@ MESSAGES: dict[str, str] = {
     "complaint.changed_unknown": "{ticket} 已被他人修改；您的修改未保存：请重新查看",
     "complaint.system": "系统",
     "complaint.notify.a_class": "A类客户投诉 {ticket}，受理人 {owner}",
+    "complaint.notify.update": "{ticket}（A类客户，{owner}）：{action}",
     "complaint.notify.rejected": "客户不接受 {ticket} 的处理方案（{owner}）",
     "complaint.informed.a_class": "A类客户：已告知{who}",
     "complaint.informed.rejected": "客户不接受方案：已告知{who}",

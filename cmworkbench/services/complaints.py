@@ -324,6 +324,8 @@ def act(
     )
     if change.action == "solution_rejected":
         _tell_supervisors(session, actor, c, "rejected", now)
+    elif change.action != "note" and _informs_supervisor(session, settings, c):
+        _tell_supervisors(session, actor, c, "update", now, event=False, action=change.action)
     return _detail(session, actor, settings, c)
 
 
@@ -556,10 +558,18 @@ def _reassign_target(session: Session, actor: Actor, login: str) -> Staff:
 
 
 def _tell_supervisors(
-    session: Session, actor: Actor, c: Complaint, why: str, now: datetime
+    session: Session,
+    actor: Actor,
+    c: Complaint,
+    why: str,
+    now: datetime,
+    *,
+    event: bool = True,
+    action: str = "",
 ) -> None:
     """Tell the owner's supervisor (or, without one, the branch head): an A-class complaint
-    at once, a rejected solution (DESIGN.md). One event names who was told."""
+    at once and every step after it (telecom handbook: informed at once and kept updated),
+    a rejected solution (DESIGN.md). With ``event`` one event names who was told."""
     owner = session.get(Staff, c.owner_id)
     assert owner is not None and c.id is not None
     query = select(Staff).where(col(Staff.active), col(Staff.branch_id) == owner.branch_id)
@@ -572,13 +582,16 @@ def _tell_supervisors(
     told = []
     for person in found:
         assert person.id is not None
-        title = t(f"complaint.notify.{why}", ticket=c.ticket_no, owner=owner.name)
+        if person.id == actor.id:
+            continue  # the supervisor's own step
+        step = label("complaint_action", action)
+        title = t(f"complaint.notify.{why}", ticket=c.ticket_no, owner=owner.name, action=step)
         key = f"{why}:{c.id}:{c.reopen_count}:{c.version}:{person.id}"
         if clocks.notify(
             session, recipient=person.id, kind=f"complaint_{why}", title=title, complaint=c, key=key
         ):
             told.append(person.name)
-    if told:
+    if told and event:
         note = t(f"complaint.informed.{why}", who="、".join(told))
         _event(session, c, actor, "inform_supervisor", None, None, note, now)
 
@@ -649,6 +662,11 @@ def _visible(session: Session, actor: Actor, ticket: str) -> Complaint:
     ).first():
         return c
     raise OutOfScope(t("complaint.out_of_scope", ticket=c.ticket_no))
+
+
+def _informs_supervisor(session: Session, settings: Settings, c: Complaint) -> bool:
+    customer = session.get(Customer, c.customer_id)
+    return bool(customer and customer.cls in settings.complaints.inform_supervisor_classes)
 
 
 def _is_vip(session: Session, c: Complaint) -> bool:
