@@ -375,3 +375,22 @@ def test_two_sessions_on_one_ticket(people: People, engine: Engine) -> None:
         row = s.exec(select(Complaint)).one()
         assert row.version == 2
         assert len(s.exec(select(ComplaintEvent)).all()) == 2
+
+
+# -- drafts --------------------------------------------------------------------------------
+
+
+def test_a_draft_is_kept_per_person_and_cleared(people: People) -> None:
+    typed = {"description": "客户说月租多扣了", "category": "fee"}
+    people.wang.draft_save("complaint:C003", typed)
+    assert people.wang.draft_load("complaint:C003") == typed
+    assert people.li.draft_load("complaint:C003") is None
+    people.wang.draft_save("complaint:C003", {**typed, "description": "客户说月租多扣了20元"})
+    assert people.wang.draft_load("complaint:C003") == {
+        **typed,
+        "description": "客户说月租多扣了20元",
+    }
+    people.wang.draft_clear("complaint:C003")
+    assert people.wang.draft_load("complaint:C003") is None
+    people.wang.draft_save("complaint:C003", {"description": "  "})
+    assert people.wang.draft_load("complaint:C003") is None

@@ -302,6 +302,24 @@ class Workbench:
         with unit_of_work(self.engine) as session:
             return sweep(session=session, settings=self.settings)
 
+    def draft_save(self, name: str, fields: dict[str, str]) -> None:
+        """Keep a form being typed (a complaint, a visit record) as the actor's draft."""
+        from cmworkbench.services.drafts import save_draft
+
+        self.run(save_draft, name=name, fields=fields)
+
+    def draft_load(self, name: str) -> dict[str, str] | None:
+        """The actor's draft ``name``, if one was kept."""
+        from cmworkbench.services.drafts import load_draft
+
+        return self.run(load_draft, name=name)
+
+    def draft_clear(self, name: str) -> None:
+        """Forget the actor's draft ``name`` once the record is saved."""
+        from cmworkbench.services.drafts import clear_draft
+
+        self.run(clear_draft, name=name)
+
     def audit_for_customer(self, customer_no: str, limit: int = 50) -> list[AuditEntry]:
         """The newest audit entries about one customer in scope, newest first."""
         from cmworkbench.services.audit import entries_for_customer
