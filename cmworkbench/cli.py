@@ -96,9 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
     staff_list.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
     staff_list.add_argument("--json", action="store_true", help=t("cli.help.json"))
 
+    from cmworkbench import cli_complaints
     from cmworkbench.cli_visits import add_parsers
 
     add_parsers(commands, common)
+    cli_complaints.add_parsers(commands, common)
     return parser
 
 
@@ -211,7 +213,13 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 
     engine = open_engine(settings)
     progress = _progress_printer() if sys.stderr.isatty() else None
-    summary = build_demo(engine=engine, customers=args.customers, seed=args.seed, progress=progress)
+    summary = build_demo(
+        engine=engine,
+        customers=args.customers,
+        seed=args.seed,
+        progress=progress,
+        settings=settings,
+    )
     if progress:
         print(file=sys.stderr)
     print(
@@ -410,6 +418,12 @@ def _onsite(args: argparse.Namespace, settings: Settings) -> int:
     return onsite_command(args, settings)
 
 
+def _complaints(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_complaints import complaints_command
+
+    return complaints_command(args, settings)
+
+
 def _print_table(rows: list[list[Any]], header_keys: list[str]) -> None:
     from tabulate import tabulate
 
@@ -426,4 +440,5 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "tasks": _tasks,
     "visits": _visits,
     "onsite": _onsite,
+    "complaints": _complaints,
 }

@@ -209,8 +209,7 @@ def sweep(*, session: Session, settings: Settings) -> SweepOut:
                             breached += 1
                             _event(session, c, now, "breach", clock_label(k.name))
                         else:
-                            who = people.name(recipient)
-                            note = f"{clock_label(k.name)} {step} → {who}"
+                            note = _step_note(k.name, step, people.name(recipient))
                             action = "warn" if _point(step) < 1.0 else "escalate"
                             _event(session, c, now, action, note)
             if fraction + 1e-9 >= 1.0 and not c.breached:
@@ -224,6 +223,16 @@ def sweep(*, session: Session, settings: Settings) -> SweepOut:
                 late += 1
                 _event(session, c, now, "backoffice_late", c.backoffice_to)
     return SweepOut(len(tickets), notified, breached, late)
+
+
+def _step_note(clock_name: str, step: str, who: str) -> str:
+    """The history line of a warning or escalation: "resolution: 80% used → 王芳"."""
+    point = _point(step)
+    name = clock_label(clock_name)
+    if point < 1.0:
+        return t("complaint.event.warn", clock=name, pct=round(point * 100), who=who)
+    late = step.partition("+")[2]
+    return t("complaint.event.escalate", clock=name, late=f" +{late}" if late else "", who=who)
 
 
 def _point(step: str) -> float:

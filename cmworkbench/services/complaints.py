@@ -181,7 +181,7 @@ def open_complaint(
     assert customer.id is not None, "a customer read from the database has an id"
     _check(category, description, severity, channel, kind)
     contact_id = _contact_id(session, customer.id, contact)
-    now = clock.now()
+    now = _now()
     complaint = Complaint(
         ticket_no=next_ticket_no(session, clock.today()),
         customer_id=customer.id,
@@ -298,7 +298,7 @@ def act(
             )
         ) from None
     _require(change)
-    now = clock.now()
+    now = _now()
     is_vip = _is_vip(session, c)
     values, note = _apply(session, actor, settings, c, change, after, now, is_vip)
     before = c.status
@@ -348,7 +348,9 @@ def as_json(detail: ComplaintDetail) -> dict[str, object]:
     """The ticket as JSON-ready values: instants as ISO text, deadlines in ``*_due``."""
 
     def iso(value: datetime | None) -> str | None:
-        return value.astimezone(clock.branch_tz()).isoformat() if value else None
+        if value is None:
+            return None
+        return value.astimezone(clock.branch_tz()).isoformat(timespec="seconds")
 
     row = detail.row
     return {
@@ -662,6 +664,12 @@ def _visible(session: Session, actor: Actor, ticket: str) -> Complaint:
     ).first():
         return c
     raise OutOfScope(t("complaint.out_of_scope", ticket=c.ticket_no))
+
+
+def _now() -> datetime:
+    """Now, to the whole second: a ticket's times are read and typed in minutes and seconds,
+    and a deadline five working days from 08:30:00 is Friday 17:30:00, not Monday 08:30."""
+    return clock.now().replace(microsecond=0)
 
 
 def _informs_supervisor(session: Session, settings: Settings, c: Complaint) -> bool:
