@@ -83,7 +83,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     }
     TodayScreen #today-counts {
         dock: right;
-        margin: 0 1;
+        margin: 1 1 0 1;  /* below the header, which is docked too */
     }
     TodayScreen.-narrow #today-counts {
         display: none;
