@@ -757,6 +757,7 @@ MESSAGES: dict[str, str] = {
     "complaint.field.note": "Note",
     "complaint.not_found": "no complaint ticket {ticket}",
     "complaint.out_of_scope": "ticket {ticket} is not yours, your team's or your customer's",
+    "complaint.no_such_action": "{action} is not a complaint action",
     "complaint.not_now": "{ticket}: cannot {action} a ticket that is {status}",
     "complaint.due_past": "the deadline must be later than now",
     "complaint.handed_off": "handed to {to}, due {due}",

@@ -754,6 +754,7 @@ MESSAGES: dict[str, str] = {
     "complaint.field.note": "说明",
     "complaint.not_found": "没有投诉工单 {ticket}",
     "complaint.out_of_scope": "工单 {ticket} 不属于您、您的团队或您的客户",
+    "complaint.no_such_action": "{action} 不是投诉处理操作",
     "complaint.not_now": "{ticket}：工单为「{status}」，不能{action}",
     "complaint.due_past": "时限必须晚于现在",
     "complaint.handed_off": "转{to}处理，时限 {due}",

@@ -30,8 +30,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 from textual.worker import get_current_worker
 
-from cmworkbench.domain.complaint_flow import STEPS
-from cmworkbench.i18n import label, t
+from cmworkbench.i18n import t
 from cmworkbench.screens.base import WorkbenchScreen
 from cmworkbench.screens.dialogs.complaint_action import ComplaintActionDialog
 from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
@@ -325,24 +324,7 @@ class ComplaintsScreen(WorkbenchScreen):
             return t("tui.ticket.none")
         if detail is None or detail.row.ticket_no != self.wanted:
             return t("tui.loading")  # the highlighted ticket is still being read
-        role = self.workbench_role()
-        close_roles = self.workbench.settings.complaints.close_roles
-        if role == "admin":
-            return t("complaint.admin")
-        if step == "close" and role not in close_roles:
-            roles = t("input.choice_joiner").join(label("role", r) for r in close_roles)
-            return t("complaint.close_role", roles=roles)
-        if step == "reassign" and role not in SUPERVISING:
-            return t("complaint.reassign_role")
-        row = detail.row
-        if step == "close" and row.status in STEPS["close"].sources and not detail.return_call_at:
-            return t("complaint.close_needs_return_call", ticket=row.ticket_no)
-        return t(
-            "complaint.not_now",
-            ticket=row.ticket_no,
-            action=label("complaint_action", step),
-            status=label("complaint_status", row.status),
-        )
+        return detail.refusals.get(step, "")
 
     # -- keys -----------------------------------------------------------------------------
 

@@ -41,7 +41,13 @@ from cmworkbench.i18n import label, t
 from cmworkbench.services import audit
 from cmworkbench.services import complaint_sla as clocks
 from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import Conflict, InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    OutOfScope,
+    ServiceError,
+)
 from cmworkbench.services.scope import customer_filter, require_customer, visible_owner_ids
 from cmworkbench.services.validation import FieldsInvalid, choice_problem, text_problem
 
@@ -123,6 +129,8 @@ class ComplaintDetail:
     reopen_count: int
     actions: list[str]
     """What the actor may do to the ticket now, in the order of the lifecycle."""
+    refusals: dict[str, str]
+    """Every other action, with why the actor may not take it now (the service's words)."""
     events: list[EventOut] = field(default_factory=list)
 
 
@@ -285,18 +293,13 @@ def act(
     assert c.id is not None
     if version is not None and version != c.version:
         raise _conflict(session, c)
-    _may(session, actor, settings, c, change.action)
-    try:
-        after = flow.next_status(change.action, c.status)
-    except flow.TransitionRefused:
-        raise InvalidInput(
-            t(
-                "complaint.not_now",
-                ticket=c.ticket_no,
-                action=label("complaint_action", change.action),
-                status=label("complaint_status", c.status),
-            )
-        ) from None
+    if change.action not in flow.STEPS:
+        raise InvalidInput(t("complaint.no_such_action", action=change.action))
+    refused = _refusal(actor, settings, c, change.action)
+    if refused is not None:
+        error, message = refused
+        raise error(message)
+    after = flow.next_status(change.action, c.status)
     _require(change)
     now = _now()
     is_vip = _is_vip(session, c)
@@ -535,18 +538,28 @@ def _satisfaction(value: str | int) -> int:
         ) from None
 
 
-def _may(session: Session, actor: Actor, settings: Settings, c: Complaint, action: str) -> None:
-    """Refuse an action the actor's role does not allow (seeing the ticket is checked)."""
-    if action == "close":
-        if actor.role not in settings.complaints.close_roles:
-            roles = "、".join(label("role", r) for r in settings.complaints.close_roles)
-            raise OutOfScope(t("complaint.close_role", roles=roles))
-        if c.return_call_at is None:
-            raise InvalidInput(t("complaint.close_needs_return_call", ticket=c.ticket_no))
-    if action == "reassign" and actor.role not in _SUPERVISING:
-        raise OutOfScope(t("complaint.reassign_role"))
+def _refusal(
+    actor: Actor, settings: Settings, c: Complaint, action: str
+) -> tuple[type[ServiceError], str] | None:
+    """Why the actor may not take ``action`` on ``c`` now (the error to raise and its
+    message), or ``None`` when it is allowed. Seeing the ticket is checked before."""
     if actor.role == Role.ADMIN:
-        raise OutOfScope(t("complaint.admin"))
+        return OutOfScope, t("complaint.admin")
+    if action == "close" and actor.role not in settings.complaints.close_roles:
+        roles = "、".join(label("role", r) for r in settings.complaints.close_roles)
+        return OutOfScope, t("complaint.close_role", roles=roles)
+    if action == "reassign" and actor.role not in _SUPERVISING:
+        return OutOfScope, t("complaint.reassign_role")
+    if action not in flow.actions_for(c.status):
+        return InvalidInput, t(
+            "complaint.not_now",
+            ticket=c.ticket_no,
+            action=label("complaint_action", action),
+            status=label("complaint_status", c.status),
+        )
+    if action == "close" and c.return_call_at is None:
+        return InvalidInput, t("complaint.close_needs_return_call", ticket=c.ticket_no)
+    return None
 
 
 def _reassign_target(session: Session, actor: Actor, login: str) -> Staff:
@@ -718,26 +731,16 @@ def _detail(session: Session, actor: Actor, settings: Settings, c: Complaint) ->
         closed_at=c.closed_at,
         closed_by_name=closer.name if closer else None,
         reopen_count=c.reopen_count,
-        actions=_actions(actor, settings, c),
+        actions=[a for a in flow.STEPS if _refusal(actor, settings, c, a) is None],
+        refusals={
+            action: refused[1]
+            for action in flow.STEPS
+            if (refused := _refusal(actor, settings, c, action)) is not None
+        },
         events=[
             EventOut(e.at, name, e.action, e.from_status, e.to_status, e.note) for e, name in events
         ],
     )
-
-
-def _actions(actor: Actor, settings: Settings, c: Complaint) -> list[str]:
-    if actor.role == Role.ADMIN:
-        return []
-    allowed = []
-    for action in flow.actions_for(c.status):
-        if action == "close" and (
-            actor.role not in settings.complaints.close_roles or c.return_call_at is None
-        ):
-            continue
-        if action == "reassign" and actor.role not in _SUPERVISING:
-            continue
-        allowed.append(action)
-    return allowed
 
 
 def _conflict(session: Session, c: Complaint) -> Conflict:
