@@ -246,7 +246,8 @@ class Settings:
     freshness: dict[str, FreshnessRule] = field(default_factory=lambda: dict(_DEFAULT_FRESHNESS))
     """Basic-data re-verification per class."""
     sla: dict[str, SlaRule] = field(default_factory=lambda: dict(_DEFAULT_SLA))
-    """Complaint SLA per severity (``normal``, ``major``) and for VIP customers (``vip``)."""
+    """Complaint SLA per severity (``normal``, ``major``), for VIP customers (``vip``) and,
+    optionally, per customer class (``A1`` … ``C``); the strictest that applies wins."""
 
     @property
     def database_url(self) -> str:
@@ -428,7 +429,13 @@ def _validate(s: Settings, label: str) -> None:
     for name, fr in s.freshness.items():
         if fr.max_days <= 0:
             fail(f"freshness.{name}.max_days", "must be more than 0")
+    if "normal" not in s.sla:
+        fail("sla.normal", "is required: the rule of every complaint no other rule covers")
     for name, sla in s.sla.items():
+        if name not in ("normal", "major", "vip", *GROUP_CLASSES):
+            fail(
+                f"sla.{name}", f"is not normal, major, vip or a class ({', '.join(GROUP_CLASSES)})"
+            )
         for key in ("first_response", "resolution"):
             if not _DURATION.match(getattr(sla, key)):
                 fail(f"sla.{name}.{key}", f"{getattr(sla, key)!r} is not like '24h calendar'")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pytest
@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from cmworkbench import clock
-from cmworkbench.config import Settings
+from cmworkbench.config import Settings, SlaRule
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import AuditLog, Complaint, ComplaintEvent, Notification, Staff
 from cmworkbench.services.actor import Actor
@@ -118,6 +118,18 @@ def test_a_vip_ticket_runs_on_the_24_hour_clock(people: People) -> None:
     assert d.sla_rule == "vip"
     assert local(d.first_response_due) == "2026-11-23 10:30"
     assert local(d.resolution_due) == "2026-11-24 08:30"
+
+
+def test_a_branch_rule_for_a_class_sets_its_deadlines(people: People) -> None:
+    strict = SlaRule(first_response="1h business", resolution="2d business")
+    settings = replace(SETTINGS, sla={**SETTINGS.sla, "A1": strict})
+    wang = Workbench(people.wang.engine, settings, people.wang.actor)
+    d = wang.complaint(wang.open_complaint("C001", "fee", "扣费有误"))
+    assert (d.sla_rule, local(d.first_response_due), local(d.resolution_due)) == (
+        "A1",
+        "2026-11-23 09:30",
+        "2026-11-24 17:30",
+    )
 
 
 def test_an_a_class_complaint_tells_the_supervisor_at_once(people: People, engine: Engine) -> None:

@@ -77,6 +77,20 @@ def test_config_env_variable_points_at_the_file(tmp_path):
             id="unknown-escalation-role",
         ),
         pytest.param(
+            '[sla.gold]\nresolution = "8h business"\n', "sla.gold: is not normal", id="sla-name"
+        ),
+        pytest.param('[sla.C]\nreturn_call = "soon"\n', "sla.C.return_call", id="bad-return-call"),
+        pytest.param(
+            '[complaints]\nclose_roles = ["boss"]\n',
+            "complaints.close_roles[0]",
+            id="unknown-close-role",
+        ),
+        pytest.param(
+            '[complaints]\nbackoffice_deadline = "3 days"\n',
+            "complaints.backoffice_deadline",
+            id="bad-backoffice-deadline",
+        ),
+        pytest.param(
             '[calendar]\nhours = ["12:00-08:30"]\n', "calendar.hours[0]", id="hours-backwards"
         ),
         pytest.param(

@@ -93,6 +93,23 @@ def test_choose_rule(severity, vip, rules, expected):
     assert rule is rules[expected]
 
 
+A1_RULE = SlaRule(first_response="1h business", resolution="2d business")
+
+
+@pytest.mark.parametrize(
+    ("severity", "vip", "cls", "expected"),
+    [
+        pytest.param("normal", False, "A1", "A1", id="class-rule-over-normal"),
+        pytest.param("normal", False, "B1", "normal", id="no-rule-for-the-class"),
+        pytest.param("major", False, "A1", "major", id="24h-beats-2-working-days"),
+        pytest.param("normal", True, "A1", "vip", id="vip-beats-the-class-rule"),
+    ],
+)
+def test_a_class_rule_competes_on_strictness(severity, vip, cls, expected):
+    rules = {**SETTINGS.sla, "A1": A1_RULE}
+    assert choose_rule(severity, vip, rules, CAL, cls=cls)[0] == expected
+
+
 def test_default_vip_and_major_rule_is_the_24_hour_rule():
     _, rule = choose_rule("normal", True, SETTINGS.sla)
     assert parse_duration(rule.resolution) == Target(24 * H, False)

@@ -92,15 +92,20 @@ def _nominal(target: Target, cal: BranchCalendar) -> timedelta:
 
 
 def choose_rule(
-    severity: str, is_vip: bool, rules: dict[str, R], cal: BranchCalendar | None = None
+    severity: str,
+    is_vip: bool,
+    rules: dict[str, R],
+    cal: BranchCalendar | None = None,
+    cls: str | None = None,
 ) -> tuple[str, R]:
-    """The rule that applies: VIP or major → the stricter of ``major`` and ``vip`` (24 h for
-    VIP or major complaints, telecom handbook), otherwise ``normal``.
+    """The rule that applies: the strictest of ``major`` (a major complaint), ``vip`` (a VIP
+    customer) and the customer's class (``A1`` … ``C``, when the branch configures a rule
+    for it); with none of them, ``normal``. VIP or major: 24 h (telecom handbook).
 
     Stricter = the shorter resolution target, then the shorter first response; a business
-    target is compared as one calendar day per working day. On a tie the rule named after
-    the ticket's own reason wins (``major`` for a major complaint, else ``vip``). A missing
-    ``vip`` or ``major`` rule falls back to the other, then to ``normal``.
+    target is compared as one calendar day per working day. On a tie the first of major,
+    vip, class wins. A missing ``vip`` or ``major`` rule falls back to the other, then to
+    the class rule, then to ``normal``.
     """
     calendar = cal or BranchCalendar()
     candidates: list[str] = []
@@ -111,6 +116,8 @@ def choose_rule(
     candidates = [name for name in candidates if name in rules]
     if not candidates and (severity == "major" or is_vip):
         candidates = [name for name in ("major", "vip") if name in rules]
+    if cls and cls in rules and cls not in candidates:
+        candidates.append(cls)
     if not candidates:
         if "normal" not in rules:
             raise KeyError("no 'normal' SLA rule configured")

@@ -73,9 +73,12 @@ def calendar(settings: Settings) -> BranchCalendar:
     return BranchCalendar.from_settings(settings.calendar)
 
 
-def rule_for(severity: str, is_vip: bool, settings: Settings) -> tuple[str, SlaRule]:
-    """The SLA rule of a ticket: VIP or major → the stricter of ``major`` and ``vip``."""
-    return sla.choose_rule(severity, is_vip, settings.sla, calendar(settings))
+def rule_for(severity: str, customer: Customer, settings: Settings) -> tuple[str, SlaRule]:
+    """The SLA rule of a ticket (:func:`~cmworkbench.domain.sla.choose_rule`): the strictest
+    of ``major``, ``vip`` and the customer's class rule that apply, else ``normal``."""
+    return sla.choose_rule(
+        severity, customer.is_vip, settings.sla, calendar(settings), cls=customer.cls
+    )
 
 
 def _targets(rule: SlaRule, cal: BranchCalendar) -> tuple[sla.Target, sla.Target]:
@@ -92,9 +95,11 @@ def _return_call(resolved_at: datetime, rule: SlaRule, cal: BranchCalendar) -> C
     return Clock("return_call", target, resolved_at, timedelta(), None, due)
 
 
-def open_clocks(c: Complaint, is_vip: bool, settings: Settings, cal: BranchCalendar) -> list[Clock]:
+def open_clocks(
+    c: Complaint, customer: Customer, settings: Settings, cal: BranchCalendar
+) -> list[Clock]:
     """The clocks of ``c`` not yet met, earliest deadline first."""
-    _, rule = rule_for(c.severity, is_vip, settings)
+    _, rule = rule_for(c.severity, customer, settings)
     first, resolution = _targets(rule, cal)
     clocks: list[Clock] = []
     if c.status == S.CLOSED:
@@ -112,10 +117,10 @@ def open_clocks(c: Complaint, is_vip: bool, settings: Settings, cal: BranchCalen
     return sorted(clocks, key=lambda k: k.due)
 
 
-def refresh_dues(c: Complaint, is_vip: bool, settings: Settings, cal: BranchCalendar) -> None:
+def refresh_dues(c: Complaint, customer: Customer, settings: Settings, cal: BranchCalendar) -> None:
     """Write the deadlines of ``c`` into its ``*_due`` columns (kept for met clocks too, so a
     ticket shows when each step was due)."""
-    _, rule = rule_for(c.severity, is_vip, settings)
+    _, rule = rule_for(c.severity, customer, settings)
     first, resolution = _targets(rule, cal)
     c.first_response_due = sla.due(c.received_at, first, cal)
     start = c.clock_started_at or c.received_at
@@ -124,13 +129,13 @@ def refresh_dues(c: Complaint, is_vip: bool, settings: Settings, cal: BranchCale
 
 
 def pause_seconds(
-    c: Complaint, is_vip: bool, now: datetime, settings: Settings, cal: BranchCalendar
+    c: Complaint, customer: Customer, now: datetime, settings: Settings, cal: BranchCalendar
 ) -> int:
     """The pause that ends at ``now`` (the ticket waited for the customer since
     ``paused_since``), in the resolution target's kind of time, whole seconds."""
     if c.paused_since is None:
         return 0
-    _, resolution = _targets(rule_for(c.severity, is_vip, settings)[1], cal)
+    _, resolution = _targets(rule_for(c.severity, customer, settings)[1], cal)
     return int(sla.pause_length([(c.paused_since, now)], resolution, cal).total_seconds())
 
 
@@ -139,12 +144,10 @@ def refresh_all(*, session: Session, settings: Settings) -> int:
     load such as ``cmw demo``, or a change of the ``[sla.*]`` rules). Returns the count."""
     now, cal = clock.now(), calendar(settings)
     rows = session.exec(
-        select(Complaint, Customer.is_vip).join(
-            Customer, col(Customer.id) == col(Complaint.customer_id)
-        )
+        select(Complaint, Customer).join(Customer, col(Customer.id) == col(Complaint.customer_id))
     ).all()
-    for c, is_vip in rows:
-        refresh_dues(c, bool(is_vip), settings, cal)
+    for c, customer in rows:
+        refresh_dues(c, customer, settings, cal)
         late = [
             (c.first_response_at or now, c.first_response_due),
             (c.resolved_at or (None if c.paused_since else now), c.resolution_due),
@@ -170,7 +173,7 @@ class SweepOut:
 @dataclass
 class _Ticket:
     complaint: Complaint
-    is_vip: bool
+    customer: Customer
     team_id: int | None
     branch_id: int
     owner_name: str
@@ -181,13 +184,14 @@ def sweep(*, session: Session, settings: Settings) -> SweepOut:
     now = clock.now()
     cal = calendar(settings)
     rows = session.exec(
-        select(Complaint, Customer.is_vip, Staff)
+        select(Complaint, Customer, Staff)
         .join(Customer, col(Customer.id) == col(Complaint.customer_id))
         .join(Staff, col(Staff.id) == col(Complaint.owner_id))
         .where(col(Complaint.status) != S.CLOSED)
     ).all()
     tickets = [
-        _Ticket(c, bool(vip), owner.team_id, owner.branch_id, owner.name) for c, vip, owner in rows
+        _Ticket(c, customer, owner.team_id, owner.branch_id, owner.name)
+        for c, customer, owner in rows
     ]
     people = _Recipients(session)
     # Notices already sent about open tickets: most steps of a sweep were told before, and
@@ -205,8 +209,8 @@ def sweep(*, session: Session, settings: Settings) -> SweepOut:
     for ticket in tickets:
         c = ticket.complaint
         assert c.id is not None
-        _, rule = rule_for(c.severity, ticket.is_vip, settings)
-        for k in open_clocks(c, ticket.is_vip, settings, cal):
+        _, rule = rule_for(c.severity, ticket.customer, settings)
+        for k in open_clocks(c, ticket.customer, settings, cal):
             fraction = k.fraction(now, cal)
             steps = sla.thresholds_crossed(fraction, rule.warn_at, rule.escalate, k.target)
             if fraction + 1e-9 >= 1.0:

@@ -204,7 +204,7 @@ def open_complaint(
         status=S.RECEIVED,
         received_at=now,
     )
-    clocks.refresh_dues(complaint, customer.is_vip, settings, clocks.calendar(settings))
+    clocks.refresh_dues(complaint, customer, settings, clocks.calendar(settings))
     try:
         session.add(complaint)
         session.flush()
@@ -302,8 +302,9 @@ def act(
     after = flow.next_status(change.action, c.status)
     _require(change)
     now = _now()
-    is_vip = _is_vip(session, c)
-    values, note = _apply(session, actor, settings, c, change, after, now, is_vip)
+    customer = session.get(Customer, c.customer_id)
+    assert customer is not None, "a ticket's customer exists (foreign key)"
+    values, note = _apply(session, actor, settings, c, change, after, now, customer)
     before = c.status
     changed = session.connection().execute(
         update(Complaint)
@@ -419,7 +420,7 @@ def _apply(
     change: Change,
     after: S,
     now: datetime,
-    is_vip: bool,
+    customer: Customer,
 ) -> tuple[dict[str, object], str | None]:
     """The column values ``change`` writes, and the event's note."""
     cal = clocks.calendar(settings)
@@ -433,7 +434,7 @@ def _apply(
     if c.status == S.WAITING_CUSTOMER and after != S.WAITING_CUSTOMER:
         # the pause ends: the resolution clock runs again, later by the time it stood still
         values["paused_seconds"] = c.paused_seconds + clocks.pause_seconds(
-            c, is_vip, now, settings, cal
+            c, customer, now, settings, cal
         )
         values["paused_since"] = None
     if action == "respond":
@@ -502,7 +503,7 @@ def _apply(
         note = f"{old.name if old else '?'} → {target.name}" + (f" · {note}" if note else "")
     # the deadlines follow the new state (a pause ended, a resolution, a new round)
     probe = Complaint.model_validate({**c.model_dump(), **values})
-    clocks.refresh_dues(probe, is_vip, settings, cal)
+    clocks.refresh_dues(probe, customer, settings, cal)
     for due_field in ("first_response_due", "resolution_due", "return_call_due"):
         values[due_field] = getattr(probe, due_field)
     if action == "resolve" and probe.resolution_due and now > probe.resolution_due:
@@ -632,7 +633,7 @@ def _row(
     now: datetime,
 ) -> ComplaintRow:
     assert c.id is not None
-    running = clocks.open_clocks(c, customer.is_vip, settings, cal)
+    running = clocks.open_clocks(c, customer, settings, cal)
     nearest = running[0] if running else None
     return ComplaintRow(
         id=c.id,
@@ -690,11 +691,6 @@ def _informs_supervisor(session: Session, settings: Settings, c: Complaint) -> b
     return bool(customer and customer.cls in settings.complaints.inform_supervisor_classes)
 
 
-def _is_vip(session: Session, c: Complaint) -> bool:
-    customer = session.get(Customer, c.customer_id)
-    return bool(customer and customer.is_vip)
-
-
 def _detail(session: Session, actor: Actor, settings: Settings, c: Complaint) -> ComplaintDetail:
     c, customer, owner = session.exec(_rows_query().where(col(Complaint.id) == c.id)).one()
     assert c.id is not None
@@ -708,7 +704,7 @@ def _detail(session: Session, actor: Actor, settings: Settings, c: Complaint) ->
         .where(col(ComplaintEvent.complaint_id) == c.id)
         .order_by(col(ComplaintEvent.at), col(ComplaintEvent.id))
     ).all()
-    rule, _ = clocks.rule_for(c.severity, customer.is_vip, settings)
+    rule, _ = clocks.rule_for(c.severity, customer, settings)
     return ComplaintDetail(
         row=row,
         contact_name=contact.name if contact else None,
