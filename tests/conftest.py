@@ -44,6 +44,14 @@ def _reset_globals() -> Iterator[None]:
     clock.set_now(None)
 
 
+@pytest.fixture(params=["zh_CN", "en"])
+def language(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test runs in both languages, one after the other in the same process."""
+    i18n.set_language(request.param)
+    yield request.param
+    i18n.set_language("zh_CN")
+
+
 @pytest.fixture
 def frozen_clock() -> Iterator[datetime]:
     """The clock stands still at :data:`MONDAY_MORNING`."""

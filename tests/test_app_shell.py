@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from itertools import pairwise
 from typing import Any
@@ -37,14 +37,6 @@ from cmworkbench.widgets.counts import CountsPanel
 
 MODES = ("today", "customers", "visits", "complaints", "dashboard")
 SIZE = (100, 30)
-
-
-@pytest.fixture(params=["zh_CN", "en"])
-def language(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Each test runs in both languages, one app after the other in the same process."""
-    i18n.set_language(request.param)
-    yield request.param
-    i18n.set_language("zh_CN")
 
 
 @pytest.fixture

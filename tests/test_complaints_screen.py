@@ -9,7 +9,7 @@ ticket's status, deadline and timeline, and the database holds every step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -21,7 +21,7 @@ from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, Static
 
-from cmworkbench import clock, i18n
+from cmworkbench import clock
 from cmworkbench.app import WorkbenchApp, make_app
 from cmworkbench.config import Settings
 from cmworkbench.i18n import label, t
@@ -38,14 +38,6 @@ SIZE = (80, 24)
 
 TICKET = "T202611230001"
 """The first ticket of Monday 2026-11-23."""
-
-
-@pytest.fixture(params=["zh_CN", "en"])
-def language(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The test runs in both languages."""
-    i18n.set_language(request.param)
-    yield request.param
-    i18n.set_language("zh_CN")
 
 
 @pytest.fixture

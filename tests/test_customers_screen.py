@@ -9,7 +9,7 @@ does and he is told why).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -38,14 +38,6 @@ SIZE = (100, 30)
 PHONE = "13812345678"
 ID_NUMBER = "110105198503071230"
 BAD_ID_NUMBER = "110105198503071231"  # check digit should be 0
-
-
-@pytest.fixture(params=["zh_CN", "en"])
-def language(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The test runs in both languages."""
-    i18n.set_language(request.param)
-    yield request.param
-    i18n.set_language("zh_CN")
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ the cursor kept on its row index.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -17,7 +17,7 @@ from conftest import Factory
 from sqlalchemy import Engine, text
 from textual.pilot import Pilot
 
-from cmworkbench import clock, i18n
+from cmworkbench import clock
 from cmworkbench.app import make_app
 from cmworkbench.config import Settings
 from cmworkbench.screens.customer360 import Customer360Screen
@@ -26,14 +26,6 @@ from cmworkbench.services.workbench import Workbench, login
 from cmworkbench.widgets.task_table import TaskTable
 
 SIZE = (80, 24)
-
-
-@pytest.fixture(params=["zh_CN", "en"])
-def language(request: pytest.FixtureRequest) -> Iterator[str]:
-    """The test runs in both languages."""
-    i18n.set_language(request.param)
-    yield request.param
-    i18n.set_language("zh_CN")
 
 
 @pytest.fixture
