@@ -705,6 +705,11 @@ def _detail(session: Session, actor: Actor, settings: Settings, c: Complaint) ->
         .order_by(col(ComplaintEvent.at), col(ComplaintEvent.id))
     ).all()
     rule, _ = clocks.rule_for(c.severity, customer, settings)
+    refusals = {
+        action: refused[1]
+        for action in flow.STEPS
+        if (refused := _refusal(actor, settings, c, action)) is not None
+    }
     return ComplaintDetail(
         row=row,
         contact_name=contact.name if contact else None,
@@ -727,12 +732,8 @@ def _detail(session: Session, actor: Actor, settings: Settings, c: Complaint) ->
         closed_at=c.closed_at,
         closed_by_name=closer.name if closer else None,
         reopen_count=c.reopen_count,
-        actions=[a for a in flow.STEPS if _refusal(actor, settings, c, a) is None],
-        refusals={
-            action: refused[1]
-            for action in flow.STEPS
-            if (refused := _refusal(actor, settings, c, action)) is not None
-        },
+        actions=[action for action in flow.STEPS if action not in refusals],
+        refusals=refusals,
         events=[
             EventOut(e.at, name, e.action, e.from_status, e.to_status, e.note) for e, name in events
         ],
