@@ -10,16 +10,17 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cmworkbench import clock, i18n
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import make_engine
 from cmworkbench.db.migrate import upgrade
-from cmworkbench.db.models import Customer
+from cmworkbench.db.models import Complaint, Customer
 from cmworkbench.domain import idcard
 from cmworkbench.domain.demo_data import VALID_MOBILE_PREFIXES
 from cmworkbench.services import demo
+from cmworkbench.services.complaint_sla import calendar, refresh_dues
 from cmworkbench.services.demo import DEMO_LOGIN, DemoSummary, build_demo
 from cmworkbench.services.demo import sink as demo_sink
 from cmworkbench.services.errors import InvalidInput
@@ -276,6 +277,35 @@ def test_complaints_follow_the_rules(branch: tuple[Engine, DemoSummary]) -> None
     )
     assert len(first_events) == summary.complaints
     assert {a for (a,) in first_events} == {"receive"}
+
+
+def test_demo_tickets_carry_the_configured_deadlines(branch: tuple[Engine, DemoSummary]) -> None:
+    engine, _ = branch
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Complaint, Customer).join(
+                Customer, col(Customer.id) == col(Complaint.customer_id)
+            )
+        ).all()
+        assert rows
+        for complaint, customer in rows:
+            stored = (complaint.first_response_due, complaint.resolution_due)
+            refresh_dues(complaint, customer, Settings(), calendar(Settings()))
+            assert stored == (complaint.first_response_due, complaint.resolution_due)
+        session.rollback()
+
+
+def test_the_search_triggers_are_back_after_the_bulk_load(
+    branch: tuple[Engine, DemoSummary],
+) -> None:
+    engine, _ = branch
+    names = _rows(engine, "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+    assert [n for (n,) in names] == [
+        f"search_{table}_{event}"
+        for table in ("contact", "customer")
+        for event in ("delete", "insert", "update")
+    ]
+    assert _rows(engine, "SELECT COUNT(*) FROM search_dirty") == [(0,)]  # indexed, queue empty
 
 
 def test_each_manager_starts_with_tasks_due_today_and_overdue(

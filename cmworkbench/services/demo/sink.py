@@ -70,6 +70,15 @@ class SqliteSink:
         cur.execute("PRAGMA temp_store=MEMORY")
         cur.execute("BEGIN IMMEDIATE")
         self._cur = cur
+        # The search index triggers queue each inserted customer and contact one row at a
+        # time; for the bulk load they are set aside inside the transaction and every
+        # customer is queued with one statement at the end instead (DDL is transactional
+        # in SQLite: a failed build rolls the triggers back too).
+        self._triggers = cur.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'"
+        ).fetchall()
+        for name, _ in self._triggers:
+            cur.execute(f'DROP TRIGGER "{name}"')
 
     def scalar(self, sql: str) -> int:
         """The first column of the first row."""
@@ -93,7 +102,13 @@ class SqliteSink:
         self._cur.executemany(f"UPDATE {table} SET {column} = ? WHERE id = ?", pairs)
 
     def finish(self, tables: Sequence[str]) -> None:
-        """Commit the whole build."""
+        """Queue every customer for the search index, put the triggers back, commit."""
+        if self._triggers:
+            self._cur.execute(
+                "INSERT OR IGNORE INTO search_dirty (customer_id) SELECT id FROM customer"
+            )
+        for _, sql in self._triggers:
+            self._cur.execute(sql)
         self._cur.execute("COMMIT")
 
     def rollback(self) -> None:
