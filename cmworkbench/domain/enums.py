@@ -73,6 +73,10 @@ class TaskKind(StrEnum):
     RETENTION = "retention"
     FOLLOW_UP = "follow_up"
     MANUAL = "manual"
+    DIRECTORY_UPDATE = "directory_update"
+    """Refresh the internal staff directory (通讯录) of one's group customers (monthly)."""
+    MARKET_REPORT = "market_report"
+    """The monthly competitor and market intelligence report (市场信息报告)."""
 
 
 class TaskStatus(StrEnum):

@@ -26,8 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
@@ -38,6 +37,7 @@ from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import ComplaintStatus as S
 from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import label, t
+from cmworkbench.services.notify import insert_notification
 
 CLOCKS = ("first_response", "resolution", "return_call")
 
@@ -240,7 +240,7 @@ def sweep(*, session: Session, settings: Settings) -> SweepOut:
             if key in known:
                 continue
             title = t("complaint.notify.backoffice_late", ticket=c.ticket_no, to=c.backoffice_to)
-            if _insert_notification(session, c.owner_id, "complaint_backoffice", title, c, key):
+            if _complaint_notice(session, c.owner_id, "complaint_backoffice", title, c, key):
                 late += 1
                 _event(session, c, now, "backoffice_late", c.backoffice_to)
     return SweepOut(len(tickets), notified, breached, late)
@@ -315,41 +315,29 @@ def _notify(
         kind = "sla_breach"
     else:
         kind = "sla_warn" if _point(step) < 1.0 else "sla_escalate"
-    return _insert_notification(session, recipient, kind, title, c, key)
+    return _complaint_notice(session, recipient, kind, title, c, key)
 
 
-def _insert_notification(
+def _complaint_notice(
     session: Session, recipient: int, kind: str, title: str, c: Complaint, key: str
 ) -> bool:
-    """Insert one notification unless its idempotency key exists; True when inserted."""
-    values = {
-        "recipient_id": recipient,
-        "kind": kind,
-        "title": title[:200],
-        "object_type": "complaint",
-        "object_id": c.id,
-        "idem_key": key,
-        "created_at": clock.now(),
-    }
-    dialect = session.connection().dialect.name
-    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - check, then insert
-        exists = session.exec(select(Notification.id).where(col(Notification.idem_key) == key))
-        if exists.first() is not None:
-            return False
-        session.connection().execute(insert(Notification).values(**values))
-        return True
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.connection().execute(
-        upsert(Notification).values(**values).on_conflict_do_nothing(index_elements=["idem_key"])
+    """One idempotent notification about ticket ``c`` (:func:`insert_notification`)."""
+    return insert_notification(
+        session,
+        recipient=recipient,
+        kind=kind,
+        title=title,
+        object_type="complaint",
+        object_id=c.id,
+        key=key,
     )
-    return bool(result.rowcount)
 
 
 def notify(
     session: Session, *, recipient: int, kind: str, title: str, complaint: Complaint, key: str
 ) -> bool:
     """A one-off notice about a ticket (A-class complaint, rejected solution), idempotent."""
-    return _insert_notification(session, recipient, kind, title, complaint, key)
+    return _complaint_notice(session, recipient, kind, title, complaint, key)
 
 
 def _event(session: Session, c: Complaint, at: datetime, action: str, note: str | None) -> None:

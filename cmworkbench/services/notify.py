@@ -1,0 +1,65 @@
+"""Notifications (站内提醒) written by rules: SLA warnings, reminders, digests.
+
+Every notification a rule writes carries an idempotency key (``Notification.idem_key``, rule +
+object + threshold or period + recipient), so a job run twice, retried after a crash, or run by
+two processes at once never tells anyone twice. On SQLite and PostgreSQL that is one
+``INSERT … ON CONFLICT (idem_key) DO NOTHING``; the unique index decides, not a prior read.
+Tasks made by a rule (``Task.idem_key``) are inserted the same way (:func:`insert_once`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from cmworkbench import clock
+from cmworkbench.db.models import Notification, Task
+
+TITLE_CHARS = 200
+"""Column size of ``notification.title``: longer titles are cut."""
+
+
+def insert_notification(
+    session: Session,
+    *,
+    recipient: int,
+    kind: str,
+    title: str,
+    object_type: str | None,
+    object_id: int | None,
+    key: str,
+    body: str | None = None,
+) -> bool:
+    """Insert one notification unless one with idempotency ``key`` exists; True when inserted."""
+    values = {
+        "recipient_id": recipient,
+        "kind": kind,
+        "title": title[:TITLE_CHARS],
+        "body": body,
+        "object_type": object_type,
+        "object_id": object_id,
+        "idem_key": key,
+        "created_at": clock.now(),
+    }
+    return insert_once(session, Notification, values)
+
+
+def insert_once(session: Session, table: type[Notification | Task], values: dict[str, Any]) -> bool:
+    """Insert one row of ``table`` (notification or task) unless a row with its ``idem_key``
+    exists; True when inserted. Concurrent callers race on the unique index, not on a read."""
+    dialect = session.connection().dialect.name
+    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - check, then insert
+        key = values["idem_key"]
+        exists = session.exec(select(table.id).where(col(table.idem_key) == key))
+        if exists.first() is not None:
+            return False
+        session.connection().execute(insert(table).values(**values))
+        return True
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.connection().execute(
+        upsert(table).values(**values).on_conflict_do_nothing(index_elements=["idem_key"])
+    )
+    return bool(result.rowcount)
