@@ -96,11 +96,13 @@ def build_parser() -> argparse.ArgumentParser:
     staff_list.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
     staff_list.add_argument("--json", action="store_true", help=t("cli.help.json"))
 
-    from cmworkbench import cli_complaints
+    from cmworkbench import cli_complaints, cli_jobs, cli_notifications
     from cmworkbench.cli_visits import add_parsers
 
     add_parsers(commands, common)
     cli_complaints.add_parsers(commands, common)
+    cli_jobs.add_parsers(commands, common)
+    cli_notifications.add_parsers(commands, common)
     return parser
 
 
@@ -259,8 +261,44 @@ def _tui(args: argparse.Namespace, settings: Settings) -> int:
     workbench = tui_login(engine, settings, chosen or getpass.getuser(), explicit=bool(chosen))
     from cmworkbench.app import make_app
 
-    make_app(workbench).run()
+    leader = _BackgroundLeader(engine, settings) if settings.scheduler.in_tui else None
+    try:
+        make_app(workbench).run()
+    finally:
+        if leader is not None:
+            leader.stop()
     return EXIT_OK
+
+
+class _BackgroundLeader:
+    """Start this process's scheduler candidate a moment after the first paint (its imports
+    would otherwise delay it), in a daemon thread; :meth:`stop` gives the lease up."""
+
+    DELAY_SECONDS = 2.0
+
+    def __init__(self, engine: Any, settings: Settings) -> None:
+        import threading
+
+        self._leader: Any = None
+        self._stopped = threading.Event()
+        self._engine, self._settings = engine, settings
+        threading.Thread(target=self._start, name="cmw-leader-start", daemon=True).start()
+
+    def _start(self) -> None:
+        if self._stopped.wait(self.DELAY_SECONDS):
+            return
+        from cmworkbench.jobs.leader import Leader
+
+        leader = Leader(self._engine, self._settings)
+        leader.start()
+        self._leader = leader
+        if self._stopped.is_set():  # the app quit while the leader was starting
+            leader.stop()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        if self._leader is not None:
+            self._leader.stop()
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
@@ -424,6 +462,24 @@ def _complaints(args: argparse.Namespace, settings: Settings) -> int:
     return complaints_command(args, settings)
 
 
+def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_jobs import scheduler_command
+
+    return scheduler_command(args, settings)
+
+
+def _jobs(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_jobs import jobs_command
+
+    return jobs_command(args, settings)
+
+
+def _notifications(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_notifications import notifications_command
+
+    return notifications_command(args, settings)
+
+
 def _print_table(rows: list[list[Any]], header_keys: list[str]) -> None:
     from tabulate import tabulate
 
@@ -441,4 +497,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "visits": _visits,
     "onsite": _onsite,
     "complaints": _complaints,
+    "scheduler": _scheduler,
+    "jobs": _jobs,
+    "notifications": _notifications,
 }

@@ -182,8 +182,29 @@ class SchedulerSettings:
     """Local time of the daily work-log reminder."""
     lease_seconds: int = 30
     """A leader that has not renewed its lease for this long is replaced."""
-    misfire_grace_seconds: int = 3600
-    """A job missed by less than this still runs once after downtime."""
+    in_tui: bool = True
+    """Every ``cmw tui`` is a candidate leader (the scheduler runs wherever someone works);
+    a branch running ``cmw scheduler`` as a service may turn this off."""
+    misfire_grace_seconds: int = 86400
+    """After downtime a job whose latest missed run is less than this long ago runs once
+    (``coalesce``): a day, so a daily job missed over a weekend still runs when the server is
+    back, for the day it is back."""
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """Reminders and digests: lead times, the morning digest, the monthly work."""
+
+    task_lead_minutes: int = 15
+    """A task with a time of its own (added by hand, or put aside to a chosen time such as a
+    call back) is reminded this many minutes before that time."""
+    visit_lead_minutes: int = 15
+    """A planned visit of a submitted or approved plan is reminded this many minutes before."""
+    digest_at: str = "09:00"
+    """Local time of the morning digest of due tasks, on working days."""
+    monthly_due_workdays: int = 5
+    """The monthly tasks (通讯录更新, 市场信息报告) made on the first working day of a month
+    are due this many working days later."""
 
 
 # Core/premium customers are contacted at least monthly (bank routine); VIP diamond/gold at
@@ -232,6 +253,7 @@ class Settings:
     tasks: TaskRules = field(default_factory=TaskRules)
     visits: VisitSettings = field(default_factory=VisitSettings)
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
             "senior": ["A1", "A2", "B1", "B2", "C"],
@@ -381,6 +403,11 @@ def _validate(s: Settings, label: str) -> None:
     for key in ("sla_sweep_seconds", "lease_seconds", "misfire_grace_seconds"):
         if getattr(s.scheduler, key) <= 0:
             fail(f"scheduler.{key}", "must be more than 0")
+    if not _CLOCK_TIME.match(s.reminders.digest_at):
+        fail("reminders.digest_at", f"{s.reminders.digest_at!r} is not a time like 09:00")
+    for key in ("task_lead_minutes", "visit_lead_minutes", "monthly_due_workdays"):
+        if getattr(s.reminders, key) <= 0:
+            fail(f"reminders.{key}", "must be more than 0")
     for grade, classes in s.grades.items():
         for c in classes:
             if c not in GROUP_CLASSES:

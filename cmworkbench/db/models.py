@@ -371,7 +371,10 @@ class Notification(SQLModel, table=True):
     """A message to one staff member (reminder, SLA warning, escalation, approval)."""
 
     __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_recipient", "recipient_id", "read_at"),)
+    __table_args__ = (
+        Index("ix_notification_recipient", "recipient_id", "read_at"),
+        Index("ix_notification_recipient_id", "recipient_id", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     recipient_id: int = Field(foreign_key="staff.id")
     kind: str = Field(max_length=24)
@@ -425,6 +428,24 @@ class SchedulerLease(SQLModel, table=True):
     holder: str = Field(max_length=120)
     acquired_at: datetime
     expires_at: datetime
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job for one slot (``2026-11-23`` for a daily job, the minute
+    for a job every minute): the unique slot makes each run happen once, whichever process
+    leads, and ``cmw jobs`` shows the last runs."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job_id", "slot"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=40)
+    slot: str = Field(max_length=32)
+    holder: str = Field(max_length=120)
+    started_at: datetime
+    finished_at: datetime | None = None
+    outcome: str = Field(default="running", max_length=12)
+    """``running``, ``done``, ``skipped`` (not a working day) or ``failed``."""
+    detail: str | None = None
 
 
 class AppState(SQLModel, table=True):

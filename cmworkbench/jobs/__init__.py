@@ -1,1 +1,3 @@
-"""APScheduler jobs and the scheduler lease (filled in by the scheduler issue)."""
+"""Scheduled jobs: what runs when (:mod:`.definitions`), the leader that runs them
+(:mod:`.leader`), and APScheduler reading time from :mod:`cmworkbench.clock`
+(:mod:`.clockwork`)."""

@@ -1,0 +1,203 @@
+"""The scheduler: each job at its local time (working days where the rule says so), one
+catch-up after downtime, each slot run once, and the lease passing from leader to leader.
+
+The leaders here run their jobs synchronously in the scheduler's thread or the test's
+(``run_pending``) and tell time by the frozen clock, so every assertion is about one minute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import replace
+
+import pytest
+from conftest import Factory
+from sqlalchemy import Engine, text
+
+from cmworkbench import clock
+from cmworkbench.config import SchedulerSettings, Settings
+from cmworkbench.jobs.leader import Leader
+
+JOBS = ("generate", "monthly", "sla_sweep", "reminders", "digest", "worklog")
+
+
+@pytest.fixture
+def settings_fast(settings: Settings) -> Settings:
+    return replace(settings, scheduler=replace(settings.scheduler, lease_seconds=30))
+
+
+@pytest.fixture
+def branch(build: Callable[[], AbstractContextManager[Factory]]) -> None:
+    with build() as f:
+        b = f.branch()
+        team = f.team(b)
+        wang = f.staff(b, "wangfang", "王芳", team=team)
+        f.staff(b, "chenzg", "陈主管", role="supervisor", team=team)
+        f.customer(wang, "C001", "杭州西湖茶业", cls="A1")
+
+
+@pytest.fixture
+def leaders(engine: Engine, settings_fast: Settings, branch: None) -> Iterator[list[Leader]]:
+    """Leaders made by :func:`leader`; all stopped at the end."""
+    made: list[Leader] = []
+    yield made
+    for one in made:
+        one.stop()
+
+
+def leader(engine: Engine, settings: Settings, made: list[Leader], name: str) -> Leader:
+    one = Leader(engine, settings, holder=name, synchronous=True)
+    made.append(one)
+    return one
+
+
+def runs(engine: Engine, job: str | None = None) -> list[tuple[str, str, str]]:
+    """(job, slot, outcome) of every recorded run, oldest first."""
+    sql = "SELECT job_id, slot, outcome FROM job_run"
+    with engine.connect() as conn:
+        rows = conn.execute(text(sql + " ORDER BY id")).all()
+    return [(j, s, o) for j, s, o in rows if job is None or j == job]
+
+
+def at(when: str, *leaders_: Leader) -> None:
+    """Move the clock to ``when`` (branch time) and let the leading scheduler run what is due."""
+    clock.freeze(when)
+    for one in leaders_:
+        one.tick()
+        one.run_pending()
+
+
+def test_the_daily_jobs_fire_at_their_local_time_on_working_days(
+    engine: Engine, settings_fast: Settings, leaders: list[Leader]
+) -> None:
+    a = leader(engine, settings_fast, leaders, "a")
+    at("2026-09-30T06:00", a)  # Wednesday, before generation
+    assert runs(engine, "generate") == []
+    at("2026-09-30T06:29", a)
+    assert runs(engine, "generate") == []
+    at("2026-09-30T06:30", a)
+    assert runs(engine, "generate") == [("generate", "2026-09-30", "done")]
+    at("2026-10-01T06:30", a)  # National Day: a public holiday
+    at("2026-10-10T06:30", a)  # a make-up working Saturday (调休); the days between coalesce
+    at("2026-10-11T06:30", a)  # Sunday
+    assert runs(engine, "generate") == [
+        ("generate", "2026-09-30", "done"),
+        ("generate", "2026-10-01", "skipped"),
+        ("generate", "2026-10-10", "done"),
+        ("generate", "2026-10-11", "skipped"),
+    ]
+    at("2026-10-12T08:59", a)
+    assert [s for _, s, _ in runs(engine, "digest")][-1] == "2026-10-11"
+    at("2026-10-12T09:00", a)
+    assert runs(engine, "digest")[-1] == ("digest", "2026-10-12", "done")
+    at("2026-10-12T17:00", a)
+    assert runs(engine, "worklog")[-1] == ("worklog", "2026-10-12", "done")
+
+
+def test_sweeps_and_reminders_run_every_interval_and_every_day(
+    engine: Engine, settings_fast: Settings, leaders: list[Leader]
+) -> None:
+    a = leader(engine, settings_fast, leaders, "a")
+    at("2026-11-22T10:00", a)  # a Sunday: calendar-hour SLA clocks run on Sundays too
+    at("2026-11-22T10:01", a)
+    at("2026-11-22T10:02", a)
+    assert [s for _, s, _ in runs(engine, "sla_sweep")] == [  # at each whole minute
+        "2026-11-22T10:00:00",
+        "2026-11-22T10:01:00",
+        "2026-11-22T10:02:00",
+    ]
+    assert [o for _, _, o in runs(engine, "reminders")] == ["done", "done", "done"]
+
+
+def test_after_downtime_each_missed_job_runs_once(
+    engine: Engine, settings_fast: Settings, leaders: list[Leader]
+) -> None:
+    a = leader(engine, settings_fast, leaders, "a")
+    at("2026-11-27T18:00", a)  # Friday evening: the jobs are stored with their next runs
+    at("2026-11-27T18:01", a)
+    a.stop()  # everything is shut down for the weekend
+    before = {job: len(runs(engine, job)) for job in JOBS}
+    b = leader(engine, settings_fast, leaders, "b")
+    at("2026-11-30T08:00", b)  # Monday morning: the first process to start leads
+    after = {job: len(runs(engine, job)) - before[job] for job in JOBS}
+    # 2 × 1440 sweeps and 3 generations were missed; each job runs once, for now
+    assert after == {
+        "generate": 1,
+        "monthly": 1,
+        "sla_sweep": 1,
+        "reminders": 1,
+        "digest": 1,
+        "worklog": 1,
+    }
+    assert runs(engine, "generate")[-1] == ("generate", "2026-11-30", "done")
+    assert runs(engine, "sla_sweep")[-1][1] == "2026-11-30T08:00:00"
+    at("2026-11-30T08:00", b)  # nothing more for the same minute
+    assert sum(len(runs(engine, job)) for job in JOBS) == sum(before.values()) + 6
+
+
+def test_a_slot_runs_once_even_when_two_processes_try(
+    engine: Engine, settings_fast: Settings, leaders: list[Leader]
+) -> None:
+    a = leader(engine, settings_fast, leaders, "a")
+    at("2026-11-23T10:00", a)  # the sweep of 10:00 ran; the digest waits for 09:00 tomorrow
+    assert a.run_job("sla_sweep") is None  # the same minute again: already run
+    assert a.run_job("digest") == "done"  # today's digest, by hand
+    assert a.run_job("digest") is None
+    b = leader(engine, settings_fast, leaders, "b")
+    assert b.tick() is False  # a holds the lease
+    assert b.run_job("reminders") is None  # not the leader: does nothing
+
+
+def test_the_lease_passes_when_the_leader_stops_renewing(
+    engine: Engine, settings_fast: Settings, leaders: list[Leader]
+) -> None:
+    a, b = leader(engine, settings_fast, leaders, "a"), leader(engine, settings_fast, leaders, "b")
+    at("2026-11-23T10:00:00", a, b)
+    assert (a.leading, b.leading) == (True, False)
+    at("2026-11-23T10:00:20", b)  # a renews nothing for 20 s: still its lease
+    assert not b.leading
+    at("2026-11-23T10:00:31", b)  # 31 s: expired; b takes over
+    assert b.leading
+    assert a.run_job("sla_sweep") is None  # a, stalled, can no longer run anything
+    a.tick()  # a wakes up, finds the lease gone, stops its scheduler
+    assert (a.leading, b.leading) == (False, True)
+    b.stop()  # a clean stop gives the lease up at once
+    assert a.tick() is True
+
+
+def test_a_leader_that_stops_cleanly_hands_over_at_once(
+    engine: Engine, settings_fast: Settings, leaders: list[Leader]
+) -> None:
+    a, b = leader(engine, settings_fast, leaders, "a"), leader(engine, settings_fast, leaders, "b")
+    at("2026-11-23T10:00", a, b)
+    a.stop()
+    assert b.tick() is True
+
+
+def test_cmw_jobs_lists_every_job_and_the_lease(
+    engine: Engine,
+    settings_fast: Settings,
+    leaders: list[Leader],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from cmworkbench.cli import main
+
+    a = leader(engine, settings_fast, leaders, "a")
+    at("2026-11-23T06:30", a)
+    url = str(engine.url)
+    assert main(["--db", url, "jobs", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["lease"]["holder"] == "a" and shown["lease"]["live"]
+    by_id = {job["id"]: job for job in shown["jobs"]}
+    assert set(by_id) == set(JOBS)
+    assert by_id["generate"]["last_slot"] == "2026-11-23"
+    assert by_id["generate"]["next_run"] == "2026-11-24T06:30:00+08:00"
+    assert main(["--db", url, "jobs"]) == 0
+    assert "generate" in capsys.readouterr().out
+
+
+def test_the_default_misfire_grace_covers_a_weekend() -> None:
+    assert SchedulerSettings().misfire_grace_seconds >= 24 * 3600
