@@ -2,8 +2,9 @@
 
 Modes: Today, Customers, Visits, Complaints, Dashboard, switched with F2–F6 or 1–5 (number
 keys only when no input field has the cursor, so typing a phone number never switches).
-F1 lists the keys, F8 / Ctrl+L opens today's work log, Ctrl+P searches every action,
-Ctrl+B / F12 blanks the screen, Ctrl+Q quits.
+F1 lists the keys, F7 / Ctrl+N opens the inbox of notifications, F8 / Ctrl+L opens today's
+work log, Ctrl+P searches every action, Ctrl+B / F12 blanks the screen, Ctrl+Q quits. New
+notifications show as toasts within a few seconds (:mod:`cmworkbench.screens.notices`).
 
 Start-up is kept short: this module imports Textual and the screens only; the database is
 first touched by the screens' workers after the first paint.
@@ -14,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
 from textual.screen import Screen
@@ -25,6 +25,8 @@ from cmworkbench.screens.complaints import ComplaintsScreen
 from cmworkbench.screens.customers import CustomersScreen
 from cmworkbench.screens.dashboard import DashboardScreen
 from cmworkbench.screens.help import HelpScreen
+from cmworkbench.screens.inbox import InboxScreen
+from cmworkbench.screens.notices import NoticeToasts
 from cmworkbench.screens.privacy import PrivacyScreen
 from cmworkbench.screens.today import TodayScreen
 from cmworkbench.screens.visits import VisitsScreen
@@ -61,7 +63,7 @@ def _pretty_key(part: str) -> str:
     return part if len(part) == 1 else part.capitalize()
 
 
-class WorkbenchApp(App[None], inherit_bindings=False):
+class WorkbenchApp(NoticeToasts, inherit_bindings=False):
     """The workbench for one logged-in staff member (``workbench.actor``).
 
     Textual's own app keys are not inherited: they are declared below, translated and in the
@@ -86,6 +88,13 @@ class WorkbenchApp(App[None], inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "tui.key.help", tooltip="tui.key.help.tip", id="help"),
         *(_mode_binding(mode, keys) for mode, keys in MODE_KEYS.items()),
+        Binding(
+            "f7,ctrl+n",
+            "inbox",
+            "tui.key.inbox",
+            tooltip="tui.key.inbox.tip",
+            id="inbox",
+        ),
         Binding(
             "f8,ctrl+l",
             "worklog",
@@ -146,6 +155,14 @@ class WorkbenchApp(App[None], inherit_bindings=False):
     def action_help(self) -> None:
         """Show the keys of the current screen and of the app."""
         self.push_screen(HelpScreen(self.screen))
+
+    def on_mount(self) -> None:
+        self.start_notice_poll()
+
+    def action_inbox(self) -> None:
+        """Open the inbox of notifications over the current screen."""
+        if not isinstance(self.screen, InboxScreen):
+            self.push_screen(InboxScreen())
 
     def action_worklog(self) -> None:
         """Open today's work log (工作日志) over the current screen."""

@@ -165,6 +165,8 @@ class ComplaintsScreen(WorkbenchScreen):
         """The ticket whose detail is shown or being read."""
         self.keep: str | None = None
         """The ticket the cursor goes to when the list is read again."""
+        self.seeking: str | None = None
+        """A ticket asked for by :meth:`show_ticket`; a list without it widens once."""
 
     def workbench_role(self) -> str:
         """The actor's role."""
@@ -226,6 +228,8 @@ class ComplaintsScreen(WorkbenchScreen):
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
         """Show the list in place (the cursor stays on its ticket), the notices, the filter."""
+        if self._widen_for(message.rows):
+            return
         keep = self.keep or self.wanted
         self.keep = None
         self.table.show(message.rows, team=self.team, keep=keep)
@@ -359,6 +363,26 @@ class ComplaintsScreen(WorkbenchScreen):
             self.load_overview()
 
         self.app.push_screen(NewComplaintDialog(), then)
+
+    def show_ticket(self, ticket_no: str) -> None:
+        """Put the cursor on ``ticket_no`` (opened from a notification). The breached-only
+        filter is lifted; should the ticket still be missing (closed, or a team member's), the
+        list widens once to closed tickets and, for a supervisor, the team's."""
+        self.seeking = self.keep = ticket_no
+        self.breached_only = False
+        self.load_list()
+
+    def _widen_for(self, rows: list[ComplaintRow]) -> bool:
+        """Read the list again, wider, when it lacks the ticket sought; True if it does."""
+        ticket, self.seeking = self.seeking, None
+        if ticket is None or any(row.ticket_no == ticket for row in rows):
+            return False
+        team = self.workbench_role() in SUPERVISING
+        if self.include_closed and self.team == team:
+            return False
+        self.include_closed, self.team, self.keep = True, team, ticket
+        self.load_list()
+        return True
 
     def action_team(self) -> None:
         """My tickets ↔ the team's (a supervisor's or branch head's)."""

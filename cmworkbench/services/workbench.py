@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         CustomerHit,
         CustomerProfile,
     )
+    from cmworkbench.services.notifications import NotificationOut
     from cmworkbench.services.onsite import OnsiteDayOut, OnsiteSummaryRow
     from cmworkbench.services.overview import Overview
     from cmworkbench.services.staff import StaffOut
@@ -301,6 +302,38 @@ class Workbench:
 
         with unit_of_work(self.engine) as session:
             return sweep(session=session, settings=self.settings)
+
+    # -- notifications -------------------------------------------------------------------------
+
+    def notifications(self, unread_only: bool = False, limit: int = 50) -> list[NotificationOut]:
+        """The actor's own newest notifications, newest first, each with what it opens."""
+        from cmworkbench.services.notifications import inbox
+
+        return self.run(inbox, unread_only=unread_only, limit=limit)
+
+    def notifications_unread(self) -> int:
+        """How many of the actor's notifications are unread."""
+        from cmworkbench.services.notifications import unread_count
+
+        return self.run(unread_count)
+
+    def notifications_since(self, after_id: int) -> list[NotificationOut]:
+        """The actor's unread notifications newer than ``after_id``, oldest first (the poll)."""
+        from cmworkbench.services.notifications import since
+
+        return self.run(since, after_id=after_id)
+
+    def notifications_latest_id(self) -> int:
+        """The id of the actor's newest notification (0 if none): where polling starts."""
+        from cmworkbench.services.notifications import latest_id
+
+        return self.run(latest_id)
+
+    def notifications_mark_read(self, ids: list[int] | None = None) -> int:
+        """Mark the actor's notifications ``ids`` (``None``: all) read; returns how many."""
+        from cmworkbench.services.notifications import mark_read
+
+        return self.run(mark_read, ids=ids)
 
     def draft_save(self, name: str, fields: dict[str, str]) -> None:
         """Keep a form being typed (a complaint, a visit record) as the actor's draft."""

@@ -1,0 +1,342 @@
+"""The inbox (通知): the actor's own notifications, newest first, and where each one leads.
+
+Opened from anywhere with the app's inbox key (``F7``, or ``Ctrl+N`` where a terminal eats
+function keys). Unread notifications are marked ``●``; below the list, the highlighted one in
+full. ``Enter`` marks it read and opens what it is about: a complaint notice switches to the
+Complaints mode with that ticket highlighted; a task opens its customer's 360 view over the
+inbox (a task without a customer: the Today list); a visit switches to the Visits mode on the
+visit's week; a notice about nothing in particular (a reminder, a digest) is only marked read.
+``r`` marks all read, ``u`` shows unread ones only (or all again), ``Esc`` closes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Label, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from cmworkbench import clock
+from cmworkbench.i18n import label, t
+from cmworkbench.screens.base import error_text
+from cmworkbench.screens.complaints import ComplaintsScreen
+from cmworkbench.screens.opening import OpensCustomer
+from cmworkbench.screens.visits import VisitsScreen
+from cmworkbench.services.errors import ServiceError
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
+from cmworkbench.widgets.header import WorkbenchHeader
+from cmworkbench.widgets.task_table import fit
+
+if TYPE_CHECKING:
+    from cmworkbench.screens.notices import NoticeToasts
+    from cmworkbench.services.notifications import NotificationOut, Target
+    from cmworkbench.services.workbench import Workbench
+
+INBOX_LIMIT = 100
+"""The newest this many notifications are listed (older ones are read or long past)."""
+
+UNREAD_MARK = "●"
+
+HomeT = TypeVar("HomeT")
+
+WIDTHS = {"mark": 1, "when": 11, "kind": 12}
+"""Cells per column (the kind: at most, as wide as its longest label); the title takes what
+is left."""
+
+COLUMNS = ("mark", "when", "kind", "title")
+"""Left to right; headings are ``tui.inbox.col.<name>``."""
+
+
+def _key(key: str, action: str, name: str, **options: object) -> Binding:
+    return Binding(
+        key,
+        action,
+        f"tui.key.inbox_{name}",
+        tooltip=f"tui.key.inbox_{name}.tip",
+        id=f"inbox.{name}",
+        **options,  # type: ignore[arg-type]
+    )
+
+
+class InboxScreen(OpensCustomer):
+    """A status line, the notifications, the highlighted one in full."""
+
+    DEFAULT_CSS = """
+    InboxScreen #inbox-status {
+        height: 1;
+        margin: 0 1;
+        color: $text-muted;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    InboxScreen #inbox-list {
+        height: 1fr;
+        margin: 0 1;
+    }
+    InboxScreen #inbox-detail {
+        height: auto;
+        min-height: 4;
+        max-height: 9;
+        margin: 0 1;
+        padding: 0 1;
+        border-top: solid $primary;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *FOCUS_BINDINGS,
+        _key("enter", "open", "open", priority=True),
+        _key("r", "read_all", "read_all"),
+        _key("u", "unread_only", "unread_only"),
+        _key("escape", "back", "back"),
+    ]
+    """Open, mark all read, unread only, back."""
+
+    @dataclass
+    class Loaded(Message):
+        """The notifications and the unread count, read again."""
+
+        notices: list[NotificationOut]
+        unread: int
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.title = t("tui.inbox.title")
+        self.notices: list[NotificationOut] = []
+        """The notifications listed, newest first."""
+        self.unread = 0
+        """The actor's unread notifications (all of them, not only those listed)."""
+        self.unread_only = False
+        """Only unread notifications are listed."""
+
+    @property
+    def workbench(self) -> Workbench:
+        """The services of this session."""
+        return self.toasts.workbench
+
+    @property
+    def toasts(self) -> NoticeToasts:
+        """The app, which marks notifications read (so it completes after this screen closed)."""
+        return cast("NoticeToasts", self.app)
+
+    def compose(self) -> ComposeResult:
+        workbench = self.workbench
+        yield WorkbenchHeader(
+            self.title or "", workbench.actor, workbench.settings.general.branch_name
+        )
+        yield Label(t("tui.loading"), id="inbox-status", markup=False)
+        yield DataTable[Text](id="inbox-list", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="inbox-detail", markup=False)
+        yield Footer(compact=True)
+
+    @property
+    def table(self) -> DataTable[Text]:
+        """The list."""
+        return self.query_one("#inbox-list", DataTable)
+
+    @property
+    def current(self) -> NotificationOut | None:
+        """The notification under the cursor, if any."""
+        if not self.notices:
+            return None
+        return self.notices[min(self.table.cursor_row, len(self.notices) - 1)]
+
+    def on_screen_resume(self) -> None:
+        # Shown (Textual may resume twice as a screen first shows) or back from a 360 view.
+        if not any(w.group == "inbox" and not w.is_finished for w in self.workers):
+            self.load()
+        self.table.focus()
+
+    # -- loading --------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="inbox")
+    def load(self) -> None:
+        """Read the notifications and the unread count in a thread."""
+        bench = self.workbench
+        notices = bench.notifications(self.unread_only, INBOX_LIMIT)
+        unread = bench.notifications_unread()
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(notices, unread))
+
+    @on(Loaded)
+    def loaded(self, message: Loaded) -> None:
+        """Show the list; the cursor stays on the notification it was on."""
+        keep = self.current.id if self.current else None
+        self.notices = message.notices
+        self.unread = message.unread
+        self._show_rows(keep)
+        self._show_status()
+
+    def _show_rows(self, keep: int | None) -> None:
+        table = self.table
+        index = table.cursor_row
+        ids = [notice.id for notice in self.notices]
+        if keep in ids:
+            index = ids.index(keep)
+        kinds = [kind_label(notice.kind) for notice in self.notices]
+        widths = {**WIDTHS, "kind": min(max(map(cell_len, kinds), default=4), WIDTHS["kind"])}
+        fixed = sum(widths.values()) + 2 * len(COLUMNS) + 2  # cell padding, scrollbar
+        widths["title"] = max(table.size.width - fixed, 16)
+        table.clear(columns=True)
+        for name in COLUMNS:
+            table.add_column(t(f"tui.inbox.col.{name}"), key=name, width=widths[name])
+        for notice, kind in zip(self.notices, kinds, strict=True):
+            table.add_row(*self._cells(notice, kind, widths), key=str(notice.id))
+        if self.notices:
+            table.move_cursor(row=min(max(index, 0), len(self.notices) - 1), animate=False)
+        self._show_detail()
+
+    @staticmethod
+    def _cells(notice: NotificationOut, kind: str, widths: dict[str, int]) -> list[Text]:
+        at = notice.created_at.astimezone(clock.branch_tz())
+        style = "bold" if notice.unread else ""
+        return [
+            Text(UNREAD_MARK if notice.unread else "", style="bold"),
+            Text(f"{at:%m-%d %H:%M}", style=style),
+            Text(fit(kind, widths["kind"]), style=style),
+            Text(fit(notice.title, widths["title"]), style=style),
+        ]
+
+    def _show_status(self) -> None:
+        parts = [t("tui.inbox.unread", n=self.unread)]
+        if self.unread_only:
+            parts.append(t("tui.inbox.unread_only"))
+        parts.append(t("tui.inbox.listed", n=len(self.notices)))
+        if not self.notices:
+            parts.append(t("tui.inbox.empty"))
+        self.query_one("#inbox-status", Label).update(" · ".join(parts))
+
+    @on(DataTable.RowHighlighted, "#inbox-list")
+    def highlighted(self) -> None:
+        """Moving the cursor shows the notification under it in full."""
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        notice = self.current
+        lines: list[str] = []
+        if notice is not None:
+            lines.append(notice.title)
+            lines.append(t("tui.inbox.enter", what=opens(notice)))
+            if notice.body:
+                lines.append(notice.body.strip())
+        self.query_one("#inbox-detail", Static).update("\n".join(lines))
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        """Mark the highlighted notification read and open what it is about."""
+        notice = self.current
+        if notice is None:
+            return
+        if notice.unread:
+            self.toasts.mark_notices_read([notice.id])
+            self._mark_shown_read([notice.id])
+        target = notice.target
+        if target is None:
+            if notice.object_type:  # about a record that is gone
+                self.notify(t("tui.inbox.gone"), severity="warning", markup=False)
+            return
+        if target.object_type == "task" and target.customer_no:
+            self.open_customer(target.customer_no)
+            return
+        self.dismiss(None)
+        self.app.run_worker(go_to(self.app, target), group="inbox-go", exit_on_error=False)
+
+    def action_read_all(self) -> None:
+        """Mark every notification read (not only those listed)."""
+        if self.unread:
+            self.toasts.mark_notices_read(None)
+            self._mark_shown_read([notice.id for notice in self.notices])
+
+    def action_unread_only(self) -> None:
+        """Unread notifications only ↔ all of them."""
+        self.unread_only = not self.unread_only
+        self.load()
+
+    def action_back(self) -> None:
+        """Close the inbox."""
+        self.dismiss(None)
+
+    def _mark_shown_read(self, ids: list[int]) -> None:
+        """Show ``ids`` as read at once (the app writes it; :meth:`reload` shows the count)."""
+        now = clock.now()
+        changed = set(ids)
+        self.notices = [
+            replace(notice, read_at=now) if notice.id in changed and notice.unread else notice
+            for notice in self.notices
+        ]
+        self._show_rows(self.current.id if self.current else None)
+
+    def reload(self) -> None:
+        """Read again after notifications arrived or were marked read elsewhere."""
+        if self.is_mounted:
+            self.load()
+
+    @on(Worker.StateChanged)
+    def report_failure(self, event: Worker.StateChanged) -> None:
+        """A refusal (a customer out of scope) or a fault is a notification, never a traceback."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if not isinstance(error, ServiceError):
+            self.app.log.error(f"inbox failed: {error!r}")
+        self.notify(error_text(error), title=t("tui.error.title"), severity="error", markup=False)
+
+
+def kind_label(kind: str) -> str:
+    """The kind of a notification for people; a kind the catalog does not know yet (a new
+    job's) reads as plain "notification" rather than as its code."""
+    text = label("notification_kind", kind)
+    return t("tui.notices.other_kind") if text == kind else text
+
+
+def opens(notice: NotificationOut) -> str:
+    """What ``Enter`` does with ``notice``, in words."""
+    target = notice.target
+    if target is None:
+        return t("tui.inbox.opens.nothing")
+    if target.object_type == "complaint":
+        return t("tui.inbox.opens.complaint", ticket=target.ticket_no)
+    if target.object_type == "task":
+        if target.customer_no:
+            return t("tui.inbox.opens.customer", customer=target.customer_no)
+        return t("tui.inbox.opens.today")
+    return t("tui.inbox.opens.visit", week=target.week, customer=target.customer_no)
+
+
+async def go_to(app: App[Any], target: Target) -> None:
+    """Switch to the mode that shows ``target`` and put the cursor on it (run by the app, as
+    the inbox has closed)."""
+    if target.object_type == "complaint" and target.ticket_no:
+        await app.switch_mode("complaints")
+        complaints = _home(app, ComplaintsScreen)
+        if complaints is not None:
+            complaints.show_ticket(target.ticket_no)
+    elif target.object_type == "visit" and target.week:
+        await app.switch_mode("visits")
+        visits = _home(app, VisitsScreen)
+        if visits is not None:
+            own = target.owner_login == visits.workbench.actor.login
+            visits.month = None
+            visits.week = target.week
+            visits.owner_login = None if own else target.owner_login
+            visits.load_plan(target.object_id)
+            visits.refresh_bindings()
+    elif target.object_type == "task":
+        await app.switch_mode("today")
+
+
+def _home(app: App[Any], kind: type[HomeT]) -> HomeT | None:
+    """The mode's home screen (a dialog left open there stays in front of it)."""
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, kind):
+            return screen
+    return None
