@@ -31,6 +31,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import Customer, Notification, Staff, VisitPlanItem
 from cmworkbench.i18n import label, t
+from cmworkbench.jobs.leader import Leader
 from cmworkbench.screens import notices
 from cmworkbench.screens.complaints import ComplaintsScreen
 from cmworkbench.screens.customer360 import Customer360Screen
@@ -187,6 +188,34 @@ async def test_a_breach_swept_while_the_app_runs_is_toasted_listed_and_opened(
     marks = read_at(engine)
     assert marks.pop(breach) is not None  # opened: read
     assert all(at is None for at in marks.values())  # the warnings are still unread
+
+
+async def test_a_reminder_sent_by_the_scheduler_job_shows_as_a_toast_and_in_the_inbox(
+    wang: Workbench, engine: Engine, settings: Settings
+) -> None:
+    clock.freeze("2026-11-23T09:40")
+    wang.add_task("C001", clock.parse_instant("2026-11-23T10:00"), "回电确认退费")
+    leader = Leader(engine, settings, holder="test", synchronous=True)
+    app = make_app(wang)
+    messages: list[Message] = []
+    try:
+        async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+            await started(pilot)
+            clock.freeze("2026-11-23T09:45")  # 15 minutes before the call-back
+            assert leader.tick()
+            leader.run_pending()  # the reminders job of 09:45, as the leading process runs it
+            expected = "10:00"
+            await until(pilot, lambda: any(expected in text for _, text in toasts(messages)))
+            kinds = [title for title, text in toasts(messages) if expected in text]
+            assert kinds == [label("notification_kind", "task_reminder")]
+            screen = await inbox(pilot)
+            mark, title = rows(screen)[0]
+            assert mark == UNREAD_MARK and "回电确认退费" in title and expected in title
+    finally:
+        leader.stop()
+    with engine.connect() as conn:
+        runs = conn.execute(text("SELECT slot, outcome FROM job_run WHERE job_id = 'reminders'"))
+        assert runs.all() == [("2026-11-23T09:45:00", "done")]
 
 
 async def test_the_first_poll_tells_how_many_are_unread_and_replays_none(
