@@ -24,9 +24,10 @@ from textual.widgets import DataTable, Footer, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmworkbench import clock
-from cmworkbench.i18n import label, t
+from cmworkbench.i18n import t
 from cmworkbench.screens.base import error_text
 from cmworkbench.screens.complaints import ComplaintsScreen
+from cmworkbench.screens.notices import kind_label
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.screens.visits import VisitsScreen
 from cmworkbench.services.errors import ServiceError
@@ -289,13 +290,6 @@ class InboxScreen(OpensCustomer):
         if not isinstance(error, ServiceError):
             self.app.log.error(f"inbox failed: {error!r}")
         self.notify(error_text(error), title=t("tui.error.title"), severity="error", markup=False)
-
-
-def kind_label(kind: str) -> str:
-    """The kind of a notification for people; a kind the catalog does not know yet (a new
-    job's) reads as plain "notification" rather than as its code."""
-    text = label("notification_kind", kind)
-    return t("tui.notices.other_kind") if text == kind else text
 
 
 def opens(notice: NotificationOut) -> str:

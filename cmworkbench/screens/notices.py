@@ -23,8 +23,7 @@ from textual.app import App
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
-from cmworkbench.i18n import t
-from cmworkbench.screens.inbox import InboxScreen, kind_label
+from cmworkbench.i18n import label, t
 from cmworkbench.screens.privacy import PrivacyScreen
 from cmworkbench.widgets.task_table import fit
 
@@ -82,9 +81,10 @@ class NoticeToasts(App[None]):
         """The actor's unread notifications, as last counted."""
 
     def start_notice_poll(self) -> None:
-        """Poll now (to learn where to start) and then every :data:`POLL_SECONDS`."""
+        """Poll every :data:`POLL_SECONDS`, the first time (which learns where to start)
+        after one interval: at start-up the first paint and the first screen's data come
+        first."""
         self.set_interval(POLL_SECONDS, self._poll_tick, name="notices")
-        self._poll_tick()
 
     def _poll_tick(self) -> None:
         if any(w.group == "notices" and not w.is_finished for w in self.workers):
@@ -113,8 +113,8 @@ class NoticeToasts(App[None]):
     @on(Polled)
     def notices_polled(self, message: Polled) -> None:
         """Remember where the next poll starts; show what is new."""
-        if message.after != self.last_notice_id:
-            return  # an answer to an older question
+        if message.after != self.last_notice_id or not self.screen_stack:
+            return  # an answer to an older question, or the app is closing
         self.last_notice_id = message.latest
         if message.unread is not None:
             self.unread_notices = message.unread
@@ -176,6 +176,8 @@ class NoticeToasts(App[None]):
 
     def notices_changed(self) -> None:
         """Something arrived or was marked read: the inbox, if shown, reads again."""
+        from cmworkbench.screens.inbox import InboxScreen  # imported when first needed
+
         for screen in self.screen_stack:
             if isinstance(screen, InboxScreen):
                 screen.reload()
@@ -192,3 +194,10 @@ def toast_text(notice: NotificationOut) -> str:
 def toast_severity(notice: NotificationOut) -> SeverityLevel:
     """Missed deadlines and escalations warn; everything else informs."""
     return "warning" if notice.kind in LOUD_KINDS else "information"
+
+
+def kind_label(kind: str) -> str:
+    """The kind of a notification for people; a kind the catalog does not know yet (a new
+    job's) reads as plain "notification" rather than as its code."""
+    text = label("notification_kind", kind)
+    return t("tui.notices.other_kind") if text == kind else text
