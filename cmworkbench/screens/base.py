@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -37,6 +38,19 @@ def error_text(error: BaseException | None) -> str:
     if isinstance(error, ServiceError):
         return str(error)
     return t("tui.error.load_failed")
+
+
+def report_worker_error(node: Widget, event: Worker.StateChanged) -> BaseException | None:
+    """Show a worker's failure as a notification on ``node`` (a service's refusal in its own
+    words, a fault as a generic line, its details in the log); the error, or ``None`` when
+    the worker did not fail."""
+    if event.state is not WorkerState.ERROR:
+        return None
+    error = event.worker.error
+    if not isinstance(error, ServiceError):
+        node.log.error(f"{event.worker.name} failed: {error!r}")
+    node.notify(error_text(error), title=t("tui.error.title"), severity="error", markup=False)
+    return error
 
 
 class WorkbenchScreen(Screen[None]):
@@ -114,10 +128,4 @@ class WorkbenchScreen(Screen[None]):
     @on(Worker.StateChanged)
     def report_failure(self, event: Worker.StateChanged) -> None:
         """A failed load is a notification, never a traceback."""
-        if event.state is WorkerState.ERROR:
-            error = event.worker.error
-            if not isinstance(error, ServiceError):
-                self.log.error(f"{event.worker.name} failed: {error!r}")
-            self.notify(
-                error_text(error), title=t("tui.error.title"), severity="error", markup=False
-            )
+        report_worker_error(self, event)

@@ -21,16 +21,15 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from cmworkbench import clock
 from cmworkbench.i18n import t
-from cmworkbench.screens.base import error_text
+from cmworkbench.screens.base import report_worker_error
 from cmworkbench.screens.complaints import ComplaintsScreen
 from cmworkbench.screens.notices import kind_label
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.screens.visits import VisitsScreen
-from cmworkbench.services.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
 from cmworkbench.widgets.header import WorkbenchHeader
 from cmworkbench.widgets.task_table import fit
@@ -284,12 +283,7 @@ class InboxScreen(OpensCustomer):
     @on(Worker.StateChanged)
     def report_failure(self, event: Worker.StateChanged) -> None:
         """A refusal (a customer out of scope) or a fault is a notification, never a traceback."""
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if not isinstance(error, ServiceError):
-            self.app.log.error(f"inbox failed: {error!r}")
-        self.notify(error_text(error), title=t("tui.error.title"), severity="error", markup=False)
+        report_worker_error(self, event)
 
 
 def opens(notice: NotificationOut) -> str:

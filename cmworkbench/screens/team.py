@@ -18,13 +18,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Label
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from cmworkbench.i18n import label, t
-from cmworkbench.screens.base import error_text
+from cmworkbench.screens.base import report_worker_error
 from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
 from cmworkbench.screens.opening import OpensCustomer
-from cmworkbench.services.errors import OutOfScope, ServiceError
+from cmworkbench.services.errors import OutOfScope
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
 from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.header import WorkbenchHeader
@@ -316,12 +316,9 @@ class TeamScreen(OpensCustomer):
     def report_failure(self, event: Worker.StateChanged) -> None:
         """A refusal is a notification; a refused board closes the screen; a refused
         reassignment reloads the list (someone else may have changed it)."""
-        if event.state is not WorkerState.ERROR:
+        error = report_worker_error(self, event)
+        if error is None:
             return
-        error = event.worker.error
-        if not isinstance(error, ServiceError):
-            self.log.error(f"{event.worker.name} failed: {error!r}")
-        self.notify(error_text(error), title=t("tui.error.title"), severity="error", markup=False)
         if event.worker.group == "board" and isinstance(error, OutOfScope) and self.is_current:
             self.dismiss(None)
         elif event.worker.group == "reassign":

@@ -18,11 +18,10 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, TextArea
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from cmworkbench.i18n import t
-from cmworkbench.screens.base import error_text
-from cmworkbench.services.errors import ServiceError
+from cmworkbench.screens.base import report_worker_error
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
 from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.header import WorkbenchHeader
@@ -198,13 +197,4 @@ class WorkLogScreen(Screen[None]):
     @on(Worker.StateChanged)
     def report_failure(self, event: Worker.StateChanged) -> None:
         """A refusal (too long, a conflict) is a notification; the text typed stays."""
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if not isinstance(error, ServiceError):
-            self.log_error(error)
-        self.notify(error_text(error), title=t("tui.error.title"), severity="error", markup=False)
-
-    def log_error(self, error: BaseException | None) -> None:
-        """Write an unexpected failure to the Textual log (never to the screen)."""
-        self.app.log.error(f"work log failed: {error!r}")
+        report_worker_error(self, event)
