@@ -163,6 +163,26 @@ def test_a_hand_made_task_is_reminded_15_minutes_before_to_its_owner_once(
     assert notes(engine, "task_reminder") == [(wang, "回电 杭州西湖茶业 10:00")]
 
 
+def test_the_colleague_covering_an_owner_on_leave_is_reminded(engine: Engine, team: Team) -> None:
+    wang, li = team.staff["wangfang"], team.staff["liqiang"]
+    with unit_of_work(engine) as session:
+        owner = session.get(Staff, wang)
+        assert owner is not None
+        owner.backup_id = li  # 李强 is 王芳's B角
+        session.add(owner)
+        session.add(
+            StaffLeave(staff_id=wang, starts_on=date(2026, 11, 24), ends_on=date(2026, 11, 24))
+        )
+    add_task(engine, wang, "2026-11-23T10:00", customer=team.customers["C001"], reason="回电")
+    add_task(engine, wang, "2026-11-24T10:00", customer=team.customers["C002"], reason="送资料")
+    assert run(engine, task_reminders, "2026-11-23T09:45") == 1
+    assert run(engine, task_reminders, "2026-11-24T09:45") == 1
+    assert notes(engine, "task_reminder") == [
+        (wang, "回电 杭州西湖茶业 10:00"),  # at work
+        (li, "送资料 钱江物流 10:00"),  # on leave: the B角 is reminded
+    ]
+
+
 def test_a_snoozed_task_is_reminded_at_its_new_time(engine: Engine, team: Team) -> None:
     wang = team.staff["wangfang"]
     task_id = add_task(

@@ -58,6 +58,7 @@ from cmworkbench.services.onsite import OnsiteSummaryRow, monthly_summary
 from cmworkbench.services.overview import overview
 from cmworkbench.services.tasks import REASON_CHARS
 from cmworkbench.services.team import BOOK_ROLES, on_leave_ids, submitted_ids
+from cmworkbench.services.today import coverers
 
 REMINDED_PLAN_STATUSES = ("submitted", "approved")
 """Weekly plans whose visits are reminded: sent to (or approved by) the supervisor."""
@@ -93,6 +94,8 @@ def task_reminders(*, session: Session, settings: Settings) -> int:
         )
         .order_by(col(Task.id))
     ).all()
+    # an owner on leave: the colleague covering for them is reminded instead (AB角)
+    cover = _cover_by_branch(session, {task.owner_id for task, _ in rows}, clock.today())
     created = 0
     for task, customer_name in rows:
         moment = timed_moment(task, cal)
@@ -107,7 +110,7 @@ def task_reminders(*, session: Session, settings: Settings) -> int:
             title = t("reminder.task_no_customer", what=what, time=at)
         created += insert_notification(
             session,
-            recipient=task.owner_id,
+            recipient=cover.get(task.owner_id, task.owner_id),
             kind="task_reminder",
             title=title,
             object_type="task",
@@ -116,6 +119,17 @@ def task_reminders(*, session: Session, settings: Settings) -> int:
             body=task.note,
         )
     return created
+
+
+def _cover_by_branch(session: Session, owners: set[int], day: date) -> dict[int, int]:
+    """Owner on leave on ``day`` → who covers them, for the branches of ``owners``."""
+    if not owners:
+        return {}
+    branches = set(session.exec(select(Staff.branch_id).where(col(Staff.id).in_(owners))).all())
+    cover: dict[int, int] = {}
+    for branch_id in branches:
+        cover.update(coverers(session=session, branch_id=branch_id, day=day))
+    return cover
 
 
 def timed_moment(task: Task, cal: BranchCalendar) -> datetime | None:

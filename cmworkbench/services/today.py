@@ -76,9 +76,21 @@ def covered_staff(*, session: Session, actor: Actor, day: date) -> dict[int, str
     """Colleagues on leave on ``day`` whose due work falls to ``actor``: id → name.
 
     The A/B partner covers; if the partner is away as well (or none is set), the
-    supervisor of the colleague's team does.
+    supervisor of the colleague's team does (:func:`coverers`).
     """
-    away = _on_leave(session, actor.branch_id, day)
+    cover = coverers(session=session, branch_id=actor.branch_id, day=day)
+    mine = [away for away, coverer in cover.items() if coverer == actor.id and away != actor.id]
+    if not mine:
+        return {}
+    names = session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(mine))).all()
+    return {staff_id: name for staff_id, name in names if staff_id is not None}
+
+
+def coverers(*, session: Session, branch_id: int, day: date) -> dict[int, int]:
+    """Who covers whom on ``day``: staff on leave → the colleague their due work falls to
+    (the A/B partner unless away too, else the team's supervisor); people nobody can
+    cover are left out."""
+    away = _on_leave(session, branch_id, day)
     if not away:
         return {}
     staff = session.exec(select(Staff).where(col(Staff.id).in_(away))).all()
@@ -93,15 +105,15 @@ def covered_staff(*, session: Session, actor: Actor, day: date) -> dict[int, str
         for sup in session.exec(query.order_by(col(Staff.id))).all():
             if sup.team_id is not None and sup.id is not None:
                 supervisors.setdefault(sup.team_id, sup.id)
-    covered: dict[int, str] = {}
+    cover: dict[int, int] = {}
     for person in staff:
         if person.backup_id is not None and person.backup_id not in away:
             coverer: int | None = person.backup_id
         else:
             coverer = supervisors.get(person.team_id) if person.team_id is not None else None
-        if coverer == actor.id and person.id is not None and person.id != actor.id:
-            covered[person.id] = person.name
-    return covered
+        if coverer is not None and person.id is not None and coverer != person.id:
+            cover[person.id] = coverer
+    return cover
 
 
 def _due_filter(owner_ids: list[int], day: date, kind: str | None) -> list[ColumnElement[bool]]:
