@@ -96,12 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     staff_list.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
     staff_list.add_argument("--json", action="store_true", help=t("cli.help.json"))
 
-    from cmworkbench import cli_complaints, cli_jobs, cli_notifications
+    from cmworkbench import cli_audit, cli_backup, cli_complaints, cli_jobs, cli_notifications
     from cmworkbench.cli_visits import add_parsers
 
     add_parsers(commands, common)
     cli_complaints.add_parsers(commands, common)
     cli_jobs.add_parsers(commands, common)
+    cli_backup.add_parsers(commands, common)
+    cli_audit.add_parsers(commands, common)
     cli_notifications.add_parsers(commands, common)
     return parser
 
@@ -474,6 +476,24 @@ def _jobs(args: argparse.Namespace, settings: Settings) -> int:
     return jobs_command(args, settings)
 
 
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_audit import audit_command
+
+    return audit_command(args, settings)
+
+
+def _backup(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_backup import backup_command
+
+    return backup_command(args, settings)
+
+
+def _restore(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_backup import restore_command
+
+    return restore_command(args, settings)
+
+
 def _notifications(args: argparse.Namespace, settings: Settings) -> int:
     from cmworkbench.cli_notifications import notifications_command
 
@@ -499,5 +519,8 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "complaints": _complaints,
     "scheduler": _scheduler,
     "jobs": _jobs,
+    "backup": _backup,
+    "restore": _restore,
     "notifications": _notifications,
+    "audit": _audit,
 }

@@ -189,6 +189,12 @@ class SchedulerSettings:
     """After downtime a job whose latest missed run is less than this long ago runs once
     (``coalesce``): a day, so a daily job missed over a weekend still runs when the server is
     back, for the day it is back."""
+    backup_at: str = "02:00"
+    """Local time of the nightly backup, every day."""
+    backup_dir: str = ""
+    """Folder of the nightly backups (``cmworkbench-YYYYMMDD.db``); empty: no nightly backup."""
+    backup_keep_days: int = 14
+    """Nightly backups older than this many days are deleted."""
 
 
 @dataclass(frozen=True)
@@ -397,10 +403,10 @@ def _validate(s: Settings, label: str) -> None:
     for i, role in enumerate(s.privacy.reveal_roles):
         if role not in ROLES:
             fail(f"privacy.reveal_roles[{i}]", f"{role!r} is not a role ({', '.join(ROLES)})")
-    for key in ("generate_at", "worklog_reminder_at"):
+    for key in ("generate_at", "worklog_reminder_at", "backup_at"):
         if not _CLOCK_TIME.match(getattr(s.scheduler, key)):
             fail(f"scheduler.{key}", f"{getattr(s.scheduler, key)!r} is not a time like 06:30")
-    for key in ("sla_sweep_seconds", "lease_seconds", "misfire_grace_seconds"):
+    for key in ("sla_sweep_seconds", "lease_seconds", "misfire_grace_seconds", "backup_keep_days"):
         if getattr(s.scheduler, key) <= 0:
             fail(f"scheduler.{key}", "must be more than 0")
     if not _CLOCK_TIME.match(s.reminders.digest_at):

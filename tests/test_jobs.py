@@ -19,7 +19,7 @@ from cmworkbench import clock
 from cmworkbench.config import SchedulerSettings, Settings
 from cmworkbench.jobs.leader import Leader
 
-JOBS = ("generate", "monthly", "sla_sweep", "reminders", "digest", "worklog")
+JOBS = ("generate", "monthly", "sla_sweep", "reminders", "digest", "worklog", "backup")
 
 
 @pytest.fixture
@@ -129,11 +129,12 @@ def test_after_downtime_each_missed_job_runs_once(
         "reminders": 1,
         "digest": 1,
         "worklog": 1,
+        "backup": 1,
     }
     assert runs(engine, "generate")[-1] == ("generate", "2026-11-30", "done")
     assert runs(engine, "sla_sweep")[-1][1] == "2026-11-30T08:00:00"
     at("2026-11-30T08:00", b)  # nothing more for the same minute
-    assert sum(len(runs(engine, job)) for job in JOBS) == sum(before.values()) + 6
+    assert sum(len(runs(engine, job)) for job in JOBS) == sum(before.values()) + 7
 
 
 def test_a_slot_runs_once_even_when_two_processes_try(

@@ -11,6 +11,9 @@
   due today.
 - ``worklog``: daily at ``scheduler.worklog_reminder_at`` (17:00), working days: the work
   log not yet submitted.
+- ``backup``: daily at ``scheduler.backup_at`` (02:00), every day: when ``scheduler.backup_dir``
+  is set, ``cmworkbench-YYYYMMDD.db`` there (``cmw backup``), and the backups older than
+  ``scheduler.backup_keep_days`` deleted.
 
 A *slot* names one run: the branch-local date for a daily job, the interval's start for a
 repeating one. The leader records each run under its (job, slot), so a run happens once
@@ -30,6 +33,7 @@ from datetime import datetime, timedelta, tzinfo
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from cmworkbench.config import Settings
@@ -93,6 +97,7 @@ def specs(settings: Settings, tz: tzinfo) -> list[JobSpec]:
     generate_at = settings.scheduler.generate_at
     digest_at = settings.reminders.digest_at
     worklog_at = settings.scheduler.worklog_reminder_at
+    backup_at = settings.scheduler.backup_at
     return [
         JobSpec("generate", _daily(generate_at, tz), _by_day(generate_at), True, _generate),
         JobSpec("monthly", _daily(generate_at, tz), _by_day(generate_at), True, _monthly),
@@ -100,6 +105,7 @@ def specs(settings: Settings, tz: tzinfo) -> list[JobSpec]:
         JobSpec("reminders", _repeating(60, tz), _every(60), False, _remind),
         JobSpec("digest", _daily(digest_at, tz), _by_day(digest_at), True, _digest),
         JobSpec("worklog", _daily(worklog_at, tz), _by_day(worklog_at), True, _worklog),
+        JobSpec("backup", _daily(backup_at, tz), _by_day(backup_at), False, _backup),
     ]
 
 
@@ -146,3 +152,19 @@ def _worklog(session: Session, settings: Settings) -> str:
     from cmworkbench.services.reminders import worklog_reminders
 
     return f"notified {worklog_reminders(session=session, settings=settings)}"
+
+
+def _backup(session: Session, settings: Settings) -> str:
+    from pathlib import Path
+
+    from cmworkbench.services.backup import nightly
+
+    if not settings.scheduler.backup_dir:
+        return "no backup_dir set: nothing to do"
+    # The backup reads through a connection of its own (the unit of work holds this one,
+    # with the run's claim not yet committed): in WAL mode it copies the last committed
+    # state while this transaction stays open, without waiting for it.
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    directory = Path(settings.scheduler.backup_dir)
+    return nightly(engine, directory, settings.scheduler.backup_keep_days)

@@ -9,17 +9,21 @@ Details never hold clear PII: callers pass masked values (see :mod:`cmworkbench.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
-from cmworkbench.db.models import AuditLog, Staff
+from cmworkbench.db.models import AuditLog, Customer, Staff
+from cmworkbench.domain.enums import Role
+from cmworkbench.i18n import t
 from cmworkbench.services.actor import Actor
-from cmworkbench.services.scope import require_customer
+from cmworkbench.services.errors import NotFound, OutOfScope
+from cmworkbench.services.scope import customer_filter, require_customer, staff_filter
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,10 @@ class AuditEntry:
     field_name: str | None
     detail: str | None
     """What changed, e.g. ``138****5678 → 139****0000`` (PII masked)."""
+    customer_no: str | None = None
+    """The customer the entry is about, if any."""
+    id: int | None = None
+    """The audit row's own id."""
 
 
 def created(
@@ -109,16 +117,91 @@ def latest_for_customer(
 ) -> list[AuditEntry]:
     """The newest audit entries about ``customer_id`` (only ``actions``, if given), newest
     first. No scope check: for services that have already made it."""
-    query = (
-        select(AuditLog, Staff)
-        .join(Staff, col(AuditLog.staff_id) == col(Staff.id), isouter=True)
-        .where(col(AuditLog.customer_id) == customer_id)
-    )
+    query = _entries_query().where(col(AuditLog.customer_id) == customer_id)
     if actions is not None:
         query = query.where(col(AuditLog.action).in_(tuple(actions)))
     rows = session.exec(
         query.order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc()).limit(max(0, limit))
     ).all()
+    return _entries(rows)
+
+
+def search(
+    *,
+    session: Session,
+    actor: Actor,
+    customer_no: str | None = None,
+    staff_login: str | None = None,
+    since: date | None = None,
+    limit: int = 200,
+) -> list[AuditEntry]:
+    """The newest ``limit`` audit entries the actor may read, newest first.
+
+    An admin and a branch head read the branch's log; a supervisor the entries by their
+    team or about customers in their scope; a manager their own entries and those about
+    their customers. ``customer_no`` (refused out of scope), ``staff_login`` (who acted) and
+    ``since`` (a branch-local day, inclusive) narrow it down.
+    """
+    query = _entries_query().where(_scope_clause(actor))
+    if customer_no is not None:
+        customer = require_customer(session=session, actor=actor, customer_no=customer_no)
+        query = query.where(col(AuditLog.customer_id) == customer.id)
+    if staff_login is not None:
+        staff_id = _require_staff(session, actor, staff_login)
+        query = query.where(col(AuditLog.staff_id) == staff_id)
+    if since is not None:
+        from cmworkbench.services.team import day_bounds  # team imports this module
+
+        query = query.where(col(AuditLog.at) >= day_bounds(since)[0])
+    rows = session.exec(
+        query.order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc()).limit(max(0, limit))
+    ).all()
+    return _entries(rows)
+
+
+def _scope_clause(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on :class:`AuditLog`: the entries ``actor`` may read."""
+    about_visible = col(AuditLog.customer_id).in_(
+        select(col(Customer.id)).where(customer_filter(actor))
+    )
+    if actor.role in (Role.MANAGER, Role.PHONE_MANAGER):
+        return or_(col(AuditLog.staff_id) == actor.id, about_visible)
+    if actor.role == Role.SUPERVISOR:
+        team = select(col(Staff.id)).where(col(Staff.team_id) == actor.team_id)
+        by_team = (
+            col(AuditLog.staff_id).in_(team)
+            if actor.team_id is not None
+            else col(AuditLog.staff_id) == actor.id
+        )
+        return or_(by_team, about_visible)
+    branch = select(col(Staff.id)).where(col(Staff.branch_id) == actor.branch_id)
+    system = and_(col(AuditLog.staff_id).is_(None), col(AuditLog.customer_id).is_(None))
+    return or_(col(AuditLog.staff_id).in_(branch), about_visible, system)
+
+
+def _require_staff(session: Session, actor: Actor, login: str) -> int:
+    """The id of the colleague ``login``; refused if unknown or outside the actor's view."""
+    found = session.exec(select(Staff.id).where(col(Staff.login) == login.strip())).first()
+    if found is None:
+        raise NotFound(t("cli.unknown_login", login=login))
+    visible = session.exec(
+        select(Staff.id).where(col(Staff.id) == found, staff_filter(actor))
+    ).first()
+    if visible is None:
+        raise OutOfScope(t("audit.staff_out_of_scope", login=login))
+    return int(found)
+
+
+def _entries_query() -> Any:
+    """Audit rows with who acted and the customer number (outer joins: either may be null)."""
+    return (
+        select(AuditLog, Staff, Customer.customer_no)
+        .join(Staff, col(AuditLog.staff_id) == col(Staff.id), isouter=True)
+        .join(Customer, col(AuditLog.customer_id) == col(Customer.id), isouter=True)
+    )
+
+
+def _entries(rows: Sequence[Any]) -> list[AuditEntry]:
     return [
         AuditEntry(
             at=row.at,
@@ -129,6 +212,8 @@ def latest_for_customer(
             object_id=row.object_id,
             field_name=row.field_name,
             detail=row.detail,
+            customer_no=customer_no,
+            id=row.id,
         )
-        for row, staff in rows
+        for row, staff, customer_no in rows
     ]

@@ -1,0 +1,94 @@
+"""``cmw audit``: who did what to which record and when, newest first.
+
+Read-only: the log is append-only (the database refuses an UPDATE or DELETE on it, see
+migration 0005), and nothing in the application edits an entry. Without ``--as`` the command
+runs as the admin (the whole branch); with it, as that staff member's scope allows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import TYPE_CHECKING, Any
+
+from cmworkbench import clock, i18n
+from cmworkbench.cli import EXIT_OK, _date, _positive_int, _print_table, _workbench
+
+if TYPE_CHECKING:
+    from cmworkbench.config import Settings
+    from cmworkbench.services.audit import AuditEntry
+
+
+def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Add ``audit`` to ``commands``."""
+    t = i18n.t
+    audit = commands.add_parser("audit", parents=[common], help=t("cli.help.audit"))
+    audit.add_argument("--customer", metavar="NO", help=t("cli.help.audit_customer"))
+    audit.add_argument("--staff", metavar="LOGIN", help=t("cli.help.audit_staff"))
+    audit.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help=t("cli.help.audit_since"))
+    audit.add_argument(
+        "--limit", type=_positive_int, default=200, metavar="N", help=t("cli.help.audit_limit")
+    )
+    audit.add_argument("--json", action="store_true", help=t("cli.help.json"))
+    audit.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+
+
+def audit_command(args: argparse.Namespace, settings: Settings) -> int:
+    """List the audit entries in scope, newest first."""
+    from cmworkbench.services.audit import search
+    from cmworkbench.services.workbench import admin_actor
+
+    workbench = _workbench(settings, args.login) if args.login else admin_actor(settings)
+    entries = workbench.run(
+        search,
+        customer_no=args.customer,
+        staff_login=args.staff,
+        since=args.since,
+        limit=args.limit,
+    )
+    if args.json:
+        print(json.dumps([_as_dict(e) for e in entries], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not entries:
+        print(i18n.t("cli.audit.none"))
+        return EXIT_OK
+    _print_table(
+        [
+            [
+                e.at.astimezone(clock.branch_tz()).strftime("%Y-%m-%d %H:%M:%S"),
+                _who(e),
+                i18n.label("audit_action", e.action),
+                f"{e.object_type}#{e.object_id}" if e.object_id is not None else e.object_type,
+                e.customer_no or "",
+                e.field_name or "",
+                e.detail or "",
+            ]
+            for e in entries
+        ],
+        [
+            f"cli.audit.col.{c}"
+            for c in ("at", "who", "action", "object", "customer", "field", "detail")
+        ],
+    )
+    return EXIT_OK
+
+
+def _who(entry: AuditEntry) -> str:
+    if entry.staff_login is None:
+        return i18n.t("cli.audit.system")
+    return f"{entry.staff_name} ({entry.staff_login})"
+
+
+def _as_dict(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "at": entry.at.astimezone(clock.branch_tz()).isoformat(timespec="seconds"),
+        "staff": entry.staff_login,
+        "staff_name": entry.staff_name,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "customer_no": entry.customer_no,
+        "field": entry.field_name,
+        "detail": entry.detail,
+    }

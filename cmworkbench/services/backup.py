@@ -1,0 +1,301 @@
+"""Backups and restores of the database (``cmw backup``, ``cmw restore``, the nightly job).
+
+SQLite: SQLite's online backup API copies the database from a connection of its own, in one
+step under one read transaction: in WAL mode writers go on meanwhile, and the copy is the
+database as it stood when the step began (a consistent snapshot). The copy is written next
+to the target, checked (``PRAGMA integrity_check``), made a self-contained single file
+(journal mode DELETE), given mode 0600 and renamed into place, so a target either holds a
+whole checked backup or nothing.
+
+A restore checks that the file is a cmworkbench database of a schema version this release
+knows, then copies it over the live database with the same API (open connections see the
+restored database at their next transaction), and upgrades the schema when the backup is
+older.
+
+PostgreSQL: ``pg_dump --format=custom`` with the URL's parameters; ``pg_restore`` by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from cmworkbench import clock
+from cmworkbench.db.engine import make_engine, restrict_file_mode, sqlite_file
+from cmworkbench.i18n import t
+from cmworkbench.services.errors import ServiceError
+
+NIGHTLY_PATTERN = re.compile(r"^cmworkbench-(\d{8})\.db$")
+"""The nightly job's file names: ``cmworkbench-YYYYMMDD.db`` (the only files it prunes)."""
+
+
+class BackupError(ServiceError):
+    """A backup or restore refused or failed; the message says why (CLI exit code 2)."""
+
+
+@dataclass(frozen=True)
+class BackupOut:
+    """A written backup."""
+
+    path: str
+    bytes: int
+    seconds: float
+    revision: str | None
+
+
+@dataclass(frozen=True)
+class RestoreOut:
+    """A restored database."""
+
+    source: str
+    database: str
+    backup_revision: str
+    revision: str
+    replaced_revision: str | None
+
+
+def nightly_name(day: date) -> str:
+    """The nightly backup's file name for ``day``."""
+    return f"cmworkbench-{day:%Y%m%d}.db"
+
+
+# -- backup ---------------------------------------------------------------------------------
+
+
+def backup(engine: Engine, target: Path, *, force: bool = False) -> BackupOut:
+    """Write a consistent backup of ``engine``'s database to ``target``."""
+    target = Path(target).expanduser()
+    if target.is_dir():
+        raise BackupError(t("backup.target_is_dir", path=target))
+    if target.exists() and not force:
+        raise BackupError(t("backup.target_exists", path=target))
+    if not target.parent.is_dir():
+        raise BackupError(t("backup.no_directory", path=target.parent))
+    started = time.monotonic()
+    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        if engine.dialect.name == "sqlite":
+            revision = _sqlite_backup(engine, temp)
+        elif engine.dialect.name == "postgresql":
+            revision = _pg_dump(engine, temp)
+        else:
+            raise BackupError(t("backup.unsupported", dialect=engine.dialect.name))
+        os.chmod(temp, 0o600)
+        os.replace(temp, target)
+    finally:
+        for leftover in (temp, *_sidecars(temp)):
+            leftover.unlink(missing_ok=True)
+    return BackupOut(
+        path=str(target),
+        bytes=target.stat().st_size,
+        seconds=round(time.monotonic() - started, 3),
+        revision=revision,
+    )
+
+
+def _sidecars(path: Path) -> tuple[Path, ...]:
+    return tuple(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))
+
+
+def _sqlite_backup(engine: Engine, temp: Path) -> str | None:
+    if sqlite_file(engine) is None:
+        raise BackupError(t("backup.not_a_file"))
+    raw = engine.raw_connection()  # a connection of its own, never a unit of work's
+    try:
+        source = raw.driver_connection
+        assert isinstance(source, sqlite3.Connection)
+        dest = sqlite3.connect(temp)
+        try:
+            # pages=-1: the whole database in one step, under one read transaction, so the
+            # copy is one snapshot (stepping would restart on every write of another
+            # connection, and might never finish while people work).
+            source.backup(dest, pages=-1)
+            dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            _check_integrity(dest, temp)
+            revision = _revision(dest)
+        finally:
+            dest.close()
+    finally:
+        raw.close()
+    return revision
+
+
+def _pg_dump(engine: Engine, temp: Path) -> str | None:
+    url = engine.url
+    if shutil.which("pg_dump") is None:
+        raise BackupError(t("backup.no_pg_dump"))
+    command = ["pg_dump", "--format=custom", "--no-password", f"--file={temp}"]
+    if url.host:
+        command.append(f"--host={url.host}")
+    if url.port:
+        command.append(f"--port={url.port}")
+    if url.username:
+        command.append(f"--username={url.username}")
+    command.append(f"--dbname={url.database or ''}")
+    env = dict(os.environ)
+    if url.password:
+        env["PGPASSWORD"] = str(url.password)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
+        raise BackupError(t("backup.pg_dump_failed", message=last))
+    from cmworkbench.db.migrate import current_revision
+
+    return current_revision(engine)
+
+
+def _check_integrity(conn: sqlite3.Connection, path: Path) -> None:
+    rows = conn.execute("PRAGMA integrity_check").fetchall()
+    if [r[0] for r in rows] != ["ok"]:
+        raise BackupError(t("backup.integrity_failed", path=path, message=rows[0][0]))
+
+
+def _revision(conn: sqlite3.Connection) -> str | None:
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return str(row[0]) if row else None
+
+
+# -- restore --------------------------------------------------------------------------------
+
+
+def check_backup(source: Path) -> str:
+    """The schema revision of the backup ``source``, after checking it is a whole
+    cmworkbench database this release knows; :class:`BackupError` otherwise."""
+    from cmworkbench.db.migrate import known_revisions
+
+    source = Path(source).expanduser()
+    if not source.is_file():
+        raise BackupError(t("backup.no_such_file", path=source))
+    try:
+        conn = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise BackupError(t("backup.not_sqlite", path=source, message=exc)) from None
+    try:
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.DatabaseError as exc:
+            raise BackupError(t("backup.not_sqlite", path=source, message=exc)) from None
+        if "alembic_version" not in tables:
+            raise BackupError(t("backup.foreign", path=source))
+        revision = _revision(conn)
+        if revision is None:
+            raise BackupError(t("backup.foreign", path=source))
+        if revision not in known_revisions():
+            raise BackupError(t("backup.unknown_revision", path=source, revision=revision))
+        _check_integrity(conn, source)
+    finally:
+        conn.close()
+    return revision
+
+
+def restore(engine_url: str, source: Path, *, force: bool = False) -> RestoreOut:
+    """Replace the database at ``engine_url`` with the backup ``source`` (only with
+    ``force``), then upgrade its schema if the backup is older than this release."""
+    from cmworkbench.db.migrate import current_revision, head_revision, upgrade
+
+    source = Path(source).expanduser()
+    engine = make_engine(engine_url)
+    try:
+        if engine.dialect.name != "sqlite":
+            raise BackupError(t("backup.restore_sqlite_only", dialect=engine.dialect.name))
+        database = sqlite_file(engine)
+        if database is None:
+            raise BackupError(t("backup.not_a_file"))
+        revision = check_backup(source)
+        if database.exists() and source.resolve() == database.resolve():
+            raise BackupError(t("backup.same_file", path=source))
+        replaced = _live_revision(engine) if database.exists() else None
+        if not force:
+            raise BackupError(
+                t(
+                    "backup.restore_needs_force",
+                    database=database,
+                    replaced=replaced or "-",
+                    source=source,
+                    revision=revision,
+                )
+            )
+        src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            raw = engine.raw_connection()
+            try:
+                dest = raw.driver_connection
+                assert isinstance(dest, sqlite3.Connection)
+                src.backup(dest, pages=-1)
+                _check_integrity(dest, database)
+            finally:
+                raw.close()
+        finally:
+            src.close()
+        engine.dispose()  # pooled connections hold the old schema's cached statements
+        if revision != head_revision():
+            upgrade(engine)
+        restrict_file_mode(engine)
+        return RestoreOut(
+            source=str(source),
+            database=str(database),
+            backup_revision=revision,
+            revision=current_revision(engine) or "",
+            replaced_revision=replaced,
+        )
+    finally:
+        engine.dispose()
+
+
+def _live_revision(engine: Engine) -> str | None:
+    from sqlalchemy.exc import DBAPIError
+
+    from cmworkbench.db.migrate import current_revision
+
+    try:
+        return current_revision(engine)
+    except DBAPIError:
+        return None
+
+
+# -- retention ------------------------------------------------------------------------------
+
+
+def prune(directory: Path, keep_days: int) -> int:
+    """Delete the nightly backups (``cmworkbench-YYYYMMDD.db``) in ``directory`` dated more
+    than ``keep_days`` days before today (branch time); other files are never touched.
+    Returns how many were deleted."""
+    directory = Path(directory).expanduser()
+    if not directory.is_dir():
+        return 0
+    oldest = clock.today() - timedelta(days=keep_days)
+    deleted = 0
+    for path in sorted(directory.iterdir()):
+        match = NIGHTLY_PATTERN.match(path.name)
+        if match is None or not path.is_file():
+            continue
+        try:
+            day = date(int(match[1][:4]), int(match[1][4:6]), int(match[1][6:]))
+        except ValueError:
+            continue
+        if day < oldest:
+            path.unlink()
+            deleted += 1
+    return deleted
+
+
+def nightly(engine: Engine, directory: Path, keep_days: int) -> str:
+    """The nightly job's work: today's backup into ``directory`` (0700, made if missing),
+    then the old ones pruned. Returns a line for the job's run."""
+    directory = Path(directory).expanduser()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    out = backup(engine, directory / nightly_name(clock.today()), force=True)
+    pruned = prune(directory, keep_days)
+    return f"wrote {out.path} ({out.bytes} bytes, {out.seconds:.1f} s), pruned {pruned}"
