@@ -95,6 +95,16 @@ def build_parser() -> argparse.ArgumentParser:
     staff_list.add_argument("--role", choices=ROLES, metavar="ROLE", help=", ".join(ROLES))
     staff_list.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
     staff_list.add_argument("--json", action="store_true", help=t("cli.help.json"))
+    grant = staff_commands.add_parser("grant-key", parents=[common], help=t("cli.help.grant_key"))
+    grant.add_argument("login", metavar="LOGIN", help=t("cli.help.key_login"))
+    grant.add_argument("keyfile", metavar="KEYFILE", help=t("cli.help.keyfile"))
+    revoke = staff_commands.add_parser(
+        "revoke-key", parents=[common], help=t("cli.help.revoke_key")
+    )
+    revoke.add_argument("login", metavar="LOGIN", help=t("cli.help.key_login"))
+    revoke.add_argument("--fingerprint", metavar="F", help=t("cli.help.fingerprint"))
+    for keys in (grant, revoke):
+        keys.add_argument("--authorized-keys", metavar="PATH", help=t("cli.help.authorized_keys"))
 
     from cmworkbench import cli_audit, cli_backup, cli_complaints, cli_jobs, cli_notifications
     from cmworkbench.cli_visits import add_parsers
@@ -133,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "tui"
     try:
         settings = _settings(args)
-        handler = _HANDLERS[command] if command != "staff" else _staff_list
+        handler = _HANDLERS[command] if command != "staff" else _STAFF[args.staff_command]
         return handler(args, settings)
     except (UsageError, ConfigError, clock.ClockError, ForeignDatabase) as exc:
         return _fail(str(exc), EXIT_USAGE)
@@ -446,6 +456,61 @@ def _staff_list(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _staff_keys(args: argparse.Namespace, settings: Settings) -> int:
+    """``staff grant-key`` / ``staff revoke-key``: change the keys, rewrite authorized_keys."""
+    from pathlib import Path
+
+    from cmworkbench.services import ssh_keys
+    from cmworkbench.services.workbench import admin_session
+
+    path = Path(args.authorized_keys or _default_authorized_keys()).absolute()
+    if args.staff_command == "grant-key":
+        try:
+            text = Path(args.keyfile).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(
+                i18n.t("cli.keys.unreadable", path=args.keyfile, message=exc)
+            ) from None
+    cmw_path = _cmw_path()
+    with admin_session(settings) as session:
+        if args.staff_command == "grant-key":
+            changed = [ssh_keys.grant_key(session=session, login=args.login, public_key_text=text)]
+        else:
+            changed = ssh_keys.revoke_key(
+                session=session, login=args.login, fingerprint=args.fingerprint
+            )
+        active = ssh_keys.active_keys(session)
+        ssh_keys.write_authorized_keys(path, ssh_keys.authorized_keys_text(active, cmw_path))
+    done = "cli.keys.granted" if args.staff_command == "grant-key" else "cli.keys.revoked"
+    for key in changed:
+        print(i18n.t(done, login=key.login, fingerprint=key.fingerprint))
+    if not changed:
+        print(i18n.t("cli.keys.none_revoked", login=args.login))
+    print(i18n.t("cli.keys.written", path=path, count=len(active)))
+    return EXIT_OK
+
+
+def _default_authorized_keys() -> str:
+    """``~/.ssh/authorized_keys`` of the user running the command (the service account)."""
+    import pwd
+
+    return os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".ssh", "authorized_keys")
+
+
+def _cmw_path() -> str:
+    """The absolute path of the running ``cmw``: what the forced command runs."""
+    import shutil
+    from pathlib import Path
+
+    argv0 = Path(sys.argv[0])
+    if argv0.name == "cmw" and argv0.is_file():
+        return str(argv0.resolve())
+    found = shutil.which("cmw")
+    if found is None:
+        raise UsageError(i18n.t("cli.keys.no_cmw"))
+    return str(Path(found).resolve())
+
+
 def _visits(args: argparse.Namespace, settings: Settings) -> int:
     from cmworkbench.cli_visits import visits_command
 
@@ -505,6 +570,12 @@ def _print_table(rows: list[list[Any]], header_keys: list[str]) -> None:
 
     print(tabulate(rows, headers=[i18n.t(k) for k in header_keys], tablefmt="simple"))
 
+
+_STAFF: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "list": _staff_list,
+    "grant-key": _staff_keys,
+    "revoke-key": _staff_keys,
+}
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "init": _init,
