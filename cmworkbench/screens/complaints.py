@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 from textual.worker import get_current_worker
@@ -34,6 +34,7 @@ from cmworkbench.i18n import t
 from cmworkbench.screens.base import WorkbenchScreen
 from cmworkbench.screens.dialogs.complaint_action import ComplaintActionDialog
 from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
+from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.complaint_detail import ComplaintDetailPanel, short_time
 from cmworkbench.widgets.complaint_table import BUSINESS_MARK, ComplaintTable
 from cmworkbench.widgets.counts import CountsPanel
@@ -67,15 +68,7 @@ NOTICES = 2
 """The newest notices shown above the list (the rest are in the tickets' timelines)."""
 
 
-def _key(key: str, action: str, name: str, **options: object) -> Binding:
-    return Binding(
-        key,
-        action,
-        f"tui.key.ticket_{name}",
-        tooltip=f"tui.key.ticket_{name}.tip",
-        id=f"complaints.{name}",
-        **options,  # type: ignore[arg-type]
-    )
+_key = screen_keys("complaints", "ticket_")
 
 
 class ComplaintsScreen(WorkbenchScreen):

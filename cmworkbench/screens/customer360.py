@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, cast
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent
@@ -28,7 +28,7 @@ from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.onsite_day import OnsiteDayDialog
 from cmworkbench.services.errors import ServiceError
-from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
 from cmworkbench.widgets.customer_profile import MASKED_FIELDS, CustomerProfilePanel
 from cmworkbench.widgets.customer_sections import SECTIONS, CustomerSections
 from cmworkbench.widgets.header import WorkbenchHeader
@@ -44,15 +44,7 @@ class _HasWorkbench(Protocol):
     workbench: Workbench
 
 
-def _key(key: str, action: str, name: str, **options: object) -> Binding:
-    return Binding(
-        key,
-        action,
-        f"tui.key.{name}",
-        tooltip=f"tui.key.{name}.tip",
-        id=f"c360.{name}",
-        **options,  # type: ignore[arg-type]
-    )
+_key = screen_keys("c360")
 
 
 class Customer360Screen(Screen[None]):

@@ -18,7 +18,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
 from textual.worker import Worker, get_current_worker
@@ -30,7 +30,7 @@ from cmworkbench.screens.complaints import ComplaintsScreen
 from cmworkbench.screens.notices import kind_label
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.screens.visits import VisitsScreen
-from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
 from cmworkbench.widgets.header import WorkbenchHeader
 from cmworkbench.widgets.task_table import fit
 
@@ -54,15 +54,7 @@ COLUMNS = ("mark", "when", "kind", "title")
 """Left to right; headings are ``tui.inbox.col.<name>``."""
 
 
-def _key(key: str, action: str, name: str, **options: object) -> Binding:
-    return Binding(
-        key,
-        action,
-        f"tui.key.inbox_{name}",
-        tooltip=f"tui.key.inbox_{name}.tip",
-        id=f"inbox.{name}",
-        **options,  # type: ignore[arg-type]
-    )
+_key = screen_keys("inbox", "inbox_")
 
 
 class InboxScreen(OpensCustomer):

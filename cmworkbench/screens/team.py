@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Label
 from textual.worker import Worker, get_current_worker
@@ -25,7 +25,7 @@ from cmworkbench.screens.base import report_worker_error
 from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.services.errors import OutOfScope
-from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
 from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.header import WorkbenchHeader
 
@@ -38,15 +38,7 @@ class _HasWorkbench(Protocol):
     workbench: Workbench
 
 
-def _key(key: str, action: str, name: str, **options: object) -> Binding:
-    return Binding(
-        key,
-        action,
-        f"tui.key.{name}",
-        tooltip=f"tui.key.{name}.tip",
-        id=f"team.{name}",
-        **options,  # type: ignore[arg-type]
-    )
+_key = screen_keys("team")
 
 
 def _cut(text: str | None, most: int) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Label
@@ -35,6 +35,7 @@ from cmworkbench.screens.dialogs.task_actions import (
     parse_when,
 )
 from cmworkbench.screens.opening import OpensCustomer
+from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.counts import CountsPanel
 from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.task_table import TaskTable
@@ -45,15 +46,7 @@ if TYPE_CHECKING:
 ResultT = TypeVar("ResultT")
 
 
-def _key(key: str, action: str, name: str, **options: object) -> Binding:
-    return Binding(
-        key,
-        action,
-        f"tui.key.{name}",
-        tooltip=f"tui.key.{name}.tip",
-        id=f"today.{name}",
-        **options,  # type: ignore[arg-type]
-    )
+_key = screen_keys("today")
 
 
 def _text(value: str) -> str | None:

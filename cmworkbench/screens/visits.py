@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Label
@@ -37,6 +37,7 @@ from cmworkbench.screens.dialogs.visit_dialogs import (
     ConfirmDialog,
     RecordVisitDialog,
 )
+from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.counts import CountsPanel
 from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.visit_table import VisitTable
@@ -54,15 +55,7 @@ WEEK_ONLY = OWN_PLAN | {"approve", "return_plan", "report"}
 """Actions the month view leaves out: it is read-only."""
 
 
-def _key(key: str, action: str, name: str, show: bool = True) -> Binding:
-    return Binding(
-        key,
-        action,
-        f"tui.key.{name}",
-        tooltip=f"tui.key.{name}.tip",
-        id=f"visits.{name}",
-        show=show,
-    )
+_key = screen_keys("visits")
 
 
 class VisitsScreen(WorkbenchScreen):

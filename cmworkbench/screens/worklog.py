@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, TextArea
@@ -22,7 +22,7 @@ from textual.worker import Worker, get_current_worker
 
 from cmworkbench.i18n import t
 from cmworkbench.screens.base import report_worker_error
-from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
 from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.header import WorkbenchHeader
 
@@ -35,15 +35,7 @@ class _HasWorkbench(Protocol):
     workbench: Workbench
 
 
-def _key(key: str, action: str, name: str, **options: object) -> Binding:
-    return Binding(
-        key,
-        action,
-        f"tui.key.{name}",
-        tooltip=f"tui.key.{name}.tip",
-        id=f"worklog.{name}",
-        **options,  # type: ignore[arg-type]
-    )
+_key = screen_keys("worklog")
 
 
 class WorkLogScreen(Screen[None]):

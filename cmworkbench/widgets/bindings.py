@@ -11,6 +11,7 @@ all read. Class attributes stay untouched, so the next app may use another langu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -104,3 +105,15 @@ def key_map(screen: Screen[Any]) -> list[KeyAction]:
             node, binding.action, binding.description, binding.tooltip, (display,), enabled
         )
     return sorted(actions.values(), key=lambda action: action.node is app)
+
+
+def screen_keys(scope: str, catalog_prefix: str = "") -> Callable[..., Binding]:
+    """The binding maker of one screen: ``key(key, action, name, **options)`` gives a
+    :class:`Binding` described by the catalog key ``tui.key.<prefix><name>`` (its tooltip
+    ``….tip``), with the id ``<scope>.<name>`` that help and the palette list it by."""
+
+    def key(key: str, action: str, name: str, **options: Any) -> Binding:
+        text = f"tui.key.{catalog_prefix}{name}"
+        return Binding(key, action, text, tooltip=f"{text}.tip", id=f"{scope}.{name}", **options)
+
+    return key
