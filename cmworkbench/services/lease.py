@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, func, inspect, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from cmworkbench import clock
@@ -26,6 +25,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import JobRun, SchedulerLease
 from cmworkbench.domain.calendar import BranchCalendar
+from cmworkbench.services.notify import conflict_insert
 
 NAME = "scheduler"
 """The one lease there is (the table allows others, e.g. per branch later)."""
@@ -123,12 +123,11 @@ def claim_run(session: Session, job_id: str, slot: str, holder: str) -> int | No
 
 
 def _insert(conn: Connection, table: Table) -> Any:
-    """INSERT with ON CONFLICT for the databases the workbench runs on."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    if conn.dialect.name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"database {conn.dialect.name!r} is not supported")
+    """INSERT with ON CONFLICT (the lease and the run claims need it: no fallback)."""
+    statement = conflict_insert(conn, table)
+    if statement is None:
+        raise NotImplementedError(f"database {conn.dialect.name!r} is not supported")
+    return statement
 
 
 def finish_run(session: Session, run_id: int, outcome: str, detail: str | None = None) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -50,16 +50,26 @@ def insert_notification(
 def insert_once(session: Session, table: type[Notification | Task], values: dict[str, Any]) -> bool:
     """Insert one row of ``table`` (notification or task) unless a row with its ``idem_key``
     exists; True when inserted. Concurrent callers race on the unique index, not on a read."""
-    dialect = session.connection().dialect.name
-    if dialect not in ("postgresql", "sqlite"):  # pragma: no cover - check, then insert
+    conn = session.connection()
+    statement = conflict_insert(conn, table)
+    if statement is None:  # pragma: no cover - other databases: check, then insert
         key = values["idem_key"]
         exists = session.exec(select(table.id).where(col(table.idem_key) == key))
         if exists.first() is not None:
             return False
-        session.connection().execute(insert(table).values(**values))
+        conn.execute(insert(table).values(**values))
         return True
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.connection().execute(
-        upsert(table).values(**values).on_conflict_do_nothing(index_elements=["idem_key"])
+    result = conn.execute(
+        statement.values(**values).on_conflict_do_nothing(index_elements=["idem_key"])
     )
     return bool(result.rowcount)
+
+
+def conflict_insert(conn: Connection, table: Any) -> Any | None:
+    """An INSERT that can say ``ON CONFLICT … DO NOTHING`` on the databases the workbench
+    runs on (SQLite, PostgreSQL); ``None`` on any other."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(table)
+    return None
