@@ -240,7 +240,14 @@ def sweep(*, session: Session, settings: Settings) -> SweepOut:
             if key in known:
                 continue
             title = t("complaint.notify.backoffice_late", ticket=c.ticket_no, to=c.backoffice_to)
-            if _complaint_notice(session, c.owner_id, "complaint_backoffice", title, c, key):
+            if notify(
+                session,
+                recipient=c.owner_id,
+                kind="complaint_backoffice",
+                title=title,
+                complaint=c,
+                key=key,
+            ):
                 late += 1
                 _event(session, c, now, "backoffice_late", c.backoffice_to)
     return SweepOut(len(tickets), notified, breached, late)
@@ -315,29 +322,23 @@ def _notify(
         kind = "sla_breach"
     else:
         kind = "sla_warn" if _point(step) < 1.0 else "sla_escalate"
-    return _complaint_notice(session, recipient, kind, title, c, key)
+    return notify(session, recipient=recipient, kind=kind, title=title, complaint=c, key=key)
 
 
-def _complaint_notice(
-    session: Session, recipient: int, kind: str, title: str, c: Complaint, key: str
+def notify(
+    session: Session, *, recipient: int, kind: str, title: str, complaint: Complaint, key: str
 ) -> bool:
-    """One idempotent notification about ticket ``c`` (:func:`insert_notification`)."""
+    """One idempotent notification about a ticket (the sweep's warnings and escalations, an
+    A-class complaint, a rejected solution): :func:`insert_notification`."""
     return insert_notification(
         session,
         recipient=recipient,
         kind=kind,
         title=title,
         object_type="complaint",
-        object_id=c.id,
+        object_id=complaint.id,
         key=key,
     )
-
-
-def notify(
-    session: Session, *, recipient: int, kind: str, title: str, complaint: Complaint, key: str
-) -> bool:
-    """A one-off notice about a ticket (A-class complaint, rejected solution), idempotent."""
-    return _complaint_notice(session, recipient, kind, title, complaint, key)
 
 
 def _event(session: Session, c: Complaint, at: datetime, action: str, note: str | None) -> None:
