@@ -45,10 +45,9 @@ def main() -> int:
 
     from cmworkbench import clock
     from cmworkbench.config import load_settings
-    from cmworkbench.db.engine import unit_of_work
+    from cmworkbench.db.engine import make_engine, unit_of_work
     from cmworkbench.db.migrate import upgrade
     from cmworkbench.services.complaint_sla import refresh_all, sweep
-    from cmworkbench.services.workbench import open_engine
 
     source = ensure_database(args.workdir, args.customers, args.seed)
     db = args.workdir / f"sweep-{args.customers}.db"
@@ -60,8 +59,8 @@ def main() -> int:
         dst.execute("DELETE FROM notification WHERE object_type = 'complaint'")
         dst.execute("DELETE FROM complaint_event WHERE staff_id IS NULL")
     settings = load_settings(env={})
-    engine = open_engine(settings, f"sqlite:///{db}")
-    upgrade(engine)
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade(engine)  # the kept source database may be of an older schema
     clock.freeze("2026-11-23T10:00")
     with unit_of_work(engine) as session:
         refresh_all(session=session, settings=settings)

@@ -704,7 +704,7 @@ def _detail(session: Session, actor: Actor, settings: Settings, c: Complaint) ->
         .where(col(ComplaintEvent.complaint_id) == c.id)
         .order_by(col(ComplaintEvent.at), col(ComplaintEvent.id))
     ).all()
-    rule, _ = clocks.rule_for(c.severity, customer, settings)
+    rule, _ = clocks.rule_for(c.severity, customer, settings, cal)
     refusals = {
         action: refused[1]
         for action in flow.STEPS
