@@ -128,7 +128,10 @@ def test_a_killed_leader_is_replaced_within_the_lease_time(
         assert wait_for(lambda: holder(db) is not None, 20), "nobody took the lease"
         assert wait_for(lambda: any(job == "sla_sweep" for job, _ in done_lines(logs)), 20)
         dead, killed_at = kill_leader(db, processes)
-        assert wait_for(lambda: (holder(db) or ("", 0))[0] != dead, LEASE_SECONDS + 3)
+        taken = wait_for(lambda: (holder(db) or ("", 0))[0] != dead, LEASE_SECONDS + 3)
+        assert taken, "no take-over; the candidates' logs:\n" + "\n".join(
+            log.read_text(encoding="utf-8", errors="replace")[-3000:] for log in logs
+        )
         taken_after = time.time() - killed_at
         assert taken_after <= LEASE_SECONDS + 2  # expiry plus one renewal round
         before = len(done_lines(logs))
