@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     for keys in (grant, revoke):
         keys.add_argument("--authorized-keys", metavar="PATH", help=t("cli.help.authorized_keys"))
 
+    from cmworkbench import cli_staff
+
+    cli_staff.add_staff_parsers(staff_commands, common)
+    cli_staff.add_parsers(commands, common)
+
     from cmworkbench import cli_audit, cli_backup, cli_complaints, cli_jobs, cli_notifications
     from cmworkbench.cli_visits import add_parsers
 
@@ -143,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "tui"
     try:
         settings = _settings(args)
-        handler = _HANDLERS[command] if command != "staff" else _STAFF[args.staff_command]
+        handler = _HANDLERS[command] if command != "staff" else _staff_handler(args.staff_command)
         return handler(args, settings)
     except (UsageError, ConfigError, clock.ClockError, ForeignDatabase) as exc:
         return _fail(str(exc), EXIT_USAGE)
@@ -571,6 +576,24 @@ def _print_table(rows: list[list[Any]], header_keys: list[str]) -> None:
     print(tabulate(rows, headers=[i18n.t(k) for k in header_keys], tablefmt="simple"))
 
 
+def _staff_handler(name: str) -> Callable[[argparse.Namespace, Settings], int]:
+    from cmworkbench.cli_staff import staff_command
+
+    return _STAFF.get(name, staff_command)
+
+
+def _team(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_staff import team_command
+
+    return team_command(args, settings)
+
+
+def _handover(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_staff import handover_command
+
+    return handover_command(args, settings)
+
+
 _STAFF: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "list": _staff_list,
     "grant-key": _staff_keys,
@@ -594,4 +617,6 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "restore": _restore,
     "notifications": _notifications,
     "audit": _audit,
+    "team": _team,
+    "handover": _handover,
 }

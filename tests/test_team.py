@@ -279,3 +279,88 @@ async def test_the_work_log_is_drafted_typed_saved_and_submitted(
     assert content.endswith("明天回访华东")
     assert "08:10 华东机械有限公司" in content
     assert submitted is not None
+
+
+async def test_the_supervisor_records_leave_and_the_ab_rule_is_shown_in_the_dialog(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    app = make_app(login(engine, settings, "wangfang"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6", "t")
+        await settled(pilot)
+        await pilot.press("down", "l")  # 张伟, whose partner 李娜 is away today
+        await pilot.pause()
+        await pilot.press(*"11-23", "tab", *"11-24", "enter")
+        await settled(pilot)
+        error = str(app.screen.query_one("#form-error", Label).content)
+        assert "李娜" in error and "2026-11-23" in error, error
+        start = app.screen.query_one("#field-starts_on")
+        start.value = "11-24"  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, TeamScreen)
+        assert any("张伟" in str(n.message) for n in app._notifications)
+    with Session(engine) as s:
+        rows_ = s.exec(select(StaffLeave).order_by(StaffLeave.id)).all()  # type: ignore[arg-type]
+        assert [(r.starts_on.isoformat(), r.ends_on.isoformat()) for r in rows_][-1] == (
+            "2026-11-24",
+            "2026-11-24",
+        )
+        audit = s.exec(select(AuditLog).where(AuditLog.object_type == "staff_leave")).one()
+        assert audit.staff_id is not None
+
+
+async def test_the_branch_head_hands_a_book_over_after_seeing_what_moves(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    app = make_app(login(engine, settings, "head"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6", "t")
+        await settled(pilot)
+        await pilot.press("down", "down", "h")  # 张伟
+        await pilot.pause()
+        await pilot.press("enter")  # open the list of managers
+        await pilot.pause()
+        await pilot.press("down", "down", "enter")  # past the prompt and 李娜: 孙丽
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        preview = str(app.screen.query_one("#form-error", Label).content)
+        assert "孙丽" in preview and "B1×1" in preview, preview
+        with engine.connect() as conn:
+            still = conn.execute(
+                text("SELECT s.login FROM customer c JOIN staff s ON s.id = c.owner_id")
+            ).scalar_one()
+        assert still == "zhangwei", "the preview moved nothing"
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, TeamScreen)
+    with engine.connect() as conn:
+        owner = conn.execute(
+            text("SELECT s.login FROM customer c JOIN staff s ON s.id = c.owner_id")
+        ).scalar_one()
+        ticket = conn.execute(
+            text("SELECT s.login FROM complaint c JOIN staff s ON s.id = c.owner_id")
+        ).scalar_one()
+        task = conn.execute(
+            text("SELECT s.login FROM task t JOIN staff s ON s.id = t.owner_id WHERE t.id = :id"),
+            {"id": team["late"]},
+        ).scalar_one()
+        audited = conn.execute(
+            text("SELECT count(*) FROM audit_log WHERE action = 'handover'")
+        ).scalar_one()
+    assert (owner, ticket, task) == ("sunli", "sunli", "sunli")
+    assert audited == 2  # the customer and the ticket
+
+
+async def test_a_supervisor_is_not_offered_the_handover_key(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    app = make_app(login(engine, settings, "wangfang"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6", "t")
+        await settled(pilot)
+        await pilot.press("h")
+        await pilot.pause()
+        assert isinstance(app.screen, TeamScreen)
+        assert app.screen.check_action("handover", ()) is False

@@ -23,6 +23,7 @@ from textual.worker import Worker, get_current_worker
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import report_worker_error
 from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
+from cmworkbench.screens.dialogs.staff_dialogs import HandoverDialog, LeaveDialog, preview_text
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.services.errors import OutOfScope
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
@@ -30,6 +31,8 @@ from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.header import WorkbenchHeader
 
 if TYPE_CHECKING:
+    from cmworkbench.services.handover import HandoverReport
+    from cmworkbench.services.staff_admin import LeaveOut
     from cmworkbench.services.team import ManagerLoad, TeamTask
     from cmworkbench.services.workbench import Workbench
 
@@ -75,9 +78,13 @@ class TeamScreen(OpensCustomer):
         *FOCUS_BINDINGS,
         _key("enter", "open", "open_task", priority=True),
         _key("r", "reassign", "reassign"),
+        _key("l", "leave", "record_leave"),
+        _key("h", "handover", "handover"),
         _key("escape", "back", "back_out"),
     ]
-    """``Enter`` open, ``r`` reassign, ``Esc`` back; Tab moves between board and tasks."""
+    """``Enter`` open, ``r`` reassign, ``l`` record the highlighted manager's leave, ``h``
+    hand their customers over (branch head), ``Esc`` back; Tab moves between board and
+    tasks."""
 
     @dataclass
     class BoardLoaded(Message):
@@ -299,6 +306,51 @@ class TeamScreen(OpensCustomer):
         """Say so, and show the new counts and list."""
         self.notify(t("tui.team.reassigned", name=message.name), markup=False)
         self.load_board()
+
+    def _highlighted_manager(self) -> ManagerLoad | None:
+        row = self.board_table.cursor_row
+        return self.board[row] if 0 <= row < len(self.board) else None
+
+    def action_leave(self) -> None:
+        """Record leave for the highlighted manager; the board shows it (and who covers)."""
+        manager = self._highlighted_manager()
+        if manager is None:
+            return
+
+        def then(leave: LeaveOut | None) -> None:
+            if leave is not None:
+                self.notify(
+                    t(
+                        "tui.leave.recorded",
+                        name=manager.name,
+                        starts=leave.starts_on,
+                        ends=leave.ends_on,
+                    ),
+                    markup=False,
+                )
+                self.load_board()
+
+        self.app.push_screen(LeaveDialog(manager.login, manager.name), then)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Handing customers over is the branch head's; the key is not offered to others."""
+        if action == "handover":
+            return self.workbench.actor.role == "branch_head"
+        return True
+
+    def action_handover(self) -> None:
+        """Hand the highlighted manager's customers (all, or some classes or areas) over."""
+        manager = self._highlighted_manager()
+        if manager is None:
+            return
+        colleagues = [(f"{b.name} ({b.login})", b.login) for b in self.board if b is not manager]
+
+        def then(report: HandoverReport | None) -> None:
+            if report is not None:
+                self.notify(preview_text(report), title=t("tui.handover.done"), markup=False)
+                self.load_board()
+
+        self.app.push_screen(HandoverDialog(manager.login, manager.name, colleagues), then)
 
     def action_back(self) -> None:
         """Back to the Dashboard."""

@@ -20,10 +20,8 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.db.models import AuditLog, Customer, Staff
 from cmworkbench.domain.enums import Role
-from cmworkbench.i18n import t
 from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import NotFound, OutOfScope
-from cmworkbench.services.scope import customer_filter, require_customer, staff_filter
+from cmworkbench.services.scope import customer_filter, require_customer, require_staff
 
 
 @dataclass(frozen=True)
@@ -147,8 +145,8 @@ def search(
         customer = require_customer(session=session, actor=actor, customer_no=customer_no)
         query = query.where(col(AuditLog.customer_id) == customer.id)
     if staff_login is not None:
-        staff_id = _require_staff(session, actor, staff_login)
-        query = query.where(col(AuditLog.staff_id) == staff_id)
+        staff = require_staff(session=session, actor=actor, login=staff_login)
+        query = query.where(col(AuditLog.staff_id) == staff.id)
     if since is not None:
         from cmworkbench.services.team import day_bounds  # team imports this module
 
@@ -177,19 +175,6 @@ def _scope_clause(actor: Actor) -> ColumnElement[bool]:
     branch = select(col(Staff.id)).where(col(Staff.branch_id) == actor.branch_id)
     system = and_(col(AuditLog.staff_id).is_(None), col(AuditLog.customer_id).is_(None))
     return or_(col(AuditLog.staff_id).in_(branch), about_visible, system)
-
-
-def _require_staff(session: Session, actor: Actor, login: str) -> int:
-    """The id of the colleague ``login``; refused if unknown or outside the actor's view."""
-    found = session.exec(select(Staff.id).where(col(Staff.login) == login.strip())).first()
-    if found is None:
-        raise NotFound(t("cli.unknown_login", login=login))
-    visible = session.exec(
-        select(Staff.id).where(col(Staff.id) == found, staff_filter(actor))
-    ).first()
-    if visible is None:
-        raise OutOfScope(t("audit.staff_out_of_scope", login=login))
-    return int(found)
 
 
 def _entries_query() -> Any:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, or_, true, update
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
@@ -38,7 +38,9 @@ from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import ComplaintStatus as S
 from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import label, t
+from cmworkbench.services.actor import Actor
 from cmworkbench.services.notify import insert_notification
+from cmworkbench.services.scope import customer_filter
 
 CLOCKS = ("first_response", "resolution", "return_call")
 
@@ -202,8 +204,21 @@ class _Ticket:
     owner_name: str
 
 
-def sweep(*, session: Session, settings: Settings) -> SweepOut:
-    """Warn, escalate and mark breaches for every open ticket as of ``clock.now()``."""
+def _in_scope(actor: Actor | None) -> ColumnElement[bool]:
+    """The tickets a sweep by ``actor`` reaches (all of them for the system itself)."""
+    if actor is None:
+        return true()
+    in_scope = select(col(Customer.id)).where(customer_filter(actor))
+    return or_(col(Complaint.owner_id) == actor.id, col(Complaint.customer_id).in_(in_scope))
+
+
+def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -> SweepOut:
+    """Warn, escalate and mark breaches for every open ticket as of ``clock.now()``.
+
+    The scheduler and the service account sweep every ticket (``actor`` ``None``); a person
+    who sweeps by hand sweeps the tickets they own and those of the customers in their scope
+    (:func:`~cmworkbench.services.scope.customer_filter`), never another book's.
+    """
     now = clock.now()
     cal = calendar(settings)
     # the customer's two flags, not whole customer rows (loading those was a third of a
@@ -212,7 +227,7 @@ def sweep(*, session: Session, settings: Settings) -> SweepOut:
         select(Complaint, Customer.is_vip, Customer.cls, Staff)
         .join(Customer, col(Customer.id) == col(Complaint.customer_id))
         .join(Staff, col(Staff.id) == col(Complaint.owner_id))
-        .where(col(Complaint.status) != S.CLOSED)
+        .where(col(Complaint.status) != S.CLOSED, _in_scope(actor))
     ).all()
     tickets = [
         _Ticket(c, Flags(bool(vip), cls), owner.team_id, owner.branch_id, owner.name)

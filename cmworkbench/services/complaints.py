@@ -48,7 +48,12 @@ from cmworkbench.services.errors import (
     OutOfScope,
     ServiceError,
 )
-from cmworkbench.services.scope import customer_filter, require_customer, visible_owner_ids
+from cmworkbench.services.scope import (
+    customer_filter,
+    require_customer,
+    require_role,
+    visible_owner_ids,
+)
 from cmworkbench.services.validation import FieldsInvalid, choice_problem, text_problem
 
 CATEGORIES = ("fee", "service", "business")
@@ -185,6 +190,9 @@ def open_complaint(
     once (telecom handbook).
     """
     settings = settings or Settings()
+    if actor.role == Role.ADMIN:
+        # The receiver owns the ticket to the end (首问负责), and IT handles none.
+        raise OutOfScope(t("complaint.admin"))
     customer = require_customer(session=session, actor=actor, customer_no=customer_no)
     assert customer.id is not None, "a customer read from the database has an id"
     _check(category, description, severity, channel, kind)
@@ -247,10 +255,11 @@ def list_complaints(
     include_closed: bool = False,
 ) -> list[ComplaintRow]:
     """The actor's tickets (``team``: the team's for a supervisor, the branch's for the
-    branch head), the nearest running deadline first; paused and clock-less tickets after
-    them, oldest first."""
+    branch head; refused for anyone else), the nearest running deadline first; paused and
+    clock-less tickets after them, oldest first."""
     query = _rows_query()
-    if team and actor.role in _SUPERVISING:
+    if team:
+        require_role(actor, _SUPERVISING, "complaint.team_lead_only")
         scope = visible_owner_ids(session=session, actor=actor)
         query = query.where(col(Complaint.owner_id).in_(scope.owner_ids))
     else:
@@ -589,10 +598,12 @@ def _tell_supervisors(
     owner = session.get(Staff, c.owner_id)
     assert owner is not None and c.id is not None
     query = select(Staff).where(col(Staff.active), col(Staff.branch_id) == owner.branch_id)
+    supervisors = query.where(
+        col(Staff.role) == Role.SUPERVISOR, col(Staff.team_id) == owner.team_id
+    )
     found = (
-        session.exec(
-            query.where(col(Staff.role) == Role.SUPERVISOR, col(Staff.team_id) == owner.team_id)
-        ).all()
+        # an owner in no team has no supervisor (not every supervisor in no team)
+        (session.exec(supervisors).all() if owner.team_id is not None else [])
         or session.exec(query.where(col(Staff.role) == Role.BRANCH_HEAD)).all()
     )
     told = []

@@ -28,7 +28,7 @@ from cmworkbench.i18n import t
 from cmworkbench.services import audit
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import InvalidInput, NotFound, OutOfScope
-from cmworkbench.services.scope import require_customer
+from cmworkbench.services.scope import own_book_only, require_customer
 from cmworkbench.services.validation import FieldsInvalid, range_problem, text_problem
 
 MIN_MINUTES = 120
@@ -277,9 +277,7 @@ def subject_staff(*, session: Session, actor: Actor, owner_login: str | None) ->
     in the supervisor's team or in the head's branch; else :class:`OutOfScope`.
     """
     query = select(Staff).where(col(Staff.active))
-    if actor.role in (Role.MANAGER, Role.PHONE_MANAGER) or (
-        actor.role == Role.SUPERVISOR and actor.team_id is None
-    ):
+    if own_book_only(actor):
         query = query.where(col(Staff.id) == actor.id)
     elif actor.role == Role.SUPERVISOR:
         query = query.where(col(Staff.team_id) == actor.team_id)

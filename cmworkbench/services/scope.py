@@ -1,15 +1,21 @@
 """Scope: which customers an actor may see. One mechanism, used by every service.
 
 A manager (or phone manager) sees their own customers and those they back up (AB角); a
-supervisor sees the team's; a branch head and an admin see the branch's.
+supervisor sees the team's; a branch head and an admin see the branch's. A supervisor who
+leads no team yet sees their own book only, like a manager (never "every team-less
+colleague", which would reach into other branches).
 
 Everything is expressed as "owner is one of these staff ids, or the backup is me":
 :func:`visible_owner_ids` gives that pair, :func:`owner_clause` turns it into a WHERE clause
 on any table with owner/backup columns (the customer table, the search index), and
-:func:`require_customer` loads one customer or refuses with a clear message.
+:func:`require_customer` loads one customer or refuses with a clear message. Colleagues
+follow the same lines (:func:`staff_filter`, :func:`require_staff`), and actions reserved to
+some roles are refused by :func:`require_role`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from sqlalchemy import ColumnElement, false, or_, text
 from sqlmodel import Session, col, select
@@ -17,14 +23,23 @@ from sqlmodel import Session, col, select
 from cmworkbench.db.models import Customer, Staff
 from cmworkbench.domain.enums import Role
 from cmworkbench.domain.scope import OwnerScope
-from cmworkbench.i18n import t
+from cmworkbench.i18n import label, t
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import NotFound, OutOfScope
+
+BOOK_ROLES = (Role.MANAGER, Role.PHONE_MANAGER)
+"""Roles that own a book of customers."""
+
+
+def own_book_only(actor: Actor) -> bool:
+    """Whether ``actor`` sees their own book (and what they back up) only: a manager, a
+    phone manager, or a supervisor who leads no team yet."""
+    return actor.role in BOOK_ROLES or (actor.role == Role.SUPERVISOR and actor.team_id is None)
 
 
 def visible_owner_ids(*, session: Session, actor: Actor) -> OwnerScope:
     """The scope of ``actor`` as owner ids (one small query for supervisors and the branch)."""
-    if actor.role in (Role.MANAGER, Role.PHONE_MANAGER):
+    if own_book_only(actor):
         return OwnerScope((actor.id,), actor.id, _backed_up_owners(session, actor.id))
     query = select(Staff.id)
     if actor.role == Role.SUPERVISOR:
@@ -73,7 +88,7 @@ def customer_filter(actor: Actor) -> ColumnElement[bool]:
     """A WHERE clause on :class:`Customer` that keeps what ``actor`` may see (no session
     needed: supervisors and the branch use a sub-query on staff)."""
     owner = col(Customer.owner_id)
-    if actor.role in (Role.MANAGER, Role.PHONE_MANAGER):
+    if own_book_only(actor):
         return or_(owner == actor.id, col(Customer.backup_id) == actor.id)
     if actor.role == Role.SUPERVISOR:
         return owner.in_(select(Staff.id).where(col(Staff.team_id) == actor.team_id))
@@ -97,8 +112,32 @@ def require_customer(*, session: Session, actor: Actor, customer_no: str) -> Cus
 
 def staff_filter(actor: Actor) -> ColumnElement[bool]:
     """A WHERE clause on :class:`Staff` that keeps the colleagues ``actor`` may see."""
-    if actor.role in (Role.MANAGER, Role.PHONE_MANAGER, Role.SUPERVISOR):
+    if actor.role in (*BOOK_ROLES, Role.SUPERVISOR):
         if actor.team_id is None:
             return col(Staff.id) == actor.id
         return or_(col(Staff.team_id) == actor.team_id, col(Staff.id) == actor.id)
     return col(Staff.branch_id) == actor.branch_id
+
+
+def require_staff(*, session: Session, actor: Actor | None, login: str) -> Staff:
+    """The colleague ``login`` if ``actor`` may see them (:func:`staff_filter`); else a clear
+    refusal. ``None`` is the service account itself, on the server: it sees everyone."""
+    staff = session.exec(select(Staff).where(col(Staff.login) == login.strip())).one_or_none()
+    if staff is None:
+        raise NotFound(t("cli.unknown_login", login=login))
+    if actor is None:
+        return staff
+    visible = session.exec(
+        select(Staff.id).where(col(Staff.id) == staff.id, staff_filter(actor))
+    ).first()
+    if visible is None:
+        raise OutOfScope(t("scope.staff_out_of_scope", login=staff.login))
+    return staff
+
+
+def require_role(actor: Actor | None, roles: Collection[str], refusal: str) -> None:
+    """Refuse ``actor`` unless their role is one of ``roles``, with the catalog text
+    ``refusal`` (its ``{role}`` is the actor's role). ``None``, the service account itself,
+    is the branch's IT on the server and passes."""
+    if actor is not None and actor.role not in roles:
+        raise OutOfScope(t(refusal, role=label("role", actor.role)))

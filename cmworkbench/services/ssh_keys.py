@@ -34,10 +34,12 @@ from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.db.models import SshKey, Staff
+from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import t
 from cmworkbench.services import audit
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.scope import require_role, require_staff
 
 KEY_TYPES = (
     "ssh-ed25519",
@@ -129,10 +131,12 @@ def grant_key(
     """Grant a key to an active staff member; granting it again to them changes nothing.
 
     A key held (not revoked) by someone else is refused, naming who holds it. ``actor`` is who
-    is audited as acting (``None``: the service account itself).
+    acts, audited: an administrator, for staff of their branch (``None``: the service account
+    itself, on the server).
     """
+    require_role(actor, (Role.ADMIN,), "ssh_key.admin_only")
     parsed = parse_public_key(public_key_text)
-    staff = _staff(session, login)
+    staff = require_staff(session=session, actor=actor, login=login)
     if not staff.active:
         raise OutOfScope(t("cli.inactive_login", login=login))
     if LOGIN_PATTERN.fullmatch(staff.login) is None:
@@ -187,9 +191,11 @@ def revoke_key(
     """Revoke all active keys of ``login``, or only the one with ``fingerprint``.
 
     Works for a deactivated staff member too. Returns the keys revoked (none is not an error,
-    unless a ``fingerprint`` was named that ``login`` does not hold).
+    unless a ``fingerprint`` was named that ``login`` does not hold). ``actor`` as for
+    :func:`grant_key`.
     """
-    staff = _staff(session, login)
+    require_role(actor, (Role.ADMIN,), "ssh_key.admin_only")
+    staff = require_staff(session=session, actor=actor, login=login)
     query = select(SshKey).where(SshKey.staff_id == staff.id, col(SshKey.revoked_at).is_(None))
     if fingerprint is not None:
         query = query.where(SshKey.fingerprint == fingerprint.strip())
@@ -264,13 +270,6 @@ def write_authorized_keys(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def _staff(session: Session, login: str) -> Staff:
-    staff = session.exec(select(Staff).where(Staff.login == login.strip())).first()
-    if staff is None:
-        raise NotFound(t("cli.unknown_login", login=login))
-    return staff
 
 
 def _out(row: SshKey, login: str) -> KeyOut:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, or_, update
+from sqlalchemy import ColumnElement, and_, case, false, or_, update
 from sqlmodel import Session, col, func, select
 
 from cmworkbench import clock
@@ -26,6 +26,7 @@ from cmworkbench.i18n import t
 from cmworkbench.services import audit
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import Conflict, InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.scope import require_role
 
 LEADS = (Role.SUPERVISOR, Role.BRANCH_HEAD)
 """Roles that see a team's (or the branch's) work."""
@@ -82,13 +83,15 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 
 def require_lead(actor: Actor, refusal_key: str) -> None:
     """Refuse anyone but a supervisor or branch head, with the catalog text ``refusal_key``."""
-    if actor.role not in LEADS:
-        raise OutOfScope(t(refusal_key))
+    require_role(actor, LEADS, refusal_key)
 
 
 def members_filter(actor: Actor) -> ColumnElement[bool]:
-    """A WHERE clause on :class:`Staff`: the active managers the lead ``actor`` looks after."""
+    """A WHERE clause on :class:`Staff`: the active managers the lead ``actor`` looks after
+    (none for a supervisor who leads no team yet)."""
     if actor.role == Role.SUPERVISOR:
+        if actor.team_id is None:
+            return false()
         where = col(Staff.team_id) == actor.team_id
     else:
         where = col(Staff.branch_id) == actor.branch_id

@@ -39,10 +39,12 @@ if TYPE_CHECKING:
         CustomerHit,
         CustomerProfile,
     )
+    from cmworkbench.services.handover import HandoverReport
     from cmworkbench.services.notifications import NotificationOut
     from cmworkbench.services.onsite import OnsiteDayOut, OnsiteSummaryRow
     from cmworkbench.services.overview import Overview
     from cmworkbench.services.staff import StaffOut
+    from cmworkbench.services.staff_admin import LeaveOut
     from cmworkbench.services.tasks import TaskChange
     from cmworkbench.services.team import ManagerLoad, TeamTask
     from cmworkbench.services.today import TodayRow
@@ -297,11 +299,11 @@ class Workbench:
         return self.run(notices, limit=limit)
 
     def complaints_sweep(self) -> SweepOut:
-        """Run the SLA sweep once: warnings, escalations, breaches as of now."""
+        """Run the SLA sweep once over the tickets in the actor's scope: warnings,
+        escalations, breaches as of now."""
         from cmworkbench.services.complaint_sla import sweep
 
-        with unit_of_work(self.engine) as session:
-            return sweep(session=session, settings=self.settings)
+        return self.run(sweep, settings=self.settings)
 
     # -- notifications -------------------------------------------------------------------------
 
@@ -401,6 +403,37 @@ class Workbench:
         from cmworkbench.services.team import reassign_task
 
         return self.run(reassign_task, task_id=task_id, to_login=to_login, version=version)
+
+    def record_leave(
+        self, login: str, starts_on: date, ends_on: date, reason: str | None = None
+    ) -> LeaveOut:
+        """Record leave for ``login`` (their supervisor, the branch head or the admin); A and
+        B are never away at the same time."""
+        from cmworkbench.services.staff_admin import add_leave
+
+        return self.run(add_leave, login=login, starts_on=starts_on, ends_on=ends_on, reason=reason)
+
+    def handover(
+        self,
+        from_login: str,
+        to_login: str,
+        classes: tuple[str, ...] = (),
+        areas: tuple[str, ...] = (),
+        dry_run: bool = False,
+    ) -> HandoverReport:
+        """Move customers of ``from_login`` with their open work to ``to_login`` (客户移交;
+        branch head or admin); ``dry_run`` only reports what would move."""
+        from cmworkbench.services.handover import handover
+
+        return self.run(
+            handover,
+            grades=self.settings.grades,
+            from_login=from_login,
+            to_login=to_login,
+            classes=classes,
+            areas=areas,
+            dry_run=dry_run,
+        )
 
     def record_onsite_day(
         self,

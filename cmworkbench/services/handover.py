@@ -1,0 +1,414 @@
+"""Customer handover (客户移交): a book, or part of it, moves from one manager to another.
+
+Used when a manager leaves, changes post, or books are rebalanced. The branch head (or the
+administrator) chooses the customers by their current manager, optionally narrowed by class,
+area or customer numbers, and the receiving manager. In one transaction:
+
+- each customer's owner becomes the receiver (guarded on the old owner, so a customer someone
+  else moved meanwhile is not taken back); where the receiver was the customer's B角, the
+  receiver's own A/B partner becomes the B角 (A and B are never one person);
+- the leaving manager's **open tasks** for those customers, their **planned visits** from now
+  on (moved into the receiver's plan of the same week, which goes back to the supervisor if
+  it was approved) and their **open complaint tickets** (with an event in the ticket's history)
+  follow the customers;
+- one audit entry per customer, plus one per ticket; the receiver, the receiver's supervisor
+  and the leaving manager get a notice.
+
+Refused with the reason, and nothing moved: a receiver whose grade may not own a class in the
+selection (DESIGN.md: A-class books go to senior managers), a receiver who is not an active
+manager of the branch, a customer number that is not in the leaving manager's book, an empty
+selection. ``dry_run`` returns the same report without changing anything.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, func, insert, literal, update
+from sqlalchemy import select as core_select
+from sqlmodel import Session, col, select
+
+from cmworkbench import clock
+from cmworkbench.db.models import (
+    AuditLog,
+    Complaint,
+    ComplaintEvent,
+    Customer,
+    Staff,
+    Task,
+    VisitPlan,
+    VisitPlanItem,
+)
+from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role, TaskStatus
+from cmworkbench.i18n import t
+from cmworkbench.services import audit
+from cmworkbench.services.actor import Actor
+from cmworkbench.services.errors import InvalidInput
+from cmworkbench.services.notify import insert_notification
+from cmworkbench.services.scope import require_role, require_staff
+from cmworkbench.services.staff_admin import classes_outside_grade
+from cmworkbench.services.visits import find_plan, touch
+
+HANDOVER_ROLES = (Role.BRANCH_HEAD.value, Role.ADMIN.value)
+"""Who may move customers between books (the service account on the CLI may too)."""
+
+BOOK_ROLES = (Role.MANAGER.value, Role.PHONE_MANAGER.value)
+
+
+@dataclass(frozen=True)
+class HandoverLine:
+    """One customer in the handover report."""
+
+    customer_no: str
+    name: str
+    cls: str | None
+    area: str | None
+    tasks: int
+    visits: int
+    complaints: int
+
+
+@dataclass(frozen=True)
+class HandoverReport:
+    """What moved (or, in a dry run, would move) from one manager to another."""
+
+    from_login: str
+    from_name: str
+    to_login: str
+    to_name: str
+    at: datetime
+    done: bool
+    """False for a dry run."""
+    customers: int
+    by_class: dict[str, int]
+    tasks: int
+    visits: int
+    complaints: int
+    backups_changed: int
+    """Customers whose B角 was the receiver and is now the receiver's partner (or nobody)."""
+    lines: list[HandoverLine] = field(default_factory=list)
+
+
+def handover(
+    *,
+    session: Session,
+    actor: Actor | None,
+    grades: Mapping[str, Sequence[str]],
+    from_login: str,
+    to_login: str,
+    classes: Sequence[str] = (),
+    areas: Sequence[str] = (),
+    customer_nos: Sequence[str] = (),
+    dry_run: bool = False,
+) -> HandoverReport:
+    """Move the chosen customers of ``from_login`` (and their open work) to ``to_login``."""
+    require_role(actor, HANDOVER_ROLES, "handover.not_allowed")
+    giver = _person(session, actor, from_login)
+    receiver = _person(session, actor, to_login)
+    assert giver.id is not None and receiver.id is not None
+    if giver.id == receiver.id:
+        raise InvalidInput(t("handover.same", login=giver.login))
+    if not receiver.active or receiver.role not in BOOK_ROLES:
+        raise InvalidInput(t("handover.not_a_manager", login=receiver.login))
+    if receiver.branch_id != giver.branch_id:
+        raise InvalidInput(t("handover.other_branch", login=receiver.login))
+
+    chosen = _chosen(giver.id, classes, areas, customer_nos)
+    wanted = {no.strip().upper() for no in customer_nos if no.strip()}
+    rows = (
+        session.connection()
+        .execute(
+            core_select(
+                col(Customer.id),
+                col(Customer.customer_no),
+                col(Customer.name),
+                col(Customer.cls),
+                col(Customer.area),
+            )
+            .where(*chosen)
+            .order_by(col(Customer.customer_no))
+        )
+        .all()
+    )
+    missing = sorted(wanted - {r[1] for r in rows})
+    if missing:
+        raise InvalidInput(
+            t("handover.not_in_book", customers=", ".join(missing[:10]), login=giver.login)
+        )
+    if not rows:
+        raise InvalidInput(t("handover.nothing", login=giver.login))
+    by_class = Counter(r[3] or "-" for r in rows)  # "-": no class yet, any grade may own
+    _check_grade(receiver, by_class, grades)
+
+    ids = select(Customer.id).where(*chosen)
+    now = clock.now()
+    tasks = _per_customer(session, _open_tasks(giver.id, ids))
+    visits = _per_customer(session, _planned_visits(giver.id, ids, now))
+    tickets = _per_customer(session, _open_tickets(giver.id, ids))
+    lines = [
+        HandoverLine(no, name, cls, area, tasks.get(c, 0), visits.get(c, 0), tickets.get(c, 0))
+        for c, no, name, cls, area in ((int(r[0] or 0), *r[1:]) for r in rows)
+    ]
+    new_backup = receiver.backup_id if receiver.backup_id != giver.id else None
+    backups = int(
+        session.exec(
+            select(func.count())
+            .select_from(Customer)
+            .where(*chosen, col(Customer.backup_id) == receiver.id)
+        ).one()
+    )
+    report = HandoverReport(
+        from_login=giver.login,
+        from_name=giver.name,
+        to_login=receiver.login,
+        to_name=receiver.name,
+        at=now,
+        done=not dry_run,
+        customers=len(rows),
+        by_class=dict(sorted(by_class.items())),
+        tasks=sum(tasks.values()),
+        visits=sum(visits.values()),
+        complaints=sum(tickets.values()),
+        backups_changed=backups,
+        lines=lines,
+    )
+    if dry_run:
+        return report
+
+    conn = session.connection()
+    actor_id = actor.id if actor is not None else None
+    detail = f"{giver.login} → {receiver.login}"
+    # one audit row per customer, written by the database from the same selection
+    conn.execute(
+        insert(AuditLog).from_select(
+            ["at", "staff_id", "action", "object_type", "object_id", "customer_id", "detail"],
+            core_select(
+                literal(now, AuditLog.__table__.c.at.type),  # type: ignore[attr-defined]
+                literal(actor_id, AuditLog.__table__.c.staff_id.type),  # type: ignore[attr-defined]
+                literal("handover"),
+                literal("customer"),
+                col(Customer.id),
+                col(Customer.id),
+                literal(detail),
+            ).where(*chosen),
+        )
+    )
+    conn.execute(
+        update(Task)
+        .where(*_open_task_clauses(giver.id, ids))
+        .values(owner_id=receiver.id, version=Task.version + 1)
+    )
+    _move_visits(session, giver.id, receiver.id, ids, now)
+    _move_tickets(session, actor, giver, receiver, ids, now)
+    conn.execute(
+        update(Customer)
+        .where(*chosen, col(Customer.backup_id) == receiver.id)
+        .values(backup_id=new_backup)
+    )
+    moved = conn.execute(
+        update(Customer)
+        .where(*chosen)
+        .values(owner_id=receiver.id, version=Customer.version + 1, updated_at=now)
+    ).rowcount
+    assert moved == len(rows), "the selection changed inside one transaction"
+    _notify(session, report, giver, receiver)
+    return report
+
+
+def _chosen(
+    giver_id: int, classes: Sequence[str], areas: Sequence[str], customer_nos: Sequence[str]
+) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = [col(Customer.owner_id) == giver_id]
+    if classes:
+        clauses.append(col(Customer.cls).in_(tuple(c.strip().upper() for c in classes)))
+    if areas:
+        clauses.append(col(Customer.area).in_(tuple(a.strip() for a in areas)))
+    nos = tuple(no.strip().upper() for no in customer_nos if no.strip())
+    if nos:
+        clauses.append(col(Customer.customer_no).in_(nos))
+    return clauses
+
+
+def _person(session: Session, actor: Actor | None, login: str) -> Staff:
+    return require_staff(session=session, actor=actor, login=login)
+
+
+def _check_grade(
+    receiver: Staff, by_class: Counter[str], grades: Mapping[str, Sequence[str]]
+) -> None:
+    listed = classes_outside_grade(receiver.grade, dict(by_class), grades)
+    if listed:
+        assert receiver.grade is not None
+        raise InvalidInput(
+            t(
+                "handover.grade",
+                login=receiver.login,
+                grade=receiver.grade,
+                classes=listed,
+                allowed=", ".join(grades[receiver.grade]),
+            )
+        )
+
+
+def _open_task_clauses(giver_id: int, ids: Select) -> list[ColumnElement[bool]]:  # type: ignore[type-arg]
+    return [
+        col(Task.owner_id) == giver_id,
+        col(Task.status) == TaskStatus.OPEN,
+        col(Task.customer_id).in_(ids),
+    ]
+
+
+def _open_tasks(giver_id: int, ids: Select) -> Select:  # type: ignore[type-arg]
+    return (
+        select(col(Task.customer_id), func.count())
+        .where(*_open_task_clauses(giver_id, ids))
+        .group_by(col(Task.customer_id))
+    )
+
+
+def _visit_clauses(giver_id: int, ids: Select, now: datetime) -> list[ColumnElement[bool]]:  # type: ignore[type-arg]
+    return [
+        col(VisitPlan.owner_id) == giver_id,
+        col(VisitPlanItem.status) == "planned",
+        col(VisitPlanItem.starts_at) >= now,
+        col(VisitPlanItem.customer_id).in_(ids),
+    ]
+
+
+def _planned_visits(giver_id: int, ids: Select, now: datetime) -> Select:  # type: ignore[type-arg]
+    return (
+        select(col(VisitPlanItem.customer_id), func.count())
+        .join(VisitPlan, col(VisitPlan.id) == VisitPlanItem.plan_id)
+        .where(*_visit_clauses(giver_id, ids, now))
+        .group_by(col(VisitPlanItem.customer_id))
+    )
+
+
+def _open_tickets(giver_id: int, ids: Select) -> Select:  # type: ignore[type-arg]
+    return (
+        select(col(Complaint.customer_id), func.count())
+        .where(
+            col(Complaint.owner_id) == giver_id,
+            col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES),
+            col(Complaint.customer_id).in_(ids),
+        )
+        .group_by(col(Complaint.customer_id))
+    )
+
+
+def _per_customer(session: Session, query: Select) -> dict[int, int]:  # type: ignore[type-arg]
+    return {int(cid): int(n) for cid, n in session.connection().execute(query).all()}
+
+
+def _move_visits(
+    session: Session,
+    giver_id: int,
+    receiver_id: int,
+    ids: Select,  # type: ignore[type-arg]
+    now: datetime,
+) -> None:
+    """Each planned visit goes into the receiver's plan of its week (started if need be)."""
+    rows = session.exec(
+        select(VisitPlanItem, VisitPlan)
+        .join(VisitPlan, col(VisitPlan.id) == VisitPlanItem.plan_id)
+        .where(*_visit_clauses(giver_id, ids, now))
+    ).all()
+    sources: dict[int, VisitPlan] = {}
+    targets: dict[str, VisitPlan] = {}
+    for item, plan in rows:
+        target = targets.get(plan.week) or find_plan(session, receiver_id, plan.week)
+        if target is None:
+            target = VisitPlan(owner_id=receiver_id, week=plan.week)
+            session.add(target)
+            session.flush()
+        targets[plan.week] = target
+        assert plan.id is not None and target.id is not None
+        sources[plan.id] = plan
+        item.plan_id = target.id
+        session.add(item)
+    session.flush()
+    for plan in sources.values():
+        touch(session, plan, reopen=False)
+    for plan in targets.values():
+        touch(session, plan)  # an approved plan that gained visits goes back for approval
+
+
+def _move_tickets(
+    session: Session,
+    actor: Actor | None,
+    giver: Staff,
+    receiver: Staff,
+    ids: Select,  # type: ignore[type-arg]
+    now: datetime,
+) -> None:
+    tickets = session.exec(
+        select(Complaint).where(
+            col(Complaint.owner_id) == giver.id,
+            col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES),
+            col(Complaint.customer_id).in_(ids),
+        )
+    ).all()
+    note = t("handover.ticket_note", giver=giver.name, receiver=receiver.name)
+    for ticket in tickets:
+        ticket.owner_id = receiver.id  # type: ignore[assignment]
+        ticket.version += 1
+        session.add(ticket)
+        session.add(
+            ComplaintEvent(
+                complaint_id=ticket.id,  # type: ignore[arg-type]
+                at=now,
+                staff_id=actor.id if actor is not None else None,
+                action="reassign",
+                from_status=ticket.status,
+                to_status=ticket.status,
+                note=note,
+            )
+        )
+        audit.record(
+            session,
+            actor=actor,
+            action="handover",
+            object_type="complaint",
+            object_id=ticket.id,
+            customer_id=ticket.customer_id,
+            detail=f"{giver.login} → {receiver.login}",
+        )
+
+
+def _notify(session: Session, report: HandoverReport, giver: Staff, receiver: Staff) -> None:
+    key = f"handover:{giver.id}:{receiver.id}:{report.at.isoformat()}"
+    title = t(
+        "handover.notice",
+        count=report.customers,
+        giver=giver.name,
+        receiver=receiver.name,
+        tasks=report.tasks,
+        visits=report.visits,
+        complaints=report.complaints,
+    )
+    recipients = {receiver.id}
+    if giver.active:
+        recipients.add(giver.id)
+    if receiver.team_id is not None:
+        recipients.update(
+            session.exec(
+                select(Staff.id).where(
+                    Staff.team_id == receiver.team_id,
+                    Staff.role == Role.SUPERVISOR,
+                    col(Staff.active),
+                )
+            ).all()
+        )
+    for recipient in sorted(r for r in recipients if r is not None):
+        insert_notification(
+            session,
+            recipient=recipient,
+            kind="handover",
+            title=title,
+            object_type="staff",
+            object_id=receiver.id,
+            key=f"{key}:{recipient}",
+        )
