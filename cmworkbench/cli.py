@@ -276,6 +276,10 @@ def _tui(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
     chosen = getattr(args, "login", None)
     workbench = tui_login(engine, settings, chosen or getpass.getuser(), explicit=bool(chosen))
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # `ssh host COMMAND` runs the forced `cmw tui` without a terminal; Textual would then
+        # spin on the ended input for ever, even after the connection is gone.
+        raise UsageError(i18n.t("cli.tui.no_terminal"))
     from cmworkbench.app import make_app
 
     leader = _BackgroundLeader(engine, settings) if settings.scheduler.in_tui else None
