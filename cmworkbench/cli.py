@@ -120,6 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
     cli_backup.add_parsers(commands, common)
     cli_audit.add_parsers(commands, common)
     cli_notifications.add_parsers(commands, common)
+    from cmworkbench import cli_export
+
+    cli_export.add_parsers(commands, common)
+    from cmworkbench import cli_report
+
+    cli_report.add_parsers(commands, common)
+    from cmworkbench import cli_import
+
+    cli_import.add_parsers(commands, common)
     return parser
 
 
@@ -568,10 +577,28 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
     return restore_command(args, settings)
 
 
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_export import export_command
+
+    return export_command(args, settings)
+
+
 def _notifications(args: argparse.Namespace, settings: Settings) -> int:
     from cmworkbench.cli_notifications import notifications_command
 
     return notifications_command(args, settings)
+
+
+def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_import import import_command
+
+    return import_command(args, settings)
+
+
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    from cmworkbench.cli_report import report_command
+
+    return report_command(args, settings)
 
 
 def _print_table(rows: list[list[Any]], header_keys: list[str]) -> None:
@@ -623,4 +650,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "audit": _audit,
     "team": _team,
     "handover": _handover,
+    "export": _export,
+    "report": _report,
+    "import": _import,
 }

@@ -111,6 +111,9 @@ class PrivacySettings:
         default_factory=lambda: ["manager", "phone_manager", "supervisor", "branch_head"]
     )
     """Roles that may reveal a masked phone or ID number (each reveal is audited)."""
+    export_unmasked_roles: list[str] = field(default_factory=lambda: ["branch_head"])
+    """Roles that may export phone and ID numbers unmasked (``cmw export --unmasked``); the
+    service account (IT on the server) may too. Each such export is audited as a reveal."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,28 @@ class ReminderSettings:
     are due this many working days later."""
 
 
+@dataclass(frozen=True)
+class TargetSettings:
+    """Targets of the report's figures (``cmw report``, the Dashboard): a figure worse than its
+    target is shown red. Rates are fractions (0.95 = 95 %)."""
+
+    coverage: float = 0.95
+    """Customers with a cadence contacted within it (not overdue)."""
+    freshness: float = 0.9
+    """Customers whose basic data was re-verified within their class's ``freshness``."""
+    return_visit: float = 1.0
+    """After-sale return visits within ``tasks.after_sale_months`` of activation: 100 %
+    (telecom handbook)."""
+    sla_first_response: float = 0.95
+    """Complaints whose first response met its SLA target."""
+    sla_resolution: float = 0.95
+    """Complaints resolved within their SLA target."""
+    satisfaction: float = 4.5
+    """Average satisfaction (1–5) recorded at the complaints' return calls."""
+    worklog: float = 1.0
+    """Work logs submitted on the working days (every working day, both handbooks)."""
+
+
 # Core/premium customers are contacted at least monthly (bank routine); VIP diamond/gold at
 # least every 2 months (telecom VIP standard); government-important at least yearly (handbook).
 _DEFAULT_CADENCE: dict[str, CadenceRule] = {
@@ -260,6 +285,7 @@ class Settings:
     visits: VisitSettings = field(default_factory=VisitSettings)
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    targets: TargetSettings = field(default_factory=TargetSettings)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
             "senior": ["A1", "A2", "B1", "B2", "C"],
@@ -403,6 +429,12 @@ def _validate(s: Settings, label: str) -> None:
     for i, role in enumerate(s.privacy.reveal_roles):
         if role not in ROLES:
             fail(f"privacy.reveal_roles[{i}]", f"{role!r} is not a role ({', '.join(ROLES)})")
+    for i, role in enumerate(s.privacy.export_unmasked_roles):
+        if role not in ROLES:
+            fail(
+                f"privacy.export_unmasked_roles[{i}]",
+                f"{role!r} is not a role ({', '.join(ROLES)})",
+            )
     for key in ("generate_at", "worklog_reminder_at", "backup_at"):
         if not _CLOCK_TIME.match(getattr(s.scheduler, key)):
             fail(f"scheduler.{key}", f"{getattr(s.scheduler, key)!r} is not a time like 06:30")
@@ -459,6 +491,18 @@ def _validate(s: Settings, label: str) -> None:
             fail(f"tasks.festivals[{i}]", f"{festival!r} is not like '2027-02-06 春节'")
         if not name.strip():
             fail(f"tasks.festivals[{i}]", f"{festival!r} has no name")
+    for key in (
+        "coverage",
+        "freshness",
+        "return_visit",
+        "sla_first_response",
+        "sla_resolution",
+        "worklog",
+    ):
+        if not 0 <= getattr(s.targets, key) <= 1:
+            fail(f"targets.{key}", "must be between 0 and 1")
+    if not 1 <= s.targets.satisfaction <= 5:
+        fail("targets.satisfaction", "must be between 1 and 5")
     for name, fr in s.freshness.items():
         if fr.max_days <= 0:
             fail(f"freshness.{name}.max_days", "must be more than 0")

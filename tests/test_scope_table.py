@@ -565,6 +565,22 @@ CALLS: dict[str, Call] = {
         write=True,
     ),
     "visit_plan_vs_actual": Call(lambda wb, t: wb.visit_plan_vs_actual(WEEK, t.owner), _logins),
+    # reports: a manager's own figures, the team's for its supervisor, the branch's for the
+    #    branch head and the admin
+    "report": Call(
+        lambda wb, t: wb.report("manager", MONDAY.replace(day=1), MONDAY, staff_login=t.owner),
+        lambda r, t: [g.key for g in r.groups] == [t.owner],
+    ),
+    "report_drill": Call(
+        lambda wb, t: wb.report_drill(
+            "tasks_done", MONDAY.replace(day=1), MONDAY, staff_login=t.owner
+        ),
+        lambda r, t: [(x.owner_login, x.ref) for x in r] == [(t.owner, t.customer_no)],
+    ),
+    "report_trend": Call(
+        lambda wb, t: wb.report_trend(1, "tasks_done", staff_login=t.owner),
+        lambda r, t: [p.value for p in r["tasks_done"]] == [0.0],
+    ),
     "visit_propose": Call(lambda wb, t: wb.visit_propose(WEEK), own=True),
     "visit_add_proposals": Call(
         lambda wb, t: wb.visit_add_proposals(WEEK, _proposal(t)), write=True
@@ -774,6 +790,17 @@ export_visits_ical       far     no  no  no  no  no  no  no  no
 visit_plan_vs_actual     m1      ok  no  no  ok  no  no  ok  ok
 visit_plan_vs_actual     m3      no  no  no  no  ok  no  ok  ok
 visit_plan_vs_actual     far     no  no  no  no  no  no  no  no
+# -- reports: one's own figures (a manager), the team's (its supervisor), the branch's (the
+#    branch head and the admin); a colleague outside that is refused, not left out
+report                   m1      ok  no  no  ok  no  no  ok  ok
+report                   m3      no  no  no  no  ok  no  ok  ok
+report                   far     no  no  no  no  no  no  no  no
+report_drill             m1      ok  no  no  ok  no  no  ok  ok
+report_drill             m3      no  no  no  no  ok  no  ok  ok
+report_drill             far     no  no  no  no  no  no  no  no
+report_trend             m1      ok  no  no  ok  no  no  ok  ok
+report_trend             m3      no  no  no  no  ok  no  ok  ok
+report_trend             far     no  no  no  no  no  no  no  no
 visit_propose            self    ok  ok  ok  ok  ok  ok  ok  ok
 visit_add_proposals      m1      ok  ok  no  ok  no  no  ok  ok
 visit_add_proposals      m3      no  no  no  no  ok  no  ok  ok

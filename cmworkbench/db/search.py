@@ -109,24 +109,30 @@ def drain(conn: Connection, limit: int | None = 1_000) -> int:
 def rebuild(engine: Engine, progress: Callable[[int, int], None] | None = None) -> int:
     """Rebuild the whole index in one transaction; returns the number of customers indexed."""
     with engine.begin() as conn:
-        sqlite = conn.dialect.name == "sqlite"
-        if sqlite:
-            conn.exec_driver_sql("PRAGMA cache_size=-65536")  # 64 MiB while bulk loading
-        total = int(conn.execute(text("SELECT COUNT(*) FROM customer")).scalar_one())
-        bulk = BulkIndex(
-            execute=conn.exec_driver_sql,
-            insert=lambda table, rows: _insert(conn, rows, table),
-            sqlite=sqlite,
-            workers=WORKERS if total >= 50_000 else 0,
-        )
-        with bulk:
-            for chunk in _chunks(conn):
-                bulk.add(chunk)
-                if progress:
-                    progress(bulk.customers, total)
-        if sqlite:
-            conn.exec_driver_sql("PRAGMA cache_size=-2000")
-        return total
+        return rebuild_within(conn, progress)
+
+
+def rebuild_within(conn: Connection, progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the whole index inside the caller's transaction (``cmw import`` of many rows)."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        conn.exec_driver_sql("PRAGMA cache_size=-65536")  # 64 MiB while bulk loading
+    total = int(conn.execute(text("SELECT COUNT(*) FROM customer")).scalar_one())
+    bulk = BulkIndex(
+        execute=conn.exec_driver_sql,
+        insert=lambda table, rows: _insert(conn, rows, table),
+        sqlite=sqlite,
+        workers=WORKERS if total >= 50_000 else 0,
+    )
+    with bulk:
+        for chunk in _chunks(conn):
+            bulk.add(chunk)
+            if progress:
+                progress(bulk.customers, total)
+    if sqlite:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(cache or -2000)}")
+    return total
 
 
 class BulkIndex:

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from cmworkbench.services.notifications import NotificationOut
     from cmworkbench.services.onsite import OnsiteDayOut, OnsiteSummaryRow
     from cmworkbench.services.overview import Overview
+    from cmworkbench.services.reports import DrillRow, Report, TrendPoint
     from cmworkbench.services.staff import StaffOut
     from cmworkbench.services.staff_admin import LeaveOut
     from cmworkbench.services.tasks import TaskChange
@@ -612,6 +613,72 @@ class Workbench:
         from cmworkbench.services.visit_records import plan_vs_actual
 
         return self.run(plan_vs_actual, settings=self.settings, week=week, owner_login=owner_login)
+
+    def report(
+        self,
+        name: str,
+        start: date,
+        end: date,
+        team: str | None = None,
+        staff_login: str | None = None,
+    ) -> Report:
+        """The report figures per manager, team or branch (``name``) over ``start``–``end``,
+        within the actor's scope (narrowed to ``team`` or ``staff_login``)."""
+        from cmworkbench.services.reports import report
+
+        return self.run(
+            report,
+            settings=self.settings,
+            name=name,
+            start=start,
+            end=end,
+            team=team,
+            staff_login=staff_login,
+        )
+
+    def report_drill(
+        self,
+        figure_key: str,
+        start: date,
+        end: date,
+        team: str | None = None,
+        staff_login: str | None = None,
+        limit: int | None = None,
+    ) -> list[DrillRow]:
+        """The records behind one report figure (they sum to it when not limited)."""
+        from cmworkbench.services.reports import drill
+
+        return self.run(
+            drill,
+            settings=self.settings,
+            figure_key=figure_key,
+            start=start,
+            end=end,
+            team=team,
+            staff_login=staff_login,
+            limit=limit,
+        )
+
+    def report_trend(
+        self,
+        weeks: int = 8,
+        figure_key: str | None = None,
+        end: date | None = None,
+        team: str | None = None,
+        staff_login: str | None = None,
+    ) -> dict[str, list[TrendPoint]]:
+        """Each report figure (or one) per week over the ``weeks`` weeks up to ``end``."""
+        from cmworkbench.services.reports import weekly_trend
+
+        return self.run(
+            weekly_trend,
+            settings=self.settings,
+            figure_key=figure_key,
+            weeks=weeks,
+            end=end,
+            team=team,
+            staff_login=staff_login,
+        )
 
 
 def open_engine(settings: Settings, url: str | None = None) -> Engine:

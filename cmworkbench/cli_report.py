@@ -1,0 +1,264 @@
+"""``cmw report``: the management report per manager, team or branch, and its drill-down.
+
+Split from :mod:`cmworkbench.cli`, which imports this module only when it builds the parser
+or runs the command. The figures come from :mod:`cmworkbench.services.reports`, the same the
+Dashboard shows; files are written by :mod:`cmworkbench.services.spreadsheet`.
+
+Output: ``table`` (tabulate; CJK columns line up because tabulate measures with wcwidth),
+``csv`` and ``json`` (stdout unless ``-o``), ``xlsx`` (``-o`` needed). The report is one row
+per group and figure (plus one per class for coverage and freshness); ``--drill FIGURE``
+lists the records behind one figure instead, whose numerators and denominators sum to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import json
+import sys
+from dataclasses import asdict
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from cmworkbench import clock, i18n
+from cmworkbench.cli import EXIT_OK, UsageError, _date, _workbench
+from cmworkbench.services.report_figures import format_value as shown
+
+if TYPE_CHECKING:
+    from cmworkbench.config import Settings
+    from cmworkbench.services.reports import DrillRow, Figure, Report
+
+FORMATS = ("table", "csv", "xlsx", "json")
+NAMES = ("manager", "team", "branch")
+REPORT_COLUMNS = (
+    "group",
+    "figure",
+    "label",
+    "value",
+    "unit",
+    "numerator",
+    "denominator",
+    "target",
+    "below",
+)
+DRILL_COLUMNS = (
+    "owner",
+    "group",
+    "ref",
+    "name",
+    "day",
+    "numerator",
+    "denominator",
+    "detail",
+)
+
+
+def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
+    """Add ``report`` to ``commands``."""
+    t = i18n.t
+    report = commands.add_parser("report", parents=[common], help=t("cli.help.report"))
+    report.add_argument("name", choices=NAMES, metavar="NAME", help=t("cli.help.report_name"))
+    period = report.add_mutually_exclusive_group()
+    period.add_argument("--month", metavar="YYYY-MM", help=t("cli.help.report_month"))
+    period.add_argument(
+        "--from", dest="start", type=_date, metavar="D", help=t("cli.help.from_day")
+    )
+    report.add_argument("--to", dest="end", type=_date, metavar="D", help=t("cli.help.to_day"))
+    who = report.add_mutually_exclusive_group()
+    who.add_argument("--team", metavar="T", help=t("cli.help.report_team"))
+    who.add_argument("--staff", metavar="LOGIN", help=t("cli.help.report_staff"))
+    report.add_argument("--format", choices=FORMATS, default="table", help=", ".join(FORMATS))
+    report.add_argument("-o", "--output", metavar="FILE", help=t("cli.help.output"))
+    report.add_argument("--drill", metavar="FIGURE", help=t("cli.help.report_drill"))
+    report.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+
+
+def period(args: argparse.Namespace) -> tuple[date, date]:
+    """The period asked for: ``--month``, ``--from``/``--to``, or the running month."""
+    from cmworkbench.services.reports import month_period
+
+    if args.start or args.end:
+        if not (args.start and args.end):
+            raise UsageError(i18n.t("cli.report.from_and_to"))
+        return args.start, args.end
+    return month_period(args.month or clock.today().strftime("%Y-%m"))
+
+
+def report_command(args: argparse.Namespace, settings: Settings) -> int:
+    """``cmw report NAME …``."""
+    if args.output == "-":
+        args.output = None  # stdout
+    if args.format == "xlsx" and not args.output:
+        raise UsageError(i18n.t("cli.report.xlsx_needs_output"))
+    start, end = period(args)
+    workbench = _workbench(settings, args.login or getpass.getuser())
+    scope = {"team": args.team, "staff_login": args.staff}
+    if args.drill:
+        rows = workbench.report_drill(args.drill, start, end, **scope)
+        _drill_out(args, rows)
+    else:
+        report = workbench.report(args.name, start, end, **scope)
+        _report_out(args, report)
+    return EXIT_OK
+
+
+# -- formatting ------------------------------------------------------------------------------
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def _report_rows(report: Report, *, for_people: bool) -> list[list[Any]]:
+    """One row per group and figure, then one per breakdown (class) of the figure."""
+    rows: list[list[Any]] = []
+    groups = report.groups if report.name == "branch" else (*report.groups, report.total)
+    for group in groups:
+        name = group.name if group is not report.total else i18n.t("report.total")
+        for figure in group.figures:
+            rows.append(_figure_row(name, figure, figure.key, for_people))
+            for part in figure.parts if figure.key in ("coverage", "freshness") else ():
+                key = f"{figure.key}.{part.key}"
+                rows.append(
+                    _figure_row(
+                        name,
+                        figure,
+                        key,
+                        for_people,
+                        part.value,
+                        part.numerator,
+                        part.denominator,
+                        label=f"  {part.key}",
+                    )
+                )
+    return rows
+
+
+def _figure_row(
+    group: str,
+    figure: Figure,
+    key: str,
+    for_people: bool,
+    value: float | None = None,
+    numerator: float | None = None,
+    denominator: float | None = None,
+    *,
+    label: str | None = None,
+) -> list[Any]:
+    whole = numerator is None
+    value = figure.value if whole else value
+    num = figure.numerator if numerator is None else numerator
+    den = figure.denominator if denominator is None else denominator
+    below = figure.below_target if whole else False
+    text = label or i18n.t(f"report.figure.{figure.key}")
+    if for_people:
+        target = shown(figure.target, figure.unit) if figure.target is not None and whole else ""
+        return [
+            group,
+            text,
+            shown(value, figure.unit),
+            _number(num),
+            _number(den),
+            target,
+            "✗" if below else "",
+        ]
+    rounded = None if value is None else round(value, 4)
+    return [
+        group,
+        key,
+        text.strip(),
+        rounded,
+        figure.unit,
+        _number(num),
+        _number(den),
+        figure.target if whole else None,
+        below,
+    ]
+
+
+def _drill_rows(rows: list[DrillRow]) -> list[list[Any]]:
+    return [
+        [
+            r.owner_login,
+            r.group,
+            r.ref,
+            r.name,
+            r.day,
+            _number(r.numerator),
+            _number(r.denominator),
+            r.detail,
+        ]
+        for r in rows
+    ]
+
+
+def _report_out(args: argparse.Namespace, report: Report) -> None:
+    if args.format == "json":
+        _write_text(args, json.dumps(asdict(report), ensure_ascii=False, default=str, indent=2))
+        return
+    if args.format == "table":
+        header = [
+            i18n.t(f"report.col.{c}")
+            for c in ("group", "figure", "value", "numerator", "denominator", "target", "below")
+        ]
+        title = i18n.t(
+            "cli.report.title",
+            scope=report.scope,
+            start=report.start,
+            end=report.end,
+            as_of=report.as_of.astimezone(clock.branch_tz()).strftime("%Y-%m-%d %H:%M"),
+        )
+        _write_text(args, title + "\n" + _table(_report_rows(report, for_people=True), header))
+        return
+    header = [i18n.t(f"report.col.{c}") for c in REPORT_COLUMNS]
+    _write_file(args, header, _report_rows(report, for_people=False))
+
+
+def _drill_out(args: argparse.Namespace, rows: list[DrillRow]) -> None:
+    if args.format == "json":
+        _write_text(args, json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        return
+    header = [i18n.t(f"report.col.{c}") for c in DRILL_COLUMNS]
+    if args.format == "table":
+        num = sum(r.numerator for r in rows)
+        den = sum(r.denominator for r in rows)
+        total = i18n.t(
+            "cli.report.drill_total", n=len(rows), numerator=_number(num), denominator=_number(den)
+        )
+        _write_text(args, _table(_drill_rows(rows), header) + "\n" + total)
+        return
+    _write_file(args, header, _drill_rows(rows))
+
+
+def _table(rows: list[list[Any]], header: list[str]) -> str:
+    from tabulate import tabulate
+
+    # tabulate measures CJK text with wcwidth (a dependency): WIDE_CHARS_MODE is on.
+    return tabulate(rows, headers=header, tablefmt="simple", disable_numparse=True)
+
+
+def _write_text(args: argparse.Namespace, content: str) -> None:
+    if not args.output:
+        print(content)
+        return
+    try:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(content + "\n")
+    except OSError as exc:
+        raise UsageError(
+            i18n.t("cli.cannot_write", path=args.output, reason=exc.strerror)
+        ) from None
+
+
+def _write_file(args: argparse.Namespace, header: list[str], rows: list[list[Any]]) -> None:
+    from cmworkbench.services.spreadsheet import write_csv, write_xlsx
+
+    if args.format == "csv" and not args.output:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return
+    write = write_xlsx if args.format == "xlsx" else write_csv
+    count = write(args.output, header, rows)
+    print(i18n.t("cli.report.written", n=count, path=args.output), file=sys.stderr)

@@ -1,0 +1,175 @@
+"""The records behind one figure of the Dashboard (every figure can be traced, DESIGN.md).
+
+One row per record: whose it is, the breakdown (class, task kind), the customer, ticket or
+colleague, its day, whether it counts in the numerator (✓ / ✗, or its hours or score) and
+one fact that explains it (last contact, deadline…). Misses come first. The first
+:data:`DRILL_LIMIT` records are listed (the CLI's ``cmw report … --drill FIGURE`` writes them
+all); ``Enter`` on a customer's record opens the customer, ``Esc`` goes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import BindingType
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Label
+from textual.worker import Worker, get_current_worker
+
+from cmworkbench.i18n import t
+from cmworkbench.screens.base import report_worker_error
+from cmworkbench.screens.opening import OpensCustomer
+from cmworkbench.services.report_figures import format_value as figure_value
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
+from cmworkbench.widgets.header import WorkbenchHeader
+
+if TYPE_CHECKING:
+    from cmworkbench.services.reports import DrillRow, Figure
+    from cmworkbench.services.workbench import Workbench
+
+
+class _HasWorkbench(Protocol):
+    workbench: Workbench
+
+
+_key = screen_keys("report_drill", "dashboard.")
+DRILL_LIMIT = 1000
+"""Records listed on screen; the CLI writes them all."""
+CUSTOMER_FIGURES = frozenset(
+    {"coverage", "freshness", "return_visit", "visits_done", "tasks_done", "tasks_overdue"}
+)
+"""Figures whose records are customers (``Enter`` opens them)."""
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+class ReportDrillScreen(OpensCustomer):
+    """The records behind one figure."""
+
+    DEFAULT_CSS = """
+    ReportDrillScreen #drill-title {
+        height: 1;
+        padding: 0 1;
+        color: $accent;
+        text-style: bold;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    ReportDrillScreen #drill-rows {
+        height: 1fr;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *FOCUS_BINDINGS,
+        _key("enter", "open", "open_record", priority=True),
+        _key("escape", "back", "back"),
+    ]
+
+    @dataclass
+    class RowsLoaded(Message):
+        """The records arrived from the database."""
+
+        rows: list[DrillRow]
+
+    def __init__(self, figure: Figure, start: date, end: date, scope: str) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.figure = figure
+        self.start, self.end = start, end
+        self.title = t("tui.drill.title", figure=t(f"report.figure.{figure.key}"))
+        self.scope = scope
+        self.rows: list[DrillRow] = []
+
+    @property
+    def workbench(self) -> Workbench:
+        """The services of this session."""
+        return cast(_HasWorkbench, self.app).workbench
+
+    def compose(self) -> ComposeResult:
+        workbench = self.workbench
+        yield WorkbenchHeader(
+            self.title or "", workbench.actor, workbench.settings.general.branch_name
+        )
+        yield Label(self._summary(), id="drill-title", markup=False)
+        table = DataTable[Text](id="drill-rows", cursor_type="row", zebra_stripes=True)
+        table.add_column(t("report.col.owner"), key="owner", width=6)
+        table.add_column(t("report.col.ref"), key="ref", width=16)
+        table.add_column(t("report.col.name"), key="name", width=14)
+        table.add_column(t("report.col.day"), key="day", width=10)
+        table.add_column(t("tui.drill.col.counts"), key="counts", width=6)
+        table.add_column(t("report.col.detail"), key="detail")
+        yield table
+        yield Footer(compact=True)
+
+    def _summary(self) -> str:
+        f = self.figure
+        return t(
+            "tui.drill.summary",
+            scope=self.scope,
+            value=figure_value(f.value, f.unit),
+            numerator=f"{f.numerator:,.2f}".rstrip("0").rstrip("."),
+            denominator=f"{f.denominator:,.0f}",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#drill-rows", DataTable).focus()
+        self.load_rows()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="drill")
+    def load_rows(self) -> None:
+        """Read the records in a thread."""
+        rows = self.workbench.report_drill(self.figure.key, self.start, self.end, limit=DRILL_LIMIT)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.RowsLoaded(rows))
+
+    @on(RowsLoaded)
+    def show_rows(self, message: RowsLoaded) -> None:
+        """Fill the table; say when only the first records are listed."""
+        self.rows = message.rows
+        table = self.query_one("#drill-rows", DataTable)
+        table.clear()
+        for i, row in enumerate(self.rows):
+            table.add_row(
+                Text(_cut(row.owner_name, 6)),
+                Text(_cut(f"{row.group} {row.ref}".strip(), 16)),
+                Text(_cut(row.name, 14)),
+                Text(row.day),
+                self._counts(row),
+                Text(row.detail),
+                key=str(i),
+            )
+        if len(self.rows) >= DRILL_LIMIT:
+            self.notify(t("tui.drill.first_only", n=DRILL_LIMIT), markup=False)
+
+    def _counts(self, row: DrillRow) -> Text:
+        if self.figure.unit != "ratio":
+            return Text(f"{row.numerator:g}", justify="right")
+        if row.numerator:
+            return Text("✓", style="green", justify="center")
+        return Text("✗", style="red", justify="center")
+
+    def action_open(self) -> None:
+        """Open the customer of the highlighted record (for figures about customers)."""
+        table = self.query_one("#drill-rows", DataTable)
+        if self.figure.key not in CUSTOMER_FIGURES or not 0 <= table.cursor_row < len(self.rows):
+            return
+        ref = self.rows[table.cursor_row].ref
+        if not ref.startswith("#"):
+            self.open_customer(ref)
+
+    def action_back(self) -> None:
+        """Back to the Dashboard."""
+        self.dismiss(None)
+
+    @on(Worker.StateChanged)
+    def report_failure(self, event: Worker.StateChanged) -> None:
+        """A refusal is a notification, never a traceback."""
+        report_worker_error(self, event)

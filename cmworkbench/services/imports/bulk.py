@@ -1,0 +1,305 @@
+"""Upserting customers, contacts and holdings in batches, inside one transaction.
+
+For each batch of :data:`BATCH` valid rows: one ``SELECT … WHERE key IN (…)`` finds the
+records that exist, each row is compared with its record field by field, and the new rows
+are written with one ``executemany`` INSERT, the changed ones with one ``executemany``
+UPDATE per set of changed columns (unchanged rows are not written at all, so a re-import of
+the same file writes nothing but its audit row). Each updated record gets one audit row
+naming the changed fields; inserts are covered by the import's own audit row.
+
+Natural keys: a customer by its number; a contact by customer + name (the first of several
+namesakes); a holding by customer + product + opening date.
+
+The search index (see :mod:`cmworkbench.db.search`): on SQLite its triggers are set aside
+for the import (DDL is transactional there, so a killed or failed import puts them back with
+everything else) and the touched customers are re-indexed at the end, in the same
+transaction — a big import rebuilds the whole index in bulk, as ``cmw demo`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from cmworkbench.db import search
+
+BATCH = 5_000
+"""Rows validated, looked up and written per step."""
+FULL_REBUILD_AT = 50_000
+"""Touched customers from which the whole index is rebuilt in bulk instead of row by row
+(when they are also at least a third of all customers)."""
+
+TABLE_FIELDS = {
+    "customers": (
+        "customer_no", "name", "kind", "cls", "tier", "owner_id", "phone", "phone2", "id_number",
+        "opened_on", "birthday", "assets_yuan", "revenue_yuan", "staff_count", "industry",
+        "area", "address",
+    ),
+    "contacts": (
+        "customer_id", "name", "role", "title", "phone", "phone2", "birthday", "is_key_person",
+        "preferences",
+    ),
+    "holdings": (
+        "customer_id", "product", "product_kind", "opened_on", "activated_on", "matures_on",
+        "amount_yuan", "next_check_on",
+    ),
+}  # fmt: skip
+"""The stored columns each import may write (besides ids and stamps)."""
+TABLES = {"customers": "customer", "contacts": "contact", "holdings": "holding"}
+INSERT_ONLY: dict[str, dict[str, Any]] = {
+    "customers": {
+        "is_vip": False, "is_government": False, "is_dual_span": False, "is_benchmark": False,
+        "status": "active", "version": 1,
+    },
+}  # fmt: skip
+"""Columns a new record gets with these values (the model's defaults; no file sets them)."""
+
+
+@dataclass
+class Row:
+    """A valid row: where it came from and its values by stored column."""
+
+    number: int
+    values: dict[str, Any]
+
+
+@dataclass
+class Counts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    touched: list[int] = field(default_factory=list)
+    """Customers whose search terms may have changed."""
+
+
+class Writer:
+    """Writes batches of one kind into ``conn`` (a transaction is open)."""
+
+    def __init__(
+        self, conn: Connection, kind: str, *, staff_id: int | None, source: str, now: datetime
+    ) -> None:
+        self.conn, self.kind, self.table = conn, kind, TABLES[kind]
+        self.fields = TABLE_FIELDS[kind]
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self.staff_id, self.source = staff_id, source
+        self.now = self.stored(now)
+        self.next_id = int(self.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}")) + 1
+        self.first_id = self.next_id
+        self.counts = Counts()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.exec_driver_sql(sql.replace("?", self.mark), tuple(params)).scalar()
+
+    def rows(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        result = self.conn.exec_driver_sql(sql.replace("?", self.mark), tuple(params))
+        return [tuple(r) for r in result]
+
+    def customer_ids(self, numbers: Iterable[str]) -> dict[str, int]:
+        """Customer number → id of those that exist."""
+        wanted = sorted(set(numbers))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):
+            part = wanted[start : start + 500]
+            marks = ",".join("?" * len(part))
+            for cid, number in self.rows(
+                f"SELECT id, customer_no FROM customer WHERE customer_no IN ({marks})", part
+            ):
+                found[number] = cid
+        return found
+
+    def _existing(self, rows: Sequence[Row]) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+        """Natural key → (id, *stored fields) of the records the rows name."""
+        cols = ", ".join(self.fields)
+        if self.kind == "customers":
+            numbers = [r.values["customer_no"] for r in rows]
+            marks = ",".join("?" * len(numbers))
+            sql = f"SELECT id, {cols} FROM customer WHERE customer_no IN ({marks})"
+            return {(rec[1],): rec for rec in self.rows(sql, numbers)}
+        ids = sorted({r.values["customer_id"] for r in rows})
+        marks = ",".join("?" * len(ids))
+        found: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        sql = f"SELECT id, {cols} FROM {self.table} WHERE customer_id IN ({marks}) ORDER BY id"
+        for rec in self.rows(sql, ids):
+            found.setdefault(self.key(dict(zip(self.fields, rec[1:], strict=True))), rec)
+        return found
+
+    def key(self, values: dict[str, Any]) -> tuple[Any, ...]:
+        """The natural key, in stored form."""
+        if self.kind == "customers":
+            return (values["customer_no"],)
+        if self.kind == "contacts":
+            return (values["customer_id"], values["name"])
+        return (values["customer_id"], values["product"], _canon(values.get("opened_on")))
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def write(self, rows: Sequence[Row]) -> None:
+        """Insert, update or leave each row; audit the updates."""
+        if not rows:
+            return
+        existing = self._existing(rows)
+        inserts: list[dict[str, Any]] = []
+        updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        audits: list[tuple[Any, ...]] = []
+        for row in rows:
+            record = existing.get(self.key(row.values))
+            if record is None:
+                inserts.append(row.values)
+                continue
+            stored = dict(zip(self.fields, record[1:], strict=True))
+            changed = tuple(
+                f
+                for f, v in row.values.items()
+                if v is not None and _canon(v) != _canon(stored.get(f))
+            )
+            if not changed:
+                self.counts.unchanged += 1
+                continue
+            self.counts.updated += 1
+            updates.setdefault(changed, []).append(
+                (*(self.stored(row.values[f]) for f in changed), record[0])
+            )
+            customer_id = record[0] if self.kind == "customers" else stored["customer_id"]
+            self.counts.touched.append(customer_id)
+            audits.append(self._audit(record[0], customer_id, changed))
+        self._insert(inserts)
+        for changed, params in updates.items():
+            self._update(changed, params)
+        self._insert_audit(audits)
+
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        fixed = INSERT_ONLY.get(self.kind, {})
+        columns = ["id", *self.fields, *fixed, *self._stamps()]
+        constants = tuple(self.stored(v) for v in fixed.values())
+        params = []
+        for values in rows:
+            row_id, self.next_id = self.next_id, self.next_id + 1
+            data = {
+                **_defaults(self.kind, values),
+                **{k: v for k, v in values.items() if v is not None},
+            }
+            stamps = [self.now] * len(self._stamps())
+            fields = (self.stored(data.get(f)) for f in self.fields)
+            params.append((row_id, *fields, *constants, *stamps))
+            self.counts.touched.append(row_id if self.kind == "customers" else data["customer_id"])
+        marks = ", ".join([self.mark] * len(columns))
+        self.conn.exec_driver_sql(
+            f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES ({marks})", params
+        )
+        self.counts.inserted += len(rows)
+
+    def _stamps(self) -> tuple[str, ...]:
+        return {"customers": ("created_at", "updated_at"), "contacts": ("updated_at",)}.get(
+            self.kind, ()
+        )
+
+    def _update(self, changed: tuple[str, ...], params: list[tuple[Any, ...]]) -> None:
+        sets = [f"{f} = {self.mark}" for f in changed]
+        if self.kind in ("customers", "contacts"):
+            sets.append(f"updated_at = {self.mark}")
+            params = [(*p[:-1], self.now, p[-1]) for p in params]
+        if self.kind == "customers":
+            sets.append("version = version + 1")
+        self.conn.exec_driver_sql(
+            f"UPDATE {self.table} SET {', '.join(sets)} WHERE id = {self.mark}", params
+        )
+
+    def _audit(self, object_id: int, customer_id: int, changed: tuple[str, ...]) -> tuple[Any, ...]:
+        return (
+            self.now,
+            self.staff_id,
+            "update",
+            self.table,
+            object_id,
+            customer_id,
+            changed[0] if len(changed) == 1 else None,
+            f"{self.source}: {', '.join(changed)}",
+        )
+
+    def _insert_audit(self, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            marks = ", ".join([self.mark] * 8)
+            self.conn.exec_driver_sql(
+                "INSERT INTO audit_log (at, staff_id, action, object_type, object_id,"
+                f" customer_id, field_name, detail) VALUES ({marks})",
+                rows,
+            )
+
+    def audit_import(self, detail: str) -> None:
+        """The import's own audit row (what file, its checksum, the counts)."""
+        self._insert_audit(
+            [(self.now, self.staff_id, "import", self.table, None, None, None, detail)]
+        )
+
+    def stored(self, value: Any) -> Any:
+        """A Python value as the driver stores it (SQLite: text dates and instants, 0/1)."""
+        if not self.sqlite:
+            return value
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, bool):
+            return int(value)
+        return value
+
+    def finish(self) -> None:
+        """Index the touched customers; PostgreSQL's id sequence moves past the ids used."""
+        touched = self.counts.touched
+        if self.conn.dialect.name == "postgresql" and self.next_id > self.first_id:
+            self.conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{self.table}', 'id'), {self.next_id - 1})"
+            )
+        if not touched:
+            return
+        total = int(self.scalar("SELECT COUNT(*) FROM customer"))
+        if len(touched) >= FULL_REBUILD_AT and 3 * len(touched) >= total:
+            search.rebuild_within(self.conn)
+        else:
+            ids = sorted(set(touched))
+            for start in range(0, len(ids), 5_000):
+                search.refresh(self.conn, ids[start : start + 5_000])
+
+
+def _defaults(kind: str, values: dict[str, Any]) -> dict[str, Any]:
+    """What a new record needs that the file may not say."""
+    if kind == "customers":
+        return {"kind": "individual" if values.get("id_number") else "group"}
+    if kind == "contacts":
+        return {"role": "contact", "is_key_person": False}
+    return {"product_kind": "other"}
+
+
+def _canon(value: Any) -> Any:
+    """Stored and parsed values compared alike (SQLite gives dates as text, booleans as 0/1)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def set_triggers_aside(conn: Connection) -> list[str]:
+    """Drop SQLite's search triggers inside the transaction; returns their SQL to restore."""
+    if conn.dialect.name != "sqlite":
+        return []
+    found = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'search_%'"
+    ).all()
+    for name, _ in found:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    return [sql for _, sql in found]
+
+
+def restore_triggers(conn: Connection, triggers: Sequence[str]) -> None:
+    for sql in triggers:
+        conn.exec_driver_sql(sql)

@@ -1,0 +1,278 @@
+"""The figures of the management report, as one table of definitions (data, not code).
+
+Every figure is a ratio ``Σ numerator / Σ denominator`` over *records*: each definition is
+one SQL ``SELECT`` that yields one row per record behind the figure, with the columns of
+:data:`ROW_COLUMNS`:
+
+``owner_id``     whose record it is (the customer's owner, the ticket's or task's owner,
+                 the visit plan's owner, the log's writer): groups and scope use it
+``grp``          a breakdown inside the figure (the customer class for coverage and
+                 freshness), or NULL
+``ref``          what identifies the record for people (customer number, ticket, login…)
+``name``         the customer's or colleague's name
+``day``          the branch-local day the record belongs to (YYYY-MM-DD)
+``num``          the record's share of the numerator (1/0 for a rate, hours, a score)
+``den``          its share of the denominator (1 for every record that counts)
+``detail``       one short fact that explains the row (last contact, deadline…)
+
+The report sums ``num`` and ``den`` per owner and breakdown (``GROUP BY``, no record is
+loaded); the drill-down lists the same rows, so the list always sums to the figure.
+
+A *rate* counts a record once it is **decided**: its target was met, or its deadline has
+passed by the report's end (or now, whichever is first). A complaint received on the last
+evening of a month with its first-response clock still running is in neither numerator nor
+denominator of that month; it counts in the month it was received once it is decided.
+
+Parameters every SQL receives: ``:start`` / ``:end`` (the period as stored UTC instants,
+half-open; ``:end`` is never later than now), ``:start_day`` / ``:end_day`` (the same as
+branch-local dates, ``:end_day`` inclusive), ``:shift`` (``'+480 minutes'``: UTC → branch
+local), and per definition the small ``VALUES`` tables built from config (cadence rules,
+freshness, working days). Scope is the ``{owners}`` placeholder: a list of staff ids.
+
+The SQL is SQLite's (date functions), like the task generation's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+ROW_COLUMNS = ("owner_id", "grp", "ref", "name", "day", "num", "den", "detail")
+"""The columns every figure's SELECT yields, in this order."""
+
+
+@dataclass(frozen=True)
+class FigureDef:
+    """One figure of the report."""
+
+    key: str
+    """Stable key: ``coverage``, ``sla_first_response``… (labels: ``report.figure.<key>``)."""
+    unit: str
+    """``ratio`` (shown as a percentage), ``hours`` or ``score`` (an average)."""
+    target: str | None
+    """The field of ``[targets]`` in config that holds its target, if it has one."""
+    higher_is_better: bool
+    rows: Callable[[str], str]
+    """SQL of the records behind the figure, given the SQL list of owner ids in scope."""
+
+
+def local_day(instant_sql: str) -> str:
+    """SQL: the branch-local date of a stored UTC instant."""
+    return f"date({instant_sql}, :shift)"
+
+
+def _at_local_midnight(date_sql: str) -> str:
+    """SQL: the stored UTC instant of a branch-local date's midnight."""
+    return f"(datetime({date_sql}, :unshift) || '.000000')"
+
+
+_ACTIVE_CUSTOMER = "c.owner_id IN ({owners}) AND c.status <> 'lost' AND c.created_at < :end"
+_VIP = "(CASE WHEN c.is_vip OR c.tier IN ('diamond', 'gold') THEN 1 ELSE 0 END)"
+_KIND_BIT = "(CASE i.kind WHEN 'call' THEN 1 WHEN 'visit' THEN 2 WHEN 'sms' THEN 4 ELSE 8 END)"
+
+
+def _coverage(owners: str) -> str:
+    # Covered = not overdue at the end of the period: the last logged contact through a
+    # channel of the customer's strictest cadence rule (or, never contacted, the day they
+    # became a customer) lies within the rule's max_days (domain/cadence.py).
+    last = (
+        "(SELECT MAX(i.happened_at) FROM interaction i WHERE i.customer_id = c.id"
+        f" AND i.status = 'done' AND i.happened_at < :end AND (r.mask & {_KIND_BIT}) <> 0)"
+    )
+    return (
+        "SELECT owner_id, grp, ref, name, :end_day AS day,"
+        " CASE WHEN COALESCE(last, created_at) >= since THEN 1 ELSE 0 END AS num, 1 AS den,"
+        f" COALESCE({local_day('last')}, '—') AS detail FROM ("
+        "SELECT c.owner_id, COALESCE(c.cls, r.rule) AS grp, c.customer_no AS ref, c.name,"
+        f" c.created_at, r.since, {last} AS last"
+        # CROSS JOIN keeps the customers outside (one pass over the book, the rule looked up
+        # per customer), and LIMIT -1 keeps SQLite from flattening the sub-select, which
+        # would run the last-contact lookup once per use of ``last``.
+        " FROM customer c CROSS JOIN rep_rule r ON r.cls = COALESCE(c.cls, '')"
+        f" AND r.vip = {_VIP} AND r.gov = (CASE WHEN c.is_government THEN 1 ELSE 0 END)"
+        f" WHERE {_ACTIVE_CUSTOMER.format(owners=owners)} LIMIT -1)"
+    )
+
+
+def _freshness(owners: str) -> str:
+    # Fresh = basic data re-verified within the class's max_days (信息更新). Only the latest
+    # verification is stored: a past period counts the verifications still on record.
+    return (
+        "SELECT c.owner_id, c.cls AS grp, c.customer_no AS ref, c.name, :end_day AS day,"
+        " CASE WHEN c.info_verified_at >= f.since AND c.info_verified_at < :end"
+        " THEN 1 ELSE 0 END AS num, 1 AS den,"
+        f" COALESCE({local_day('c.info_verified_at')}, '—') AS detail"
+        " FROM customer c JOIN rep_fresh f ON f.cls = c.cls"
+        f" WHERE {_ACTIVE_CUSTOMER.format(owners=owners)}"
+    )
+
+
+def _return_visit(owners: str) -> str:
+    # 售后回访: 100% within after_sale_months of activation (telecom handbook). Done = a held
+    # call or visit with purpose after_sale in the window, or the holding's after-sale task
+    # closed as done in it (the Today list closes it by a held call or visit).
+    deadline = "date(h.activated_on, :after_sale)"
+    window_end = _at_local_midnight(f"date({deadline}, '+1 day')")
+    visited = (
+        "EXISTS (SELECT 1 FROM interaction i WHERE i.customer_id = h.customer_id"
+        " AND i.status = 'done' AND i.kind IN ('call', 'visit') AND i.purpose = 'after_sale'"
+        f" AND i.happened_at >= {_at_local_midnight('h.activated_on')}"
+        f" AND i.happened_at < {window_end} AND i.happened_at < :end)"
+        " OR EXISTS (SELECT 1 FROM task k WHERE k.idem_key = 'after_sale:' || h.id"
+        f" AND k.status = 'done' AND k.closed_at < {window_end} AND k.closed_at < :end)"
+    )
+    return (
+        "SELECT owner_id, NULL AS grp, ref, name, deadline AS day, done AS num, 1 AS den,"
+        " product || ' · ' || activated_on AS detail FROM ("
+        f"SELECT c.owner_id, c.customer_no AS ref, c.name, h.product, h.activated_on,"
+        f" {deadline} AS deadline, CASE WHEN {visited} THEN 1 ELSE 0 END AS done"
+        " FROM holding h JOIN customer c ON c.id = h.customer_id"
+        f" WHERE c.owner_id IN ({owners}) AND h.activated_on IS NOT NULL"
+        f" AND {deadline} BETWEEN :start_day AND :end_day)"
+        " WHERE done = 1 OR deadline < :judge_day"
+    )
+
+
+def _complaint_clock(done: str, due: str) -> Callable[[str], str]:
+    """An SLA clock of tickets received in the period: met when ``done`` came by ``due``."""
+
+    def rows(owners: str) -> str:
+        met = f"CASE WHEN p.{done} IS NOT NULL AND p.{done} <= COALESCE(p.{due}, p.{done})"
+        return (
+            "SELECT p.owner_id, NULL AS grp, p.ticket_no AS ref, c.name,"
+            f" {local_day('p.received_at')} AS day, {met} THEN 1 ELSE 0 END AS num, 1 AS den,"
+            f" COALESCE({local_day(f'p.{done}')}, '—') || ' / '"
+            f" || COALESCE(strftime('%Y-%m-%d %H:%M', p.{due}, :shift), '—') AS detail"
+            " FROM complaint p JOIN customer c ON c.id = p.customer_id"
+            f" WHERE p.owner_id IN ({owners}) AND p.received_at >= :start"
+            f" AND p.received_at < :end AND ((p.{done} IS NOT NULL AND p.{done} < :end)"
+            f" OR p.{due} < :end)"
+        )
+
+    return rows
+
+
+def _resolution_hours(owners: str) -> str:
+    # Average calendar hours from receipt to resolution, over tickets resolved in the period.
+    hours = "ROUND((julianday(p.resolved_at) - julianday(p.received_at)) * 24, 2)"
+    return (
+        "SELECT p.owner_id, NULL AS grp, p.ticket_no AS ref, c.name,"
+        f" {local_day('p.resolved_at')} AS day, {hours} AS num, 1 AS den,"
+        f" strftime('%Y-%m-%d %H:%M', p.received_at, :shift) AS detail"
+        " FROM complaint p JOIN customer c ON c.id = p.customer_id"
+        f" WHERE p.owner_id IN ({owners}) AND p.resolved_at >= :start AND p.resolved_at < :end"
+    )
+
+
+def _satisfaction(owners: str) -> str:
+    # The customer's satisfaction (1–5) recorded at the return call or the closing.
+    at = "COALESCE(p.closed_at, p.return_call_at)"
+    return (
+        "SELECT p.owner_id, NULL AS grp, p.ticket_no AS ref, c.name,"
+        f" {local_day(at)} AS day, p.satisfaction AS num, 1 AS den,"
+        " COALESCE(p.return_call_result, '') AS detail"
+        " FROM complaint p JOIN customer c ON c.id = p.customer_id"
+        f" WHERE p.owner_id IN ({owners}) AND p.satisfaction IS NOT NULL"
+        f" AND {at} >= :start AND {at} < :end"
+    )
+
+
+def _visits(owners: str) -> str:
+    # Planned visits of the weekly plans that fell in the period (up to now), against those
+    # held; a rescheduled visit lives on as its new item.
+    return (
+        "SELECT p.owner_id, NULL AS grp, c.customer_no AS ref, c.name,"
+        f" {local_day('v.starts_at')} AS day,"
+        " CASE WHEN v.status IN ('done', 'incident') THEN 1 ELSE 0 END AS num, 1 AS den,"
+        " v.status AS detail"
+        " FROM visit_plan_item v JOIN visit_plan p ON p.id = v.plan_id"
+        " JOIN customer c ON c.id = v.customer_id"
+        f" WHERE p.owner_id IN ({owners}) AND v.starts_at >= :start AND v.starts_at < :end"
+        " AND v.status <> 'rescheduled'"
+    )
+
+
+def _tasks(numerator: str) -> Callable[[str], str]:
+    """Tasks due in the period (up to now), not cancelled; ``numerator`` marks the counted."""
+
+    def rows(owners: str) -> str:
+        return (
+            "SELECT k.owner_id, k.kind AS grp, COALESCE(c.customer_no, '#' || k.id) AS ref,"
+            f" COALESCE(c.name, k.reason, k.kind) AS name, {local_day('k.due_at')} AS day,"
+            f" CASE WHEN {numerator} THEN 1 ELSE 0 END AS num, 1 AS den,"
+            f" COALESCE(strftime('%Y-%m-%d %H:%M', k.closed_at, :shift), '—') AS detail"
+            " FROM task k LEFT JOIN customer c ON c.id = k.customer_id"
+            f" WHERE k.owner_id IN ({owners}) AND k.due_at >= :start AND k.due_at < :end"
+            " AND NOT (k.status = 'cancelled' AND k.closed_at < :end)"
+        )
+
+    return rows
+
+
+def _worklog(owners: str) -> str:
+    # Every working day of the branch calendar before today, for each active manager and
+    # phone manager in scope not on leave that day: was the day's log submitted?
+    submitted = (
+        "EXISTS (SELECT 1 FROM work_log w WHERE w.staff_id = s.id AND w.day = d.day"
+        " AND w.submitted_at IS NOT NULL AND w.submitted_at < :end)"
+    )
+    on_leave = (
+        "EXISTS (SELECT 1 FROM staff_leave l WHERE l.staff_id = s.id"
+        " AND l.starts_on <= d.day AND l.ends_on >= d.day)"
+    )
+    return (
+        "SELECT s.id AS owner_id, NULL AS grp, s.login AS ref, s.name, d.day,"
+        f" CASE WHEN {submitted} THEN 1 ELSE 0 END AS num, 1 AS den, '' AS detail"
+        " FROM staff s JOIN rep_day d"
+        f" WHERE s.id IN ({owners}) AND s.active AND s.role IN ('manager', 'phone_manager')"
+        f" AND {local_day('s.created_at')} <= d.day AND NOT {on_leave}"
+    )
+
+
+FIGURES: tuple[FigureDef, ...] = (
+    FigureDef("coverage", "ratio", "coverage", True, _coverage),
+    FigureDef("freshness", "ratio", "freshness", True, _freshness),
+    FigureDef("return_visit", "ratio", "return_visit", True, _return_visit),
+    FigureDef(
+        "sla_first_response",
+        "ratio",
+        "sla_first_response",
+        True,
+        _complaint_clock("first_response_at", "first_response_due"),
+    ),
+    FigureDef(
+        "sla_resolution",
+        "ratio",
+        "sla_resolution",
+        True,
+        _complaint_clock("resolved_at", "resolution_due"),
+    ),
+    FigureDef("resolution_hours", "hours", None, False, _resolution_hours),
+    FigureDef("satisfaction", "score", "satisfaction", True, _satisfaction),
+    FigureDef("visits_done", "ratio", None, True, _visits),
+    FigureDef(
+        "tasks_done", "ratio", None, True, _tasks("k.status = 'done' AND k.closed_at < :end")
+    ),
+    FigureDef(
+        "tasks_overdue",
+        "ratio",
+        None,
+        False,
+        _tasks("COALESCE(k.closed_at, :end) > k.due_at AND k.due_at < :end"),
+    ),
+    FigureDef("worklog", "ratio", "worklog", True, _worklog),
+)
+"""Every figure of the report, in the order reports show them."""
+
+BY_KEY = {figure.key: figure for figure in FIGURES}
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A figure's value for people: ``76.5%``, ``73.7h``, ``4.43``; ``—`` when nothing counts."""
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    if unit == "hours":
+        return f"{value:.1f}h"
+    return f"{value:.2f}"

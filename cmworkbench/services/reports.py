@@ -1,0 +1,510 @@
+"""The management report (per manager, team or branch) and its drill-down, for the CLI
+(``cmw report``) and the Dashboard.
+
+What a report covers is the actor's scope (:func:`subject`): a manager their own book, a
+supervisor their team, a branch head or the administrator the branch; ``team`` or
+``staff_login`` narrow it and are refused outside it. ``name`` is the breakdown: ``manager``
+(one group per manager), ``team`` (one per team) or ``branch`` (one group, the whole scope);
+``report.total`` is always the whole scope. A manager may ask for ``manager`` only, a
+supervisor for ``manager`` or ``team``.
+
+The figures are the table :data:`~cmworkbench.services.report_figures.FIGURES`: each is
+``Σ num / Σ den`` over the rows of one SQL statement, summed per owner by the database (one
+``GROUP BY`` per figure, no record loaded), then per group here; :func:`drill` lists the same
+rows, so the drill-down list sums to the figure. Records belong to whoever owns them *now*
+(a customer handed over takes its history along). The period is branch-local dates,
+inclusive; it ends now at the latest, so a report of the running month is "so far".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from cmworkbench import clock
+from cmworkbench.config import Settings
+from cmworkbench.db.models import Staff, Team
+from cmworkbench.domain.cadence import applicable_rule
+from cmworkbench.domain.calendar import BranchCalendar
+from cmworkbench.domain.enums import Role
+from cmworkbench.i18n import label, t
+from cmworkbench.services.actor import Actor
+from cmworkbench.services.errors import InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.report_figures import BY_KEY, FIGURES, ROW_COLUMNS, FigureDef
+from cmworkbench.services.scope import own_book_only
+
+NAMES = ("manager", "team", "branch")
+"""Breakdowns of a report: one group per manager, per team, or the whole scope."""
+BOOK_ROLES = (Role.MANAGER.value, Role.PHONE_MANAGER.value)
+CLASSES = ("A1", "A2", "B1", "B2", "C", "")
+CHANNEL_BITS = {"call": 1, "visit": 2, "sms": 4, "onsite": 8}
+
+
+@dataclass(frozen=True)
+class FigurePart:
+    """A figure's share of one breakdown value (a customer class, a task kind)."""
+
+    key: str
+    numerator: float
+    denominator: float
+    value: float | None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: ``value = numerator / denominator`` (``None`` when nothing counts)."""
+
+    key: str
+    numerator: float
+    denominator: float
+    value: float | None
+    unit: str
+    """``ratio``, ``hours`` or ``score``."""
+    target: float | None
+    below_target: bool
+    """Worse than its target (``[targets]`` in config): shown red."""
+    parts: tuple[FigurePart, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportGroup:
+    """The figures of one manager, one team, or the whole scope."""
+
+    kind: str
+    """``manager``, ``team`` or ``branch``."""
+    key: str
+    """Login, team name, or the scope's name."""
+    name: str
+    figures: tuple[Figure, ...]
+
+    def figure(self, key: str) -> Figure:
+        """The figure ``key``."""
+        return next(f for f in self.figures if f.key == key)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report over a period."""
+
+    name: str
+    start: date
+    end: date
+    as_of: datetime
+    """The period's end or now, whichever came first."""
+    scope: str
+    """Whose figures: a manager's name, a team's, or the branch's."""
+    total: ReportGroup
+    groups: tuple[ReportGroup, ...]
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    """One record behind a figure."""
+
+    figure: str
+    owner_login: str
+    owner_name: str
+    group: str
+    ref: str
+    name: str
+    day: str
+    numerator: float
+    denominator: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """A figure over one ISO week."""
+
+    week: str
+    start: date
+    end: date
+    value: float | None
+    below_target: bool
+
+
+@dataclass(frozen=True)
+class Member:
+    """A colleague whose records the report covers."""
+
+    id: int
+    login: str
+    name: str
+    role: str
+    team: str | None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose records: the colleagues, and a name for them."""
+
+    label: str
+    members: tuple[Member, ...]
+
+    @property
+    def owner_ids(self) -> list[int]:
+        return [m.id for m in self.members]
+
+
+# -- scope ----------------------------------------------------------------------------------
+
+
+def subject(
+    *, session: Session, actor: Actor, team: str | None = None, staff_login: str | None = None
+) -> Subject:
+    """The colleagues a report of ``actor`` covers, narrowed to ``team`` or ``staff_login``;
+    refused outside the actor's scope (a manager: themselves; a supervisor: their team)."""
+    if team and staff_login:
+        raise InvalidInput(t("report.team_or_staff"))
+    query = (
+        select(Staff, Team.name)
+        .join(Team, isouter=True)
+        .where(  # type: ignore[arg-type]
+            col(Staff.branch_id) == actor.branch_id
+        )
+    )
+    if own_book_only(actor):
+        query = query.where(col(Staff.id) == actor.id)
+        if team:
+            raise OutOfScope(t("report.own_only", team=team))
+    elif actor.role == Role.SUPERVISOR:
+        query = query.where(col(Staff.team_id) == actor.team_id)
+    if staff_login:
+        found = session.exec(select(Staff).where(col(Staff.login) == staff_login.strip())).first()
+        if found is None:
+            raise NotFound(t("cli.unknown_login", login=staff_login))
+        query = query.where(col(Staff.id) == found.id)
+    if team:
+        known = session.exec(
+            select(Team.id).where(col(Team.branch_id) == actor.branch_id, Team.name == team)
+        ).first()
+        if known is None:
+            raise NotFound(t("report.unknown_team", team=team))
+        query = query.where(col(Staff.team_id) == known)
+    rows = session.exec(query.order_by(col(Staff.login))).all()
+    members = tuple(Member(s.id or 0, s.login, s.name, s.role, name) for s, name in rows)
+    if not members:
+        raise OutOfScope(t("report.out_of_scope", who=staff_login or team or ""))
+    if staff_login:
+        who = members[0].name
+    elif team or (actor.role == Role.SUPERVISOR and actor.team_id is not None):
+        who = team or members[0].team or ""
+    elif own_book_only(actor):
+        who = actor.name
+    else:
+        who = t("report.branch_scope")
+    return Subject(who, members)
+
+
+def _check_name(actor: Actor, name: str) -> None:
+    if name not in NAMES:
+        raise InvalidInput(t("report.bad_name", name=name, choices=", ".join(NAMES)))
+    if name == "manager":
+        return
+    allowed = not own_book_only(actor) and (name == "team" or actor.role != Role.SUPERVISOR)
+    if not allowed:
+        raise OutOfScope(t("report.name_refused", name=name, role=label("role", actor.role)))
+
+
+def figure_def(key: str) -> FigureDef:
+    """The definition of figure ``key``, or a clear refusal naming the figures."""
+    if key not in BY_KEY:
+        raise InvalidInput(t("report.unknown_figure", figure=key, choices=", ".join(BY_KEY)))
+    return BY_KEY[key]
+
+
+# -- the period and the SQL parameters -------------------------------------------------------
+
+
+def month_period(month: str) -> tuple[date, date]:
+    """``2026-11`` → (1 November, 30 November)."""
+    try:
+        first = date.fromisoformat(f"{month.strip()}-01")
+    except ValueError:
+        raise InvalidInput(t("report.bad_month", value=month)) from None
+    return first, first + relativedelta(months=1) - timedelta(days=1)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=clock.branch_tz())
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+@dataclass(frozen=True)
+class _Query:
+    """The period as SQL parameters, and the small tables from config."""
+
+    params: dict[str, Any]
+    ctes: str
+    as_of: datetime
+
+
+def _query(settings: Settings, start: date, end: date) -> _Query:
+    if end < start:
+        raise InvalidInput(t("report.bad_period", start=start, end=end))
+    now = clock.now()
+    start_at, end_at = _midnight(start), min(_midnight(end + timedelta(days=1)), now)
+    if start_at >= end_at:
+        raise InvalidInput(t("report.future_period", start=start))
+    last_day = (end_at - timedelta(microseconds=1)).astimezone(clock.branch_tz()).date()
+    offset = int((start_at.utcoffset() or timedelta()).total_seconds() // 60)
+    params: dict[str, Any] = {
+        "start": _stamp(start_at),
+        "end": _stamp(end_at),
+        "start_day": str(start),
+        "end_day": str(last_day),
+        "judge_day": str(end_at.astimezone(clock.branch_tz()).date()),
+        "shift": f"{offset:+d} minutes",
+        "unshift": f"{-offset:+d} minutes",
+        "after_sale": f"+{settings.tasks.after_sale_months} months",
+    }
+    rules = []
+    for cls in CLASSES:
+        for vip in (0, 1):
+            for gov in (0, 1):
+                chosen = applicable_rule(
+                    cls=cls or None,
+                    tier=None,
+                    is_vip=bool(vip),
+                    is_government=bool(gov),
+                    rules=settings.cadence,
+                )
+                if chosen is not None:
+                    key, rule = chosen
+                    mask = sum(CHANNEL_BITS.get(ch, 0) for ch in rule.channels)
+                    since = _stamp(_midnight(last_day - timedelta(days=rule.max_days)))
+                    rules.append((cls, vip, gov, key, mask, since))
+    fresh = [
+        (cls, _stamp(_midnight(last_day - timedelta(days=rule.max_days))))
+        for cls, rule in settings.freshness.items()
+    ]
+    calendar = BranchCalendar.from_settings(settings.calendar)
+    until = min(last_day, clock.today() - timedelta(days=1))  # today's log is due tonight
+    days = [
+        (str(start + timedelta(days=n)),)
+        for n in range((until - start).days + 1)
+        if calendar.is_workday(start + timedelta(days=n))
+    ]
+    ctes = ", ".join(
+        (
+            _values(params, "rep_rule", ("cls", "vip", "gov", "rule", "mask", "since"), rules),
+            _values(params, "rep_fresh", ("cls", "since"), fresh),
+            _values(params, "rep_day", ("day",), days),
+        )
+    )
+    return _Query(params, "WITH " + ctes, end_at)
+
+
+def _values(
+    params: dict[str, Any], name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> str:
+    """A ``name(columns) AS (VALUES …)`` common table with bound values."""
+    head = f"{name}({', '.join(columns)}) AS "
+    if not rows:
+        return head + f"(SELECT {', '.join('NULL' for _ in columns)} WHERE 0)"
+    tuples = []
+    for i, row in enumerate(rows):
+        names = []
+        for j, value in enumerate(row):
+            params[f"{name}_{i}_{j}"] = value
+            names.append(f":{name}_{i}_{j}")
+        tuples.append(f"({', '.join(names)})")
+    return head + f"(VALUES {', '.join(tuples)})"
+
+
+def _owners(ids: Iterable[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids) or "NULL"
+
+
+def _require_sqlite(session: Session) -> None:
+    if session.connection().dialect.name != "sqlite":
+        raise InvalidInput(t("report.sqlite_only"))
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+Sums = dict[tuple[int, str], tuple[float, float]]
+"""(owner id, breakdown) → (Σ num, Σ den)."""
+
+
+def _sums(session: Session, query: _Query, figure: FigureDef, owners: list[int]) -> Sums:
+    sql = (
+        f"{query.ctes} SELECT owner_id, COALESCE(grp, ''), TOTAL(num), TOTAL(den)"
+        f" FROM ({figure.rows(_owners(owners))}) GROUP BY owner_id, grp"
+    )
+    result = session.connection().execute(text(sql), query.params)
+    return {(int(o), str(g)): (float(n), float(d)) for o, g, n, d in result}
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def _figure(settings: Settings, figure: FigureDef, sums: Sums, owners: set[int]) -> Figure:
+    parts: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for (owner, grp), (num, den) in sums.items():
+        if owner in owners:
+            parts[grp][0] += num
+            parts[grp][1] += den
+    num = sum(p[0] for p in parts.values())
+    den = sum(p[1] for p in parts.values())
+    value = _ratio(num, den)
+    target = getattr(settings.targets, figure.target) if figure.target else None
+    return Figure(
+        key=figure.key,
+        numerator=num,
+        denominator=den,
+        value=value,
+        unit=figure.unit,
+        target=target,
+        below_target=_below(figure, value, target),
+        parts=tuple(FigurePart(k, n, d, _ratio(n, d)) for k, (n, d) in sorted(parts.items()) if k),
+    )
+
+
+def _below(figure: FigureDef, value: float | None, target: float | None) -> bool:
+    if value is None or target is None:
+        return False
+    # Rounding noise must not turn 95.0% into "below 95%".
+    return value < target - 1e-9 if figure.higher_is_better else value > target + 1e-9
+
+
+def _groups(name: str, subj: Subject) -> list[tuple[str, str, str, set[int]]]:
+    """(kind, key, name, owner ids) of each group of the breakdown ``name``."""
+    if name == "manager":
+        return [
+            ("manager", m.login, m.name, {m.id})
+            for m in subj.members
+            if m.role in BOOK_ROLES or len(subj.members) == 1
+        ]
+    if name == "team":
+        teams: dict[str, set[int]] = defaultdict(set)
+        for m in subj.members:
+            if m.team or m.role in BOOK_ROLES:  # a branch head or admin is in no team
+                teams[m.team or ""].add(m.id)
+        return [
+            ("team", key, key or t("report.no_team"), ids) for key, ids in sorted(teams.items())
+        ]
+    return [("branch", subj.label, subj.label, set(subj.owner_ids))]
+
+
+def report(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    name: str,
+    start: date,
+    end: date,
+    team: str | None = None,
+    staff_login: str | None = None,
+) -> Report:
+    """The figures of ``name`` (``manager``, ``team`` or ``branch``) over ``start``–``end``."""
+    _check_name(actor, name)
+    subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
+    _require_sqlite(session)
+    query = _query(settings, start, end)
+    owners = subj.owner_ids
+    sums = {f.key: _sums(session, query, f, owners) for f in FIGURES}
+
+    def group(kind: str, key: str, title: str, ids: set[int]) -> ReportGroup:
+        figures = tuple(_figure(settings, f, sums[f.key], ids) for f in FIGURES)
+        return ReportGroup(kind, key, title, figures)
+
+    total = group("branch", subj.label, subj.label, set(owners))
+    groups = tuple(group(*g) for g in _groups(name, subj))
+    return Report(name, start, end, query.as_of, subj.label, total, groups)
+
+
+def drill(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    figure_key: str,
+    start: date,
+    end: date,
+    team: str | None = None,
+    staff_login: str | None = None,
+    limit: int | None = None,
+) -> list[DrillRow]:
+    """The records behind one figure: numerator and denominator rows, misses first (a
+    ``limit`` shows the first rows only; without it the list sums to the figure)."""
+    figure = figure_def(figure_key)
+    subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
+    _require_sqlite(session)
+    query = _query(settings, start, end)
+    by_id = {m.id: m for m in subj.members}
+    sql = (
+        f"{query.ctes} SELECT {', '.join(ROW_COLUMNS)} FROM ({figure.rows(_owners(by_id))})"
+        " ORDER BY num * 1.0 / MAX(den, 1) "
+        + ("DESC" if not figure.higher_is_better else "ASC")
+        + ", day, ref"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    rows = []
+    for owner, grp, ref, name, day, num, den, detail in session.connection().execute(
+        text(sql), query.params
+    ):
+        member = by_id[int(owner)]
+        rows.append(
+            DrillRow(
+                figure_key,
+                member.login,
+                member.name,
+                grp or "",
+                str(ref),
+                name or "",
+                str(day or ""),
+                float(num or 0),
+                float(den or 0),
+                str(detail or ""),
+            )
+        )
+    return rows
+
+
+def weekly_trend(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    figure_key: str | None = None,
+    weeks: int = 8,
+    end: date | None = None,
+    team: str | None = None,
+    staff_login: str | None = None,
+) -> dict[str, list[TrendPoint]]:
+    """Each figure (or ``figure_key`` only) per ISO week over the ``weeks`` weeks up to the
+    week of ``end`` (default today), oldest first; the running week is "so far"."""
+    figures = [figure_def(figure_key)] if figure_key else list(FIGURES)
+    if not 1 <= weeks <= 53:
+        raise InvalidInput(t("report.bad_weeks", weeks=weeks))
+    subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
+    _require_sqlite(session)
+    last = min(end or clock.today(), clock.today())
+    monday = last - timedelta(days=last.weekday())
+    owners = subj.owner_ids
+    trend: dict[str, list[TrendPoint]] = {f.key: [] for f in figures}
+    for back in range(weeks - 1, -1, -1):
+        start = monday - timedelta(weeks=back)
+        stop = start + timedelta(days=6)
+        query = _query(settings, start, stop)
+        iso = start.isocalendar()
+        week = f"{iso.year}-W{iso.week:02d}"
+        for f in figures:
+            fig = _figure(settings, f, _sums(session, query, f, owners), set(owners))
+            trend[f.key].append(TrendPoint(week, start, stop, fig.value, fig.below_target))
+    return trend

@@ -1,0 +1,116 @@
+"""The Dashboard on screen: the report's figures of one's scope, trend, targets, drill-down.
+
+The world is the one of :mod:`test_reports` (November 2026, Monday the 23rd at 08:30): the
+branch head sees the branch, 张伟 his own book; every figure is counted by hand there.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from test_reports import template  # noqa: F401 - the module-scoped world, reused
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Label
+
+from cmworkbench.app import make_app
+from cmworkbench.config import Settings
+from cmworkbench.db.engine import make_engine
+from cmworkbench.screens.dashboard import DashboardScreen
+from cmworkbench.screens.report_drill import ReportDrillScreen
+from cmworkbench.services.workbench import login
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def engine(tmp_path: Path, template: Path, frozen_clock: object) -> Iterator[Engine]:  # noqa: F811
+    shutil.copyfile(template, tmp_path / "t.db")
+    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    yield engine
+    engine.dispose()
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Wait until every worker finished and its messages were handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def rows(table: DataTable[Any]) -> dict[str, list[str]]:
+    """The table's cells as plain text, by the first cell."""
+    cells = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+    return {row[0]: row[1:] for row in cells}
+
+
+def title(app: Any, selector: str) -> str:
+    return str(app.screen.query_one(selector, Label).content)
+
+
+async def test_the_branch_head_sees_the_branchs_figures_red_below_target_with_a_trend(
+    engine: Engine, settings: Settings
+) -> None:
+    app = make_app(login(engine, settings, "head"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        assert title(app, "#dashboard-title") == "全行 · 2026-11-01 至 2026-11-23"
+        table = screen.query_one("#dashboard-figures", DataTable)
+        shown = rows(table)
+        assert shown["联系覆盖率"][:2] == ["80.0%", "95.0%"]
+        assert shown["联系覆盖率"][3] == "4/5"
+        assert shown["投诉首响达标率"][:2] == ["50.0%", "95.0%"]
+        assert shown["平均解决时长"][0] == "136.0h"
+        assert shown["任务完成率"][:2] == ["75.0%", ""]
+        assert len(shown["联系覆盖率"][2]) == 8, "eight weeks of bars"
+        coverage = table.get_row_at(0)
+        assert "red" in str(coverage[1].style), "below its target: red"
+        assert "red" not in str(table.get_row_at(5)[1].style), "hours have no target"
+        # 80×24: every figure, the counts and the footer are on screen
+        assert table.row_count == 11 and table.region.bottom <= 22
+        assert table.region.height >= 12
+
+
+async def test_enter_opens_the_records_behind_a_figure_and_esc_comes_back(
+    engine: Engine, settings: Settings
+) -> None:
+    app = make_app(login(engine, settings, "head"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settled(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, ReportDrillScreen)
+        assert title(app, "#drill-title") == "全行 · 80.0% = 4 / 5"
+        records = app.screen.query_one("#drill-rows", DataTable)
+        cells = [[str(c) for c in records.get_row_at(i)] for i in range(records.row_count)]
+        assert [(row[1], row[4]) for row in cells][:1] == [("A1 K3", "✗")], "misses first"
+        assert sorted(row[1].split()[-1] for row in cells) == ["K1", "K2", "K3", "K4", "K9"]
+        await pilot.press("escape")
+        await settled(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_a_manager_sees_their_own_book_and_may_step_back_a_month(
+    engine: Engine, settings: Settings
+) -> None:
+    app = make_app(login(engine, settings, "zhangwei"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settled(pilot)
+        assert title(app, "#dashboard-title") == "张伟 · 2026-11-01 至 2026-11-23"
+        shown = rows(app.screen.query_one("#dashboard-figures", DataTable))
+        assert shown["联系覆盖率"][0] == "75.0%" and shown["工作日志提交率"][3] == "5/15"
+        await pilot.press("right_square_bracket")  # December has not begun: nothing happens
+        await pilot.press("left_square_bracket")
+        await settled(pilot)
+        assert title(app, "#dashboard-title") == "张伟 · 2026-10-01 至 2026-10-31"
+        shown = rows(app.screen.query_one("#dashboard-figures", DataTable))
+        assert shown["投诉首响达标率"][0] == "100.0%", "T4, received in October, in time"

@@ -1,0 +1,498 @@
+"""The management report: figures counted by hand, drill-downs that sum to them, scope, CLI.
+
+Given, on Monday 2026-11-23 at 08:30 (clock frozen), the report of November so far:
+
+* 张伟 (zhangwei, team 对公一组) owns four customers with a cadence: K1 (A1) called on 11-10,
+  K2 (A1) visited on 11-01, K3 (A1) last visited on 10-20 (past A1's 30 days), K4 (B1) called
+  on 10-01 (within B1's 60 days) and texted on 11-01 (a text is no contact for B1), and K5,
+  lost; so coverage is 3/4, A1 2/3, B1 1/1. K1 was re-verified on 11-01, K2 on 10-01 (past
+  30 days), K3 never, K4 on 10-01 (within 60): freshness 2/4.
+* After-sale return visits: K1's product activated 09-10 was visited (purpose after_sale) on
+  10-15; K2's activated 09-05 never was; K4's activated 09-20 had its after-sale task closed on
+  11-18; K4's activated 09-25 is due 11-25 (not yet decided); K3's activated 10-01 is due in
+  December: 2/3.
+* Complaints: T1 (11-02) answered in time and resolved in 72 h, satisfaction 5; T2 (11-03)
+  answered late and resolved late after 216 h, satisfaction 3; T3 (this morning) still
+  within its clocks; T4 (10-28) resolved on 11-02 after 120 h. First response 1/2, resolution
+  1/2, 136 h on average over three, satisfaction 4.0.
+* Visits of week 46: one done, one cancelled, one rescheduled (not counted), one next week
+  (not yet): 1/2. Tasks due in November so far: one done on time, one done late, one still
+  open, one cancelled (not counted), and the after-sale task done in time: done 3/4, overdue
+  2/4.
+* Work logs: 15 working days (11-02 … 11-20; today's is due tonight); 张伟 submitted five; 李娜
+  was on leave 11-16 … 11-20 and submitted all ten others: 张伟 5/15, the team 15/25.
+* 孙丽 (sunli) in team 对公二组 owns K9, called yesterday; the branch head sees both teams.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shlex
+import shutil
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MONDAY_MORNING, Factory
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+from sqlmodel import Session
+from wcwidth import wcswidth
+
+from cmworkbench import clock
+from cmworkbench.cli import main
+from cmworkbench.config import Settings
+from cmworkbench.db.engine import make_engine, unit_of_work
+from cmworkbench.db.migrate import upgrade
+from cmworkbench.db.models import (
+    Holding,
+    Interaction,
+    StaffLeave,
+    VisitPlan,
+    VisitPlanItem,
+    WorkLog,
+)
+from cmworkbench.services import reports
+from cmworkbench.services.errors import InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.report_figures import FIGURES
+from cmworkbench.services.staff import actor_for_login
+
+NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
+at = clock.parse_instant
+
+
+def _world(f: Factory) -> None:
+    long_ago = at("2026-01-01T09:00")
+    branch = f.branch()
+    team1, team2 = f.team(branch, "对公一组"), f.team(branch, "对公二组")
+    people = [
+        f.staff(branch, "wangfang", "王芳", role="supervisor", team=team1),
+        zhang := f.staff(branch, "zhangwei", "张伟", team=team1),
+        lina := f.staff(branch, "lina", "李娜", team=team1),
+        sun := f.staff(branch, "sunli", "孙丽", team=team2),
+        f.staff(branch, "head", "行长", role="branch_head"),
+    ]
+    for person in people:
+        person.created_at = long_ago
+    s = f.session
+    customers = {}
+    for no, cls in (("K1", "A1"), ("K2", "A1"), ("K3", "A1"), ("K4", "B1"), ("K5", "A1")):
+        customers[no] = f.customer(zhang, no, f"客户{no}", cls=cls)
+        customers[no].created_at = long_ago
+    customers["K5"].status = "lost"
+    customers["K9"] = f.customer(sun, "K9", "客户K9", cls="A1")
+    customers["K9"].created_at = long_ago
+    verified = {"K1": "2026-11-01T10:00", "K2": "2026-10-01T10:00", "K4": "2026-10-01T10:00"}
+    for no, when in verified.items():
+        customers[no].info_verified_at = at(when)
+
+    def contact(no: str, kind: str, when: str, purpose: str | None = None) -> None:
+        owner = sun if no == "K9" else zhang
+        s.add(
+            Interaction(
+                customer_id=customers[no].id,
+                staff_id=owner.id,
+                kind=kind,
+                status="done",  # type: ignore[arg-type]
+                happened_at=at(when),
+                purpose=purpose,
+                outcome="reached",
+                created_at=at(when),
+            )
+        )
+
+    contact("K1", "call", "2026-11-10T10:00")
+    contact("K2", "visit", "2026-11-01T10:00")
+    contact("K3", "visit", "2026-10-20T10:00")
+    contact("K4", "call", "2026-10-01T10:00")
+    contact("K4", "sms", "2026-11-01T10:00")
+    contact("K5", "call", "2026-09-01T10:00")
+    contact("K9", "call", "2026-11-22T10:00")
+    contact("K1", "visit", "2026-10-15T10:00", purpose="after_sale")
+
+    def holding(no: str, activated: str) -> Holding:
+        row = Holding(
+            customer_id=customers[no].id,  # type: ignore[arg-type]
+            product=f"宽带{activated}",
+            product_kind="telecom",
+            activated_on=date.fromisoformat(activated),
+        )
+        s.add(row)
+        s.flush()
+        return row
+
+    holding("K1", "2026-09-10")
+    holding("K2", "2026-09-05")
+    early = holding("K4", "2026-09-20")
+    holding("K4", "2026-09-25")
+    holding("K3", "2026-10-01")
+    after_sale = f.task(zhang, "2026-11-20T08:30", status="done")
+    after_sale.kind, after_sale.idem_key = "after_sale", f"after_sale:{early.id}"
+    after_sale.closed_at, after_sale.customer_id = at("2026-11-18T10:00"), customers["K4"].id
+
+    def ticket(no: str, received: str, first_due: str, first: str | None, **more: Any) -> None:
+        row = f.complaint(zhang, customers["K1"], no)
+        row.received_at, row.first_response_due = at(received), at(first_due)
+        row.first_response_at = at(first) if first else None
+        for name, value in more.items():
+            setattr(row, name, at(value) if name.endswith(("_at", "_due")) else value)
+
+    ticket(
+        "T1",
+        "2026-11-02T10:00",
+        "2026-11-02T14:00",
+        "2026-11-02T11:00",
+        resolution_due="2026-11-09T17:00",
+        resolved_at="2026-11-05T10:00",
+        closed_at="2026-11-06T10:00",
+        satisfaction=5,
+        status="closed",
+    )
+    ticket(
+        "T2",
+        "2026-11-03T10:00",
+        "2026-11-03T12:00",
+        "2026-11-03T15:00",
+        resolution_due="2026-11-10T17:00",
+        resolved_at="2026-11-12T10:00",
+        closed_at="2026-11-13T10:00",
+        satisfaction=3,
+        status="closed",
+    )
+    ticket("T3", "2026-11-23T08:00", "2026-11-23T12:00", None, resolution_due="2026-11-30T17:00")
+    ticket(
+        "T4",
+        "2026-10-28T10:00",
+        "2026-10-28T14:00",
+        "2026-10-28T11:00",
+        resolution_due="2026-11-04T17:00",
+        resolved_at="2026-11-02T10:00",
+    )
+
+    plan = VisitPlan(owner_id=zhang.id, week="2026-W46", status="approved")  # type: ignore[arg-type]
+    s.add(plan)
+    s.flush()
+    for day, status in (
+        ("10", "done"),
+        ("11", "cancelled"),
+        ("12", "rescheduled"),
+        ("25", "planned"),
+    ):
+        starts = at(f"2026-11-{day}T10:00")
+        s.add(
+            VisitPlanItem(
+                plan_id=plan.id,
+                customer_id=customers["K1"].id,
+                starts_at=starts,  # type: ignore[arg-type]
+                ends_at=starts + timedelta(hours=1),
+                purpose="courtesy_call",
+                status=status,
+            )
+        )
+
+    def task(due: str, status: str, closed: str | None) -> None:
+        row = f.task(zhang, due, status=status)
+        row.closed_at = at(closed) if closed else None
+
+    task("2026-11-05T08:30", "done", "2026-11-04T15:00")
+    task("2026-11-06T08:30", "done", "2026-11-08T15:00")
+    task("2026-11-10T08:30", "open", None)
+    task("2026-11-12T08:30", "cancelled", "2026-11-11T15:00")
+    task("2026-11-24T08:30", "open", None)
+    # the after-sale task above is due 11-20 and done before: on time
+
+    s.add(StaffLeave(staff_id=lina.id, starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 20)))  # type: ignore[arg-type]
+    for day in range(2, 21):
+        d = date(2026, 11, day)
+        if d.weekday() >= 5:
+            continue
+        for person, submits in ((zhang, day <= 6), (lina, day < 16)):
+            if submits:
+                s.add(
+                    WorkLog(
+                        staff_id=person.id,
+                        day=d,
+                        content="日志",  # type: ignore[arg-type]
+                        submitted_at=at(f"2026-11-{day:02d}T17:20"),
+                    )
+                )
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The world, built once per module into a file each test copies."""
+    path = tmp_path_factory.mktemp("reports") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    clock.freeze(MONDAY_MORNING)
+    try:
+        with unit_of_work(engine) as session:
+            _world(Factory(session))
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        clock.set_now(None)
+        engine.dispose()
+    return path
+
+
+@pytest.fixture
+def engine(tmp_path: Path, template: Path) -> Iterator[Engine]:
+    """A copy of the world (the conftest's ``engine``, already built)."""
+    shutil.copyfile(template, tmp_path / "t.db")
+    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def world(frozen_clock: object, engine: Engine) -> None:
+    """The world of the module doc, at Monday 08:30."""
+
+
+@pytest.fixture
+def session(engine: Engine, world: None) -> Iterator[Session]:
+    with unit_of_work(engine) as session:
+        yield session
+
+
+def run(
+    session: Session, who: str, name: str = "manager", settings: Settings | None = None, **kw: Any
+) -> reports.Report:
+    actor = actor_for_login(session=session, login=who)
+    return reports.report(
+        session=session,
+        actor=actor,
+        settings=settings or Settings(),
+        name=name,
+        start=kw.pop("start", NOV_1),
+        end=kw.pop("end", NOV_30),
+        **kw,
+    )
+
+
+def figures(group: reports.ReportGroup) -> dict[str, tuple[float, float]]:
+    return {f.key: (f.numerator, f.denominator) for f in group.figures}
+
+
+def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> None:
+    report = run(session, "zhangwei")
+    assert [g.key for g in report.groups] == ["zhangwei"]
+    assert figures(report.total) == {
+        "coverage": (3, 4),
+        "freshness": (2, 4),
+        "return_visit": (2, 3),
+        "sla_first_response": (1, 2),
+        "sla_resolution": (1, 2),
+        "resolution_hours": (72 + 216 + 120, 3),
+        "satisfaction": (8, 2),
+        "visits_done": (1, 2),
+        "tasks_done": (3, 4),
+        "tasks_overdue": (2, 4),
+        "worklog": (5, 15),
+    }
+    coverage = report.total.figure("coverage")
+    assert coverage.value == 0.75 and coverage.target == 0.95 and coverage.below_target
+    assert [(p.key, p.numerator, p.denominator) for p in coverage.parts] == [
+        ("A1", 2, 3),
+        ("B1", 1, 1),
+    ]
+    assert report.total.figure("resolution_hours").value == 136
+    assert report.total.figure("satisfaction").value == 4.0
+
+
+def test_tasks_are_broken_down_by_kind_and_hours_have_no_target(session: Session) -> None:
+    total = run(session, "zhangwei").total
+    parts = {p.key: (p.numerator, p.denominator) for p in total.figure("tasks_done").parts}
+    assert parts == {"after_sale": (1, 1), "contact": (2, 3)}
+    hours = total.figure("resolution_hours")
+    assert hours.unit == "hours" and hours.target is None and not hours.below_target
+
+
+def test_targets_come_from_config(session: Session) -> None:
+    from dataclasses import replace
+
+    relaxed = Settings()
+    relaxed = replace(relaxed, targets=replace(relaxed.targets, coverage=0.7, satisfaction=4.0))
+    total = run(session, "zhangwei", settings=relaxed).total
+    assert not total.figure("coverage").below_target
+    assert not total.figure("satisfaction").below_target, "4.0 meets a 4.0 target"
+
+
+@pytest.mark.parametrize("figure", [f.key for f in FIGURES])
+def test_every_drill_down_sums_to_its_figure(session: Session, figure: str) -> None:
+    actor = actor_for_login(session=session, login="head")
+    total = run(session, "head", name="branch").total.figure(figure)
+    rows = reports.drill(
+        session=session,
+        actor=actor,
+        settings=Settings(),
+        figure_key=figure,
+        start=NOV_1,
+        end=NOV_30,
+    )
+    assert sum(r.numerator for r in rows) == pytest.approx(total.numerator)
+    assert sum(r.denominator for r in rows) == pytest.approx(total.denominator)
+    assert total.denominator > 0, "the world has records behind every figure"
+
+
+def test_a_drill_down_lists_misses_first_with_what_explains_them(session: Session) -> None:
+    actor = actor_for_login(session=session, login="zhangwei")
+    rows = reports.drill(
+        session=session,
+        actor=actor,
+        settings=Settings(),
+        figure_key="coverage",
+        start=NOV_1,
+        end=NOV_30,
+    )
+    assert [(r.ref, r.numerator, r.detail) for r in rows[:1]] == [("K3", 0, "2026-10-20")]
+    assert {r.ref for r in rows} == {"K1", "K2", "K3", "K4"}, "the lost K5 does not count"
+
+
+def test_the_team_and_the_branch(session: Session) -> None:
+    team = run(session, "wangfang", name="team")
+    assert [g.name for g in team.groups] == ["对公一组"]
+    assert figures(team.total)["worklog"] == (15, 25)
+    branch = run(session, "head", name="team")
+    assert [g.name for g in branch.groups] == ["对公一组", "对公二组"]
+    assert figures(branch.total)["coverage"] == (4, 5)
+    by_manager = run(session, "head", name="manager", team="对公一组")
+    assert [g.key for g in by_manager.groups] == ["lina", "zhangwei"]
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "narrow", "refusal"),
+    [
+        pytest.param(
+            "zhangwei", "manager", {"staff_login": "lina"}, OutOfScope, id="manager-on-colleague"
+        ),
+        pytest.param("zhangwei", "team", {}, OutOfScope, id="manager-by-team"),
+        pytest.param(
+            "zhangwei", "manager", {"team": "对公一组"}, OutOfScope, id="manager-narrows-to-team"
+        ),
+        pytest.param(
+            "wangfang", "manager", {"team": "对公二组"}, OutOfScope, id="supervisor-other-team"
+        ),
+        pytest.param(
+            "wangfang",
+            "manager",
+            {"staff_login": "sunli"},
+            OutOfScope,
+            id="supervisor-other-teams-manager",
+        ),
+        pytest.param("wangfang", "branch", {}, OutOfScope, id="supervisor-by-branch"),
+        pytest.param("head", "manager", {"team": "零售组"}, NotFound, id="unknown-team"),
+        pytest.param("head", "manager", {"staff_login": "nobody"}, NotFound, id="unknown-login"),
+        pytest.param("head", "weekly", {}, InvalidInput, id="unknown-report"),
+    ],
+)
+def test_a_report_outside_ones_scope_is_refused(
+    session: Session, who: str, name: str, narrow: dict[str, str], refusal: type[Exception]
+) -> None:
+    with pytest.raises(refusal):
+        run(session, who, name=name, **narrow)
+
+
+def test_the_head_may_narrow_to_anyone_in_the_branch(session: Session) -> None:
+    assert figures(run(session, "head", staff_login="sunli").total)["coverage"] == (1, 1)
+    assert run(session, "wangfang", staff_login="lina").scope == "李娜"
+
+
+def test_a_period_must_have_begun_and_be_in_order(session: Session) -> None:
+    with pytest.raises(InvalidInput):
+        run(session, "zhangwei", start=date(2026, 12, 1), end=date(2026, 12, 31))
+    with pytest.raises(InvalidInput):
+        run(session, "zhangwei", start=NOV_30, end=NOV_1)
+    with pytest.raises(InvalidInput):
+        reports.month_period("2026-13")
+
+
+def test_a_weekly_trend_point_is_the_report_of_that_week(session: Session) -> None:
+    actor = actor_for_login(session=session, login="zhangwei")
+    trend = reports.weekly_trend(session=session, actor=actor, settings=Settings(), weeks=3)
+    assert [p.week for p in trend["coverage"]] == ["2026-W46", "2026-W47", "2026-W48"]
+    for key in ("coverage", "tasks_done", "worklog"):
+        for point in trend[key]:
+            week = run(session, "zhangwei", start=point.start, end=point.end).total
+            assert point.value == week.figure(key).value, (key, point.week)
+    assert [p.value for p in trend["tasks_done"]] == [0.0, 1.0, None]
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def url(tmp_path: Path, world: None) -> str:
+    return f"sqlite:///{tmp_path}/t.db"
+
+
+def cmw(url: str, command: str) -> int:
+    try:
+        return main(["--db", url, *shlex.split(command)])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+def test_the_table_lines_up_with_chinese_labels(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cmw(url, "report manager --month 2026-11 --as zhangwei") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "2026-11-01" in lines[0] and "张伟" in lines[0]
+    table = lines[1:]
+    coverage = next(line for line in table if "联系覆盖率" in line)
+    assert "75.0%" in coverage and "95.0%" in coverage and "✗" in coverage
+    values = {"数值", "75.0%", "66.7%", "33.3%"}
+    starts = {
+        wcswidth(line[: line.index(value)])
+        for line in table[:40]
+        for value in values
+        if value in line
+    }
+    assert len(starts) == 1, "the value column lines up under double-width labels"
+
+
+def test_csv_and_json(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        cmw(url, "report manager --from 2026-11-01 --to 2026-11-30 --format csv --as zhangwei") == 0
+    )
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    coverage = next(r for r in rows if r[1] == "coverage" and r[0] == "张伟")
+    assert coverage[3:7] == ["0.75", "ratio", "3", "4"]
+    assert cmw(url, "report manager --month 2026-11 --format json --as zhangwei") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"]["figures"][0]["key"] == "coverage"
+    assert data["total"]["figures"][0]["value"] == 0.75
+
+
+def test_xlsx_has_a_header_and_a_frozen_pane(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "report.xlsx"
+    assert cmw(url, f"report team --month 2026-11 --format xlsx -o {out} --as wangfang") == 0
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["范围", "指标", "指标名称", "数值"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["C"].width >= 8
+
+
+def test_the_drill_down_on_the_command_line(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cmw(url, "report manager --month 2026-11 --drill return_visit --as zhangwei") == 0
+    out = capsys.readouterr().out
+    assert "K2" in out and "共 3 条记录：分子合计 2，分母合计 3" in out
+
+
+def test_the_command_line_refuses_in_one_line(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cmw(url, "report manager --staff lina --as zhangwei") == 2
+    err = capsys.readouterr().err.strip()
+    assert "lina" in err and len(err.splitlines()) == 1
+    assert cmw(url, "report manager --drill nosuch --as zhangwei") == 2
+    assert "coverage" in capsys.readouterr().err
+    assert cmw(url, "report manager --format xlsx --as zhangwei") == 2
