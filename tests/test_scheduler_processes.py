@@ -22,6 +22,8 @@ from sqlalchemy import Engine, create_engine, text
 
 from cmworkbench.db.migrate import upgrade
 
+pytestmark = pytest.mark.processes
+
 LEASE_SECONDS = 3
 LINE = re.compile(r"job (\w+) \(([^)]+)\): (\w[\w ]*)")
 

@@ -44,6 +44,8 @@ from cmworkbench.cli import main
 from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.db.migrate import upgrade
 
+pytestmark = pytest.mark.processes
+
 SSHD = Path("/usr/sbin/sshd")
 CMW = Path(sys.executable).parent / "cmw"
 """The ``cmw`` of the virtual environment running the tests: what the forced command runs."""
