@@ -57,6 +57,29 @@ def test_schema_check_without_alembic(engine):
     assert migrate.schema_is_current(engine)
 
 
+def test_a_locked_database_is_an_error_not_an_empty_database(tmp_path):
+    """Another process holding the lock must not make a current database look
+    uninitialised (a scheduler candidate once quit with "run cmw init" that way)."""
+    import sqlite3
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    path = tmp_path / "locked.db"
+    migrate.upgrade(create_engine(f"sqlite:///{path}"))  # rollback journal: a writer blocks
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.05})
+    try:
+        with pytest.raises(OperationalError, match="locked"):
+            migrate.schema_is_current(engine)
+        holder.rollback()
+        assert migrate.schema_is_current(engine)
+    finally:
+        holder.close()
+        engine.dispose()
+
+
 def test_a_foreign_database_is_not_touched(engine):
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE ledger (id INTEGER)"))

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from cmworkbench.db.engine import make_engine
 from cmworkbench.db.migrate import upgrade
 
 pytestmark = pytest.mark.processes
@@ -30,9 +31,10 @@ LINE = re.compile(r"job (\w+) \(([^)]+)\): (\w[\w ]*)")
 
 @pytest.fixture
 def database(tmp_path: Path) -> tuple[Path, Path]:
-    """A migrated SQLite file and a config making the jobs quick."""
+    """A migrated SQLite file (in WAL mode, as ``cmw init`` leaves it) and a config making the
+    jobs quick."""
     db = tmp_path / "branch.db"
-    engine: Engine = create_engine(f"sqlite:///{db}")
+    engine: Engine = make_engine(f"sqlite:///{db}")
     upgrade(engine)
     engine.dispose()
     config = tmp_path / "config.toml"

@@ -73,13 +73,30 @@ equals Alembic's head."""
 
 
 def schema_is_current(engine: Engine) -> bool:
-    """True when the database is at :data:`SCHEMA_HEAD` (one cheap query, no Alembic)."""
+    """True when the database is at :data:`SCHEMA_HEAD` (one cheap query, no Alembic).
+
+    Only a missing ``alembic_version`` table means "not initialised"; any other error (a
+    lock held a moment too long while another process creates its tables, a server that is
+    down) is retried briefly and then raised as it is, so it is never reported as an empty
+    database."""
+    import time
+
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    try:
-        with engine.connect() as conn:
-            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
-    except DBAPIError:
-        return False
-    return row is not None and row[0] == SCHEMA_HEAD
+    for attempt in range(3):
+        try:
+            with engine.connect() as conn:
+                row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        except DBAPIError as exc:
+            message = str(exc.orig).lower()
+            if "alembic_version" in message and (
+                "no such table" in message or "does not exist" in message
+            ):
+                return False
+            if attempt == 2:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+            continue
+        return row is not None and row[0] == SCHEMA_HEAD
+    raise AssertionError("unreachable")
