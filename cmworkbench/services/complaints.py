@@ -22,6 +22,7 @@ the name of whoever changed it and when, and nothing is saved (optimistic lockin
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -46,6 +47,7 @@ from cmworkbench.services.errors import (
     InvalidInput,
     NotFound,
     OutOfScope,
+    Retryable,
     ServiceError,
 )
 from cmworkbench.services.scope import (
@@ -199,7 +201,9 @@ def open_complaint(
     contact_id = _contact_id(session, customer.id, contact)
     now = _now()
     complaint = Complaint(
-        ticket_no=next_ticket_no(session, clock.today()),
+        # A placeholder until the row is written: the number is drawn after the INSERT, which
+        # takes SQLite's write lock, so no other writer can draw the same one meanwhile.
+        ticket_no=f"~{uuid.uuid4().hex[:24]}",
         customer_id=customer.id,
         contact_id=contact_id,
         channel=channel,
@@ -213,12 +217,15 @@ def open_complaint(
         received_at=now,
     )
     clocks.refresh_dues(complaint, customer, settings, clocks.calendar(settings))
+    session.add(complaint)
+    session.flush()
+    complaint.ticket_no = next_ticket_no(session, clock.today())
     try:
-        session.add(complaint)
         session.flush()
     except IntegrityError:
-        # Two tickets taken in the same instant drew the same number; nothing was kept.
-        raise Conflict(t("complaint.ticket_taken")) from None
+        # Two tickets drew the same number (a server without SQLite's single writer lock);
+        # nothing was kept, and the workbench runs the unit of work again.
+        raise Retryable(t("complaint.ticket_taken")) from None
     assert complaint.id is not None
     _event(session, complaint, actor, "receive", None, S.RECEIVED, None, now)
     audit.record(

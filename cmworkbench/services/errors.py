@@ -20,3 +20,10 @@ class Conflict(ServiceError):
 
 class InvalidInput(ServiceError):
     """Input that breaks a rule; the message says what and where."""
+
+
+class Retryable(Conflict):
+    """A race with another writer that the same unit of work, run again, wins: e.g. two
+    complaints taken at the same instant drew the same ticket number. Nothing was saved;
+    :meth:`~cmworkbench.services.workbench.Workbench.run` runs the unit again before the
+    message ever reaches a person."""

@@ -11,9 +11,11 @@ by the methods, i.e. in the first worker, after the screen has been painted.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
+from time import sleep
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
@@ -23,7 +25,7 @@ from cmworkbench.db.engine import make_engine, sqlite_file, unit_of_work
 from cmworkbench.db.migrate import schema_is_current
 from cmworkbench.i18n import t
 from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import InvalidInput, NotFound
+from cmworkbench.services.errors import InvalidInput, NotFound, Retryable
 from cmworkbench.services.login import demo_login_if_demo, find_actor, first_admin_login
 
 if TYPE_CHECKING:
@@ -59,6 +61,10 @@ T = TypeVar("T")
 
 SEARCH_COUNT_CAP = 10_000
 """Matches are counted up to this many; more shows as ``10,000+``."""
+RETRY_ATTEMPTS = 10
+"""How often a unit of work that lost a race (:class:`Retryable`) is run in all."""
+RETRY_PAUSE_SECONDS = 0.005
+"""The longest random pause before the n-th retry is n times this."""
 
 
 class Workbench:
@@ -68,11 +74,23 @@ class Workbench:
         self.engine = engine
         self.settings = settings
         self.actor = actor
+        self.retries = 0
+        """Units of work run again after losing a race (:class:`Retryable`), for the figures."""
 
     def run(self, service: Callable[..., T], /, **kwargs: Any) -> T:
-        """Call ``service(session=…, actor=…, **kwargs)`` in one unit of work."""
-        with unit_of_work(self.engine) as session:
-            return service(session=session, actor=self.actor, **kwargs)
+        """Call ``service(session=…, actor=…, **kwargs)`` in one unit of work; a unit that
+        lost a race with another writer (:class:`Retryable`: rolled back, nothing saved) runs
+        again, a few times, after a short random pause so the racers spread out."""
+        for attempt in range(1, RETRY_ATTEMPTS + 1):
+            try:
+                with unit_of_work(self.engine) as session:
+                    return service(session=session, actor=self.actor, **kwargs)
+            except Retryable:
+                if attempt == RETRY_ATTEMPTS:
+                    raise
+                self.retries += 1
+                sleep(random.uniform(0, RETRY_PAUSE_SECONDS * attempt))
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def overview(self) -> Overview:
         """Counts for the shell's screens."""

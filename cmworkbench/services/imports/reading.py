@@ -89,7 +89,9 @@ def _csv(path: Path, known: Callable[[str], bool], encoding: str) -> Sheet:
     total = path.stat().st_size
     text = io.TextIOWrapper(raw, encoding=encoding, newline="")
     reader = csv.reader(text)
-    numbered = ((reader.line_num, cells) for cells in _decoded(reader, path, encoding))
+    # Records, not lines: a quoted cell holding a line break (an address typed in Excel with
+    # Alt+Enter) is still one row in Excel, and messages name Excel's row numbers.
+    numbered = enumerate(_decoded(reader, path, encoding), start=1)
     try:
         header, header_row, rest = _find_header(numbered, known)
     except BaseException:
