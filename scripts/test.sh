@@ -16,3 +16,22 @@ python3 -m venv .venv >/dev/null 2>&1 || [ -x .venv/bin/python ]
 # "nothing selected" (e.g. ./scripts/test.sh tests/test_sla.py has no process tests).
 .venv/bin/pytest -q -m processes "$@" || [ $? -eq 5 ]
 .venv/bin/pytest -q -n 2 -m "not processes" "$@" || [ $? -eq 5 ]
+# Third phase, on PostgreSQL (CMW_TEST_PG_URL: a server and a role that may create databases;
+# .ci/run starts one): the service and job tests again, each on a database of its own (see
+# tests/conftest.py). Without arguments only; a developer without PostgreSQL runs SQLite only.
+# The TUI (Pilot) tests, and the tests about SQLite itself, run on SQLite only.
+POSTGRESQL_TESTS=(
+    tests/test_audit.py tests/test_backup_postgres.py tests/test_cli_complaints.py
+    tests/test_cli_tasks.py tests/test_complaints.py tests/test_customers_360.py
+    tests/test_export.py tests/test_generate.py tests/test_handover.py tests/test_ical.py
+    tests/test_import.py tests/test_jobs.py tests/test_migrations.py tests/test_notifications.py
+    tests/test_onsite.py tests/test_reminders.py tests/test_search.py tests/test_sla.py
+    tests/test_ssh_keys.py tests/test_staff_admin.py tests/test_team.py tests/test_today.py
+    tests/test_visits.py tests/test_worklog.py
+)
+if [ $# -eq 0 ] && [ -n "${CMW_TEST_PG_URL:-}" ]; then
+    CMW_TEST_DATABASE=postgresql .venv/bin/pytest -q -n 2 -m "not processes" "${POSTGRESQL_TESTS[@]}"
+elif [ $# -eq 0 ] && [ -n "${CMW_REQUIRE_POSTGRESQL:-}" ]; then
+    echo "test.sh: CMW_REQUIRE_POSTGRESQL is set but CMW_TEST_PG_URL is not: no PostgreSQL phase" >&2
+    exit 1
+fi

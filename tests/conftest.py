@@ -1,8 +1,19 @@
-"""Shared fixtures: an isolated config, a frozen clock, a migrated SQLite database in
-``tmp_path``, and small row builders (:class:`Factory`)."""
+"""Shared fixtures: an isolated config, a frozen clock, a migrated database, and small row
+builders (:class:`Factory`).
+
+The database is a SQLite file in ``tmp_path``; with ``CMW_TEST_DATABASE=postgresql`` (and
+``CMW_TEST_PG_URL`` naming a server and a role that may create databases) it is a PostgreSQL
+database of its own instead: the schema is migrated once per test process into a template
+database, and each test gets ``CREATE DATABASE … TEMPLATE`` of it, dropped afterwards.
+Tests marked ``sqlite_only``, the TUI (Pilot) tests and the tests that use no database are
+skipped then; ``scripts/test.sh`` lists the files that run on PostgreSQL."""
 
 from __future__ import annotations
 
+import inspect
+import itertools
+import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -10,7 +21,10 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
 
 from cmworkbench import clock, config, i18n
@@ -66,11 +80,113 @@ def settings() -> Settings:
     return load_settings(env={})
 
 
+POSTGRESQL = os.environ.get("CMW_TEST_DATABASE") == "postgresql"
+"""The tests' databases are PostgreSQL databases (``CMW_TEST_PG_URL``), not SQLite files."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On PostgreSQL, skip the tests that are about SQLite itself, and the TUI (Pilot) tests:
+    they are the async ones, and test screens, which reach the database through the same
+    services the other tests run there."""
+    if not POSTGRESQL:
+        return
+    sqlite_only = pytest.mark.skip(reason="SQLite only (CMW_TEST_DATABASE=postgresql)")
+    tui = pytest.mark.skip(reason="TUI tests run on SQLite only (CMW_TEST_DATABASE=postgresql)")
+    no_database = pytest.mark.skip(reason="uses no database: the SQLite run covers it")
+    for item in items:
+        if item.get_closest_marker("sqlite_only"):
+            item.add_marker(sqlite_only)
+        elif inspect.iscoroutinefunction(getattr(item, "function", None)):
+            item.add_marker(tui)
+        elif not {"engine", "database_url", "postgres"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(no_database)
+
+
+class PostgresDatabases:
+    """Databases of a test process on the server of ``CMW_TEST_PG_URL``: one migrated
+    template, and a copy of it per test."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        self.prefix = f"cmw_t{os.getpid()}_{worker}"
+        self.template = f"{self.prefix}_template"
+        self.admin = make_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self._numbers = itertools.count(1)
+        self._run(f"DROP DATABASE IF EXISTS {self.template}")
+        self._run(f"CREATE DATABASE {self.template}")
+        migrated = make_engine(self.url_of(self.template), poolclass=NullPool)
+        upgrade(migrated)
+        migrated.dispose()
+
+    def url_of(self, database: str) -> str:
+        """The URL of ``database`` on the same server."""
+        return self.url.set(database=database).render_as_string(hide_password=False)
+
+    def _run(self, statement: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(statement))
+
+    def create(self) -> str:
+        """A new database holding the migrated schema; its name."""
+        name = f"{self.prefix}_{next(self._numbers)}"
+        self._run(f"CREATE DATABASE {name} TEMPLATE {self.template}")
+        return name
+
+    def create_empty(self) -> str:
+        """A new empty database; its name."""
+        name = f"{self.prefix}_{next(self._numbers)}"
+        self._run(f"CREATE DATABASE {name}")
+        return name
+
+    def drop(self, name: str) -> None:
+        """Drop ``name`` (connections a test left open are ended first). A connection still
+        authenticating belongs to no role yet and cannot be ended: try again shortly."""
+        for attempt in range(5):
+            try:
+                self._run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                return
+            except DBAPIError:
+                if attempt == 4:
+                    raise
+                time.sleep(0.2)
+
+    def close(self) -> None:
+        self.drop(self.template)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases]:
+    """The PostgreSQL databases of this test process (only with ``CMW_TEST_DATABASE``)."""
+    url = os.environ.get("CMW_TEST_PG_URL")
+    if not url:
+        pytest.fail("CMW_TEST_DATABASE=postgresql needs CMW_TEST_PG_URL (a role with CREATEDB)")
+    databases = PostgresDatabases(url)
+    yield databases
+    databases.close()
+
+
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """A SQLite file in ``tmp_path``, migrated to the newest schema."""
-    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
-    upgrade(engine)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a database migrated to the newest schema, the test's own: a SQLite file in
+    ``tmp_path``, or a PostgreSQL database with ``CMW_TEST_DATABASE=postgresql``."""
+    if not POSTGRESQL:
+        engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+        upgrade(engine)
+        engine.dispose()
+        yield f"sqlite:///{tmp_path}/t.db"
+        return
+    postgres: PostgresDatabases = request.getfixturevalue("postgres")
+    name = postgres.create()
+    yield postgres.url_of(name)
+    postgres.drop(name)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on the test's own migrated database (see :func:`database_url`)."""
+    engine = make_engine(database_url)
     yield engine
     engine.dispose()
 

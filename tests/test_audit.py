@@ -28,7 +28,7 @@ def actor(staff: Staff) -> Actor:
 
 
 @pytest.fixture
-def url(tmp_path, build, engine: Engine, settings: Settings) -> str:
+def url(database_url: str, build, engine: Engine, settings: Settings) -> str:
     """Team 1: 王芳 and 李强 (managers), 陈主管 (supervisor); team 2: 赵丽 (manager); the branch
     head 周行长 and the admin. Customers: C001 (王芳), C002 (李强), C003 (赵丽).
 
@@ -85,7 +85,7 @@ def url(tmp_path, build, engine: Engine, settings: Settings) -> str:
         )
     write("2026-11-23T12:00", None, "export", None)
     clock.freeze("2026-11-23T13:00")
-    return f"sqlite:///{tmp_path}/t.db"
+    return database_url
 
 
 def cmw(url: str, command: str) -> int:

@@ -25,6 +25,8 @@ from cmworkbench.db.migrate import SCHEMA_HEAD, current_revision, upgrade
 from cmworkbench.jobs.leader import Leader
 from cmworkbench.services.backup import BackupError, backup, prune, restore
 
+pytestmark = pytest.mark.sqlite_only  # PostgreSQL: test_backup_postgres.py
+
 
 @pytest.fixture(autouse=True)
 def _english() -> None:

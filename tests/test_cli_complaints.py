@@ -17,7 +17,7 @@ NEW = "complaints new --customer C003 --category fee --severity normal --descrip
 
 
 @pytest.fixture
-def url(tmp_path, build) -> str:
+def url(database_url: str, build) -> str:
     """A branch with one team: 王芳 and 李强 (managers), 陈主管 (their supervisor), and 王芳's
     customer C003 (class B1, not VIP: the normal SLA rule on business hours)."""
     with build() as f:
@@ -27,7 +27,7 @@ def url(tmp_path, build) -> str:
         f.staff(branch, "liqiang", "李强", team=team)
         f.staff(branch, "chenzg", "陈主管", role="supervisor", team=team)
         f.customer(wang, "C003", "小张便利店", cls="B1")
-    return f"sqlite:///{tmp_path}/t.db"
+    return database_url
 
 
 def cmw(url: str, command: str, at: str | None = None) -> int:

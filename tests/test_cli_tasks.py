@@ -5,8 +5,8 @@ import json
 from cmworkbench.cli import main
 
 
-def test_generate_then_tasks_json_contract(tmp_path, capsys):
-    url = f"sqlite:///{tmp_path / 'b.db'}"
+def test_generate_then_tasks_json_contract(database_url, capsys):
+    url = database_url  # SQLite, or PostgreSQL with CMW_TEST_DATABASE=postgresql
     now = ["--now", "2026-11-23T08:30"]
     assert main(["--db", url, "init"]) == 0
     assert main(["--db", url, *now, "demo", "--customers", "400", "--seed", "3"]) == 0

@@ -226,7 +226,7 @@ def test_only_xlsx_and_csv(engine, settings, branch, tmp_path):
 
 
 def test_cli_as_a_manager_and_as_the_service_account(engine, branch, tmp_path, capsys):
-    url = str(engine.url)
+    url = engine.url.render_as_string(hide_password=False)
     path = tmp_path / "mine.csv"
 
     assert main(["--db", url, "export", "customers", "-o", str(path), "--as", "zhangwei"]) == 0

@@ -104,7 +104,10 @@ def tasks(engine: Engine, kind: str) -> list[tuple]:
     return [(no, _aware(due), status, rule) for no, due, status, rule in rows]
 
 
-def _aware(stored: str) -> datetime:
+def _aware(stored: str | datetime) -> datetime:
+    """A stored instant: an ISO string on SQLite, an aware datetime on PostgreSQL."""
+    if isinstance(stored, datetime):
+        return stored.astimezone(UTC)
     return datetime.fromisoformat(stored).replace(tzinfo=UTC)
 
 

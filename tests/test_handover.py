@@ -172,8 +172,8 @@ def test_a_dry_run_reports_and_changes_nothing(engine, world):
         assert s.exec(select(AuditLog)).all() == []
 
 
-def test_cli_handover_writes_the_report(tmp_path, engine, world, capsys):
-    url = f"sqlite:///{tmp_path}/t.db"
+def test_cli_handover_writes_the_report(tmp_path, database_url, engine, world, capsys):
+    url = database_url
     out = tmp_path / "移交清单.csv"
     run = ["--db", url, "--now", "2026-11-23T08:30", "handover", "--from", "wangfang"]
     assert main([*run, "--to", "zhaolei"]) == 2

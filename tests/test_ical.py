@@ -164,7 +164,7 @@ def test_a_bad_week_is_refused(plan, settings, week):
 
 
 def test_the_cli_writes_the_file(plan, tmp_path, capsys):
-    url = plan.url.render_as_string()
+    url = plan.url.render_as_string(hide_password=False)
     target = tmp_path / "plan.ics"
     argv = ["--db", url, "--now", "2026-11-23T08:30", "visits", "export", "--week", WEEK]
     assert main([*argv, "--as", "zhangwei", "-o", str(target)]) == 0
@@ -175,7 +175,7 @@ def test_the_cli_writes_the_file(plan, tmp_path, capsys):
 
 
 def test_the_cli_refuses_a_bad_week_with_one_line(plan, tmp_path, capsys):
-    url = plan.url.render_as_string()
+    url = plan.url.render_as_string(hide_password=False)
     target = tmp_path / "plan.ics"
     argv = ["--db", url, "visits", "export", "--week", "2026-W99", "--as", "zhangwei"]
     assert main([*argv, "-o", str(target)]) == 2
@@ -185,7 +185,7 @@ def test_the_cli_refuses_a_bad_week_with_one_line(plan, tmp_path, capsys):
 
 
 def test_the_cli_refuses_a_plan_outside_scope(plan, capsys):
-    url = plan.url.render_as_string()
+    url = plan.url.render_as_string(hide_password=False)
     argv = ["--db", url, "visits", "export", "--week", WEEK, "--as", "lina", "--owner", "zhangwei"]
     assert main([*argv, "-o", "-"]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -7,6 +7,7 @@ The leaders here run their jobs synchronously in the scheduler's thread or the t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -17,7 +18,9 @@ from sqlalchemy import Engine, text
 
 from cmworkbench import clock
 from cmworkbench.config import SchedulerSettings, Settings
+from cmworkbench.db.engine import unit_of_work
 from cmworkbench.jobs.leader import Leader
+from cmworkbench.services import lease
 
 JOBS = ("generate", "monthly", "sla_sweep", "reminders", "digest", "worklog", "backup")
 
@@ -188,7 +191,7 @@ def test_cmw_jobs_lists_every_job_and_the_lease(
 
     a = leader(engine, settings_fast, leaders, "a")
     at("2026-11-23T06:30", a)
-    url = str(engine.url)
+    url = engine.url.render_as_string(hide_password=False)
     assert main(["--db", url, "jobs", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["lease"]["holder"] == "a" and shown["lease"]["live"]
@@ -202,3 +205,24 @@ def test_cmw_jobs_lists_every_job_and_the_lease(
 
 def test_the_default_misfire_grace_covers_a_weekend() -> None:
     assert SchedulerSettings().misfire_grace_seconds >= 24 * 3600
+
+
+def test_two_processes_taking_an_expired_lease_at_once_one_wins(engine: Engine) -> None:
+    """Given an expired lease, when a and b take it at the same moment, then the database lets
+    exactly one have it: b's guarded UPDATE waits for a's row lock (PostgreSQL) or write lock
+    (SQLite), then finds the lease no longer expired."""
+    clock.freeze("2026-11-23T10:00")
+    assert lease.take(engine, "old", 30)
+    clock.freeze("2026-11-23T10:01")
+    taken: dict[str, bool] = {}
+    with unit_of_work(engine) as first:
+        assert lease.acquire(first, "a", 30)  # a's transaction is still open
+        other = threading.Thread(target=lambda: taken.update(b=lease.take(engine, "b", 30)))
+        other.start()
+        other.join(0.3)
+        assert other.is_alive()  # b waits for a
+    other.join(10)
+    assert taken == {"b": False}
+    with unit_of_work(engine) as session:
+        held = lease.current(session)
+    assert held is not None and held.holder == "a"

@@ -1,8 +1,12 @@
-"""Migrations: up from empty, in step with the models, idempotent, upgrade from the first."""
+"""Migrations: up from empty, in step with the models, idempotent, upgrade from the first.
+
+With ``CMW_TEST_DATABASE=postgresql`` they run on an empty PostgreSQL database (plpgsql
+triggers included), and down and up again."""
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from conftest import POSTGRESQL
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
@@ -11,7 +15,16 @@ from cmworkbench.db.engine import make_engine
 
 
 @pytest.fixture
-def engine(tmp_path):
+def engine(request, tmp_path):
+    """An empty database: a SQLite file, or a PostgreSQL database of its own."""
+    if POSTGRESQL:
+        postgres = request.getfixturevalue("postgres")
+        name = postgres.create_empty()
+        engine = make_engine(postgres.url_of(name))
+        yield engine
+        engine.dispose()
+        postgres.drop(name)
+        return
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     yield engine
     engine.dispose()
@@ -57,6 +70,7 @@ def test_schema_check_without_alembic(engine):
     assert migrate.schema_is_current(engine)
 
 
+@pytest.mark.sqlite_only
 def test_a_locked_database_is_an_error_not_an_empty_database(tmp_path):
     """Another process holding the lock must not make a current database look
     uninitialised (a scheduler candidate once quit with "run cmw init" that way)."""
@@ -88,6 +102,40 @@ def test_a_foreign_database_is_not_touched(engine):
     assert inspect(engine).get_table_names() == ["ledger"]
 
 
+def test_down_to_the_first_revision_and_up_again(engine):
+    """Every downgrade removes what its upgrade made (triggers and functions included)."""
+    from alembic import command
+
+    migrate.upgrade(engine)
+    first = sorted(migrate.known_revisions())[0]
+    cfg = migrate._config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, first)
+    assert migrate.current_revision(engine) == first
+    migrate.upgrade(engine)
+    assert migrate.schema_is_current(engine)
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="PostgreSQL only")
+def test_postgresql_search_terms_compare_in_code_point_order(engine):
+    """The search look-up's ranges (``term < prefix || U+10FFFF``) need the "C" collation."""
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        collation = conn.execute(
+            text(
+                "SELECT collation_name FROM information_schema.columns"
+                " WHERE table_name = 'search_term' AND column_name = 'term'"
+            )
+        ).scalar()
+        triggers = conn.execute(
+            text("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal")
+        ).scalar()
+    assert collation == "C"
+    assert triggers == 8  # six search-queue triggers, two audit append-only triggers
+
+
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas_are_on(engine):
     migrate.upgrade(engine)
     with engine.connect() as conn:

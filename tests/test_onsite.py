@@ -231,7 +231,7 @@ def test_a_bad_month_is_refused(november, settings, month):
 
 
 def test_the_cli_prints_the_report_as_json_and_as_a_table(november, capsys):
-    url = november.url.render_as_string()
+    url = november.url.render_as_string(hide_password=False)
     argv = ["--db", url, "--now", "2026-11-23T17:00", "onsite", "summary", "--month", "2026-11"]
     assert main([*argv, "--as", "zhouqiang", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
@@ -246,7 +246,13 @@ def test_the_cli_prints_the_report_as_json_and_as_a_table(november, capsys):
 
 
 def test_the_cli_records_todays_day_and_refuses_a_short_one_naming_the_field(branch, capsys):
-    argv = ["--db", branch.url.render_as_string(), "--now", "2026-11-23T17:00", "onsite"]
+    argv = [
+        "--db",
+        branch.url.render_as_string(hide_password=False),
+        "--now",
+        "2026-11-23T17:00",
+        "onsite",
+    ]
     record = [*argv, "record", "G1", "--place", "一楼大厅", "--as", "zhangwei"]
     assert main([*record, "--from", "10:00", "--to", "11:30"]) == 2
     err = capsys.readouterr().err.strip()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from conftest import POSTGRESQL
 from sqlalchemy import Engine, text
 
 from cmworkbench import clock
@@ -300,3 +301,32 @@ def test_cli_reindex(book, capsys):
     assert main(["--db", url, "reindex"]) == 0
     assert "9" in capsys.readouterr().out
     assert "C001" in book.find("zw")
+
+
+PARITY_QUERIES = ["zw", "zhang", "张", "王", "wang", "li", "x", "8470", "C0000017", "万梅", "C%"]
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="compares PostgreSQL with SQLite")
+def test_postgresql_finds_what_sqlite_finds_in_the_same_order(
+    database_url: str, tmp_path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given the same demo branch in SQLite and in PostgreSQL, every query (pinyin, initials,
+    phone tail, customer number, Chinese) finds the same customers, ranked the same."""
+    sqlite = f"sqlite:///{tmp_path}/same.db"
+    now = ["--now", "2026-11-23T08:30"]
+    for url in (sqlite, database_url):
+        assert main(["--db", url, "init"]) == 0
+        assert main(["--db", url, *now, "demo", "--customers", "300", "--seed", "3"]) == 0
+    capsys.readouterr()
+
+    def found(url: str, query: str, login: str) -> list[str]:
+        assert main(["--db", url, *now, "search", query, "--as", login, "--json"]) == 0
+        return [row["customer_no"] for row in json.loads(capsys.readouterr().out)]
+
+    hits = 0
+    for query in PARITY_QUERIES:
+        for login in ("zhangwei", "chenjing"):
+            expected = found(sqlite, query, login)
+            assert found(database_url, query, login) == expected, (query, login)
+            hits += len(expected)
+    assert hits > 20

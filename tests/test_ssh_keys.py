@@ -19,7 +19,7 @@ OTHER_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0bOqRYxwW1b5A8uE7yM3Bq0o5cK0J
 
 
 @pytest.fixture
-def db(tmp_path, build, frozen_clock):
+def db(database_url, build, frozen_clock):
     """A migrated database with three staff members (one deactivated); returns its URL."""
     with build() as f:
         branch = f.branch()
@@ -28,7 +28,7 @@ def db(tmp_path, build, frozen_clock):
         gone = f.staff(branch, "zhaolei", "赵磊")
         gone.active = False
         f.session.add(gone)
-    return f"sqlite:///{tmp_path}/t.db"
+    return database_url
 
 
 @pytest.fixture

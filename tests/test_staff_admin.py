@@ -198,8 +198,8 @@ def test_cancelled_leave_frees_the_partner(engine, world):
     _leave(engine, "lina", "2026-11-25", "2026-11-27")
 
 
-def test_cli_staff_commands(tmp_path, world, capsys, monkeypatch):
-    url = f"sqlite:///{tmp_path}/t.db"
+def test_cli_staff_commands(tmp_path, database_url, world, capsys, monkeypatch):
+    url = database_url
     program = tmp_path / "bin" / "cmw"
     program.parent.mkdir()
     program.write_text("#!/bin/sh\n")

@@ -90,7 +90,8 @@ MAX_QUERY = 64
 
 CLASS_RANK = {"A1": 0, "A2": 1, "B1": 2, "B2": 3, "C": 4}
 TIER_RANK = {"diamond": 0, "gold": 1, "mid_high": 3, "mass": 4}
-_NOT_TERM = re.compile(r"[\s\-_/·.,，。()（）]+")
+# control characters too: never part of a name or number (and PostgreSQL text refuses NUL)
+_NOT_TERM = re.compile(r"[\s\x00-\x1f\x7f\-_/·.,，。()（）]+")
 
 
 def normalise(text: str) -> str:

@@ -12,30 +12,33 @@ knows, then copies it over the live database with the same API (open connections
 restored database at their next transaction), and upgrades the schema when the backup is
 older.
 
-PostgreSQL: ``pg_dump --format=custom`` with the URL's parameters; ``pg_restore`` by hand.
+PostgreSQL: ``pg_dump --format=custom`` and a restore in one transaction through ``psql``
+(:mod:`cmworkbench.services.backup_pg`), with the same checks and the same ``--force``. The
+nightly files are ``cmworkbench-YYYYMMDD.dump`` there.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
-import subprocess
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from cmworkbench import clock
 from cmworkbench.db.engine import make_engine, restrict_file_mode, sqlite_file
 from cmworkbench.i18n import t
+from cmworkbench.services import backup_pg
 from cmworkbench.services.errors import ServiceError
 
-NIGHTLY_PATTERN = re.compile(r"^cmworkbench-(\d{8})\.db$")
-"""The nightly job's file names: ``cmworkbench-YYYYMMDD.db`` (the only files it prunes)."""
+NIGHTLY_PATTERN = re.compile(r"^cmworkbench-(\d{8})\.(db|dump)$")
+"""The nightly job's file names: ``cmworkbench-YYYYMMDD.db`` (SQLite) or ``.dump`` (a
+PostgreSQL archive); the only files it prunes."""
 
 
 class BackupError(ServiceError):
@@ -63,9 +66,9 @@ class RestoreOut:
     replaced_revision: str | None
 
 
-def nightly_name(day: date) -> str:
-    """The nightly backup's file name for ``day``."""
-    return f"cmworkbench-{day:%Y%m%d}.db"
+def nightly_name(day: date, dialect: str = "sqlite") -> str:
+    """The nightly backup's file name for ``day`` (a database of ``dialect``)."""
+    return f"cmworkbench-{day:%Y%m%d}.{'dump' if dialect == 'postgresql' else 'db'}"
 
 
 # -- backup ---------------------------------------------------------------------------------
@@ -130,26 +133,12 @@ def _sqlite_backup(engine: Engine, temp: Path) -> str | None:
 
 
 def _pg_dump(engine: Engine, temp: Path) -> str | None:
-    url = engine.url
-    if shutil.which("pg_dump") is None:
-        raise BackupError(t("backup.no_pg_dump"))
-    command = ["pg_dump", "--format=custom", "--no-password", f"--file={temp}"]
-    if url.host:
-        command.append(f"--host={url.host}")
-    if url.port:
-        command.append(f"--port={url.port}")
-    if url.username:
-        command.append(f"--username={url.username}")
-    command.append(f"--dbname={url.database or ''}")
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = str(url.password)
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or [f"exit code {done.returncode}"])[-1]
-        raise BackupError(t("backup.pg_dump_failed", message=last))
     from cmworkbench.db.migrate import current_revision
 
+    try:
+        backup_pg.dump(engine.url, temp)
+    except backup_pg.PgToolError as exc:
+        raise BackupError(str(exc)) from None
     return current_revision(engine)
 
 
@@ -206,10 +195,12 @@ def restore(engine_url: str, source: Path, *, force: bool = False) -> RestoreOut
     from cmworkbench.db.migrate import current_revision, head_revision, upgrade
 
     source = Path(source).expanduser()
+    if make_url(engine_url).get_backend_name() == "postgresql":
+        return _restore_pg(engine_url, source, force=force)
     engine = make_engine(engine_url)
     try:
         if engine.dialect.name != "sqlite":
-            raise BackupError(t("backup.restore_sqlite_only", dialect=engine.dialect.name))
+            raise BackupError(t("backup.unsupported", dialect=engine.dialect.name))
         database = sqlite_file(engine)
         if database is None:
             raise BackupError(t("backup.not_a_file"))
@@ -246,6 +237,63 @@ def restore(engine_url: str, source: Path, *, force: bool = False) -> RestoreOut
         return RestoreOut(
             source=str(source),
             database=str(database),
+            backup_revision=revision,
+            revision=current_revision(engine) or "",
+            replaced_revision=replaced,
+        )
+    finally:
+        engine.dispose()
+
+
+def check_pg_backup(source: Path) -> str:
+    """The schema revision of the PostgreSQL backup ``source`` (a pg_dump archive), after
+    checking it is a cmworkbench database this release knows; :class:`BackupError`
+    otherwise."""
+    from cmworkbench.db.migrate import known_revisions
+
+    if not source.is_file():
+        raise BackupError(t("backup.no_such_file", path=source))
+    if not backup_pg.is_archive(source):
+        raise BackupError(t("backup.not_pg_archive", path=source))
+    try:
+        revision = backup_pg.archive_revision(source)
+    except backup_pg.PgToolError as exc:
+        raise BackupError(str(exc)) from None
+    if revision is None:
+        raise BackupError(t("backup.foreign", path=source))
+    if revision not in known_revisions():
+        raise BackupError(t("backup.unknown_revision", path=source, revision=revision))
+    return revision
+
+
+def _restore_pg(engine_url: str, source: Path, *, force: bool) -> RestoreOut:
+    from cmworkbench.db.migrate import current_revision, head_revision, upgrade
+
+    revision = check_pg_backup(source)
+    engine = make_engine(engine_url)
+    try:
+        database = engine.url.render_as_string(hide_password=True)
+        replaced = _live_revision(engine)
+        if not force:
+            raise BackupError(
+                t(
+                    "backup.restore_needs_force",
+                    database=database,
+                    replaced=replaced or "-",
+                    source=source,
+                    revision=revision,
+                )
+            )
+        engine.dispose()  # the schema is dropped: no pooled connection may hold a lock on it
+        try:
+            backup_pg.replace_database(engine.url, source)
+        except backup_pg.PgToolError as exc:
+            raise BackupError(str(exc)) from None
+        if revision != head_revision():
+            upgrade(engine)
+        return RestoreOut(
+            source=str(source),
+            database=database,
             backup_revision=revision,
             revision=current_revision(engine) or "",
             replaced_revision=replaced,
@@ -296,6 +344,7 @@ def nightly(engine: Engine, directory: Path, keep_days: int) -> str:
     then the old ones pruned. Returns a line for the job's run."""
     directory = Path(directory).expanduser()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    out = backup(engine, directory / nightly_name(clock.today()), force=True)
+    name = nightly_name(clock.today(), engine.dialect.name)
+    out = backup(engine, directory / name, force=True)
     pruned = prune(directory, keep_days)
     return f"wrote {out.path} ({out.bytes} bytes, {out.seconds:.1f} s), pruned {pruned}"

@@ -27,7 +27,11 @@ record, a return call made), so what it prints is created and closed.
 ``task.priority`` holds the day-independent part of :mod:`cmworkbench.domain.priority`
 (value, kind, flags, churn); the call list adds how overdue a task is on the day it shows.
 
-The SQL is SQLite's (date functions); PostgreSQL gets its dialect with PostgreSQL support.
+The date arithmetic differs between SQLite (date functions on the stored ISO strings) and
+PostgreSQL (``timestamptz`` and ``date`` with intervals): :class:`_Context` writes each piece in
+the connection's dialect, so both run the same rules and make the same idempotency keys. (One
+known edge: a month added to the 31st runs over into the next month on SQLite, and stops at the
+month's last day on PostgreSQL.)
 """
 
 from __future__ import annotations
@@ -72,32 +76,34 @@ class GenerationResult:
 
 def generate(conn: Connection, settings: Settings, day: date | None = None) -> GenerationResult:
     """Generate (and close) the tasks of ``day`` (default: today at the branch)."""
-    if conn.dialect.name != "sqlite":
+    if conn.dialect.name not in ("sqlite", "postgresql"):
         raise InvalidInput(t("generate.sqlite_only"))
     started = time.perf_counter()
-    ctx = _Context(settings, day or clock.today())
-    _rule_tables(conn, settings)
+    ctx = _Context(settings, day or clock.today(), conn.dialect.name == "postgresql")
+    _rule_tables(conn, ctx)
     created: dict[str, int] = {}
     for kind, sql in _rules(ctx):
         created[kind] = created.get(kind, 0) + _insert(conn, ctx, kind, sql)
     closed = _close_stale(conn, ctx)
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.gen_rule")
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.gen_last")
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.gen_fresh")
+    for table in ("gen_rule", "gen_last", "gen_fresh"):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp(table)}")
     return GenerationResult(ctx.day, created, closed, round(time.perf_counter() - started, 3))
 
 
 class _Context:
-    """The day's parameters, as the strings SQLite stores."""
+    """The day's parameters (as the strings SQLite stores, or as values for PostgreSQL) and
+    the SQL of the date arithmetic in the connection's dialect."""
 
-    def __init__(self, settings: Settings, day: date) -> None:
+    def __init__(self, settings: Settings, day: date, postgresql: bool = False) -> None:
         self.settings = settings
         self.day = day
+        self.postgresql = postgresql
         tz = clock.branch_tz()
         opening = parse_hours(settings.calendar.hours)[0][0]
-        self.start = _stamp(datetime.combine(day, datetime.min.time(), tz))
-        self.tomorrow = _stamp(datetime.combine(day + timedelta(days=1), datetime.min.time(), tz))
-        self.now = _stamp(clock.now())
+        self.start = datetime.combine(day, datetime.min.time(), tz).astimezone(UTC)
+        self.tomorrow = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz)
+        self.tomorrow = self.tomorrow.astimezone(UTC)
+        self.now = clock.now()
         offset = datetime.combine(day, opening, tz).utcoffset() or timedelta()
         opening_minutes = opening.hour * 60 + opening.minute
         # local date D at opening → the UTC instant stored: D + opening − UTC offset
@@ -107,18 +113,75 @@ class _Context:
 
     def at_opening(self, date_sql: str) -> str:
         """SQL for the stored instant of a local date's opening time."""
+        if self.postgresql:
+            return (
+                f"((CAST({date_sql} AS date) + interval '{self.opening_shift}') AT TIME ZONE 'UTC')"
+            )
         return f"(datetime({date_sql}, '+{self.opening_shift}') || '.000000')"
 
     def local_date(self, instant_sql: str) -> str:
         """SQL for the branch-local date of a stored instant."""
+        if self.postgresql:
+            return f"CAST(({instant_sql} AT TIME ZONE 'UTC') + interval '{self.utc_shift}' AS date)"
         return f"date({instant_sql}, '+{self.utc_shift}')"
+
+    def plus_days(self, instant_sql: str, days_sql: str) -> str:
+        """SQL for an instant ``days_sql`` days (of 24 hours) after a stored instant."""
+        if self.postgresql:
+            return f"({instant_sql} + ({days_sql}) * interval '24 hours')"
+        return f"(datetime({instant_sql}, '+' || {days_sql} || ' days') || '.000000')"
+
+    def seconds_text(self, instant_sql: str) -> str:
+        """SQL for a stored instant as text to the second, UTC (part of idempotency keys)."""
+        if self.postgresql:
+            return f"to_char({instant_sql} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')"
+        return f"substr({instant_sql}, 1, 19)"
+
+    def month_day(self, date_sql: str) -> str:
+        """SQL for ``MM-DD`` of a date."""
+        if self.postgresql:
+            return f"to_char({date_sql}, 'MM-DD')"
+        return f"substr({date_sql}, 6, 5)"
+
+    def plus_months(self, date_sql: str, months: int) -> str:
+        """SQL for the date ``months`` after a date."""
+        if self.postgresql:
+            return f"CAST({date_sql} + interval '{int(months)} months' AS date)"
+        return f"date({date_sql}, '+{int(months)} months')"
+
+    def minus_days(self, date_sql: str, days: int) -> str:
+        """SQL for the date ``days`` before a date."""
+        if self.postgresql:
+            return f"({date_sql} - {int(days)})"
+        return f"date({date_sql}, '-{int(days)} days')"
+
+    def month_end(self, date_sql: str) -> str:
+        """SQL for the last day of a date's month."""
+        if self.postgresql:
+            return (
+                f"CAST(date_trunc('month', CAST({date_sql} AS timestamp))"
+                " + interval '1 month' - interval '1 day' AS date)"
+            )
+        return f"date({date_sql}, 'start of month', '+1 month', '-1 day')"
+
+    def temp(self, table: str) -> str:
+        """A temporary table's qualified name."""
+        return f"{'pg_temp' if self.postgresql else 'temp'}.{table}"
+
+    @property
+    def text_order(self) -> str:
+        """Text compared character by character, as SQLite does."""
+        return ' COLLATE "C"' if self.postgresql else ""
 
     @property
     def params(self) -> dict[str, Any]:
+        if self.postgresql:
+            times: dict[str, Any] = {"start": self.start, "tomorrow": self.tomorrow}
+            return {**times, "now": self.now, "day": self.day, "month": self.month}
         return {
-            "start": self.start,
-            "tomorrow": self.tomorrow,
-            "now": self.now,
+            "start": _stamp(self.start),
+            "tomorrow": _stamp(self.tomorrow),
+            "now": _stamp(self.now),
             "day": str(self.day),
             "month": self.month,
         }
@@ -128,10 +191,12 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _rule_tables(conn: Connection, settings: Settings) -> None:
+def _rule_tables(conn: Connection, ctx: _Context) -> None:
     """The cadence rule of every (class, VIP, government) combination, chosen by the domain
     rule (strictest applies), and the freshness rule of every class, as small temp tables."""
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.gen_rule")
+    settings = ctx.settings
+    mark = "%s" if ctx.postgresql else "?"
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp('gen_rule')}")
     conn.exec_driver_sql(
         "CREATE TEMP TABLE gen_rule (cls TEXT, vip INT, gov INT, rule TEXT, ideal INT, mask INT,"
         " PRIMARY KEY (cls, vip, gov))"
@@ -152,11 +217,11 @@ def _rule_tables(conn: Connection, settings: Settings) -> None:
                 key, rule = chosen
                 mask = sum(CHANNEL_BITS.get(ch, 0) for ch in rule.channels)
                 rows.append((cls, vip, gov, key, rule.ideal_days, mask))
-    conn.exec_driver_sql("INSERT INTO gen_rule VALUES (?, ?, ?, ?, ?, ?)", rows)
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.gen_fresh")
+    conn.exec_driver_sql(f"INSERT INTO gen_rule VALUES ({', '.join([mark] * 6)})", rows)
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp('gen_fresh')}")
     conn.exec_driver_sql("CREATE TEMP TABLE gen_fresh (cls TEXT PRIMARY KEY, max_days INT)")
     conn.exec_driver_sql(
-        "INSERT INTO gen_fresh VALUES (?, ?)",
+        f"INSERT INTO gen_fresh VALUES ({mark}, {mark})",
         [(cls, rule.max_days) for cls, rule in settings.freshness.items()],
     )
 
@@ -212,7 +277,7 @@ def _rules(ctx: _Context) -> list[tuple[str, str]]:
 
 def _insert(conn: Connection, ctx: _Context, kind: str, select: str) -> int:
     if kind == "contact":
-        _last_contacts(conn)
+        _last_contacts(conn, ctx)
     if not select:
         return 0
     result = conn.execute(
@@ -222,9 +287,9 @@ def _insert(conn: Connection, ctx: _Context, kind: str, select: str) -> int:
     return int(result.rowcount or 0)
 
 
-def _last_contacts(conn: Connection) -> None:
+def _last_contacts(conn: Connection, ctx: _Context) -> None:
     """The last logged contact of every customer, in the channels of its cadence rule."""
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.gen_last")
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp('gen_last')}")
     kind_bit = " ".join(f"WHEN '{k}' THEN {b}" for k, b in CHANNEL_BITS.items())
     conn.exec_driver_sql(
         "CREATE TEMP TABLE gen_last AS"
@@ -234,13 +299,14 @@ def _last_contacts(conn: Connection) -> None:
         f" AND (r.mask & (CASE i.kind {kind_bit} ELSE 0 END)) <> 0"
         " GROUP BY i.customer_id"
     )
-    conn.exec_driver_sql("CREATE UNIQUE INDEX temp.ix_gen_last ON gen_last (customer_id)")
+    index = "ix_gen_last" if ctx.postgresql else "temp.ix_gen_last"  # a temp table's index is
+    conn.exec_driver_sql(f"CREATE UNIQUE INDEX {index} ON gen_last (customer_id)")  # temp too
 
 
 def _contact(ctx: _Context) -> str:
     base = "COALESCE(l.at, c.created_at)"
-    due = f"(datetime({base}, '+' || r.ideal || ' days') || '.000000')"
-    key = f"'contact:' || c.id || ':' || substr({base}, 1, 19)"
+    due = ctx.plus_days(base, "r.ideal")
+    key = f"'contact:' || c.id || ':' || {ctx.seconds_text(base)}"
     return (
         _select("contact", "'cadence.' || r.rule", due, key)
         + f" FROM customer c {_RULE_JOIN} LEFT JOIN gen_last l ON l.customer_id = c.id"
@@ -251,9 +317,10 @@ def _contact(ctx: _Context) -> str:
 def _verify(ctx: _Context) -> str:
     due = (
         "CASE WHEN c.info_verified_at IS NULL THEN :start"
-        " ELSE datetime(c.info_verified_at, '+' || f.max_days || ' days') || '.000000' END"
+        f" ELSE {ctx.plus_days('c.info_verified_at', 'f.max_days')} END"
     )
-    key = "'verify:' || c.id || ':' || COALESCE(substr(c.info_verified_at, 1, 19), 'never')"
+    verified = ctx.seconds_text("c.info_verified_at")
+    key = f"'verify:' || c.id || ':' || COALESCE({verified}, 'never')"
     return (
         _select("verify_info", "'freshness.' || c.cls", due, key)
         + " FROM customer c JOIN gen_fresh f ON f.cls = c.cls"
@@ -271,14 +338,15 @@ def _birthdays(ctx: _Context) -> str:
     window = _care_window(ctx)
     month_days = ", ".join(f"'{d:%m-%d}'" for d in window)
     on_day = " ".join(f"WHEN '{d:%m-%d}' THEN '{d}'" for d in window)
-    due = ctx.at_opening(f"(CASE substr(b.birthday, 6, 5) {on_day} END)")
+    due = ctx.at_opening(f"(CASE {ctx.month_day('b.birthday')} {on_day} END)")
     key = "'care:birthday:' || b.who || ':' || b.year"
     people = (
         f"SELECT k.customer_id AS customer_id, 'contact' || k.id AS who, k.birthday AS birthday,"
-        f" '{ctx.day.year}' AS year FROM contact k WHERE substr(k.birthday, 6, 5) IN ({month_days})"
+        f" '{ctx.day.year}' AS year FROM contact k"
+        f" WHERE {ctx.month_day('k.birthday')} IN ({month_days})"
         " UNION ALL SELECT id, 'customer' || id, birthday, "
         f"'{ctx.day.year}' FROM customer WHERE kind = 'individual'"
-        f" AND substr(birthday, 6, 5) IN ({month_days})"
+        f" AND {ctx.month_day('birthday')} IN ({month_days})"
     )
     return (
         _select("care", "'care.birthday'", due, key)
@@ -300,7 +368,7 @@ def _festivals(ctx: _Context) -> str:
     due = ctx.at_opening("fd.day")
     key = "'care:festival:' || fd.day || ':' || c.id"
     return (
-        _select("care", "'care.festival'", due, key) + f" FROM customer c JOIN ({days}) AS fd"
+        _select("care", "'care.festival'", due, key) + f" FROM customer c CROSS JOIN ({days}) AS fd"
         f" WHERE {_ACTIVE} AND (c.cls IN ('A1', 'A2', 'B1', 'B2') OR {_VIP} = 1)"
     )
 
@@ -308,7 +376,8 @@ def _festivals(ctx: _Context) -> str:
 def _after_sale(ctx: _Context) -> str:
     rules = ctx.settings.tasks
     start = ctx.day - timedelta(days=rules.after_sale_start_days)
-    due = ctx.at_opening(f"date(h.activated_on, '+{rules.after_sale_months} months')")
+    until = ctx.plus_months("h.activated_on", rules.after_sale_months)
+    due = ctx.at_opening(until)
     visited = (
         "SELECT 1 FROM interaction i WHERE i.customer_id = h.customer_id AND i.status = 'done'"
         f" AND i.kind IN ('call', 'visit') AND i.happened_at >= {ctx.at_opening('h.activated_on')}"
@@ -317,14 +386,14 @@ def _after_sale(ctx: _Context) -> str:
         _select("after_sale", "'after_sale'", due, "'after_sale:' || h.id")
         + " FROM holding h JOIN customer c ON c.id = h.customer_id"
         f" WHERE {_ACTIVE} AND h.activated_on <= '{start}'"
-        f" AND date(h.activated_on, '+{rules.after_sale_months} months') >= :day"
+        f" AND {until} >= :day"
         f" AND NOT EXISTS ({visited})"
     )
 
 
 def _maturity(ctx: _Context) -> str:
     until = ctx.day + timedelta(days=ctx.settings.tasks.maturity_lead_days)
-    due = ctx.at_opening("date(h.matures_on, '-7 days')")
+    due = ctx.at_opening(ctx.minus_days("h.matures_on", 7))
     key = "'maturity:' || h.id || ':' || h.matures_on"
     return (
         _select("maturity", "'maturity'", due, key)
@@ -345,7 +414,7 @@ def _post_loan(ctx: _Context) -> str:
 
 def _return_call(ctx: _Context) -> str:
     """One-to-one return call within the month of resolution (telecom handbook)."""
-    month_end = f"date({ctx.local_date('cp.resolved_at')}, 'start of month', '+1 month', '-1 day')"
+    month_end = ctx.month_end(ctx.local_date("cp.resolved_at"))
     return (
         _select(
             "return_call",
@@ -391,7 +460,8 @@ def _close_stale(conn: Connection, ctx: _Context) -> int:
         "UPDATE task SET status = 'done', closed_at = :now, note = 'contact logged'"
         " WHERE kind = 'contact' AND status = 'open' AND rule LIKE 'cadence.%'"
         " AND EXISTS (SELECT 1 FROM gen_last l WHERE l.customer_id = task.customer_id"
-        " AND 'contact:' || l.customer_id || ':' || substr(l.at, 1, 19) > task.idem_key)",
+        f" AND 'contact:' || l.customer_id || ':' || {ctx.seconds_text('l.at')}"
+        f" > task.idem_key{ctx.text_order})",
         # the record was re-verified since
         "UPDATE task SET status = 'done', closed_at = :now, note = 'info verified'"
         " WHERE kind = 'verify_info' AND status = 'open' AND EXISTS (SELECT 1 FROM customer c"

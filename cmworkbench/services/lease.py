@@ -4,6 +4,9 @@ Every ``cmw tui`` process (and ``cmw scheduler``) wants to run the jobs; only th
 the lease row does. The holder renews the lease well before it expires; a process that
 finds the lease expired takes it over. Taking and renewing are one guarded UPDATE (or the
 first INSERT), so two processes can never both believe they hold it: the database decides.
+On SQLite the second writer waits for the first's write lock; on PostgreSQL (read committed)
+the second guarded UPDATE waits for the first's row lock and then re-checks its WHERE on the
+committed row, so it finds the lease taken and changes nothing (tests/test_jobs.py races two).
 
 A job run checks the lease inside its own transaction too (:func:`holds`), and each run is
 recorded under a unique (job, slot) (:func:`claim_run`), so a run is done once even when a
@@ -71,9 +74,13 @@ def acquire(session: Session, holder: str, seconds: int, name: str = NAME) -> bo
         return True
     values = {"name": name, "holder": holder, "acquired_at": now, "expires_at": expires}
     created = conn.execute(
-        _insert(conn, table).values(**values).on_conflict_do_nothing(index_elements=["name"])
+        _insert(conn, table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["name"])
+        # an INSERT's row count is kept only when asked for (psycopg reports -1 otherwise)
+        .execution_options(preserve_rowcount=True)
     )
-    return bool(created.rowcount)
+    return created.rowcount == 1
 
 
 def holds(session: Session, holder: str, name: str = NAME) -> bool:

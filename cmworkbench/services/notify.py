@@ -60,9 +60,12 @@ def insert_once(session: Session, table: type[Notification | Task], values: dict
         conn.execute(insert(table).values(**values))
         return True
     result = conn.execute(
-        statement.values(**values).on_conflict_do_nothing(index_elements=["idem_key"])
+        statement.values(**values)
+        .on_conflict_do_nothing(index_elements=["idem_key"])
+        # an INSERT's row count is kept only when asked for (psycopg reports -1 otherwise)
+        .execution_options(preserve_rowcount=True)
     )
-    return bool(result.rowcount)
+    return result.rowcount == 1
 
 
 def conflict_insert(conn: Connection, table: Any) -> Any | None:

@@ -25,7 +25,8 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$"
-            f" BEGIN RAISE EXCEPTION '{MESSAGE}'; END; $$"
+            # restrict_violation (SQLSTATE 23001): an integrity error, as SQLite's ABORT is
+            f" BEGIN RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation'; END; $$"
         )
         for event in ("UPDATE", "DELETE"):
             op.execute(
