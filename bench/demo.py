@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import sys
 import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import NOW, peak_rss_mib
 
 from cmworkbench import clock
 from cmworkbench.db.engine import make_engine
@@ -28,7 +30,6 @@ from cmworkbench.services.demo import build_demo
 
 TARGET_SECONDS = 180
 TARGET_RSS_MIB = 1024
-NOW = "2026-11-23T08:30"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,20 +49,18 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.perf_counter() - started
         engine.dispose()
         size_mib = path.stat().st_size / 2**20
-    # ru_maxrss is in KiB on Linux.
-    peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
         "customers": args.customers,
         "seed": args.seed,
         "seconds": round(seconds, 1),
-        "peak_rss_mib": round(peak_rss_mib),
+        "peak_rss_mib": peak_rss_mib(),
         "target_seconds": TARGET_SECONDS,
         "target_rss_mib": TARGET_RSS_MIB,
         "db_mib": round(size_mib),
         **{k: v for k, v in asdict(summary).items() if k not in ("customers", "seconds")},
     }
     print(json.dumps(result, ensure_ascii=False))
-    met = seconds <= TARGET_SECONDS and peak_rss_mib <= TARGET_RSS_MIB
+    met = seconds <= TARGET_SECONDS and peak_rss_mib() <= TARGET_RSS_MIB
     return 0 if met else 1
 
 

@@ -2,8 +2,8 @@
 
     python bench/generate.py --customers 1000000
 
-Copies the demo database of N customers (built once by ``bench/lookup.py``'s helper, kept in
-``--workdir``) so every run starts from the same state, then runs ``cmw generate`` for Monday
+Copies the demo database of N customers (``--db``, or built once and kept in ``--workdir``)
+so every run starts from the same state, then runs ``cmw generate`` for Monday
 2026-11-23 and a second time (idempotency: the second creates nothing). Prints JSON with the
 seconds, the peak RSS of the generating process, the tasks created per kind, and the targets
 (< 60 s, < 1 GiB).
@@ -13,42 +13,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lookup import ensure_database
+from common import add_database_args, cmw, copy_database, database
 
 TARGET_SECONDS, TARGET_RSS_MIB = 60, 1024
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "cmw-bench")
+    add_database_args(parser)
     args = parser.parse_args()
-    source = ensure_database(args.workdir, args.customers, args.seed)
-    db = args.workdir / f"generate-{args.customers}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import sqlite3; s=sqlite3.connect({str(source)!r});"
-            f" d=sqlite3.connect({str(db)!r}); s.backup(d); d.close()",
-        ],
-        check=True,
-    )
-    cmw = shutil.which("cmw", path=str(Path(sys.executable).parent)) or "cmw"
-    first = run(cmw, db)
-    second = run(cmw, db)
+    source = database(args)
+    db = copy_database(source, source.with_name(f"generate-{args.customers}.db"))
+    first = run(cmw(), db)
+    second = run(cmw(), db)
     result = {
         "benchmark": "generate",
         "customers": args.customers,
@@ -62,8 +47,8 @@ def main() -> int:
         "targets": {"seconds": TARGET_SECONDS, "peak_rss_mib": TARGET_RSS_MIB},
     }
     result["meets_targets"] = (
-        first["seconds"] < TARGET_SECONDS
-        and first["rss_mib"] < TARGET_RSS_MIB
+        float(first["seconds"]) < TARGET_SECONDS  # type: ignore[arg-type]
+        and int(first["rss_mib"]) < TARGET_RSS_MIB  # type: ignore[call-overload]
         and second["created"] == 0
     )
     print(json.dumps(result, indent=2))
@@ -72,8 +57,6 @@ def main() -> int:
 
 def run(cmw: str, db: Path) -> dict[str, object]:
     """One ``cmw generate`` under ``/usr/bin/time``-like accounting (wait4 rusage)."""
-    import os
-
     started = time.perf_counter()
     proc = subprocess.Popen(
         [cmw, "--db", f"sqlite:///{db}", "--now", "2026-11-23T06:30", "generate"],

@@ -17,13 +17,15 @@ import argparse
 import csv
 import json
 import random
-import resource
 import sqlite3
 import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import NOW, peak_rss_mib
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
@@ -34,7 +36,6 @@ from cmworkbench.domain import idcard
 from cmworkbench.services.imports import import_file
 
 TARGET_SECONDS = 300
-NOW = "2026-11-23T08:30"
 MANAGERS = ("zhangwei", "chenjing", "liuyang", "zhaolei")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
@@ -131,14 +132,13 @@ def main(argv: list[str] | None = None) -> int:
         engine.dispose()
         floor_seconds = floor(source, args.encoding, folder / "floor.db")
         file_mib = source.stat().st_size / 2**20
-    peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result = {
         "rows": args.rows,
         "encoding": args.encoding,
         "file_mib": round(file_mib, 1),
         "seconds": round(seconds, 1),
         "rows_per_second": round(args.rows / seconds),
-        "peak_rss_mib": round(peak_rss_mib),
+        "peak_rss_mib": peak_rss_mib(),
         "inserted": summary.inserted,
         "floor_seconds": round(floor_seconds, 1),
         "times_floor": round(seconds / floor_seconds, 1),

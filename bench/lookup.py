@@ -25,14 +25,14 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import add_database_args, database, ms, peak_rss_mib, percentile
 
 from cmworkbench.config import load_settings
 from cmworkbench.db.engine import unit_of_work
@@ -51,14 +51,12 @@ TARGET_RSS_MIB = 300
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
+    add_database_args(parser)
     parser.add_argument("--as", dest="login", default="zhangwei")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--scans", type=int, default=10)
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "cmw-bench")
     args = parser.parse_args()
-    db = ensure_database(args.workdir, args.customers, args.seed)
+    db = database(args)
     settings = load_settings(env={})
     engine = open_engine(settings, f"sqlite:///{db}")
     workbench = login(engine, settings, args.login)
@@ -94,7 +92,7 @@ def main() -> int:
             "n": len(scan),
         },
         "ratio_p95_service_to_floor": round(p95_service / p95_floor, 2),
-        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mib": peak_rss_mib(),
         "targets": {
             "service_p95_ms": TARGET_P95_MS,
             "ratio_to_floor": TARGET_RATIO,
@@ -108,41 +106,6 @@ def main() -> int:
     )
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
-
-
-def ms(seconds: float) -> float:
-    return round(seconds * 1000, 3)
-
-
-def percentile(values: list[float], pct: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
-def ensure_database(workdir: Path, customers: int, seed: int) -> Path:
-    """The demo database of ``customers`` customers, built once with the real CLI."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    db = workdir / f"lookup-{customers}-{seed}.db"
-    if not db.exists():
-        cmw = str(Path(sys.executable).with_name("cmw"))
-        url = f"sqlite:///{db}"
-        subprocess.run([cmw, "--db", url, "init"], check=True, capture_output=True)
-        subprocess.run(
-            [
-                cmw,
-                "--db",
-                url,
-                "--now",
-                "2026-11-23T08:30",
-                "demo",
-                "--customers",
-                str(customers),
-                "--seed",
-                str(seed),
-            ],
-            check=True,
-        )
-    return db
 
 
 def draw_queries(raw: sqlite3.Connection, owner_id: int, n: int, seed: int) -> list[str]:

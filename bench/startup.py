@@ -12,41 +12,43 @@ pane of 100×30 and the pane is polled (``capture-pane``) until a marker appears
     python bench/startup.py --customers 100000 --runs 11
 
 Prints JSON: the medians, every sample, and the ratio against the target (≤ 1.3× the floor).
-The database is built once (``cmw init`` + ``cmw demo``) and kept in ``--workdir``.
+The database is built once (``cmw init`` + ``cmw demo``) and kept in ``--workdir``, or given
+with ``--db``.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import add_database_args, cmw, database
 
 TARGET_RATIO = 1.3
 POLL_SECONDS = 0.003
 TIMEOUT_SECONDS = 20.0
+_RUNS = itertools.count()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=7)
+    add_database_args(parser, customers=100_000)
     parser.add_argument("--runs", type=int, default=11)
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "cmw-bench")
     args = parser.parse_args()
     if shutil.which("tmux") is None:
         print(json.dumps({"error": "tmux is not installed"}))
         return 1
-    cmw = str(Path(sys.executable).with_name("cmw"))
-    url, login, _in_scope = prepare_database(cmw, args.workdir, args.customers, args.seed)
+    url, login, _in_scope = demo_login(database(args, "startup"))
     floor_cmd = [sys.executable, "-c", "import textual, sqlmodel, apscheduler; print('READY')"]
-    app_cmd = [cmw, "--db", url, "tui", "--as", login]
+    app_cmd = [cmw(), "--db", url, "tui", "--as", login]
     floor, paint, data = [], [], []
     for _ in range(args.runs):
         floor.append(time_to_marker(floor_cmd, ["READY"])[0])
@@ -75,20 +77,10 @@ def _r(values: list[float]) -> list[float]:
     return [round(v, 4) for v in values]
 
 
-def prepare_database(cmw: str, workdir: Path, customers: int, seed: int) -> tuple[str, str, int]:
-    """Build the demo database once; return its URL, the demo login and its customer count."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    db = workdir / f"startup-{customers}-{seed}.db"
+def demo_login(db: Path) -> tuple[str, str, int]:
+    """The database's URL, the login ``cmw tui`` picks on a demo database, and the count of
+    customers in its scope."""
     url = f"sqlite:///{db}"
-    built = db.exists()
-    # create, or upgrade a database kept from an older release
-    subprocess.run([cmw, "--db", url, "init"], check=True, capture_output=True)
-    if not built:
-        subprocess.run(
-            [cmw, "--db", url, "demo", "--customers", str(customers), "--seed", str(seed)],
-            check=True,
-            capture_output=True,
-        )
     probe = (
         "import sys\n"
         "from cmworkbench.config import load_settings\n"
@@ -105,12 +97,16 @@ def prepare_database(cmw: str, workdir: Path, customers: int, seed: int) -> tupl
 
 def time_to_marker(command: list[str], markers: list[str]) -> list[float]:
     """Seconds from starting ``command`` in tmux until each marker is on screen."""
-    session = f"cmwbench{os.getpid()}"
+    session = f"cmwbench{os.getpid()}-{next(_RUNS)}"
+    # A server of our own on a socket of its own, new for every run: other people's tmux on a
+    # shared machine neither disturbs the measurement nor is disturbed by it, and a run never
+    # reaches the server of the run before while that one is still shutting down.
+    tmux = ["tmux", "-L", session]
     env = {**os.environ, "CMW_LANGUAGE": "en", "TERM": "xterm-256color"}
     shell_command = " ".join(_quote(c) for c in command) + "; sleep 30"
     start = time.perf_counter()
     subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", "100", "-y", "30", shell_command],
+        [*tmux, "new-session", "-d", "-s", session, "-x", "100", "-y", "30", shell_command],
         check=True,
         env=env,
     )
@@ -120,13 +116,13 @@ def time_to_marker(command: list[str], markers: list[str]) -> list[float]:
             if time.perf_counter() - start > TIMEOUT_SECONDS:
                 raise TimeoutError(f"marker {markers[len(found)]!r} never appeared")
             screen = subprocess.run(
-                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+                [*tmux, "capture-pane", "-p", "-t", session], capture_output=True, text=True
             ).stdout
             while len(found) < len(markers) and markers[len(found)] in screen:
                 found.append(time.perf_counter() - start)
             time.sleep(POLL_SECONDS)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run([*tmux, "kill-server"], capture_output=True)
     return found
 
 

@@ -2,8 +2,8 @@
 
     python bench/sweep.py --customers 1000000
 
-Copies the demo database of N customers (built once by ``bench/lookup.py``'s helper, kept in
-``--workdir``), puts the configured SLA deadlines on its tickets, then runs the sweep at
+Copies the demo database of N customers (``--db``, or built once and kept in ``--workdir``),
+puts the configured SLA deadlines on its tickets, then runs the sweep at
 Monday 2026-11-23 10:00: once from scratch (every warning and escalation of the demo's open
 tickets is new) and ``--runs`` times more (the steady state the scheduler sees every minute:
 nothing new). The floor is what any sweep must read: the open tickets with their customer and
@@ -18,12 +18,11 @@ import json
 import sqlite3
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lookup import ensure_database
+from common import add_database_args, copy_database, database
 
 TARGET_SECONDS = 1.0
 FLOOR_SQL = (
@@ -37,10 +36,8 @@ FLOOR_SQL = (
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
+    add_database_args(parser)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "cmw-bench")
     args = parser.parse_args()
 
     from cmworkbench import clock
@@ -49,12 +46,9 @@ def main() -> int:
     from cmworkbench.db.migrate import upgrade
     from cmworkbench.services.complaint_sla import refresh_all, sweep
 
-    source = ensure_database(args.workdir, args.customers, args.seed)
-    db = args.workdir / f"sweep-{args.customers}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(db) as dst:
-        src.backup(dst)
+    source = database(args)
+    db = copy_database(source, source.with_name(f"sweep-{args.customers}.db"))
+    with sqlite3.connect(db) as dst:
         # from scratch: no notice of an earlier sweep (the source may have been swept)
         dst.execute("DELETE FROM notification WHERE object_type = 'complaint'")
         dst.execute("DELETE FROM complaint_event WHERE staff_id IS NULL")

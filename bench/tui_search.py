@@ -30,12 +30,12 @@ import json
 import random
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import NOW, WORKDIR, demo_database, percentile
 from textual import events
 from textual.app import App
 from textual.worker import WorkerCancelled, WorkerFailed
@@ -51,7 +51,6 @@ from cmworkbench.widgets.customer_hit_list import CustomerHitList
 TARGET_MEDIAN_MS = 100.0
 TIMEOUT_SECONDS = 5.0
 POLL_SECONDS = 0.001
-NOW = "2026-11-23T08:30"
 KINDS = ("name", "pinyin", "initials", "phone")
 
 
@@ -63,9 +62,9 @@ def main() -> int:
     parser.add_argument("--as", dest="login", default="zhangwei")
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--key-interval-ms", type=float, default=150.0)
-    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "cmw-bench")
+    parser.add_argument("--workdir", type=Path, default=WORKDIR)
     args = parser.parse_args()
-    url = args.db or ensure_database(args.workdir, args.customers, args.seed)
+    url = args.db or f"sqlite:///{demo_database(args.workdir, args.customers, args.seed)}"
     queries = draw_queries(url, args.login, args.queries, args.seed)
     samples = asyncio.run(type_queries(url, args.login, queries, args.key_interval_ms / 1000))
     every = [ms for _kind, ms in samples if ms is not None]
@@ -175,24 +174,6 @@ def draw_queries(url: str, login_name: str, n: int, seed: int) -> list[tuple[str
         else:
             queries.append((kind, phone[-rng.choice((4, 5, 6)) :]))
     return queries
-
-
-def ensure_database(workdir: Path, customers: int, seed: int) -> str:
-    """The demo database of ``customers`` customers, built once with the real CLI."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    db = workdir / f"lookup-{customers}-{seed}.db"
-    url = f"sqlite:///{db}"
-    if not db.exists():
-        cmw = str(Path(sys.executable).with_name("cmw"))
-        subprocess.run([cmw, "--db", url, "init"], check=True, capture_output=True)
-        demo = [cmw, "--db", url, "--now", NOW, "demo", "--customers", str(customers)]
-        subprocess.run([*demo, "--seed", str(seed)], check=True)
-    return url
-
-
-def percentile(values: list[float], pct: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def _summary(values: list[float]) -> dict[str, float | int | None]:

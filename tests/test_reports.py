@@ -423,6 +423,35 @@ def test_a_weekly_trend_point_is_the_report_of_that_week(session: Session) -> No
     assert [p.value for p in trend["tasks_done"]] == [0.0, 1.0, None]
 
 
+@pytest.mark.parametrize("who", ["zhangwei", "head"])
+def test_every_trend_point_is_the_report_of_its_week(session: Session, who: str) -> None:
+    # Coverage, freshness and return visits compute all weeks in one pass: K1 called in W46
+    # is covered from W46 on; return visits are judged in the week they fall due: K2 (W45)
+    # missed, K1 (W46) and K4 (W47) held, the second of K4 (W48) not yet decided.
+    actor = actor_for_login(session=session, login=who)
+    trend = reports.weekly_trend(session=session, actor=actor, settings=Settings(), weeks=6)
+    assert set(trend) == {f.key for f in FIGURES}
+    for key, points in trend.items():
+        for point in points:
+            week = run(session, who, start=point.start, end=point.end).total.figure(key)
+            assert (point.value, point.below_target) == (week.value, week.below_target), (
+                key,
+                point.week,
+            )
+    assert [p.value for p in trend["return_visit"]] == [None, None, 0.0, 1.0, 1.0, None]
+
+
+def test_the_trends_last_week_is_the_report_of_this_week_so_far(session: Session) -> None:
+    actor = actor_for_login(session=session, login="head")
+    trend = reports.weekly_trend(session=session, actor=actor, settings=Settings())
+    monday = date(2026, 11, 23)
+    this_week = run(session, "head", name="branch", start=monday, end=monday + timedelta(6))
+    assert [p.week for p in trend["coverage"]][-1] == "2026-W48"
+    for figure in this_week.total.figures:
+        assert trend[figure.key][-1].value == figure.value, figure.key
+    assert trend["coverage"][-1].value == 0.8, "K1, K2, K4 and K9 of five; K3 is overdue"
+
+
 # -- the command line ------------------------------------------------------------------------
 
 

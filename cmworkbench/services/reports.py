@@ -248,6 +248,10 @@ class _Query:
     params: dict[str, Any]
     ctes: str
     as_of: datetime
+    rules: list[tuple[Any, ...]]
+    """The rows of ``rep_rule``: (class, vip, government, rule, channel mask, since)."""
+    fresh: list[tuple[Any, ...]]
+    """The rows of ``rep_fresh``: (class, since)."""
 
 
 def _query(settings: Settings, start: date, end: date) -> _Query:
@@ -268,6 +272,7 @@ def _query(settings: Settings, start: date, end: date) -> _Query:
         "shift": f"{offset:+d} minutes",
         "unshift": f"{-offset:+d} minutes",
         "after_sale": f"+{settings.tasks.after_sale_months} months",
+        "after_sale_back": f"-{settings.tasks.after_sale_months} months",
     }
     rules = []
     for cls in CLASSES:
@@ -303,7 +308,28 @@ def _query(settings: Settings, start: date, end: date) -> _Query:
             _values(params, "rep_day", ("day",), days),
         )
     )
-    return _Query(params, "WITH " + ctes, end_at)
+    return _Query(params, "WITH " + ctes, end_at, rules, fresh)
+
+
+def _weekly_query(each: Sequence[_Query]) -> _Query:
+    """The queries of consecutive periods as one, for the figures' ``weekly`` SQL: each
+    period's parameters with the suffix ``_n``, and one ``since_n`` column per period in the
+    config tables (the rules chosen do not depend on the period, their days do)."""
+    params: dict[str, Any] = {}
+    for n, query in enumerate(each):
+        params.update({f"{k}_{n}": v for k, v in query.params.items() if not k.startswith("rep_")})
+    params["after_sale"] = each[0].params["after_sale"]
+    params["after_sale_back"] = each[0].params["after_sale_back"]
+    since = tuple(f"since_{n}" for n in range(len(each)))
+    rules = [(*rule[:5], *(q.rules[i][5] for q in each)) for i, rule in enumerate(each[0].rules)]
+    fresh = [(row[0], *(q.fresh[i][1] for q in each)) for i, row in enumerate(each[0].fresh)]
+    ctes = ", ".join(
+        (
+            _values(params, "rep_rule", ("cls", "vip", "gov", "rule", "mask", *since), rules),
+            _values(params, "rep_fresh", ("cls", *since), fresh),
+        )
+    )
+    return _Query(params, "WITH " + ctes, each[-1].as_of, rules, fresh)
 
 
 def _values(
@@ -338,13 +364,26 @@ Sums = dict[tuple[int, str], tuple[float, float]]
 """(owner id, breakdown) → (Σ num, Σ den)."""
 
 
-def _sums(session: Session, query: _Query, figure: FigureDef, owners: list[int]) -> Sums:
-    sql = (
+def _sums_sql(query: _Query, figure: FigureDef, owners: list[int]) -> str:
+    return (
         f"{query.ctes} SELECT owner_id, COALESCE(grp, ''), TOTAL(num), TOTAL(den)"
         f" FROM ({figure.rows(_owners(owners))}) GROUP BY owner_id, grp"
     )
-    result = session.connection().execute(text(sql), query.params)
+
+
+def _sums(session: Session, query: _Query, figure: FigureDef, owners: list[int]) -> Sums:
+    result = session.connection().execute(text(_sums_sql(query, figure, owners)), query.params)
     return {(int(o), str(g)): (float(n), float(d)) for o, g, n, d in result}
+
+
+def report_statements(
+    *, settings: Settings, start: date, end: date, owner_ids: list[int]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The statements :func:`report` runs for ``owner_ids`` over ``start``–``end``, one per
+    figure, with their named parameters: what ``bench/report.py`` runs on a bare connection
+    as the floor."""
+    query = _query(settings, start, end)
+    return [(_sums_sql(query, f, owner_ids), query.params) for f in FIGURES]
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -476,6 +515,28 @@ def drill(
     return rows
 
 
+def _week_sums(
+    session: Session, settings: Settings, figure: FigureDef, owners: list[int], query: _Query
+) -> tuple[float, float]:
+    """(Σ num, Σ den) of ``figure`` over one period, the whole scope, summed as the report
+    sums them."""
+    fig = _figure(settings, figure, _sums(session, query, figure, owners), set(owners))
+    return fig.numerator, fig.denominator
+
+
+def _weekly_sums(
+    session: Session, queries: Sequence[_Query], figure: FigureDef, owners: list[int]
+) -> list[tuple[float, float]]:
+    """(Σ num, Σ den) of ``figure`` in each of the consecutive periods, the whole scope, in
+    one pass."""
+    assert figure.weekly is not None
+    weeks, query = len(queries), _weekly_query(queries)
+    totals = ", ".join(f"TOTAL(num_{n}), TOTAL(den_{n})" for n in range(weeks))
+    sql = f"{query.ctes} SELECT {totals} FROM ({figure.weekly(_owners(owners), weeks)})"
+    row = session.connection().execute(text(sql), query.params).one()
+    return [(float(row[2 * n]), float(row[2 * n + 1])) for n in range(weeks)]
+
+
 def weekly_trend(
     *,
     session: Session,
@@ -497,14 +558,27 @@ def weekly_trend(
     last = min(end or clock.today(), clock.today())
     monday = last - timedelta(days=last.weekday())
     owners = subj.owner_ids
-    trend: dict[str, list[TrendPoint]] = {f.key: [] for f in figures}
+    periods = []
     for back in range(weeks - 1, -1, -1):
         start = monday - timedelta(weeks=back)
-        stop = start + timedelta(days=6)
-        query = _query(settings, start, stop)
-        iso = start.isocalendar()
-        week = f"{iso.year}-W{iso.week:02d}"
-        for f in figures:
-            fig = _figure(settings, f, _sums(session, query, f, owners), set(owners))
-            trend[f.key].append(TrendPoint(week, start, stop, fig.value, fig.below_target))
+        periods.append((start, start + timedelta(days=6)))
+    # A figure that reads every customer or holding does all weeks in one pass; the others
+    # read a few records per week through their indexes.
+    queries = [_query(settings, start, stop) for start, stop in periods]
+    values = {
+        f.key: _weekly_sums(session, queries, f, owners)
+        if f.weekly
+        else [_week_sums(session, settings, f, owners, query) for query in queries]
+        for f in figures
+    }
+    trend: dict[str, list[TrendPoint]] = {}
+    for f in figures:
+        target = getattr(settings.targets, f.target) if f.target else None
+        points = []
+        for (start, stop), (num, den) in zip(periods, values[f.key], strict=True):
+            iso = start.isocalendar()
+            value = _ratio(num, den)
+            week = f"{iso.year}-W{iso.week:02d}"
+            points.append(TrendPoint(week, start, stop, value, _below(f, value, target)))
+        trend[f.key] = points
     return trend

@@ -1,0 +1,146 @@
+"""The management report at scale: the branch head's monthly report, the coverage drill-down
+and the Dashboard's 8-week trend, beside the floor of the same statements on a bare connection.
+
+    python bench/report.py --customers 1000000 [--as head] [--runs 3]
+
+On the demo database of N customers (``--db``, or built once and kept in ``--workdir``), with
+the clock at Monday 2026-11-23 08:30 and acting as the branch head (``--as``):
+
+* report: ``Workbench.report("branch", 2026-11-01, 2026-11-30)``, every figure per owner,
+  through a unit of work, as ``cmw report`` and the Dashboard call it;
+* drill: ``Workbench.report_drill("coverage", …, limit=1000)`` as the Dashboard opens it, and
+  once without a limit (the whole list, as ``cmw report --drill coverage`` writes it);
+* trend: ``Workbench.report_trend(8)``, the Dashboard's weekly sparklines;
+* floor: the report's own statements (one per figure, ``reports.report_statements``) on a raw
+  sqlite3 connection: no session, no objects, no Python per record; and, for scale, the bare
+  read any coverage figure needs: the customers per owner and class, and the last contact of
+  every customer.
+
+Prints JSON: medians over ``--runs``, seconds per figure (on the bare connection), the ratios
+report / floor and trend / report, and the targets (report ≤ 1.5× the floor, trend ≤ 3× the
+report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import NOW, add_database_args, database, median, peak_rss_mib
+
+from cmworkbench import clock
+from cmworkbench.config import load_settings
+from cmworkbench.services.report_figures import FIGURES
+from cmworkbench.services.reports import report_statements, subject
+from cmworkbench.services.workbench import login, open_engine
+
+TARGET_RATIO_TO_FLOOR = 1.5
+TARGET_TREND_TO_REPORT = 3.0
+DRILL_LIMIT = 1000
+"""The rows the Dashboard's drill-down asks for (``screens/report_drill.py``)."""
+START, END = date(2026, 11, 1), date(2026, 11, 30)
+BARE_READ = (
+    "SELECT owner_id, cls, COUNT(*) FROM customer WHERE status <> 'lost' GROUP BY owner_id, cls",
+    "SELECT COUNT(*) FROM (SELECT customer_id, MAX(happened_at) FROM interaction"
+    " WHERE status = 'done' GROUP BY customer_id)",
+)
+
+
+def timed(call: Callable[[], Any]) -> tuple[float, Any]:
+    """Seconds ``call`` took, and what it returned."""
+    started = time.perf_counter()
+    out = call()
+    return time.perf_counter() - started, out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_database_args(parser)
+    parser.add_argument("--as", dest="login", default="head")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    db = database(args)
+    clock.freeze(NOW)
+    settings = load_settings(env={})
+    workbench = login(open_engine(settings, f"sqlite:///{db}"), settings, args.login)
+    owners = workbench.run(subject).owner_ids
+    statements = report_statements(settings=settings, start=START, end=END, owner_ids=owners)
+    raw = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+
+    def run_raw(sql: str, params: dict[str, Any] | None = None) -> float:
+        started = time.perf_counter()
+        raw.execute(sql, params or {}).fetchall()
+        return time.perf_counter() - started
+
+    def floor() -> dict[str, float]:
+        return {
+            f.key: run_raw(sql, params)
+            for f, (sql, params) in zip(FIGURES, statements, strict=True)
+        }
+
+    def bare_read() -> float:
+        return sum(run_raw(sql) for sql in BARE_READ)
+
+    floor()  # warm the page cache: every run reads the same pages
+    floors = [floor() for _ in range(args.runs)]
+    bare = [bare_read() for _ in range(args.runs)]
+    reports = [timed(lambda: workbench.report("branch", START, END)) for _ in range(args.runs)]
+    drills = [
+        timed(lambda: workbench.report_drill("coverage", START, END, limit=DRILL_LIMIT))
+        for _ in range(args.runs)
+    ]
+    drill_all_seconds, drill_all = timed(lambda: workbench.report_drill("coverage", START, END))
+    trends = [timed(lambda: workbench.report_trend(8)) for _ in range(args.runs)]
+
+    report_s = median([s for s, _ in reports])
+    floor_s = median([sum(f.values()) for f in floors])
+    trend_s = median([s for s, _ in trends])
+    coverage = reports[-1][1].total.figure("coverage")
+    result = {
+        "benchmark": "report",
+        "customers": args.customers,
+        "acting_as": args.login,
+        "period": f"{START}..{END} (so far: {NOW})",
+        "runs": args.runs,
+        "report_seconds_median": report_s,
+        "floor_same_statements_raw_seconds_median": floor_s,
+        "ratio_report_to_floor": round(report_s / floor_s, 2),
+        "floor_seconds_per_figure": {
+            f.key: median([run[f.key] for run in floors], 3) for f in FIGURES
+        },
+        "bare_read_seconds_median": median(bare),
+        "drill_coverage_seconds_median": median([s for s, _ in drills]),
+        "drill_limit": DRILL_LIMIT,
+        "drill_coverage_all_rows_seconds": round(drill_all_seconds, 3),
+        "drill_coverage_all_rows": len(drill_all),
+        "drill_sums_to_figure": (
+            sum(r.numerator for r in drill_all) == coverage.numerator
+            and sum(r.denominator for r in drill_all) == coverage.denominator
+        ),
+        "coverage": f"{coverage.numerator:.0f}/{coverage.denominator:.0f}",
+        "trend_weeks": 8,
+        "trend_seconds_median": trend_s,
+        "ratio_trend_to_report": round(trend_s / report_s, 2),
+        "peak_rss_mib": peak_rss_mib(),
+        "targets": {
+            "ratio_report_to_floor": TARGET_RATIO_TO_FLOOR,
+            "ratio_trend_to_report": TARGET_TREND_TO_REPORT,
+        },
+    }
+    result["meets_targets"] = (
+        report_s / floor_s <= TARGET_RATIO_TO_FLOOR and trend_s / report_s <= TARGET_TREND_TO_REPORT
+    )
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
