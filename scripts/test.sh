@@ -11,11 +11,25 @@ python3 -m venv .venv >/dev/null 2>&1 || [ -x .venv/bin/python ]
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 .venv/bin/lint-imports
-# The tests that run real processes (scheduler candidates, sshd) time themselves, so they run
-# alone first; everything else then runs on two workers (pytest-xdist). Exit code 5 is
-# "nothing selected" (e.g. ./scripts/test.sh tests/test_sla.py has no process tests).
-.venv/bin/pytest -q -m processes "$@" || [ $? -eq 5 ]
-.venv/bin/pytest -q -n 2 -m "not processes" "$@" || [ $? -eq 5 ]
+# Three kinds of tests (markers in pyproject.toml). Exit code 5 is "nothing selected" (e.g.
+# ./scripts/test.sh tests/test_sla.py has no process tests).
+# - processes: many real processes loading the machine (the reliability suite); run alone.
+# - paced: real processes that mostly wait (scheduler candidates for 60 s, sshd); they run in
+#   the background while everything else runs on two workers (pytest-xdist).
+ok() { [ "$1" -eq 0 ] || [ "$1" -eq 5 ]; }
+.venv/bin/pytest -q -m processes "$@" || ok $?
+paced_log=$(mktemp)
+paced_tmp=$(mktemp -d)
+.venv/bin/pytest -q -p no:cacheprovider --basetemp="$paced_tmp/t" -m paced "$@" >"$paced_log" 2>&1 &
+paced_pid=$!
+rest=0
+.venv/bin/pytest -q -n 2 -m "not processes and not paced" "$@" || rest=$?
+paced=0
+wait "$paced_pid" || paced=$?
+echo "-- the paced tests, run meanwhile:"
+cat "$paced_log"
+rm -rf "$paced_log" "$paced_tmp"
+ok "$rest" && ok "$paced"
 # Third phase, on PostgreSQL (CMW_TEST_PG_URL: a server and a role that may create databases;
 # .ci/run starts one): the service and job tests again, each on a database of its own (see
 # tests/conftest.py). Without arguments only; a developer without PostgreSQL runs SQLite only.
@@ -30,7 +44,8 @@ POSTGRESQL_TESTS=(
     tests/test_visits.py tests/test_worklog.py
 )
 if [ $# -eq 0 ] && [ -n "${CMW_TEST_PG_URL:-}" ]; then
-    CMW_TEST_DATABASE=postgresql .venv/bin/pytest -q -n 2 -m "not processes" "${POSTGRESQL_TESTS[@]}"
+    CMW_TEST_DATABASE=postgresql .venv/bin/pytest -q -n 2 -m "not processes and not paced" \
+        "${POSTGRESQL_TESTS[@]}"
 elif [ $# -eq 0 ] && [ -n "${CMW_REQUIRE_POSTGRESQL:-}" ]; then
     echo "test.sh: CMW_REQUIRE_POSTGRESQL is set but CMW_TEST_PG_URL is not: no PostgreSQL phase" >&2
     exit 1

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, create_engine, text
 from cmworkbench.db.engine import make_engine
 from cmworkbench.db.migrate import upgrade
 
-pytestmark = pytest.mark.processes
+pytestmark = pytest.mark.paced
 
 LEASE_SECONDS = 3
 LINE = re.compile(r"job (\w+) \(([^)]+)\): (\w[\w ]*)")

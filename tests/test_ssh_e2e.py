@@ -44,7 +44,7 @@ from cmworkbench.cli import main
 from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.db.migrate import upgrade
 
-pytestmark = pytest.mark.processes
+pytestmark = pytest.mark.paced
 
 SSHD = Path("/usr/sbin/sshd")
 CMW = Path(sys.executable).parent / "cmw"
