@@ -122,3 +122,19 @@ def test_only_the_rules_channels_count_as_contact(kind: str, rule_key: str, coun
 )
 def test_days_are_branch_local(instant: datetime, expected: date) -> None:
     assert cadence.local_day(instant, SHANGHAI) == expected
+
+
+def test_the_rule_table_holds_each_combinations_strictest_rule() -> None:
+    rules = Settings().cadence
+    table = {(r.cls, r.vip, r.gov): r for r in cadence.rule_table(rules)}
+    for cls in cadence.RULE_CLASSES:
+        for vip in (0, 1):
+            for gov in (0, 1):
+                chosen = cadence.applicable_rule(
+                    cls=cls or None, tier=None, is_vip=bool(vip), is_government=bool(gov),
+                    rules=rules,
+                )  # fmt: skip
+                row = table.get((cls, vip, gov))
+                assert (row.key if row else None) == (chosen[0] if chosen else None)
+    a1 = table[("A1", 0, 0)]
+    assert a1.channel_mask == sum(cadence.CHANNEL_BITS[c] for c in rules["A1"].channels)

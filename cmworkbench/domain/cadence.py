@@ -92,3 +92,44 @@ def next_contact(last_contact_on: date, rule: CadenceRule, today: date) -> Conta
         due=today >= due_on,
         overdue=today > overdue_on,
     )
+
+
+RULE_CLASSES = ("A1", "A2", "B1", "B2", "C", "")
+"""The classes a rule table covers (``""``: a customer without a class yet)."""
+
+CHANNEL_BITS = {"call": 1, "visit": 2, "sms": 4, "onsite": 8}
+"""One bit per contact channel, so a rule's channels fit one integer in SQL."""
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    """The rule of one (class, VIP, government) combination, for set-based SQL."""
+
+    cls: str
+    vip: int
+    gov: int
+    key: str
+    rule: CadenceRule
+    channel_mask: int
+
+
+def rule_table(rules: Mapping[str, CadenceRule]) -> list[RuleRow]:
+    """The strictest rule (:func:`applicable_rule`) of every combination of class, VIP and
+    government flag that has one: what task generation and the coverage report join their
+    customers to instead of deciding customer by customer."""
+    table = []
+    for cls in RULE_CLASSES:
+        for vip in (0, 1):
+            for gov in (0, 1):
+                chosen = applicable_rule(
+                    cls=cls or None,
+                    tier=None,
+                    is_vip=bool(vip),
+                    is_government=bool(gov),
+                    rules=rules,
+                )
+                if chosen is not None:
+                    key, rule = chosen
+                    mask = sum(CHANNEL_BITS.get(ch, 0) for ch in rule.channels)
+                    table.append(RuleRow(cls, vip, gov, key, rule, mask))
+    return table

@@ -46,13 +46,11 @@ from sqlalchemy import Connection, text
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.domain import priority
-from cmworkbench.domain.cadence import applicable_rule
+from cmworkbench.domain.cadence import CHANNEL_BITS, rule_table
 from cmworkbench.domain.calendar import parse_hours
 from cmworkbench.i18n import t
 from cmworkbench.services.errors import InvalidInput
 
-CLASSES = ("A1", "A2", "B1", "B2", "C", "")
-CHANNEL_BITS = {"call": 1, "visit": 2, "sms": 4, "onsite": 8}
 TASK_COLUMNS = (
     "kind, customer_id, owner_id, due_at, priority, status, rule, idem_key, created_at, version"
 )
@@ -201,22 +199,10 @@ def _rule_tables(conn: Connection, ctx: _Context) -> None:
         "CREATE TEMP TABLE gen_rule (cls TEXT, vip INT, gov INT, rule TEXT, ideal INT, mask INT,"
         " PRIMARY KEY (cls, vip, gov))"
     )
-    rows = []
-    for cls in CLASSES:
-        for vip in (0, 1):
-            for gov in (0, 1):
-                chosen = applicable_rule(
-                    cls=cls or None,
-                    tier=None,
-                    is_vip=bool(vip),
-                    is_government=bool(gov),
-                    rules=settings.cadence,
-                )
-                if chosen is None:
-                    continue
-                key, rule = chosen
-                mask = sum(CHANNEL_BITS.get(ch, 0) for ch in rule.channels)
-                rows.append((cls, vip, gov, key, rule.ideal_days, mask))
+    rows = [
+        (r.cls, r.vip, r.gov, r.key, r.rule.ideal_days, r.channel_mask)
+        for r in rule_table(settings.cadence)
+    ]
     conn.exec_driver_sql(f"INSERT INTO gen_rule VALUES ({', '.join([mark] * 6)})", rows)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp('gen_fresh')}")
     conn.exec_driver_sql("CREATE TEMP TABLE gen_fresh (cls TEXT PRIMARY KEY, max_days INT)")
