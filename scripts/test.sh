@@ -39,9 +39,9 @@ POSTGRESQL_TESTS=(
     tests/test_cli_tasks.py tests/test_complaints.py tests/test_customers_360.py
     tests/test_export.py tests/test_generate.py tests/test_handover.py tests/test_ical.py
     tests/test_import.py tests/test_jobs.py tests/test_migrations.py tests/test_notifications.py
-    tests/test_onsite.py tests/test_reminders.py tests/test_search.py tests/test_sla.py
-    tests/test_ssh_keys.py tests/test_staff_admin.py tests/test_team.py tests/test_today.py
-    tests/test_visits.py tests/test_worklog.py
+    tests/test_onsite.py tests/test_reminders.py tests/test_reports.py tests/test_search.py
+    tests/test_sla.py tests/test_ssh_keys.py tests/test_staff_admin.py tests/test_team.py
+    tests/test_today.py tests/test_visits.py tests/test_worklog.py
 )
 if [ $# -eq 0 ] && [ -n "${CMW_TEST_PG_URL:-}" ]; then
     CMW_TEST_DATABASE=postgresql .venv/bin/pytest -q -n 2 -m "not processes and not paced" \

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MONDAY_MORNING, Factory
+from conftest import MONDAY_MORNING, POSTGRESQL, Factory
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -223,8 +223,11 @@ def _world(f: Factory) -> None:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The world, built once per module into a file each test copies."""
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """The world, built once per module into a SQLite file each test copies (on PostgreSQL
+    each test builds it in its own database instead: ``None``)."""
+    if POSTGRESQL:
+        return None
     path = tmp_path_factory.mktemp("reports") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
@@ -241,10 +244,20 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def engine(tmp_path: Path, template: Path) -> Iterator[Engine]:
-    """A copy of the world (the conftest's ``engine``, already built)."""
-    shutil.copyfile(template, tmp_path / "t.db")
-    engine = make_engine(f"sqlite:///{tmp_path}/t.db")
+def engine(
+    request: pytest.FixtureRequest, tmp_path: Path, template: Path | None
+) -> Iterator[Engine]:
+    """The world (the conftest's ``engine``, already built): a copy of the template, or on
+    PostgreSQL the test's own database with the world built in it (at Monday 08:30; the
+    clock is put back after the test)."""
+    if template is None:
+        engine = make_engine(request.getfixturevalue("database_url"))
+        clock.freeze(MONDAY_MORNING)
+        with unit_of_work(engine) as session:
+            _world(Factory(session))
+    else:
+        shutil.copyfile(template, tmp_path / "t.db")
+        engine = make_engine(f"sqlite:///{tmp_path}/t.db")
     yield engine
     engine.dispose()
 
@@ -456,8 +469,8 @@ def test_the_trends_last_week_is_the_report_of_this_week_so_far(session: Session
 
 
 @pytest.fixture
-def url(tmp_path: Path, world: None) -> str:
-    return f"sqlite:///{tmp_path}/t.db"
+def url(engine: Engine, world: None) -> str:
+    return engine.url.render_as_string(hide_password=False)
 
 
 def cmw(url: str, command: str) -> int:

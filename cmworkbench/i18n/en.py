@@ -14,7 +14,6 @@ MESSAGES: dict[str, str] = {
     "report.bad_month": "month {value} is not YYYY-MM, e.g. 2026-11",
     "report.bad_period": "wrong period: the start {start} is after the end {end}",
     "report.future_period": "the period starts on {start}, which has not come yet",
-    "report.sqlite_only": "reports work on SQLite databases only for now",
     "report.bad_weeks": "trend weeks {weeks}: must be 1 to 53",
     "report.no_team": "No team",
     "report.total": "Total",

@@ -14,7 +14,6 @@ MESSAGES: dict[str, str] = {
     "report.bad_month": "月份 {value} 有误，应为 YYYY-MM，如 2026-11",
     "report.bad_period": "报表期间有误：开始日 {start} 晚于结束日 {end}",
     "report.future_period": "报表期间从 {start} 开始，还没有到",
-    "report.sqlite_only": "报表目前只支持 SQLite 数据库",
     "report.bad_weeks": "趋势周数 {weeks} 有误：应为 1 到 53",
     "report.no_team": "未分组",
     "report.total": "合计",

@@ -36,13 +36,130 @@ one statement (the Dashboard's trend), one row per record with the columns ``own
 (``rep_rule.since_2``). A figure without it is computed period by period; only the figures
 that read every customer or holding need it.
 
-The SQL is SQLite's (date functions), like the task generation's.
+The SQL differs between SQLite (date functions on the stored ISO strings) and PostgreSQL
+(``timestamptz`` and ``date`` with intervals) in a few fragments only: a :class:`Dialect` holds
+them, and each definition is written once, given the dialect of the connection (as the task
+generation does). The parameters are the same, as the strings SQLite stores or as typed values
+for PostgreSQL. A month added to the 31st runs over into the next month on both (SQLite's
+rule), so the same records give the same figures on either database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The fragments of SQL that differ between databases: format strings whose ``{0}``,
+    ``{1}`` are SQL operands, or plain SQL."""
+
+    name: str
+    local_day: str
+    """The branch-local date of the stored instant ``{0}`` (``:shift`` from UTC)."""
+    day_text: str
+    """The same as text, ``YYYY-MM-DD``."""
+    minute_text: str
+    """The branch-local time of the instant ``{0}`` as text, ``YYYY-MM-DD HH:MM``."""
+    at_midnight: str
+    """The stored instant of the branch-local date ``{0}``'s midnight (``{1}``: the shift back
+    to UTC, ``'-480 minutes'``)."""
+    next_day: str
+    """The day after the date ``{0}``."""
+    after_sale: str
+    """The date ``{0}`` plus ``:after_sale`` (``'+3 months'``); the 31st runs over into the
+    next month, as SQLite's ``date()`` does."""
+    after_sale_bound: str
+    """A week before the date ``{0}`` minus ``:after_sale_back``: a cheap lower bound."""
+    hours_between: str
+    """Hours from the instant ``{1}`` to the instant ``{0}``, rounded to two decimals."""
+    total: str
+    """The sum of ``{0}`` over a group, 0 when it has no rows."""
+    greatest: str
+    """The greater of ``{0}`` and ``{1}``."""
+    null: str
+    """A NULL of the type ``{0}`` (an empty config table keeps its column types)."""
+    false: str
+    """SQL false."""
+    unary: str
+    """Prefixed to a column to read a table in row order rather than through an index."""
+    fence: str
+    """Ends a sub-select that the planner must not flatten into the outer one."""
+    alias: str
+    """Names a sub-select (PostgreSQL before 16 insists)."""
+    fixed_join: str
+    """Joins a small table looked up per row of the one before it."""
+    every_join: str
+    """Joins every row of a table without a condition."""
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    local_day="date({0}, :shift)",
+    day_text="date({0}, :shift)",
+    minute_text="strftime('%Y-%m-%d %H:%M', {0}, :shift)",
+    at_midnight="(datetime({0}, {1}) || '.000000')",
+    next_day="date({0}, '+1 day')",
+    after_sale="date({0}, :after_sale)",
+    after_sale_bound="date({0}, :after_sale_back, '-7 days')",
+    hours_between="ROUND((julianday({0}) - julianday({1})) * 24, 2)",
+    total="TOTAL({0})",
+    greatest="MAX({0}, {1})",
+    null="NULL",
+    false="0",
+    unary="+",
+    # LIMIT -1 keeps SQLite from flattening the sub-select, which would run a correlated
+    # lookup in it once per use of its result.
+    fence=" LIMIT -1",
+    alias="",
+    # CROSS JOIN keeps the table before it outside (one pass over it, the other looked up
+    # per row).
+    fixed_join="CROSS JOIN",
+    every_join="JOIN",
+)
+
+_PG_LOCAL = "(({0} AT TIME ZONE 'UTC') + CAST(:shift AS interval))"
+
+POSTGRESQL = Dialect(
+    name="postgresql",
+    local_day=f"CAST({_PG_LOCAL} AS date)",
+    day_text=f"to_char({_PG_LOCAL}, 'YYYY-MM-DD')",
+    minute_text=f"to_char({_PG_LOCAL}, 'YYYY-MM-DD HH24:MI')",
+    at_midnight="((CAST({0} AS timestamp) + CAST({1} AS interval)) AT TIME ZONE 'UTC')",
+    next_day="(CAST({0} AS date) + 1)",
+    # The first of the month plus the months, plus the day of the month less one: 31 August
+    # + 3 months is 1 December, as on SQLite (PostgreSQL's own rule says 30 November).
+    after_sale=(
+        "(CAST(date_trunc('month', CAST({0} AS timestamp)) + CAST(:after_sale AS interval)"
+        " AS date) + (CAST(EXTRACT(DAY FROM {0}) AS integer) - 1))"
+    ),
+    after_sale_bound=(
+        "CAST(CAST({0} AS date) + CAST(:after_sale_back AS interval) - interval '7 days' AS date)"
+    ),
+    hours_between="ROUND(CAST(EXTRACT(EPOCH FROM ({0} - {1})) / 3600 AS numeric), 2)",
+    total="COALESCE(SUM({0}), 0)",
+    greatest="GREATEST({0}, {1})",
+    null="CAST(NULL AS {0})",
+    false="false",
+    unary="",
+    # OFFSET 0 keeps PostgreSQL from pulling the sub-select up into the outer one.
+    fence=" OFFSET 0",
+    alias=" AS q",
+    fixed_join="JOIN",
+    every_join="CROSS JOIN",
+)
+
+DIALECTS = {d.name: d for d in (SQLITE, POSTGRESQL)}
+"""The dialects by ``conn.dialect.name``."""
+
+
+def dialect_of(name: str) -> Dialect:
+    """The fragments of the database ``name`` (``conn.dialect.name``)."""
+    if name not in DIALECTS:
+        raise NotImplementedError(f"database {name!r} is not supported")
+    return DIALECTS[name]
+
 
 ROW_COLUMNS = ("owner_id", "grp", "ref", "name", "day", "num", "den", "detail")
 """The columns every figure's SELECT yields, in this order."""
@@ -59,37 +176,28 @@ class FigureDef:
     target: str | None
     """The field of ``[targets]`` in config that holds its target, if it has one."""
     higher_is_better: bool
-    rows: Callable[[str], str]
-    """SQL of the records behind the figure, given the SQL list of owner ids in scope."""
-    weekly: Callable[[str, int], str] | None = None
+    rows: Callable[[Dialect, str], str]
+    """SQL of the records behind the figure, given the dialect and the SQL list of owner ids
+    in scope."""
+    weekly: Callable[[Dialect, str, int], str] | None = None
     """SQL of the same records over ``n`` consecutive periods at once (see the module), given
-    the owners and ``n``; ``None``: computed one period at a time."""
+    the dialect, the owners and ``n``; ``None``: computed one period at a time."""
 
 
-def local_day(instant_sql: str) -> str:
-    """SQL: the branch-local date of a stored UTC instant."""
-    return f"date({instant_sql}, :shift)"
-
-
-def _at_local_midnight(date_sql: str, unshift: str = ":unshift") -> str:
-    """SQL: the stored UTC instant of a branch-local date's midnight."""
-    return f"(datetime({date_sql}, {unshift}) || '.000000')"
-
-
-def _owned_by(column: str, owners: str) -> str:
+def _owned_by(d: Dialect, column: str, owners: str) -> str:
     """SQL: ``column`` is one of ``owners``.
 
     With many owners (a team, the branch) the table is read in row order: one index look-up
     per row in owner order means random reads, about 1.5× slower at a million customers. One
     or two books are found at least as fast through the owner index.
     """
-    unary = "+" if owners.count(",") >= 2 else ""
+    unary = d.unary if owners.count(",") >= 2 else ""
     return f"{unary}{column} IN ({owners})"
 
 
-def _active_customer(owners: str, end: str = ":end") -> str:
+def _active_customer(d: Dialect, owners: str, end: str = ":end") -> str:
     """SQL: customer ``c`` is in scope, not lost, and a customer before ``end``."""
-    return f"{_owned_by('c.owner_id', owners)} AND c.status <> 'lost' AND c.created_at < {end}"
+    return f"{_owned_by(d, 'c.owner_id', owners)} AND c.status <> 'lost' AND c.created_at < {end}"
 
 
 _VIP = "(CASE WHEN c.is_vip OR c.tier IN ('diamond', 'gold') THEN 1 ELSE 0 END)"
@@ -105,31 +213,31 @@ def _last_contact(end: str, customer: str = "c.id", mask: str = "r.mask") -> str
     )
 
 
-_RULE_JOIN = (
-    # CROSS JOIN keeps the customers outside (one pass over the book, the rule looked up per
-    # customer).
-    " FROM customer c CROSS JOIN rep_rule r ON r.cls = COALESCE(c.cls, '')"
-    f" AND r.vip = {_VIP} AND r.gov = (CASE WHEN c.is_government THEN 1 ELSE 0 END)"
-)
+def _rule_join(d: Dialect) -> str:
+    """SQL: FROM the customers, each with its cadence rule (one pass over the book, the rule
+    looked up per customer)."""
+    return (
+        f" FROM customer c {d.fixed_join} rep_rule r ON r.cls = COALESCE(c.cls, '')"
+        f" AND r.vip = {_VIP} AND r.gov = (CASE WHEN c.is_government THEN 1 ELSE 0 END)"
+    )
 
 
-def _coverage(owners: str) -> str:
+def _coverage(d: Dialect, owners: str) -> str:
     # Covered = not overdue at the end of the period: the last logged contact through a
     # channel of the customer's strictest cadence rule (or, never contacted, the day they
     # became a customer) lies within the rule's max_days (domain/cadence.py).
     return (
         "SELECT owner_id, grp, ref, name, :end_day AS day,"
         " CASE WHEN COALESCE(last, created_at) >= since THEN 1 ELSE 0 END AS num, 1 AS den,"
-        f" COALESCE({local_day('last')}, '—') AS detail FROM ("
+        f" COALESCE({d.day_text.format('last')}, '—') AS detail FROM ("
         "SELECT c.owner_id, COALESCE(c.cls, r.rule) AS grp, c.customer_no AS ref, c.name,"
         f" c.created_at, r.since, {_last_contact(':end')} AS last"
-        # LIMIT -1 keeps SQLite from flattening the sub-select, which would run the
-        # last-contact lookup once per use of ``last``.
-        f"{_RULE_JOIN} WHERE {_active_customer(owners)} LIMIT -1)"
+        # The fence keeps the last-contact lookup from running once per use of ``last``.
+        f"{_rule_join(d)} WHERE {_active_customer(d, owners)}{d.fence}){d.alias}"
     )
 
 
-def _coverage_weekly(owners: str, weeks: int) -> str:
+def _coverage_weekly(d: Dialect, owners: str, weeks: int) -> str:
     # The last contact before the last period's end is looked up once per customer; only
     # when it falls after an earlier period's end is that period's own last contact looked
     # up (about half the customers at a million, those contacted within the periods).
@@ -147,24 +255,24 @@ def _coverage_weekly(owners: str, weeks: int) -> str:
         f"SELECT owner_id, {', '.join(columns)} FROM ("
         "SELECT c.id AS cid, c.owner_id, c.created_at, r.mask,"
         f" {', '.join(f'r.since_{n}' for n in range(weeks))}, {_last_contact(end)} AS last"
-        f"{_RULE_JOIN} WHERE {_active_customer(owners, end)} LIMIT -1)"
+        f"{_rule_join(d)} WHERE {_active_customer(d, owners, end)}{d.fence}){d.alias}"
     )
 
 
-def _freshness(owners: str) -> str:
+def _freshness(d: Dialect, owners: str) -> str:
     # Fresh = basic data re-verified within the class's max_days (信息更新). Only the latest
     # verification is stored: a past period counts the verifications still on record.
     return (
         "SELECT c.owner_id, c.cls AS grp, c.customer_no AS ref, c.name, :end_day AS day,"
         " CASE WHEN c.info_verified_at >= f.since AND c.info_verified_at < :end"
         " THEN 1 ELSE 0 END AS num, 1 AS den,"
-        f" COALESCE({local_day('c.info_verified_at')}, '—') AS detail"
+        f" COALESCE({d.day_text.format('c.info_verified_at')}, '—') AS detail"
         " FROM customer c JOIN rep_fresh f ON f.cls = c.cls"
-        f" WHERE {_active_customer(owners)}"
+        f" WHERE {_active_customer(d, owners)}"
     )
 
 
-def _freshness_weekly(owners: str, weeks: int) -> str:
+def _freshness_weekly(d: Dialect, owners: str, weeks: int) -> str:
     columns = []
     for n in range(weeks):
         active = f"c.created_at < :end_{n}"
@@ -176,53 +284,54 @@ def _freshness_weekly(owners: str, weeks: int) -> str:
     return (
         f"SELECT c.owner_id, {', '.join(columns)}"
         " FROM customer c JOIN rep_fresh f ON f.cls = c.cls"
-        f" WHERE {_active_customer(owners, f':end_{weeks - 1}')}"
+        f" WHERE {_active_customer(d, owners, f':end_{weeks - 1}')}"
     )
 
 
-_DEADLINE = "date(h.activated_on, :after_sale)"
-"""SQL: the day a holding's after-sale return visit is due."""
+def _deadline(d: Dialect) -> str:
+    """SQL: the day a holding's after-sale return visit is due."""
+    return d.after_sale.format("h.activated_on")
 
 
 def _after_sale_done(
-    holding: str, customer: str, activated: str, deadline: str, end: str, unshift: str
+    d: Dialect, holding: str, customer: str, activated: str, deadline: str, end: str, unshift: str
 ) -> str:
     # 售后回访: 100% within after_sale_months of activation (telecom handbook). Done = a held
     # call or visit with purpose after_sale in the window, or the holding's after-sale task
     # closed as done in it (the Today list closes it by a held call or visit).
-    window_end = _at_local_midnight(f"date({deadline}, '+1 day')", unshift)
+    window_end = d.at_midnight.format(d.next_day.format(deadline), unshift)
     return (
         f"EXISTS (SELECT 1 FROM interaction i WHERE i.customer_id = {customer}"
         " AND i.status = 'done' AND i.kind IN ('call', 'visit') AND i.purpose = 'after_sale'"
-        f" AND i.happened_at >= {_at_local_midnight(activated, unshift)}"
+        f" AND i.happened_at >= {d.at_midnight.format(activated, unshift)}"
         f" AND i.happened_at < {window_end} AND i.happened_at < {end})"
         f" OR EXISTS (SELECT 1 FROM task k WHERE k.idem_key = 'after_sale:' || {holding}"
         f" AND k.status = 'done' AND k.closed_at < {window_end} AND k.closed_at < {end})"
     )
 
 
-def _holdings_due(owners: str, first_day: str, last_day: str) -> str:
+def _holdings_due(d: Dialect, owners: str, first_day: str, last_day: str) -> str:
     """SQL: FROM … WHERE of the holdings in scope whose return visit is due in the days."""
     return (
         " FROM holding h JOIN customer c ON c.id = h.customer_id"
-        f" WHERE {_owned_by('c.owner_id', owners)} AND h.activated_on IS NOT NULL"
+        f" WHERE {_owned_by(d, 'c.owner_id', owners)} AND h.activated_on IS NOT NULL"
         # A cheap bound on the stored day first (no deadline falls in the days without it;
         # a week's slack covers month ends), so date() runs for a few holdings only.
-        f" AND h.activated_on BETWEEN date({first_day}, :after_sale_back, '-7 days')"
-        f" AND {last_day} AND {_DEADLINE} BETWEEN {first_day} AND {last_day}"
+        f" AND h.activated_on BETWEEN {d.after_sale_bound.format(first_day)}"
+        f" AND {last_day} AND {_deadline(d)} BETWEEN {first_day} AND {last_day}"
     )
 
 
-def _return_visit(owners: str) -> str:
+def _return_visit(d: Dialect, owners: str) -> str:
     done = _after_sale_done(
-        "h.id", "h.customer_id", "h.activated_on", _DEADLINE, ":end", ":unshift"
+        d, "h.id", "h.customer_id", "h.activated_on", _deadline(d), ":end", ":unshift"
     )
     return (
         "SELECT owner_id, NULL AS grp, ref, name, deadline AS day, done AS num, 1 AS den,"
         " product || ' · ' || activated_on AS detail FROM ("
         f"SELECT c.owner_id, c.customer_no AS ref, c.name, h.product, h.activated_on,"
-        f" {_DEADLINE} AS deadline, CASE WHEN {done} THEN 1 ELSE 0 END AS done"
-        f"{_holdings_due(owners, ':start_day', ':end_day')})"
+        f" {_deadline(d)} AS deadline, CASE WHEN {done} THEN 1 ELSE 0 END AS done"
+        f"{_holdings_due(d, owners, ':start_day', ':end_day')}){d.alias}"
         " WHERE done = 1 OR deadline < :judge_day"
     )
 
@@ -235,21 +344,23 @@ def _period_of(weeks: int, value: Callable[[int], str]) -> str:
     return f"CASE {whens} ELSE {value(weeks - 1)} END"
 
 
-def _return_visit_weekly(owners: str, weeks: int) -> str:
+def _return_visit_weekly(d: Dialect, owners: str, weeks: int) -> str:
     # Each holding is due in one period at most: judged once, against that period's end.
+    days = _holdings_due(d, owners, ":start_day_0", f":end_day_{weeks - 1}")
     due = (
         "SELECT c.owner_id, h.id AS hid, h.customer_id AS cust, h.activated_on AS act,"
-        f" {_DEADLINE} AS deadline{_holdings_due(owners, ':start_day_0', f':end_day_{weeks - 1}')}"
+        f" {_deadline(d)} AS deadline{days}"
     )
     period = (
         f"SELECT *, {_period_of(weeks, str)} AS wk, {_period_of(weeks, lambda n: f':end_{n}')}"
         f" AS wend, {_period_of(weeks, lambda n: f':unshift_{n}')} AS wunshift,"
-        f" {_period_of(weeks, lambda n: f':judge_day_{n}')} AS wjudge FROM ({due} LIMIT -1)"
+        f" {_period_of(weeks, lambda n: f':judge_day_{n}')} AS wjudge"
+        f" FROM ({due}{d.fence}){d.alias}"
     )
-    done = _after_sale_done("hid", "cust", "act", "deadline", "wend", "wunshift")
+    done = _after_sale_done(d, "hid", "cust", "act", "deadline", "wend", "wunshift")
     judged = (
         f"SELECT owner_id, wk, deadline, wjudge, CASE WHEN {done} THEN 1 ELSE 0 END AS done"
-        f" FROM ({period} LIMIT -1)"
+        f" FROM ({period}{d.fence}){d.alias}"
     )
     columns = ", ".join(
         f"CASE WHEN wk = {n} THEN done ELSE 0 END AS num_{n},"
@@ -257,20 +368,21 @@ def _return_visit_weekly(owners: str, weeks: int) -> str:
         for n in range(weeks)
     )
     return (
-        f"SELECT owner_id, {columns} FROM ({judged} LIMIT -1) WHERE done = 1 OR deadline < wjudge"
+        f"SELECT owner_id, {columns} FROM ({judged}{d.fence}){d.alias}"
+        " WHERE done = 1 OR deadline < wjudge"
     )
 
 
-def _complaint_clock(done: str, due: str) -> Callable[[str], str]:
+def _complaint_clock(done: str, due: str) -> Callable[[Dialect, str], str]:
     """An SLA clock of tickets received in the period: met when ``done`` came by ``due``."""
 
-    def rows(owners: str) -> str:
+    def rows(d: Dialect, owners: str) -> str:
         met = f"CASE WHEN p.{done} IS NOT NULL AND p.{done} <= COALESCE(p.{due}, p.{done})"
         return (
             "SELECT p.owner_id, NULL AS grp, p.ticket_no AS ref, c.name,"
-            f" {local_day('p.received_at')} AS day, {met} THEN 1 ELSE 0 END AS num, 1 AS den,"
-            f" COALESCE({local_day(f'p.{done}')}, '—') || ' / '"
-            f" || COALESCE(strftime('%Y-%m-%d %H:%M', p.{due}, :shift), '—') AS detail"
+            f" {d.local_day.format('p.received_at')} AS day, {met} THEN 1 ELSE 0 END AS num,"
+            f" 1 AS den, COALESCE({d.day_text.format(f'p.{done}')}, '—') || ' / '"
+            f" || COALESCE({d.minute_text.format(f'p.{due}')}, '—') AS detail"
             " FROM complaint p JOIN customer c ON c.id = p.customer_id"
             f" WHERE p.owner_id IN ({owners}) AND p.received_at >= :start"
             f" AND p.received_at < :end AND ((p.{done} IS NOT NULL AND p.{done} < :end)"
@@ -280,24 +392,24 @@ def _complaint_clock(done: str, due: str) -> Callable[[str], str]:
     return rows
 
 
-def _resolution_hours(owners: str) -> str:
+def _resolution_hours(d: Dialect, owners: str) -> str:
     # Average calendar hours from receipt to resolution, over tickets resolved in the period.
-    hours = "ROUND((julianday(p.resolved_at) - julianday(p.received_at)) * 24, 2)"
+    hours = d.hours_between.format("p.resolved_at", "p.received_at")
     return (
         "SELECT p.owner_id, NULL AS grp, p.ticket_no AS ref, c.name,"
-        f" {local_day('p.resolved_at')} AS day, {hours} AS num, 1 AS den,"
-        f" strftime('%Y-%m-%d %H:%M', p.received_at, :shift) AS detail"
+        f" {d.local_day.format('p.resolved_at')} AS day, {hours} AS num, 1 AS den,"
+        f" {d.minute_text.format('p.received_at')} AS detail"
         " FROM complaint p JOIN customer c ON c.id = p.customer_id"
         f" WHERE p.owner_id IN ({owners}) AND p.resolved_at >= :start AND p.resolved_at < :end"
     )
 
 
-def _satisfaction(owners: str) -> str:
+def _satisfaction(d: Dialect, owners: str) -> str:
     # The customer's satisfaction (1–5) recorded at the return call or the closing.
     at = "COALESCE(p.closed_at, p.return_call_at)"
     return (
         "SELECT p.owner_id, NULL AS grp, p.ticket_no AS ref, c.name,"
-        f" {local_day(at)} AS day, p.satisfaction AS num, 1 AS den,"
+        f" {d.local_day.format(at)} AS day, p.satisfaction AS num, 1 AS den,"
         " COALESCE(p.return_call_result, '') AS detail"
         " FROM complaint p JOIN customer c ON c.id = p.customer_id"
         f" WHERE p.owner_id IN ({owners}) AND p.satisfaction IS NOT NULL"
@@ -305,12 +417,12 @@ def _satisfaction(owners: str) -> str:
     )
 
 
-def _visits(owners: str) -> str:
+def _visits(d: Dialect, owners: str) -> str:
     # Planned visits of the weekly plans that fell in the period (up to now), against those
     # held; a rescheduled visit lives on as its new item.
     return (
         "SELECT p.owner_id, NULL AS grp, c.customer_no AS ref, c.name,"
-        f" {local_day('v.starts_at')} AS day,"
+        f" {d.local_day.format('v.starts_at')} AS day,"
         " CASE WHEN v.status IN ('done', 'incident') THEN 1 ELSE 0 END AS num, 1 AS den,"
         " v.status AS detail"
         " FROM visit_plan_item v JOIN visit_plan p ON p.id = v.plan_id"
@@ -320,15 +432,15 @@ def _visits(owners: str) -> str:
     )
 
 
-def _tasks(numerator: str) -> Callable[[str], str]:
+def _tasks(numerator: str) -> Callable[[Dialect, str], str]:
     """Tasks due in the period (up to now), not cancelled; ``numerator`` marks the counted."""
 
-    def rows(owners: str) -> str:
+    def rows(d: Dialect, owners: str) -> str:
         return (
             "SELECT k.owner_id, k.kind AS grp, COALESCE(c.customer_no, '#' || k.id) AS ref,"
-            f" COALESCE(c.name, k.reason, k.kind) AS name, {local_day('k.due_at')} AS day,"
+            f" COALESCE(c.name, k.reason, k.kind) AS name, {d.local_day.format('k.due_at')} AS day,"
             f" CASE WHEN {numerator} THEN 1 ELSE 0 END AS num, 1 AS den,"
-            f" COALESCE(strftime('%Y-%m-%d %H:%M', k.closed_at, :shift), '—') AS detail"
+            f" COALESCE({d.minute_text.format('k.closed_at')}, '—') AS detail"
             " FROM task k LEFT JOIN customer c ON c.id = k.customer_id"
             f" WHERE k.owner_id IN ({owners}) AND k.due_at >= :start AND k.due_at < :end"
             " AND NOT (k.status = 'cancelled' AND k.closed_at < :end)"
@@ -337,7 +449,7 @@ def _tasks(numerator: str) -> Callable[[str], str]:
     return rows
 
 
-def _worklog(owners: str) -> str:
+def _worklog(d: Dialect, owners: str) -> str:
     # Every working day of the branch calendar before today, for each active manager and
     # phone manager in scope not on leave that day: was the day's log submitted?
     submitted = (
@@ -351,9 +463,9 @@ def _worklog(owners: str) -> str:
     return (
         "SELECT s.id AS owner_id, NULL AS grp, s.login AS ref, s.name, d.day,"
         f" CASE WHEN {submitted} THEN 1 ELSE 0 END AS num, 1 AS den, '' AS detail"
-        " FROM staff s JOIN rep_day d"
+        f" FROM staff s {d.every_join} rep_day d"
         f" WHERE s.id IN ({owners}) AND s.active AND s.role IN ('manager', 'phone_manager')"
-        f" AND {local_day('s.created_at')} <= d.day AND NOT {on_leave}"
+        f" AND {d.local_day.format('s.created_at')} <= d.day AND NOT {on_leave}"
     )
 
 

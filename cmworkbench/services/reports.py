@@ -31,20 +31,26 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Staff, Team
-from cmworkbench.domain.cadence import applicable_rule
+from cmworkbench.domain.cadence import rule_table
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import label, t
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import InvalidInput, NotFound, OutOfScope
-from cmworkbench.services.report_figures import BY_KEY, FIGURES, ROW_COLUMNS, FigureDef
+from cmworkbench.services.report_figures import (
+    BY_KEY,
+    FIGURES,
+    ROW_COLUMNS,
+    SQLITE,
+    Dialect,
+    FigureDef,
+    dialect_of,
+)
 from cmworkbench.services.scope import own_book_only
 
 NAMES = ("manager", "team", "branch")
 """Breakdowns of a report: one group per manager, per team, or the whole scope."""
 BOOK_ROLES = (Role.MANAGER.value, Role.PHONE_MANAGER.value)
-CLASSES = ("A1", "A2", "B1", "B2", "C", "")
-CHANNEL_BITS = {"call": 1, "visit": 2, "sms": 4, "onsite": 8}
 
 
 @dataclass(frozen=True)
@@ -237,14 +243,23 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=clock.branch_tz())
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+def _stamp(moment: datetime, dialect: Dialect) -> str | datetime:
+    """An instant as a parameter: the string SQLite stores, or a ``timestamptz``."""
+    if dialect is SQLITE:
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC)
+
+
+def _day(day: date, dialect: Dialect) -> str | date:
+    """A date as a parameter: the ISO string SQLite stores, or a ``date``."""
+    return str(day) if dialect is SQLITE else day
 
 
 @dataclass(frozen=True)
 class _Query:
     """The period as SQL parameters, and the small tables from config."""
 
+    dialect: Dialect
     params: dict[str, Any]
     ctes: str
     as_of: datetime
@@ -254,7 +269,7 @@ class _Query:
     """The rows of ``rep_fresh``: (class, since)."""
 
 
-def _query(settings: Settings, start: date, end: date) -> _Query:
+def _query(settings: Settings, start: date, end: date, dialect: Dialect = SQLITE) -> _Query:
     if end < start:
         raise InvalidInput(t("report.bad_period", start=start, end=end))
     now = clock.now()
@@ -264,81 +279,94 @@ def _query(settings: Settings, start: date, end: date) -> _Query:
     last_day = (end_at - timedelta(microseconds=1)).astimezone(clock.branch_tz()).date()
     offset = int((start_at.utcoffset() or timedelta()).total_seconds() // 60)
     params: dict[str, Any] = {
-        "start": _stamp(start_at),
-        "end": _stamp(end_at),
-        "start_day": str(start),
-        "end_day": str(last_day),
-        "judge_day": str(end_at.astimezone(clock.branch_tz()).date()),
+        "start": _stamp(start_at, dialect),
+        "end": _stamp(end_at, dialect),
+        "start_day": _day(start, dialect),
+        "end_day": _day(last_day, dialect),
+        "judge_day": _day(end_at.astimezone(clock.branch_tz()).date(), dialect),
         "shift": f"{offset:+d} minutes",
         "unshift": f"{-offset:+d} minutes",
         "after_sale": f"+{settings.tasks.after_sale_months} months",
         "after_sale_back": f"-{settings.tasks.after_sale_months} months",
     }
-    rules = []
-    for cls in CLASSES:
-        for vip in (0, 1):
-            for gov in (0, 1):
-                chosen = applicable_rule(
-                    cls=cls or None,
-                    tier=None,
-                    is_vip=bool(vip),
-                    is_government=bool(gov),
-                    rules=settings.cadence,
-                )
-                if chosen is not None:
-                    key, rule = chosen
-                    mask = sum(CHANNEL_BITS.get(ch, 0) for ch in rule.channels)
-                    since = _stamp(_midnight(last_day - timedelta(days=rule.max_days)))
-                    rules.append((cls, vip, gov, key, mask, since))
+    rules = [
+        (
+            r.cls,
+            r.vip,
+            r.gov,
+            r.key,
+            r.channel_mask,
+            _stamp(_midnight(last_day - timedelta(days=r.rule.max_days)), dialect),
+        )
+        for r in rule_table(settings.cadence)
+    ]
     fresh = [
-        (cls, _stamp(_midnight(last_day - timedelta(days=rule.max_days))))
+        (cls, _stamp(_midnight(last_day - timedelta(days=rule.max_days)), dialect))
         for cls, rule in settings.freshness.items()
     ]
     calendar = BranchCalendar.from_settings(settings.calendar)
     until = min(last_day, clock.today() - timedelta(days=1))  # today's log is due tonight
     days = [
-        (str(start + timedelta(days=n)),)
+        (_day(start + timedelta(days=n), dialect),)
         for n in range((until - start).days + 1)
         if calendar.is_workday(start + timedelta(days=n))
     ]
     ctes = ", ".join(
         (
-            _values(params, "rep_rule", ("cls", "vip", "gov", "rule", "mask", "since"), rules),
-            _values(params, "rep_fresh", ("cls", "since"), fresh),
-            _values(params, "rep_day", ("day",), days),
+            _values(dialect, params, "rep_rule", (*_RULE_COLUMNS, ("since", _INSTANT)), rules),
+            _values(dialect, params, "rep_fresh", (("cls", "text"), ("since", _INSTANT)), fresh),
+            _values(dialect, params, "rep_day", (("day", "date"),), days),
         )
     )
-    return _Query(params, "WITH " + ctes, end_at, rules, fresh)
+    return _Query(dialect, params, "WITH " + ctes, end_at, rules, fresh)
+
+
+_INSTANT = "timestamptz"
+_RULE_COLUMNS = (
+    ("cls", "text"),
+    ("vip", "integer"),
+    ("gov", "integer"),
+    ("rule", "text"),
+    ("mask", "integer"),
+)
+"""The config tables' columns and their types (PostgreSQL's, for an empty table)."""
 
 
 def _weekly_query(each: Sequence[_Query]) -> _Query:
     """The queries of consecutive periods as one, for the figures' ``weekly`` SQL: each
     period's parameters with the suffix ``_n``, and one ``since_n`` column per period in the
     config tables (the rules chosen do not depend on the period, their days do)."""
+    dialect = each[0].dialect
     params: dict[str, Any] = {}
     for n, query in enumerate(each):
         params.update({f"{k}_{n}": v for k, v in query.params.items() if not k.startswith("rep_")})
     params["after_sale"] = each[0].params["after_sale"]
     params["after_sale_back"] = each[0].params["after_sale_back"]
-    since = tuple(f"since_{n}" for n in range(len(each)))
+    since = tuple((f"since_{n}", _INSTANT) for n in range(len(each)))
     rules = [(*rule[:5], *(q.rules[i][5] for q in each)) for i, rule in enumerate(each[0].rules)]
     fresh = [(row[0], *(q.fresh[i][1] for q in each)) for i, row in enumerate(each[0].fresh)]
     ctes = ", ".join(
         (
-            _values(params, "rep_rule", ("cls", "vip", "gov", "rule", "mask", *since), rules),
-            _values(params, "rep_fresh", ("cls", *since), fresh),
+            _values(dialect, params, "rep_rule", (*_RULE_COLUMNS, *since), rules),
+            _values(dialect, params, "rep_fresh", (("cls", "text"), *since), fresh),
         )
     )
-    return _Query(params, "WITH " + ctes, each[-1].as_of, rules, fresh)
+    return _Query(dialect, params, "WITH " + ctes, each[-1].as_of, rules, fresh)
 
 
 def _values(
-    params: dict[str, Any], name: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    dialect: Dialect,
+    params: dict[str, Any],
+    name: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[Any]],
 ) -> str:
-    """A ``name(columns) AS (VALUES …)`` common table with bound values."""
-    head = f"{name}({', '.join(columns)}) AS "
+    """A ``name(columns) AS (VALUES …)`` common table with bound values; ``columns`` are
+    (name, type) pairs."""
+    head = f"{name}({', '.join(column for column, _ in columns)}) AS "
     if not rows:
-        return head + f"(SELECT {', '.join('NULL' for _ in columns)} WHERE 0)"
+        nulls = ", ".join(dialect.null.format(kind) for _, kind in columns)
+        return head + f"(SELECT {nulls} WHERE {dialect.false})"
     tuples = []
     for i, row in enumerate(rows):
         names = []
@@ -353,9 +381,9 @@ def _owners(ids: Iterable[int]) -> str:
     return ", ".join(str(int(i)) for i in ids) or "NULL"
 
 
-def _require_sqlite(session: Session) -> None:
-    if session.connection().dialect.name != "sqlite":
-        raise InvalidInput(t("report.sqlite_only"))
+def _dialect(session: Session) -> Dialect:
+    """The SQL fragments of the session's database."""
+    return dialect_of(session.connection().dialect.name)
 
 
 # -- figures ---------------------------------------------------------------------------------
@@ -365,9 +393,11 @@ Sums = dict[tuple[int, str], tuple[float, float]]
 
 
 def _sums_sql(query: _Query, figure: FigureDef, owners: list[int]) -> str:
+    d = query.dialect
     return (
-        f"{query.ctes} SELECT owner_id, COALESCE(grp, ''), TOTAL(num), TOTAL(den)"
-        f" FROM ({figure.rows(_owners(owners))}) GROUP BY owner_id, grp"
+        f"{query.ctes} SELECT owner_id, COALESCE(grp, ''), {d.total.format('num')},"
+        f" {d.total.format('den')} FROM ({figure.rows(d, _owners(owners))}){d.alias}"
+        " GROUP BY owner_id, grp"
     )
 
 
@@ -377,12 +407,17 @@ def _sums(session: Session, query: _Query, figure: FigureDef, owners: list[int])
 
 
 def report_statements(
-    *, settings: Settings, start: date, end: date, owner_ids: list[int]
+    *,
+    settings: Settings,
+    start: date,
+    end: date,
+    owner_ids: list[int],
+    dialect: str = "sqlite",
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The statements :func:`report` runs for ``owner_ids`` over ``start``–``end``, one per
-    figure, with their named parameters: what ``bench/report.py`` runs on a bare connection
-    as the floor."""
-    query = _query(settings, start, end)
+    """The statements :func:`report` runs for ``owner_ids`` over ``start``–``end`` on the
+    database ``dialect``, one per figure, with their named parameters: what
+    ``bench/report.py`` runs on a bare connection as the floor."""
+    query = _query(settings, start, end, dialect_of(dialect))
     return [(_sums_sql(query, f, owner_ids), query.params) for f in FIGURES]
 
 
@@ -452,8 +487,7 @@ def report(
     """The figures of ``name`` (``manager``, ``team`` or ``branch``) over ``start``–``end``."""
     _check_name(actor, name)
     subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
-    _require_sqlite(session)
-    query = _query(settings, start, end)
+    query = _query(settings, start, end, _dialect(session))
     owners = subj.owner_ids
     sums = {f.key: _sums(session, query, f, owners) for f in FIGURES}
 
@@ -482,12 +516,13 @@ def drill(
     ``limit`` shows the first rows only; without it the list sums to the figure)."""
     figure = figure_def(figure_key)
     subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
-    _require_sqlite(session)
-    query = _query(settings, start, end)
+    d = _dialect(session)
+    query = _query(settings, start, end, d)
     by_id = {m.id: m for m in subj.members}
     sql = (
-        f"{query.ctes} SELECT {', '.join(ROW_COLUMNS)} FROM ({figure.rows(_owners(by_id))})"
-        " ORDER BY num * 1.0 / MAX(den, 1) "
+        f"{query.ctes} SELECT {', '.join(ROW_COLUMNS)}"
+        f" FROM ({figure.rows(d, _owners(by_id))}){d.alias}"
+        f" ORDER BY num * 1.0 / {d.greatest.format('den', '1')} "
         + ("DESC" if not figure.higher_is_better else "ASC")
         + ", day, ref"
     )
@@ -531,8 +566,12 @@ def _weekly_sums(
     one pass."""
     assert figure.weekly is not None
     weeks, query = len(queries), _weekly_query(queries)
-    totals = ", ".join(f"TOTAL(num_{n}), TOTAL(den_{n})" for n in range(weeks))
-    sql = f"{query.ctes} SELECT {totals} FROM ({figure.weekly(_owners(owners), weeks)})"
+    d = query.dialect
+    totals = ", ".join(
+        f"{d.total.format(f'num_{n}')}, {d.total.format(f'den_{n}')}" for n in range(weeks)
+    )
+    rows = figure.weekly(d, _owners(owners), weeks)
+    sql = f"{query.ctes} SELECT {totals} FROM ({rows}){d.alias}"
     row = session.connection().execute(text(sql), query.params).one()
     return [(float(row[2 * n]), float(row[2 * n + 1])) for n in range(weeks)]
 
@@ -554,7 +593,7 @@ def weekly_trend(
     if not 1 <= weeks <= 53:
         raise InvalidInput(t("report.bad_weeks", weeks=weeks))
     subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
-    _require_sqlite(session)
+    dialect = _dialect(session)
     last = min(end or clock.today(), clock.today())
     monday = last - timedelta(days=last.weekday())
     owners = subj.owner_ids
@@ -564,7 +603,7 @@ def weekly_trend(
         periods.append((start, start + timedelta(days=6)))
     # A figure that reads every customer or holding does all weeks in one pass; the others
     # read a few records per week through their indexes.
-    queries = [_query(settings, start, stop) for start, stop in periods]
+    queries = [_query(settings, start, stop, dialect) for start, stop in periods]
     values = {
         f.key: _weekly_sums(session, queries, f, owners)
         if f.weekly
