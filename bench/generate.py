@@ -2,11 +2,11 @@
 
     python bench/generate.py --customers 1000000
 
-Copies the demo database of N customers (``--db``, or built once and kept in ``--workdir``)
-so every run starts from the same state, then runs ``cmw generate`` for Monday
-2026-11-23 and a second time (idempotency: the second creates nothing). Prints JSON with the
-seconds, the peak RSS of the generating process, the tasks created per kind, and the targets
-(< 60 s, < 1 GiB).
+Copies the demo database of N customers (``--db``, or built once and kept in ``--workdir``;
+on PostgreSQL ``CREATE DATABASE … TEMPLATE``) so every run starts from the same state, then
+runs ``cmw generate`` for Monday 2026-11-23 and a second time (idempotency: the second
+creates nothing). Prints JSON with the seconds, the peak RSS of the generating process, the
+tasks created per kind, and the targets (< 60 s, < 1 GiB).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import add_database_args, cmw, copy_database, database
+from common import Db, add_database_args, cmw, copy_database, database, sibling, url_of
 
 TARGET_SECONDS, TARGET_RSS_MIB = 60, 1024
 
@@ -31,7 +31,7 @@ def main() -> int:
     add_database_args(parser)
     args = parser.parse_args()
     source = database(args)
-    db = copy_database(source, source.with_name(f"generate-{args.customers}.db"))
+    db = copy_database(source, sibling(source, f"generate-{args.customers}"))
     first = run(cmw(), db)
     second = run(cmw(), db)
     result = {
@@ -55,11 +55,11 @@ def main() -> int:
     return 0
 
 
-def run(cmw: str, db: Path) -> dict[str, object]:
+def run(cmw: str, db: Db) -> dict[str, object]:
     """One ``cmw generate`` under ``/usr/bin/time``-like accounting (wait4 rusage)."""
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [cmw, "--db", f"sqlite:///{db}", "--now", "2026-11-23T06:30", "generate"],
+        [cmw, "--db", url_of(db), "--now", "2026-11-23T06:30", "generate"],
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "CMW_LANGUAGE": "en"},

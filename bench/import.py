@@ -9,6 +9,11 @@ resident memory, and the floor — the same rows read with :mod:`csv` and insert
 
     .venv/bin/python bench/import.py                    # 1,000,000 rows, GBK
     .venv/bin/python bench/import.py --rows 100000 --encoding utf-8-sig
+    .venv/bin/python bench/import.py --postgres postgresql+psycopg://…/postgres
+
+With ``--postgres`` the import goes into a fresh database ``cmw_bench_import`` on that server
+and the floor is the same ``executemany`` on a raw ``psycopg`` connection into a table of a
+fresh database ``cmw_bench_import_floor``; both are dropped at the end.
 """
 
 from __future__ import annotations
@@ -17,7 +22,6 @@ import argparse
 import csv
 import json
 import random
-import sqlite3
 import sys
 import tempfile
 import time
@@ -25,7 +29,16 @@ from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import NOW, peak_rss_mib
+from common import (
+    NOW,
+    Db,
+    create_database,
+    drop_database,
+    on_server,
+    peak_rss_mib,
+    raw_connect,
+    raw_sql,
+)
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
@@ -87,11 +100,16 @@ def prepare(url: str) -> None:
     engine.dispose()
 
 
-def floor(path: Path, encoding: str, db: Path) -> float:
-    """Raw ``csv`` + ``sqlite3`` executemany of the same rows, no checks, no index."""
-    conn = sqlite3.connect(db)
+def floor(path: Path, encoding: str, db: Db) -> float:
+    """Raw ``csv`` + ``sqlite3`` (or ``psycopg``) executemany of the same rows, no checks, no
+    index."""
+    conn = raw_connect(db, readonly=False)
+    key = "INTEGER PRIMARY KEY"
+    if isinstance(db, str):
+        conn.autocommit = False
+        key = "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
     conn.execute(
-        "CREATE TABLE customer (id INTEGER PRIMARY KEY, customer_no TEXT UNIQUE, name TEXT,"
+        f"CREATE TABLE customer (id {key}, customer_no TEXT UNIQUE, name TEXT,"
         " cls TEXT, owner TEXT, phone TEXT, id_number TEXT, opened_on TEXT, assets TEXT)"
     )
     started = time.perf_counter()
@@ -104,7 +122,7 @@ def floor(path: Path, encoding: str, db: Path) -> float:
             batch = [row for _, row in zip(range(5_000), reader, strict=False)]
             if not batch:
                 break
-            conn.executemany(sql, batch)
+            conn.cursor().executemany(raw_sql(conn, sql), batch)
     conn.commit()
     conn.close()
     return time.perf_counter() - started
@@ -115,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark of cmw import customers")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--encoding", default="gbk", choices=("gbk", "utf-8-sig", "utf-8"))
+    parser.add_argument("--postgres", metavar="URL", help="import into a database on this server")
     args = parser.parse_args(argv)
     clock.freeze(NOW)
     with tempfile.TemporaryDirectory(prefix="cmw-bench-import-") as tmp:
@@ -122,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         source = folder / "customers.csv"
         write_csv(source, args.rows, args.encoding)
         url = f"sqlite:///{folder / 'import.db'}"
+        floor_db: Db = folder / "floor.db"
+        if args.postgres:
+            url = create_database(on_server(args.postgres, "import"))
+            floor_db = create_database(on_server(args.postgres, "import-floor"))
         prepare(url)
         engine = make_engine(url)
         started = time.perf_counter()
@@ -130,11 +153,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         seconds = time.perf_counter() - started
         engine.dispose()
-        floor_seconds = floor(source, args.encoding, folder / "floor.db")
+        floor_seconds = floor(source, args.encoding, floor_db)
+        if args.postgres:
+            for name in ("import", "import-floor"):
+                drop_database(on_server(args.postgres, name))
         file_mib = source.stat().st_size / 2**20
     result = {
         "rows": args.rows,
         "encoding": args.encoding,
+        "database": "postgresql" if args.postgres else "sqlite",
         "file_mib": round(file_mib, 1),
         "seconds": round(seconds, 1),
         "rows_per_second": round(args.rows / seconds),

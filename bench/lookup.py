@@ -10,8 +10,8 @@ quarter each, seeded), and times each query three ways:
   through a unit of work, as the TUI and ``cmw search`` call it;
 * floor: the bare index query that gives the same page: the ranked statement over
   ``search_term`` (range scans within scope, best match per customer, ordered by match,
-  class and recency, ``LIMIT 50``) on a raw sqlite3 connection: no session, no parsing, no
-  customer details, no objects;
+  class and recency, ``LIMIT 50``) on a raw connection (``sqlite3``, or ``psycopg`` on
+  PostgreSQL): no session, no parsing, no customer details, no objects;
 * unranked: the first 50 index entries in term order (what a search without ranking costs);
 * scan: ``LIKE '%…%'`` over the customer table within scope, for a few queries, to show what
   the index saves.
@@ -25,14 +25,23 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sqlite3
 import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import add_database_args, database, ms, peak_rss_mib, percentile
+from common import (
+    add_database_args,
+    database,
+    ms,
+    peak_rss_mib,
+    percentile,
+    raw_connect,
+    raw_sql,
+    url_of,
+)
 
 from cmworkbench.config import load_settings
 from cmworkbench.db.engine import unit_of_work
@@ -58,9 +67,9 @@ def main() -> int:
     args = parser.parse_args()
     db = database(args)
     settings = load_settings(env={})
-    engine = open_engine(settings, f"sqlite:///{db}")
+    engine = open_engine(settings, url_of(db))
     workbench = login(engine, settings, args.login)
-    raw = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    raw = raw_connect(db)
     queries = draw_queries(raw, workbench.actor.id, args.queries, args.seed)
     with unit_of_work(engine) as session:
         scope = visible_owner_ids(session=session, actor=workbench.actor)
@@ -108,12 +117,10 @@ def main() -> int:
     return 0
 
 
-def draw_queries(raw: sqlite3.Connection, owner_id: int, n: int, seed: int) -> list[str]:
+def draw_queries(raw: Any, owner_id: int, n: int, seed: int) -> list[str]:
     """A quarter each: full names, pinyin, initials, phone tails of the manager's customers."""
-    rows = raw.execute(
-        "SELECT name, kind, phone FROM customer WHERE owner_id = ? AND phone IS NOT NULL",
-        (owner_id,),
-    ).fetchall()
+    sql = "SELECT name, kind, phone FROM customer WHERE owner_id = ? AND phone IS NOT NULL"
+    rows = raw.execute(raw_sql(raw, sql), (owner_id,)).fetchall()
     rng = random.Random(seed)
     people = [r for r in rows if r[1] == "individual"]
     picks = rng.sample(people, min(n, len(people)))
@@ -138,41 +145,41 @@ def time_service(engine, actor, query: str) -> float:  # type: ignore[no-untyped
     return time.perf_counter() - started
 
 
-def time_floor(raw: sqlite3.Connection, query: str, scope: OwnerScope) -> float:
+def time_floor(raw: Any, query: str, scope: OwnerScope) -> float:
     """The bare ranked index query that yields the service's page of customer ids: the very
     statement the service runs, on a raw connection."""
     parsed = parse_query(query)
     assert parsed is not None
     sql, params = ranked_statement(parsed, scope)
+    sql = raw_sql(raw, sql)
     started = time.perf_counter()
     raw.execute(sql, {**params, "limit": 50, "offset": 0}).fetchall()
     return time.perf_counter() - started
 
 
-def time_unranked(raw: sqlite3.Connection, query: str, scope: OwnerScope) -> float:
+def time_unranked(raw: Any, query: str, scope: OwnerScope) -> float:
     """The same range scans within scope, the first 50 in index order (no ranking)."""
     parsed = parse_query(query)
     assert parsed is not None
     matches, params = match_statement(parsed, scope)
+    sql = raw_sql(raw, f"SELECT customer_id FROM ({matches}) AS m LIMIT 50")
     started = time.perf_counter()
-    raw.execute(f"SELECT customer_id FROM ({matches}) AS m LIMIT 50", params).fetchall()
+    raw.execute(sql, params).fetchall()
     return time.perf_counter() - started
 
 
-def time_scan(
-    raw: sqlite3.Connection, query: str, owners: tuple[int, ...] | None, backup: int | None
-) -> float:
+def time_scan(raw: Any, query: str, owners: tuple[int, ...] | None, backup: int | None) -> float:
     """What a look-up costs without the index: LIKE '%…%' over names and phones, within the
     manager's book (``owners``) or over the whole branch (``None``, as a branch head)."""
     scope = ""
     if owners is not None:
         backup_sql = f" OR backup_id = {backup}" if backup is not None else ""
         scope = f" AND (owner_id IN ({','.join(str(o) for o in owners)}){backup_sql})"
+    sql = raw_sql(
+        raw, f"SELECT id FROM customer WHERE (name LIKE ? OR phone LIKE ?){scope} LIMIT 50"
+    )
     started = time.perf_counter()
-    raw.execute(
-        f"SELECT id FROM customer WHERE (name LIKE ? OR phone LIKE ?){scope} LIMIT 50",
-        (f"%{query}%", f"%{query}"),
-    ).fetchall()
+    raw.execute(sql, (f"%{query}%", f"%{query}")).fetchall()
     return time.perf_counter() - started
 
 

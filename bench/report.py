@@ -12,9 +12,9 @@ the clock at Monday 2026-11-23 08:30 and acting as the branch head (``--as``):
   once without a limit (the whole list, as ``cmw report --drill coverage`` writes it);
 * trend: ``Workbench.report_trend(8)``, the Dashboard's weekly sparklines;
 * floor: the report's own statements (one per figure, ``reports.report_statements``) on a raw
-  sqlite3 connection: no session, no objects, no Python per record; and, for scale, the bare
-  read any coverage figure needs: the customers per owner and class, and the last contact of
-  every customer.
+  connection (``sqlite3``, or ``psycopg`` on PostgreSQL): no session, no objects, no Python
+  per record; and, for scale, the bare read any coverage figure needs: the customers per
+  owner and class, and the last contact of every customer.
 
 Prints JSON: medians over ``--runs``, seconds per figure (on the bare connection), the ratios
 report / floor and trend / report, and the targets (report ≤ 1.5× the floor, trend ≤ 3× the
@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -34,7 +33,17 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import NOW, add_database_args, database, median, peak_rss_mib
+from common import (
+    NOW,
+    add_database_args,
+    database,
+    is_url,
+    median,
+    peak_rss_mib,
+    raw_connect,
+    raw_sql,
+    url_of,
+)
 
 from cmworkbench import clock
 from cmworkbench.config import load_settings
@@ -50,7 +59,7 @@ START, END = date(2026, 11, 1), date(2026, 11, 30)
 BARE_READ = (
     "SELECT owner_id, cls, COUNT(*) FROM customer WHERE status <> 'lost' GROUP BY owner_id, cls",
     "SELECT COUNT(*) FROM (SELECT customer_id, MAX(happened_at) FROM interaction"
-    " WHERE status = 'done' GROUP BY customer_id)",
+    " WHERE status = 'done' GROUP BY customer_id) AS last",
 )
 
 
@@ -70,14 +79,17 @@ def main() -> int:
     db = database(args)
     clock.freeze(NOW)
     settings = load_settings(env={})
-    workbench = login(open_engine(settings, f"sqlite:///{db}"), settings, args.login)
+    workbench = login(open_engine(settings, url_of(db)), settings, args.login)
     owners = workbench.run(subject).owner_ids
-    statements = report_statements(settings=settings, start=START, end=END, owner_ids=owners)
-    raw = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    dialect = "postgresql" if is_url(db) else "sqlite"
+    statements = report_statements(
+        settings=settings, start=START, end=END, owner_ids=owners, dialect=dialect
+    )
+    raw = raw_connect(db)
 
     def run_raw(sql: str, params: dict[str, Any] | None = None) -> float:
         started = time.perf_counter()
-        raw.execute(sql, params or {}).fetchall()
+        raw.execute(raw_sql(raw, sql), params or {}).fetchall()
         return time.perf_counter() - started
 
     def floor() -> dict[str, float]:

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import add_database_args, cmw, database
+from common import Db, add_database_args, cmw, database, url_of
 
 TARGET_RATIO = 1.3
 POLL_SECONDS = 0.003
@@ -77,10 +77,10 @@ def _r(values: list[float]) -> list[float]:
     return [round(v, 4) for v in values]
 
 
-def demo_login(db: Path) -> tuple[str, str, int]:
+def demo_login(db: Db) -> tuple[str, str, int]:
     """The database's URL, the login ``cmw tui`` picks on a demo database, and the count of
     customers in its scope."""
-    url = f"sqlite:///{db}"
+    url = url_of(db)
     probe = (
         "import sys\n"
         "from cmworkbench.config import load_settings\n"

@@ -7,7 +7,8 @@ puts the configured SLA deadlines on its tickets, then runs the sweep at
 Monday 2026-11-23 10:00: once from scratch (every warning and escalation of the demo's open
 tickets is new) and ``--runs`` times more (the steady state the scheduler sees every minute:
 nothing new). The floor is what any sweep must read: the open tickets with their customer and
-owner, and the notices already sent about them, as raw SQL on a sqlite3 connection. Prints
+owner, and the notices already sent about them, as raw SQL on a bare connection (``sqlite3``,
+or ``psycopg`` on PostgreSQL, where the copy is ``CREATE DATABASE … TEMPLATE``). Prints
 JSON; the target is a sweep well inside the one-minute interval (< 1 s).
 """
 
@@ -15,14 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import add_database_args, copy_database, database
+from common import add_database_args, copy_database, database, raw_connect, sibling, url_of
 
 TARGET_SECONDS = 1.0
 FLOOR_SQL = (
@@ -47,13 +47,15 @@ def main() -> int:
     from cmworkbench.services.complaint_sla import refresh_all, sweep
 
     source = database(args)
-    db = copy_database(source, source.with_name(f"sweep-{args.customers}.db"))
-    with sqlite3.connect(db) as dst:
-        # from scratch: no notice of an earlier sweep (the source may have been swept)
-        dst.execute("DELETE FROM notification WHERE object_type = 'complaint'")
-        dst.execute("DELETE FROM complaint_event WHERE staff_id IS NULL")
+    db = copy_database(source, sibling(source, f"sweep-{args.customers}"))
+    dst = raw_connect(db, readonly=False)
+    # from scratch: no notice of an earlier sweep (the source may have been swept)
+    dst.execute("DELETE FROM notification WHERE object_type = 'complaint'")
+    dst.execute("DELETE FROM complaint_event WHERE staff_id IS NULL")
+    dst.commit()
+    dst.close()
     settings = load_settings(env={})
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(url_of(db))
     upgrade(engine)  # the kept source database may be of an older schema
     clock.freeze("2026-11-23T10:00")
     with unit_of_work(engine) as session:
@@ -69,7 +71,7 @@ def main() -> int:
     steady = [timed() for _ in range(args.runs)]
     steady_seconds = [s for s, _ in steady]
     floor = []
-    raw = sqlite3.connect(db)
+    raw = raw_connect(db)
     for _ in range(args.runs):
         started = time.perf_counter()
         for sql in FLOOR_SQL:
