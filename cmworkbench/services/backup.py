@@ -208,16 +208,7 @@ def restore(engine_url: str, source: Path, *, force: bool = False) -> RestoreOut
         if database.exists() and source.resolve() == database.resolve():
             raise BackupError(t("backup.same_file", path=source))
         replaced = _live_revision(engine) if database.exists() else None
-        if not force:
-            raise BackupError(
-                t(
-                    "backup.restore_needs_force",
-                    database=database,
-                    replaced=replaced or "-",
-                    source=source,
-                    revision=revision,
-                )
-            )
+        _require_force(force, database, replaced, source, revision)
         src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         try:
             raw = engine.raw_connection()
@@ -274,16 +265,7 @@ def _restore_pg(engine_url: str, source: Path, *, force: bool) -> RestoreOut:
     try:
         database = engine.url.render_as_string(hide_password=True)
         replaced = _live_revision(engine)
-        if not force:
-            raise BackupError(
-                t(
-                    "backup.restore_needs_force",
-                    database=database,
-                    replaced=replaced or "-",
-                    source=source,
-                    revision=revision,
-                )
-            )
+        _require_force(force, database, replaced, source, revision)
         engine.dispose()  # the schema is dropped: no pooled connection may hold a lock on it
         try:
             backup_pg.replace_database(engine.url, source)
@@ -300,6 +282,23 @@ def _restore_pg(engine_url: str, source: Path, *, force: bool) -> RestoreOut:
         )
     finally:
         engine.dispose()
+
+
+def _require_force(
+    force: bool, database: object, replaced: str | None, source: Path, revision: str
+) -> None:
+    """A restore replaces the live database: without ``force`` say what would be replaced
+    by what, and do nothing."""
+    if not force:
+        raise BackupError(
+            t(
+                "backup.restore_needs_force",
+                database=database,
+                replaced=replaced or "-",
+                source=source,
+                revision=revision,
+            )
+        )
 
 
 def _live_revision(engine: Engine) -> str | None:

@@ -227,7 +227,7 @@ def open_complaint(
         # nothing was kept, and the workbench runs the unit of work again.
         raise Retryable(t("complaint.ticket_taken")) from None
     assert complaint.id is not None
-    _event(session, complaint, actor, "receive", None, S.RECEIVED, None, now)
+    add_event(session, complaint, actor, "receive", None, S.RECEIVED, None, now)
     audit.record(
         session,
         actor=actor,
@@ -332,7 +332,7 @@ def act(
         raise _conflict(session, c)
     session.expire(c)
     to_status = after if after != before else None
-    _event(session, c, actor, change.action, before if to_status else None, to_status, note, now)
+    add_event(session, c, actor, change.action, before if to_status else None, to_status, note, now)
     audit.record(
         session,
         actor=actor,
@@ -627,7 +627,7 @@ def _tell_supervisors(
             told.append(person.name)
     if told and event:
         note = t(f"complaint.informed.{why}", who="、".join(told))
-        _event(session, c, actor, "inform_supervisor", None, None, note, now)
+        add_event(session, c, actor, "inform_supervisor", None, None, note, now)
 
 
 # --- reading ----------------------------------------------------------------------------
@@ -782,22 +782,23 @@ def _conflict(session: Session, c: Complaint) -> Conflict:
     )
 
 
-def _event(
+def add_event(
     session: Session,
     c: Complaint,
-    actor: Actor,
+    actor: Actor | None,
     action: str,
     from_status: str | None,
     to_status: str | None,
     note: str | None,
     at: datetime,
 ) -> None:
+    """One entry in the ticket's history (``actor=None``: the service account)."""
     assert c.id is not None
     session.add(
         ComplaintEvent(
             complaint_id=c.id,
             at=at,
-            staff_id=actor.id,
+            staff_id=actor.id if actor is not None else None,
             action=action,
             from_status=from_status,
             to_status=to_status,

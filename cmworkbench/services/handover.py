@@ -35,7 +35,6 @@ from cmworkbench import clock
 from cmworkbench.db.models import (
     AuditLog,
     Complaint,
-    ComplaintEvent,
     Customer,
     Staff,
     Task,
@@ -46,6 +45,7 @@ from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role, TaskStatus
 from cmworkbench.i18n import t
 from cmworkbench.services import audit
 from cmworkbench.services.actor import Actor
+from cmworkbench.services.complaints import add_event
 from cmworkbench.services.errors import InvalidInput
 from cmworkbench.services.notify import insert_notification
 from cmworkbench.services.scope import require_role, require_staff
@@ -287,14 +287,18 @@ def _planned_visits(giver_id: int, ids: Select, now: datetime) -> Select:  # typ
     )
 
 
+def _open_ticket_clauses(giver_id: int, ids: Select) -> list[ColumnElement[bool]]:  # type: ignore[type-arg]
+    return [
+        col(Complaint.owner_id) == giver_id,
+        col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES),
+        col(Complaint.customer_id).in_(ids),
+    ]
+
+
 def _open_tickets(giver_id: int, ids: Select) -> Select:  # type: ignore[type-arg]
     return (
         select(col(Complaint.customer_id), func.count())
-        .where(
-            col(Complaint.owner_id) == giver_id,
-            col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES),
-            col(Complaint.customer_id).in_(ids),
-        )
+        .where(*_open_ticket_clauses(giver_id, ids))
         .group_by(col(Complaint.customer_id))
     )
 
@@ -344,29 +348,14 @@ def _move_tickets(
     ids: Select,  # type: ignore[type-arg]
     now: datetime,
 ) -> None:
-    tickets = session.exec(
-        select(Complaint).where(
-            col(Complaint.owner_id) == giver.id,
-            col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES),
-            col(Complaint.customer_id).in_(ids),
-        )
-    ).all()
+    assert giver.id is not None
+    tickets = session.exec(select(Complaint).where(*_open_ticket_clauses(giver.id, ids))).all()
     note = t("handover.ticket_note", giver=giver.name, receiver=receiver.name)
     for ticket in tickets:
         ticket.owner_id = receiver.id  # type: ignore[assignment]
         ticket.version += 1
         session.add(ticket)
-        session.add(
-            ComplaintEvent(
-                complaint_id=ticket.id,  # type: ignore[arg-type]
-                at=now,
-                staff_id=actor.id if actor is not None else None,
-                action="reassign",
-                from_status=ticket.status,
-                to_status=ticket.status,
-                note=note,
-            )
-        )
+        add_event(session, ticket, actor, "reassign", ticket.status, ticket.status, note, now)
         audit.record(
             session,
             actor=actor,

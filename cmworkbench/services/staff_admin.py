@@ -443,7 +443,9 @@ def list_leave(
         .where(col(StaffLeave.ends_on) >= since)
     )
     if login is not None:
-        query = query.where(Staff.login == staff_by_login(session, login).login)
+        # an unknown login is said so; one outside the actor's scope lists nothing (below)
+        named = require_staff(session=session, actor=None, login=login)
+        query = query.where(col(Staff.id) == named.id)
     if actor is not None:
         query = query.where(staff_filter(actor))
     rows = session.exec(query.order_by(col(StaffLeave.starts_on), col(Staff.login))).all()
@@ -557,14 +559,6 @@ def _check_grade_fits_book(
         )
 
 
-def staff_by_login(session: Session, login: str) -> Staff:
-    """The staff row of ``login`` (active or not); refused when there is none."""
-    person = session.exec(select(Staff).where(Staff.login == login.strip())).one_or_none()
-    if person is None:
-        raise NotFound(t("cli.unknown_login", login=login))
-    return person
-
-
 def _login(login: str) -> str:
     login = login.strip()
     if not login or len(login) > 64 or not LOGIN_PATTERN.fullmatch(login):
@@ -652,7 +646,7 @@ def _team_id(session: Session, branch_id: int, name: str | None) -> int | None:
 
 
 def _backup_id(session: Session, person: Staff, login: str) -> int:
-    partner = staff_by_login(session, login)
+    partner = require_staff(session=session, actor=None, login=login)
     if partner.id == person.id:
         raise InvalidInput(t("staff_admin.backup_self", login=person.login))
     if not partner.active:
