@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
+from cmworkbench.db.bulk import copy_rows, put_back, set_aside
 from cmworkbench.domain.scope import OwnerScope
 from cmworkbench.domain.search_terms import (
     FULL_KINDS,
@@ -124,6 +125,9 @@ def rebuild_within(conn: Connection, progress: Callable[[int, int], None] | None
         insert=lambda table, rows: _insert(conn, rows, table),
         sqlite=sqlite,
         workers=WORKERS if total >= 50_000 else 0,
+        # PostgreSQL: the keys are built once at the end (SQLite sorts a staging table instead)
+        set_aside=None if sqlite else lambda: set_aside(conn, ["search_term"], primary_keys=True),
+        put_back=None if sqlite else lambda statements: put_back(conn, statements),
     )
     with bulk:
         for chunk in _chunks(conn):
@@ -142,7 +146,9 @@ class BulkIndex:
     reads the next chunk; finished terms are written as they come. Terms arrive in customer
     order but the table is ordered by (owner, term): on SQLite they are staged in a
     temporary table and copied in one sorted pass at the end, and the secondary index is
-    built once, from sorted data.
+    built once, from sorted data. On PostgreSQL they are copied straight in, with the primary
+    key and the indexes set aside and built once at the end (:func:`cmworkbench.db.bulk.set_aside`:
+    searches wait for the rebuild's transaction meanwhile).
     """
 
     def __init__(
@@ -152,8 +158,12 @@ class BulkIndex:
         insert: Callable[[str, list[tuple[Any, ...]]], object],
         sqlite: bool,
         workers: int = WORKERS,
+        set_aside: Callable[[], list[str]] | None = None,
+        put_back: Callable[[list[str]], object] | None = None,
     ) -> None:
         self._execute, self._insert, self._sqlite = execute, insert, sqlite
+        self._set_aside, self._put_back = set_aside, put_back
+        self._restore: list[str] = []
         self._workers = workers if "fork" in multiprocessing.get_all_start_methods() else 0
         self._target = "search_term_staging" if sqlite else "search_term"
         self._pending: deque[Future[list[tuple[Any, ...]]]] = deque()
@@ -162,8 +172,12 @@ class BulkIndex:
         """Customers written so far."""
 
     def __enter__(self) -> BulkIndex:
-        self._execute("DROP INDEX IF EXISTS ix_search_term_customer")
-        self._execute("DELETE FROM search_term")
+        if self._set_aside is not None:
+            self._restore = self._set_aside()
+            self._execute("TRUNCATE search_term")
+        else:
+            self._execute("DROP INDEX IF EXISTS ix_search_term_customer")
+            self._execute("DELETE FROM search_term")
         if self._sqlite:
             self._execute(f"CREATE TEMP TABLE {self._target} AS SELECT * FROM search_term LIMIT 0")
         if self._workers:
@@ -202,7 +216,10 @@ class BulkIndex:
                 " ORDER BY owner_id, term, kind, customer_id"
             )
             self._execute(f"DROP TABLE {self._target}")
-        self._execute("CREATE INDEX ix_search_term_customer ON search_term (customer_id)")
+        if self._put_back is not None:
+            self._put_back(self._restore)
+        else:
+            self._execute("CREATE INDEX ix_search_term_customer ON search_term (customer_id)")
         # everything is indexed now, including what the triggers queued meanwhile
         self._execute("DELETE FROM search_dirty")
 
@@ -268,14 +285,16 @@ def _seconds(value: Any) -> int:
 
 
 def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]], table: str = "search_term") -> int:
-    """Insert index rows with the driver's executemany; returns how many customers."""
+    """Insert index rows (``COPY`` on PostgreSQL, executemany on SQLite); returns how many
+    customers."""
     batch = list(rows)
     if not batch:
         return 0
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    conn.exec_driver_sql(
-        f"INSERT INTO {table} ({_COLUMNS}) VALUES ({', '.join([mark] * 7)})", batch
-    )
+    if conn.dialect.name == "postgresql":
+        copy_rows(conn, table, INDEX_COLUMNS, batch)
+    else:
+        marks = ", ".join("?" * len(INDEX_COLUMNS))
+        conn.exec_driver_sql(f"INSERT INTO {table} ({_COLUMNS}) VALUES ({marks})", batch)
     return len({row[2] for row in batch})
 
 
