@@ -135,6 +135,26 @@ def test_postgresql_search_terms_compare_in_code_point_order(engine):
     assert triggers == 8  # six search-queue triggers, two audit append-only triggers
 
 
+@pytest.mark.skipif(not POSTGRESQL, reason="PostgreSQL only")
+def test_postgresql_look_up_is_an_index_only_scan(engine):
+    """Ranking reads class and recency from the key itself (migration 0006): no heap reads."""
+    from cmworkbench.db.search import ranked_statement
+    from cmworkbench.domain.scope import OwnerScope
+    from cmworkbench.domain.search_terms import parse_query
+
+    migrate.upgrade(engine)
+    parsed = parse_query("zw")
+    assert parsed is not None
+    sql, params = ranked_statement(parsed, OwnerScope(owner_ids=(3, 4)))
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
+        conn.execute(text("SET LOCAL enable_bitmapscan = off"))
+        plan = conn.execute(text("EXPLAIN " + sql), {**params, "limit": 50, "offset": 0}).all()
+    scans = [row[0] for row in plan if " on search_term" in row[0]]
+    assert scans, plan
+    assert all("Index Only Scan using search_term_pkey" in scan for scan in scans), scans
+
+
 @pytest.mark.sqlite_only
 def test_sqlite_pragmas_are_on(engine):
     migrate.upgrade(engine)

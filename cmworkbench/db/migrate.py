@@ -67,7 +67,7 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     return before, current_revision(engine) or ""
 
 
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 """The head revision, known without importing Alembic (start-up stays fast); a test checks it
 equals Alembic's head."""
 

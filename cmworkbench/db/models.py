@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Index, PrimaryKeyConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -472,6 +472,11 @@ class SearchTerm(SQLModel, table=True):
 
     __tablename__ = "search_term"
     __table_args__ = (
+        # On PostgreSQL the key carries the ranking columns, so a look-up is an index-only
+        # scan (migration 0006); on SQLite the key B-tree is the whole row already.
+        PrimaryKeyConstraint(
+            "owner_id", "term", "kind", "customer_id", postgresql_include=["cls_rank", "recency"]
+        ),
         Index("ix_search_term_customer", "customer_id"),
         {"sqlite_with_rowid": False},
     )
