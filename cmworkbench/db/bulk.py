@@ -16,14 +16,25 @@ from sqlalchemy import Connection, text
 
 
 def copy_rows(
-    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    freeze: bool = False,
 ) -> None:
     """Append ``rows`` (values in ``columns`` order) to ``table`` in the connection's
-    transaction."""
+    transaction.
+
+    ``freeze`` writes them frozen and marks their pages all-visible, as a ``VACUUM`` would,
+    so index-only scans work at once; PostgreSQL allows it only into a table created or
+    truncated in the same transaction.
+    """
     driver: Any = conn.connection.driver_connection
+    options = " (FREEZE)" if freeze else ""
     with (
         driver.cursor() as cursor,
-        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN{options}") as copy,
     ):
         for row in rows:
             copy.write_row(row)

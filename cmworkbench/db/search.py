@@ -122,7 +122,7 @@ def rebuild_within(conn: Connection, progress: Callable[[int, int], None] | None
     total = int(conn.execute(text("SELECT COUNT(*) FROM customer")).scalar_one())
     bulk = BulkIndex(
         execute=conn.exec_driver_sql,
-        insert=lambda table, rows: _insert(conn, rows, table),
+        insert=lambda table, rows: _insert(conn, rows, table, truncated=not sqlite),
         sqlite=sqlite,
         workers=WORKERS if total >= 50_000 else 0,
         # PostgreSQL: the keys are built once at the end (SQLite sorts a staging table instead)
@@ -148,7 +148,8 @@ class BulkIndex:
     temporary table and copied in one sorted pass at the end, and the secondary index is
     built once, from sorted data. On PostgreSQL they are copied straight in, with the primary
     key and the indexes set aside and built once at the end (:func:`cmworkbench.db.bulk.set_aside`:
-    searches wait for the rebuild's transaction meanwhile).
+    searches wait for the rebuild's transaction meanwhile); the rows go in frozen, so the
+    look-up's index-only scans need no ``VACUUM`` first.
     """
 
     def __init__(
@@ -218,6 +219,7 @@ class BulkIndex:
             self._execute(f"DROP TABLE {self._target}")
         if self._put_back is not None:
             self._put_back(self._restore)
+            self._execute("ANALYZE search_term")  # the planner's statistics, for the look-up
         else:
             self._execute("CREATE INDEX ix_search_term_customer ON search_term (customer_id)")
         # everything is indexed now, including what the triggers queued meanwhile
@@ -284,14 +286,20 @@ def _seconds(value: Any) -> int:
     return int(value.timestamp())
 
 
-def _insert(conn: Connection, rows: Iterable[tuple[Any, ...]], table: str = "search_term") -> int:
+def _insert(
+    conn: Connection,
+    rows: Iterable[tuple[Any, ...]],
+    table: str = "search_term",
+    *,
+    truncated: bool = False,
+) -> int:
     """Insert index rows (``COPY`` on PostgreSQL, executemany on SQLite); returns how many
     customers."""
     batch = list(rows)
     if not batch:
         return 0
     if conn.dialect.name == "postgresql":
-        copy_rows(conn, table, INDEX_COLUMNS, batch)
+        copy_rows(conn, table, INDEX_COLUMNS, batch, freeze=truncated)
     else:
         marks = ", ".join("?" * len(INDEX_COLUMNS))
         conn.exec_driver_sql(f"INSERT INTO {table} ({_COLUMNS}) VALUES ({marks})", batch)

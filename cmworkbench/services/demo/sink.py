@@ -236,6 +236,8 @@ class PostgresSink(CoreSink):
                 " ON CONFLICT DO NOTHING"
             )
         put_back(self._conn, self._restore)
+        for table in sorted(self._loaded):  # statistics for the planner from the first query
+            self._conn.exec_driver_sql(f"ANALYZE {table}")
         for table, name in self._triggers:
             self._conn.exec_driver_sql(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"')
         super().finish(tables)
