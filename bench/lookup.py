@@ -8,10 +8,11 @@ quarter each, seeded), and times each query three ways:
 
 * service: ``services.search.search_customers`` (parse, scope, rank, page of 50, details),
   through a unit of work, as the TUI and ``cmw search`` call it;
-* floor: the bare index query that gives the same page: the ranked statement over
-  ``search_term`` (range scans within scope, best match per customer, ordered by match,
-  class and recency, ``LIMIT 50``) on a raw connection (``sqlite3``, or ``psycopg`` on
-  PostgreSQL): no session, no parsing, no customer details, no objects;
+* floor: the very statement the service runs for the page, on a raw connection
+  (``sqlite3``, or ``psycopg`` on PostgreSQL): the ranked range scans over ``search_term``
+  (within scope, best match per customer, ordered by match, class and recency, ``LIMIT
+  50``) joined to those 50 customers and their owners; no session, no scope query, no
+  parsing, no objects;
 * unranked: the first 50 index entries in term order (what a search without ranking costs);
 * scan: ``LIKE '%…%'`` over the customer table within scope, for a few queries, to show what
   the index saves.
@@ -45,7 +46,7 @@ from common import (
 
 from cmworkbench.config import load_settings
 from cmworkbench.db.engine import unit_of_work
-from cmworkbench.db.search import match_statement, ranked_statement
+from cmworkbench.db.search import match_statement, page_statement
 from cmworkbench.domain.pinyin import read
 from cmworkbench.domain.scope import OwnerScope
 from cmworkbench.domain.search_terms import parse_query
@@ -146,11 +147,11 @@ def time_service(engine, actor, query: str) -> float:  # type: ignore[no-untyped
 
 
 def time_floor(raw: Any, query: str, scope: OwnerScope) -> float:
-    """The bare ranked index query that yields the service's page of customer ids: the very
-    statement the service runs, on a raw connection."""
+    """The statement that yields the service's page (ranked ids joined to the customers'
+    details): the very statement the service runs, on a raw connection."""
     parsed = parse_query(query)
     assert parsed is not None
-    sql, params = ranked_statement(parsed, scope)
+    sql, params = page_statement(parsed, scope)
     sql = raw_sql(raw, sql)
     started = time.perf_counter()
     raw.execute(sql, {**params, "limit": 50, "offset": 0}).fetchall()

@@ -254,6 +254,28 @@ def test_index_follows_every_change(book):
     assert book.find("张三") == []
 
 
+def test_only_a_unit_of_work_that_wrote_drains_the_queue(book):
+    """Reading spares the drain's round trip; any statement that may write (a CTE included)
+    still indexes what it changed before committing."""
+
+    def queued() -> int:
+        with book.engine.connect() as conn:
+            return conn.execute(text("SELECT COUNT(*) FROM search_dirty")).scalar_one()
+
+    with book.engine.begin() as conn:  # a change whose unit of work did not drain
+        conn.execute(text("INSERT INTO search_dirty (customer_id) SELECT MIN(id) FROM customer"))
+    assert book.find("zw") and queued() == 1
+    with unit_of_work(book.engine) as s:
+        s.execute(
+            text(
+                "WITH c AS (SELECT id FROM customer WHERE customer_no = 'C002')"
+                " UPDATE customer SET name = '王明辉' WHERE id IN (SELECT id FROM c)"
+            )
+        )
+    assert queued() == 0
+    assert "C002" in book.find("明辉")
+
+
 def _terms(engine: Engine) -> list[tuple]:
     with engine.connect() as conn:
         return list(

@@ -9,6 +9,7 @@ waits for another instead of failing with "database is locked". Any other SQLAlc
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +28,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for ``url``; SQLite files get their directory (0700) and pragmas."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        _watch_writes(engine)
+        return engine
     database = parsed.database
     if database and database != ":memory:":
         folder = Path(database).expanduser().resolve().parent
@@ -37,7 +40,34 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **kwargs
     )
     event.listen(engine, "connect", _sqlite_pragmas)
+    _watch_writes(engine)
     return engine
+
+
+WROTE = "cmw.wrote"
+"""Set in a connection's ``info`` by any statement that may write (anything but a ``SELECT``,
+or a ``WITH`` query naming no INSERT, UPDATE, DELETE or MERGE) since it was taken from the
+pool; :func:`unit_of_work` drains the search queue
+only then."""
+
+
+def _watch_writes(engine: Engine) -> None:
+    event.listen(engine, "before_cursor_execute", _note_writes)
+    event.listen(engine.pool, "checkout", _forget_writes)
+
+
+_DML = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+
+
+def _note_writes(conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    start = statement.lstrip()[:6].upper()
+    if start == "SELECT" or (start.startswith("WITH") and not _DML.search(statement)):
+        return  # a read (a query with a CTE that changes nothing included)
+    conn.info[WROTE] = True
+
+
+def _forget_writes(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    record.info.pop(WROTE, None)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -78,9 +108,12 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
-            # Index what this unit of work changed, in the same transaction (see db.search).
+            # Index what this unit of work changed, in the same transaction (see db.search);
+            # a unit of work that only read has nothing queued and spares the round trip.
             session.flush()
-            drain(session.connection())
+            conn = session.connection()
+            if conn.info.pop(WROTE, False):
+                drain(conn)
             session.commit()
         except BaseException:
             session.rollback()

@@ -338,18 +338,38 @@ def match_statement(parsed: ParsedQuery, scope: OwnerScope) -> tuple[str, dict[s
 
 
 def ranked_statement(parsed: ParsedQuery, scope: OwnerScope) -> tuple[str, dict[str, Any]]:
-    """The statement ranking the matches: customer id and best score, ``:limit``/``:offset``.
+    """The statement ranking the matches: customer id and best score (with the class and
+    recency it was ranked by), ``:limit``/``:offset``.
 
     Exact > prefix > substring; at a tie the customer's own name before a key person's
     (kinds 7-10); then class (A1 first) and the most recently changed.
     """
     matches, params = match_statement(parsed, scope)
     sql = (
-        "SELECT customer_id, MIN(score) AS score FROM (" + matches + ") AS m"
-        " GROUP BY customer_id"
-        " ORDER BY MIN(score) / 100, (MIN(score) % 100 BETWEEN 7 AND 10),"
-        " MIN(cls_rank), MAX(recency) DESC, customer_id"
+        "SELECT customer_id, MIN(score) AS score, MIN(cls_rank) AS cls_rank,"
+        " MAX(recency) AS recency FROM (" + matches + ") AS m GROUP BY customer_id"
+        f" ORDER BY {_rank_order('MIN(score)', 'MIN(cls_rank)', 'MAX(recency)', 'customer_id')}"
         " LIMIT :limit OFFSET :offset"
+    )
+    return sql, params
+
+
+def _rank_order(score: str, cls_rank: str, recency: str, customer_id: str) -> str:
+    return (
+        f"{score} / 100, ({score} % 100 BETWEEN 7 AND 10), {cls_rank}, {recency} DESC,"
+        f" {customer_id}"
+    )
+
+
+def page_statement(parsed: ParsedQuery, scope: OwnerScope) -> tuple[str, dict[str, Any]]:
+    """A page of matches, ranked, with what the result list shows of each customer: the
+    ranked statement joined to the customers and their owners (one round trip)."""
+    ranked, params = ranked_statement(parsed, scope)
+    sql = (
+        "SELECT r.customer_id, r.score, c.customer_no, c.name, c.kind, c.cls, c.tier, c.phone,"
+        f" s.login, s.name FROM ({ranked}) AS r JOIN customer c ON c.id = r.customer_id"
+        " LEFT JOIN staff s ON s.id = c.owner_id"
+        f" ORDER BY {_rank_order('r.score', 'r.cls_rank', 'r.recency', 'r.customer_id')}"
     )
     return sql, params
 
@@ -357,44 +377,14 @@ def ranked_statement(parsed: ParsedQuery, scope: OwnerScope) -> tuple[str, dict[
 def find(
     conn: Connection, parsed: ParsedQuery, scope: OwnerScope, *, limit: int, offset: int = 0
 ) -> list[Hit]:
-    """A page of the customers matching ``parsed`` within ``scope``, best first."""
-    sql, params = ranked_statement(parsed, scope)
-    ranked = conn.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
-    if not ranked:
-        return []
-    ids = ",".join(str(int(row[0])) for row in ranked)
-    details = {
-        row[0]: row
-        for row in conn.execute(
-            text(
-                "SELECT c.id, c.customer_no, c.name, c.kind, c.cls, c.tier, c.phone,"
-                " s.login, s.name FROM customer c LEFT JOIN staff s ON s.id = c.owner_id"
-                f" WHERE c.id IN ({ids})"
-            )
-        )
-    }
-    hits = []
-    for customer_id, score in ranked:
-        d = details.get(customer_id)
-        if d is None:
-            continue  # deleted since the index was read
-        cid, number, name, kind, cls, tier, phone, login, owner = d
-        hits.append(
-            Hit(
-                cid,
-                number,
-                name,
-                kind,
-                cls,
-                tier,
-                phone,
-                login,
-                owner,
-                MATCHED[score % 100],
-                score // 100,
-            )  # type: ignore[index]
-        )
-    return hits
+    """A page of the customers matching ``parsed`` within ``scope``, best first (a customer
+    deleted since the index was read is left out)."""
+    sql, params = page_statement(parsed, scope)
+    rows = conn.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
+    return [
+        Hit(cid, no, name, kind, cls, tier, phone, login, owner, MATCHED[score % 100], score // 100)
+        for cid, score, no, name, kind, cls, tier, phone, login, owner in rows
+    ]
 
 
 def count(conn: Connection, parsed: ParsedQuery, scope: OwnerScope, *, cap: int) -> int:

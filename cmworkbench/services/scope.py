@@ -50,23 +50,22 @@ def visible_owner_ids(*, session: Session, actor: Actor) -> OwnerScope:
     return OwnerScope(ids, None)
 
 
+_BACKED_UP_OWNERS = text(
+    "WITH RECURSIVE o(owner_id) AS ("
+    " SELECT MIN(owner_id) FROM customer WHERE backup_id = :b"
+    " UNION ALL SELECT (SELECT MIN(c.owner_id) FROM customer c"
+    "  WHERE c.backup_id = :b AND c.owner_id > o.owner_id)"
+    " FROM o WHERE o.owner_id IS NOT NULL)"
+    " SELECT owner_id FROM o WHERE owner_id IS NOT NULL"
+)
+
+
 def _backed_up_owners(session: Session, backup_id: int) -> tuple[int, ...]:
     """Whose customers ``backup_id`` backs up: one index seek per distinct owner on
-    customer(backup_id, owner_id), not a scan of the tens of thousands of customers."""
-    owners: list[int] = []
-    seek = text(
-        "SELECT owner_id FROM customer WHERE backup_id = :b AND owner_id > :after"
-        " ORDER BY owner_id LIMIT 1"
-    )
-    while True:
-        found = (
-            session.connection()
-            .execute(seek, {"b": backup_id, "after": owners[-1] if owners else -1})
-            .scalar_one_or_none()
-        )
-        if found is None:
-            return tuple(owners)
-        owners.append(int(found))
+    customer(backup_id, owner_id) (a recursive query: one round trip), not a scan of the tens
+    of thousands of customers."""
+    found = session.connection().execute(_BACKED_UP_OWNERS, {"b": backup_id}).scalars()
+    return tuple(int(owner) for owner in found)
 
 
 def owner_clause(scope: OwnerScope, owner: object, backup: object) -> ColumnElement[bool]:
