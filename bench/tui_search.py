@@ -1,6 +1,7 @@
 """Search as you type in the TUI: from a key press to the results of that query on screen.
 
-    python bench/tui_search.py [--db URL] [--customers 1000000] [--as zhangwei] [--queries 40]
+    python bench/tui_search.py [--db FILE|URL] [--postgres URL] [--customers 1000000]
+                               [--as zhangwei] [--queries 40]
 
 Runs the real app headless (``app.run_test(size=(100, 30))``) on a big demo database, goes to
 Customers and types realistic queries key by key: full names (张伟), pinyin (zhangwei),
@@ -15,9 +16,9 @@ Keys go to the app the way the terminal driver delivers them, and the marker is 
 millisecond: ``pilot.press`` / ``pilot.pause`` wait for the process to be idle in steps of
 20 ms, which would measure the harness rather than the workbench.
 
-Without ``--db`` the database is built once with ``cmw init`` + ``cmw demo --customers N``
-(about 70 s per million customers, plus the search index) and kept in ``--workdir``; it is the
-same file ``bench/lookup.py`` uses. Prints JSON: median, p95 and max per keystroke, the count,
+Without ``--db`` the database is built once (``bench/demo.py``) and kept in ``--workdir`` or
+on the ``--postgres`` server; it is the one ``bench/lookup.py`` uses. ``python -m bench all``
+passes the database it built. Prints JSON: median, p95 and max per keystroke, the count,
 the figures per kind of query, and the target (median < 100 ms).
 """
 
@@ -28,14 +29,23 @@ import asyncio
 import contextlib
 import json
 import random
-import sqlite3
 import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import NOW, WORKDIR, demo_database, percentile
+from common import (
+    NOW,
+    Db,
+    add_database_args,
+    database,
+    is_url,
+    percentile,
+    raw_connect,
+    raw_sql,
+    url_of,
+)
 from textual import events
 from textual.app import App
 from textual.worker import WorkerCancelled, WorkerFailed
@@ -56,22 +66,20 @@ KINDS = ("name", "pinyin", "initials", "phone")
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help="database URL (default: build a demo database)")
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
+    add_database_args(parser)
     parser.add_argument("--as", dest="login", default="zhangwei")
     parser.add_argument("--queries", type=int, default=40)
     parser.add_argument("--key-interval-ms", type=float, default=150.0)
-    parser.add_argument("--workdir", type=Path, default=WORKDIR)
     args = parser.parse_args()
-    url = args.db or f"sqlite:///{demo_database(args.workdir, args.customers, args.seed)}"
-    queries = draw_queries(url, args.login, args.queries, args.seed)
+    db = database(args)
+    url = url_of(db)
+    queries = draw_queries(db, args.login, args.queries, args.seed)
     samples = asyncio.run(type_queries(url, args.login, queries, args.key_interval_ms / 1000))
     every = [ms for _kind, ms in samples if ms is not None]
     timeouts = sum(1 for _kind, ms in samples if ms is None)
     result = {
         "benchmark": "tui_search",
-        "database": url,
+        "database": "postgresql" if is_url(db) else str(db),
         "login": args.login,
         "terminal": "headless 100x30",
         "queries": len(queries),
@@ -150,15 +158,14 @@ async def shown(hits: CustomerHitList, query: str, started: float) -> float | No
     return (time.perf_counter() - started) * 1000
 
 
-def draw_queries(url: str, login_name: str, n: int, seed: int) -> list[tuple[str, str]]:
+def draw_queries(db: Db, login_name: str, n: int, seed: int) -> list[tuple[str, str]]:
     """A quarter each: full names, pinyin, initials and phone tails of the manager's book."""
-    path = url.removeprefix("sqlite:///")
-    raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    rows = raw.execute(
+    raw = raw_connect(db)
+    sql = (
         "SELECT c.name, c.phone FROM customer c JOIN staff s ON s.id = c.owner_id "
-        "WHERE s.login = ? AND c.kind = 'individual' AND c.phone IS NOT NULL",
-        (login_name,),
-    ).fetchall()
+        "WHERE s.login = ? AND c.kind = 'individual' AND c.phone IS NOT NULL ORDER BY c.id"
+    )
+    rows = [tuple(r) for r in raw.execute(raw_sql(raw, sql), (login_name,)).fetchall()]
     raw.close()
     rng = random.Random(seed)
     picks = rng.sample(rows, min(n, len(rows)))
