@@ -280,18 +280,20 @@ def _workbench(settings: Settings, login: str | None) -> Workbench:
 
 
 def _tui(args: argparse.Namespace, settings: Settings) -> int:
-    from cmworkbench.services.workbench import open_engine, tui_login
+    from cmworkbench.services.workbench import open_engine, tui_login, tui_login_sqlite
 
-    engine = open_engine(settings)
     chosen = getattr(args, "login", None)
-    workbench = tui_login(engine, settings, chosen or getpass.getuser(), explicit=bool(chosen))
+    login_name, explicit = chosen or getpass.getuser(), bool(chosen)
+    workbench = tui_login_sqlite(settings, login_name, explicit=explicit)
+    if workbench is None:  # PostgreSQL (or an unusual SQLite URL): through an engine
+        workbench = tui_login(open_engine(settings), settings, login_name, explicit=explicit)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         # `ssh host COMMAND` runs the forced `cmw tui` without a terminal; Textual would then
         # spin on the ended input for ever, even after the connection is gone.
         raise UsageError(i18n.t("cli.tui.no_terminal"))
     from cmworkbench.app import make_app
 
-    leader = _BackgroundLeader(engine, settings) if settings.scheduler.in_tui else None
+    leader = _BackgroundLeader(workbench, settings) if settings.scheduler.in_tui else None
     try:
         make_app(workbench).run()
     finally:
@@ -306,12 +308,12 @@ class _BackgroundLeader:
 
     DELAY_SECONDS = 2.0
 
-    def __init__(self, engine: Any, settings: Settings) -> None:
+    def __init__(self, workbench: Any, settings: Settings) -> None:
         import threading
 
         self._leader: Any = None
         self._stopped = threading.Event()
-        self._engine, self._settings = engine, settings
+        self._workbench, self._settings = workbench, settings
         threading.Thread(target=self._start, name="cmw-leader-start", daemon=True).start()
 
     def _start(self) -> None:
@@ -319,7 +321,7 @@ class _BackgroundLeader:
             return
         from cmworkbench.jobs.leader import Leader
 
-        leader = Leader(self._engine, self._settings)
+        leader = Leader(self._workbench.engine, self._settings)
         leader.start()
         self._leader = leader
         if self._stopped.is_set():  # the app quit while the leader was starting

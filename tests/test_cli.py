@@ -1,6 +1,7 @@
 """The cmw command line: exit codes 0/1/2, one-line errors, JSON contracts, both languages."""
 
 import json
+import sqlite3
 import subprocess
 import sys
 
@@ -148,3 +149,67 @@ def _exit_code(argv):
         return main(argv)
     except SystemExit as exc:
         return exc.code
+
+
+def _login_both_ways(url: str, login: str, explicit: bool = True) -> list[object]:
+    """What the TUI's two logins give (``sqlite3`` first, then through an engine): the
+    actor, or the error's type and message."""
+    from cmworkbench.config import load_settings
+    from cmworkbench.services.workbench import open_engine, tui_login, tui_login_sqlite
+
+    settings = load_settings(env={"CMW_DATABASE_URL": url})
+    outcomes: list[object] = []
+    for way in (
+        lambda: tui_login_sqlite(settings, login, explicit=explicit),
+        lambda: tui_login(open_engine(settings), settings, login, explicit=explicit),
+    ):
+        try:
+            workbench = way()
+            assert workbench is not None
+            outcomes.append(workbench.actor)
+        except Exception as error:  # compared below, whatever it is
+            outcomes.append((type(error).__name__, str(error)))
+    return outcomes
+
+
+def test_the_tui_login_without_sqlalchemy_is_the_same_login(demo_url, tmp_path):
+    """``cmw tui`` on a SQLite file checks the login through ``sqlite3`` (the first paint does
+    not wait for SQLAlchemy); it must accept and refuse exactly what the engine path does."""
+    from sqlalchemy import create_engine, text
+
+    first, second = _login_both_ways(demo_url, "zhangwei")
+    assert first == second and getattr(first, "login", None) == "zhangwei"
+    assert len(set(map(repr, _login_both_ways(demo_url, "nobody")))) == 1
+    assert _login_both_ways(demo_url, "nobody", explicit=False)[0] == first, "demo fallback"
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(demo_url.removeprefix("sqlite:///")) as source:
+        target = sqlite3.connect(copy)
+        source.backup(target)
+        target.close()
+    engine = create_engine(f"sqlite:///{copy}")
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE staff SET active = 0 WHERE login = 'lina'"))
+    engine.dispose()
+    inactive = _login_both_ways(f"sqlite:///{copy}", "lina")
+    assert inactive[0] == inactive[1] and inactive[0][0] == "OutOfScope"  # type: ignore[index]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    engine.dispose()
+    old = _login_both_ways(f"sqlite:///{copy}", "zhangwei")
+    assert old[0] == old[1] and "cmw init" in old[0][1]  # type: ignore[index]
+    missing = tmp_path / "missing.db"
+    gone = _login_both_ways(f"sqlite:///{missing}", "zhangwei")
+    assert gone[0] == gone[1] and not missing.exists()
+
+
+def test_cmw_tui_logs_in_before_importing_sqlalchemy(demo_url):
+    """Everything ``cmw tui`` does before the app runs leaves SQLAlchemy unimported."""
+    code = (
+        "import sys; from cmworkbench import cli; from cmworkbench.config import load_settings;"
+        "from cmworkbench.services.workbench import tui_login_sqlite;"
+        f"w = tui_login_sqlite(load_settings(env={{'CMW_DATABASE_URL': {demo_url!r}}}),"
+        " 'zhangwei', explicit=True); import cmworkbench.app;"
+        "print(w.actor.login, sorted(m for m in sys.modules if m.startswith('sqlalchemy')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["zhangwei", "[]"]

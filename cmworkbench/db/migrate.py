@@ -8,8 +8,10 @@ up-to-date database it does nothing.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect
+if TYPE_CHECKING:  # SQLAlchemy loads when first used: `cmw tui` paints before it (services/login)
+    from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -54,6 +56,7 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     """Upgrade the database to ``revision``; returns (revision before, revision after)."""
     from alembic import command
+    from sqlalchemy import inspect
 
     before = current_revision(engine)
     if before is None and inspect(engine).get_table_names():

@@ -1,52 +1,74 @@
 """Who is logging in: the staff lookup that opens every session.
 
-Written with SQLAlchemy Core only (no ORM models): ``cmw tui`` checks the login before the
-first paint, and loading the SQLModel tables and pydantic would delay that paint by a tenth of
-a second. The full services load in the screens' workers afterwards.
+Plain SQL with ``:name`` parameters, which SQLAlchemy's ``text()`` and the standard library's
+``sqlite3`` both take: ``cmw tui`` on a SQLite file checks the login through ``sqlite3``
+before the first paint (:func:`cmworkbench.services.workbench.tui_login_sqlite`), because
+importing SQLAlchemy would delay that paint by a sixth of a second; the engine and the full
+services load in the screens' workers afterwards. Everything else passes a SQLAlchemy
+connection.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from cmworkbench.i18n import t
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import NotFound, OutOfScope
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy import Connection
+
+Rows = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
+"""Runs a statement with named parameters and returns its rows."""
+
+
+def rows_of(conn: Connection | sqlite3.Connection) -> Rows:
+    """:data:`Rows` on a SQLAlchemy connection or a ``sqlite3`` one."""
+    import sqlite3
+
+    if isinstance(conn, sqlite3.Connection):
+        return lambda sql, params: conn.execute(sql, params).fetchall()
+    from sqlalchemy import text
+
+    return lambda sql, params: conn.execute(text(sql), params).all()
+
 
 DEMO_BRANCH_CODE = "DEMO"
 """Branch code of the branch ``cmw demo`` builds; only there does the TUI fall back to a demo
 manager when the OS login is not a member of staff."""
 
 
-def find_actor(conn: Connection, login: str) -> Actor:
+def find_actor(conn: Connection | sqlite3.Connection, login: str) -> Actor:
     """The :class:`Actor` for ``login``; refused if unknown or deactivated."""
-    row = conn.execute(
-        text(
-            "SELECT id, login, name, role, branch_id, team_id, active FROM staff"
-            " WHERE login = :login"
-        ),
+    found = rows_of(conn)(
+        "SELECT id, login, name, role, branch_id, team_id, active FROM staff WHERE login = :login",
         {"login": login},
-    ).first()
-    if row is None:
+    )
+    if not found:
         raise NotFound(t("cli.unknown_login", login=login))
-    if not row.active:
+    staff_id, login, name, role, branch_id, team_id, active = found[0]
+    if not active:
         raise OutOfScope(t("cli.inactive_login", login=login))
-    return Actor(row.id, row.login, row.name, row.role, row.branch_id, row.team_id)
+    return Actor(staff_id, login, name, role, branch_id, team_id)
 
 
-def demo_login_if_demo(conn: Connection) -> str | None:
+def demo_login_if_demo(conn: Connection | sqlite3.Connection) -> str | None:
     """The first active customer manager, if this is a demo database; else ``None``."""
-    return conn.execute(
-        text(
-            "SELECT s.login FROM staff s JOIN branch b ON b.id = s.branch_id"
-            " WHERE b.code = :code AND s.role = 'manager' AND s.active ORDER BY s.id LIMIT 1"
-        ),
+    found = rows_of(conn)(
+        "SELECT s.login FROM staff s JOIN branch b ON b.id = s.branch_id"
+        " WHERE b.code = :code AND s.role = 'manager' AND s.active ORDER BY s.id LIMIT 1",
         {"code": DEMO_BRANCH_CODE},
-    ).scalar_one_or_none()
+    )
+    return str(found[0][0]) if found else None
 
 
-def first_admin_login(conn: Connection) -> str | None:
+def first_admin_login(conn: Connection | sqlite3.Connection) -> str | None:
     """The first active administrator: who the service account acts as on the CLI."""
-    return conn.execute(
-        text("SELECT login FROM staff WHERE role = 'admin' AND active ORDER BY id LIMIT 1")
-    ).scalar_one_or_none()
+    found = rows_of(conn)(
+        "SELECT login FROM staff WHERE role = 'admin' AND active ORDER BY id LIMIT 1", {}
+    )
+    return str(found[0][0]) if found else None

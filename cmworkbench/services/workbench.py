@@ -4,31 +4,33 @@ Screens hold a :class:`Workbench` (``app.workbench``) and call its methods from 
 workers; each call is one unit of work with the logged-in actor, so screens never see a
 database session, a query or an ORM row.
 
-Start-up: this module and everything ``cmw tui`` runs before the first paint use SQLAlchemy
-Core only. The service modules (and with them the SQLModel tables and pydantic) are imported
-by the methods, i.e. in the first worker, after the screen has been painted.
+Start-up: nothing ``cmw tui`` runs before the first paint imports SQLAlchemy when the
+database is a SQLite file: the login is checked through the standard library's ``sqlite3``
+(:func:`tui_login_sqlite`) and the :class:`Workbench` makes its engine on first use, i.e. in
+the first worker. The service modules (and with them the SQLModel tables and pydantic) are
+imported by the methods, in the workers too.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
+from pathlib import Path
 from time import sleep
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Engine
-
 from cmworkbench.config import Settings
-from cmworkbench.db.engine import make_engine, sqlite_file, unit_of_work
-from cmworkbench.db.migrate import schema_is_current
+from cmworkbench.db.migrate import SCHEMA_HEAD
 from cmworkbench.i18n import t
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import InvalidInput, NotFound, Retryable
 from cmworkbench.services.login import demo_login_if_demo, find_actor, first_admin_login
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlmodel import Session
 
     from cmworkbench.services.audit import AuditEntry
@@ -70,17 +72,35 @@ RETRY_PAUSE_SECONDS = 0.005
 class Workbench:
     """The engine, the settings and the actor, with one method per use case."""
 
-    def __init__(self, engine: Engine, settings: Settings, actor: Actor) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine | str, settings: Settings, actor: Actor) -> None:
+        """``engine``, or the URL of the database to make one of on first use."""
+        self._engine = None if isinstance(engine, str) else engine
+        self._url = engine if isinstance(engine, str) else None
+        self._engine_lock = threading.Lock()
         self.settings = settings
         self.actor = actor
         self.retries = 0
         """Units of work run again after losing a race (:class:`Retryable`), for the figures."""
 
+    @property
+    def engine(self) -> Engine:
+        """The engine; made on first use when the workbench was given a URL (workers may ask
+        for it at once, from several threads)."""
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    from cmworkbench.db.engine import make_engine
+
+                    assert self._url is not None
+                    self._engine = make_engine(self._url)
+        return self._engine
+
     def run(self, service: Callable[..., T], /, **kwargs: Any) -> T:
         """Call ``service(session=…, actor=…, **kwargs)`` in one unit of work; a unit that
         lost a race with another writer (:class:`Retryable`: rolled back, nothing saved) runs
         again, a few times, after a short random pause so the racers spread out."""
+        from cmworkbench.db.engine import unit_of_work
+
         for attempt in range(1, RETRY_ATTEMPTS + 1):
             try:
                 with unit_of_work(self.engine) as session:
@@ -702,6 +722,9 @@ class Workbench:
 def open_engine(settings: Settings, url: str | None = None) -> Engine:
     """An engine on an initialised, current database; refuses an old or empty one (and does
     not create an empty SQLite file on the way)."""
+    from cmworkbench.db.engine import make_engine, sqlite_file
+    from cmworkbench.db.migrate import schema_is_current
+
     engine = make_engine(url or settings.database_url)
     path = sqlite_file(engine)
     if (path is not None and not path.exists()) or not schema_is_current(engine):
@@ -731,6 +754,44 @@ def tui_login(engine: Engine, settings: Settings, login_name: str, *, explicit: 
     return login(engine, settings, demo_login)
 
 
+def tui_login_sqlite(settings: Settings, login_name: str, *, explicit: bool) -> Workbench | None:
+    """:func:`tui_login` on a SQLite file through the standard library's ``sqlite3``, so the
+    first paint need not wait for SQLAlchemy (the workbench makes its engine in the first
+    worker). The same checks: the file exists at the schema this release knows, the login
+    (or the demo fallback). ``None`` when the database is not a plain SQLite file URL: the
+    caller then logs in through an engine."""
+    import sqlite3
+
+    url = settings.database_url
+    if not url.startswith("sqlite:///") or "?" in url or url == "sqlite:///:memory:":
+        return None
+    path = Path(url.removeprefix("sqlite:///")).expanduser()
+    if not path.is_file():
+        raise InvalidInput(t("cli.not_initialised"))
+    db = sqlite3.connect(path, timeout=10)  # read-write: a read-only open of WAL can fail
+    try:
+        try:
+            version = db.execute("SELECT version_num FROM alembic_version").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" not in str(exc):
+                raise
+            version = None
+        if version is None or version[0] != SCHEMA_HEAD:
+            raise InvalidInput(t("cli.not_initialised"))
+        try:
+            actor = find_actor(db, login_name)
+        except NotFound:
+            if explicit:
+                raise
+            demo_login = demo_login_if_demo(db)
+            if demo_login is None:
+                raise InvalidInput(t("cli.unknown_os_login", login=login_name)) from None
+            actor = find_actor(db, demo_login)
+    finally:
+        db.close()
+    return Workbench(url, settings, actor)
+
+
 def admin_actor(settings: Settings) -> Workbench:
     """A :class:`Workbench` for the service account: the whole branch, as the admin sees it.
 
@@ -749,6 +810,8 @@ def admin_actor(settings: Settings) -> Workbench:
 @contextmanager
 def admin_session(settings: Settings) -> Iterator[Session]:
     """A unit of work for the service account itself (local administration from the CLI)."""
+    from cmworkbench.db.engine import unit_of_work
+
     engine = open_engine(settings)
     try:
         with unit_of_work(engine) as session:
