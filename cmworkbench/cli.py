@@ -280,11 +280,11 @@ def _workbench(settings: Settings, login: str | None) -> Workbench:
 
 
 def _tui(args: argparse.Namespace, settings: Settings) -> int:
-    from cmworkbench.services.workbench import open_engine, tui_login, tui_login_sqlite
+    from cmworkbench.services.workbench import open_engine, tui_login, tui_login_direct
 
     chosen = getattr(args, "login", None)
     login_name, explicit = chosen or getpass.getuser(), bool(chosen)
-    workbench = tui_login_sqlite(settings, login_name, explicit=explicit)
+    workbench = tui_login_direct(settings, login_name, explicit=explicit)
     if workbench is None:  # PostgreSQL (or an unusual SQLite URL): through an engine
         workbench = tui_login(open_engine(settings), settings, login_name, explicit=explicit)
     if not (sys.stdin.isatty() and sys.stdout.isatty()):

@@ -37,7 +37,7 @@ ok "$rest" && ok "$paced"
 POSTGRESQL_TESTS=(
     tests/test_audit.py tests/test_backup_postgres.py tests/test_cli_complaints.py
     tests/test_cli_tasks.py tests/test_complaints.py tests/test_customers_360.py
-    tests/test_demo_postgres.py
+    tests/test_demo_postgres.py tests/test_login_postgres.py
     tests/test_export.py tests/test_generate.py tests/test_handover.py tests/test_ical.py
     tests/test_import.py tests/test_jobs.py tests/test_migrations.py tests/test_notifications.py
     tests/test_onsite.py tests/test_reminders.py tests/test_reports.py tests/test_search.py

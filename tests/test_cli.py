@@ -155,12 +155,12 @@ def _login_both_ways(url: str, login: str, explicit: bool = True) -> list[object
     """What the TUI's two logins give (``sqlite3`` first, then through an engine): the
     actor, or the error's type and message."""
     from cmworkbench.config import load_settings
-    from cmworkbench.services.workbench import open_engine, tui_login, tui_login_sqlite
+    from cmworkbench.services.workbench import open_engine, tui_login, tui_login_direct
 
     settings = load_settings(env={"CMW_DATABASE_URL": url})
     outcomes: list[object] = []
     for way in (
-        lambda: tui_login_sqlite(settings, login, explicit=explicit),
+        lambda: tui_login_direct(settings, login, explicit=explicit),
         lambda: tui_login(open_engine(settings), settings, login, explicit=explicit),
     ):
         try:
@@ -206,8 +206,8 @@ def test_cmw_tui_logs_in_before_importing_sqlalchemy(demo_url):
     """Everything ``cmw tui`` does before the app runs leaves SQLAlchemy unimported."""
     code = (
         "import sys; from cmworkbench import cli; from cmworkbench.config import load_settings;"
-        "from cmworkbench.services.workbench import tui_login_sqlite;"
-        f"w = tui_login_sqlite(load_settings(env={{'CMW_DATABASE_URL': {demo_url!r}}}),"
+        "from cmworkbench.services.workbench import tui_login_direct;"
+        f"w = tui_login_direct(load_settings(env={{'CMW_DATABASE_URL': {demo_url!r}}}),"
         " 'zhangwei', explicit=True); import cmworkbench.app;"
         "print(w.actor.login, sorted(m for m in sys.modules if m.startswith('sqlalchemy')))"
     )

@@ -1,11 +1,11 @@
 """Who is logging in: the staff lookup that opens every session.
 
 Plain SQL with ``:name`` parameters, which SQLAlchemy's ``text()`` and the standard library's
-``sqlite3`` both take: ``cmw tui`` on a SQLite file checks the login through ``sqlite3``
-before the first paint (:func:`cmworkbench.services.workbench.tui_login_sqlite`), because
-importing SQLAlchemy would delay that paint by a sixth of a second; the engine and the full
-services load in the screens' workers afterwards. Everything else passes a SQLAlchemy
-connection.
+``sqlite3`` both take (and ``psycopg`` once they are spelled ``%(name)s``): ``cmw tui`` checks
+the login through the driver itself before the first paint
+(:func:`cmworkbench.services.workbench.tui_login_direct`), because importing SQLAlchemy would
+delay that paint by a sixth of a second; the engine and the full services load in the
+screens' workers afterwards. Everything else passes a SQLAlchemy connection.
 """
 
 from __future__ import annotations
@@ -26,12 +26,18 @@ Rows = Callable[[str, dict[str, Any]], Sequence[Sequence[Any]]]
 """Runs a statement with named parameters and returns its rows."""
 
 
-def rows_of(conn: Connection | sqlite3.Connection) -> Rows:
-    """:data:`Rows` on a SQLAlchemy connection or a ``sqlite3`` one."""
+def rows_of(conn: Connection | sqlite3.Connection | Any) -> Rows:
+    """:data:`Rows` on a SQLAlchemy connection, a ``sqlite3`` one or a ``psycopg`` one."""
     import sqlite3
 
     if isinstance(conn, sqlite3.Connection):
         return lambda sql, params: conn.execute(sql, params).fetchall()
+    if type(conn).__module__.startswith("psycopg"):
+        import re
+
+        named = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+        driver: Any = conn
+        return lambda sql, params: driver.execute(named.sub(r"%(\1)s", sql), params).fetchall()
     from sqlalchemy import text
 
     return lambda sql, params: conn.execute(text(sql), params).all()
@@ -42,7 +48,7 @@ DEMO_BRANCH_CODE = "DEMO"
 manager when the OS login is not a member of staff."""
 
 
-def find_actor(conn: Connection | sqlite3.Connection, login: str) -> Actor:
+def find_actor(conn: Connection | sqlite3.Connection | Any, login: str) -> Actor:
     """The :class:`Actor` for ``login``; refused if unknown or deactivated."""
     found = rows_of(conn)(
         "SELECT id, login, name, role, branch_id, team_id, active FROM staff WHERE login = :login",
@@ -56,7 +62,7 @@ def find_actor(conn: Connection | sqlite3.Connection, login: str) -> Actor:
     return Actor(staff_id, login, name, role, branch_id, team_id)
 
 
-def demo_login_if_demo(conn: Connection | sqlite3.Connection) -> str | None:
+def demo_login_if_demo(conn: Connection | sqlite3.Connection | Any) -> str | None:
     """The first active customer manager, if this is a demo database; else ``None``."""
     found = rows_of(conn)(
         "SELECT s.login FROM staff s JOIN branch b ON b.id = s.branch_id"
@@ -66,7 +72,7 @@ def demo_login_if_demo(conn: Connection | sqlite3.Connection) -> str | None:
     return str(found[0][0]) if found else None
 
 
-def first_admin_login(conn: Connection | sqlite3.Connection) -> str | None:
+def first_admin_login(conn: Connection | sqlite3.Connection | Any) -> str | None:
     """The first active administrator: who the service account acts as on the CLI."""
     found = rows_of(conn)(
         "SELECT login FROM staff WHERE role = 'admin' AND active ORDER BY id LIMIT 1", {}

@@ -5,8 +5,8 @@ workers; each call is one unit of work with the logged-in actor, so screens neve
 database session, a query or an ORM row.
 
 Start-up: nothing ``cmw tui`` runs before the first paint imports SQLAlchemy when the
-database is a SQLite file: the login is checked through the standard library's ``sqlite3``
-(:func:`tui_login_sqlite`) and the :class:`Workbench` makes its engine on first use, i.e. in
+database is a SQLite file or on PostgreSQL: the login is checked through the driver itself
+(:func:`tui_login_direct`) and the :class:`Workbench` makes its engine on first use, i.e. in
 the first worker. The service modules (and with them the SQLModel tables and pydantic) are
 imported by the methods, in the workers too.
 """
@@ -27,7 +27,12 @@ from cmworkbench.db.migrate import SCHEMA_HEAD
 from cmworkbench.i18n import t
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import InvalidInput, NotFound, Retryable
-from cmworkbench.services.login import demo_login_if_demo, find_actor, first_admin_login
+from cmworkbench.services.login import (
+    demo_login_if_demo,
+    find_actor,
+    first_admin_login,
+    rows_of,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -754,29 +759,27 @@ def tui_login(engine: Engine, settings: Settings, login_name: str, *, explicit: 
     return login(engine, settings, demo_login)
 
 
-def tui_login_sqlite(settings: Settings, login_name: str, *, explicit: bool) -> Workbench | None:
-    """:func:`tui_login` on a SQLite file through the standard library's ``sqlite3``, so the
+def tui_login_direct(settings: Settings, login_name: str, *, explicit: bool) -> Workbench | None:
+    """:func:`tui_login` through the database driver itself (``sqlite3``, ``psycopg``), so the
     first paint need not wait for SQLAlchemy (the workbench makes its engine in the first
-    worker). The same checks: the file exists at the schema this release knows, the login
-    (or the demo fallback). ``None`` when the database is not a plain SQLite file URL: the
-    caller then logs in through an engine."""
-    import sqlite3
-
+    worker). The same checks: a database at the schema this release knows, the login (or
+    the demo fallback). ``None`` when the URL is not one it knows, or the server cannot be
+    reached: the caller then logs in through an engine, which says what is wrong."""
     url = settings.database_url
-    if not url.startswith("sqlite:///") or "?" in url or url == "sqlite:///:memory:":
+    db = _direct_connection(url)
+    if db is None:
         return None
-    path = Path(url.removeprefix("sqlite:///")).expanduser()
-    if not path.is_file():
-        raise InvalidInput(t("cli.not_initialised"))
-    db = sqlite3.connect(path, timeout=10)  # read-write: a read-only open of WAL can fail
     try:
         try:
-            version = db.execute("SELECT version_num FROM alembic_version").fetchone()
-        except sqlite3.OperationalError as exc:
-            if "no such table" not in str(exc):
+            version = rows_of(db)("SELECT version_num FROM alembic_version", {})
+        except Exception as error:  # each driver's own "no such table"
+            message = str(error).lower()
+            if "alembic_version" not in message or not (
+                "no such table" in message or "does not exist" in message
+            ):
                 raise
-            version = None
-        if version is None or version[0] != SCHEMA_HEAD:
+            version = []
+        if not version or version[0][0] != SCHEMA_HEAD:
             raise InvalidInput(t("cli.not_initialised"))
         try:
             actor = find_actor(db, login_name)
@@ -790,6 +793,27 @@ def tui_login_sqlite(settings: Settings, login_name: str, *, explicit: bool) -> 
     finally:
         db.close()
     return Workbench(url, settings, actor)
+
+
+def _direct_connection(url: str) -> Any:
+    """A ``sqlite3`` connection to a SQLite file URL, a ``psycopg`` one (autocommit) to a
+    PostgreSQL URL; ``None`` for anything else or a server that does not answer."""
+    if url.startswith("sqlite:///") and "?" not in url and url != "sqlite:///:memory:":
+        import sqlite3
+
+        path = Path(url.removeprefix("sqlite:///")).expanduser()
+        if not path.is_file():  # never create an empty database on the way
+            raise InvalidInput(t("cli.not_initialised"))
+        return sqlite3.connect(path, timeout=10)  # read-write: read-only WAL opens can fail
+    for scheme in ("postgresql+psycopg://", "postgresql://"):
+        if url.startswith(scheme):
+            import psycopg
+
+            try:
+                return psycopg.connect("postgresql://" + url.removeprefix(scheme), autocommit=True)
+            except psycopg.Error:
+                return None
+    return None
 
 
 def admin_actor(settings: Settings) -> Workbench:
