@@ -538,3 +538,30 @@ def test_the_command_line_refuses_in_one_line(url: str, capsys: pytest.CaptureFi
     assert cmw(url, "report manager --drill nosuch --as zhangwei") == 2
     assert "coverage" in capsys.readouterr().err
     assert cmw(url, "report manager --format xlsx --as zhangwei") == 2
+
+
+MONTH_ENDS = [
+    date(2026, 1, 31), date(2026, 8, 31), date(2024, 2, 29), date(2026, 3, 31),
+    date(2026, 12, 31), date(2026, 5, 30), date(2026, 11, 15), date(2027, 1, 29),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("months", [1, 2, 3, 6, 11, 12, 13])
+def test_months_are_added_as_a_calendar_does_on_both_databases(engine: Engine, months: int) -> None:
+    """Generation's after-sale deadline and the report's are one piece of SQL per database;
+    both keep the day within the month (31 August + 3 months = 30 November), as
+    ``relativedelta`` does, where SQLite's own ``date()`` would run over into December."""
+    from dateutil.relativedelta import relativedelta
+    from sqlalchemy import text
+
+    from cmworkbench.services.report_figures import dialect_of
+
+    dialect = dialect_of(engine.dialect.name)
+    with engine.connect() as conn:
+        for day in MONTH_ENDS:
+            sql = "SELECT " + dialect.plus_months.format(":day", ":months")
+            found = conn.execute(
+                text(sql), {"day": day.isoformat() if dialect.name == "sqlite" else day,
+                            "months": months},
+            ).scalar_one()  # fmt: skip
+            assert str(found) == (day + relativedelta(months=months)).isoformat(), day

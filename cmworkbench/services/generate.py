@@ -50,6 +50,7 @@ from cmworkbench.domain.cadence import CHANNEL_BITS, rule_table
 from cmworkbench.domain.calendar import parse_hours
 from cmworkbench.i18n import t
 from cmworkbench.services.errors import InvalidInput
+from cmworkbench.services.report_figures import dialect_of
 
 TASK_COLUMNS = (
     "kind, customer_id, owner_id, due_at, priority, status, rule, idem_key, created_at, version"
@@ -142,10 +143,10 @@ class _Context:
         return f"substr({date_sql}, 6, 5)"
 
     def plus_months(self, date_sql: str, months: int) -> str:
-        """SQL for the date ``months`` after a date."""
-        if self.postgresql:
-            return f"CAST({date_sql} + interval '{int(months)} months' AS date)"
-        return f"date({date_sql}, '+{int(months)} months')"
+        """SQL for the date ``months`` after a date (the reports' own: 31 August + 3 months is
+        30 November on both databases)."""
+        dialect = dialect_of("postgresql" if self.postgresql else "sqlite")
+        return dialect.plus_months.format(date_sql, int(months))
 
     def minus_days(self, date_sql: str, days: int) -> str:
         """SQL for the date ``days`` before a date."""

@@ -67,9 +67,11 @@ class Dialect:
     to UTC, ``'-480 minutes'``)."""
     next_day: str
     """The day after the date ``{0}``."""
-    after_sale: str
-    """The date ``{0}`` plus ``:after_sale`` (``'+3 months'``); the 31st runs over into the
-    next month, as SQLite's ``date()`` does."""
+    plus_months: str
+    """The date ``{0}`` plus ``{1}`` (an integer) months, the day kept within the month: 31
+    August + 3 months is 30 November, as a calendar (and ``dateutil``'s ``relativedelta``)
+    says; SQLite's own ``date(…, '+3 months')`` would say 1 December. Generation and the
+    reports both use it, so a task and the figure that counts it agree."""
     after_sale_bound: str
     """A week before the date ``{0}`` minus ``:after_sale_back``: a cheap lower bound."""
     hours_between: str
@@ -101,7 +103,13 @@ SQLITE = Dialect(
     minute_text="strftime('%Y-%m-%d %H:%M', {0}, :shift)",
     at_midnight="(datetime({0}, {1}) || '.000000')",
     next_day="date({0}, '+1 day')",
-    after_sale="date({0}, :after_sale)",
+    # the first of the month plus the months plus the day less one, but no later than the
+    # last day of that month
+    plus_months=(
+        "MIN(date({0}, 'start of month', '+' || ({1}) || ' months',"
+        " '+' || (CAST(strftime('%d', {0}) AS integer) - 1) || ' days'),"
+        " date({0}, 'start of month', '+' || (({1}) + 1) || ' months', '-1 day'))"
+    ),
     after_sale_bound="date({0}, :after_sale_back, '-7 days')",
     hours_between="ROUND((julianday({0}) - julianday({1})) * 24, 2)",
     total="TOTAL({0})",
@@ -128,12 +136,7 @@ POSTGRESQL = Dialect(
     minute_text=f"to_char({_PG_LOCAL}, 'YYYY-MM-DD HH24:MI')",
     at_midnight="((CAST({0} AS timestamp) + CAST({1} AS interval)) AT TIME ZONE 'UTC')",
     next_day="(CAST({0} AS date) + 1)",
-    # The first of the month plus the months, plus the day of the month less one: 31 August
-    # + 3 months is 1 December, as on SQLite (PostgreSQL's own rule says 30 November).
-    after_sale=(
-        "(CAST(date_trunc('month', CAST({0} AS timestamp)) + CAST(:after_sale AS interval)"
-        " AS date) + (CAST(EXTRACT(DAY FROM {0}) AS integer) - 1))"
-    ),
+    plus_months="CAST(CAST({0} AS date) + ({1}) * interval '1 month' AS date)",  # clamps
     after_sale_bound=(
         "CAST(CAST({0} AS date) + CAST(:after_sale_back AS interval) - interval '7 days' AS date)"
     ),
@@ -290,7 +293,7 @@ def _freshness_weekly(d: Dialect, owners: str, weeks: int) -> str:
 
 def _deadline(d: Dialect) -> str:
     """SQL: the day a holding's after-sale return visit is due."""
-    return d.after_sale.format("h.activated_on")
+    return d.plus_months.format("h.activated_on", ":after_sale_months")
 
 
 def _after_sale_done(

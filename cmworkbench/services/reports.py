@@ -286,7 +286,7 @@ def _query(settings: Settings, start: date, end: date, dialect: Dialect = SQLITE
         "judge_day": _day(end_at.astimezone(clock.branch_tz()).date(), dialect),
         "shift": f"{offset:+d} minutes",
         "unshift": f"{-offset:+d} minutes",
-        "after_sale": f"+{settings.tasks.after_sale_months} months",
+        "after_sale_months": settings.tasks.after_sale_months,
         "after_sale_back": f"-{settings.tasks.after_sale_months} months",
     }
     rules = [
@@ -340,7 +340,7 @@ def _weekly_query(each: Sequence[_Query]) -> _Query:
     params: dict[str, Any] = {}
     for n, query in enumerate(each):
         params.update({f"{k}_{n}": v for k, v in query.params.items() if not k.startswith("rep_")})
-    params["after_sale"] = each[0].params["after_sale"]
+    params["after_sale_months"] = each[0].params["after_sale_months"]
     params["after_sale_back"] = each[0].params["after_sale_back"]
     since = tuple((f"since_{n}", _INSTANT) for n in range(len(each)))
     rules = [(*rule[:5], *(q.rules[i][5] for q in each)) for i, rule in enumerate(each[0].rules)]
