@@ -9,6 +9,7 @@ Tasks made by a rule (``Task.idem_key``) are inserted the same way (:func:`inser
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from sqlalchemy import Connection, insert
@@ -51,7 +52,7 @@ def insert_once(session: Session, table: type[Notification | Task], values: dict
     """Insert one row of ``table`` (notification or task) unless a row with its ``idem_key``
     exists; True when inserted. Concurrent callers race on the unique index, not on a read."""
     conn = session.connection()
-    statement = conflict_insert(conn, table)
+    statement = _insert_once_statement(conn.dialect.name, table)
     if statement is None:  # pragma: no cover - other databases: check, then insert
         key = values["idem_key"]
         exists = session.exec(select(table.id).where(col(table.idem_key) == key))
@@ -59,13 +60,22 @@ def insert_once(session: Session, table: type[Notification | Task], values: dict
             return False
         conn.execute(insert(table).values(**values))
         return True
-    result = conn.execute(
-        statement.values(**values)
+    # One statement per table, the values bound at execution: a sweep sending two thousand
+    # notices builds and compiles it once, not two thousand times.
+    return conn.execute(statement, values).rowcount == 1
+
+
+@functools.cache
+def _insert_once_statement(dialect: str, table: type[Notification | Task]) -> Any | None:
+    if dialect not in ("postgresql", "sqlite"):
+        return None
+    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert_into(table)
         .on_conflict_do_nothing(index_elements=["idem_key"])
         # an INSERT's row count is kept only when asked for (psycopg reports -1 otherwise)
         .execution_options(preserve_rowcount=True)
     )
-    return result.rowcount == 1
 
 
 def conflict_insert(conn: Connection, table: Any) -> Any | None:
