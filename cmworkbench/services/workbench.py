@@ -747,16 +747,21 @@ def login(engine: Engine, settings: Settings, login_name: str) -> Workbench:
 def tui_login(engine: Engine, settings: Settings, login_name: str, *, explicit: bool) -> Workbench:
     """Log in for the TUI: ``--as LOGIN``, else the OS login; a demo database falls back to
     its demo manager so the README's first command needs no login."""
+    with engine.connect() as conn:
+        return Workbench(engine, settings, _tui_actor(conn, login_name, explicit))
+
+
+def _tui_actor(db: Any, login_name: str, explicit: bool) -> Actor:
+    """Who logs in to the TUI, on a SQLAlchemy, ``sqlite3`` or ``psycopg`` connection."""
     try:
-        return login(engine, settings, login_name)
+        return find_actor(db, login_name)
     except NotFound:
         if explicit:
             raise
-    with engine.connect() as conn:
-        demo_login = demo_login_if_demo(conn)
+    demo_login = demo_login_if_demo(db)
     if demo_login is None:
         raise InvalidInput(t("cli.unknown_os_login", login=login_name))
-    return login(engine, settings, demo_login)
+    return find_actor(db, demo_login)
 
 
 def tui_login_direct(settings: Settings, login_name: str, *, explicit: bool) -> Workbench | None:
@@ -781,15 +786,7 @@ def tui_login_direct(settings: Settings, login_name: str, *, explicit: bool) -> 
             version = []
         if not version or version[0][0] != SCHEMA_HEAD:
             raise InvalidInput(t("cli.not_initialised"))
-        try:
-            actor = find_actor(db, login_name)
-        except NotFound:
-            if explicit:
-                raise
-            demo_login = demo_login_if_demo(db)
-            if demo_login is None:
-                raise InvalidInput(t("cli.unknown_os_login", login=login_name)) from None
-            actor = find_actor(db, demo_login)
+        actor = _tui_actor(db, login_name, explicit)
     finally:
         db.close()
     return Workbench(url, settings, actor)
