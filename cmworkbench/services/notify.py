@@ -67,12 +67,11 @@ def insert_once(session: Session, table: type[Notification | Task], values: dict
 
 @functools.cache
 def _insert_once_statement(dialect: str, table: type[Notification | Task]) -> Any | None:
-    if dialect not in ("postgresql", "sqlite"):
+    statement = _conflict_insert(dialect, table)
+    if statement is None:
         return None
-    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return (
-        insert_into(table)
-        .on_conflict_do_nothing(index_elements=["idem_key"])
+        statement.on_conflict_do_nothing(index_elements=["idem_key"])
         # an INSERT's row count is kept only when asked for (psycopg reports -1 otherwise)
         .execution_options(preserve_rowcount=True)
     )
@@ -81,8 +80,12 @@ def _insert_once_statement(dialect: str, table: type[Notification | Task]) -> An
 def conflict_insert(conn: Connection, table: Any) -> Any | None:
     """An INSERT that can say ``ON CONFLICT … DO NOTHING`` on the databases the workbench
     runs on (SQLite, PostgreSQL); ``None`` on any other."""
-    if conn.dialect.name == "postgresql":
+    return _conflict_insert(conn.dialect.name, table)
+
+
+def _conflict_insert(dialect: str, table: Any) -> Any | None:
+    if dialect == "postgresql":
         return postgresql.insert(table)
-    if conn.dialect.name == "sqlite":
+    if dialect == "sqlite":
         return sqlite.insert(table)
     return None
