@@ -47,8 +47,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 WROTE = "cmw.wrote"
 """Set in a connection's ``info`` by any statement that may write (anything but a ``SELECT``,
 or a ``WITH`` query naming no INSERT, UPDATE, DELETE or MERGE) since it was taken from the
-pool; :func:`unit_of_work` drains the search queue
-only then."""
+pool; :func:`unit_of_work` drains the search queue only then."""
 
 
 def _watch_writes(engine: Engine) -> None:

@@ -92,10 +92,7 @@ def schema_is_current(engine: Engine) -> bool:
             with engine.connect() as conn:
                 row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
         except DBAPIError as exc:
-            message = str(exc.orig).lower()
-            if "alembic_version" in message and (
-                "no such table" in message or "does not exist" in message
-            ):
+            if no_version_table(exc.orig):
                 return False
             if attempt == 2:
                 raise
@@ -103,3 +100,12 @@ def schema_is_current(engine: Engine) -> bool:
             continue
         return row is not None and row[0] == SCHEMA_HEAD
     raise AssertionError("unreachable")
+
+
+def no_version_table(error: object) -> bool:
+    """True when a driver's ``error`` (``sqlite3`` or ``psycopg``) says the database has no
+    ``alembic_version`` table, i.e. it was never initialised."""
+    message = str(error).lower()
+    return "alembic_version" in message and (
+        "no such table" in message or "does not exist" in message
+    )

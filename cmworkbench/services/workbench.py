@@ -23,7 +23,7 @@ from time import sleep
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cmworkbench.config import Settings
-from cmworkbench.db.migrate import SCHEMA_HEAD
+from cmworkbench.db.migrate import SCHEMA_HEAD, no_version_table
 from cmworkbench.i18n import t
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import InvalidInput, NotFound, Retryable
@@ -778,10 +778,7 @@ def tui_login_direct(settings: Settings, login_name: str, *, explicit: bool) -> 
         try:
             version = rows_of(db)("SELECT version_num FROM alembic_version", {})
         except Exception as error:  # each driver's own "no such table"
-            message = str(error).lower()
-            if "alembic_version" not in message or not (
-                "no such table" in message or "does not exist" in message
-            ):
+            if not no_version_table(error):
                 raise
             version = []
         if not version or version[0][0] != SCHEMA_HEAD:
