@@ -1,7 +1,16 @@
 """``cmw``: the command line. It parses arguments and calls the same services as the TUI.
 
-Exit codes: 0 ok, 2 bad usage or input (one line on stderr says what and where), 1 any other
-failure (one line on stderr; ``CMW_DEBUG=1`` shows the traceback for IT).
+Exit codes, one rule for every command (one line on stderr says what and where):
+
+* 0: done;
+* 2: the person asked for something that cannot be done: bad usage, bad input, a value out of
+  range, a refusal (scope, role), a record that is not there or not theirs;
+* 1: the machine failed them: a full or failing disk, a database that does not answer, any
+  fault of the program itself (``CMW_DEBUG=1`` shows the traceback for IT).
+
+What the CLI prints is text only: control characters in stored data (an escape sequence in a
+customer's name) are printed as ``\\uXXXX`` escapes, never sent to the terminal
+(:mod:`cmworkbench.domain.text`).
 
 Who acts: ``--as LOGIN`` scopes a command to that staff member, exactly as in the TUI.
 Without it, a command runs as the service account that owns the database, i.e. as the
@@ -18,9 +27,11 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from cmworkbench import clock, i18n
@@ -28,6 +39,7 @@ from cmworkbench.config import ROLES, ConfigError, Settings, load_settings
 from cmworkbench.db.migrate import ForeignDatabase
 
 if TYPE_CHECKING:
+    from cmworkbench.services.output import OutputFile
     from cmworkbench.services.workbench import Workbench
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -41,7 +53,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports errors as one line and exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"{self.prog}: {i18n.t('cli.error', message=message)}", file=sys.stderr)
+        from cmworkbench.domain.text import printable
+
+        line = f"{self.prog}: {i18n.t('cli.error', message=message)}"
+        print(printable(line), file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
@@ -71,18 +86,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, metavar="S", help=t("cli.help.seed"))
 
     tui = commands.add_parser("tui", parents=[common], help=t("cli.help.tui"))
-    tui.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    tui.add_argument("--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as"))
 
     search = commands.add_parser("search", parents=[common], help=t("cli.help.search"))
     search.add_argument("query", metavar="QUERY", help=t("cli.help.query"))
-    search.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    search.add_argument("--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as"))
     search.add_argument("--limit", type=_positive_int, default=20, metavar="N")
     search.add_argument("--json", action="store_true", help=t("cli.help.json"))
 
     commands.add_parser("reindex", parents=[common], help=t("cli.help.reindex"))
 
     tasks = commands.add_parser("tasks", parents=[common], help=t("cli.help.tasks"))
-    tasks.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    tasks.add_argument("--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as"))
     tasks.add_argument("--date", type=_date, metavar="D", help=t("cli.help.date"))
     tasks.add_argument("--json", action="store_true", help=t("cli.help.json"))
 
@@ -93,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     staff_commands = staff.add_subparsers(dest="staff_command", metavar="COMMAND", required=True)
     staff_list = staff_commands.add_parser("list", parents=[common], help=t("cli.help.staff_list"))
     staff_list.add_argument("--role", choices=ROLES, metavar="ROLE", help=", ".join(ROLES))
-    staff_list.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    staff_list.add_argument(
+        "--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as")
+    )
     staff_list.add_argument("--json", action="store_true", help=t("cli.help.json"))
     grant = staff_commands.add_parser("grant-key", parents=[common], help=t("cli.help.grant_key"))
     grant.add_argument("login", metavar="LOGIN", help=t("cli.help.key_login"))
@@ -132,21 +149,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+MAX_NUMBER = 10**9
+"""The largest count or id the command line takes (larger is a typing error, and would not
+fit the database's integers)."""
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(i18n.t("cli.not_a_number", value=text)) from None
-    if value < 0:
+    if not 0 <= value <= MAX_NUMBER:
         raise argparse.ArgumentTypeError(i18n.t("cli.not_a_number", value=text))
     return value
 
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(i18n.t("cli.bad_date", value=text)) from None
+    try:
+        return clock.check_year(day, text)
+    except clock.ClockError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def as_login(text: str) -> str:
+    """``--as LOGIN``: a login, never empty (an empty one must not fall back to the service
+    account or to the operating system's user)."""
+    login = text.strip()
+    if not login:
+        raise argparse.ArgumentTypeError(i18n.t("cli.empty_login"))
+    return login
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -155,25 +190,96 @@ def main(argv: Sequence[str] | None = None) -> int:
     _early_language(args_list)
     args = build_parser().parse_args(args_list)
     command = args.command or "tui"
-    try:
-        settings = _settings(args)
-        handler = _HANDLERS[command] if command != "staff" else _staff_handler(args.staff_command)
-        return handler(args, settings)
-    except (UsageError, ConfigError, clock.ClockError, ForeignDatabase) as exc:
-        return _fail(str(exc), EXIT_USAGE)
-    except KeyboardInterrupt:
-        return _fail(i18n.t("cli.interrupted"), EXIT_FAILURE)
-    except BrokenPipeError:  # output piped into `head` and the like: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
-    except Exception as exc:  # the last line of defence: no traceback reaches a user
-        from cmworkbench.services.errors import ServiceError
-
-        if isinstance(exc, ServiceError):
+    with _printable_output(command != "tui"):
+        try:
+            settings = _settings(args)
+            handler = (
+                _HANDLERS[command] if command != "staff" else _staff_handler(args.staff_command)
+            )
+            return handler(args, settings)
+        except (UsageError, ConfigError, clock.ClockError, ForeignDatabase) as exc:
             return _fail(str(exc), EXIT_USAGE)
-        if os.environ.get("CMW_DEBUG"):
-            raise
-        return _fail(f"{type(exc).__name__}: {exc}".splitlines()[0], EXIT_FAILURE)
+        except KeyboardInterrupt:
+            return _fail(i18n.t("cli.interrupted"), EXIT_FAILURE)
+        except BrokenPipeError:  # output piped into `head` and the like: not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return EXIT_OK
+        except Exception as exc:  # the last line of defence: no traceback reaches a user
+            if os.environ.get("CMW_DEBUG"):
+                raise
+            return _fail(*failure(exc, settings_url(args)))
+
+
+def failure(exc: Exception, database: str | None) -> tuple[str, int]:
+    """The one line and the exit code for ``exc`` (see the module doc's rule)."""
+    from cmworkbench.domain.text import UnsafeText
+    from cmworkbench.services.errors import MachineFailure, ServiceError
+
+    if isinstance(exc, MachineFailure):
+        return str(exc), EXIT_FAILURE
+    if isinstance(exc, ServiceError | UnsafeText):
+        return str(exc), EXIT_USAGE
+    if isinstance(exc, OverflowError):  # a date or a number beyond what the database holds
+        return i18n.t("cli.out_of_range"), EXIT_USAGE
+    if type(exc).__name__ in ("OperationalError", "InterfaceError", "DatabaseError"):
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        where = database or "-"
+        return i18n.t("cli.database_down", database=where, reason=reason[-1] if reason else ""), (
+            EXIT_FAILURE
+        )
+    if isinstance(exc, OSError):
+        from cmworkbench.services.output import failure as write_failure
+
+        problem = write_failure(exc, Path(exc.filename or "-"))
+        return str(problem), EXIT_FAILURE if isinstance(problem, MachineFailure) else EXIT_USAGE
+    return f"{type(exc).__name__}: {exc}".splitlines()[0], EXIT_FAILURE
+
+
+def settings_url(args: argparse.Namespace) -> str | None:
+    """The database named on the command line or in the environment, password hidden."""
+    url = getattr(args, "db", None) or os.environ.get("CMW_DATABASE_URL")
+    if not url:
+        return None
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return None
+
+
+@contextmanager
+def _printable_output(enabled: bool) -> Iterator[None]:
+    """While the command runs, stdout and stderr print control characters as escapes (never
+    raw to the terminal); the TUI keeps the real streams."""
+    if not enabled:
+        yield
+        return
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Printable(out), _Printable(err)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+class _Printable:
+    """A text stream that writes :func:`~cmworkbench.domain.text.printable` text."""
+
+    def __init__(self, stream: Any) -> None:
+        from cmworkbench.domain.text import printable
+
+        self._stream, self._printable = stream, printable
+
+    def write(self, text: str) -> int:
+        return int(self._stream.write(self._printable(text)))
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding …
+        return getattr(self._stream, name)
 
 
 def _fail(message: str, code: int) -> int:
@@ -277,6 +383,23 @@ def _workbench(settings: Settings, login: str | None) -> Workbench:
     engine = open_engine(settings)
     assert login is not None
     return log_in(engine, settings, login)
+
+
+def output_target(
+    args: argparse.Namespace, settings: Settings, *, inputs: Sequence[Any] = ()
+) -> OutputFile:
+    """``args.output`` checked as an output file of this command (``--force`` if it has one):
+    never the live database, one of ``inputs``, a database or a dump; see
+    :mod:`cmworkbench.services.output`."""
+    from cmworkbench.db.engine import database_path
+    from cmworkbench.services.output import output_file
+
+    return output_file(
+        args.output,
+        force=getattr(args, "force", False),
+        database=database_path(settings.database_url),
+        inputs=inputs,
+    )
 
 
 def _tui(args: argparse.Namespace, settings: Settings) -> int:

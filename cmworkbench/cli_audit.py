@@ -3,16 +3,22 @@
 Read-only: the log is append-only (the database refuses an UPDATE or DELETE on it, see
 migration 0005), and nothing in the application edits an entry. Without ``--as`` the command
 runs as the admin (the whole branch); with it, as that staff member's scope allows.
+
+Each entry has two times: ``at``, the business time (which ``--now`` sets), and the real time
+it was recorded. ``--since`` filters on the real time, so a command run with ``--now`` in the
+past cannot hide from it; the table shows the real time beside any entry whose business time
+differs from it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from cmworkbench import clock, i18n
-from cmworkbench.cli import EXIT_OK, _date, _positive_int, _print_table, _workbench
+from cmworkbench.cli import EXIT_OK, _date, _positive_int, _print_table, _workbench, as_login
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
@@ -30,7 +36,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
         "--limit", type=_positive_int, default=200, metavar="N", help=t("cli.help.audit_limit")
     )
     audit.add_argument("--json", action="store_true", help=t("cli.help.json"))
-    audit.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    audit.add_argument("--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as"))
 
 
 def audit_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -52,10 +58,15 @@ def audit_command(args: argparse.Namespace, settings: Settings) -> int:
     if not entries:
         print(i18n.t("cli.audit.none"))
         return EXIT_OK
+    # The real time is shown only when some entry's business time differs from it (a command
+    # run with --now): the usual table stays as wide as before.
+    backdated = any(_backdated(e) for e in entries)
+    columns = ("at", "who", "action", "object", "customer", "field", "detail")
     _print_table(
         [
             [
-                e.at.astimezone(clock.branch_tz()).strftime("%Y-%m-%d %H:%M:%S"),
+                _local(e.at),
+                *([_local(e.recorded_at) if _backdated(e) else ""] if backdated else []),
                 _who(e),
                 i18n.label("audit_action", e.action),
                 f"{e.object_type}#{e.object_id}" if e.object_id is not None else e.object_type,
@@ -67,10 +78,24 @@ def audit_command(args: argparse.Namespace, settings: Settings) -> int:
         ],
         [
             f"cli.audit.col.{c}"
-            for c in ("at", "who", "action", "object", "customer", "field", "detail")
+            for c in (columns[:1] + (("recorded_at",) if backdated else ()) + columns[1:])
         ],
     )
     return EXIT_OK
+
+
+BACKDATED = timedelta(minutes=5)
+"""A business time this far from the real time is shown beside it."""
+
+
+def _backdated(entry: AuditEntry) -> bool:
+    return entry.recorded_at is not None and abs(entry.recorded_at - entry.at) > BACKDATED
+
+
+def _local(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(clock.branch_tz()).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _who(entry: AuditEntry) -> str:
@@ -83,6 +108,11 @@ def _as_dict(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
         "at": entry.at.astimezone(clock.branch_tz()).isoformat(timespec="seconds"),
+        "recorded_at": (
+            entry.recorded_at.astimezone(clock.branch_tz()).isoformat(timespec="seconds")
+            if entry.recorded_at is not None
+            else None
+        ),
         "staff": entry.staff_login,
         "staff_name": entry.staff_name,
         "action": entry.action,

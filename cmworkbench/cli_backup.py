@@ -76,4 +76,6 @@ def restore_command(args: argparse.Namespace, settings: Settings) -> int:
                 revision=out.revision,
             )
         )
+        if out.kept:
+            print(i18n.t("backup.kept", path=out.kept))
     return EXIT_OK

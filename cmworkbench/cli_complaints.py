@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cmworkbench import clock, i18n
-from cmworkbench.cli import EXIT_OK, UsageError, _positive_int, _print_table, _workbench
+from cmworkbench.cli import EXIT_OK, UsageError, _positive_int, _print_table, _workbench, as_login
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
@@ -114,7 +114,9 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     for sub in (show, *acting):
         sub.add_argument("ticket", metavar="ID", help=t("cli.help.complaints_opt_ticket"))
     for sub in (new, show, listing, *acting):
-        sub.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+        sub.add_argument(
+            "--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as")
+        )
     for sub in (new, show, listing, sweep, *acting):
         sub.add_argument("--json", action="store_true", help=t("cli.help.json"))
 

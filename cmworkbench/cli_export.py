@@ -12,7 +12,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from cmworkbench import i18n
-from cmworkbench.cli import EXIT_OK, _workbench
+from cmworkbench.cli import EXIT_OK, _workbench, as_login
 from cmworkbench.config import GROUP_CLASSES
 
 if TYPE_CHECKING:
@@ -33,6 +33,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
         help=t("cli.help.export_output"),
     )
     customers.add_argument("--unmasked", action="store_true", help=t("cli.help.export_unmasked"))
+    customers.add_argument("--force", action="store_true", help=t("cli.help.force_output"))
     customers.add_argument(
         "--class",
         dest="classes",
@@ -44,7 +45,9 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
         help=f"{t('cli.help.export_class')}: {', '.join(GROUP_CLASSES)}",
     )
     customers.add_argument("--owner", metavar="LOGIN", help=t("cli.help.export_owner"))
-    customers.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    customers.add_argument(
+        "--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as")
+    )
 
 
 def export_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -61,6 +64,7 @@ def export_command(args: argparse.Namespace, settings: Settings) -> int:
         classes=args.classes,
         owner_login=args.owner,
         service_account=not args.login,
+        force=args.force,
     )
     masking = i18n.t("export.masked" if result.masked else "export.unmasked")
     print(i18n.t("export.done", count=result.count, path=result.path, masking=masking))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cmworkbench import i18n
-from cmworkbench.cli import EXIT_OK, EXIT_USAGE
+from cmworkbench.cli import EXIT_OK, EXIT_USAGE, as_login
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
@@ -38,7 +38,11 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     command.add_argument("--encoding", metavar="ENC", help=t("cli.help.import_encoding"))
     command.add_argument("--skip-bad", action="store_true", help=t("cli.help.import_skip_bad"))
     command.add_argument("--reject", type=Path, metavar="FILE", help=t("cli.help.import_reject"))
-    command.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    command.add_argument("--force", action="store_true", help=t("cli.help.force_output"))
+    command.add_argument("--sheet", metavar="NAME", help=t("cli.help.import_sheet"))
+    command.add_argument(
+        "--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as")
+    )
 
 
 def import_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -64,6 +68,9 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
                 skip_bad=args.skip_bad,
                 reject_path=args.reject,
                 progress=progress,
+                sheet_name=args.sheet,
+                force=args.force,
+                unmasked_roles=settings.privacy.export_unmasked_roles,
             )
     except ImportRefused as refused:
         for message in refused.errors:
@@ -74,6 +81,8 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
         engine.dispose()
     for message in summary.errors:
         print(message, file=sys.stderr)
+    if summary.sheet is not None:
+        print(i18n.t("import.sheet_read", sheet=summary.sheet, path=args.file.name))
     print(
         i18n.t(
             "import.summary",
@@ -84,6 +93,10 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
             seconds=summary.seconds,
         )
     )
+    if summary.unowned:
+        print(i18n.t("import.unowned", count=summary.unowned))
+    if summary.moved:
+        print(i18n.t("import.moved", count=summary.moved))
     if summary.reject_file and summary.rejected:
         print(i18n.t("import.rejects_written", path=summary.reject_file))
     if summary.dry_run:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cmworkbench import clock, i18n
-from cmworkbench.cli import EXIT_OK, _positive_int, _print_table, _workbench
+from cmworkbench.cli import EXIT_OK, _positive_int, _print_table, _workbench, as_login
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
@@ -28,7 +28,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     """Add ``notifications`` to ``commands``."""
     t = i18n.t
     sub = commands.add_parser("notifications", parents=[common], help=t("cli.help.notifications"))
-    sub.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    sub.add_argument("--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as"))
     sub.add_argument("--unread", action="store_true", help=t("cli.help.notifications_unread"))
     sub.add_argument(
         "--limit",

@@ -22,7 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cmworkbench import clock, i18n
-from cmworkbench.cli import EXIT_OK, UsageError, _date, _workbench
+from cmworkbench.cli import EXIT_OK, UsageError, _date, _workbench, as_login, output_target
 from cmworkbench.services.report_figures import format_value as shown
 
 if TYPE_CHECKING:
@@ -70,8 +70,9 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     who.add_argument("--staff", metavar="LOGIN", help=t("cli.help.report_staff"))
     report.add_argument("--format", choices=FORMATS, default="table", help=", ".join(FORMATS))
     report.add_argument("-o", "--output", metavar="FILE", help=t("cli.help.output"))
+    report.add_argument("--force", action="store_true", help=t("cli.help.force_output"))
     report.add_argument("--drill", metavar="FIGURE", help=t("cli.help.report_drill"))
-    report.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    report.add_argument("--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as"))
 
 
 def period(args: argparse.Namespace) -> tuple[date, date]:
@@ -91,6 +92,8 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
         args.output = None  # stdout
     if args.format == "xlsx" and not args.output:
         raise UsageError(i18n.t("cli.report.xlsx_needs_output"))
+    if args.output:  # checked before the work: never the database, nothing overwritten
+        args.output = output_target(args, settings)
     start, end = period(args)
     workbench = _workbench(settings, args.login or getpass.getuser())
     scope = {"team": args.team, "staff_login": args.staff}
@@ -242,13 +245,9 @@ def _write_text(args: argparse.Namespace, content: str) -> None:
     if not args.output:
         print(content)
         return
-    try:
-        with open(args.output, "w", encoding="utf-8") as out:
-            out.write(content + "\n")
-    except OSError as exc:
-        raise UsageError(
-            i18n.t("cli.cannot_write", path=args.output, reason=exc.strerror)
-        ) from None
+    from cmworkbench.services.output import write_text
+
+    write_text(args.output, content + "\n")
 
 
 def _write_file(args: argparse.Namespace, header: list[str], rows: list[list[Any]]) -> None:
@@ -261,4 +260,4 @@ def _write_file(args: argparse.Namespace, header: list[str], rows: list[list[Any
         return
     write = write_xlsx if args.format == "xlsx" else write_csv
     count = write(args.output, header, rows)
-    print(i18n.t("cli.report.written", n=count, path=args.output), file=sys.stderr)
+    print(i18n.t("cli.report.written", n=count, path=args.output.path), file=sys.stderr)

@@ -9,19 +9,27 @@ or admin). In ``staff edit``, ``-`` clears an optional field (``--team -``).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from cmworkbench import i18n
-from cmworkbench.cli import EXIT_OK, UsageError, _date, _print_table, _workbench
+from cmworkbench.cli import (
+    EXIT_OK,
+    UsageError,
+    _date,
+    _print_table,
+    _workbench,
+    as_login,
+    output_target,
+)
 from cmworkbench.config import ROLES
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
     from cmworkbench.services.handover import HandoverReport
+    from cmworkbench.services.output import OutputFile
     from cmworkbench.services.staff_admin import StaffDetail
 
 T = TypeVar("T")
@@ -64,7 +72,9 @@ def add_staff_parsers(staff_commands: Any, common: argparse.ArgumentParser) -> N
     leaves.add_argument("--staff", metavar="LOGIN", help=t("cli.help.audit_staff"))
     leaves.add_argument("--since", type=_date, metavar="YYYY-MM-DD")
     for command in (add, edit, show, off, leave, leaves):
-        command.add_argument("--as", dest="login_as", metavar="LOGIN", help=t("cli.help.as"))
+        command.add_argument(
+            "--as", type=as_login, dest="login_as", metavar="LOGIN", help=t("cli.help.as")
+        )
         command.add_argument("--json", action="store_true", help=t("cli.help.json"))
 
 
@@ -81,7 +91,9 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     rename.add_argument("new_name", metavar="NEW_NAME")
     listing = team_commands.add_parser("list", parents=[common], help=t("cli.help.team_list"))
     for command in (add, rename, listing):
-        command.add_argument("--as", dest="login_as", metavar="LOGIN", help=t("cli.help.as"))
+        command.add_argument(
+            "--as", type=as_login, dest="login_as", metavar="LOGIN", help=t("cli.help.as")
+        )
         command.add_argument("--json", action="store_true", help=t("cli.help.json"))
 
     move = commands.add_parser("handover", parents=[common], help=t("cli.help.handover"))
@@ -113,7 +125,10 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     move.add_argument("--dry-run", action="store_true", help=t("cli.help.handover_dry_run"))
     move.add_argument("-o", "--output", metavar="FILE.csv", help=t("cli.help.handover_output"))
-    move.add_argument("--as", dest="login_as", metavar="LOGIN", help=t("cli.help.as"))
+    move.add_argument("--force", action="store_true", help=t("cli.help.force_output"))
+    move.add_argument(
+        "--as", type=as_login, dest="login_as", metavar="LOGIN", help=t("cli.help.as")
+    )
     move.add_argument("--json", action="store_true", help=t("cli.help.json"))
 
 
@@ -311,12 +326,9 @@ def team_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def handover_command(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw handover``: move customers and their open work; print the handover report."""
-    from pathlib import Path
-
     from cmworkbench.services.handover import handover
 
-    if args.output and not Path(args.output).absolute().parent.is_dir():
-        raise UsageError(i18n.t("cli.handover.no_dir", path=args.output))
+    target = output_target(args, settings) if args.output else None  # before anything moves
     report = _call(
         settings,
         args.login_as,
@@ -329,8 +341,8 @@ def handover_command(args: argparse.Namespace, settings: Settings) -> int:
         customer_nos=args.customers,
         dry_run=args.dry_run,
     )
-    if args.output:
-        _write_csv(args.output, report)
+    if target is not None:
+        _write_csv(target, report)
     if args.json:
         print(json.dumps(_report_dict(report), ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -376,23 +388,13 @@ def _report_dict(report: HandoverReport) -> dict[str, Any]:
     return out
 
 
-def _write_csv(path: str, report: HandoverReport) -> None:
-    """The handover report as CSV with a BOM, so Excel opens the Chinese names correctly."""
-    try:
-        with open(path, "w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow([i18n.t(f"cli.handover.col.{c}") for c in _COLUMNS])
-            for x in report.lines:
-                writer.writerow(
-                    [
-                        x.customer_no,
-                        x.name,
-                        x.cls or "",
-                        x.area or "",
-                        x.tasks,
-                        x.visits,
-                        x.complaints,
-                    ]
-                )
-    except OSError as exc:
-        raise UsageError(i18n.t("cli.handover.unwritable", path=path, message=exc)) from None
+def _write_csv(target: OutputFile, report: HandoverReport) -> None:
+    """The handover report as CSV (the one spreadsheet writer: BOM for Excel, 0600, no
+    formulas)."""
+    from cmworkbench.services.spreadsheet import write_csv
+
+    rows = (
+        [x.customer_no, x.name, x.cls or "", x.area or "", x.tasks, x.visits, x.complaints]
+        for x in report.lines
+    )
+    write_csv(target, [i18n.t(f"cli.handover.col.{c}") for c in _COLUMNS], rows)

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 from cmworkbench import clock, i18n
 from cmworkbench.cli import (
     EXIT_OK,
-    UsageError,
     _positive_int,
     _print_table,
     _workbench,
+    as_login,
+    output_target,
 )
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     export = visit_commands.add_parser("export", parents=[common], help=t("cli.help.visits_export"))
     export.add_argument("--week", required=True, metavar="YYYY-Www", help=t("cli.help.week"))
     export.add_argument("-o", "--output", default="-", metavar="PATH", help=t("cli.help.output"))
+    export.add_argument("--force", action="store_true", help=t("cli.help.force_output"))
 
     onsite = commands.add_parser("onsite", parents=[common], help=t("cli.help.onsite"))
     onsite_commands = onsite.add_subparsers(dest="onsite_command", metavar="COMMAND", required=True)
@@ -53,7 +55,9 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     summary.add_argument("--month", required=True, metavar="YYYY-MM", help=t("cli.help.month"))
     summary.add_argument("--json", action="store_true", help=t("cli.help.json"))
     for sub in (export, summary):
-        sub.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+        sub.add_argument(
+            "--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as")
+        )
         sub.add_argument("--owner", metavar="LOGIN", help=t("cli.help.owner"))
 
     record = onsite_commands.add_parser(
@@ -77,7 +81,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
             help=t(f"cli.help.{name}"),
         )
     record.add_argument("--note", metavar="TEXT", help=t("cli.help.note"))
-    record.add_argument("--as", dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    record.add_argument("--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as"))
 
 
 def _time(text: str) -> time:
@@ -101,19 +105,17 @@ def onsite_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _visits_export(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw visits export``: the week's visit plan as an .ics file (``-o -``: stdout)."""
+    from cmworkbench.services.output import atomic_write
+
+    target = output_target(args, settings) if args.output != "-" else None
     workbench = _workbench(settings, args.login or getpass.getuser())
     data = workbench.export_visits_ical(args.week, owner_login=args.owner)
-    if args.output == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
+    if target is None:
+        sys.stdout.write(data.decode("utf-8"))  # through the CLI's printable stdout
+        sys.stdout.flush()
         return EXIT_OK
-    try:
-        with open(args.output, "wb") as out:
-            out.write(data)
-    except OSError as exc:
-        raise UsageError(
-            i18n.t("cli.cannot_write", path=args.output, reason=exc.strerror)
-        ) from None
+    with atomic_write(target) as out:
+        out.write(data)
     print(i18n.t("cli.visits.exported", n=data.count(b"BEGIN:VEVENT"), path=args.output))
     return EXIT_OK
 

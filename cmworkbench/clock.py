@@ -4,6 +4,14 @@ Nothing else in the package calls ``datetime.now()``. Tests, demos and support s
 time with ``--now ISO`` or ``CMW_NOW``, so deadlines, cadences and reminders are checkable to
 the minute.
 
+The real time is kept too: :func:`wall_now` ignores ``--now`` and is what the audit log
+records beside the business time, so a backdated command cannot hide from ``cmw audit
+--since``.
+
+Years outside :data:`EARLIEST_YEAR` … :data:`LATEST_YEAR` are refused wherever a person gives
+a date or an instant (``--now``, ``--date``, ``--since``): nothing a branch does happens in
+the year 1 or 9999, and date arithmetic near those ends overflows.
+
 Two ways to set it:
 
 * :func:`set_now` (what ``--now`` / ``CMW_NOW`` do): time *starts* at the given instant and
@@ -26,10 +34,33 @@ _branch_tz: tzinfo = ZoneInfo("Asia/Shanghai")
 _anchor: datetime | None = None  # the instant the override started at (aware UTC)
 _anchor_mono: float = 0.0
 _frozen: bool = False
+_wall: datetime | None = None  # tests only: a fixed real time (see freeze_wall)
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+"""The years a date or an instant a person gives may fall in."""
 
 
 class ClockError(ValueError):
-    """A ``--now`` / ``CMW_NOW`` value that is not an ISO date or date-time."""
+    """A ``--now`` / ``CMW_NOW`` value that is not an ISO date or date-time, or a date out of
+    :data:`EARLIEST_YEAR` … :data:`LATEST_YEAR`; the message is in the current language."""
+
+
+def check_year(day: date, what: str) -> date:
+    """``day`` if its year is a year a branch works in; :class:`ClockError` otherwise (``what``
+    names the value: ``--date``, ``--now``)."""
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        from cmworkbench.i18n import t
+
+        raise ClockError(
+            t(
+                "clock.year_out_of_range",
+                what=what,
+                value=day.isoformat(),
+                earliest=EARLIEST_YEAR,
+                latest=LATEST_YEAR,
+            )
+        )
+    return day
 
 
 def set_timezone(tz: str | tzinfo) -> None:
@@ -49,9 +80,10 @@ def parse_instant(value: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        raise ClockError(
-            f"--now/CMW_NOW: {value!r} is not an ISO date-time (e.g. 2026-11-23T08:30)"
-        ) from None
+        from cmworkbench.i18n import t
+
+        raise ClockError(t("clock.bad_instant", value=value)) from None
+    check_year(parsed.date(), "--now")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=_branch_tz)
     return parsed.astimezone(UTC)
@@ -82,6 +114,22 @@ def now() -> datetime:
     if _frozen:
         return _anchor
     return _anchor + timedelta(seconds=time.monotonic() - _anchor_mono)
+
+
+def wall_now() -> datetime:
+    """The real current instant, aware, in UTC, whatever ``--now`` says: when something was
+    actually done (the audit log's ``recorded_at``)."""
+    return _wall if _wall is not None else datetime.now(UTC)
+
+
+def freeze_wall(value: str | datetime | None) -> None:
+    """Tests only: stop the real clock at ``value`` (``None``: the machine's clock again), so
+    that a test can say what happened on which real day."""
+    global _wall
+    if value is None:
+        _wall = None
+    else:
+        _wall = parse_instant(value) if isinstance(value, str) else _to_utc(value)
 
 
 def now_local() -> datetime:

@@ -57,6 +57,7 @@ def _reset_globals() -> Iterator[None]:
     yield
     i18n.set_language("zh_CN")
     clock.set_now(None)
+    clock.freeze_wall(None)
 
 
 @pytest.fixture(params=["zh_CN", "en"])

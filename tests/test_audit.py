@@ -19,7 +19,7 @@ from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import Customer, Staff
 from cmworkbench.services import audit, privacy
 from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import OutOfScope
+from cmworkbench.services.errors import NotFound
 
 
 def actor(staff: Staff) -> Actor:
@@ -57,6 +57,7 @@ def url(database_url: str, build, engine: Engine, settings: Settings) -> str:
 
     def write(at: str, login: str | None, action: str, customer_no: str | None) -> None:
         clock.freeze(at)
+        clock.freeze_wall(at)  # done at that time for real: --since reads the real time
         with unit_of_work(engine) as session:
             customer: Customer | None = customers[customer_no] if customer_no else None
             audit.record(
@@ -75,6 +76,7 @@ def url(database_url: str, build, engine: Engine, settings: Settings) -> str:
     write("2026-11-23T09:00", "chenzg", "verify", "C001")
     write("2026-11-23T10:00", "zhaoli", "update", "C003")
     clock.freeze("2026-11-23T11:00")
+    clock.freeze_wall("2026-11-23T11:00")
     with unit_of_work(engine) as session:
         privacy.reveal(
             session=session,
@@ -190,7 +192,7 @@ def test_the_service_refuses_with_the_scope_message(url, engine):
     with unit_of_work(engine) as session:
         wang = session.exec(select(Staff).where(Staff.login == "wangfang")).one()
         me = actor(wang)
-        with pytest.raises(OutOfScope, match="C002"):
+        with pytest.raises(NotFound, match="C002"):  # as for a customer that does not exist
             audit.search(session=session, actor=me, customer_no="C002")
         newest = audit.search(session=session, actor=me, limit=1)
     assert [(e.customer_no, e.action, e.staff_name) for e in newest] == [("C001", "reveal", "王芳")]

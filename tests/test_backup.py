@@ -24,6 +24,7 @@ from cmworkbench.db.engine import make_engine
 from cmworkbench.db.migrate import SCHEMA_HEAD, current_revision, upgrade
 from cmworkbench.jobs.leader import Leader
 from cmworkbench.services.backup import BackupError, backup, prune, restore
+from cmworkbench.services.errors import InvalidInput
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL: test_backup_postgres.py
 
@@ -69,9 +70,30 @@ class PairWriter(threading.Thread):
             self.error = exc
 
 
+def seed_branch(engine: Engine) -> None:
+    """A branch and its administrator: a restore takes only a database holding a branch."""
+    with engine.begin() as conn:  # plain SQL: the schema may be an old revision's
+        branch = conn.execute(
+            text("INSERT INTO branch (code, name) VALUES ('0101', '示例支行') RETURNING id")
+        ).scalar()
+        conn.execute(
+            text(
+                "INSERT INTO staff (login, name, role, branch_id, active, created_at, version)"
+                " VALUES ('admin', '孙磊', 'admin', :branch, :yes, :at, 1)"
+            ),
+            {"branch": branch, "yes": True, "at": "2026-11-23 00:30:00"},
+        )
+
+
+@pytest.fixture
+def _branch(engine: Engine) -> None:
+    seed_branch(engine)
+
+
 @pytest.fixture
 def big(engine: Engine) -> Engine:
     """The test database with some megabytes in it, so a backup takes a while."""
+    seed_branch(engine)
     with engine.begin() as conn:
         conn.execute(
             text("INSERT INTO branch (code, name) VALUES (:c, :n)"),
@@ -121,10 +143,12 @@ def test_a_backup_while_someone_writes_is_one_consistent_snapshot(
 def test_a_backup_does_not_overwrite_without_force(engine: Engine, tmp_path: Path) -> None:
     target = tmp_path / "b.db"
     target.write_text("keep me")
-    with pytest.raises(BackupError, match="--force"):
+    with pytest.raises(InvalidInput, match="--force"):
         backup(engine, target)
     assert target.read_text() == "keep me"
     assert backup(engine, target, force=True).revision == SCHEMA_HEAD
+    with pytest.raises(InvalidInput, match="database"):  # now a backup: kept, even with force
+        backup(engine, target, force=True)
 
 
 def test_restore_refuses_what_is_not_a_cmworkbench_database(engine: Engine, tmp_path: Path) -> None:
@@ -153,6 +177,7 @@ def test_restore_refuses_what_is_not_a_cmworkbench_database(engine: Engine, tmp_
     assert current_revision(engine) == SCHEMA_HEAD  # the live database is untouched
 
 
+@pytest.mark.usefixtures("_branch")
 def test_restore_without_force_says_what_it_would_replace(engine: Engine, tmp_path: Path) -> None:
     saved = tmp_path / "saved.db"
     backup(engine, saved)
@@ -162,15 +187,16 @@ def test_restore_without_force_says_what_it_would_replace(engine: Engine, tmp_pa
         restore(str(engine.url), saved)
     assert str(engine.url.database) in str(refused.value)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM branch")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM branch")).scalar() == 2
     restore(str(engine.url), saved, force=True)
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM branch")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM branch")).scalar() == 1
 
 
 def test_restoring_an_older_backup_upgrades_its_schema(tmp_path: Path) -> None:
     old = make_engine(f"sqlite:///{tmp_path}/old.db")
     upgrade(old, "0001")
+    seed_branch(old)
     saved = tmp_path / "old-backup.db"
     assert backup(old, saved).revision == "0001"
     old.dispose()
@@ -182,6 +208,7 @@ def test_restoring_an_older_backup_upgrades_its_schema(tmp_path: Path) -> None:
     live.dispose()
 
 
+@pytest.mark.usefixtures("_branch")
 def test_cli_backup_and_restore_exit_codes(
     engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -194,7 +221,10 @@ def test_cli_backup_and_restore_exit_codes(
     assert main(["--db", url, "backup", str(target)]) == 2  # exists
     err = capsys.readouterr().err
     assert "--force" in err and len(err.strip().splitlines()) == 1
-    assert main(["--db", url, "backup", str(target), "--force", "--json"]) == 0
+    assert main(["--db", url, "backup", str(target), "--force"]) == 2  # a backup: kept
+    assert "cli.db" in capsys.readouterr().err
+    target = tmp_path / "cli2.db"
+    assert main(["--db", url, "backup", str(target), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["revision"] == SCHEMA_HEAD
     assert main(["--db", url, "restore", str(target)]) == 2  # no --force: explain, exit 2
     assert "--force" in capsys.readouterr().err

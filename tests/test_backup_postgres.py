@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import POSTGRESQL, PostgresDatabases
 from sqlalchemy import Engine, text
-from test_backup import PairWriter
+from test_backup import PairWriter, seed_branch
 from test_jobs import at, leader, runs
 
 from cmworkbench import i18n
@@ -43,6 +43,7 @@ def _codes(engine: Engine) -> set[str]:
 def test_a_backup_while_someone_writes_is_one_consistent_snapshot(
     engine: Engine, tmp_path: Path
 ) -> None:
+    seed_branch(engine)
     with engine.begin() as conn:
         conn.execute(
             text("INSERT INTO branch (code, name) VALUES (:c, :n)"),
@@ -79,6 +80,7 @@ def test_cli_backup_and_restore(
     engine: Engine, database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     target = tmp_path / "cli.dump"
+    seed_branch(engine)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO branch (code, name) VALUES ('w0a', 'before')"))
     assert main(["--db", database_url, "backup", str(target)]) == 0
@@ -110,6 +112,7 @@ def test_restoring_an_older_backup_upgrades_its_schema(
     old = make_engine(postgres.url_of(name))
     try:
         upgrade(old, "0004")
+        seed_branch(old)
         backup(old, tmp_path / "old.dump")
     finally:
         old.dispose()
@@ -159,3 +162,26 @@ def test_the_nightly_job_writes_a_pg_dump_archive(
     written = folder / "cmworkbench-20261122.dump"
     assert written.read_bytes()[:5] == b"PGDMP"
     assert sorted(p.name for p in folder.iterdir()) == ["cmworkbench-20261122.dump"]
+
+
+def test_a_restore_keeps_what_it_replaces_and_refuses_an_archive_without_a_branch(
+    postgres: PostgresDatabases, engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    seed_branch(engine)
+    saved = tmp_path / "saved.dump"
+    backup(engine, saved)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO branch (code, name) VALUES ('w1a', 'written later')"))
+    result = restore(database_url, saved, force=True)
+    assert result.kept is not None and Path(result.kept).parent == tmp_path
+    assert Path(result.kept).read_bytes()[:5] == b"PGDMP"
+    assert _codes(engine) == set()  # the restored snapshot; the later row is in the kept file
+    name = postgres.create()  # the schema, but no branch in it
+    empty = make_engine(postgres.url_of(name))
+    try:
+        backup(empty, tmp_path / "empty.dump")
+    finally:
+        empty.dispose()
+        postgres.drop(name)
+    with pytest.raises(BackupError, match="staff"):
+        restore(database_url, tmp_path / "empty.dump", force=True)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cmworkbench import clock
+from cmworkbench import clock, i18n
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +45,18 @@ def test_override_runs_on_from_the_given_instant():
 
 
 def test_bad_override_is_a_clear_error():
+    i18n.set_language("en")
     with pytest.raises(clock.ClockError, match="not an ISO date-time"):
         clock.set_now("next tuesday")
+    i18n.set_language("zh_CN")
+    with pytest.raises(clock.ClockError, match="不是 ISO 日期时间"):
+        clock.set_now("next tuesday")
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59", "1899-12-31"])
+def test_a_year_no_branch_works_in_is_refused(value):
+    with pytest.raises(clock.ClockError, match="1900"):
+        clock.set_now(value)
 
 
 def test_nothing_else_calls_the_system_clock():

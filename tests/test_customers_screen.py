@@ -328,7 +328,8 @@ async def test_a_customer_number_out_of_scope_is_refused_with_a_message(
         await settled(pilot)
         assert isinstance(app.screen, CustomersScreen)
         shown = notifications(messages)
-        assert shown == [(t("scope.customer_out_of_scope", customer_no="C900"), "error")]
+        # the same words as for a customer that does not exist
+        assert shown == [(t("scope.customer_not_found", customer_no="C900"), "error")]
 
 
 async def test_a_typed_customer_number_opens_directly(workbench: Workbench) -> None:

@@ -65,6 +65,7 @@ def branch(build, frozen_clock) -> dict[str, Actor]:
 
 
 def run(engine: Engine, settings: Settings, who: Actor, path: Path, **kwargs: Any) -> Any:
+    kwargs.setdefault("force", True)  # the same file again and again (without: see below)
     with unit_of_work(engine) as session:
         return export_customers(session=session, actor=who, settings=settings, path=path, **kwargs)
 
@@ -236,7 +237,9 @@ def test_cli_as_a_manager_and_as_the_service_account(engine, branch, tmp_path, c
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--unmasked" in err
 
-    assert main([*refused, "--class", "a1", "--class", "A2"]) == 0
+    assert main([*refused, "--class", "a1", "--class", "A2"]) == 2  # mine.csv exists
+    assert "--force" in capsys.readouterr().err
+    assert main([*refused, "--class", "a1", "--class", "A2", "--force"]) == 0
     assert [r["联系电话"] for r in read_csv(path)] == [PHONE, ""]
     detail = audit_rows(engine)[-1].detail
     assert detail is not None and detail.endswith("service account")

@@ -49,6 +49,7 @@ def world(build, frozen_clock):
         c3 = f.customer(wangfang, "C3", "王小明", cls="C")
         c3.area = "西湖区"
         c2.backup_id = lina.id  # the receiver was the B: her own partner takes that role
+        # (C1 and C3 have no B: after the handover, each has lina's partner, 赵磊)
         f.customer(lina, "L1", "李的客户", cls="B2")
         f.session.add_all([zhaolei, lina, c2, c3])
         f.session.flush()
@@ -101,7 +102,7 @@ def test_the_whole_book_moves_with_open_tasks_planned_visits_and_open_complaints
     report = _hand(engine)
     assert (report.customers, report.tasks, report.visits, report.complaints) == (3, 2, 1, 1)
     assert report.by_class == {"A1": 1, "B1": 1, "C": 1}
-    assert report.backups_changed == 1
+    assert report.backups_changed == 3, "each customer's B角 is now the receiver's partner"
     assert [x.customer_no for x in report.lines] == ["C1", "C2", "C3"]
     assert _owners(engine) == {"C1": "lina", "C2": "lina", "C3": "lina", "L1": "lina"}
     with Session(engine) as s:
@@ -120,8 +121,9 @@ def test_the_whole_book_moves_with_open_tasks_planned_visits_and_open_complaints
         assert tickets == {"T1": ids["lina"], "T2": ids["wangfang"]}
         event = s.exec(select(ComplaintEvent).where(ComplaintEvent.action == "reassign")).one()
         assert "王芳" in (event.note or "") and "李娜" in (event.note or "")
-        c2 = s.exec(select(Customer).where(Customer.customer_no == "C2")).one()
-        assert c2.backup_id == ids["zhaolei"], "A and B are never one person"
+        backups = dict(s.exec(select(Customer.customer_no, Customer.backup_id)).all())
+        assert backups["C2"] == ids["zhaolei"], "A and B are never one person"
+        assert backups["C1"] == backups["C3"] == ids["zhaolei"], "李娜's partner backs them up"
         audit = s.exec(select(AuditLog).where(AuditLog.action == "handover")).all()
         per_customer = sorted(a.customer_id for a in audit if a.object_type == "customer")
         assert len(per_customer) == 3 and len(set(per_customer)) == 3

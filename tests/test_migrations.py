@@ -162,3 +162,24 @@ def test_sqlite_pragmas_are_on(engine):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_0007_keeps_the_audit_rows_gives_them_their_time_and_stays_append_only(engine):
+    """Upgrading from 0006: every audit row gets ``recorded_at`` = its ``at`` (the best known
+    of it), and the log still refuses changes afterwards."""
+    from sqlalchemy.exc import DBAPIError
+
+    migrate.upgrade(engine, "0006")
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_log (at, action, object_type, detail) VALUES"
+                " ('2026-11-23 00:30:00', 'export', 'customer', 'before 0007')"
+            )
+        )
+    migrate.upgrade(engine)
+    with engine.connect() as conn:
+        at, recorded = conn.execute(text("SELECT at, recorded_at FROM audit_log")).one()
+    assert recorded == at
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+        conn.execute(text("UPDATE audit_log SET detail = 'changed'"))

@@ -643,8 +643,9 @@ CALLS: dict[str, Call] = {
 TABLE = """
 # use case               target  M1  M2  P1  S1  S2  S0  H   A
 # -- customers: seen by the owner, the backup (M2), the team's supervisor, the branch head
-#    and the admin; lists leave the rest out (--), naming it is refused; the admin may not
-#    reveal (privacy.reveal_roles); S0 leads no team and sees no one's book
+#    and the admin; lists leave the rest out (--), naming it is "not found" (nf: the same
+#    refusal as for a customer that does not exist); the admin may not reveal
+#    (privacy.reveal_roles); S0 leads no team and sees no one's book
 overview                 self    ok  ok  ok  ok  ok  ok  ok  ok
 staff                    m1      ok  ok  ok  ok  --  --  ok  ok
 staff                    m3      --  --  --  --  ok  --  ok  ok
@@ -655,33 +656,33 @@ search                   far     --  --  --  --  --  --  --  --
 count                    m1      ok  ok  --  ok  --  --  ok  ok
 count                    m3      --  --  --  --  ok  --  ok  ok
 count                    far     --  --  --  --  --  --  --  --
-customer_360             m1      ok  ok  no  ok  no  no  ok  ok
-customer_360             m3      no  no  no  no  ok  no  ok  ok
-customer_360             far     no  no  no  no  no  no  no  no
-customer_contacts        m1      ok  ok  no  ok  no  no  ok  ok
-customer_contacts        m3      no  no  no  no  ok  no  ok  ok
-customer_contacts        far     no  no  no  no  no  no  no  no
-reveal                   m1      ok  ok  no  ok  no  no  ok  no
-reveal                   m3      no  no  no  no  ok  no  ok  no
-reveal                   far     no  no  no  no  no  no  no  no
-update_customer          m1      ok  ok  no  ok  no  no  ok  ok
-update_customer          m3      no  no  no  no  ok  no  ok  ok
-update_customer          far     no  no  no  no  no  no  no  no
-mark_verified            m1      ok  ok  no  ok  no  no  ok  ok
-mark_verified            m3      no  no  no  no  ok  no  ok  ok
-mark_verified            far     no  no  no  no  no  no  no  no
-log_contact              m1      ok  ok  no  ok  no  no  ok  ok
-log_contact              m3      no  no  no  no  ok  no  ok  ok
-log_contact              far     no  no  no  no  no  no  no  no
-add_task                 m1      ok  ok  no  ok  no  no  ok  ok
-add_task                 m3      no  no  no  no  ok  no  ok  ok
-add_task                 far     no  no  no  no  no  no  no  no
-audit_for_customer       m1      ok  ok  no  ok  no  no  ok  ok
-audit_for_customer       m3      no  no  no  no  ok  no  ok  ok
-audit_for_customer       far     no  no  no  no  no  no  no  no
-audit.search             m1      ok  ok  no  ok  no  no  ok  ok
-audit.search             m3      no  no  no  no  ok  no  ok  ok
-audit.search             far     no  no  no  no  no  no  no  no
+customer_360             m1      ok  ok  nf  ok  nf  nf  ok  ok
+customer_360             m3      nf  nf  nf  nf  ok  nf  ok  ok
+customer_360             far     nf  nf  nf  nf  nf  nf  nf  nf
+customer_contacts        m1      ok  ok  nf  ok  nf  nf  ok  ok
+customer_contacts        m3      nf  nf  nf  nf  ok  nf  ok  ok
+customer_contacts        far     nf  nf  nf  nf  nf  nf  nf  nf
+reveal                   m1      ok  ok  nf  ok  nf  nf  ok  no
+reveal                   m3      nf  nf  nf  nf  ok  nf  ok  no
+reveal                   far     nf  nf  nf  nf  nf  nf  nf  no
+update_customer          m1      ok  ok  nf  ok  nf  nf  ok  ok
+update_customer          m3      nf  nf  nf  nf  ok  nf  ok  ok
+update_customer          far     nf  nf  nf  nf  nf  nf  nf  nf
+mark_verified            m1      ok  ok  nf  ok  nf  nf  ok  ok
+mark_verified            m3      nf  nf  nf  nf  ok  nf  ok  ok
+mark_verified            far     nf  nf  nf  nf  nf  nf  nf  nf
+log_contact              m1      ok  ok  nf  ok  nf  nf  ok  ok
+log_contact              m3      nf  nf  nf  nf  ok  nf  ok  ok
+log_contact              far     nf  nf  nf  nf  nf  nf  nf  nf
+add_task                 m1      ok  ok  nf  ok  nf  nf  ok  ok
+add_task                 m3      nf  nf  nf  nf  ok  nf  ok  ok
+add_task                 far     nf  nf  nf  nf  nf  nf  nf  nf
+audit_for_customer       m1      ok  ok  nf  ok  nf  nf  ok  ok
+audit_for_customer       m3      nf  nf  nf  nf  ok  nf  ok  ok
+audit_for_customer       far     nf  nf  nf  nf  nf  nf  nf  nf
+audit.search             m1      ok  ok  nf  ok  nf  nf  ok  ok
+audit.search             m3      nf  nf  nf  nf  ok  nf  ok  ok
+audit.search             far     nf  nf  nf  nf  nf  nf  nf  nf
 audit.search[staff]      m1      ok  ok  --  ok  no  no  ok  ok
 audit.search[staff]      m3      no  no  no  no  ok  no  ok  ok
 audit.search[staff]      far     no  no  no  no  no  no  no  no
@@ -691,18 +692,18 @@ today                    m1      ok  --  --  --  --  --  --  --
 today                    m3      --  --  --  --  --  --  --  --
 today                    far     --  --  --  --  --  --  --  --
 today_counts             self    ok  ok  ok  ok  ok  ok  ok  ok
-log_task_call            m1      ok  no  no  no  no  no  no  no
-log_task_call            m3      no  no  no  no  no  no  no  no
-log_task_call            far     no  no  no  no  no  no  no  no
-log_task_visit           m1      ok  no  no  no  no  no  no  no
-log_task_visit           m3      no  no  no  no  no  no  no  no
-log_task_visit           far     no  no  no  no  no  no  no  no
-snooze_task              m1      ok  no  no  no  no  no  no  no
-snooze_task              m3      no  no  no  no  no  no  no  no
-snooze_task              far     no  no  no  no  no  no  no  no
-complete_task            m1      ok  no  no  no  no  no  no  no
-complete_task            m3      no  no  no  no  no  no  no  no
-complete_task            far     no  no  no  no  no  no  no  no
+log_task_call            m1      ok  nf  nf  nf  nf  nf  nf  nf
+log_task_call            m3      nf  nf  nf  nf  nf  nf  nf  nf
+log_task_call            far     nf  nf  nf  nf  nf  nf  nf  nf
+log_task_visit           m1      ok  nf  nf  nf  nf  nf  nf  nf
+log_task_visit           m3      nf  nf  nf  nf  nf  nf  nf  nf
+log_task_visit           far     nf  nf  nf  nf  nf  nf  nf  nf
+snooze_task              m1      ok  nf  nf  nf  nf  nf  nf  nf
+snooze_task              m3      nf  nf  nf  nf  nf  nf  nf  nf
+snooze_task              far     nf  nf  nf  nf  nf  nf  nf  nf
+complete_task            m1      ok  nf  nf  nf  nf  nf  nf  nf
+complete_task            m3      nf  nf  nf  nf  nf  nf  nf  nf
+complete_task            far     nf  nf  nf  nf  nf  nf  nf  nf
 team_board               m1      no  no  no  ok  --  --  ok  no
 team_board               m3      no  no  no  --  ok  --  ok  no
 team_board               far     no  no  no  --  --  --  --  no
@@ -715,27 +716,27 @@ reassign_task            far     no  no  no  no  no  no  no  no
 # -- complaints: moved by whoever sees the customer, IT excepted; closed by supervisors
 #    (complaints.close_roles); reassigned and listed team-wide by supervisors and the
 #    branch head; a sweep by hand reaches the tickets in scope only (see its own test)
-open_complaint           m1      ok  ok  no  ok  no  no  ok  no
-open_complaint           m3      no  no  no  no  ok  no  ok  no
-open_complaint           far     no  no  no  no  no  no  no  no
+open_complaint           m1      ok  ok  nf  ok  nf  nf  ok  no
+open_complaint           m3      nf  nf  nf  nf  ok  nf  ok  no
+open_complaint           far     nf  nf  nf  nf  nf  nf  nf  no
 complaints               m1      ok  --  --  --  --  --  --  --
 complaints               m3      --  --  --  --  --  --  --  --
 complaints               far     --  --  --  --  --  --  --  --
 complaints[team]         m1      no  no  no  ok  --  --  ok  no
 complaints[team]         m3      no  no  no  --  ok  --  ok  no
 complaints[team]         far     no  no  no  --  --  --  --  no
-complaint                m1      ok  ok  no  ok  no  no  ok  ok
-complaint                m3      no  no  no  no  ok  no  ok  ok
-complaint                far     no  no  no  no  no  no  no  no
-complaint_act            m1      ok  ok  no  ok  no  no  ok  no
-complaint_act            m3      no  no  no  no  ok  no  ok  no
-complaint_act            far     no  no  no  no  no  no  no  no
-complaint_act[close]     m1      no  no  no  ok  no  no  no  no
-complaint_act[close]     m3      no  no  no  no  ok  no  no  no
-complaint_act[close]     far     no  no  no  no  no  no  no  no
-complaint_act[reassign]  m1      no  no  no  ok  no  no  ok  no
-complaint_act[reassign]  m3      no  no  no  no  ok  no  ok  no
-complaint_act[reassign]  far     no  no  no  no  no  no  no  no
+complaint                m1      ok  ok  nf  ok  nf  nf  ok  ok
+complaint                m3      nf  nf  nf  nf  ok  nf  ok  ok
+complaint                far     nf  nf  nf  nf  nf  nf  nf  nf
+complaint_act            m1      ok  ok  nf  ok  nf  nf  ok  no
+complaint_act            m3      nf  nf  nf  nf  ok  nf  ok  no
+complaint_act            far     nf  nf  nf  nf  nf  nf  nf  nf
+complaint_act[close]     m1      no  no  nf  ok  nf  nf  no  no
+complaint_act[close]     m3      nf  nf  nf  nf  ok  nf  no  no
+complaint_act[close]     far     nf  nf  nf  nf  nf  nf  nf  nf
+complaint_act[reassign]  m1      no  no  nf  ok  nf  nf  ok  no
+complaint_act[reassign]  m3      nf  nf  nf  nf  ok  nf  ok  no
+complaint_act[reassign]  far     nf  nf  nf  nf  nf  nf  nf  nf
 complaint_notices        m1      ok  --  --  --  --  --  --  --
 complaint_notices        m3      --  --  --  --  --  --  --  --
 complaint_notices        far     --  --  --  --  --  --  --  --
@@ -769,12 +770,12 @@ worklog_missing          far     no  no  no  --  --  --  --  no
 # -- on-site days and visit plans: changed by their owner only, read by the team's
 #    supervisor, the branch head and the admin; a visit may be planned (on one's own plan)
 #    to any customer in scope; only the team's supervisor approves or returns a plan
-record_onsite_day        m1      ok  ok  no  ok  no  no  ok  ok
-record_onsite_day        m3      no  no  no  no  ok  no  ok  ok
-record_onsite_day        far     no  no  no  no  no  no  no  no
-add_onsite_counts        m1      ok  no  no  no  no  no  no  no
-add_onsite_counts        m3      no  no  no  no  no  no  no  no
-add_onsite_counts        far     no  no  no  no  no  no  no  no
+record_onsite_day        m1      ok  ok  nf  ok  nf  nf  ok  ok
+record_onsite_day        m3      nf  nf  nf  nf  ok  nf  ok  ok
+record_onsite_day        far     nf  nf  nf  nf  nf  nf  nf  nf
+add_onsite_counts        m1      ok  nf  nf  nf  nf  nf  nf  nf
+add_onsite_counts        m3      nf  nf  nf  nf  nf  nf  nf  nf
+add_onsite_counts        far     nf  nf  nf  nf  nf  nf  nf  nf
 onsite_summary           m1      ok  no  no  ok  no  no  ok  ok
 onsite_summary           m3      no  no  no  no  ok  no  ok  ok
 onsite_summary           far     no  no  no  no  no  no  no  no
@@ -802,27 +803,27 @@ report_trend             m1      ok  no  no  ok  no  no  ok  ok
 report_trend             m3      no  no  no  no  ok  no  ok  ok
 report_trend             far     no  no  no  no  no  no  no  no
 visit_propose            self    ok  ok  ok  ok  ok  ok  ok  ok
-visit_add_proposals      m1      ok  ok  no  ok  no  no  ok  ok
-visit_add_proposals      m3      no  no  no  no  ok  no  ok  ok
-visit_add_proposals      far     no  no  no  no  no  no  no  no
-visit_add                m1      ok  ok  no  ok  no  no  ok  ok
-visit_add                m3      no  no  no  no  ok  no  ok  ok
-visit_add                far     no  no  no  no  no  no  no  no
-visit_checklist          m1      ok  no  no  no  no  no  no  no
-visit_checklist          m3      no  no  no  no  no  no  no  no
-visit_checklist          far     no  no  no  no  no  no  no  no
-visit_shift              m1      ok  no  no  no  no  no  no  no
-visit_shift              m3      no  no  no  no  no  no  no  no
-visit_shift              far     no  no  no  no  no  no  no  no
-visits.move_item         m1      ok  no  no  no  no  no  no  no
-visits.move_item         m3      no  no  no  no  no  no  no  no
-visits.move_item         far     no  no  no  no  no  no  no  no
-visit_remove             m1      ok  no  no  no  no  no  no  no
-visit_remove             m3      no  no  no  no  no  no  no  no
-visit_remove             far     no  no  no  no  no  no  no  no
-visit_record             m1      ok  no  no  no  no  no  no  no
-visit_record             m3      no  no  no  no  no  no  no  no
-visit_record             far     no  no  no  no  no  no  no  no
+visit_add_proposals      m1      ok  ok  nf  ok  nf  nf  ok  ok
+visit_add_proposals      m3      nf  nf  nf  nf  ok  nf  ok  ok
+visit_add_proposals      far     nf  nf  nf  nf  nf  nf  nf  nf
+visit_add                m1      ok  ok  nf  ok  nf  nf  ok  ok
+visit_add                m3      nf  nf  nf  nf  ok  nf  ok  ok
+visit_add                far     nf  nf  nf  nf  nf  nf  nf  nf
+visit_checklist          m1      ok  nf  nf  nf  nf  nf  nf  nf
+visit_checklist          m3      nf  nf  nf  nf  nf  nf  nf  nf
+visit_checklist          far     nf  nf  nf  nf  nf  nf  nf  nf
+visit_shift              m1      ok  nf  nf  nf  nf  nf  nf  nf
+visit_shift              m3      nf  nf  nf  nf  nf  nf  nf  nf
+visit_shift              far     nf  nf  nf  nf  nf  nf  nf  nf
+visits.move_item         m1      ok  nf  nf  nf  nf  nf  nf  nf
+visits.move_item         m3      nf  nf  nf  nf  nf  nf  nf  nf
+visits.move_item         far     nf  nf  nf  nf  nf  nf  nf  nf
+visit_remove             m1      ok  nf  nf  nf  nf  nf  nf  nf
+visit_remove             m3      nf  nf  nf  nf  nf  nf  nf  nf
+visit_remove             far     nf  nf  nf  nf  nf  nf  nf  nf
+visit_record             m1      ok  nf  nf  nf  nf  nf  nf  nf
+visit_record             m3      nf  nf  nf  nf  nf  nf  nf  nf
+visit_record             far     nf  nf  nf  nf  nf  nf  nf  nf
 visit_submit             self    ok  ok  ok  ok  ok  ok  ok  ok
 visit_approve            m1      no  no  no  ok  no  no  no  no
 visit_approve            m3      no  no  no  no  ok  no  no  no
@@ -980,14 +981,13 @@ def test_a_backup_sees_only_the_customers_they_back_up(
     m1, m2 = (Workbench(engine, SETTINGS, world.actors[name]) for name in ("M1", "M2"))
     assert [hit.customer_no for hit in m1.search("K1")] == ["K101", "K102"]
     assert [hit.customer_no for hit in m2.search("K")] == ["K101", "K201"]
-    with pytest.raises(OutOfScope, match="K102"):
+    with pytest.raises(NotFound, match="K102"):
         m2.customer_360("K102")
 
 
 @pytest.mark.parametrize(
     ("key", "actor", "target", "words"),
     [
-        ("customer_360", "S0", "far", "K901"),
         ("complaints[team]", "M2", "m1", "主管和行长"),
         ("open_complaint", "A", "m1", "IT"),
         ("ssh_keys.grant_key", "M1", "m1", "系统管理员"),
@@ -1001,6 +1001,24 @@ def test_a_refusal_says_why(
     bench = Workbench(engine, SETTINGS, world.actors[actor])
     with pytest.raises(OutOfScope, match=words):
         CALLS[key].run(bench, world.targets.get(target, world.targets["m1"]))
+
+
+def test_naming_a_record_out_of_scope_reads_as_not_found(
+    world: World, frozen_clock: datetime
+) -> None:
+    """The refusal for another's customer or ticket is word for word the one for a record
+    that does not exist, naming what was typed, never another team's ticket number."""
+    _path, engine = world.shared_db()
+    bench = Workbench(engine, SETTINGS, world.actors["S0"])
+    with pytest.raises(NotFound) as hidden:
+        bench.customer_360("K901")
+    with pytest.raises(NotFound) as missing:
+        bench.customer_360("K999")
+    assert str(hidden.value).replace("K901", "?") == str(missing.value).replace("K999", "?")
+    ticket = world.targets["far"].ticket
+    with pytest.raises(NotFound) as refused:
+        Workbench(engine, SETTINGS, world.actors["M1"]).complaint(ticket)
+    assert ticket in str(refused.value)  # what was typed, and nothing else
 
 
 def test_a_sweep_by_hand_reaches_the_tickets_in_scope_only(

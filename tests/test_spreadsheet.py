@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from cmworkbench.services import spreadsheet
 from cmworkbench.services.errors import InvalidInput
+from cmworkbench.services.output import output_file
 from cmworkbench.services.spreadsheet import column_widths, display_width, write_csv, write_xlsx
 
 HEADER = ["客户名称", "Amount", "Opened on", "Verified at"]
@@ -84,7 +85,7 @@ def test_csv_has_a_bom_iso_dates_and_opens_with_the_csv_module(tmp_path):
         [ROW[0], "1200000", "2026-01-02", "2026-11-23 08:30"],
         ["", "0", "", ""],
     ]
-    write_csv(path, HEADER, [], bom=False)
+    write_csv(output_file(path, force=True), HEADER, [], bom=False)
     assert path.read_bytes().startswith("客户名称".encode())
 
 
@@ -93,8 +94,11 @@ def test_files_are_private_and_replace_the_old_one(tmp_path, writer):
     path = tmp_path / ("out.xlsx" if writer is write_xlsx else "out.csv")
     path.write_text("old", encoding="utf-8")
     path.chmod(0o644)
+    with pytest.raises(InvalidInput, match="--force"):
+        writer(path, ["a"], [[1]])
+    assert path.read_bytes() == b"old", "replaced only with --force"
 
-    writer(path, ["a"], [[1]])
+    writer(output_file(path, force=True), ["a"], [[1]])
 
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_bytes() != b"old"
@@ -113,6 +117,7 @@ def test_a_missing_folder_is_one_clear_error_and_nothing_is_written(tmp_path, wr
 def test_a_failure_half_way_leaves_the_old_file_and_no_temp_file(tmp_path, writer):
     path = tmp_path / "out.bin"
     path.write_bytes(b"the old file")
+    target = output_file(path, force=True)
 
     def rows() -> Iterator[Sequence[object]]:
         for i in range(500):
@@ -121,7 +126,7 @@ def test_a_failure_half_way_leaves_the_old_file_and_no_temp_file(tmp_path, write
 
     scratch_before = set(Path(tempfile.gettempdir()).glob("openpyxl.*"))
     with pytest.raises(RuntimeError):
-        writer(path, ["n"], rows())
+        writer(target, ["n"], rows())
     assert path.read_bytes() == b"the old file"
     assert leftovers(tmp_path) == ["out.bin"]
     assert set(Path(tempfile.gettempdir()).glob("openpyxl.*")) <= scratch_before

@@ -20,7 +20,7 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import Customer, Interaction, Staff, StaffLeave, Task
-from cmworkbench.services.errors import OutOfScope
+from cmworkbench.services.errors import NotFound
 from cmworkbench.services.tasks import NO_ANSWER_SNOOZE
 from cmworkbench.services.validation import FieldsInvalid
 from cmworkbench.services.workbench import Workbench, login
@@ -180,7 +180,7 @@ def test_a_manager_on_leave_is_covered_by_the_backup_partner(
     rows = as_(engine, settings, "lina").today()
     assert [(row.task_id, row.covered_for) for row in rows] == [(task_id, "张伟")]
     assert as_(engine, settings, "wangfang").today() == []
-    with pytest.raises(OutOfScope):
+    with pytest.raises(NotFound):  # another's task reads as one that does not exist
         as_(engine, settings, "zhaoqiang").log_task_call(task_id, "reached")
     change = as_(engine, settings, "lina").log_task_call(task_id, "reached")
     assert change.status == "done"
@@ -283,9 +283,9 @@ def test_done_with_a_note_and_refusals(
     with build() as f:
         _customer_no, ids = _tasks(f, "B1", "contact")
     workbench = as_(engine, settings, "zhangwei")
-    with pytest.raises(OutOfScope, match="任务"):
+    with pytest.raises(NotFound, match="任务"):  # the same words as for a task not there
         as_(engine, settings, "zhaoqiang").complete_task(ids["contact"], "done")
-    with pytest.raises(OutOfScope):
+    with pytest.raises(NotFound):
         as_(engine, settings, "zhaoqiang").snooze_task(ids["contact"], workdays=1)
     with pytest.raises(FieldsInvalid):
         workbench.complete_task(ids["contact"], "  ")

@@ -31,7 +31,7 @@ from cmworkbench.domain.visits import (
     week_days,
 )
 from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import Conflict, OutOfScope
+from cmworkbench.services.errors import Conflict, NotFound, OutOfScope
 from cmworkbench.services.staff import actor_for_login
 from cmworkbench.services.today import today_list
 from cmworkbench.services.validation import FieldsInvalid
@@ -338,9 +338,9 @@ def test_scope_refusals(team: dict[str, int], engine: Engine, settings: Settings
             approve(session=s, actor=who(s, "sunli"), week=WEEK, owner_login="zhangwei")
         with pytest.raises(OutOfScope):
             week_plan(session=s, actor=who(s, "sunli"), week=WEEK, owner_login="zhangwei")
-        with pytest.raises(OutOfScope):
+        with pytest.raises(NotFound):  # another's visit reads as one that does not exist
             remove_item(session=s, actor=who(s, "wangfang"), item_id=item)
-        with pytest.raises(OutOfScope):
+        with pytest.raises(NotFound):  # another team's customer reads as one not there
             add_item(
                 session=s,
                 actor=who(s, "sunli"),
@@ -515,5 +515,5 @@ def test_a_visit_is_with_the_chosen_contact_and_its_checklist_can_be_edited(
     assert by_id[chosen].contact_name == "财务王姐"
     assert by_id[chosen].checklist == ("带合同", "报价单")
     assert len(plan.items) == 2, "the refused visit was not saved"
-    with pytest.raises(OutOfScope):
+    with pytest.raises(NotFound):  # another's visit reads as one that does not exist
         set_checklist(session=session, actor=who(session, "wangfang"), item_id=chosen, checklist=[])

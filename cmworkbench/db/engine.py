@@ -90,11 +90,54 @@ def sqlite_file(engine: Engine) -> Path | None:
     return Path(engine.url.database).expanduser()
 
 
+def database_path(url: str) -> Path | None:
+    """The SQLite file a database URL names (``None`` for PostgreSQL or an in-memory one)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(str(parsed.database)).expanduser()
+
+
+def database_file(bind: Any) -> Path | None:
+    """The SQLite file behind an engine, a connection or a session (``None`` elsewhere): what
+    an output file must never be (:mod:`cmworkbench.services.output`)."""
+    if hasattr(bind, "get_bind"):  # a session
+        bind = bind.get_bind()
+    engine = getattr(bind, "engine", bind)
+    return sqlite_file(engine)
+
+
 def restrict_file_mode(engine: Engine) -> None:
     """Keep customer data readable by the service account only (file 0600)."""
     path = sqlite_file(engine)
     if path is not None and path.exists():
         os.chmod(path, 0o600)
+
+
+def refuse_control_characters(session: Any, _context: Any, _instances: Any) -> None:
+    """The last guard before text is stored: a new or changed text value with a control
+    character (but line breaks and tabs) raises
+    :class:`~cmworkbench.domain.text.UnsafeText`, whichever service let it through (each
+    checks its fields first, with a message for the form; see :mod:`cmworkbench.domain.text`).
+    """
+    from sqlalchemy import inspect
+
+    from cmworkbench.domain.text import UnsafeText, describe, first_control
+    from cmworkbench.i18n import t
+
+    for row in (*session.new, *session.dirty):
+        state = inspect(row)
+        for attr in state.mapper.column_attrs:
+            values = state.attrs[attr.key].history.added if row in session.dirty else None
+            for value in values if values is not None else [getattr(row, attr.key, None)]:
+                if not isinstance(value, str):
+                    continue
+                found = first_control(value, multiline=True)
+                if found is not None:
+                    field = f"{state.mapper.local_table.name}.{attr.key}"
+                    raise UnsafeText(
+                        t("input.control_char_field", field=field, code=describe(value[found]))
+                    )
 
 
 @contextmanager
@@ -105,6 +148,7 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     from cmworkbench.db.search import drain
 
     with Session(engine, expire_on_commit=False) as session:
+        event.listen(session, "before_flush", refuse_control_characters)
         try:
             yield session
             # Index what this unit of work changed, in the same transaction (see db.search);

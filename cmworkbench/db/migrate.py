@@ -7,6 +7,7 @@ up-to-date database it does nothing.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,7 +71,45 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str]:
     return before, current_revision(engine) or ""
 
 
-SCHEMA_HEAD = "0006"
+def expected_columns(revision: str) -> dict[str, frozenset[str]]:
+    """Every table a database at ``revision`` has, with its columns: what a restore checks a
+    backup against. Found by running the migrations up to ``revision`` on a scratch SQLite
+    file (they are the definition of the schema), once per revision and process."""
+    return dict(_expected_columns(revision))
+
+
+@functools.lru_cache(maxsize=8)
+def _expected_columns(revision: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    import sqlite3
+    import tempfile
+
+    from cmworkbench.db.engine import make_engine
+
+    with tempfile.TemporaryDirectory(prefix="cmw-schema-") as folder:
+        path = Path(folder) / "scratch.db"
+        engine = make_engine(f"sqlite:///{path}")
+        try:
+            upgrade(engine, revision)
+        finally:
+            engine.dispose()
+        conn = sqlite3.connect(path)
+        try:
+            tables = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                    " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+                )
+            ]
+            return tuple(
+                (table, frozenset(r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')))
+                for table in tables
+            )
+        finally:
+            conn.close()
+
+
+SCHEMA_HEAD = "0007"
 """The head revision, known without importing Alembic (start-up stays fast); a test checks it
 equals Alembic's head."""
 

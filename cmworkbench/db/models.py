@@ -395,9 +395,14 @@ class AuditLog(SQLModel, table=True):
     __table_args__ = (
         Index("ix_audit_customer_at", "customer_id", "at"),
         Index("ix_audit_staff_at", "staff_id", "at"),
+        Index("ix_audit_recorded_at", "recorded_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime
+    """The business time (``clock.now()``: ``--now`` may set it)."""
+    recorded_at: datetime | None = None
+    """The real time the row was written (``clock.wall_now()``; nothing sets it): what ``cmw
+    audit --since`` filters on. Rows from before revision 0007 hold their ``at``."""
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
     action: str = Field(max_length=32)
     object_type: str = Field(max_length=24)

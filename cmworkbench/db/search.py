@@ -317,7 +317,9 @@ def match_statement(parsed: ParsedQuery, scope: OwnerScope) -> tuple[str, dict[s
     up, kept to the customers whose backup they are.
     """
     params: dict[str, Any] = {}
-    owners = ",".join(str(int(i)) for i in scope.owner_ids) or "NULL"
+    # the branch pool (no owner) is indexed under owner 0
+    owner_ids = (*scope.owner_ids, 0) if scope.unowned else scope.owner_ids
+    owners = ",".join(str(int(i)) for i in owner_ids) or "NULL"
     scopes = [f"owner_id IN ({owners})"]
     if scope.backup_id is not None and scope.backup_owner_ids:
         backed = ",".join(str(int(i)) for i in scope.backup_owner_ids)

@@ -26,6 +26,15 @@ def make(area: str, birthday: date, sequence: int) -> str:
     return body + check_char(body)
 
 
+def upgrade(old: str) -> str:
+    """The 18-digit number of a 15-digit one issued before 1999 (``19`` before the two-digit
+    birth year, then the check character), as banks and the public security bureau do."""
+    if len(old) != 15 or not old.isdigit():
+        raise ValueError("need exactly 15 digits")
+    body = old[:6] + "19" + old[6:]
+    return body + check_char(body)
+
+
 def validate(number: str) -> str | None:
     """``None`` when valid, else a sentence saying what is wrong."""
     n = number.strip().upper()

@@ -13,7 +13,16 @@ Habits forgiven, as they come out of Excel and Chinese input methods:
   serial day numbers (``46086``: days since 1899-12-30, Excel's 1900 date system), also
   when the cell holds the number itself;
 * amounts with thousands separators, a currency sign or ``元``, and ``万`` (ten thousand):
-  ``1,234.50`` → 1235 (whole yuan, half up), ``12.5万`` → 125000.
+  ``1,234.50`` → 1235 (whole yuan, half up), ``12.5万`` → 125000;
+* ID numbers issued before 1999 (15 digits, two-digit birth year), upgraded to 18 digits with
+  their check character as banks do (GB 11643-1999: insert ``19``, append the check).
+
+Refused with a message that says why, rather than stored wrong:
+
+* control characters in text (an escape sequence in a name would drive the terminal that
+  shows it; see :mod:`cmworkbench.domain.text`);
+* an ID number Excel stored as a number: Excel keeps 15 significant digits, so the last
+  digits of an 18-digit number are already lost (``3.30106E+17``); the cell must be text.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from cmworkbench.domain import idcard, phone
+from cmworkbench.domain.text import first_control
 
 EXCEL_EPOCH = date(1899, 12, 30)
 """Day 0 of Excel's 1900 date system (so that its phantom 1900-02-29 needs no correction for
@@ -126,6 +136,14 @@ def parse_amount(value: object) -> int:
     return int(amount)
 
 
+def parse_amount_not_negative(value: object) -> int:
+    """An amount as :func:`parse_amount` reads it, refused when below zero (assets, revenue)."""
+    amount = parse_amount(value)
+    if amount < 0:
+        raise BadValue("negative_amount", value=clean(value))
+    return amount
+
+
 def parse_count(value: object) -> int:
     """A whole non-negative number (head count): ``1,200`` or ``1200``."""
     text = clean(value).replace(",", "")
@@ -147,11 +165,27 @@ def parse_phone(value: object) -> str:
     return number
 
 
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?E\+?\d+$", re.IGNORECASE)
+EXACT_DIGITS = 15
+"""Excel keeps this many significant digits of a number: a 16- to 18-digit ID number stored as
+a number has lost its last digits."""
+
+
 def parse_id_number(value: object) -> str:
-    """A resident ID number (GB 11643), upper-case ``X``, with its check digit verified."""
+    """A resident ID number (GB 11643), upper-case ``X``, with its check digit verified; a
+    15-digit number (before 1999) comes back upgraded to 18 digits."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = clean(value)
+        if not number.isdigit() or len(number) > EXACT_DIGITS:
+            raise BadValue("id_as_number", value=number)
+        value = number  # a 15-digit number survives as a number; it is read as text
     text = clean(value).replace(" ", "").upper()
     if not text:
         raise BadValue("empty")
+    if _SCIENTIFIC.match(text):  # a CSV saved by Excel from a number cell
+        raise BadValue("id_as_number", value=text)
+    if len(text) == 15 and text.isdigit():
+        return _upgraded(text)
     if len(text) != 18:
         raise BadValue("id_length", length=len(text))
     if not text[:17].isdigit() or not (text[17].isdigit() or text[17] == "X"):
@@ -166,6 +200,15 @@ def parse_id_number(value: object) -> str:
     return text
 
 
+def _upgraded(old: str) -> str:
+    """The 18-digit form of a 15-digit ID number (born in the 1900s: the year gets ``19``)."""
+    try:
+        date(1900 + int(old[6:8]), int(old[8:10]), int(old[10:12]))
+    except ValueError:
+        raise BadValue("id_birth", value="19" + old[6:12]) from None
+    return idcard.upgrade(old)
+
+
 def parse_flag(value: object) -> bool:
     """Yes/no as typed: 是/否, Y/N, yes/no, true/false, 1/0, √/×."""
     text = clean(value).lower()
@@ -177,8 +220,11 @@ def parse_flag(value: object) -> bool:
 
 
 def parse_text(value: object, most: int) -> str:
-    """Cleaned text of at most ``most`` characters."""
+    """Cleaned text of at most ``most`` characters, without control characters."""
     text = clean(value)
+    found = first_control(text)
+    if found is not None:
+        raise BadValue("control_char", code=f"U+{ord(text[found]):04X}", position=found + 1)
     if len(text) > most:
         raise BadValue("too_long", most=most, length=len(text))
     return text

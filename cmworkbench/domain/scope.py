@@ -14,3 +14,6 @@ class OwnerScope:
     backup_owner_ids: tuple[int, ...] = ()
     """The owners of the customers whose backup is ``backup_id`` (usually the one A/B
     partner): lets a query scan those owners' rows only."""
+    unowned: bool = False
+    """Customers without an owner too (the branch pool): the branch head's and the
+    administrator's scope. The customer table stores no owner as NULL, the search index as 0."""

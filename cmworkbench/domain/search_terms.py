@@ -100,8 +100,15 @@ def normalise(text: str) -> str:
 
 
 def has_cjk(text: str) -> bool:
-    """True if ``text`` holds a CJK ideograph."""
-    return any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text)
+    """True if ``text`` holds a CJK ideograph: the basic block and extension A, the
+    compatibility ideographs, and the supplementary planes' extensions B–H and compatibility
+    supplement (rare characters of names and shop signs, e.g. 𠮷 U+20BB7 of 𠮷野家)."""
+    return any(
+        "\u3400" <= ch <= "\u9fff"
+        or "\uf900" <= ch <= "\ufaff"
+        or "\U00020000" <= ch <= "\U000323af"
+        for ch in text
+    )
 
 
 def class_rank(cls: str | None, tier: str | None) -> int:

@@ -14,6 +14,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from cmworkbench.domain.text import printable
 from cmworkbench.i18n import t
 from cmworkbench.services.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
@@ -36,7 +37,7 @@ def error_text(error: BaseException | None) -> str:
     for the log, never for the screen.
     """
     if isinstance(error, ServiceError):
-        return str(error)
+        return printable(str(error))  # it may quote what was typed or pasted
     return t("tui.error.load_failed")
 
 

@@ -39,6 +39,8 @@ class AuditEntry:
     field_name: str | None
     detail: str | None
     """What changed, e.g. ``138****5678 → 139****0000`` (PII masked)."""
+    recorded_at: datetime | None = None
+    """When the row was really written (``at`` is the business time, which ``--now`` sets)."""
     customer_no: str | None = None
     """The customer the entry is about, if any."""
     id: int | None = None
@@ -81,10 +83,12 @@ def record(
     field_name: str | None = None,
     detail: str | None = None,
 ) -> None:
-    """Add one audit row at ``clock.now()`` (committed with the caller's unit of work)."""
+    """Add one audit row at ``clock.now()``, recorded at the real time (committed with the
+    caller's unit of work)."""
     session.add(
         AuditLog(
             at=clock.now(),
+            recorded_at=clock.wall_now(),
             staff_id=actor.id if actor is not None else None,
             action=action,
             object_type=object_type,
@@ -138,7 +142,8 @@ def search(
     An admin and a branch head read the branch's log; a supervisor the entries by their
     team or about customers in their scope; a manager their own entries and those about
     their customers. ``customer_no`` (refused out of scope), ``staff_login`` (who acted) and
-    ``since`` (a branch-local day, inclusive) narrow it down.
+    ``since`` (a branch-local day, inclusive, of the real time the entry was recorded: a
+    command run with ``--now`` in the past is still found) narrow it down.
     """
     query = _entries_query().where(_scope_clause(actor))
     if customer_no is not None:
@@ -150,7 +155,7 @@ def search(
     if since is not None:
         from cmworkbench.services.team import day_bounds  # team imports this module
 
-        query = query.where(col(AuditLog.at) >= day_bounds(since)[0])
+        query = query.where(col(AuditLog.recorded_at) >= day_bounds(since)[0])
     rows = session.exec(
         query.order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc()).limit(max(0, limit))
     ).all()
@@ -197,6 +202,7 @@ def _entries(rows: Sequence[Any]) -> list[AuditEntry]:
             object_id=row.object_id,
             field_name=row.field_name,
             detail=row.detail,
+            recorded_at=row.recorded_at,
             customer_no=customer_no,
             id=row.id,
         )

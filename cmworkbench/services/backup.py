@@ -7,9 +7,12 @@ to the target, checked (``PRAGMA integrity_check``), made a self-contained singl
 (journal mode DELETE), given mode 0600 and renamed into place, so a target either holds a
 whole checked backup or nothing.
 
-A restore checks that the file is a cmworkbench database of a schema version this release
-knows, then copies it over the live database with the same API (open connections see the
-restored database at their next transaction), and upgrades the schema when the backup is
+A restore checks that the file is a whole cmworkbench database: a schema version this release
+knows, every table and column that version has (the migrations up to it are the reference),
+``PRAGMA integrity_check``, and a branch in it (branch and staff rows). It keeps the database it
+replaces as a backup beside it (``branch.db.before-restore-YYYYMMDDTHHMMSS.db``) and says
+where, then copies the backup over the live database with the same API (open connections see
+the restored database at their next transaction), and upgrades the schema when the backup is
 older.
 
 PostgreSQL: ``pg_dump --format=custom`` and a restore in one transaction through ``psql``
@@ -19,7 +22,6 @@ nightly files are ``cmworkbench-YYYYMMDD.dump`` there.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import time
@@ -31,10 +33,11 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from cmworkbench import clock
-from cmworkbench.db.engine import make_engine, restrict_file_mode, sqlite_file
+from cmworkbench.db.engine import database_file, make_engine, restrict_file_mode, sqlite_file
 from cmworkbench.i18n import t
 from cmworkbench.services import backup_pg
 from cmworkbench.services.errors import ServiceError
+from cmworkbench.services.output import failure, output_file, put_in_place, temporary_beside
 
 NIGHTLY_PATTERN = re.compile(r"^cmworkbench-(\d{8})\.(db|dump)$")
 """The nightly job's file names: ``cmworkbench-YYYYMMDD.db`` (SQLite) or ``.dump`` (a
@@ -64,6 +67,9 @@ class RestoreOut:
     backup_revision: str
     revision: str
     replaced_revision: str | None
+    kept: str | None = None
+    """Where the database the restore replaced was kept (a backup file beside it: SQLite,
+    next to the database; PostgreSQL, next to the restored archive)."""
 
 
 def nightly_name(day: date, dialect: str = "sqlite") -> str:
@@ -74,17 +80,17 @@ def nightly_name(day: date, dialect: str = "sqlite") -> str:
 # -- backup ---------------------------------------------------------------------------------
 
 
-def backup(engine: Engine, target: Path, *, force: bool = False) -> BackupOut:
-    """Write a consistent backup of ``engine``'s database to ``target``."""
-    target = Path(target).expanduser()
-    if target.is_dir():
-        raise BackupError(t("backup.target_is_dir", path=target))
-    if target.exists() and not force:
-        raise BackupError(t("backup.target_exists", path=target))
-    if not target.parent.is_dir():
-        raise BackupError(t("backup.no_directory", path=target.parent))
+def backup(
+    engine: Engine, target: Path, *, force: bool = False, own_backup: bool = False
+) -> BackupOut:
+    """Write a consistent backup of ``engine``'s database to ``target``: never over the
+    database itself, another database or a dump, an existing file only with ``force``
+    (:mod:`.output`); ``own_backup`` is the nightly job replacing its file of the day."""
+    out = output_file(
+        Path(target), force=force, database=database_file(engine), own_backup=own_backup
+    )
     started = time.monotonic()
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temp = temporary_beside(out)
     try:
         if engine.dialect.name == "sqlite":
             revision = _sqlite_backup(engine, temp)
@@ -92,14 +98,15 @@ def backup(engine: Engine, target: Path, *, force: bool = False) -> BackupOut:
             revision = _pg_dump(engine, temp)
         else:
             raise BackupError(t("backup.unsupported", dialect=engine.dialect.name))
-        os.chmod(temp, 0o600)
-        os.replace(temp, target)
+        put_in_place(temp, out)
+    except OSError as exc:
+        raise failure(exc, out.path) from None
     finally:
         for leftover in (temp, *_sidecars(temp)):
             leftover.unlink(missing_ok=True)
     return BackupOut(
-        path=str(target),
-        bytes=target.stat().st_size,
+        path=str(out.path),
+        bytes=out.path.stat().st_size,
         seconds=round(time.monotonic() - started, 3),
         revision=revision,
     )
@@ -184,9 +191,47 @@ def check_backup(source: Path) -> str:
         if revision not in known_revisions():
             raise BackupError(t("backup.unknown_revision", path=source, revision=revision))
         _check_integrity(conn, source)
+        found = {
+            table: {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')} for table in tables
+        }
+        check_schema(source, revision, found)
+        counts = {
+            table: int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+            for table in BRANCH_TABLES
+        }
+        check_branch(source, counts)
     finally:
         conn.close()
     return revision
+
+
+BRANCH_TABLES = ("branch", "staff")
+"""Tables a branch's database never has empty: a backup without rows in them is no branch
+(a freshly initialised file, or someone else's database of the same shape)."""
+
+
+def check_schema(source: Path, revision: str, found: dict[str, set[str]]) -> None:
+    """Refuse ``source`` unless it has every table and column ``revision`` has."""
+    from cmworkbench.db.migrate import expected_columns
+
+    missing: list[str] = []
+    for table, columns in expected_columns(revision).items():
+        if table not in found:
+            missing.append(table)
+        else:
+            missing.extend(f"{table}.{c}" for c in sorted(columns - found[table]))
+    if missing:
+        shown = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
+        raise BackupError(
+            t("backup.schema_incomplete", path=source, revision=revision, missing=shown)
+        )
+
+
+def check_branch(source: Path, counts: dict[str, int]) -> None:
+    """Refuse ``source`` unless it holds a branch: at least one branch and one staff row."""
+    empty = [table for table in BRANCH_TABLES if not counts.get(table)]
+    if empty:
+        raise BackupError(t("backup.no_branch", path=source, tables=", ".join(empty)))
 
 
 def restore(engine_url: str, source: Path, *, force: bool = False) -> RestoreOut:
@@ -209,6 +254,7 @@ def restore(engine_url: str, source: Path, *, force: bool = False) -> RestoreOut
             raise BackupError(t("backup.same_file", path=source))
         replaced = _live_revision(engine) if database.exists() else None
         _require_force(force, database, replaced, source, revision)
+        kept = _keep(engine, database.parent, f"{database.name}.before-restore-{_stamp()}.db")
         src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
         try:
             raw = engine.raw_connection()
@@ -231,9 +277,23 @@ def restore(engine_url: str, source: Path, *, force: bool = False) -> RestoreOut
             backup_revision=revision,
             revision=current_revision(engine) or "",
             replaced_revision=replaced,
+            kept=kept,
         )
     finally:
         engine.dispose()
+
+
+def _stamp() -> str:
+    """The real local time, for the name of the database a restore replaces."""
+    return clock.wall_now().astimezone(clock.branch_tz()).strftime("%Y%m%dT%H%M%S")
+
+
+def _keep(engine: Engine, folder: Path, name: str) -> str | None:
+    """A backup of the live database before a restore replaces it (``None`` if it holds no
+    cmworkbench schema: nothing of the branch to keep)."""
+    if _live_revision(engine) is None:
+        return None
+    return backup(engine, folder / name).path
 
 
 def check_pg_backup(source: Path) -> str:
@@ -254,6 +314,11 @@ def check_pg_backup(source: Path) -> str:
         raise BackupError(t("backup.foreign", path=source))
     if revision not in known_revisions():
         raise BackupError(t("backup.unknown_revision", path=source, revision=revision))
+    try:
+        check_schema(source, revision, backup_pg.archive_columns(source))
+        check_branch(source, backup_pg.archive_counts(source, BRANCH_TABLES))
+    except backup_pg.PgToolError as exc:
+        raise BackupError(str(exc)) from None
     return revision
 
 
@@ -266,6 +331,7 @@ def _restore_pg(engine_url: str, source: Path, *, force: bool) -> RestoreOut:
         database = engine.url.render_as_string(hide_password=True)
         replaced = _live_revision(engine)
         _require_force(force, database, replaced, source, revision)
+        kept = _keep(engine, source.parent, f"cmworkbench-before-restore-{_stamp()}.dump")
         engine.dispose()  # the schema is dropped: no pooled connection may hold a lock on it
         try:
             backup_pg.replace_database(engine.url, source)
@@ -279,6 +345,7 @@ def _restore_pg(engine_url: str, source: Path, *, force: bool) -> RestoreOut:
             backup_revision=revision,
             revision=current_revision(engine) or "",
             replaced_revision=replaced,
+            kept=kept,
         )
     finally:
         engine.dispose()
@@ -344,6 +411,6 @@ def nightly(engine: Engine, directory: Path, keep_days: int) -> str:
     directory = Path(directory).expanduser()
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = nightly_name(clock.today(), engine.dialect.name)
-    out = backup(engine, directory / name, force=True)
+    out = backup(engine, directory / name, force=True, own_backup=True)
     pruned = prune(directory, keep_days)
     return f"wrote {out.path} ({out.bytes} bytes, {out.seconds:.1f} s), pruned {pruned}"

@@ -89,6 +89,54 @@ def archive_revision(source: Path) -> str | None:
     return None
 
 
+def _restore_text(source: Path, *options: str) -> str:
+    """What ``pg_restore`` prints for ``source`` with ``options`` (SQL, to standard output)."""
+    if shutil.which("pg_restore") is None:
+        raise PgToolError(t("backup.no_pg_restore"))
+    done = subprocess.run(
+        ["pg_restore", *options, "--file=-", str(source)], capture_output=True, check=False
+    )
+    if done.returncode != 0:
+        raise PgToolError(t("backup.pg_restore_failed", message=_last_line(done)))
+    return done.stdout.decode(errors="replace")
+
+
+def archive_columns(source: Path) -> dict[str, set[str]]:
+    """Each table the archive creates in ``public``, with its columns (from its schema SQL)."""
+    tables: dict[str, set[str]] = {}
+    current: set[str] | None = None
+    for line in _restore_text(source, "--schema-only").splitlines():
+        if current is None:
+            if line.startswith("CREATE TABLE public.") and line.rstrip().endswith("("):
+                name = line[len("CREATE TABLE public.") :].split()[0].strip('"')
+                current = tables.setdefault(name, set())
+            continue
+        if line.startswith(")"):
+            current = None
+            continue
+        word = line.strip().split(" ", 1)[0].strip('"')
+        if word and word.upper() not in ("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"):
+            current.add(word)
+    return tables
+
+
+def archive_counts(source: Path, tables: tuple[str, ...]) -> dict[str, int]:
+    """How many rows the archive holds for each of ``tables``."""
+    options = ["--data-only", *(f"--table={table}" for table in tables)]
+    counts = dict.fromkeys(tables, 0)
+    table: str | None = None
+    for line in _restore_text(source, *options).splitlines():
+        if table is None:
+            if line.startswith("COPY public."):
+                table = line[len("COPY public.") :].split()[0].strip('"')
+            continue
+        if line == "\\.":
+            table = None
+        elif table in counts:
+            counts[table] += 1
+    return counts
+
+
 def replace_database(url: URL, source: Path) -> None:
     """Replace everything in ``url``'s ``public`` schema with the archive ``source``, in one
     transaction."""

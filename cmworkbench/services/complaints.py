@@ -679,6 +679,8 @@ def _row(
 def _visible(session: Session, actor: Actor, ticket: str) -> Complaint:
     """The ticket (number or id) if the actor may see it; else a clear refusal."""
     key = ticket.strip().upper()
+    if key.isdigit() and len(key) > 18:  # no id is that long (and SQL integers are 64-bit)
+        raise NotFound(t("complaint.not_found", ticket=ticket))
     query = select(Complaint)
     query = query.where(
         col(Complaint.id) == int(key) if key.isdigit() else col(Complaint.ticket_no) == key
@@ -695,7 +697,9 @@ def _visible(session: Session, actor: Actor, ticket: str) -> Complaint:
         select(col(Customer.id)).where(col(Customer.id) == c.customer_id, customer_filter(actor))
     ).first():
         return c
-    raise OutOfScope(t("complaint.out_of_scope", ticket=c.ticket_no))
+    # The same refusal as for a ticket that does not exist, naming what was typed: never
+    # another team's ticket number (an id typed would otherwise reveal it).
+    raise NotFound(t("complaint.not_found", ticket=ticket))
 
 
 def _now() -> datetime:
@@ -827,7 +831,7 @@ def _check(category: str, description: str, severity: str, channel: str, kind: s
     problems: dict[str, str] = {}
     if problem := choice_problem(category, CATEGORIES):
         problems["category"] = problem
-    if problem := text_problem(description, required=True):
+    if problem := text_problem(description, required=True, multiline=True):
         problems["description"] = problem
     if problem := choice_problem(severity, SEVERITIES):
         problems["severity"] = problem

@@ -1,5 +1,5 @@
 """Domain exceptions every service raises; the TUI shows them as a notification, the CLI as one
-line on stderr with exit code 2."""
+line on stderr: exit code 2 for a person's mistake or a refusal, 1 for :class:`MachineFailure`."""
 
 
 class ServiceError(Exception):
@@ -27,3 +27,9 @@ class Retryable(Conflict):
     complaints taken at the same instant drew the same ticket number. Nothing was saved;
     :meth:`~cmworkbench.services.workbench.Workbench.run` runs the unit again before the
     message ever reaches a person."""
+
+
+class MachineFailure(ServiceError):
+    """The machine failed the person, not their input: a full or failing disk, a database
+    that does not answer. The CLI exits with code 1 for it (2 is for people's mistakes and
+    refusals); the message still says what and where, in one line."""

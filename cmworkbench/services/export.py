@@ -26,12 +26,14 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from cmworkbench.config import GROUP_CLASSES, Settings
+from cmworkbench.db.engine import database_file
 from cmworkbench.db.models import Customer, Staff
 from cmworkbench.domain.masking import mask_id, mask_phone
 from cmworkbench.i18n import label, t
 from cmworkbench.services import audit
 from cmworkbench.services.actor import Actor
 from cmworkbench.services.errors import InvalidInput, OutOfScope
+from cmworkbench.services.output import output_file
 from cmworkbench.services.scope import customer_filter, require_staff
 from cmworkbench.services.spreadsheet import write_csv, write_xlsx
 
@@ -87,17 +89,18 @@ def export_customers(
     classes: Sequence[str] = (),
     owner_login: str | None = None,
     service_account: bool = False,
+    force: bool = False,
 ) -> ExportResult:
     """Write the customers in ``actor``'s scope (only ``classes`` and ``owner_login``'s, if
     given) to ``path`` (``.xlsx`` or ``.csv``), masked unless ``unmasked`` is allowed.
 
-    ``service_account`` is the CLI run without ``--as`` (IT on the server). Refusals come
-    before anything is read or written; a failed write leaves no file and no audit row.
+    ``service_account`` is the CLI run without ``--as`` (IT on the server); ``force``
+    replaces an existing file (never the database: :mod:`.output`). Refusals come before
+    anything is read or written; a failed write leaves no file and no audit row.
     """
-    target = Path(path)
-    suffix = target.suffix.lower()
+    suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise InvalidInput(t("export.bad_format", path=target))
+        raise InvalidInput(t("export.bad_format", path=path))
     wanted = _classes(classes)
     allowed = service_account or actor.role in settings.privacy.export_unmasked_roles
     if unmasked and not allowed:
@@ -105,6 +108,7 @@ def export_customers(
     owner_id = None
     if owner_login is not None:
         owner_id = require_staff(session=session, actor=actor, login=owner_login).id
+    target = output_file(path, force=force, database=database_file(session))
 
     query = _query(actor, wanted, owner_id)
     rows = _rows(session, query, masked=not unmasked)
@@ -115,7 +119,7 @@ def export_customers(
     else:
         count = write_csv(target, header, rows)
 
-    detail = _detail(count, not unmasked, target, wanted, owner_login, service_account)
+    detail = _detail(count, not unmasked, target.path, wanted, owner_login, service_account)
     audit.record(session, actor=actor, action="export", object_type="customer", detail=detail)
     if unmasked:
         # Clear phones and ID numbers left the workbench: a reveal, like one on screen.
@@ -127,7 +131,7 @@ def export_customers(
             field_name="phone,phone2,id_number",
             detail=detail,
         )
-    return ExportResult(path=target, count=count, masked=not unmasked)
+    return ExportResult(path=target.path, count=count, masked=not unmasked)
 
 
 def _classes(classes: Sequence[str]) -> tuple[str, ...]:

@@ -27,30 +27,28 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, insert, literal, update
+from sqlalchemy import ColumnElement
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.db.models import (
-    AuditLog,
-    Complaint,
     Customer,
     Staff,
-    Task,
-    VisitPlan,
-    VisitPlanItem,
 )
-from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role, TaskStatus
+from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import t
-from cmworkbench.services import audit
 from cmworkbench.services.actor import Actor
-from cmworkbench.services.complaints import add_event
 from cmworkbench.services.errors import InvalidInput
 from cmworkbench.services.notify import insert_notification
+from cmworkbench.services.ownership import (
+    backups_changing,
+    count_moves,
+    move_customers,
+    partner_of,
+)
 from cmworkbench.services.scope import require_role, require_staff
 from cmworkbench.services.staff_admin import classes_outside_grade
-from cmworkbench.services.visits import find_plan, touch
 
 HANDOVER_ROLES = (Role.BRANCH_HEAD.value, Role.ADMIN.value)
 """Who may move customers between books (the service account on the CLI may too)."""
@@ -88,7 +86,7 @@ class HandoverReport:
     visits: int
     complaints: int
     backups_changed: int
-    """Customers whose B角 was the receiver and is now the receiver's partner (or nobody)."""
+    """Customers whose B角 becomes someone else: the receiver's A/B partner, or nobody."""
     lines: list[HandoverLine] = field(default_factory=list)
 
 
@@ -143,23 +141,12 @@ def handover(
     by_class = Counter(r[3] or "-" for r in rows)  # "-": no class yet, any grade may own
     _check_grade(receiver, by_class, grades)
 
-    ids = select(Customer.id).where(*chosen)
     now = clock.now()
-    tasks = _per_customer(session, _open_tasks(giver.id, ids))
-    visits = _per_customer(session, _planned_visits(giver.id, ids, now))
-    tickets = _per_customer(session, _open_tickets(giver.id, ids))
+    tasks, visits, tickets = count_moves(session, giver.id, chosen, now)
     lines = [
         HandoverLine(no, name, cls, area, tasks.get(c, 0), visits.get(c, 0), tickets.get(c, 0))
         for c, no, name, cls, area in ((int(r[0] or 0), *r[1:]) for r in rows)
     ]
-    new_backup = receiver.backup_id if receiver.backup_id != giver.id else None
-    backups = int(
-        session.exec(
-            select(func.count())
-            .select_from(Customer)
-            .where(*chosen, col(Customer.backup_id) == receiver.id)
-        ).one()
-    )
     report = HandoverReport(
         from_login=giver.login,
         from_name=giver.name,
@@ -172,48 +159,15 @@ def handover(
         tasks=sum(tasks.values()),
         visits=sum(visits.values()),
         complaints=sum(tickets.values()),
-        backups_changed=backups,
+        backups_changed=backups_changing(session, chosen, partner_of(session, receiver)),
         lines=lines,
     )
     if dry_run:
         return report
-
-    conn = session.connection()
-    actor_id = actor.id if actor is not None else None
-    detail = f"{giver.login} → {receiver.login}"
-    # one audit row per customer, written by the database from the same selection
-    conn.execute(
-        insert(AuditLog).from_select(
-            ["at", "staff_id", "action", "object_type", "object_id", "customer_id", "detail"],
-            core_select(
-                literal(now, AuditLog.__table__.c.at.type),  # type: ignore[attr-defined]
-                literal(actor_id, AuditLog.__table__.c.staff_id.type),  # type: ignore[attr-defined]
-                literal("handover"),
-                literal("customer"),
-                col(Customer.id),
-                col(Customer.id),
-                literal(detail),
-            ).where(*chosen),
-        )
+    moved = move_customers(
+        session, actor=actor, giver=giver, receiver=receiver, chosen=chosen, now=now
     )
-    conn.execute(
-        update(Task)
-        .where(*_open_task_clauses(giver.id, ids))
-        .values(owner_id=receiver.id, version=Task.version + 1)
-    )
-    _move_visits(session, giver.id, receiver.id, ids, now)
-    _move_tickets(session, actor, giver, receiver, ids, now)
-    conn.execute(
-        update(Customer)
-        .where(*chosen, col(Customer.backup_id) == receiver.id)
-        .values(backup_id=new_backup)
-    )
-    moved = conn.execute(
-        update(Customer)
-        .where(*chosen)
-        .values(owner_id=receiver.id, version=Customer.version + 1, updated_at=now)
-    ).rowcount
-    assert moved == len(rows), "the selection changed inside one transaction"
+    assert moved.customers == len(rows), "the selection changed inside one transaction"
     _notify(session, report, giver, receiver)
     return report
 
@@ -250,120 +204,6 @@ def _check_grade(
                 classes=listed,
                 allowed=", ".join(grades[receiver.grade]),
             )
-        )
-
-
-def _open_task_clauses(giver_id: int, ids: Select) -> list[ColumnElement[bool]]:  # type: ignore[type-arg]
-    return [
-        col(Task.owner_id) == giver_id,
-        col(Task.status) == TaskStatus.OPEN,
-        col(Task.customer_id).in_(ids),
-    ]
-
-
-def _open_tasks(giver_id: int, ids: Select) -> Select:  # type: ignore[type-arg]
-    return (
-        select(col(Task.customer_id), func.count())
-        .where(*_open_task_clauses(giver_id, ids))
-        .group_by(col(Task.customer_id))
-    )
-
-
-def _visit_clauses(giver_id: int, ids: Select, now: datetime) -> list[ColumnElement[bool]]:  # type: ignore[type-arg]
-    return [
-        col(VisitPlan.owner_id) == giver_id,
-        col(VisitPlanItem.status) == "planned",
-        col(VisitPlanItem.starts_at) >= now,
-        col(VisitPlanItem.customer_id).in_(ids),
-    ]
-
-
-def _planned_visits(giver_id: int, ids: Select, now: datetime) -> Select:  # type: ignore[type-arg]
-    return (
-        select(col(VisitPlanItem.customer_id), func.count())
-        .join(VisitPlan, col(VisitPlan.id) == VisitPlanItem.plan_id)
-        .where(*_visit_clauses(giver_id, ids, now))
-        .group_by(col(VisitPlanItem.customer_id))
-    )
-
-
-def _open_ticket_clauses(giver_id: int, ids: Select) -> list[ColumnElement[bool]]:  # type: ignore[type-arg]
-    return [
-        col(Complaint.owner_id) == giver_id,
-        col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES),
-        col(Complaint.customer_id).in_(ids),
-    ]
-
-
-def _open_tickets(giver_id: int, ids: Select) -> Select:  # type: ignore[type-arg]
-    return (
-        select(col(Complaint.customer_id), func.count())
-        .where(*_open_ticket_clauses(giver_id, ids))
-        .group_by(col(Complaint.customer_id))
-    )
-
-
-def _per_customer(session: Session, query: Select) -> dict[int, int]:  # type: ignore[type-arg]
-    return {int(cid): int(n) for cid, n in session.connection().execute(query).all()}
-
-
-def _move_visits(
-    session: Session,
-    giver_id: int,
-    receiver_id: int,
-    ids: Select,  # type: ignore[type-arg]
-    now: datetime,
-) -> None:
-    """Each planned visit goes into the receiver's plan of its week (started if need be)."""
-    rows = session.exec(
-        select(VisitPlanItem, VisitPlan)
-        .join(VisitPlan, col(VisitPlan.id) == VisitPlanItem.plan_id)
-        .where(*_visit_clauses(giver_id, ids, now))
-    ).all()
-    sources: dict[int, VisitPlan] = {}
-    targets: dict[str, VisitPlan] = {}
-    for item, plan in rows:
-        target = targets.get(plan.week) or find_plan(session, receiver_id, plan.week)
-        if target is None:
-            target = VisitPlan(owner_id=receiver_id, week=plan.week)
-            session.add(target)
-            session.flush()
-        targets[plan.week] = target
-        assert plan.id is not None and target.id is not None
-        sources[plan.id] = plan
-        item.plan_id = target.id
-        session.add(item)
-    session.flush()
-    for plan in sources.values():
-        touch(session, plan, reopen=False)
-    for plan in targets.values():
-        touch(session, plan)  # an approved plan that gained visits goes back for approval
-
-
-def _move_tickets(
-    session: Session,
-    actor: Actor | None,
-    giver: Staff,
-    receiver: Staff,
-    ids: Select,  # type: ignore[type-arg]
-    now: datetime,
-) -> None:
-    assert giver.id is not None
-    tickets = session.exec(select(Complaint).where(*_open_ticket_clauses(giver.id, ids))).all()
-    note = t("handover.ticket_note", giver=giver.name, receiver=receiver.name)
-    for ticket in tickets:
-        ticket.owner_id = receiver.id  # type: ignore[assignment]
-        ticket.version += 1
-        session.add(ticket)
-        add_event(session, ticket, actor, "reassign", ticket.status, ticket.status, note, now)
-        audit.record(
-            session,
-            actor=actor,
-            action="handover",
-            object_type="complaint",
-            object_id=ticket.id,
-            customer_id=ticket.customer_id,
-            detail=f"{giver.login} → {receiver.login}",
         )
 
 

@@ -194,8 +194,8 @@ def update_onsite_counts(
     row = session.get(OnsiteDay, onsite_id)
     if row is None:
         raise NotFound(t("onsite.not_found", id=onsite_id))
-    if row.staff_id != actor.id:
-        raise OutOfScope(t("onsite.not_yours", id=onsite_id))
+    if row.staff_id != actor.id:  # the same refusal as for a day that is not there
+        raise NotFound(t("onsite.not_found", id=onsite_id))
     added = {
         "consultations_personal": consultations_personal,
         "consultations_group": consultations_group,

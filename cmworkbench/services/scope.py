@@ -1,7 +1,10 @@
 """Scope: which customers an actor may see. One mechanism, used by every service.
 
 A manager (or phone manager) sees their own customers and those they back up (AB角); a
-supervisor sees the team's; a branch head and an admin see the branch's. A supervisor who
+supervisor sees the team's; a branch head and an admin see the branch's, and the customers
+without an owner (the branch pool: imported without a manager, or left by one) so that
+nobody's customer is invisible to everyone. (A database shared by several branches has one
+pool until customers carry their branch: every branch head and admin sees it.) A supervisor who
 leads no team yet sees their own book only, like a manager (never "every team-less
 colleague", which would reach into other branches).
 
@@ -47,7 +50,7 @@ def visible_owner_ids(*, session: Session, actor: Actor) -> OwnerScope:
     else:
         query = query.where(col(Staff.branch_id) == actor.branch_id)
     ids = tuple(i for i in session.exec(query).all() if i is not None)
-    return OwnerScope(ids, None)
+    return OwnerScope(ids, None, unowned=actor.role != Role.SUPERVISOR)
 
 
 _BACKED_UP_OWNERS = text(
@@ -80,6 +83,8 @@ def owner_clause(scope: OwnerScope, owner: object, backup: object) -> ColumnElem
         )
     if scope.backup_id is not None:
         parts.append(backup_col == scope.backup_id)
+    if scope.unowned:  # NULL in the customer table, 0 in the search index
+        parts.append(or_(owner_col.is_(None), owner_col == 0))
     return or_(*parts) if parts else false()
 
 
@@ -91,21 +96,26 @@ def customer_filter(actor: Actor) -> ColumnElement[bool]:
         return or_(owner == actor.id, col(Customer.backup_id) == actor.id)
     if actor.role == Role.SUPERVISOR:
         return owner.in_(select(Staff.id).where(col(Staff.team_id) == actor.team_id))
-    return owner.in_(select(Staff.id).where(col(Staff.branch_id) == actor.branch_id))
+    branch = select(Staff.id).where(col(Staff.branch_id) == actor.branch_id)
+    return or_(owner.in_(branch), owner.is_(None))  # the branch pool too
 
 
 def require_customer(*, session: Session, actor: Actor, customer_no: str) -> Customer:
-    """The customer ``customer_no`` if ``actor`` may see it; else a clear refusal."""
+    """The customer ``customer_no`` if ``actor`` may see it; else :class:`NotFound`, the same
+    for a customer that does not exist and one that is not the actor's."""
     customer = session.exec(
         select(Customer).where(Customer.customer_no == customer_no.strip().upper())
     ).one_or_none()
+    if customer is not None:
+        mine = select(col(Customer.id)).where(
+            col(Customer.id) == customer.id, customer_filter(actor)
+        )
+        if session.exec(mine).first() is None:
+            customer = None
     if customer is None:
+        # One refusal for "no such customer" and "not yours": a refusal must not tell
+        # whether another team's customer exists.
         raise NotFound(t("scope.customer_not_found", customer_no=customer_no))
-    visible = session.exec(
-        select(col(Customer.id)).where(col(Customer.id) == customer.id, customer_filter(actor))
-    ).first()
-    if visible is None:
-        raise OutOfScope(t("scope.customer_out_of_scope", customer_no=customer.customer_no))
     return customer
 
 

@@ -5,10 +5,11 @@ an iterable of rows and stream them: rows are consumed one at a time (openpyxl's
 mode keeps only the first :data:`WIDTH_SAMPLE_ROWS` rows in memory to size the columns), so a
 million customers are written in bounded memory.
 
-Files hold customer data, so they are written as the service's own files are: to a temporary
-file in the target folder, mode 0600, renamed over the target only once complete. A failure
+Files hold customer data, so they are written through :mod:`cmworkbench.services.output`: never
+over the live database, an input or a database file, an existing file only with ``--force``, to
+a temporary file in the target folder, mode 0600, put in place only once complete. A failure
 (no such folder, disk full, a bad row) leaves the target as it was and no temporary file
-behind, and is one clear :class:`InvalidInput` line.
+behind, and is one clear line.
 
 Cells are data, never formulas: a text starting with ``=`` stays text in the ``.xlsx``, and
 in the ``.csv`` a text starting with ``= + - @`` gets a leading ``'`` (OWASP CSV injection),
@@ -24,7 +25,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from itertools import islice
-from pathlib import Path
 from typing import IO, Any
 
 from wcwidth import wcswidth, wcwidth
@@ -32,6 +32,7 @@ from wcwidth import wcswidth, wcwidth
 from cmworkbench import clock
 from cmworkbench.i18n import t
 from cmworkbench.services.errors import InvalidInput
+from cmworkbench.services.output import OutputFile, as_output, atomic_write
 
 WIDTH_SAMPLE_ROWS = 200
 """Rows after the header that size the columns when no widths are given."""
@@ -46,7 +47,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_xlsx(
-    path: str | os.PathLike[str],
+    path: OutputFile | str | os.PathLike[str],
     header: list[str],
     rows: Iterable[Sequence[object]],
     *,
@@ -68,8 +69,8 @@ def write_xlsx(
     iterator = iter(rows)
     sample = list(islice(iterator, WIDTH_SAMPLE_ROWS))
     sizes = widths if widths is not None else column_widths(header, sample)
-    target = Path(path)
-    with _atomic(target) as out:
+    target = as_output(path)
+    with atomic_write(target) as out:
         workbook = Workbook(write_only=True)
         ws = workbook.create_sheet(title=_sheet_title(sheet))
         # Write-only sheets emit their settings before the first row: set them now.
@@ -89,7 +90,7 @@ def write_xlsx(
                 count += 1
                 if count >= XLSX_MAX_ROWS:
                     limit = XLSX_MAX_ROWS - 1
-                    raise InvalidInput(t("export.too_many_rows", path=target, limit=limit))
+                    raise InvalidInput(t("export.too_many_rows", path=target.path, limit=limit))
                 ws.append(_xlsx_row(ws, row, WriteOnlyCell))
             workbook.save(out)
         except BaseException:
@@ -111,7 +112,7 @@ def _discard(ws: Any) -> None:
 
 
 def write_csv(
-    path: str | os.PathLike[str],
+    path: OutputFile | str | os.PathLike[str],
     header: list[str],
     rows: Iterable[Sequence[object]],
     *,
@@ -122,18 +123,27 @@ def write_csv(
 
     Dates are ISO (``2026-11-23``), aware date-times branch-local ``2026-11-23 08:30``.
     """
-    target = Path(path)
     count = 0
-    with _atomic(target) as raw:
+    with csv_rows(path, header, bom=bom) as write:
+        for row in rows:
+            write(row)
+            count += 1
+    return count
+
+
+@contextmanager
+def csv_rows(
+    path: OutputFile | str | os.PathLike[str], header: list[str], *, bom: bool = True
+) -> Iterator[Callable[[Sequence[object]], None]]:
+    """A CSV file written row by row (``write(row)``) while the block runs, put in place when
+    it completes; the same cells, encoding and safety as :func:`write_csv`."""
+    with atomic_write(as_output(path)) as raw:
         text = _text(raw, "utf-8-sig" if bom else "utf-8")
         writer = csv.writer(text)
         writer.writerow([_csv_value(v) for v in header])
-        for row in rows:
-            writer.writerow([_csv_value(v) for v in row])
-            count += 1
+        yield lambda row: writer.writerow([_csv_value(v) for v in row])
         text.flush()
         text.detach()
-    return count
 
 
 def column_widths(header: Sequence[object], rows: Iterable[Sequence[object]]) -> list[int]:
@@ -155,35 +165,6 @@ def display_width(text: str) -> int:
     if width >= 0:
         return int(width)
     return sum(max(0, wcwidth(ch)) for ch in text)  # control characters count as nothing
-
-
-@contextmanager
-def _atomic(target: Path) -> Iterator[IO[bytes]]:
-    """A binary file that becomes ``target`` (mode 0600) only when the block completes."""
-    if target.is_dir():
-        raise InvalidInput(t("export.write_failed", path=target, reason=t("export.is_folder")))
-    temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as exc:
-        raise InvalidInput(t("export.write_failed", path=target, reason=_reason(exc))) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, 0o600)  # O_CREAT honours the umask only on a new file
-        os.replace(temp, target)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise InvalidInput(t("export.write_failed", path=target, reason=_reason(exc))) from None
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def _text(raw: IO[bytes], encoding: str) -> Any:

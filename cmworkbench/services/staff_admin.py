@@ -9,7 +9,9 @@ Who may do what (DESIGN.md "Who uses it"):
 
 Rules kept here, each refused with a message that says what and why:
 
-- a login is lower-case ``a-z 0-9 . _ -`` (it appears in SSH forced commands);
+- a login is lower-case ``a-z 0-9 . _ -`` and starts with a letter or digit (it appears in
+  SSH forced commands and on command lines, where ``-h`` or ``..`` would mean something else);
+- a phone number is a mobile or a landline with its area code, as imports check it;
 - a grade must be one of ``[grades]`` in config, and lowering a manager's grade is refused
   while their book holds a class the new grade may not own (the same rule as a handover);
 - a staff member cannot leave the book roles (manager, phone manager) while they own
@@ -36,6 +38,7 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.db.models import Branch, Complaint, Customer, SshKey, Staff, StaffLeave, Team
 from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role
+from cmworkbench.domain.normalize import BadValue, parse_phone
 from cmworkbench.i18n import t
 from cmworkbench.services import audit
 from cmworkbench.services.actor import Actor
@@ -591,7 +594,15 @@ def _grade(grade: str | None, grades: Mapping[str, Sequence[str]]) -> str | None
 
 
 def _phone(phone: str | None) -> str | None:
-    return _optional_text(phone, 32)
+    """A staff phone is checked and stored as an imported one is (``138 1234 5678`` →
+    ``13812345678``); empty clears it."""
+    text = _optional_text(phone, 32)
+    if text is None:
+        return None
+    try:
+        return parse_phone(text)
+    except BadValue:
+        raise InvalidInput(t("staff_admin.bad_phone", value=text)) from None
 
 
 def _optional_text(value: str | None, most: int) -> str | None:

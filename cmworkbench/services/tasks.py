@@ -26,7 +26,7 @@ from cmworkbench.domain.enums import InteractionKind, TaskKind, TaskStatus
 from cmworkbench.i18n import t
 from cmworkbench.services import audit
 from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import Conflict, InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.errors import Conflict, InvalidInput, NotFound
 from cmworkbench.services.scope import require_customer
 from cmworkbench.services.today import covered_staff
 from cmworkbench.services.validation import FieldsInvalid, choice_problem, text_problem
@@ -102,7 +102,7 @@ def _check(due_at: datetime, note: str, kind: str) -> None:
     problems: dict[str, str] = {}
     if due_at.tzinfo is None or due_at.utcoffset() is None:
         problems["due_at"] = t("input.naive_time")
-    if problem := text_problem(note, required=True):
+    if problem := text_problem(note, required=True, multiline=True):
         problems["note"] = problem
     if problem := choice_problem(kind, tuple(k.value for k in TaskKind)):
         problems["kind"] = problem
@@ -127,8 +127,8 @@ def require_task(*, session: Session, actor: Actor, task_id: int) -> Task:
         raise NotFound(t("task.not_found", task_id=task_id))
     if task.owner_id != actor.id:
         covered = covered_staff(session=session, actor=actor, day=clock.today())
-        if task.owner_id not in covered:
-            raise OutOfScope(t("task.out_of_scope", task_id=task_id))
+        if task.owner_id not in covered:  # the same refusal as for a task that is not there
+            raise NotFound(t("task.not_found", task_id=task_id))
     if task.status != TaskStatus.OPEN:
         raise Conflict(t("task.not_open", task_id=task_id))
     return task
@@ -370,7 +370,7 @@ def complete_task(
 ) -> TaskChange:
     """Close a task by hand; the note (what was done) is required."""
     task = require_task(session=session, actor=actor, task_id=task_id)
-    if problem := text_problem(note, required=True):
+    if problem := text_problem(note, required=True, multiline=True):
         raise FieldsInvalid({"note": problem}, label_prefix="task.field.")
     _close(session, actor, task, note.strip(), version)
     return _change(task, None, [task_id])

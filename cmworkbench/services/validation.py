@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from cmworkbench.domain.text import describe, first_control
 from cmworkbench.i18n import t
 from cmworkbench.services.errors import InvalidInput
 
@@ -44,12 +45,21 @@ def choice_problem(value: str, allowed: Collection[str]) -> str | None:
 
 
 def text_problem(
-    value: str | None, *, most: int | None = None, required: bool = False
+    value: str | None,
+    *,
+    most: int | None = None,
+    required: bool = False,
+    multiline: bool = False,
 ) -> str | None:
-    """The problem with a free text (after stripping spaces), else ``None``."""
+    """The problem with a free text (after stripping spaces), else ``None``. Control
+    characters are refused (``multiline``: but line breaks and tabs), see
+    :mod:`cmworkbench.domain.text`."""
     text = (value or "").strip()
     if required and not text:
         return t("input.required")
+    found = first_control(text, multiline=multiline)
+    if found is not None:
+        return t("input.control_char", code=describe(text[found]), position=found + 1)
     if most is not None and len(text) > most:
         return t("input.too_long", most=most, n=len(text))
     return None

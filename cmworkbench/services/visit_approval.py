@@ -136,7 +136,7 @@ def return_plan(
 ) -> str:
     """Return a team member's submitted plan with a comment (required); the manager finds a
     follow-up task saying so on Today."""
-    if problem := text_problem(comment, most=COMMENT_CHARS, required=True):
+    if problem := text_problem(comment, most=COMMENT_CHARS, required=True, multiline=True):
         raise FieldsInvalid({"comment": problem}, label_prefix=LABEL_PREFIX)
     plan, owner = _plan_to_decide(session, actor, week, owner_login, version)
     assert owner.id is not None

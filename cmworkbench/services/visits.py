@@ -177,8 +177,8 @@ def require_item(
     plan = session.get(VisitPlan, item.plan_id) if item is not None else None
     if item is None or plan is None:
         raise NotFound(t("visits.not_found", item_id=item_id))
-    if plan.owner_id != actor.id:
-        raise OutOfScope(t("visits.not_yours"))
+    if plan.owner_id != actor.id:  # the same refusal as for a visit that is not there
+        raise NotFound(t("visits.not_found", item_id=item_id))
     if version is not None and version != plan.version:
         raise Conflict(t("visits.conflict", week=plan.week))
     return item, plan

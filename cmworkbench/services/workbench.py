@@ -103,13 +103,22 @@ class Workbench:
     def run(self, service: Callable[..., T], /, **kwargs: Any) -> T:
         """Call ``service(session=…, actor=…, **kwargs)`` in one unit of work; a unit that
         lost a race with another writer (:class:`Retryable`: rolled back, nothing saved) runs
-        again, a few times, after a short random pause so the racers spread out."""
+        again, a few times, after a short random pause so the racers spread out.
+
+        What comes back is made printable (:func:`~cmworkbench.domain.text.printable_all`):
+        a control character stored in a name before this release, or written into the
+        database by hand, reaches a screen as its ``\\uXXXX`` escape, never as a command to
+        the terminal."""
         from cmworkbench.db.engine import unit_of_work
+        from cmworkbench.domain.text import UnsafeText, printable_all
 
         for attempt in range(1, RETRY_ATTEMPTS + 1):
             try:
                 with unit_of_work(self.engine) as session:
-                    return service(session=session, actor=self.actor, **kwargs)
+                    result = service(session=session, actor=self.actor, **kwargs)
+                return printable_all(result)
+            except UnsafeText as exc:
+                raise InvalidInput(str(exc)) from None
             except Retryable:
                 if attempt == RETRY_ATTEMPTS:
                     raise

@@ -171,7 +171,7 @@ def _task_lines(session: Session, actor: Actor, start: datetime, end: datetime) 
 def save(*, session: Session, actor: Actor, day: date, content: str, version: int) -> WorkLogOut:
     """Save the actor's log of ``day``; ``version`` is what the editor read (0: a draft)."""
     text = content.strip()
-    if problem := text_problem(text, most=CONTENT_CHARS, required=True):
+    if problem := text_problem(text, most=CONTENT_CHARS, required=True, multiline=True):
         raise FieldsInvalid({"content": problem}, label_prefix="worklog.field.")
     if day > clock.today():
         raise InvalidInput(t("worklog.future_day", day=day.isoformat()))

@@ -22,6 +22,7 @@ from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerState
 
 from cmworkbench.i18n import t
+from cmworkbench.screens.base import error_text
 from cmworkbench.services.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
 
@@ -189,7 +190,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     def refused(self, error: ServiceError) -> None:
         """The service said no: show why, and mark the fields it names."""
         fields = getattr(error, "fields", None)
-        self.show_problem(str(error), fields if isinstance(fields, Mapping) else {})
+        self.show_problem(error_text(error), fields if isinstance(fields, Mapping) else {})
 
     def show_problem(self, message: str, fields: Mapping[str, str]) -> None:
         """Show ``message`` and mark ``fields`` (name → what is wrong); empty clears."""

@@ -12,9 +12,18 @@ original columns, the row number and the reason; CSV in UTF-8 with BOM so Excel 
 
 One transaction per import: a failure, or the process being killed at any point, leaves the
 database exactly as it was; a dry run does all the work and rolls it back (it writes no
-reject file either). The import is audited in the same transaction: one row for the import
-(file name, SHA-256, counts), one per updated record naming the changed fields (staff: per
-field, by :mod:`cmworkbench.services.staff_admin`).
+reject file either). The reject file is an output like any other (:mod:`..output`): never the
+source, the mapping or the database, an existing file only with ``force``; it is written
+through the one spreadsheet writer (0600, no formulas) and masked like an export unless the
+actor may export unmasked data (``privacy.export_unmasked_roles``, or the service account).
+
+Nothing is lost silently: customers without an owner are imported into the branch pool and
+counted in the summary (the branch head and the administrator see them); a customer whose
+owner changes moves as a handover moves it (:mod:`..ownership`).
+
+The import is audited in the same transaction: one row for the import (file name, SHA-256,
+counts), one per updated record naming the changed fields (staff: per field, by
+:mod:`cmworkbench.services.staff_admin`).
 
 Speed: customers, contacts and holdings are written in batches with ``executemany`` (see
 :mod:`.bulk`); a million customers take about three minutes on the branch server's two cores
@@ -24,7 +33,6 @@ the duplicate check needs (about 100 MiB per million rows).
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -36,7 +44,9 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from cmworkbench import clock
+from cmworkbench.db.engine import database_file
 from cmworkbench.domain.enums import Role
+from cmworkbench.domain.masking import mask_id, mask_phone
 from cmworkbench.domain.normalize import BadValue, clean
 from cmworkbench.i18n import t
 from cmworkbench.services.actor import Actor
@@ -49,8 +59,10 @@ from cmworkbench.services.imports.bulk import (
     set_triggers_aside,
 )
 from cmworkbench.services.imports.columns import KINDS, Column, knows, load_mapping, resolve
-from cmworkbench.services.imports.reading import Sheet, open_sheet, sha256_of
+from cmworkbench.services.imports.reading import Sheet, extra_cells, open_sheet, sha256_of
+from cmworkbench.services.output import OutputFile, output_file
 from cmworkbench.services.scope import require_role
+from cmworkbench.services.spreadsheet import csv_rows
 
 __all__ = ["KINDS", "ImportRefused", "ImportSummary", "import_file"]
 
@@ -74,6 +86,12 @@ class ImportSummary:
     rejected: int = 0
     dry_run: bool = False
     reject_file: str | None = None
+    sheet: str | None = None
+    """The XLSX sheet read (``None`` for CSV)."""
+    unowned: int = 0
+    """Customers of the file that have no owner after the import (the branch pool)."""
+    moved: int = 0
+    """Customers of the file whose owner changed."""
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     """The row messages (at most :data:`MAX_REPORTED`), in row order."""
@@ -93,7 +111,9 @@ class _Problems:
     """Bad rows met so far: counted, reported, and (``skip_bad``) written as rejects."""
 
     header: list[str]
-    reject: Any | None
+    reject: Callable[[Sequence[object]], None] | None
+    masks: dict[int, Callable[[str | None], str]] = field(default_factory=dict)
+    """Column index → how its cells are masked in the reject file (phones, ID numbers)."""
     messages: list[tuple[int, str]] = field(default_factory=list)
     rows: int = 0
 
@@ -103,7 +123,10 @@ class _Problems:
             self.messages.extend((number, m) for m in reasons)
         if self.reject is not None:
             padded = [_cell_text(c) for c in cells] + [""] * (len(self.header) - len(cells))
-            self.reject.writerow([*padded[: len(self.header)], number, "; ".join(reasons)])
+            for i, mask in self.masks.items():
+                if i < len(padded) and padded[i]:
+                    padded[i] = mask(padded[i])
+            self.reject([*padded[: len(self.header)], number, "; ".join(reasons)])
 
 
 def import_file(
@@ -119,26 +142,40 @@ def import_file(
     skip_bad: bool = False,
     reject_path: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    sheet_name: str | None = None,
+    force: bool = False,
+    unmasked_roles: Sequence[str] = (),
 ) -> ImportSummary:
     """Import ``path`` as ``kind`` (one of :data:`KINDS`); see the module doc.
 
-    Raises :class:`ImportRefused` when rows are bad and ``skip_bad`` is off.
+    ``sheet_name`` names the XLSX sheet (else the active one); ``force`` lets the reject file
+    replace an existing file; ``unmasked_roles`` may have rejects unmasked. Raises
+    :class:`ImportRefused` when rows are bad and ``skip_bad`` is off.
     """
     require_role(actor, (Role.ADMIN,), "import.admin_only")
     if kind not in KINDS:
         raise InvalidInput(t("import.bad_kind", kind=kind, kinds=", ".join(KINDS)))
     started = time.perf_counter()
     names = load_mapping(mapping, kind) if mapping is not None else {}
+    rejects = None
+    if skip_bad and not dry_run:  # checked before any work: never the source or the database
+        rejects = output_file(
+            reject_path or path.with_name(path.name + ".rejects.csv"),
+            force=force,
+            database=database_file(engine),
+            inputs=(path, mapping),
+        )
     summary = ImportSummary(kind, path.name, sha256_of(path) if path.is_file() else "")
     summary.dry_run = dry_run
-    sheet = open_sheet(path, knows(kind, names), encoding)
+    sheet = open_sheet(path, knows(kind, names), encoding, sheet_name)
+    summary.sheet = sheet.sheet_name
     try:
         columns = resolve(kind, sheet.header, names)
-        if skip_bad and not dry_run:
-            reject_path = reject_path or path.with_name(path.name + ".rejects.csv")
-            summary.reject_file = str(reject_path)
-        with _reject_writer(summary.reject_file, sheet.header) as reject:
-            problems = _Problems(sheet.header, reject)
+        if rejects is not None:
+            summary.reject_file = str(rejects.path)
+        masked = actor is not None and actor.role not in unmasked_roles
+        with _reject_writer(rejects, sheet.header) as reject:
+            problems = _Problems(sheet.header, reject, _masks(columns) if masked else {})
             if kind == "staff":
                 from cmworkbench.services.imports.staff_rows import import_staff
 
@@ -157,14 +194,25 @@ def import_file(
 
 
 @contextmanager
-def _reject_writer(path: str | None, header: list[str]) -> Iterator[Any | None]:
-    if path is None:
+def _reject_writer(
+    target: OutputFile | None, header: list[str]
+) -> Iterator[Callable[[Sequence[object]], None] | None]:
+    """The reject file's ``write(row)``: the original columns, the row number and the reason
+    (put in place when the import completes; nothing is left behind when it fails)."""
+    if target is None:
         yield None
         return
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow([*header, t("import.reject.row"), t("import.reject.reason")])
-        yield writer
+    columns = [*header, t("import.reject.row"), t("import.reject.reason")]
+    with csv_rows(target, columns) as write:
+        yield write
+
+
+_MASKED_FIELDS = {"phone": mask_phone, "phone2": mask_phone, "id_number": mask_id}
+
+
+def _masks(columns: dict[int, Column]) -> dict[int, Callable[[str | None], str]]:
+    """Column index → mask, for the columns holding phones and ID numbers."""
+    return {i: _MASKED_FIELDS[c.field] for i, c in columns.items() if c.field in _MASKED_FIELDS}
 
 
 def _import_bulk(
@@ -186,7 +234,7 @@ def _import_bulk(
         writer = Writer(
             conn,
             kind,
-            staff_id=actor.id if actor else None,
+            actor=actor,
             source=f"import {summary.file}",
             now=now,
         )
@@ -212,7 +260,8 @@ def _import_bulk(
         restore_triggers(conn, triggers)
         counts = writer.counts
         summary.inserted, summary.updated = counts.inserted, counts.updated
-        summary.unchanged = counts.unchanged
+        summary.unchanged, summary.unowned = counts.unchanged, counts.unowned
+        summary.moved = counts.moved
         writer.audit_import(_audit_detail(summary, problems.rows))
         if summary.dry_run or (problems.rows and not skip_bad):
             conn.rollback()
@@ -287,6 +336,12 @@ class _Checker:
         """The row's values by field, or ``None`` (reported) when a cell is bad."""
         values: dict[str, Any] = {}
         reasons: list[str] = []
+        extra = extra_cells(self.header, cells)
+        if extra:
+            filled = len(self.header) + extra
+            reason = t("import.reason.extra_cells", cells=filled, columns=len(self.header))
+            problems.add(number, cells, [t("import.row_error_nocol", row=number, reason=reason)])
+            return None
         for i, column in self.columns.items():
             cell = cells[i] if i < len(cells) else None
             if clean(cell) == "":

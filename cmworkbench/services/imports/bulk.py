@@ -24,8 +24,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlmodel import Session
 
+from cmworkbench import clock
 from cmworkbench.db import search
+from cmworkbench.db.models import Staff
+from cmworkbench.services import ownership
+from cmworkbench.services.actor import Actor
 
 BATCH = 5_000
 """Rows validated, looked up and written per step."""
@@ -72,6 +77,10 @@ class Counts:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    unowned: int = 0
+    """Customers of the file without an owner after the import (the branch pool)."""
+    moved: int = 0
+    """Customers of the file that changed owner."""
     touched: list[int] = field(default_factory=list)
     """Customers whose search terms may have changed."""
 
@@ -80,14 +89,20 @@ class Writer:
     """Writes batches of one kind into ``conn`` (a transaction is open)."""
 
     def __init__(
-        self, conn: Connection, kind: str, *, staff_id: int | None, source: str, now: datetime
+        self, conn: Connection, kind: str, *, actor: Actor | None, source: str, now: datetime
     ) -> None:
         self.conn, self.kind, self.table = conn, kind, TABLES[kind]
         self.fields = TABLE_FIELDS[kind]
+        self.actor = actor
+        staff_id = actor.id if actor is not None else None
+        self.partners = ownership.partners(conn) if kind == "customers" else {}
+        """Owner → their A/B partner: the B角 of the customers they get."""
         self.sqlite = conn.dialect.name == "sqlite"
         self.mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         self.staff_id, self.source = staff_id, source
+        self.now_instant = now
         self.now = self.stored(now)
+        self.recorded = self.stored(clock.wall_now())
         self.next_id = int(self.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}")) + 1
         self.first_id = self.next_id
         self.counts = Counts()
@@ -147,6 +162,7 @@ class Writer:
         existing = self._existing(rows)
         inserts: list[dict[str, Any]] = []
         updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        moves: dict[tuple[int | None, int], list[int]] = {}
         audits: list[tuple[Any, ...]] = []
         for row in rows:
             record = existing.get(self.key(row.values))
@@ -159,26 +175,61 @@ class Writer:
                 for f, v in row.values.items()
                 if v is not None and _canon(v) != _canon(stored.get(f))
             )
+            if self.kind == "customers" and stored.get("owner_id") is None:
+                self.counts.unowned += "owner_id" not in changed
             if not changed:
                 self.counts.unchanged += 1
                 continue
             self.counts.updated += 1
-            updates.setdefault(changed, []).append(
-                (*(self.stored(row.values[f]) for f in changed), record[0])
-            )
+            written = changed
+            if "owner_id" in changed:  # a change of owner moves the customer's work too
+                moves.setdefault((stored["owner_id"], row.values["owner_id"]), []).append(record[0])
+                written = tuple(f for f in changed if f != "owner_id")
+            if written:
+                updates.setdefault(written, []).append(
+                    (*(self.stored(row.values[f]) for f in written), record[0])
+                )
             customer_id = record[0] if self.kind == "customers" else stored["customer_id"]
             self.counts.touched.append(customer_id)
             audits.append(self._audit(record[0], customer_id, changed))
         self._insert(inserts)
         for changed, params in updates.items():
             self._update(changed, params)
+        self._move(moves)
         self._insert_audit(audits)
+
+    def _move(self, moves: dict[tuple[int | None, int], list[int]]) -> None:
+        """Customers whose owner the file changes move as in a handover (:mod:`..ownership`:
+        the B角, open tasks, visits and tickets follow); the import audits the field."""
+        if not moves:
+            return
+        session = Session(bind=self.conn)
+        try:
+            for (giver_id, receiver_id), ids in moves.items():
+                giver = session.get(Staff, giver_id) if giver_id is not None else None
+                receiver = session.get(Staff, receiver_id)
+                assert receiver is not None
+                moved = ownership.move_customers(
+                    session,
+                    actor=self.actor,
+                    giver=giver,
+                    receiver=receiver,
+                    chosen=ownership.chosen_customers(ids),
+                    now=self.now_instant,
+                    audit_customers=False,
+                )
+                self.counts.moved += moved.customers
+            session.flush()
+        finally:
+            session.close()
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
         fixed = INSERT_ONLY.get(self.kind, {})
-        columns = ["id", *self.fields, *fixed, *self._stamps()]
+        customers = self.kind == "customers"
+        backup = ["backup_id"] if customers else []
+        columns = ["id", *self.fields, *backup, *fixed, *self._stamps()]
         constants = tuple(self.stored(v) for v in fixed.values())
         params = []
         for values in rows:
@@ -188,7 +239,11 @@ class Writer:
                 **{k: v for k, v in values.items() if v is not None},
             }
             stamps = [self.now] * len(self._stamps())
-            fields = (self.stored(data.get(f)) for f in self.fields)
+            fields = [self.stored(data.get(f)) for f in self.fields]
+            if customers:  # the owner's A/B partner is the B角; no owner: the branch pool
+                owner = data.get("owner_id")
+                fields.append(self.partners.get(owner) if owner is not None else None)
+                self.counts.unowned += owner is None
             params.append((row_id, *fields, *constants, *stamps))
             self.counts.touched.append(row_id if self.kind == "customers" else data["customer_id"])
         marks = ", ".join([self.mark] * len(columns))
@@ -216,6 +271,7 @@ class Writer:
     def _audit(self, object_id: int, customer_id: int, changed: tuple[str, ...]) -> tuple[Any, ...]:
         return (
             self.now,
+            self.recorded,
             self.staff_id,
             "update",
             self.table,
@@ -227,17 +283,29 @@ class Writer:
 
     def _insert_audit(self, rows: list[tuple[Any, ...]]) -> None:
         if rows:
-            marks = ", ".join([self.mark] * 8)
+            marks = ", ".join([self.mark] * 9)
             self.conn.exec_driver_sql(
-                "INSERT INTO audit_log (at, staff_id, action, object_type, object_id,"
-                f" customer_id, field_name, detail) VALUES ({marks})",
+                "INSERT INTO audit_log (at, recorded_at, staff_id, action, object_type,"
+                f" object_id, customer_id, field_name, detail) VALUES ({marks})",
                 rows,
             )
 
     def audit_import(self, detail: str) -> None:
         """The import's own audit row (what file, its checksum, the counts)."""
         self._insert_audit(
-            [(self.now, self.staff_id, "import", self.table, None, None, None, detail)]
+            [
+                (
+                    self.now,
+                    self.recorded,
+                    self.staff_id,
+                    "import",
+                    self.table,
+                    None,
+                    None,
+                    None,
+                    detail,
+                )
+            ]
         )
 
     def stored(self, value: Any) -> Any:

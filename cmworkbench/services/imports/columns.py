@@ -100,8 +100,10 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("id_number", ("证件号码", "身份证号", "身份证号码", "id number"), n.parse_id_number),
         Column("opened_on", ("开户日期", "建档日期", "opened on"), n.parse_date),
         Column("birthday", ("生日", "出生日期"), n.parse_date),
-        Column("assets_yuan", ("资产", "资产余额", "金融资产", "assets"), n.parse_amount),
-        Column("revenue_yuan", ("收入", "年收入", "revenue"), n.parse_amount),
+        Column(
+            "assets_yuan", ("资产", "资产余额", "金融资产", "assets"), n.parse_amount_not_negative
+        ),
+        Column("revenue_yuan", ("收入", "年收入", "revenue"), n.parse_amount_not_negative),
         Column("staff_count", ("员工数", "员工人数", "staff count"), n.parse_count),
         Column("industry", ("行业",), _text(64)),
         Column("area", ("区域", "片区"), _text(64)),

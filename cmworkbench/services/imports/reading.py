@@ -4,9 +4,22 @@ Streaming either way: CSV through :mod:`csv` on an incrementally decoded text st
 with openpyxl's read-only mode (rows are parsed as they are iterated), so memory does not
 grow with the file.
 
-Encoding, when not given: a UTF-8 BOM means UTF-8; otherwise the first 256 KiB are tried as
-UTF-8, and if they are not valid UTF-8 the file is read as GB18030 — the superset of GBK
-that Excel writes for "CSV" on a Chinese Windows, so every GBK file reads the same.
+Encoding, when not given: a byte order mark decides (UTF-8; UTF-16, which Excel writes for
+"Unicode Text"; UTF-32); otherwise the first 256 KiB are tried as UTF-8, and if they are not
+valid UTF-8 the file is read as GB18030 — the superset of GBK that Excel writes for "CSV" on a
+Chinese Windows, so every GBK file reads the same. ``--encoding`` must name a text encoding
+that reads commas and line ends as ASCII does (or UTF-16/32); anything else is refused in one
+line rather than read as nonsense.
+
+Delimiter: comma, tab (Excel's "Unicode Text" and "Text") or semicolon (CSV from a European
+Excel), whichever makes the best header of the first rows.
+
+Sheet (XLSX): the sheet that was active when the file was saved (the one Excel opens), or the
+one named with ``--sheet``; the name is reported. A hidden sheet is never chosen silently: if
+the active sheet is hidden, the import is refused naming the visible ones.
+
+A data row with more filled cells than the header has columns is reported as bad (an unquoted
+comma inside a name shifts every cell after it, which would otherwise import as wrong data).
 
 The header row is found, not assumed: of the first :data:`HEADER_SCAN` rows, the one where
 most cells name a known column wins (a title row above it, as branch spreadsheets often
@@ -46,6 +59,8 @@ class Sheet:
     """``(row number, cells)`` of each data row; wholly empty rows are skipped."""
     encoding: str | None
     """The CSV encoding used (``None`` for XLSX)."""
+    sheet_name: str | None
+    """The XLSX sheet read (``None`` for CSV)."""
     position: Callable[[], tuple[int, int]]
     """``(done, total)`` for a progress bar (bytes for CSV, rows for XLSX)."""
     close: Callable[[], None]
@@ -57,12 +72,25 @@ def is_xlsx(path: Path) -> bool:
         return f.read(4) == b"PK\x03\x04"
 
 
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+WIDE_ENCODINGS = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be")
+"""Encodings that are not ASCII-compatible but read correctly (Excel's "Unicode Text")."""
+DELIMITERS = (",", "\t", ";")
+
+
 def detect_encoding(path: Path) -> str:
-    """``utf-8-sig`` (with or without a BOM) or ``gb18030``; see the module doc."""
+    """The encoding of a CSV file without ``--encoding``; see the module doc."""
     with path.open("rb") as f:
         head = f.read(SNIFF_BYTES)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
     try:
         # final=False: a character cut in two at the end of the sample is not an error
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
@@ -71,24 +99,59 @@ def detect_encoding(path: Path) -> str:
     return "utf-8-sig"
 
 
-def open_sheet(path: Path, known: Callable[[str], bool], encoding: str | None = None) -> Sheet:
-    """Open ``path`` and find its header; ``known(name)`` says whether a header names a column."""
+def usable_encoding(encoding: str) -> str:
+    """``encoding`` (``--encoding``) if a CSV file can be read with it; else one line why."""
+    try:
+        info = codecs.lookup(encoding)
+    except (LookupError, ValueError):
+        raise InvalidInput(t("import.bad_encoding", encoding=encoding)) from None
+    if not getattr(info, "_is_text_encoding", True):  # hex, base64, rot13, zlib …
+        raise InvalidInput(t("import.encoding_unusable", encoding=encoding))
+    if info.name in WIDE_ENCODINGS:
+        return info.name
+    try:
+        ascii_compatible = b',;\t\r\n"az09'.decode(info.name) == ',;\t\r\n"az09'
+    except (UnicodeDecodeError, ValueError):
+        ascii_compatible = False
+    if not ascii_compatible:  # EBCDIC (cp037 …), UTF-7: commas and line ends are not bytes
+        raise InvalidInput(t("import.encoding_unusable", encoding=encoding))
+    return encoding
+
+
+def open_sheet(
+    path: Path,
+    known: Callable[[str], bool],
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> Sheet:
+    """Open ``path`` and find its header; ``known(name)`` says whether a header names a column;
+    ``sheet`` names the XLSX sheet (else the active one)."""
     if not path.is_file():
         raise InvalidInput(t("import.no_file", path=str(path)))
+    if _empty(path):
+        raise InvalidInput(t("import.empty_file", path=path.name))
     if is_xlsx(path):
-        return _xlsx(path, known)
-    return _csv(path, known, encoding or detect_encoding(path))
+        return _xlsx(path, known, sheet)
+    if sheet is not None:
+        raise InvalidInput(t("import.sheet_not_xlsx", path=path.name))
+    return _csv(path, known, usable_encoding(encoding) if encoding else detect_encoding(path))
+
+
+def _empty(path: Path) -> bool:
+    """Nothing in the file but white space and perhaps a byte order mark."""
+    with path.open("rb") as f:
+        head = f.read(64)
+    for bom, _ in _BOMS:
+        head = head.removeprefix(bom)
+    return not head.strip(b" \t\r\n\x00") and path.stat().st_size <= 64
 
 
 def _csv(path: Path, known: Callable[[str], bool], encoding: str) -> Sheet:
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise InvalidInput(t("import.bad_encoding", encoding=encoding)) from None
+    delimiter = _delimiter(path, known, encoding)
     raw = path.open("rb")
     total = path.stat().st_size
     text = io.TextIOWrapper(raw, encoding=encoding, newline="")
-    reader = csv.reader(text)
+    reader = csv.reader(text, delimiter=delimiter)
     # Records, not lines: a quoted cell holding a line break (an address typed in Excel with
     # Alt+Enter) is still one row in Excel, and messages name Excel's row numbers.
     numbered = enumerate(_decoded(reader, path, encoding), start=1)
@@ -97,7 +160,25 @@ def _csv(path: Path, known: Callable[[str], bool], encoding: str) -> Sheet:
     except BaseException:
         raw.close()
         raise
-    return Sheet(header, header_row, rest, encoding, lambda: (raw.tell(), total), raw.close)
+    return Sheet(header, header_row, rest, encoding, None, lambda: (raw.tell(), total), raw.close)
+
+
+def _delimiter(path: Path, known: Callable[[str], bool], encoding: str) -> str:
+    """The delimiter that makes the best header of the first rows (ties: the comma)."""
+    with path.open("rb") as raw:
+        sample = raw.read(SNIFF_BYTES)
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(sample, final=False)
+    lines = text.splitlines()[: HEADER_SCAN * 4]
+    best, best_score = ",", -1
+    for delimiter in DELIMITERS:
+        try:
+            rows = list(csv.reader(lines, delimiter=delimiter))[:HEADER_SCAN]
+        except csv.Error:
+            continue
+        score = max((sum(1 for c in row if known(clean(c))) for row in rows), default=0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
 
 
 def _decoded(reader: Iterator[list[str]], path: Path, encoding: str) -> Iterator[list[str]]:
@@ -111,14 +192,18 @@ def _decoded(reader: Iterator[list[str]], path: Path, encoding: str) -> Iterator
         raise InvalidInput(t("import.bad_csv", path=path.name, reason=str(exc))) from None
 
 
-def _xlsx(path: Path, known: Callable[[str], bool]) -> Sheet:
+def _xlsx(path: Path, known: Callable[[str], bool], name: str | None) -> Sheet:
     from openpyxl import load_workbook  # imported here: only imports need it
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # a broken zip, not a workbook: say so in one line
         raise InvalidInput(t("import.bad_xlsx", path=path.name, reason=str(exc))) from None
-    sheet = book.worksheets[0]
+    try:
+        sheet = _chosen_sheet(book, path, name)
+    except BaseException:
+        book.close()
+        raise
     total = sheet.max_row or 0
     numbered = (
         (number, list(cells))
@@ -136,7 +221,32 @@ def _xlsx(path: Path, known: Callable[[str], bool]) -> Sheet:
     except BaseException:
         book.close()
         raise
-    return Sheet(header, header_row, counted(), None, lambda: (done[0], total), book.close)
+    return Sheet(
+        header, header_row, counted(), None, sheet.title, lambda: (done[0], total), book.close
+    )
+
+
+def _chosen_sheet(book: Any, path: Path, name: str | None) -> Any:
+    """The sheet named ``name``, or the active one if it is visible; see the module doc."""
+    titles = [ws.title for ws in book.worksheets]
+    visible = [ws.title for ws in book.worksheets if ws.sheet_state == "visible"]
+    if name is not None:
+        if name not in titles:
+            raise InvalidInput(
+                t("import.no_such_sheet", path=path.name, sheet=name, sheets="、".join(titles))
+            )
+        return book[name]
+    sheet = book.active if book.active is not None else book.worksheets[0]
+    if sheet.sheet_state != "visible":
+        raise InvalidInput(
+            t(
+                "import.hidden_sheet",
+                path=path.name,
+                sheet=sheet.title,
+                sheets="、".join(visible) or "-",
+            )
+        )
+    return sheet
 
 
 def _find_header(
@@ -171,6 +281,11 @@ def _find_header(
     return header, head[best][0], rows()
 
 
+def extra_cells(header: Sequence[str], cells: Sequence[Any]) -> int:
+    """How many filled cells ``cells`` has beyond the header's columns."""
+    return sum(1 for c in cells[len(header) :] if c is not None and str(c).strip())
+
+
 def _names(cells: Sequence[Any], above: Sequence[str]) -> list[str]:
     """Header names: a blank cell takes the text above it (a vertically merged cell)."""
     names = []
@@ -184,20 +299,6 @@ def _names(cells: Sequence[Any], above: Sequence[str]) -> list[str]:
 
 def _filled(cells: Sequence[Any]) -> bool:
     return any(c is not None and str(c).strip() for c in cells)
-
-
-def write_rejects(
-    path: Path, header: Sequence[str], rejects: Sequence[tuple[int, Sequence[Any], str]]
-) -> None:
-    """The rejected rows as CSV in UTF-8 with a BOM (Excel opens it without a dialog): the
-    original columns first, so the file can be corrected and imported again (the two extra
-    columns, the row number in the source file and the reason, are not import columns)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow([*header, t("import.reject.row"), t("import.reject.reason")])
-        for number, cells, reason in rejects:
-            padded = [_cell_text(c) for c in cells] + [""] * (len(header) - len(cells))
-            writer.writerow([*padded[: len(header)], number, reason])
 
 
 def _cell_text(cell: Any) -> str:
