@@ -606,7 +606,7 @@ def _staff_keys(args: argparse.Namespace, settings: Settings) -> int:
     from cmworkbench.services import ssh_keys
     from cmworkbench.services.workbench import admin_session
 
-    path = Path(args.authorized_keys or _default_authorized_keys()).absolute()
+    path = authorized_keys_path(args, settings, inputs=[getattr(args, "keyfile", None)])
     if args.staff_command == "grant-key":
         try:
             text = Path(args.keyfile).read_text(encoding="utf-8")
@@ -633,11 +633,23 @@ def _staff_keys(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _default_authorized_keys() -> str:
-    """``~/.ssh/authorized_keys`` of the user running the command (the service account)."""
+def authorized_keys_path(
+    args: argparse.Namespace, settings: Settings, *, inputs: Sequence[Any] = ()
+) -> Path:
+    """``--authorized-keys`` (default ``~/.ssh/authorized_keys`` of the service account),
+    checked as every output is: never the database, a key file read, a database or a dump.
+    It is rewritten whole each time (:mod:`cmworkbench.services.ssh_keys`)."""
     import pwd
 
-    return os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".ssh", "authorized_keys")
+    from cmworkbench.db.engine import database_path
+    from cmworkbench.services.output import output_file
+
+    home = pwd.getpwuid(os.getuid()).pw_dir
+    path = Path(args.authorized_keys or os.path.join(home, ".ssh", "authorized_keys")).absolute()
+    if path.parent.is_dir():  # a missing folder is made 0700 by the writer
+        database = database_path(settings.database_url)
+        output_file(path, force=True, database=database, inputs=inputs)
+    return path
 
 
 def _cmw_path() -> str:

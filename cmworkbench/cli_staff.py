@@ -233,13 +233,11 @@ def _show_staff(detail: StaffDetail, as_json: bool, done: str | None) -> int:
 
 def _deactivate(args: argparse.Namespace, settings: Settings) -> int:
     """Deactivate, then rewrite ``authorized_keys`` so their keys stop working at once."""
-    from pathlib import Path
-
-    from cmworkbench.cli import _cmw_path, _default_authorized_keys
+    from cmworkbench.cli import _cmw_path, authorized_keys_path
     from cmworkbench.services import ssh_keys
     from cmworkbench.services.staff_admin import deactivate_staff
 
-    path = Path(args.authorized_keys or _default_authorized_keys()).absolute()
+    path = authorized_keys_path(args, settings)
     done = _call(settings, args.login_as, deactivate_staff, login=args.login)
     rewrite = done.keys_revoked > 0 or path.exists()
     if rewrite:

@@ -209,6 +209,23 @@ def test_an_import_never_writes_its_rejects_over_its_own_source(
     assert source.read_bytes() == before, "the source file was destroyed"
 
 
+def test_authorized_keys_are_never_written_over_the_database_or_the_key_file(
+    db: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    program = tmp_path / "bin" / "cmw"  # the forced command names the running cmw
+    program.parent.mkdir()
+    program.write_text("#!/bin/sh\n")
+    monkeypatch.setattr("sys.argv", [str(program)])
+    key = tmp_path / "wang.pub"
+    key.write_text(_rsa_key(3072), encoding="utf-8")
+    before = intact(db)
+    for target in (db, key):
+        assert cmw(db, f"staff grant-key wangfang {key} --authorized-keys {target}") == 2
+        one_line(capsys.readouterr().err)
+    assert intact(db) == before
+    assert key.read_text(encoding="utf-8").startswith("ssh-rsa ")
+
+
 # -- 2. Restore checks it is a cmworkbench database -----------------------------------------
 
 

@@ -430,3 +430,26 @@ async def test_the_360_view_fits_80_by_24(workbench: Workbench, language: str) -
         table = app.screen.query_one("#table-contacts", DataTable)
         assert table.region.height >= 5
         assert table.region.bottom <= 23
+
+
+async def test_escape_sequences_stored_in_a_name_are_shown_not_obeyed(
+    workbench: Workbench, engine: Engine
+) -> None:
+    """Given a name written into the database with an escape sequence (before this release
+    refused them, or by hand), when it shows in the results and the 360 view, then the screen
+    holds its escapes as text (``\\u001b``), never the control characters a terminal obeys."""
+    hostile = "红\x1b[41m\x1b]0;PWNED\x07色\x9b31m公司"
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE customer SET name = :n WHERE customer_no = 'C001'"), {"n": hostile}
+        )
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "C001")
+        (row,) = shown_rows(app)
+        assert "\\u001b[41m" in row and "\\u009b31m" in row
+        assert not any(ch in row for ch in "\x1b\x07\x9b")
+        await pilot.press("enter")
+        await settled(pilot)
+        title = str(app.screen.query_one(CustomerProfilePanel).border_title)
+        assert "\\u001b" in title and not any(ch in title for ch in "\x1b\x07\x9b")

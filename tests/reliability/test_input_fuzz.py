@@ -19,6 +19,7 @@ import pytest
 from branch_setup import env_int, seed, workbench
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from cmworkbench import config, i18n
 from cmworkbench.config import ConfigError, Settings, load_settings
@@ -268,6 +269,93 @@ def test_an_import_row_is_taken_or_refused_naming_row_and_column(
     finally:
         Path(out.name).unlink()
     assert summary.rejected == 0
+
+
+CONTROLS = [chr(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))]
+"""C0 controls, DEL and C1 controls: an escape sequence in a name would drive the terminal."""
+SUPPLEMENTARY = ["𠮷", "𪚥", "𡃁", "\U00030000", "🙂"]
+"""Characters beyond the Basic Multilingual Plane: rare ideographs of names, an emoji."""
+hostile_text = st.lists(
+    st.one_of(
+        st.sampled_from(CONTROLS),
+        st.sampled_from(SUPPLEMENTARY),
+        st.sampled_from(["\x1b[31m", "\x1b]0;title\x07", "\x9b2J", "王", "芳", "a", " "]),
+    ),
+    min_size=1,
+    max_size=12,
+).map("".join)
+"""Text as a hostile file holds it: escape sequences, lone controls, supplementary planes."""
+_numbers = iter(range(1, 10**9))
+
+
+@fuzz
+@given(
+    name=hostile_text,
+    address=st.one_of(hostile_text, st.just("")),
+    extra=st.lists(st.one_of(hostile_text, st.just("")), max_size=3),
+)
+def test_an_imported_row_never_stores_a_control_character(
+    admin: Workbench, import_dir: Path, name: str, address: str, extra: list[str]
+) -> None:
+    """Given a row whose name and address hold control characters, supplementary-plane
+    characters or both, and perhaps cells beyond the header, when it is imported, then it is
+    refused naming row 2, or stored without any control character; filled cells beyond the
+    header always refuse it."""
+    number = f"FZ{next(_numbers):07d}"
+    header = ["客户号", "客户名称", "类别", "地址"]
+    path = import_dir / f"{number}.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([header, [number, name, "C", address, *extra]])
+    try:
+        import_file(
+            engine=admin.engine,
+            actor=admin.actor,
+            kind="customers",
+            path=path,
+            grades=admin.settings.grades,
+        )
+    except ImportRefused as refused:
+        assert refused.summary.errors
+        assert all(message.startswith("第 2 行") for message in refused.summary.errors)
+        return
+    finally:
+        path.unlink()
+    assert not any(cell.strip() for cell in extra), "cells beyond the header were imported"
+    with admin.engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT name, COALESCE(address, '') FROM customer WHERE customer_no = :n"),
+            {"n": number},
+        ).one()
+    for value in stored:
+        assert not any(ch in CONTROLS for ch in value), repr(value)
+
+
+@fuzz
+@given(
+    rare=st.sampled_from(SUPPLEMENTARY[:4]),
+    rest=st.text(alphabet="野家茶业商店", min_size=1, max_size=4),
+)
+def test_a_supplementary_plane_ideograph_alone_finds_its_customer(
+    admin: Workbench, import_dir: Path, rare: str, rest: str
+) -> None:
+    """Given a customer whose name starts with a rare ideograph beyond the BMP (𠮷野家), when
+    the ideograph alone is searched, then the customer is among the hits."""
+    number = f"FZ{next(_numbers):07d}"
+    path = import_dir / f"{number}.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([["客户号", "客户名称", "类别"], [number, rare + rest, "C"]])
+    try:
+        import_file(
+            engine=admin.engine,
+            actor=admin.actor,
+            kind="customers",
+            path=path,
+            grades=admin.settings.grades,
+        )
+    finally:
+        path.unlink()
+    hits = admin.search(rare, limit=10_000)
+    assert number in {hit.customer_no for hit in hits}
 
 
 # -- phone and ID numbers, customer edits -----------------------------------------------------
