@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -105,19 +105,35 @@ def test_cli_backup_and_restore(
     assert _codes(engine) == {"w0a"}
 
 
+def _archive(
+    postgres: PostgresDatabases,
+    target: Path,
+    prepare: Callable[[Engine], object],
+    *,
+    migrated: bool = False,
+) -> Path:
+    """A pg_dump archive at ``target`` of a database of its own (empty, or at the newest
+    schema if ``migrated``) after ``prepare(engine)``; the database is dropped again."""
+    name = postgres.create() if migrated else postgres.create_empty()
+    engine = make_engine(postgres.url_of(name))
+    try:
+        prepare(engine)
+        backup(engine, target)
+    finally:
+        engine.dispose()
+        postgres.drop(name)
+    return target
+
+
 def test_restoring_an_older_backup_upgrades_its_schema(
     postgres: PostgresDatabases, engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
-    name = postgres.create_empty()
-    old = make_engine(postgres.url_of(name))
-    try:
+    def at_0004(old: Engine) -> None:
         upgrade(old, "0004")
         seed_branch(old)
-        backup(old, tmp_path / "old.dump")
-    finally:
-        old.dispose()
-        postgres.drop(name)
-    result = restore(database_url, tmp_path / "old.dump", force=True)
+
+    old = _archive(postgres, tmp_path / "old.dump", at_0004)
+    result = restore(database_url, old, force=True)
     assert (result.backup_revision, result.revision) == ("0004", SCHEMA_HEAD)
     assert current_revision(engine) == SCHEMA_HEAD
 
@@ -125,17 +141,13 @@ def test_restoring_an_older_backup_upgrades_its_schema(
 def test_a_foreign_archive_is_refused(
     postgres: PostgresDatabases, database_url: str, tmp_path: Path
 ) -> None:
-    name = postgres.create_empty()
-    foreign = make_engine(postgres.url_of(name))
-    try:
+    def ledger(foreign: Engine) -> None:
         with foreign.begin() as conn:
             conn.execute(text("CREATE TABLE ledger (id int)"))
-        backup(foreign, tmp_path / "foreign.dump")
-    finally:
-        foreign.dispose()
-        postgres.drop(name)
+
+    foreign = _archive(postgres, tmp_path / "foreign.dump", ledger)
     with pytest.raises(BackupError, match="not a cmworkbench database"):
-        restore(database_url, tmp_path / "foreign.dump", force=True)
+        restore(database_url, foreign, force=True)
 
 
 @pytest.fixture
@@ -176,12 +188,6 @@ def test_a_restore_keeps_what_it_replaces_and_refuses_an_archive_without_a_branc
     assert result.kept is not None and Path(result.kept).parent == tmp_path
     assert Path(result.kept).read_bytes()[:5] == b"PGDMP"
     assert _codes(engine) == set()  # the restored snapshot; the later row is in the kept file
-    name = postgres.create()  # the schema, but no branch in it
-    empty = make_engine(postgres.url_of(name))
-    try:
-        backup(empty, tmp_path / "empty.dump")
-    finally:
-        empty.dispose()
-        postgres.drop(name)
-    with pytest.raises(BackupError, match="staff"):
-        restore(database_url, tmp_path / "empty.dump", force=True)
+    empty = _archive(postgres, tmp_path / "empty.dump", lambda _: None, migrated=True)
+    with pytest.raises(BackupError, match="staff"):  # the schema, but no branch in it
+        restore(database_url, empty, force=True)

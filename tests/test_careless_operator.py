@@ -79,6 +79,15 @@ def db(database_url: str, build, frozen_clock) -> Path:
     return Path(database_url.removeprefix("sqlite:///"))
 
 
+@pytest.fixture
+def running_cmw(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pretend the running program is …/bin/cmw (the forced command of a key names it)."""
+    program = tmp_path / "bin" / "cmw"
+    program.parent.mkdir()
+    program.write_text("#!/bin/sh\n")
+    monkeypatch.setattr("sys.argv", [str(program)])
+
+
 def cmw(db: Path, command: str, *, now: str | None = "2026-11-23T08:30") -> int:
     """Run ``cmw`` on the branch (``command`` is split like a shell would)."""
     args = ["--db", f"sqlite:///{db}"]
@@ -209,13 +218,10 @@ def test_an_import_never_writes_its_rejects_over_its_own_source(
     assert source.read_bytes() == before, "the source file was destroyed"
 
 
+@pytest.mark.usefixtures("running_cmw")
 def test_authorized_keys_are_never_written_over_the_database_or_the_key_file(
-    db: Path, tmp_path: Path, capsys, monkeypatch
+    db: Path, tmp_path: Path, capsys
 ) -> None:
-    program = tmp_path / "bin" / "cmw"  # the forced command names the running cmw
-    program.parent.mkdir()
-    program.write_text("#!/bin/sh\n")
-    monkeypatch.setattr("sys.argv", [str(program)])
     key = tmp_path / "wang.pub"
     key.write_text(_rsa_key(3072), encoding="utf-8")
     before = intact(db)
@@ -568,13 +574,8 @@ def _rsa_key(bits: int) -> str:
     return f"ssh-rsa {base64.b64encode(blob).decode()} someone@laptop"
 
 
-def test_rsa_keys_under_2048_bits_are_refused(
-    db: Path, tmp_path: Path, capsys, monkeypatch
-) -> None:
-    program = tmp_path / "bin" / "cmw"  # the forced command names the running cmw
-    program.parent.mkdir()
-    program.write_text("#!/bin/sh\n")
-    monkeypatch.setattr("sys.argv", [str(program)])
+@pytest.mark.usefixtures("running_cmw")
+def test_rsa_keys_under_2048_bits_are_refused(db: Path, tmp_path: Path, capsys) -> None:
     weak, strong = tmp_path / "weak.pub", tmp_path / "strong.pub"
     weak.write_text(_rsa_key(1024), encoding="utf-8")
     strong.write_text(_rsa_key(3072), encoding="utf-8")

@@ -288,6 +288,26 @@ hostile_text = st.lists(
 _numbers = iter(range(1, 10**9))
 
 
+def _import(
+    admin: Workbench, import_dir: Path, rows: list[list[str]], *, dry_run: bool = False
+) -> None:
+    """Import ``rows`` (a header first) as a customers CSV file (for real unless ``dry_run``)."""
+    path = import_dir / f"rows-{next(_numbers)}.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    try:
+        import_file(
+            engine=admin.engine,
+            actor=admin.actor,
+            kind="customers",
+            path=path,
+            grades=admin.settings.grades,
+            dry_run=dry_run,
+        )
+    finally:
+        path.unlink()
+
+
 @fuzz
 @given(
     name=hostile_text,
@@ -303,23 +323,12 @@ def test_an_imported_row_never_stores_a_control_character(
     header always refuse it."""
     number = f"FZ{next(_numbers):07d}"
     header = ["客户号", "客户名称", "类别", "地址"]
-    path = import_dir / f"{number}.csv"
-    with path.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows([header, [number, name, "C", address, *extra]])
     try:
-        import_file(
-            engine=admin.engine,
-            actor=admin.actor,
-            kind="customers",
-            path=path,
-            grades=admin.settings.grades,
-        )
+        _import(admin, import_dir, [header, [number, name, "C", address, *extra]])
     except ImportRefused as refused:
         assert refused.summary.errors
         assert all(message.startswith("第 2 行") for message in refused.summary.errors)
         return
-    finally:
-        path.unlink()
     assert not any(cell.strip() for cell in extra), "cells beyond the header were imported"
     with admin.engine.connect() as conn:
         stored = conn.execute(
@@ -341,19 +350,7 @@ def test_a_supplementary_plane_ideograph_alone_finds_its_customer(
     """Given a customer whose name starts with a rare ideograph beyond the BMP (𠮷野家), when
     the ideograph alone is searched, then the customer is among the hits."""
     number = f"FZ{next(_numbers):07d}"
-    path = import_dir / f"{number}.csv"
-    with path.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows([["客户号", "客户名称", "类别"], [number, rare + rest, "C"]])
-    try:
-        import_file(
-            engine=admin.engine,
-            actor=admin.actor,
-            kind="customers",
-            path=path,
-            grades=admin.settings.grades,
-        )
-    finally:
-        path.unlink()
+    _import(admin, import_dir, [["客户号", "客户名称", "类别"], [number, rare + rest, "C"]])
     hits = admin.search(rare, limit=10_000)
     assert number in {hit.customer_no for hit in hits}
 
@@ -522,18 +519,7 @@ def test_a_line_break_inside_a_csv_cell_does_not_shift_the_row_numbers(
 ) -> None:
     # Found by the fuzzing above: a quoted cell with a line break (Alt+Enter in Excel) made
     # every later message name the physical line of the file instead of Excel's row.
-    path = import_dir / "multiline.csv"
-    with path.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows(
-            [["客户号", "客户名称", "地址"], ["C1", "西湖茶业", "文三路 90 号\n2 号楼"], ["C2", ""]]
-        )
+    rows = [["客户号", "客户名称", "地址"], ["C1", "西湖茶业", "文三路 90 号\n2 号楼"], ["C2", ""]]
     with pytest.raises(ImportRefused) as refused:
-        import_file(
-            engine=admin.engine,
-            actor=admin.actor,
-            kind="customers",
-            path=path,
-            grades=admin.settings.grades,
-            dry_run=True,
-        )
+        _import(admin, import_dir, rows, dry_run=True)
     assert refused.value.summary.errors == ["第 3 行，客户名称 列：必填，不能为空"]
