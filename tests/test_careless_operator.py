@@ -9,7 +9,7 @@ lost, nothing is shown to the wrong person, and every refusal is one clear line.
 
 One test (or a few) per finding of the issue "Nothing lost, nothing leaked"; the reliability
 suite runs the destructive commands again with a writer at work
-(``tests/reliability/test_careless_operator.py``).
+(``tests/reliability/test_live_careless_operator.py``).
 """
 
 from __future__ import annotations
