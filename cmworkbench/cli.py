@@ -160,7 +160,9 @@ def _positive_int(text: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(i18n.t("cli.not_a_number", value=text)) from None
     if not 0 <= value <= MAX_NUMBER:
-        raise argparse.ArgumentTypeError(i18n.t("cli.not_a_number", value=text))
+        raise argparse.ArgumentTypeError(
+            i18n.t("cli.number_out_of_range", value=text, most=MAX_NUMBER)
+        )
     return value
 
 
@@ -222,11 +224,10 @@ def failure(exc: Exception, database: str | None) -> tuple[str, int]:
     if isinstance(exc, OverflowError):  # a date or a number beyond what the database holds
         return i18n.t("cli.out_of_range"), EXIT_USAGE
     if type(exc).__name__ in ("OperationalError", "InterfaceError", "DatabaseError"):
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        lines = [s.strip() for s in str(getattr(exc, "orig", None) or exc).splitlines()]
+        reason = next((line for line in lines if line), "")
         where = database or "-"
-        return i18n.t("cli.database_down", database=where, reason=reason[-1] if reason else ""), (
-            EXIT_FAILURE
-        )
+        return i18n.t("cli.database_down", database=where, reason=reason), EXIT_FAILURE
     if isinstance(exc, OSError):
         from cmworkbench.services.output import failure as write_failure
 

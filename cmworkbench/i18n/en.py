@@ -280,6 +280,7 @@ MESSAGES: dict[str, str] = {
     "cli.help.json": "print JSON",
     "cli.help.customers": "number of customers",
     "cli.not_a_number": "{value} is not a whole number of 0 or more",
+    "cli.number_out_of_range": "{value} is not a number from 0 to {most:,}",
     "cli.unknown_os_login": "no staff member has the login {login}; choose one with --as LOGIN",
     "cli.foreign_database": "the database holds tables but no cmworkbench schema version; nothing was changed",
     "cli.demo.bad_count": "customers must be from 0 to {most:,}, not {value}",

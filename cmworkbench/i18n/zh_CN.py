@@ -279,6 +279,7 @@ MESSAGES: dict[str, str] = {
     "cli.help.json": "以 JSON 输出",
     "cli.help.customers": "客户数量",
     "cli.not_a_number": "{value} 不是非负整数",
+    "cli.number_out_of_range": "{value} 不在 0 到 {most:,} 之间",
     "cli.unknown_os_login": "没有登录名为 {login} 的员工；请用 --as LOGIN 指定",
     "cli.foreign_database": "数据库里已有表，但不是 cmworkbench 的数据库；不做任何改动",
     "cli.demo.bad_count": "客户数量须在 0 到 {most:,} 之间，而不是 {value}",
