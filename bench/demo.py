@@ -1,7 +1,7 @@
 """Benchmark of ``cmw demo``: a million-customer branch in under 3 minutes and 1 GiB.
 
 Builds a fresh SQLite database in a temporary directory (migrated with ``cmw init``'s
-upgrade), runs :func:`cmworkbench.services.demo.build_demo`, and prints one JSON object with
+upgrade), runs :func:`cmworkbench.services.ops.demo.build_demo`, and prints one JSON object with
 the time, the peak resident memory and the row counts, next to the targets.
 
     .venv/bin/python bench/demo.py                      # 1,000,000 customers, seed 7
@@ -30,7 +30,7 @@ from common import NOW, as_db, create_database, database_kind, is_url, peak_rss_
 from cmworkbench import clock
 from cmworkbench.db.engine import make_engine
 from cmworkbench.db.migrate import upgrade
-from cmworkbench.services.demo import build_demo
+from cmworkbench.services.ops.demo import build_demo
 
 TARGET_SECONDS = 180
 TARGET_RSS_MIB = 1024

@@ -46,7 +46,7 @@ from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.db.migrate import upgrade
 from cmworkbench.db.models import Branch, Staff
 from cmworkbench.domain import idcard
-from cmworkbench.services.imports import import_file
+from cmworkbench.services.imports.importer import import_file
 
 TARGET_SECONDS = 300
 MANAGERS = ("zhangwei", "chenjing", "liuyang", "zhaolei")

@@ -50,8 +50,8 @@ from cmworkbench.db.search import match_statement, page_statement
 from cmworkbench.domain.pinyin import read
 from cmworkbench.domain.scope import OwnerScope
 from cmworkbench.domain.search_terms import parse_query
-from cmworkbench.services.scope import visible_owner_ids
-from cmworkbench.services.search import search_customers
+from cmworkbench.services.core.scope import visible_owner_ids
+from cmworkbench.services.customers.search import search_customers
 from cmworkbench.services.workbench import login, open_engine
 
 TARGET_P95_MS = 10.0

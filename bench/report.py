@@ -47,8 +47,8 @@ from common import (
 
 from cmworkbench import clock
 from cmworkbench.config import load_settings
-from cmworkbench.services.report_figures import FIGURES
-from cmworkbench.services.reports import report_statements, subject
+from cmworkbench.services.reports.figures import FIGURES
+from cmworkbench.services.reports.report import report_statements, subject
 from cmworkbench.services.workbench import login, open_engine
 
 TARGET_RATIO_TO_FLOOR = 1.5
@@ -104,13 +104,15 @@ def main() -> int:
     floor()  # warm the page cache: every run reads the same pages
     floors = [floor() for _ in range(args.runs)]
     bare = [bare_read() for _ in range(args.runs)]
-    reports = [timed(lambda: workbench.report("branch", START, END)) for _ in range(args.runs)]
+    reports = [
+        timed(lambda: workbench.reports.report("branch", START, END)) for _ in range(args.runs)
+    ]
     drills = [
-        timed(lambda: workbench.report_drill("coverage", START, END, limit=DRILL_LIMIT))
+        timed(lambda: workbench.reports.drill("coverage", START, END, limit=DRILL_LIMIT))
         for _ in range(args.runs)
     ]
-    drill_all_seconds, drill_all = timed(lambda: workbench.report_drill("coverage", START, END))
-    trends = [timed(lambda: workbench.report_trend(8)) for _ in range(args.runs)]
+    drill_all_seconds, drill_all = timed(lambda: workbench.reports.drill("coverage", START, END))
+    trends = [timed(lambda: workbench.reports.trend(weeks=8)) for _ in range(args.runs)]
 
     report_s = median([s for s, _ in reports])
     floor_s = median([sum(f.values()) for f in floors])

@@ -87,7 +87,7 @@ def demo_login(db: Db) -> tuple[str, str, int]:
         "from cmworkbench.services.workbench import open_engine, tui_login\n"
         "s = load_settings(env={})\n"
         "wb = tui_login(open_engine(s, sys.argv[1]), s, 'nobody-here', explicit=False)\n"
-        "print(wb.actor.login, wb.overview().customers)\n"
+        "print(wb.actor.login, wb.reports.overview().customers)\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe, url], check=True, capture_output=True, text=True

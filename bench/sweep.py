@@ -44,7 +44,7 @@ def main() -> int:
     from cmworkbench.config import load_settings
     from cmworkbench.db.engine import make_engine, unit_of_work
     from cmworkbench.db.migrate import upgrade
-    from cmworkbench.services.complaint_sla import refresh_all, sweep
+    from cmworkbench.services.complaints.sla import refresh_all, sweep
 
     source = database(args)
     db = copy_database(source, sibling(source, f"sweep-{args.customers}"))

@@ -39,7 +39,7 @@ from cmworkbench.config import ROLES, ConfigError, Settings, load_settings
 from cmworkbench.db.migrate import ForeignDatabase
 
 if TYPE_CHECKING:
-    from cmworkbench.services.output import OutputFile
+    from cmworkbench.services.core.output import OutputFile
     from cmworkbench.services.workbench import Workbench
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -215,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def failure(exc: Exception, database: str | None) -> tuple[str, int]:
     """The one line and the exit code for ``exc`` (see the module doc's rule)."""
     from cmworkbench.domain.text import UnsafeText
-    from cmworkbench.services.errors import MachineFailure, ServiceError
+    from cmworkbench.services.core.errors import MachineFailure, ServiceError
 
     if isinstance(exc, MachineFailure):
         return str(exc), EXIT_FAILURE
@@ -229,7 +229,7 @@ def failure(exc: Exception, database: str | None) -> tuple[str, int]:
         where = database or "-"
         return i18n.t("cli.database_down", database=where, reason=reason), EXIT_FAILURE
     if isinstance(exc, OSError):
-        from cmworkbench.services.output import failure as write_failure
+        from cmworkbench.services.core.output import failure as write_failure
 
         problem = write_failure(exc, Path(exc.filename or "-"))
         return str(problem), EXIT_FAILURE if isinstance(problem, MachineFailure) else EXIT_USAGE
@@ -343,7 +343,7 @@ def _init(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from cmworkbench.services.demo import build_demo
+    from cmworkbench.services.ops.demo import build_demo
     from cmworkbench.services.workbench import open_engine
 
     engine = open_engine(settings)
@@ -391,9 +391,9 @@ def output_target(
 ) -> OutputFile:
     """``args.output`` checked as an output file of this command (``--force`` if it has one):
     never the live database, one of ``inputs``, a database or a dump; see
-    :mod:`cmworkbench.services.output`."""
+    :mod:`cmworkbench.services.core.output`."""
     from cmworkbench.db.engine import database_path
-    from cmworkbench.services.output import output_file
+    from cmworkbench.services.core.output import output_file
 
     return output_file(
         args.output,
@@ -458,7 +458,7 @@ class _BackgroundLeader:
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
-    from cmworkbench.services.search import search_customers
+    from cmworkbench.services.customers.search import search_customers
     from cmworkbench.services.workbench import admin_actor
 
     workbench = _workbench(settings, args.login) if args.login else admin_actor(settings)
@@ -516,7 +516,7 @@ def _reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _tasks(args: argparse.Namespace, settings: Settings) -> int:
-    from cmworkbench.services.today import today_list
+    from cmworkbench.services.tasks.today import today_list
 
     login = args.login or getpass.getuser()
     rows = _workbench(settings, login).run(today_list, settings=settings, day=args.date)
@@ -562,7 +562,7 @@ def _tasks(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _generate(args: argparse.Namespace, settings: Settings) -> int:
-    from cmworkbench.services.generate import generate
+    from cmworkbench.services.tasks.generate import generate
     from cmworkbench.services.workbench import open_engine
 
     with open_engine(settings).begin() as conn:
@@ -582,11 +582,11 @@ def _generate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _staff_list(args: argparse.Namespace, settings: Settings) -> int:
-    from cmworkbench.services.staff import list_staff
+    from cmworkbench.services.staff.directory import list_staff
     from cmworkbench.services.workbench import admin_session
 
     if args.login:
-        rows = _workbench(settings, args.login).staff(role=args.role)
+        rows = _workbench(settings, args.login).staff.directory(role=args.role)
     else:
         with admin_session(settings) as session:
             rows = list_staff(session=session, actor=None, role=args.role)
@@ -604,7 +604,7 @@ def _staff_keys(args: argparse.Namespace, settings: Settings) -> int:
     """``staff grant-key`` / ``staff revoke-key``: change the keys, rewrite authorized_keys."""
     from pathlib import Path
 
-    from cmworkbench.services import ssh_keys
+    from cmworkbench.services.staff import ssh_keys
     from cmworkbench.services.workbench import admin_session
 
     path = authorized_keys_path(args, settings, inputs=[getattr(args, "keyfile", None)])
@@ -639,11 +639,11 @@ def authorized_keys_path(
 ) -> Path:
     """``--authorized-keys`` (default ``~/.ssh/authorized_keys`` of the service account),
     checked as every output is: never the database, a key file read, a database or a dump.
-    It is rewritten whole each time (:mod:`cmworkbench.services.ssh_keys`)."""
+    It is rewritten whole each time (:mod:`cmworkbench.services.staff.ssh_keys`)."""
     import pwd
 
     from cmworkbench.db.engine import database_path
-    from cmworkbench.services.output import output_file
+    from cmworkbench.services.core.output import output_file
 
     home = pwd.getpwuid(os.getuid()).pw_dir
     path = Path(args.authorized_keys or os.path.join(home, ".ssh", "authorized_keys")).absolute()

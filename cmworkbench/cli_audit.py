@@ -22,7 +22,7 @@ from cmworkbench.cli import EXIT_OK, _date, _positive_int, _print_table, _workbe
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
-    from cmworkbench.services.audit import AuditEntry
+    from cmworkbench.services.core.schemas import AuditEntry
 
 
 def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -41,7 +41,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def audit_command(args: argparse.Namespace, settings: Settings) -> int:
     """List the audit entries in scope, newest first."""
-    from cmworkbench.services.audit import search
+    from cmworkbench.services.core.audit import search
     from cmworkbench.services.workbench import admin_actor
 
     workbench = _workbench(settings, args.login) if args.login else admin_actor(settings)

@@ -1,6 +1,6 @@
 """``cmw backup`` and ``cmw restore``: a consistent copy of the database, and putting one back.
 
-``cmw backup PATH`` writes while others keep working (see :mod:`cmworkbench.services.backup`);
+``cmw backup PATH`` writes while others keep working (see :mod:`cmworkbench.services.ops.backup`);
 it refuses to overwrite a file unless ``--force``. ``cmw restore PATH --force`` replaces the
 live database with a checked cmworkbench backup; without ``--force`` it says what would be
 replaced and exits 2.
@@ -37,7 +37,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
 def backup_command(args: argparse.Namespace, settings: Settings) -> int:
     """Write a backup of the database to ``args.path``."""
     from cmworkbench.db.engine import make_engine
-    from cmworkbench.services.backup import backup
+    from cmworkbench.services.ops.backup import backup
 
     engine = make_engine(settings.database_url)
     try:
@@ -61,7 +61,7 @@ def backup_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def restore_command(args: argparse.Namespace, settings: Settings) -> int:
     """Replace the database with the backup ``args.path`` (only with ``--force``)."""
-    from cmworkbench.services.backup import restore
+    from cmworkbench.services.ops.backup import restore
 
     out = restore(settings.database_url, Path(args.path), force=args.force)
     if args.json:

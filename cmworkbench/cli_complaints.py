@@ -20,7 +20,7 @@ from cmworkbench.cli import EXIT_OK, UsageError, _positive_int, _print_table, _w
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
-    from cmworkbench.services.complaints import Change, ComplaintDetail, ComplaintRow
+    from cmworkbench.services.complaints.schemas import Change, ComplaintDetail, ComplaintRow
 
 OPTIONS: dict[str, tuple[str, str, str]] = {
     "triage": ("--triage", "triage", "now|shortly|cannot_now"),
@@ -128,13 +128,13 @@ def complaints_command(args: argparse.Namespace, settings: Settings) -> int:
         return _sweep(args, settings)
     workbench = _workbench(settings, args.login or getpass.getuser())
     if command == "list":
-        rows = workbench.complaints(
+        rows = workbench.complaints.tickets(
             team=args.team, breached_only=args.breached, include_closed=args.all
         )
         _print_rows(rows, args.json)
         return EXIT_OK
     if command == "new":
-        ticket = workbench.open_complaint(
+        ticket = workbench.complaints.open(
             args.customer_no,
             args.category,
             args.description,
@@ -143,18 +143,18 @@ def complaints_command(args: argparse.Namespace, settings: Settings) -> int:
             kind=args.kind,
             contact=args.contact,
         )
-        detail = workbench.complaint(ticket)
+        detail = workbench.complaints.detail(ticket)
     elif command == "show":
-        detail = workbench.complaint(args.ticket)
+        detail = workbench.complaints.detail(args.ticket)
     else:
-        detail = workbench.complaint_act(args.ticket, _change(args), args.version)
+        detail = workbench.complaints.act(args.ticket, _change(args), args.version)
     _print_detail(detail, args.json, events=command != "new")
     return EXIT_OK
 
 
 def _change(args: argparse.Namespace) -> Change:
     """The ``Change`` a lifecycle subcommand asks for."""
-    from cmworkbench.services.complaints import Change
+    from cmworkbench.services.complaints.schemas import Change
 
     action, required, optional = TRANSITIONS[args.complaints_command]
     values: dict[str, Any] = {}
@@ -175,7 +175,7 @@ def _due(text: str) -> datetime:
 
 def _sweep(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw complaints sweep``: the SLA sweep once, as the workbench itself."""
-    from cmworkbench.services.complaint_sla import sweep
+    from cmworkbench.services.complaints.sla import sweep
     from cmworkbench.services.workbench import admin_session
 
     with admin_session(settings) as session:
@@ -269,7 +269,7 @@ def _print_rows(rows: list[ComplaintRow], as_json: bool) -> None:
 
 def _print_detail(d: ComplaintDetail, as_json: bool, *, events: bool) -> None:
     """The ticket as a short block (``events``: with its history), or ``as_json``."""
-    from cmworkbench.services.complaints import as_json as detail_json
+    from cmworkbench.services.complaints.tickets import as_json as detail_json
 
     if as_json:
         print(json.dumps(detail_json(d), ensure_ascii=False, indent=2))

@@ -1,9 +1,9 @@
 """``cmw export``: data as spreadsheets for the branch (``.xlsx`` or ``.csv``).
 
 ``cmw export customers -o FILE`` writes the customers in scope, phones and ID numbers masked
-unless ``--unmasked`` is allowed (see :mod:`cmworkbench.services.export`). Without ``--as``
-the command runs as the service account: the whole branch, unmasked allowed. Every export is
-audited. The service is imported inside the handler, as in :mod:`cmworkbench.cli`.
+unless ``--unmasked`` is allowed (see :mod:`cmworkbench.services.customers.export`). Without
+``--as`` the command runs as the service account: the whole branch, unmasked allowed. Every
+export is audited. The service is imported inside the handler, as in :mod:`cmworkbench.cli`.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def export_command(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw export customers``: write the file, print what was written."""
-    from cmworkbench.services.export import export_customers
+    from cmworkbench.services.customers.export import export_customers
     from cmworkbench.services.workbench import admin_actor
 
     workbench = _workbench(settings, args.login) if args.login else admin_actor(settings)

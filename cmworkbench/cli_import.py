@@ -18,11 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from cmworkbench import i18n
 from cmworkbench.cli import EXIT_OK, EXIT_USAGE, as_login
+from cmworkbench.services.imports.schemas import KINDS
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
-
-KINDS = ("customers", "contacts", "holdings", "staff")
 
 
 def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -47,7 +46,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def import_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run the import; print row messages, the summary and where the rejects went."""
-    from cmworkbench.services.imports import ImportRefused, import_file
+    from cmworkbench.services.imports.importer import ImportRefused, import_file
     from cmworkbench.services.workbench import login, open_engine
 
     engine = open_engine(settings)

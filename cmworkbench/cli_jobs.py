@@ -58,7 +58,7 @@ def scheduler_command(args: argparse.Namespace, settings: Settings) -> int:
 def jobs_command(args: argparse.Namespace, settings: Settings) -> int:
     """Each job: trigger, next run, last run; and who holds the lease."""
     from cmworkbench.jobs.definitions import specs
-    from cmworkbench.services.lease import lease_and_runs, stored_next_runs
+    from cmworkbench.services.ops.lease import lease_and_runs, stored_next_runs
     from cmworkbench.services.workbench import open_engine
 
     engine = open_engine(settings)

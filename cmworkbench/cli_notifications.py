@@ -19,7 +19,7 @@ from cmworkbench.cli import EXIT_OK, _positive_int, _print_table, _workbench, as
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
-    from cmworkbench.services.notifications import NotificationOut
+    from cmworkbench.services.notifications.schemas import NotificationOut
 
 UNREAD_MARK = "●"
 
@@ -44,7 +44,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
 def notifications_command(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw notifications``: list (and with ``--mark-read`` mark read) one's notifications."""
     workbench = _workbench(settings, args.login or getpass.getuser())
-    rows = workbench.notifications(unread_only=args.unread, limit=args.limit)
+    rows = workbench.notifications.inbox(unread_only=args.unread, limit=args.limit)
     if args.json:
         print(json.dumps([_as_json(row) for row in rows], ensure_ascii=False, indent=2))
     elif rows:
@@ -63,7 +63,7 @@ def notifications_command(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(i18n.t("cli.notifications.none"))
     if args.mark_read:
-        marked = workbench.notifications_mark_read([row.id for row in rows if row.unread])
+        marked = workbench.notifications.mark_read([row.id for row in rows if row.unread])
         print(i18n.t("cli.notifications.marked", n=marked), file=sys.stderr if args.json else None)
     return EXIT_OK
 

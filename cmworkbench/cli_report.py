@@ -1,8 +1,8 @@
 """``cmw report``: the management report per manager, team or branch, and its drill-down.
 
 Split from :mod:`cmworkbench.cli`, which imports this module only when it builds the parser
-or runs the command. The figures come from :mod:`cmworkbench.services.reports`, the same the
-Dashboard shows; files are written by :mod:`cmworkbench.services.spreadsheet`.
+or runs the command. The figures come from :mod:`cmworkbench.services.reports.report`, the same the
+Dashboard shows; files are written by :mod:`cmworkbench.services.core.spreadsheet`.
 
 Output: ``table`` (tabulate; CJK columns line up because tabulate measures with wcwidth),
 ``csv`` and ``json`` (stdout unless ``-o``), ``xlsx`` (``-o`` needed). The report is one row
@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from cmworkbench import clock, i18n
 from cmworkbench.cli import EXIT_OK, UsageError, _date, _workbench, as_login, output_target
-from cmworkbench.services.report_figures import format_value as shown
+from cmworkbench.services.reports.schemas import NAMES
+from cmworkbench.services.reports.schemas import format_value as shown
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
-    from cmworkbench.services.reports import DrillRow, Figure, Report
+    from cmworkbench.services.reports.schemas import DrillRow, Figure, Report
 
 FORMATS = ("table", "csv", "xlsx", "json")
-NAMES = ("manager", "team", "branch")
 REPORT_COLUMNS = (
     "group",
     "figure",
@@ -77,7 +77,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def period(args: argparse.Namespace) -> tuple[date, date]:
     """The period asked for: ``--month``, ``--from``/``--to``, or the running month."""
-    from cmworkbench.services.reports import month_period
+    from cmworkbench.services.reports.report import month_period
 
     if args.start or args.end:
         if not (args.start and args.end):
@@ -98,10 +98,10 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
     workbench = _workbench(settings, args.login or getpass.getuser())
     scope = {"team": args.team, "staff_login": args.staff}
     if args.drill:
-        rows = workbench.report_drill(args.drill, start, end, **scope)
+        rows = workbench.reports.drill(args.drill, start, end, **scope)
         _drill_out(args, rows)
     else:
-        report = workbench.report(args.name, start, end, **scope)
+        report = workbench.reports.report(args.name, start, end, **scope)
         _report_out(args, report)
     return EXIT_OK
 
@@ -245,13 +245,13 @@ def _write_text(args: argparse.Namespace, content: str) -> None:
     if not args.output:
         print(content)
         return
-    from cmworkbench.services.output import write_text
+    from cmworkbench.services.core.output import write_text
 
     write_text(args.output, content + "\n")
 
 
 def _write_file(args: argparse.Namespace, header: list[str], rows: list[list[Any]]) -> None:
-    from cmworkbench.services.spreadsheet import write_csv, write_xlsx
+    from cmworkbench.services.core.spreadsheet import write_csv, write_xlsx
 
     if args.format == "csv" and not args.output:
         writer = csv.writer(sys.stdout)

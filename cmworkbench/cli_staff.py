@@ -28,9 +28,9 @@ from cmworkbench.config import ROLES
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
-    from cmworkbench.services.handover import HandoverReport
-    from cmworkbench.services.output import OutputFile
-    from cmworkbench.services.staff_admin import StaffDetail
+    from cmworkbench.services.core.output import OutputFile
+    from cmworkbench.services.customers.schemas import HandoverReport
+    from cmworkbench.services.staff.schemas import StaffDetail
 
 T = TypeVar("T")
 
@@ -145,7 +145,7 @@ def _call(
 
 
 def _optional(value: str | None) -> object:
-    from cmworkbench.services.staff_admin import UNSET
+    from cmworkbench.services.staff.schemas import UNSET
 
     if value is None:
         return UNSET
@@ -154,7 +154,7 @@ def _optional(value: str | None) -> object:
 
 def staff_command(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw staff add|edit|show|deactivate|leave|leaves``."""
-    from cmworkbench.services import staff_admin as admin
+    from cmworkbench.services.staff import admin as admin
 
     command = args.staff_command
     if command == "add":
@@ -234,8 +234,8 @@ def _show_staff(detail: StaffDetail, as_json: bool, done: str | None) -> int:
 def _deactivate(args: argparse.Namespace, settings: Settings) -> int:
     """Deactivate, then rewrite ``authorized_keys`` so their keys stop working at once."""
     from cmworkbench.cli import _cmw_path, authorized_keys_path
-    from cmworkbench.services import ssh_keys
-    from cmworkbench.services.staff_admin import deactivate_staff
+    from cmworkbench.services.staff import ssh_keys
+    from cmworkbench.services.staff.admin import deactivate_staff
 
     path = authorized_keys_path(args, settings)
     done = _call(settings, args.login_as, deactivate_staff, login=args.login)
@@ -264,7 +264,7 @@ def _deactivate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _leave(args: argparse.Namespace, settings: Settings) -> int:
-    from cmworkbench.services.staff_admin import add_leave, cancel_leave
+    from cmworkbench.services.staff.admin import add_leave, cancel_leave
 
     if args.cancel is not None:
         row = _call(settings, args.login_as, cancel_leave, leave_id=args.cancel)
@@ -291,7 +291,7 @@ def _leave(args: argparse.Namespace, settings: Settings) -> int:
 
 def team_command(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw team add|rename|list``."""
-    from cmworkbench.services import staff_admin as admin
+    from cmworkbench.services.staff import admin as admin
 
     if args.team_command == "add":
         rows = [
@@ -324,7 +324,7 @@ def team_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def handover_command(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw handover``: move customers and their open work; print the handover report."""
-    from cmworkbench.services.handover import handover
+    from cmworkbench.services.customers.handover import handover
 
     target = output_target(args, settings) if args.output else None  # before anything moves
     report = _call(
@@ -389,7 +389,7 @@ def _report_dict(report: HandoverReport) -> dict[str, Any]:
 def _write_csv(target: OutputFile, report: HandoverReport) -> None:
     """The handover report as CSV (the one spreadsheet writer: BOM for Excel, 0600, no
     formulas)."""
-    from cmworkbench.services.spreadsheet import write_csv
+    from cmworkbench.services.core.spreadsheet import write_csv
 
     rows = (
         [x.customer_no, x.name, x.cls or "", x.area or "", x.tasks, x.visits, x.complaints]

@@ -26,7 +26,7 @@ from cmworkbench.cli import (
 
 if TYPE_CHECKING:
     from cmworkbench.config import Settings
-    from cmworkbench.services.onsite import OnsiteFigures
+    from cmworkbench.services.visits.schemas import OnsiteFigures
 
 COUNT_OPTIONS = (
     ("--consultations-personal", "consultations_personal"),
@@ -105,11 +105,11 @@ def onsite_command(args: argparse.Namespace, settings: Settings) -> int:
 
 def _visits_export(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw visits export``: the week's visit plan as an .ics file (``-o -``: stdout)."""
-    from cmworkbench.services.output import atomic_write
+    from cmworkbench.services.core.output import atomic_write
 
     target = output_target(args, settings) if args.output != "-" else None
     workbench = _workbench(settings, args.login or getpass.getuser())
-    data = workbench.export_visits_ical(args.week, owner_login=args.owner)
+    data = workbench.visits.ical(args.week, owner_login=args.owner)
     if target is None:
         sys.stdout.write(data.decode("utf-8"))  # through the CLI's printable stdout
         sys.stdout.flush()
@@ -125,8 +125,8 @@ def _onsite_record(args: argparse.Namespace, settings: Settings) -> int:
     workbench = _workbench(settings, args.login or getpass.getuser())
     counts = {name: getattr(args, name) for _, name in COUNT_OPTIONS}
     day = clock.today()
-    onsite_id = workbench.record_onsite_day(
-        args.customer_no, day, args.place, args.start, args.end, counts, args.note
+    onsite_id = workbench.visits.onsite_record(
+        args.customer_no, day, args.place, args.start, args.end, note=args.note, **counts
     )
     print(
         i18n.t(
@@ -144,7 +144,7 @@ def _onsite_record(args: argparse.Namespace, settings: Settings) -> int:
 def _onsite_summary(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw onsite summary``: the monthly on-site report, per manager and customer."""
     workbench = _workbench(settings, args.login or getpass.getuser())
-    rows = workbench.onsite_summary(args.month, owner_login=args.owner)
+    rows = workbench.visits.onsite_summary(args.month, owner_login=args.owner)
     if args.json:
 
         def numbers(f: OnsiteFigures) -> dict[str, Any]:

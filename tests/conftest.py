@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Engine, text
@@ -27,6 +27,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
+from textual.message import Message
+from textual.notifications import Notify
+from textual.pilot import Pilot
+from textual.widgets import DataTable
 
 from cmworkbench import clock, config, i18n
 from cmworkbench.config import Settings, load_settings
@@ -294,3 +298,35 @@ def build(engine: Engine) -> Callable[[], AbstractContextManager[Factory]]:
             yield Factory(session)
 
     return unit
+
+
+# -- the TUI tests (Textual's Pilot) ----------------------------------------------------
+
+
+async def settled(pilot: Pilot[Any]) -> None:
+    """Wait until every worker finished and its messages were handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def notifications(
+    messages: list[Message], fields: tuple[str, ...] = ("message", "severity")
+) -> list[tuple[str, ...]]:
+    """``fields`` of every notification the app was asked to show, in order: by default
+    (text, severity); ``messages`` is what ``run_test(message_hook=messages.append)`` saw."""
+    return [
+        tuple(getattr(m.notification, name) for name in fields)
+        for m in messages
+        if isinstance(m, Notify)
+    ]
+
+
+def toasts(messages: list[Message]) -> list[tuple[str, ...]]:
+    """(title, text) of every toast shown (see :func:`notifications`)."""
+    return notifications(messages, ("title", "message"))
+
+
+def table_rows(table: DataTable[Any]) -> list[list[str]]:
+    """The table's cells as plain text, row by row, top to bottom."""
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]

@@ -12,15 +12,12 @@ import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from itertools import pairwise
-from typing import Any
 
 import pytest
-from conftest import Factory
+from conftest import Factory, notifications, settled
 from sqlalchemy import Engine
 from textual.command import Command, CommandList, CommandPalette
 from textual.message import Message
-from textual.notifications import Notify
-from textual.pilot import Pilot
 from textual.widgets import Input, Label
 
 from cmworkbench import i18n
@@ -30,8 +27,8 @@ from cmworkbench.i18n import t
 from cmworkbench.screens.help import HelpScreen
 from cmworkbench.screens.privacy import PrivacyScreen
 from cmworkbench.screens.today import TodayScreen
-from cmworkbench.services.errors import OutOfScope
-from cmworkbench.services.overview import Overview
+from cmworkbench.services.core.errors import OutOfScope
+from cmworkbench.services.reports.schemas import Overview
 from cmworkbench.services.workbench import Workbench, login
 from cmworkbench.widgets.counts import CountsPanel
 
@@ -66,12 +63,6 @@ def workbench(
     return login(engine, settings, "zhangwei")
 
 
-async def loaded(pilot: Pilot[Any]) -> None:
-    """Wait until the screen's workers finished and their messages were handled."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def header_text(app: WorkbenchApp) -> tuple[str, str]:
     """(title, who) as the header of the current screen shows them."""
     screen = app.screen
@@ -79,13 +70,6 @@ def header_text(app: WorkbenchApp) -> tuple[str, str]:
         str(screen.query_one("#header-title", Label).content),
         str(screen.query_one("#header-who", Label).content),
     )
-
-
-def notifications(messages: list[Message]) -> list[tuple[str, str]]:
-    """(text, severity) of every notification the app was asked to show."""
-    return [
-        (m.notification.message, m.notification.severity) for m in messages if isinstance(m, Notify)
-    ]
 
 
 def count_on_screen(app: WorkbenchApp, field: str) -> str:
@@ -118,7 +102,7 @@ async def test_today_shows_the_counts_from_the_database(
 ) -> None:
     app = make_app(workbench)
     async with app.run_test(size=SIZE) as pilot:
-        await loaded(pilot)
+        await settled(pilot)
         assert count_on_screen(app, "tasks_due") == "3"
         assert count_on_screen(app, "tasks_overdue") == "2"
         assert count_on_screen(app, "complaints_open") == "1"
@@ -129,20 +113,20 @@ async def test_the_first_paint_does_not_wait_for_the_database(
     workbench: Workbench, language: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database_answers = threading.Event()
-    real_overview = workbench.overview
+    real_overview = workbench.reports.overview
 
     def slow_overview() -> Overview:
         database_answers.wait(timeout=10)
         return real_overview()
 
-    monkeypatch.setattr(workbench, "overview", slow_overview)
+    monkeypatch.setattr(workbench.reports, "overview", slow_overview)
     app = make_app(workbench)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "zhangwei" in header_text(app)[1]
         assert str(app.screen.query_one(CountsPanel).content) == t("tui.loading")
         database_answers.set()
-        await loaded(pilot)
+        await settled(pilot)
         assert count_on_screen(app, "customers") == "4"
 
 
@@ -165,7 +149,7 @@ async def test_keys_switch_modes_and_each_mode_shows_its_title(
     app = make_app(workbench)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(key)
-        await loaded(pilot)
+        await settled(pilot)
         assert app.current_mode == mode
         assert header_text(app)[0] == t(f"tui.mode.{mode}")
         back = "f2" if mode == "customers" else "1"  # the search box has the cursor there
@@ -181,7 +165,7 @@ async def test_every_mode_shows_its_own_count(workbench: Workbench, language: st
     async with app.run_test(size=SIZE) as pilot:
         for mode, (field, number) in expected.items():
             await app.switch_mode(mode)
-            await loaded(pilot)
+            await settled(pilot)
             assert count_on_screen(app, field) == number, mode
 
 
@@ -253,7 +237,7 @@ async def test_command_palette_lists_the_mode_switches(workbench: Workbench, lan
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p")
         assert isinstance(app.screen, CommandPalette)
-        await loaded(pilot)
+        await settled(pilot)
         commands = app.screen.query_one(CommandList)
         titles = {
             str(option.hit.text) for option in commands.options if isinstance(option, Command)
@@ -268,9 +252,9 @@ async def test_a_palette_command_runs_its_action(workbench: Workbench, language:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+p")
         await pilot.press(*t("tui.key.visits.tip"))
-        await loaded(pilot)
+        await settled(pilot)
         await pilot.press("enter")
-        await loaded(pilot)
+        await settled(pilot)
         assert app.current_mode == "visits"
 
 
@@ -295,11 +279,11 @@ async def test_a_service_refusal_is_a_notification_not_a_traceback(
     def refuse() -> None:
         raise OutOfScope("张伟 may not see [A1] customers")
 
-    monkeypatch.setattr(workbench, "overview", refuse)
+    monkeypatch.setattr(workbench.reports, "overview", refuse)
     app = make_app(workbench)
     messages: list[Message] = []
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
-        await loaded(pilot)
+        await settled(pilot)
         assert notifications(messages) == [("张伟 may not see [A1] customers", "error")]
         assert app.is_running
         assert str(app.screen.query_one(CountsPanel).content) == t("tui.loading")
@@ -311,18 +295,18 @@ async def test_an_unexpected_error_is_reported_without_its_details(
     def crash() -> None:
         raise RuntimeError("sqlite3.OperationalError: disk I/O error at 0xdeadbeef")
 
-    monkeypatch.setattr(workbench, "overview", crash)
+    monkeypatch.setattr(workbench.reports, "overview", crash)
     app = make_app(workbench)
     messages: list[Message] = []
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
-        await loaded(pilot)
+        await settled(pilot)
         assert notifications(messages) == [(t("tui.error.load_failed"), "error")]
 
 
 async def test_starts_at_80_by_24(workbench: Workbench, language: str) -> None:
     app = make_app(workbench)
     async with app.run_test(size=(80, 24)) as pilot:
-        await loaded(pilot)
+        await settled(pilot)
         who = app.screen.query_one("#header-who", Label)
         assert who.region.right <= 80
         assert "zhangwei" in str(who.content)

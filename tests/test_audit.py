@@ -17,9 +17,10 @@ from cmworkbench.cli import main
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import Customer, Staff
-from cmworkbench.services import audit, privacy
-from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import NotFound
+from cmworkbench.services.core import audit
+from cmworkbench.services.core.errors import NotFound
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.customers import reveal as privacy
 
 
 def actor(staff: Staff) -> Actor:

@@ -23,8 +23,8 @@ from cmworkbench.config import Settings
 from cmworkbench.db.engine import make_engine
 from cmworkbench.db.migrate import SCHEMA_HEAD, current_revision, upgrade
 from cmworkbench.jobs.leader import Leader
-from cmworkbench.services.backup import BackupError, backup, prune, restore
-from cmworkbench.services.errors import InvalidInput
+from cmworkbench.services.core.errors import InvalidInput
+from cmworkbench.services.ops.backup import BackupError, backup, prune, restore
 
 pytestmark = pytest.mark.sqlite_only  # PostgreSQL: test_backup_postgres.py
 

@@ -24,7 +24,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.engine import make_engine
 from cmworkbench.db.migrate import SCHEMA_HEAD, current_revision, upgrade
 from cmworkbench.jobs.leader import Leader
-from cmworkbench.services.backup import BackupError, backup, restore
+from cmworkbench.services.ops.backup import BackupError, backup, restore
 
 pytestmark = pytest.mark.skipif(not POSTGRESQL, reason="PostgreSQL only (CMW_TEST_DATABASE)")
 

@@ -34,9 +34,9 @@ from cmworkbench import i18n
 from cmworkbench.cli import main
 from cmworkbench.config import load_settings
 from cmworkbench.domain import idcard
-from cmworkbench.services.customers import CustomerEdit
-from cmworkbench.services.errors import InvalidInput
-from cmworkbench.services.staff_admin import add_staff
+from cmworkbench.services.core.errors import InvalidInput
+from cmworkbench.services.customers.schemas import CustomerEdit
+from cmworkbench.services.staff.admin import add_staff
 from cmworkbench.services.workbench import login
 
 pytestmark = pytest.mark.sqlite_only  # files beside a SQLite database; PostgreSQL: its own tests
@@ -289,7 +289,7 @@ def test_restore_keeps_the_replaced_database_beside_it_and_says_where(
 
 def _finds(engine: Engine, who: str, query: str) -> list[str]:
     bench = login(engine, SETTINGS, who)
-    return [h.customer_no for h in bench.search(query)]
+    return [h.customer_no for h in bench.customers.search(query)]
 
 
 def test_an_import_that_moves_a_customer_gives_it_the_new_owners_partner_as_b(
@@ -603,9 +603,9 @@ def test_control_characters_are_refused_in_edits_and_on_the_command_line(
     db: Path, engine: Engine, capsys
 ) -> None:
     bench = login(engine, SETTINGS, "wangfang")
-    profile = bench.customer_360("C001").profile
+    profile = bench.customers.view("C001").profile
     with pytest.raises(InvalidInput):
-        bench.update_customer("C001", profile.version, CustomerEdit(address=ESCAPE))
+        bench.customers.update("C001", profile.version, CustomerEdit(address=ESCAPE))
     code = cmw(
         db,
         "complaints new --customer C001 --category fee --severity normal "
@@ -626,7 +626,7 @@ def test_stored_control_characters_never_reach_a_terminal(db: Path, engine: Engi
     out = capsys.readouterr().out
     assert "C001" in out
     assert not any(ch in out for ch in "\x1b\x07\x9b"), "escape sequences reached the terminal"
-    hits = login(engine, SETTINGS, "wangfang").search("C001")  # what the TUI shows
+    hits = login(engine, SETTINGS, "wangfang").customers.search("C001")  # what the TUI shows
     assert hits and not any(ch in hits[0].name for ch in "\x1b\x07\x9b")
 
 

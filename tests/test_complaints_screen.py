@@ -14,10 +14,9 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
-from conftest import Factory
+from conftest import Factory, notifications, settled
 from sqlalchemy import Engine, text
 from textual.message import Message
-from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, Select, Static
 
@@ -29,7 +28,7 @@ from cmworkbench.screens.complaints import ComplaintsScreen
 from cmworkbench.screens.customer360 import Customer360Screen
 from cmworkbench.screens.dialogs.complaint_action import ComplaintActionDialog
 from cmworkbench.screens.dialogs.new_complaint import DRAFT_DELAY, NewComplaintDialog
-from cmworkbench.services.complaints import Change
+from cmworkbench.services.complaints.schemas import Change
 from cmworkbench.services.workbench import Workbench, login
 from cmworkbench.widgets.complaint_detail import ComplaintDetailPanel
 from cmworkbench.widgets.complaint_table import ComplaintTable
@@ -67,14 +66,7 @@ def boss(team: None, engine: Engine, settings: Settings) -> Workbench:
 @pytest.fixture
 def ticket(wang: Workbench) -> str:
     """A fee complaint of 小张便利店, taken by 王芳 at 08:30."""
-    return wang.open_complaint("C001", "fee", "月租费扣费有误")
-
-
-async def settled(pilot: Pilot[Any]) -> None:
-    """Wait until every worker finished and its messages were handled."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    return wang.complaints.open("C001", "fee", "月租费扣费有误")
 
 
 async def complaints(pilot: Pilot[Any]) -> ComplaintsScreen:
@@ -116,13 +108,6 @@ def stored(engine: Engine, ticket: str = TICKET) -> Any:
         return conn.execute(
             text("SELECT * FROM complaint WHERE ticket_no = :ticket"), {"ticket": ticket}
         ).one()
-
-
-def notifications(messages: list[Message]) -> list[tuple[str, str]]:
-    """(text, severity) of every notification shown."""
-    return [
-        (m.notification.message, m.notification.severity) for m in messages if isinstance(m, Notify)
-    ]
 
 
 async def step(pilot: Pilot[Any], key: str, *typed: str) -> None:
@@ -351,7 +336,7 @@ async def test_a_breach_escalates_to_the_supervisor(
     wang: Workbench, boss: Workbench, ticket: str
 ) -> None:
     clock.freeze("2026-11-23T15:00")  # the first response was due at 14:00
-    wang.complaints_sweep()
+    wang.complaints.sweep()
     app = make_app(boss)
     async with app.run_test(size=SIZE) as pilot:
         screen = await complaints(pilot)
@@ -373,8 +358,8 @@ async def test_a_breach_escalates_to_the_supervisor(
 async def test_the_supervisor_closes_from_the_list_in_two_keys(
     wang: Workbench, boss: Workbench, ticket: str, engine: Engine
 ) -> None:
-    wang.complaint_act(ticket, Change("resolve", resolution="已退费"))
-    wang.complaint_act(ticket, Change("return_call", result="客户认可", satisfaction=4))
+    wang.complaints.act(ticket, Change("resolve", resolution="已退费"))
+    wang.complaints.act(ticket, Change("return_call", result="客户认可", satisfaction=4))
     app = make_app(boss)
     async with app.run_test(size=SIZE) as pilot:
         await complaints(pilot)
@@ -394,8 +379,8 @@ async def test_the_supervisor_closes_from_the_list_in_two_keys(
 
 
 async def test_a_manager_cannot_close(wang: Workbench, ticket: str, engine: Engine) -> None:
-    wang.complaint_act(ticket, Change("resolve", resolution="已退费"))
-    wang.complaint_act(ticket, Change("return_call", result="客户认可", satisfaction=5))
+    wang.complaints.act(ticket, Change("resolve", resolution="已退费"))
+    wang.complaints.act(ticket, Change("return_call", result="客户认可", satisfaction=5))
     version = stored(engine).version
     app = make_app(wang)
     messages: list[Message] = []
@@ -421,7 +406,7 @@ async def test_a_change_made_meanwhile_keeps_the_input_and_saves_nothing(
         await pilot.press("s", *"已退费")
         dialog = app.screen
         assert isinstance(dialog, ComplaintActionDialog)
-        boss.complaint_act(ticket, Change("note", note="请今天内回复客户"))  # another session
+        boss.complaints.act(ticket, Change("note", note="请今天内回复客户"))  # another session
         await pilot.press("enter")
         await settled(pilot)
         assert app.screen is dialog  # still open
@@ -441,7 +426,7 @@ async def test_a_change_made_meanwhile_keeps_the_input_and_saves_nothing(
 async def test_list_and_detail_fit_80_by_24(
     boss: Workbench, wang: Workbench, ticket: str, language: str
 ) -> None:
-    wang.open_complaint("C002", "service", "装机延误，客户很生气" * 3, severity="major")
+    wang.complaints.open("C002", "service", "装机延误，客户很生气" * 3, severity="major")
     app = make_app(boss)  # the team view: the owner column too
     async with app.run_test(size=SIZE) as pilot:
         await complaints(pilot)

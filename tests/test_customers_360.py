@@ -33,11 +33,16 @@ from cmworkbench.db.models import (
     Task,
 )
 from cmworkbench.domain import idcard
-from cmworkbench.services import audit, complaints, customers, interactions, tasks
-from cmworkbench.services.actor import Actor
-from cmworkbench.services.customers import CustomerEdit, CustomerInvalid
-from cmworkbench.services.errors import Conflict, InvalidInput, NotFound, OutOfScope
-from cmworkbench.services.validation import FieldsInvalid
+from cmworkbench.services.complaints import tickets as complaints
+from cmworkbench.services.core import audit
+from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.core.validation import FieldsInvalid
+from cmworkbench.services.customers import profile as customers
+from cmworkbench.services.customers.profile import CustomerInvalid
+from cmworkbench.services.customers.schemas import CustomerEdit
+from cmworkbench.services.tasks import actions as tasks
+from cmworkbench.services.tasks import contacts as interactions
 
 RowT = TypeVar("RowT")
 PHONE = "13812345678"

@@ -14,11 +14,10 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
-from conftest import Factory
+from conftest import Factory, notifications, settled
 from sqlalchemy import Engine, text
 from sqlmodel import select
 from textual.message import Message
-from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label
 
@@ -60,20 +59,6 @@ def workbench(
         f.session.add(person)
         f.customer(li, "C900", "李娜的客户")
     return login(engine, settings, "zhangwei")
-
-
-async def settled(pilot: Pilot[Any]) -> None:
-    """Wait until every worker finished and its messages were handled."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def notifications(messages: list[Message]) -> list[tuple[str, str]]:
-    """(text, severity) of every notification shown."""
-    return [
-        (m.notification.message, m.notification.severity) for m in messages if isinstance(m, Notify)
-    ]
 
 
 def shown_rows(app: WorkbenchApp) -> list[str]:

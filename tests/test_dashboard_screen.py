@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import settled, table_rows
 from sqlalchemy import Engine
 from test_reports import template  # noqa: F401 - the module-scoped world, reused
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Label
 
 from cmworkbench.app import make_app
@@ -35,17 +35,9 @@ def engine(tmp_path: Path, template: Path, frozen_clock: object) -> Iterator[Eng
     engine.dispose()
 
 
-async def settled(pilot: Pilot[Any]) -> None:
-    """Wait until every worker finished and its messages were handled."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 def rows(table: DataTable[Any]) -> dict[str, list[str]]:
     """The table's cells as plain text, by the first cell."""
-    cells = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
-    return {row[0]: row[1:] for row in cells}
+    return {row[0]: row[1:] for row in table_rows(table)}
 
 
 def title(app: Any, selector: str) -> str:
@@ -90,7 +82,7 @@ async def test_enter_opens_the_records_behind_a_figure_and_esc_comes_back(
         assert isinstance(app.screen, ReportDrillScreen)
         assert title(app, "#drill-title") == "全行 · 80.0% = 4 / 5"
         records = app.screen.query_one("#drill-rows", DataTable)
-        cells = [[str(c) for c in records.get_row_at(i)] for i in range(records.row_count)]
+        cells = table_rows(records)
         assert [(row[1], row[4]) for row in cells][:1] == [("A1 K3", "✗")], "misses first"
         assert sorted(row[1].split()[-1] for row in cells) == ["K1", "K2", "K3", "K4", "K9"]
         await pilot.press("escape")

@@ -19,11 +19,11 @@ from cmworkbench.db.migrate import upgrade
 from cmworkbench.db.models import Complaint, Customer
 from cmworkbench.domain import idcard
 from cmworkbench.domain.demo_data import VALID_MOBILE_PREFIXES
-from cmworkbench.services import demo
-from cmworkbench.services.complaint_sla import calendar, refresh_dues
-from cmworkbench.services.demo import DEMO_LOGIN, DemoSummary, build_demo
-from cmworkbench.services.demo import sink as demo_sink
-from cmworkbench.services.errors import InvalidInput
+from cmworkbench.services.complaints.sla import calendar, refresh_dues
+from cmworkbench.services.core.errors import InvalidInput
+from cmworkbench.services.ops import demo
+from cmworkbench.services.ops.demo import DEMO_LOGIN, DemoSummary, build_demo
+from cmworkbench.services.ops.demo import sink as demo_sink
 
 NOW = "2026-11-23T08:30"
 TABLES = (

@@ -18,7 +18,7 @@ from cmworkbench import clock
 from cmworkbench.db import search
 from cmworkbench.db.engine import make_engine
 from cmworkbench.db.migrate import upgrade
-from cmworkbench.services.demo import TABLES, build_demo
+from cmworkbench.services.ops.demo import TABLES, build_demo
 
 pytestmark = pytest.mark.skipif(not POSTGRESQL, reason="PostgreSQL only (CMW_TEST_DATABASE)")
 

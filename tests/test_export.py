@@ -21,10 +21,10 @@ from cmworkbench.cli import main
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import AuditLog, Staff
-from cmworkbench.services import export
-from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import InvalidInput, OutOfScope
-from cmworkbench.services.export import COLUMNS, export_customers
+from cmworkbench.services.core.errors import InvalidInput, OutOfScope
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.customers import export
+from cmworkbench.services.customers.export import COLUMNS, export_customers
 
 PHONE, ID_NUMBER = "13812345678", "110101199003071234"
 

@@ -19,7 +19,7 @@ from cmworkbench.db.models import (
     Interaction,
     Staff,
 )
-from cmworkbench.services.generate import generate
+from cmworkbench.services.tasks.generate import generate
 
 TODAY = date(2026, 11, 23)  # a Monday; the clock is frozen at 08:30 that day
 

@@ -21,10 +21,10 @@ from cmworkbench.db.models import (
     VisitPlan,
     VisitPlanItem,
 )
-from cmworkbench.services.errors import InvalidInput, NotFound, OutOfScope
-from cmworkbench.services.handover import handover
-from cmworkbench.services.login import find_actor
-from cmworkbench.services.search import search_customers
+from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.core.login import find_actor
+from cmworkbench.services.customers.handover import handover
+from cmworkbench.services.customers.search import search_customers
 
 GRADES = {"senior": ["A1", "A2", "B1", "B2", "C"], "second": ["B1", "B2", "C"]}
 WEEK = "2026-W48"

@@ -14,8 +14,8 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock, i18n
 from cmworkbench.cli import main
 from cmworkbench.db.models import Contact, VisitPlan, VisitPlanItem
-from cmworkbench.services.errors import InvalidInput, NotFound, OutOfScope
-from cmworkbench.services.ical import checklist_lines, export_week
+from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.visits.ical import checklist_lines, export_week
 from cmworkbench.services.workbench import login
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -19,8 +19,9 @@ from sqlalchemy import Engine, text
 from cmworkbench import i18n
 from cmworkbench.cli import main
 from cmworkbench.domain import idcard
-from cmworkbench.services.errors import OutOfScope
-from cmworkbench.services.imports import ImportRefused, ImportSummary, import_file
+from cmworkbench.services.core.errors import OutOfScope
+from cmworkbench.services.imports.importer import ImportRefused, import_file
+from cmworkbench.services.imports.schemas import ImportSummary
 from cmworkbench.services.workbench import login
 
 GOOD_ID = idcard.make("110101", date(1990, 3, 7), 1)
@@ -180,14 +181,14 @@ def test_reimport_is_unchanged_and_an_update_is_audited_per_record(
 def test_search_finds_imported_customers_by_name_and_pinyin(engine, settings, branch, tmp_path):
     run(engine, settings, gbk_csv(tmp_path / "c.csv", GOOD_ROWS))
     head = login(engine, settings, "head")
-    assert [h.customer_no for h in head.search("张伟明")] == ["C001"]
-    assert [h.customer_no for h in head.search("zhangweiming")] == ["C001"]
-    assert [h.customer_no for h in head.search("华信")] == ["C002"]
-    assert [h.customer_no for h in head.search("beijing")] == ["C002"]
+    assert [h.customer_no for h in head.customers.search("张伟明")] == ["C001"]
+    assert [h.customer_no for h in head.customers.search("zhangweiming")] == ["C001"]
+    assert [h.customer_no for h in head.customers.search("华信")] == ["C002"]
+    assert [h.customer_no for h in head.customers.search("beijing")] == ["C002"]
     renamed = [["C002", "上海华信科技有限公司", "B1", "zhangwei", "", "", "", ""]]
     run(engine, settings, gbk_csv(tmp_path / "d.csv", renamed))
-    assert [h.customer_no for h in head.search("shanghai")] == ["C002"]
-    assert head.search("beijing") == []
+    assert [h.customer_no for h in head.customers.search("shanghai")] == ["C002"]
+    assert head.customers.search("beijing") == []
 
 
 def test_xlsx_with_serial_dates_and_merged_header(engine, settings, branch, tmp_path):
@@ -237,7 +238,9 @@ def test_contacts_holdings_and_staff(engine, settings, branch, tmp_path):
     assert refused.value.errors == ["Row 3, column 客户号: no customer numbered C999"]
     summary = run(engine, settings, contacts, kind="contacts", skip_bad=True)
     assert (summary.inserted, summary.rejected) == (1, 1)
-    assert [h.customer_no for h in login(engine, settings, "head").search("liuyang")] == ["C002"]
+    assert [h.customer_no for h in login(engine, settings, "head").customers.search("liuyang")] == [
+        "C002"
+    ]
     holdings = bom_csv(
         tmp_path / "holdings.csv",
         ["customer_no", "product", "product_kind", "opened_on", "amount"],

@@ -15,13 +15,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import Factory
+from conftest import Factory, settled, toasts
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 from textual.command import Command, CommandList, CommandPalette
 from textual.message import Message
-from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Label, Static
 
@@ -69,7 +68,7 @@ def wang(
         f.staff(branch, "chenzg", "陈主管", role="supervisor", team=group)
         f.customer(wang, "C001", "小张便利店", cls="C")
     bench = login(engine, settings, "wangfang")
-    assert bench.open_complaint("C001", "fee", "月租费扣费有误") == TICKET
+    assert bench.complaints.open("C001", "fee", "月租费扣费有误") == TICKET
     return bench
 
 
@@ -103,20 +102,6 @@ def read_at(engine: Engine) -> dict[str, Any]:
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return {title: at for title, at in rows}
-
-
-def toasts(messages: list[Message]) -> list[tuple[str, str]]:
-    """(title, text) of every toast shown."""
-    return [
-        (m.notification.title, m.notification.message) for m in messages if isinstance(m, Notify)
-    ]
-
-
-async def settled(pilot: Pilot[Any]) -> None:
-    """Wait until every worker finished and its messages were handled."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def until(pilot: Pilot[Any], condition: Callable[[], bool], seconds: float = 5.0) -> None:
@@ -163,7 +148,7 @@ async def test_a_breach_swept_while_the_app_runs_is_toasted_listed_and_opened(
         await started(pilot)
         assert toasts(messages) == []  # nothing yet
         clock.freeze("2026-11-23T15:00")  # the first response was due at 14:00
-        assert wang.complaints_sweep().breached == 1
+        assert wang.complaints.sweep().breached == 1
         with engine.connect() as conn:
             query = text("SELECT title FROM notification WHERE kind = 'sla_breach'")
             breach = conn.execute(query).scalar_one()
@@ -194,7 +179,7 @@ async def test_a_reminder_sent_by_the_scheduler_job_shows_as_a_toast_and_in_the_
     wang: Workbench, engine: Engine, settings: Settings
 ) -> None:
     clock.freeze("2026-11-23T09:40")
-    wang.add_task("C001", clock.parse_instant("2026-11-23T10:00"), "回电确认退费")
+    wang.tasks.add("C001", clock.parse_instant("2026-11-23T10:00"), "回电确认退费")
     leader = Leader(engine, settings, holder="test", synchronous=True)
     app = make_app(wang)
     messages: list[Message] = []
@@ -273,7 +258,7 @@ async def test_a_database_error_while_polling_is_logged_not_shown(
     messages: list[Message] = []
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await started(pilot)
-        monkeypatch.setattr(wang, "notifications_since", locked)
+        monkeypatch.setattr(wang.notifications, "since", locked)
         await until(pilot, lambda: len(calls) >= 2)  # polled again after the failure
         assert app.is_running and toasts(messages) == []
         monkeypatch.undo()
@@ -312,7 +297,7 @@ async def test_r_marks_all_read_and_u_shows_unread_only(wang: Workbench, engine:
 async def test_a_task_notice_opens_the_customer_and_esc_comes_back(
     wang: Workbench, engine: Engine
 ) -> None:
-    task = wang.add_task("C001", clock.now() + timedelta(hours=2), "回电确认退费")
+    task = wang.tasks.add("C001", clock.now() + timedelta(hours=2), "回电确认退费")
     notify(engine, "任务到期：小张便利店", "task", task)
     app = make_app(wang)
     async with app.run_test(size=SIZE) as pilot:

@@ -20,7 +20,7 @@ from cmworkbench import clock
 from cmworkbench.config import SchedulerSettings, Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.jobs.leader import Leader
-from cmworkbench.services import lease
+from cmworkbench.services.ops import lease
 
 JOBS = ("generate", "monthly", "sla_sweep", "reminders", "digest", "worklog", "backup")
 

@@ -26,15 +26,15 @@ from cmworkbench.cli import main
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import Notification, VisitPlanItem
-from cmworkbench.services.actor import Actor
-from cmworkbench.services.notifications import (
-    Target,
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.notifications.inbox import (
     inbox,
     latest_id,
     mark_read,
     since,
     unread_count,
 )
+from cmworkbench.services.notifications.schemas import Target
 from cmworkbench.services.workbench import login
 
 TICKET = "T202611230001"
@@ -217,7 +217,7 @@ def test_the_poll_is_one_range_of_the_recipient_index(
         clock.freeze(clock.now() + timedelta(minutes=7))
         new = notify(engine, who, f"n{n}")
         if n < 56:
-            bench[who].notifications_mark_read([new])
+            bench[who].notifications.mark_read([new])
     with engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")
     with session_of(engine) as session, statements(engine) as seen:
@@ -262,14 +262,14 @@ def test_the_workbench_calls_each_in_one_unit_of_work(
     objects: Objects, engine: Engine, settings: Settings
 ) -> None:
     bench = login(engine, settings, "wangfang")
-    start = bench.notifications_latest_id()
+    start = bench.notifications.latest_id()
     new = notify(engine, "wangfang", "new", object_type="complaint", object_id=objects.complaint)
-    arrived = bench.notifications_since(start)
+    arrived = bench.notifications.since(start)
     assert [(n.id, n.target.ticket_no if n.target else None) for n in arrived] == [(new, TICKET)]
-    assert bench.notifications_unread() == 1
-    assert bench.notifications_mark_read([new]) == 1
-    assert bench.notifications(unread_only=True) == []
-    assert [n.title for n in bench.notifications()] == ["new"]
+    assert bench.notifications.unread() == 1
+    assert bench.notifications.mark_read([new]) == 1
+    assert bench.notifications.inbox(unread_only=True) == []
+    assert [n.title for n in bench.notifications.inbox()] == ["new"]
 
 
 # -- cmw notifications --------------------------------------------------------------------
@@ -292,7 +292,7 @@ def notices(objects: Objects, engine: Engine, settings: Settings) -> list[int]:
         engine, "wangfang", f"{TICKET}：首次响应已用 50%", "sla_warn", "complaint", ticket
     )
     clock.freeze("2026-11-23T09:00")
-    login(engine, settings, "wangfang").notifications_mark_read([warn])
+    login(engine, settings, "wangfang").notifications.mark_read([warn])
     clock.freeze("2026-11-23T09:30")
     breach = notify(
         engine, "wangfang", f"{TICKET}：首次响应已超时", "sla_breach", "complaint", ticket

@@ -17,13 +17,13 @@ from cmworkbench.cli import main
 from cmworkbench.db.models import AuditLog, Customer, OnsiteDay
 from cmworkbench.screens.customer360 import Customer360Screen
 from cmworkbench.screens.dialogs.onsite_day import OnsiteDayDialog
-from cmworkbench.services.errors import InvalidInput, NotFound, OutOfScope
-from cmworkbench.services.onsite import (
+from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.core.validation import FieldsInvalid
+from cmworkbench.services.visits.onsite import (
     monthly_summary,
     record_onsite_day,
     update_onsite_counts,
 )
-from cmworkbench.services.validation import FieldsInvalid
 from cmworkbench.services.workbench import login
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -277,13 +277,13 @@ async def test_o_on_the_360_view_records_the_day_and_refuses_an_individual(branc
     app = make_app(workbench)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
-        await app.push_screen(Customer360Screen(workbench.customer_360("I1")))
+        await app.push_screen(Customer360Screen(workbench.customers.view("I1")))
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, Customer360Screen)
         assert any("不是集团客户" in str(n.message) for n in app._notifications)
         app.pop_screen()
-        await app.push_screen(Customer360Screen(workbench.customer_360("G1")))
+        await app.push_screen(Customer360Screen(workbench.customers.view("G1")))
         await pilot.press("o")
         await pilot.pause()
         dialog = app.screen

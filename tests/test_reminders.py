@@ -31,16 +31,16 @@ from cmworkbench.db.models import (
     VisitPlanItem,
     WorkLog,
 )
-from cmworkbench.services.actor import Actor
-from cmworkbench.services.notify import insert_notification
-from cmworkbench.services.reminders import (
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.notifications.notify import insert_notification
+from cmworkbench.services.tasks.reminders import (
     daily_digest,
     monthly_rules,
     task_reminders,
     visit_reminders,
     worklog_reminders,
 )
-from cmworkbench.services.today import today_counts, today_list
+from cmworkbench.services.tasks.today import today_counts, today_list
 
 SETTINGS = Settings()
 Build = Callable[[], AbstractContextManager[Factory]]

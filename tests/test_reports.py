@@ -56,10 +56,10 @@ from cmworkbench.db.models import (
     VisitPlanItem,
     WorkLog,
 )
-from cmworkbench.services import reports
-from cmworkbench.services.errors import InvalidInput, NotFound, OutOfScope
-from cmworkbench.services.report_figures import FIGURES
-from cmworkbench.services.staff import actor_for_login
+from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.reports import report as reports
+from cmworkbench.services.reports.figures import FIGURES
+from cmworkbench.services.staff.directory import actor_for_login
 
 NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
 at = clock.parse_instant
@@ -554,7 +554,7 @@ def test_months_are_added_as_a_calendar_does_on_both_databases(engine: Engine, m
     from dateutil.relativedelta import relativedelta
     from sqlalchemy import text
 
-    from cmworkbench.services.report_figures import dialect_of
+    from cmworkbench.services.reports.figures import dialect_of
 
     dialect = dialect_of(engine.dialect.name)
     with engine.connect() as conn:

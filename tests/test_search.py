@@ -16,8 +16,8 @@ from cmworkbench.db import search as index
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import Branch, Contact, Customer, Staff, Team
 from cmworkbench.domain import idcard
-from cmworkbench.services.actor import Actor
-from cmworkbench.services.search import count_customers, search_customers
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.customers.search import count_customers, search_customers
 
 
 class Book:

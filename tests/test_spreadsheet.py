@@ -14,10 +14,15 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cmworkbench.services import spreadsheet
-from cmworkbench.services.errors import InvalidInput
-from cmworkbench.services.output import output_file
-from cmworkbench.services.spreadsheet import column_widths, display_width, write_csv, write_xlsx
+from cmworkbench.services.core import spreadsheet
+from cmworkbench.services.core.errors import InvalidInput
+from cmworkbench.services.core.output import output_file
+from cmworkbench.services.core.spreadsheet import (
+    column_widths,
+    display_width,
+    write_csv,
+    write_xlsx,
+)
 
 HEADER = ["客户名称", "Amount", "Opened on", "Verified at"]
 ROW = [

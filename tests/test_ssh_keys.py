@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from cmworkbench.cli import main
 from cmworkbench.db.models import AuditLog, Staff
-from cmworkbench.services import ssh_keys
-from cmworkbench.services.errors import InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.staff import ssh_keys
 
 # A fixed ed25519 public key (not used anywhere) and its fingerprint, for when ssh-keygen is absent.
 FIXED_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGn7KXlmTq7rGqgO7C4ns5ZDQJ3aZ+6wQk0kq1y5h2xZ test"

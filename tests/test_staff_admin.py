@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 from cmworkbench.cli import main
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import AuditLog, Customer, Staff, StaffLeave, Team
-from cmworkbench.services import ssh_keys
-from cmworkbench.services import staff_admin as admin
-from cmworkbench.services.errors import Conflict, InvalidInput, NotFound, OutOfScope
-from cmworkbench.services.login import find_actor
+from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.core.login import find_actor
+from cmworkbench.services.staff import admin as admin
+from cmworkbench.services.staff import ssh_keys
 
 GRADES = {"senior": ["A1", "A2", "B1", "B2", "C"], "second": ["B1", "B2", "C"], "trainee": ["C"]}
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGn7KXlmTq7rGqgO7C4ns5ZDQJ3aZ+6wQk0kq1y5h2xZ test"
@@ -192,10 +192,26 @@ def test_leave_is_recorded_by_the_supervisor_of_the_team_not_by_others(engine, w
 
 
 def test_cancelled_leave_frees_the_partner(engine, world):
+    """Given wangfang's leave, her A/B partner lina may not be away on those days; once
+    wangfang's leave is cancelled, lina's leave on the same days is accepted and stored."""
     first = _leave(engine, "wangfang", "2026-11-25", "2026-11-27")
+    with pytest.raises(Conflict, match=r"wangfang.*2026-11-25.*2026-11-27"):
+        _leave(engine, "lina", "2026-11-25", "2026-11-27")
     with unit_of_work(engine) as s:
-        admin.cancel_leave(session=s, actor=None, leave_id=first.id)
-    _leave(engine, "lina", "2026-11-25", "2026-11-27")
+        cancelled = admin.cancel_leave(session=s, actor=None, leave_id=first.id)
+    assert (cancelled.id, cancelled.login) == (first.id, "wangfang")
+    second = _leave(engine, "lina", "2026-11-25", "2026-11-27")
+    with Session(engine) as s:
+        stored = s.exec(
+            select(StaffLeave.id, Staff.login, StaffLeave.starts_on, StaffLeave.ends_on).join(
+                Staff, col(Staff.id) == StaffLeave.staff_id
+            )
+        ).all()
+        listed = admin.list_leave(session=s, actor=None)
+    assert [(i, who, f"{a}", f"{b}") for i, who, a, b in stored] == [
+        (second.id, "lina", "2026-11-25", "2026-11-27")
+    ], "wangfang's leave is gone, lina's is kept"
+    assert [(r.id, r.login) for r in listed] == [(second.id, "lina")]
 
 
 def test_cli_staff_commands(tmp_path, database_url, world, capsys, monkeypatch):

@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import date
-from typing import Any
 
 import pytest
-from conftest import Factory
+from conftest import Factory, settled, table_rows
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Label, TextArea
 
 from cmworkbench import clock
@@ -29,10 +27,10 @@ from cmworkbench.db.models import AuditLog, Interaction, StaffLeave, Task
 from cmworkbench.screens.dashboard import DashboardScreen
 from cmworkbench.screens.team import TeamScreen
 from cmworkbench.screens.worklog import WorkLogScreen
-from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import Conflict, OutOfScope
-from cmworkbench.services.staff import actor_for_login
-from cmworkbench.services.team import reassign_task, team_board, team_tasks
+from cmworkbench.services.core.errors import Conflict, OutOfScope
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.staff.board import reassign_task, team_board, team_tasks
+from cmworkbench.services.staff.directory import actor_for_login
 from cmworkbench.services.workbench import login
 
 MONDAY = date(2026, 11, 23)
@@ -168,18 +166,6 @@ def test_reassigning_outside_the_team_or_as_a_manager_is_refused(
 # -- screens ----------------------------------------------------------------------------
 
 
-async def settled(pilot: Pilot[Any]) -> None:
-    """Wait until every worker finished and its messages were handled."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def rows(table: DataTable[Any]) -> list[list[str]]:
-    """The table's cells as plain text."""
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
-
-
 async def test_the_team_screen_shows_the_board_and_the_highlighted_managers_tasks(
     engine: Engine, settings: Settings, team: dict[str, int]
 ) -> None:
@@ -190,7 +176,7 @@ async def test_the_team_screen_shows_the_board_and_the_highlighted_managers_task
         await pilot.press("t")
         await settled(pilot)
         assert isinstance(app.screen, TeamScreen)
-        board = rows(app.screen.query_one("#team-board", DataTable))
+        board = table_rows(app.screen.query_one("#team-board", DataTable))
         assert board[0][:5] == ["李娜", "1", "0", "0", "0"]
         assert "张伟" in board[0][5] and board[0][6] == "✗"
         assert board[1][:5] == ["张伟", "1", "2", "1", "1"]
@@ -198,7 +184,7 @@ async def test_the_team_screen_shows_the_board_and_the_highlighted_managers_task
         assert "张伟" in logs and "李娜" in logs
         await pilot.press("down")
         await settled(pilot)
-        tasks = rows(app.screen.query_one("#team-tasks", DataTable))
+        tasks = table_rows(app.screen.query_one("#team-tasks", DataTable))
         assert [row[0] for row in tasks] == ["11-20 09:00", "11-23 08:00", "11-23 15:00"]
         assert tasks[0][2] == "华东机械有限公司"
         await pilot.press("enter", "enter")
@@ -219,7 +205,7 @@ async def test_reassigning_on_the_team_screen_moves_the_task(
         await pilot.pause()
         await pilot.press("enter")  # the first colleague offered: 李娜
         await settled(pilot)
-        board = rows(app.screen.query_one("#team-board", DataTable))
+        board = table_rows(app.screen.query_one("#team-board", DataTable))
         assert board[0][2] == "1" and board[1][2] == "1"  # one overdue task moved to 李娜
     with engine.connect() as conn:
         owner = conn.execute(

@@ -20,9 +20,9 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import Customer, Interaction, Staff, StaffLeave, Task
-from cmworkbench.services.errors import NotFound
-from cmworkbench.services.tasks import NO_ANSWER_SNOOZE
-from cmworkbench.services.validation import FieldsInvalid
+from cmworkbench.services.core.errors import NotFound
+from cmworkbench.services.core.validation import FieldsInvalid
+from cmworkbench.services.tasks.actions import NO_ANSWER_SNOOZE
 from cmworkbench.services.workbench import Workbench, login
 
 Build = Callable[[], AbstractContextManager[Factory]]
@@ -92,14 +92,14 @@ def test_the_list_is_ranked_by_score_with_the_reason(
         top = add_task(f, zhang, vip, "contact", "2026-11-11T09:00").id
         add_task(f, zhang, vip, "care", "2026-11-24T09:00")  # tomorrow: not on today's list
         add_task(f, zhang, plain, "contact", "2026-11-20T09:00").status = "done"
-    rows = as_(engine, settings, "zhangwei").today()
+    rows = as_(engine, settings, "zhangwei").tasks.today()
     assert [row.task_id for row in rows] == [top, low]
     assert rows[0].reason == "A1 · 逾期 12 天 · VIP"
     assert rows[1].reason == "B1 · 今天到期"
     assert rows[0].score > rows[1].score
     assert rows[0].covered_for is None
-    assert as_(engine, settings, "zhangwei").today_counts() == {"contact": 2}
-    assert as_(engine, settings, "zhangwei").today(kind="care") == []
+    assert as_(engine, settings, "zhangwei").tasks.counts() == {"contact": 2}
+    assert as_(engine, settings, "zhangwei").tasks.today(kind="care") == []
 
 
 def test_a_snoozed_task_is_hidden_until_its_time(
@@ -113,11 +113,11 @@ def test_a_snoozed_task_is_hidden_until_its_time(
     assert task_id is not None
     workbench = as_(engine, settings, "zhangwei")
     until = clock.parse_instant("2026-11-23T10:00")
-    change = workbench.snooze_task(task_id, until=until)
+    change = workbench.tasks.snooze(task_id, until=until)
     assert change.snoozed_until == until
-    assert workbench.today() == []
+    assert workbench.tasks.today() == []
     clock.freeze("2026-11-23T10:00")
-    assert [row.task_id for row in workbench.today()] == [task_id]
+    assert [row.task_id for row in workbench.tasks.today()] == [task_id]
 
 
 @pytest.mark.parametrize(
@@ -141,7 +141,7 @@ def test_snooze_to_the_next_working_day(
         zhang = staff(f, "zhangwei")
         task_id = add_task(f, zhang, f.customer(zhang, "C001", "华东机械"), "contact", now).id
     assert task_id is not None
-    change = as_(engine, settings, "zhangwei").snooze_task(task_id, workdays=1)
+    change = as_(engine, settings, "zhangwei").tasks.snooze(task_id, workdays=1)
     assert change.snoozed_until == clock.parse_instant(expected)
     assert task_row(engine, task_id).snoozed_until == clock.parse_instant(expected)
 
@@ -156,7 +156,7 @@ def test_snooze_needs_a_future_time(
         ).id
     assert task_id is not None
     with pytest.raises(FieldsInvalid, match="将来"):
-        as_(engine, settings, "zhangwei").snooze_task(
+        as_(engine, settings, "zhangwei").tasks.snooze(
             task_id, until=clock.now() - timedelta(hours=1)
         )
 
@@ -177,12 +177,12 @@ def test_a_manager_on_leave_is_covered_by_the_backup_partner(
         ).id
         _leave(f, "zhangwei")
     assert task_id is not None
-    rows = as_(engine, settings, "lina").today()
+    rows = as_(engine, settings, "lina").tasks.today()
     assert [(row.task_id, row.covered_for) for row in rows] == [(task_id, "张伟")]
-    assert as_(engine, settings, "wangfang").today() == []
+    assert as_(engine, settings, "wangfang").tasks.today() == []
     with pytest.raises(NotFound):  # another's task reads as one that does not exist
-        as_(engine, settings, "zhaoqiang").log_task_call(task_id, "reached")
-    change = as_(engine, settings, "lina").log_task_call(task_id, "reached")
+        as_(engine, settings, "zhaoqiang").tasks.log_call(task_id, "reached")
+    change = as_(engine, settings, "lina").tasks.log_call(task_id, "reached")
     assert change.status == "done"
     assert task_row(engine, task_id).closed_by_id == people["li"]
 
@@ -198,10 +198,10 @@ def test_when_both_partners_are_away_the_supervisor_covers(
         _leave(f, "zhangwei")
         _leave(f, "lina", date(2026, 11, 22))
     assert task_id is not None
-    assert as_(engine, settings, "lina").today() == []
-    rows = as_(engine, settings, "wangfang").today()
+    assert as_(engine, settings, "lina").tasks.today() == []
+    rows = as_(engine, settings, "wangfang").tasks.today()
     assert [(row.task_id, row.covered_for) for row in rows] == [(task_id, "张伟")]
-    assert as_(engine, settings, "wangfang").snooze_task(task_id, workdays=1).snoozed_until
+    assert as_(engine, settings, "wangfang").tasks.snooze(task_id, workdays=1).snoozed_until
 
 
 def _tasks(f: Factory, cls: str, *kinds: str) -> tuple[str, dict[str, int]]:
@@ -225,16 +225,16 @@ def test_a_reached_call_closes_the_contact_task_a_no_answer_does_not(
     with build() as f:
         customer_no, ids = _tasks(f, "A1", "contact", "post_loan", "verify_info")
     workbench = as_(engine, settings, "zhangwei")
-    change = workbench.log_task_call(ids["contact"], "no_answer")
+    change = workbench.tasks.log_call(ids["contact"], "no_answer")
     assert change.status == "open"
     assert change.snoozed_until == clock.now() + NO_ANSWER_SNOOZE
     assert statuses(engine, ids) == {"contact": "open", "post_loan": "open", "verify_info": "open"}
-    interaction_id = workbench.log_contact(customer_no, "call", "reached")
+    interaction_id = workbench.tasks.log_contact(customer_no, "call", "reached")
     assert statuses(engine, ids) == {"contact": "done", "post_loan": "open", "verify_info": "open"}
     assert task_row(engine, ids["contact"]).note == f"closed by logged call #{interaction_id}"
-    workbench.log_contact(customer_no, "visit", "done")
+    workbench.tasks.log_contact(customer_no, "visit", "done")
     assert statuses(engine, ids)["post_loan"] == "done"
-    workbench.mark_verified(customer_no)
+    workbench.customers.mark_verified(customer_no)
     assert statuses(engine, ids)["verify_info"] == "done"
 
 
@@ -243,7 +243,7 @@ def test_an_sms_does_not_keep_an_a1_cadence(
 ) -> None:
     with build() as f:
         customer_no, ids = _tasks(f, "A1", "contact")
-    as_(engine, settings, "zhangwei").log_contact(customer_no, "sms", "sent")
+    as_(engine, settings, "zhangwei").tasks.log_contact(customer_no, "sms", "sent")
     assert statuses(engine, ids) == {"contact": "open"}
 
 
@@ -253,9 +253,9 @@ def test_a_cancelled_visit_closes_nothing_and_wrong_number_closes_with_a_note(
     with build() as f:
         _customer_no, ids = _tasks(f, "B1", "post_loan", "contact")
     workbench = as_(engine, settings, "zhangwei")
-    assert workbench.log_task_visit(ids["post_loan"], "cancelled").status == "open"
+    assert workbench.tasks.log_visit(ids["post_loan"], "cancelled").status == "open"
     assert statuses(engine, ids) == {"post_loan": "open", "contact": "open"}
-    assert workbench.log_task_call(ids["contact"], "wrong_number").status == "done"
+    assert workbench.tasks.log_call(ids["contact"], "wrong_number").status == "done"
     assert task_row(engine, ids["contact"]).note == "wrong number"
     with unit_of_work(engine) as session:
         kinds = session.exec(select(Interaction.kind, Interaction.status)).all()
@@ -269,11 +269,11 @@ def test_call_back_puts_the_task_aside_until_the_agreed_time(
         _customer_no, ids = _tasks(f, "B1", "contact")
     workbench = as_(engine, settings, "zhangwei")
     with pytest.raises(FieldsInvalid):
-        workbench.log_task_call(ids["contact"], "call_back")
+        workbench.tasks.log_call(ids["contact"], "call_back")
     with unit_of_work(engine) as session:  # refused: nothing half-saved
         assert session.exec(select(Interaction)).all() == []
     at = clock.parse_instant("2026-11-24T14:00")
-    change = workbench.log_task_call(ids["contact"], "call_back", call_back_at=at)
+    change = workbench.tasks.log_call(ids["contact"], "call_back", call_back_at=at)
     assert (change.status, change.snoozed_until) == ("open", at)
 
 
@@ -284,11 +284,11 @@ def test_done_with_a_note_and_refusals(
         _customer_no, ids = _tasks(f, "B1", "contact")
     workbench = as_(engine, settings, "zhangwei")
     with pytest.raises(NotFound, match="任务"):  # the same words as for a task not there
-        as_(engine, settings, "zhaoqiang").complete_task(ids["contact"], "done")
+        as_(engine, settings, "zhaoqiang").tasks.complete(ids["contact"], "done")
     with pytest.raises(NotFound):
-        as_(engine, settings, "zhaoqiang").snooze_task(ids["contact"], workdays=1)
+        as_(engine, settings, "zhaoqiang").tasks.snooze(ids["contact"], workdays=1)
     with pytest.raises(FieldsInvalid):
-        workbench.complete_task(ids["contact"], "  ")
-    change = workbench.complete_task(ids["contact"], "客户来行面谈")
+        workbench.tasks.complete(ids["contact"], "  ")
+    change = workbench.tasks.complete(ids["contact"], "客户来行面谈")
     assert change.status == "done"
     assert task_row(engine, ids["contact"]).note == "客户来行面谈"

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
-from conftest import Factory
+from conftest import Factory, settled
 from sqlalchemy import Engine, text
 from textual.pilot import Pilot
 
@@ -52,13 +52,6 @@ def workbench(
             task.customer_id = customer.id
             f.session.add_all([customer, task])
     return login(engine, settings, "zhangwei")
-
-
-async def settled(pilot: Pilot[Any]) -> None:
-    """Wait until every worker finished and its messages were handled."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def listed(pilot: Pilot[Any]) -> list[str]:

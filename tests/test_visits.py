@@ -30,22 +30,22 @@ from cmworkbench.domain.visits import (
     propose_week,
     week_days,
 )
-from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import Conflict, NotFound, OutOfScope
-from cmworkbench.services.staff import actor_for_login
-from cmworkbench.services.today import today_list
-from cmworkbench.services.validation import FieldsInvalid
-from cmworkbench.services.visit_approval import approve, return_plan, submit
-from cmworkbench.services.visit_month import month_visits
-from cmworkbench.services.visit_proposals import add_proposals, propose
-from cmworkbench.services.visit_records import plan_vs_actual, record_visit
-from cmworkbench.services.visits import (
+from cmworkbench.services.core.errors import Conflict, NotFound, OutOfScope
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.core.validation import FieldsInvalid
+from cmworkbench.services.staff.directory import actor_for_login
+from cmworkbench.services.tasks.today import today_list
+from cmworkbench.services.visits.approval import approve, return_plan, submit
+from cmworkbench.services.visits.month import month_visits
+from cmworkbench.services.visits.plans import (
     add_item,
     remove_item,
     set_checklist,
     shift_item,
     week_plan,
 )
+from cmworkbench.services.visits.proposals import add_proposals, propose
+from cmworkbench.services.visits.records import plan_vs_actual, record_visit
 
 Build = Callable[[], AbstractContextManager[Factory]]
 TZ = BranchCalendar().tz

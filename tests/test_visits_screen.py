@@ -16,10 +16,9 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
-from conftest import Factory
+from conftest import Factory, settled
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
-from textual.pilot import Pilot
 from textual.widgets import Label, Select
 
 from cmworkbench.app import make_app
@@ -60,13 +59,6 @@ def team(frozen_clock: object, build: Build) -> None:
             task = f.task(zhang, "2026-11-23T09:00")
             task.customer_id = customer.id
             f.session.add_all([customer, task])
-
-
-async def settled(pilot: Pilot[Any]) -> None:
-    """Wait until every worker finished and its messages were handled."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def scalar(engine: Engine, sql: str) -> Any:
@@ -141,8 +133,8 @@ async def test_month_view_lists_the_month_read_only(
     """Given visits in two weeks of November, ``M`` shows them all day by day; ``n`` does
     nothing there; ``M`` again is back on the week."""
     zhang = login(engine, settings, "zhangwei")
-    zhang.visit_add("C001", date(2026, 11, 23), time(9), "gift")
-    zhang.visit_add("C003", date(2026, 11, 30), time(10), "gift")
+    zhang.visits.add("C001", date(2026, 11, 23), time(9), "gift")
+    zhang.visits.add("C003", date(2026, 11, 30), time(10), "gift")
     app = make_app(login(engine, settings, "zhangwei"))
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)

@@ -22,10 +22,10 @@ from cmworkbench import clock
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import AuditLog, ComplaintEvent, Interaction, Staff, StaffLeave, WorkLog
 from cmworkbench.i18n import t
-from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import Conflict, InvalidInput, OutOfScope
-from cmworkbench.services.staff import actor_for_login
-from cmworkbench.services.worklog import (
+from cmworkbench.services.core.errors import Conflict, InvalidInput, OutOfScope
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.staff.directory import actor_for_login
+from cmworkbench.services.staff.worklog import (
     draft_for_day,
     missing_for_team,
     save,

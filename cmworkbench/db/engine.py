@@ -100,7 +100,7 @@ def database_path(url: str) -> Path | None:
 
 def database_file(bind: Any) -> Path | None:
     """The SQLite file behind an engine, a connection or a session (``None`` elsewhere): what
-    an output file must never be (:mod:`cmworkbench.services.output`)."""
+    an output file must never be (:mod:`cmworkbench.services.core.output`)."""
     if hasattr(bind, "get_bind"):  # a session
         bind = bind.get_bind()
     engine = getattr(bind, "engine", bind)

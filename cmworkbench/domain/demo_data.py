@@ -2,7 +2,7 @@
 
 No I/O: every function takes the caller's ``random.Random`` (never the global one), so a seed
 gives the same data on every machine. The vocabulary lives in
-:mod:`cmworkbench.domain.demo_vocab`; :mod:`cmworkbench.services.demo` turns it into rows.
+:mod:`cmworkbench.domain.demo_vocab`; :mod:`cmworkbench.services.ops.demo` turns it into rows.
 
 The generators are on the hot path of ``cmw demo --customers 1000000`` (a few million calls),
 so weighted choices use a cumulative table and :func:`bisect.bisect_right` (one

@@ -113,8 +113,8 @@ def specs(settings: Settings, tz: tzinfo) -> list[JobSpec]:
 
 
 def _generate(session: Session, settings: Settings) -> str:
-    from cmworkbench.services.generate import generate
-    from cmworkbench.services.lease import prune_runs
+    from cmworkbench.services.ops.lease import prune_runs
+    from cmworkbench.services.tasks.generate import generate
 
     result = generate(session.connection(), settings)
     pruned = prune_runs(session)
@@ -122,20 +122,20 @@ def _generate(session: Session, settings: Settings) -> str:
 
 
 def _monthly(session: Session, settings: Settings) -> str:
-    from cmworkbench.services.reminders import monthly_rules
+    from cmworkbench.services.tasks.reminders import monthly_rules
 
     return f"created {monthly_rules(session=session, settings=settings)}"
 
 
 def _sweep(session: Session, settings: Settings) -> str:
-    from cmworkbench.services.complaint_sla import sweep
+    from cmworkbench.services.complaints.sla import sweep
 
     out = sweep(session=session, settings=settings)
     return f"checked {out.checked}, notified {out.notified}, breached {out.breached}"
 
 
 def _remind(session: Session, settings: Settings) -> str:
-    from cmworkbench.services.reminders import task_reminders, visit_reminders
+    from cmworkbench.services.tasks.reminders import task_reminders, visit_reminders
 
     tasks = task_reminders(session=session, settings=settings)
     visits = visit_reminders(session=session, settings=settings)
@@ -143,13 +143,13 @@ def _remind(session: Session, settings: Settings) -> str:
 
 
 def _digest(session: Session, settings: Settings) -> str:
-    from cmworkbench.services.reminders import daily_digest
+    from cmworkbench.services.tasks.reminders import daily_digest
 
     return f"notified {daily_digest(session=session, settings=settings)}"
 
 
 def _worklog(session: Session, settings: Settings) -> str:
-    from cmworkbench.services.reminders import worklog_reminders
+    from cmworkbench.services.tasks.reminders import worklog_reminders
 
     return f"notified {worklog_reminders(session=session, settings=settings)}"
 
@@ -157,7 +157,7 @@ def _worklog(session: Session, settings: Settings) -> str:
 def _backup(session: Session, settings: Settings) -> str:
     from pathlib import Path
 
-    from cmworkbench.services.backup import nightly
+    from cmworkbench.services.ops.backup import nightly
 
     if not settings.scheduler.backup_dir:
         return "no backup_dir set: nothing to do"

@@ -34,7 +34,7 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.jobs import clockwork
 from cmworkbench.jobs.definitions import JobSpec, specs
-from cmworkbench.services import lease
+from cmworkbench.services.ops import lease
 
 log = logging.getLogger(__name__)
 

@@ -16,13 +16,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmworkbench.domain.text import printable
 from cmworkbench.i18n import t
-from cmworkbench.services.errors import ServiceError
+from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
 from cmworkbench.widgets.counts import CountsPanel
 from cmworkbench.widgets.header import WorkbenchHeader
 
 if TYPE_CHECKING:
-    from cmworkbench.services.overview import Overview
+    from cmworkbench.services.reports.schemas import Overview
     from cmworkbench.services.workbench import Workbench
 
 
@@ -116,7 +116,7 @@ class WorkbenchScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load_overview(self) -> None:
         """Count in a thread; the result comes back as :class:`OverviewLoaded`."""
-        overview = self.workbench.overview()
+        overview = self.workbench.reports.overview()
         if not get_current_worker().is_cancelled:
             self.post_message(self.OverviewLoaded(overview))
 

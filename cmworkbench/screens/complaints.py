@@ -41,7 +41,7 @@ from cmworkbench.widgets.counts import CountsPanel
 from cmworkbench.widgets.task_table import fit
 
 if TYPE_CHECKING:
-    from cmworkbench.services.complaints import ComplaintDetail, ComplaintRow
+    from cmworkbench.services.complaints.schemas import ComplaintDetail, ComplaintRow
 
 STEP_KEYS: dict[str, str] = {
     "respond": "r",
@@ -213,8 +213,8 @@ class ComplaintsScreen(WorkbenchScreen):
     def load_list(self) -> None:
         """Read the list (for the filters) and the newest notices in a thread."""
         bench = self.workbench
-        rows = bench.complaints(self.team, self.breached_only, self.include_closed)
-        notices = bench.complaint_notices(NOTICES)
+        rows = bench.complaints.tickets(self.team, self.breached_only, self.include_closed)
+        notices = bench.complaints.notices(NOTICES)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(rows, notices))
 
@@ -270,7 +270,7 @@ class ComplaintsScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def load_detail(self, ticket: str) -> None:
         """Read one ticket in full in a thread (a newer highlight cancels this)."""
-        detail = self.workbench.complaint(ticket)
+        detail = self.workbench.complaints.detail(ticket)
         if not get_current_worker().is_cancelled:
             self.post_message(self.DetailLoaded(detail))
 

@@ -27,14 +27,14 @@ from cmworkbench.screens.dialogs.edit_customer import EditCustomerDialog
 from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.onsite_day import OnsiteDayDialog
-from cmworkbench.services.errors import ServiceError
+from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
 from cmworkbench.widgets.customer_profile import MASKED_FIELDS, CustomerProfilePanel
 from cmworkbench.widgets.customer_sections import SECTIONS, CustomerSections
 from cmworkbench.widgets.header import WorkbenchHeader
 
 if TYPE_CHECKING:
-    from cmworkbench.services.customers import Customer360, CustomerProfile
+    from cmworkbench.services.customers.schemas import Customer360, CustomerProfile
     from cmworkbench.services.workbench import Workbench
 
 ResultT = TypeVar("ResultT")
@@ -150,7 +150,7 @@ class Customer360Screen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def reload(self) -> None:
         """Read the 360 data again in a thread."""
-        data = self.workbench.customer_360(self.customer_no)
+        data = self.workbench.customers.view(self.customer_no)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(data))
 
@@ -195,7 +195,7 @@ class Customer360Screen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="action")
     def log_contact(self, kind: str, result: ContactOutcome) -> None:
         """Write the interaction in a thread."""
-        self.workbench.log_contact(self.customer_no, kind, result.outcome, result.note)
+        self.workbench.tasks.log_contact(self.customer_no, kind, result.outcome, result.note)
         outcome = label("outcome", result.outcome)
         self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))
 
@@ -241,7 +241,7 @@ class Customer360Screen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="action")
     def mark_verified(self) -> None:
         """Write the verification in a thread."""
-        self.workbench.mark_verified(self.customer_no)
+        self.workbench.customers.mark_verified(self.customer_no)
         self.post_message(self.Done(t("tui.c360.verified")))
 
     def action_reveal(self) -> None:
@@ -256,7 +256,7 @@ class Customer360Screen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="reveal")
     def reveal(self, fields: list[str]) -> None:
         """Ask the service for each clear value (each reveal is written to the audit log)."""
-        values = {name: self.workbench.reveal(self.customer_no, name) for name in fields}
+        values = {name: self.workbench.customers.reveal(self.customer_no, name) for name in fields}
         self.post_message(self.Revealed(values))
 
     @on(Revealed)

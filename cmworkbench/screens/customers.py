@@ -29,7 +29,7 @@ from cmworkbench.widgets.counts import CountsPanel
 from cmworkbench.widgets.customer_hit_list import PAGE_SIZE, CustomerHitList
 
 if TYPE_CHECKING:
-    from cmworkbench.services.search import CustomerHit
+    from cmworkbench.services.customers.schemas import CustomerHit
 
 DEBOUNCE_SECONDS = 0.06
 """While keys come faster than this, the search waits for the typing to pause; the first key
@@ -195,12 +195,12 @@ class CustomersScreen(WorkbenchScreen, OpensCustomer):
         worker = get_current_worker()
         if worker.is_cancelled:
             return
-        hits = self.workbench.search(query, PAGE_SIZE, 0)
+        hits = self.workbench.customers.search(query, PAGE_SIZE, 0)
         if worker.is_cancelled:
             return
         self.post_message(self.HitsFound(query, hits))
         if len(hits) == PAGE_SIZE:
-            total = self.workbench.count(query, COUNT_CAP)
+            total = self.workbench.customers.count(query, COUNT_CAP)
             if not worker.is_cancelled:
                 self.post_message(self.HitsCounted(query, total))
 
@@ -246,7 +246,7 @@ class CustomersScreen(WorkbenchScreen, OpensCustomer):
     @work(thread=True, exit_on_error=False, group="rows")
     def fetch_rows(self, query: str, offset: int, limit: int) -> None:
         """One further window of hits."""
-        hits = self.workbench.search(query, limit, offset)
+        hits = self.workbench.customers.search(query, limit, offset)
         self.post_message(self.RowsFetched(query, offset, hits))
 
     @on(RowsFetched)

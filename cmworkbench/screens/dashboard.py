@@ -1,7 +1,7 @@
 """Dashboard: the report's figures for the actor's scope, with a weekly trend and targets.
 
 A branch head sees the branch, a supervisor the team, a manager their own book (the scope of
-:mod:`cmworkbench.services.reports`, the same figures as ``cmw report``). One row per figure:
+:mod:`cmworkbench.services.reports.report`, the same figures as ``cmw report``). One row per figure:
 its value this month so far, the target, a sparkline of the last eight weeks and the records
 it counts; red where it is worse than its target (``[targets]`` in config). ``Enter`` opens
 the records behind the highlighted figure, ``[`` / ``]`` step a month back and forth, ``t``
@@ -34,7 +34,7 @@ from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.counts import CountsPanel
 
 if TYPE_CHECKING:
-    from cmworkbench.services.reports import Figure, Report, TrendPoint
+    from cmworkbench.services.reports.schemas import Figure, Report, TrendPoint
 
 _key = screen_keys("dashboard", "dashboard.")
 BARS = "▁▂▃▄▅▆▇█"
@@ -152,14 +152,14 @@ class DashboardScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def load_report(self) -> None:
         """Read the month's figures in a thread, then the trend in another."""
-        report = self.workbench.report("manager", self.start, self.end)
+        report = self.workbench.reports.report("manager", self.start, self.end)
         if not get_current_worker().is_cancelled:
             self.post_message(self.ReportLoaded(report))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="trend")
     def load_trend(self, end: date) -> None:
         """Read the weekly trend up to ``end`` in a thread."""
-        trend = self.workbench.report_trend(TREND_WEEKS, end=end)
+        trend = self.workbench.reports.trend(weeks=TREND_WEEKS, end=end)
         if not get_current_worker().is_cancelled:
             self.post_message(self.TrendLoaded(trend))
 

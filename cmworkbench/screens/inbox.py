@@ -36,7 +36,7 @@ from cmworkbench.widgets.task_table import fit
 
 if TYPE_CHECKING:
     from cmworkbench.screens.notices import NoticeToasts
-    from cmworkbench.services.notifications import NotificationOut, Target
+    from cmworkbench.services.notifications.schemas import NotificationOut, Target
     from cmworkbench.services.workbench import Workbench
 
 INBOX_LIMIT = 100
@@ -153,8 +153,8 @@ class InboxScreen(OpensCustomer):
     def load(self) -> None:
         """Read the notifications and the unread count in a thread."""
         bench = self.workbench
-        notices = bench.notifications(self.unread_only, INBOX_LIMIT)
-        unread = bench.notifications_unread()
+        notices = bench.notifications.inbox(self.unread_only, INBOX_LIMIT)
+        unread = bench.notifications.unread()
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(notices, unread))
 

@@ -2,8 +2,8 @@
 
 Jobs (the SLA sweep, reminders) write notifications from another process or thread; a running
 TUI learns of them by polling. Each poll is one thread worker calling
-``workbench.notifications_since(last_id)``: one index range scan of the actor's unread rows
-newer than the last one seen (see :func:`cmworkbench.services.notifications.since`), nothing
+``workbench.notifications.since(last_id)``: one index range scan of the actor's unread rows
+newer than the last one seen (see :func:`cmworkbench.services.notifications.inbox.since`), nothing
 at all to read on a quiet day. The first poll only records where to start, so a session
 opened in the morning does not replay the night as a flood of toasts; it says once how many
 are unread instead. Polls never overlap (a slow database skips a beat), and a failed one is
@@ -28,7 +28,7 @@ from cmworkbench.screens.privacy import PrivacyScreen
 from cmworkbench.widgets.task_table import fit
 
 if TYPE_CHECKING:
-    from cmworkbench.services.notifications import NotificationOut
+    from cmworkbench.services.notifications.schemas import NotificationOut
     from cmworkbench.services.workbench import Workbench
 
 POLL_SECONDS = 3.0
@@ -99,14 +99,14 @@ class NoticeToasts(App[None]):
             if after is None:
                 self.post_message(
                     self.Polled(
-                        None, bench.notifications_latest_id(), [], bench.notifications_unread()
+                        None, bench.notifications.latest_id(), [], bench.notifications.unread()
                     )
                 )
                 return
-            arrived = bench.notifications_since(after)
+            arrived = bench.notifications.since(after)
             if arrived:
                 latest = max(notice.id for notice in arrived)
-                self.post_message(self.Polled(after, latest, arrived, bench.notifications_unread()))
+                self.post_message(self.Polled(after, latest, arrived, bench.notifications.unread()))
         except Exception as error:  # a locked or unreachable database must not end the session
             self.log.error(f"notification poll failed: {error!r}")
 
@@ -156,8 +156,8 @@ class NoticeToasts(App[None]):
         """Mark the actor's notifications ``ids`` (``None``: all) read, in a thread."""
         bench = self.workbench
         try:
-            changed = bench.notifications_mark_read(ids)
-            self.post_message(self.MarkedRead(changed, bench.notifications_unread()))
+            changed = bench.notifications.mark_read(ids)
+            self.post_message(self.MarkedRead(changed, bench.notifications.unread()))
         except Exception as error:
             self.log.error(f"marking notifications read failed: {error!r}")
             self.call_from_thread(

@@ -13,7 +13,7 @@ from textual.worker import get_current_worker
 from cmworkbench.screens.customer360 import Customer360Screen
 
 if TYPE_CHECKING:
-    from cmworkbench.services.customers import Customer360
+    from cmworkbench.services.customers.schemas import Customer360
     from cmworkbench.services.workbench import Workbench
 
 
@@ -37,7 +37,7 @@ class OpensCustomer(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def open_customer(self, customer_no: str) -> None:
         """Load the 360 view of ``customer_no`` in a thread."""
-        data = cast(_HasWorkbench, self.app).workbench.customer_360(customer_no)
+        data = cast(_HasWorkbench, self.app).workbench.customers.view(customer_no)
         if not get_current_worker().is_cancelled:
             self.post_message(self.CustomerLoaded(data))
 

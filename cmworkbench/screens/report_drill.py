@@ -24,12 +24,12 @@ from textual.worker import Worker, get_current_worker
 from cmworkbench.i18n import t
 from cmworkbench.screens.base import report_worker_error
 from cmworkbench.screens.opening import OpensCustomer
-from cmworkbench.services.report_figures import format_value as figure_value
+from cmworkbench.services.reports.schemas import format_value as figure_value
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
 from cmworkbench.widgets.header import WorkbenchHeader
 
 if TYPE_CHECKING:
-    from cmworkbench.services.reports import DrillRow, Figure
+    from cmworkbench.services.reports.schemas import DrillRow, Figure
     from cmworkbench.services.workbench import Workbench
 
 
@@ -126,7 +126,9 @@ class ReportDrillScreen(OpensCustomer):
     @work(thread=True, exclusive=True, exit_on_error=False, group="drill")
     def load_rows(self) -> None:
         """Read the records in a thread."""
-        rows = self.workbench.report_drill(self.figure.key, self.start, self.end, limit=DRILL_LIMIT)
+        rows = self.workbench.reports.drill(
+            self.figure.key, self.start, self.end, limit=DRILL_LIMIT
+        )
         if not get_current_worker().is_cancelled:
             self.post_message(self.RowsLoaded(rows))
 

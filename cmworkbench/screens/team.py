@@ -25,15 +25,14 @@ from cmworkbench.screens.base import report_worker_error
 from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
 from cmworkbench.screens.dialogs.staff_dialogs import HandoverDialog, LeaveDialog, preview_text
 from cmworkbench.screens.opening import OpensCustomer
-from cmworkbench.services.errors import OutOfScope
+from cmworkbench.services.core.errors import OutOfScope
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
 from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.header import WorkbenchHeader
 
 if TYPE_CHECKING:
-    from cmworkbench.services.handover import HandoverReport
-    from cmworkbench.services.staff_admin import LeaveOut
-    from cmworkbench.services.team import ManagerLoad, TeamTask
+    from cmworkbench.services.customers.schemas import HandoverReport
+    from cmworkbench.services.staff.schemas import LeaveOut, ManagerLoad, TeamTask
     from cmworkbench.services.workbench import Workbench
 
 
@@ -159,14 +158,14 @@ class TeamScreen(OpensCustomer):
     @work(thread=True, exclusive=True, exit_on_error=False, group="board")
     def load_board(self) -> None:
         """Read the board in a thread."""
-        board = self.workbench.team_board()
+        board = self.workbench.staff.board()
         if not get_current_worker().is_cancelled:
             self.post_message(self.BoardLoaded(board))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tasks")
     def load_tasks(self, login: str) -> None:
         """Read one manager's tasks in a thread (a newer highlight cancels this)."""
-        tasks = self.workbench.team_tasks(login)
+        tasks = self.workbench.staff.tasks_of(login)
         if not get_current_worker().is_cancelled:
             self.post_message(self.TasksLoaded(login, tasks))
 
@@ -297,7 +296,7 @@ class TeamScreen(OpensCustomer):
     @work(thread=True, exclusive=True, exit_on_error=False, group="reassign")
     def reassign(self, task: TeamTask, login: str) -> None:
         """Give ``task`` to ``login`` in a thread."""
-        self.workbench.reassign_task(task.id, login, task.version)
+        self.workbench.staff.reassign_task(task.id, login, task.version)
         name = next((b.name for b in self.board if b.login == login), login)
         self.post_message(self.Reassigned(name))
 

@@ -41,7 +41,7 @@ from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.task_table import TaskTable
 
 if TYPE_CHECKING:
-    from cmworkbench.services.today import TodayRow
+    from cmworkbench.services.tasks.schemas import TodayRow
 
 ResultT = TypeVar("ResultT")
 
@@ -144,8 +144,8 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load_today(self) -> None:
         """Read the list (for the kind filter) and the counts by kind in a thread."""
-        rows = self.workbench.today(kind=self.kind, limit=self.ROWS)
-        counts = self.workbench.today_counts()
+        rows = self.workbench.tasks.today(kind=self.kind, limit=self.ROWS)
+        counts = self.workbench.tasks.counts()
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(rows, counts))
 
@@ -228,9 +228,9 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         """Write the outcome in a thread."""
         bench = self.workbench
         if kind == "call":
-            bench.log_task_call(row.task_id, result.outcome, result.note, at, row.version)
+            bench.tasks.log_call(row.task_id, result.outcome, result.note, at, row.version)
         else:
-            bench.log_task_visit(row.task_id, result.outcome, result.note, row.version)
+            bench.tasks.log_visit(row.task_id, result.outcome, result.note, row.version)
         outcome = label("outcome", result.outcome)
         self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))
 
@@ -244,7 +244,9 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     @work(thread=True, exit_on_error=False, group="action")
     def snooze(self, row: TodayRow, choice: SnoozeChoice) -> None:
         """Write the snooze in a thread."""
-        change = self.workbench.snooze_task(row.task_id, choice.until, choice.workdays, row.version)
+        change = self.workbench.tasks.snooze(
+            row.task_id, choice.until, choice.workdays, row.version
+        )
         self.post_message(self.Done(t("tui.today.snoozed", until=local_time(change.snoozed_until))))
 
     def action_done(self) -> None:
@@ -263,7 +265,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     @work(thread=True, exit_on_error=False, group="action")
     def complete(self, row: TodayRow, note: str) -> None:
         """Close the task in a thread."""
-        self.workbench.complete_task(row.task_id, note, row.version)
+        self.workbench.tasks.complete(row.task_id, note, row.version)
         self.post_message(self.Done(t("tui.today.closed")))
 
     def action_new_task(self) -> None:

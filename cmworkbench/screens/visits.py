@@ -43,9 +43,12 @@ from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.visit_table import VisitTable
 
 if TYPE_CHECKING:
-    from cmworkbench.services.visit_month import MonthVisits
-    from cmworkbench.services.visit_proposals import ProposedVisit
-    from cmworkbench.services.visits import VisitItemOut, WeekPlan
+    from cmworkbench.services.visits.schemas import (
+        MonthVisits,
+        ProposedVisit,
+        VisitItemOut,
+        WeekPlan,
+    )
 
 OWN_PLAN = frozenset({"propose", "add", "shift", "remove", "record", "submit", "checklist"})
 """Actions on one's own plan only."""
@@ -194,11 +197,11 @@ class VisitsScreen(WorkbenchScreen):
     def load_plan(self, keep: int | None = None) -> None:
         """Read the plan of the week (or the visits of the month) shown, in a thread."""
         if self.month is not None:
-            visits = self.workbench.visit_month(self.month, self.owner_login)
+            visits = self.workbench.visits.month(self.month, self.owner_login)
             if not get_current_worker().is_cancelled:
                 self.post_message(self.MonthLoaded(visits))
             return
-        plan = self.workbench.visit_week(self.week, self.owner_login)
+        plan = self.workbench.visits.week(self.week, self.owner_login)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(plan, keep))
 
@@ -298,7 +301,7 @@ class VisitsScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="action")
     def propose(self) -> None:
         """Read the proposals in a thread."""
-        self.post_message(self.Proposed(self.workbench.visit_propose(self.week)))
+        self.post_message(self.Proposed(self.workbench.visits.propose(self.week)))
 
     @on(Proposed)
     def confirm_proposals(self, message: Proposed) -> None:
@@ -315,7 +318,7 @@ class VisitsScreen(WorkbenchScreen):
     @work(thread=True, exit_on_error=False, group="action")
     def add_proposals(self, proposals: list[ProposedVisit]) -> None:
         """Write the proposals in a thread."""
-        n = self.workbench.visit_add_proposals(self.week, proposals, self._version())
+        n = self.workbench.visits.add_proposals(self.week, proposals, self._version())
         self.post_message(self.Done(t("tui.visits.proposed", n=n)))
 
     def action_add(self) -> None:
@@ -336,7 +339,7 @@ class VisitsScreen(WorkbenchScreen):
     @work(thread=True, exit_on_error=False, group="action")
     def shift(self, item_id: int, workdays: int, slots: int) -> None:
         """Write the move in a thread."""
-        self.workbench.visit_shift(item_id, workdays, slots, self._version())
+        self.workbench.visits.shift(item_id, workdays, slots, self._version())
         self.post_message(self.Done(t("tui.visits.moved"), item_id))
 
     def action_remove(self) -> None:
@@ -348,7 +351,7 @@ class VisitsScreen(WorkbenchScreen):
     @work(thread=True, exit_on_error=False, group="action")
     def remove_visit(self, item_id: int) -> None:
         """Write the removal in a thread."""
-        self.workbench.visit_remove(item_id, self._version())
+        self.workbench.visits.remove(item_id, self._version())
         self.post_message(self.Done(t("tui.visits.removed")))
 
     def action_record(self) -> None:
@@ -380,7 +383,7 @@ class VisitsScreen(WorkbenchScreen):
     @work(thread=True, exit_on_error=False, group="action")
     def submit(self) -> None:
         """Submit in a thread."""
-        self.workbench.visit_submit(self.week, self._version())
+        self.workbench.visits.submit(self.week, self._version())
         self.post_message(self.Done(t("tui.visits.submitted")))
 
     def action_pick(self) -> None:
@@ -390,7 +393,7 @@ class VisitsScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="action")
     def load_colleagues(self) -> None:
         """Read the team's managers in a thread."""
-        people = [(s.login, s.name) for s in self.workbench.staff(role="manager")]
+        people = [(s.login, s.name) for s in self.workbench.staff.directory(role="manager")]
         self.post_message(self.Colleagues(people))
 
     @on(Colleagues)
@@ -423,10 +426,10 @@ class VisitsScreen(WorkbenchScreen):
         """Approve (no comment) or return (with one) in a thread."""
         owner = self.owner_login or ""
         if comment is None:
-            self.workbench.visit_approve(self.week, owner, self._version())
+            self.workbench.visits.approve(self.week, owner, self._version())
             self.post_message(self.Done(t("tui.visits.approved")))
         else:
-            self.workbench.visit_return(self.week, owner, comment, self._version())
+            self.workbench.visits.send_back(self.week, owner, comment, self._version())
             self.post_message(self.Done(t("tui.visits.returned")))
 
     def action_report(self) -> None:
@@ -437,7 +440,7 @@ class VisitsScreen(WorkbenchScreen):
     def report(self) -> None:
         """Count in a thread; the result is a notification."""
         owner = None if self.own and self.workbench.actor.role != "manager" else self.owner_login
-        rows = self.workbench.visit_plan_vs_actual(self.week, owner)
+        rows = self.workbench.visits.plan_vs_actual(self.week, owner)
         lines = [
             t(
                 "tui.visits.report_line",

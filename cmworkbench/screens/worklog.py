@@ -27,8 +27,8 @@ from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.header import WorkbenchHeader
 
 if TYPE_CHECKING:
+    from cmworkbench.services.staff.schemas import WorkLogOut
     from cmworkbench.services.workbench import Workbench
-    from cmworkbench.services.worklog import WorkLogOut
 
 
 class _HasWorkbench(Protocol):
@@ -112,7 +112,7 @@ class WorkLogScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="worklog")
     def load(self) -> None:
         """Read today's log (or draft) in a thread."""
-        log = self.workbench.worklog_draft()
+        log = self.workbench.worklog.draft()
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(log))
 
@@ -171,10 +171,10 @@ class WorkLogScreen(Screen[None]):
     def save(self, log: WorkLogOut, text: str, *, submit: bool) -> None:
         """Save ``text`` over ``log`` (unless nothing changed), and submit if asked."""
         if not log.saved or text.strip() != log.content.strip():
-            log = self.workbench.worklog_save(log.day, text, log.version)
+            log = self.workbench.worklog.save(log.day, text, log.version)
         note = t("tui.worklog.saved_note")
         if submit:
-            log = self.workbench.worklog_submit(log.day, log.version)
+            log = self.workbench.worklog.submit(log.day, log.version)
             note = t("tui.worklog.submitted_note")
         self.post_message(self.Loaded(log, note))
 

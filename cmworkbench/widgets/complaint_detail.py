@@ -22,7 +22,7 @@ from cmworkbench.widgets.complaint_table import left_text
 from cmworkbench.widgets.task_table import fit
 
 if TYPE_CHECKING:
-    from cmworkbench.services.complaints import ComplaintDetail, EventOut
+    from cmworkbench.services.complaints.schemas import ComplaintDetail, EventOut
 
 NONE = "—"
 """Shown for a value not given (no contact person)."""

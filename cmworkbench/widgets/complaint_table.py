@@ -23,7 +23,7 @@ from cmworkbench.i18n import t
 from cmworkbench.widgets.task_table import fit
 
 if TYPE_CHECKING:
-    from cmworkbench.services.complaints import ComplaintRow
+    from cmworkbench.services.complaints.schemas import ComplaintRow
 
 COLUMNS = ("ticket", "customer", "status", "clock", "due", "left", "breached", "owner")
 """Left to right (the owner only in the team view); headings are ``tui.ticket.col.<name>``."""

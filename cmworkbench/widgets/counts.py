@@ -12,7 +12,7 @@ from textual.widgets import Static
 from cmworkbench.i18n import t
 
 if TYPE_CHECKING:
-    from cmworkbench.services.overview import Overview
+    from cmworkbench.services.reports.schemas import Overview
 
 
 class CountsPanel(Static):

@@ -27,7 +27,7 @@ from cmworkbench.i18n import label, t
 from cmworkbench.widgets.bindings import translate_bindings
 
 if TYPE_CHECKING:
-    from cmworkbench.services.search import CustomerHit
+    from cmworkbench.services.customers.schemas import CustomerHit
 
 PAGE_SIZE = 100
 """Rows fetched at a time: a few screens' worth, so paging down rarely waits."""

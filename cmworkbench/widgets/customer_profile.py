@@ -10,10 +10,11 @@ from textual.widgets import Static
 
 from cmworkbench import clock
 from cmworkbench.i18n import label, t
+from cmworkbench.services.customers.schemas import REVEALABLE
 from cmworkbench.widgets.display import local_date, money
 
 if TYPE_CHECKING:
-    from cmworkbench.services.customers import CustomerProfile, NextContact
+    from cmworkbench.services.customers.schemas import CustomerProfile, NextContact
 
 Part = str | tuple[str, str]
 
@@ -25,7 +26,7 @@ FLAGS = (
 )
 """Priority flags (profile attribute, tag name), most important first."""
 
-MASKED_FIELDS = ("phone", "phone2", "id_number")
+MASKED_FIELDS = REVEALABLE
 """Fields shown masked until revealed."""
 
 WARNING = "bold $text-warning"

@@ -21,7 +21,7 @@ from cmworkbench.i18n import label, t
 from cmworkbench.widgets.display import days_until, local_date, local_time, money
 
 if TYPE_CHECKING:
-    from cmworkbench.services.customers import (
+    from cmworkbench.services.customers.schemas import (
         ComplaintLine,
         ContactOut,
         Customer360,

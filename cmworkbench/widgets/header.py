@@ -12,7 +12,7 @@ from cmworkbench import clock
 from cmworkbench.i18n import label, t
 
 if TYPE_CHECKING:
-    from cmworkbench.services.actor import Actor
+    from cmworkbench.services.core.schemas import Actor
 
 DATE_REFRESH_SECONDS = 60.0
 """How often the date is looked at again, so a session left open overnight shows the new day."""

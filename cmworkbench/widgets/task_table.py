@@ -18,7 +18,7 @@ from cmworkbench.i18n import label, t
 from cmworkbench.widgets.display import local_time
 
 if TYPE_CHECKING:
-    from cmworkbench.services.today import TodayRow
+    from cmworkbench.services.tasks.schemas import TodayRow
 
 COLUMNS = ("customer", "value", "kind", "due", "reason")
 """Left to right; headings are ``tui.today.col.<name>``."""

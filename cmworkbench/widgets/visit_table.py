@@ -16,7 +16,7 @@ from cmworkbench.i18n import label, t
 from cmworkbench.widgets.task_table import fit
 
 if TYPE_CHECKING:
-    from cmworkbench.services.visits import VisitItemOut
+    from cmworkbench.services.visits.schemas import VisitItemOut
 
 COLUMNS = ("day", "time", "customer", "purpose", "status", "note")
 """Left to right; headings are ``tui.visits.col.<name>``."""

@@ -22,7 +22,7 @@ from branch_setup import Branch, env_int, report, scalar, seed, workbench
 from conftest import MONDAY_MORNING
 
 from cmworkbench import clock
-from cmworkbench.services.complaints import Change
+from cmworkbench.services.complaints.schemas import Change
 
 pytestmark = pytest.mark.processes
 
@@ -54,15 +54,15 @@ def writer(url: str, who: str, tasks: list[int], start: float, out: str) -> None
         at = time.monotonic()
         try:
             if operation == "log_call":
-                bench.log_contact(customer, "call", "no_answer", note=f"{who} #{n}")
+                bench.tasks.log_contact(customer, "call", "no_answer", note=f"{who} #{n}")
             elif operation == "open_complaint":
                 ticket = None
-                ticket = bench.open_complaint(customer, "fee", f"{who} 第{n}次扣费有误")
+                ticket = bench.complaints.open(customer, "fee", f"{who} 第{n}次扣费有误")
             elif operation == "respond":
                 assert ticket is not None
-                bench.complaint_act(ticket, Change("respond", triage="shortly"))
+                bench.complaints.act(ticket, Change("respond", triage="shortly"))
             else:
-                bench.snooze_task(tasks[n % len(tasks)], workdays=1)
+                bench.tasks.snooze(tasks[n % len(tasks)], workdays=1)
         except Exception as error:  # everything a user would be shown
             errors.append(f"{operation} #{n}: {type(error).__name__}: {error}")
             continue

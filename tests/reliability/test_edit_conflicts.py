@@ -16,9 +16,9 @@ from branch_setup import Branch, report, scalar, seed, workbench
 from conftest import MONDAY_MORNING
 
 from cmworkbench import clock
-from cmworkbench.services.complaints import Change
-from cmworkbench.services.customers import CustomerEdit
-from cmworkbench.services.errors import Conflict
+from cmworkbench.services.complaints.schemas import Change
+from cmworkbench.services.core.errors import Conflict
+from cmworkbench.services.customers.schemas import CustomerEdit
 from cmworkbench.services.workbench import Workbench
 
 ROUNDS = 15
@@ -66,17 +66,17 @@ def test_two_people_saving_the_same_customer_one_is_told_who_was_first(
     branch, wang, li = pair
     names = {0: "经理00（m00）", 1: "陈主管（boss）"}
     for n in range(ROUNDS):
-        version = wang.customer_360("C00-00").profile.version
+        version = wang.customers.view("C00-00").profile.version
         edits = [f"文三路 {n} 号（王）", f"天目山路 {n} 号（李）"]
         results = race(
-            lambda v=version, e=edits[0]: wang.update_customer(
+            lambda v=version, e=edits[0]: wang.customers.update(
                 "C00-00", v, CustomerEdit(address=e)
             ),
-            lambda v=version, e=edits[1]: li.update_customer("C00-00", v, CustomerEdit(address=e)),
+            lambda v=version, e=edits[1]: li.customers.update("C00-00", v, CustomerEdit(address=e)),
         )
         winner, refused = one_won(results)
         assert names[winner] in str(refused) and "2026-11-23 08:30" in str(refused)
-        profile = wang.customer_360("C00-00").profile
+        profile = wang.customers.view("C00-00").profile
         assert (profile.address, profile.version) == (edits[winner], version + 1)
     updates = "SELECT COUNT(*) FROM audit_log WHERE action = 'update' AND field_name = 'address'"
     assert scalar(branch.url, updates) == ROUNDS
@@ -90,18 +90,18 @@ def test_two_people_moving_the_same_complaint_one_is_told_who_and_when(
     pair: tuple[Branch, Workbench, Workbench],
 ) -> None:
     branch, wang, li = pair
-    ticket = wang.open_complaint("C00-00", "fee", "月租费扣费有误")
+    ticket = wang.complaints.open("C00-00", "fee", "月租费扣费有误")
     for n in range(ROUNDS):
-        version = wang.complaint(ticket).row.version
+        version = wang.complaints.detail(ticket).row.version
         mine, theirs = Change("note", note=f"王 {n}"), Change("note", note=f"李 {n}")
         results = race(
-            lambda v=version, c=mine: wang.complaint_act(ticket, c, v),
-            lambda v=version, c=theirs: li.complaint_act(ticket, c, v),
+            lambda v=version, c=mine: wang.complaints.act(ticket, c, v),
+            lambda v=version, c=theirs: li.complaints.act(ticket, c, v),
         )
         winner, refused = one_won(results)
         who = ("经理00", "陈主管")[winner]
         assert who in str(refused) and "08:30" in str(refused), str(refused)
-        detail = wang.complaint(ticket)
+        detail = wang.complaints.detail(ticket)
         assert detail.row.version == version + 1
         notes = {e.note for e in detail.events}
         assert (f"王 {n}", f"李 {n}")[winner] in notes  # the winner's note is kept
@@ -120,8 +120,8 @@ def test_a_task_snoozed_twice_from_the_same_screen_state_is_snoozed_once(
     task_id = branch.tasks["m00"][0]
     version = scalar(branch.url, f"SELECT version FROM task WHERE id = {task_id}")
     results = race(
-        lambda: wang.snooze_task(task_id, workdays=1, version=version),
-        lambda: other.snooze_task(task_id, workdays=2, version=version),
+        lambda: wang.tasks.snooze(task_id, workdays=1, version=version),
+        lambda: other.tasks.snooze(task_id, workdays=2, version=version),
     )
     one_won(results)
     assert scalar(branch.url, f"SELECT version FROM task WHERE id = {task_id}") == version + 1

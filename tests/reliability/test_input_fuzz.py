@@ -28,9 +28,9 @@ from cmworkbench.domain import normalize as n
 from cmworkbench.domain.complaint_flow import parse_satisfaction
 from cmworkbench.domain.search_terms import parse_query
 from cmworkbench.i18n import t
-from cmworkbench.services.customer_edit import CustomerInvalid, validate_changes
-from cmworkbench.services.errors import ServiceError
-from cmworkbench.services.imports import ImportRefused, import_file
+from cmworkbench.services.core.errors import ServiceError
+from cmworkbench.services.customers.edit import CustomerInvalid, validate_changes
+from cmworkbench.services.imports.importer import ImportRefused, import_file
 from cmworkbench.services.workbench import Workbench
 
 EXAMPLES = env_int("EXAMPLES", 60)
@@ -122,8 +122,8 @@ def admin(bench: Workbench) -> Workbench:
 @example(query="a" * 10_000)
 def test_any_search_query_gives_hits_or_a_message(bench: Workbench, query: str) -> None:
     try:
-        hits = bench.search(query, limit=20)
-        found = bench.count(query)
+        hits = bench.customers.search(query, limit=20)
+        found = bench.customers.count(query)
     except ServiceError as refused:
         assert str(refused)
         return
@@ -132,8 +132,8 @@ def test_any_search_query_gives_hits_or_a_message(bench: Workbench, query: str) 
 
 
 def test_search_finds_what_is_there_despite_the_special_characters(bench: Workbench) -> None:
-    assert [h.customer_no for h in bench.search("C00-01")] == ["C00-01"]
-    assert bench.search("C00%") == [] and bench.search("C0_-01") == []
+    assert [h.customer_no for h in bench.customers.search("C00-01")] == ["C00-01"]
+    assert bench.customers.search("C00%") == [] and bench.customers.search("C0_-01") == []
 
 
 # -- import cells and rows ------------------------------------------------------------------
@@ -351,7 +351,7 @@ def test_a_supplementary_plane_ideograph_alone_finds_its_customer(
     the ideograph alone is searched, then the customer is among the hits."""
     number = f"FZ{next(_numbers):07d}"
     _import(admin, import_dir, [["客户号", "客户名称", "类别"], [number, rare + rest, "C"]])
-    hits = admin.search(rare, limit=10_000)
+    hits = admin.customers.search(rare, limit=10_000)
     assert number in {hit.customer_no for hit in hits}
 
 

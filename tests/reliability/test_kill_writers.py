@@ -23,7 +23,7 @@ from branch_setup import env_int, integrity, report, scalar, seed, workbench
 from conftest import MONDAY_MORNING
 
 from cmworkbench import clock
-from cmworkbench.services.complaints import Change
+from cmworkbench.services.complaints.schemas import Change
 
 pytestmark = pytest.mark.processes
 
@@ -42,13 +42,13 @@ def writer(url: str, who: str, tasks: list[int], journal: str) -> None:
     n = 0
     while True:
         try:
-            ticket = bench.open_complaint(customer, "service", f"{who} 第{n}次排队太久")
+            ticket = bench.complaints.open(customer, "service", f"{who} 第{n}次排队太久")
             os.write(fd, b"open_complaint\n")
-            bench.complaint_act(ticket, Change("respond", triage="now"))
+            bench.complaints.act(ticket, Change("respond", triage="now"))
             os.write(fd, b"respond\n")
-            bench.log_contact(customer, "call", "no_answer", note=f"#{n}")
+            bench.tasks.log_contact(customer, "call", "no_answer", note=f"#{n}")
             os.write(fd, b"log_call\n")
-            bench.snooze_task(tasks[n % len(tasks)], workdays=1)
+            bench.tasks.snooze(tasks[n % len(tasks)], workdays=1)
             os.write(fd, b"snooze\n")
         except Exception as error:  # a user would see it: the test fails on it
             os.write(fd, f"error {type(error).__name__}: {error}\n".encode())

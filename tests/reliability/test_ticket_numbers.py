@@ -16,8 +16,8 @@ from branch_setup import scalar, seed, workbench
 from conftest import MONDAY_MORNING
 
 from cmworkbench import clock
-from cmworkbench.services import workbench as facade
-from cmworkbench.services.errors import Retryable
+from cmworkbench.services.core import unit
+from cmworkbench.services.core.errors import Retryable
 
 
 def test_complaints_taken_at_once_get_consecutive_numbers(tmp_path: Path) -> None:
@@ -29,7 +29,7 @@ def test_complaints_taken_at_once_get_consecutive_numbers(tmp_path: Path) -> Non
 
     def take(n: int) -> None:
         gate.wait()
-        tickets.append(benches[n].open_complaint(f"C{n:02d}-00", "fee", "扣费有误"))
+        tickets.append(benches[n].complaints.open(f"C{n:02d}-00", "fee", "扣费有误"))
 
     threads = [threading.Thread(target=take, args=(n,)) for n in range(len(benches))]
     for thread in threads:
@@ -58,4 +58,4 @@ def test_a_unit_of_work_that_lost_a_race_runs_again(tmp_path: Path) -> None:
 
     with pytest.raises(Retryable):
         bench.run(always_lost)
-    assert bench.retries == 1 + facade.RETRY_ATTEMPTS - 1
+    assert bench.retries == 1 + unit.RETRY_ATTEMPTS - 1

@@ -26,7 +26,7 @@ from cmworkbench.screens.dialogs.form import FieldProblem, FormDialog
 from cmworkbench.screens.dialogs.task_actions import parse_when
 
 if TYPE_CHECKING:
-    from cmworkbench.services.complaints import ComplaintDetail
+    from cmworkbench.services.complaints.schemas import ComplaintDetail
 
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "respond": ("note",),
@@ -79,7 +79,7 @@ class ComplaintActionDialog(FormDialog["ComplaintDetail"]):
     def __init__(self, detail: ComplaintDetail, action: str) -> None:
         # The service module is loaded by now (the list was read through it); importing it
         # here keeps the ORM out of the app's start-up.
-        from cmworkbench.services.complaints import REQUIRED
+        from cmworkbench.services.complaints.schemas import REQUIRED
 
         row = detail.row
         super().__init__(
@@ -143,7 +143,7 @@ class ComplaintActionDialog(FormDialog["ComplaintDetail"]):
         owner = self.detail.row.owner_login
         choices = [
             (f"{s.name} ({s.login})", s.login)
-            for s in self.workbench.staff()
+            for s in self.workbench.staff.directory()
             if s.active and s.role != "admin" and s.login != owner
         ]
         if not get_current_worker().is_cancelled:
@@ -181,9 +181,9 @@ class ComplaintActionDialog(FormDialog["ComplaintDetail"]):
         return values
 
     def perform(self, request: object) -> ComplaintDetail:
-        from cmworkbench.services.complaints import Change
+        from cmworkbench.services.complaints.schemas import Change
 
         assert isinstance(request, dict)
         row = self.detail.row
         change = Change(self.action, **request)
-        return self.workbench.complaint_act(row.ticket_no, change, row.version)
+        return self.workbench.complaints.act(row.ticket_no, change, row.version)

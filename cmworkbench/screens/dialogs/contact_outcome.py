@@ -14,14 +14,8 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from cmworkbench.i18n import label, t
+from cmworkbench.services.tasks.schemas import OUTCOMES
 from cmworkbench.widgets.bindings import translate_bindings
-
-OUTCOMES: dict[str, tuple[str, ...]] = {
-    "call": ("reached", "no_answer", "call_back", "wrong_number"),
-    "visit": ("done", "cancelled", "rescheduled", "incident"),
-}
-"""Outcomes per contact kind, in the order of their keys (1, 2, 3 …), the most common first;
-the same as ``services.interactions.OUTCOMES`` (not imported: the ORM loads after first paint)."""
 
 
 @dataclass(frozen=True)

@@ -19,21 +19,23 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import Input, Label, Select
 
+from cmworkbench.domain.enums import CustomerClass, CustomerStatus
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.dialogs.form import FormDialog
-from cmworkbench.services.errors import Conflict, ServiceError
+from cmworkbench.services.core.errors import Conflict, ServiceError
+from cmworkbench.services.customers.schemas import REVEALABLE
 
 if TYPE_CHECKING:
-    from cmworkbench.services.customers import CustomerEdit, CustomerProfile
+    from cmworkbench.services.customers.schemas import CustomerEdit, CustomerProfile
 
 TEXT_FIELDS = ("name", "address", "area", "industry", "preferred_hours")
 """Fields typed as text and shown with their current value."""
 
-MASKED_FIELDS = ("phone", "phone2", "id_number")
+MASKED_FIELDS = REVEALABLE
 """Fields shown masked: empty means "keep"."""
 
-CLASSES = ("A1", "A2", "B1", "B2", "C")
-STATUSES = ("active", "at_risk", "lost")
+CLASSES = tuple(c.value for c in CustomerClass)
+STATUSES = tuple(s.value for s in CustomerStatus)
 
 
 class EditCustomerDialog(FormDialog["CustomerProfile"]):
@@ -125,16 +127,16 @@ class EditCustomerDialog(FormDialog["CustomerProfile"]):
         super().action_save()
 
     def collect(self) -> CustomerEdit:
-        from cmworkbench.services.customers import CustomerEdit
+        from cmworkbench.services.customers.schemas import CustomerEdit
 
         return CustomerEdit(**self.changes())
 
     def perform(self, request: object) -> CustomerProfile:
-        from cmworkbench.services.customers import CustomerEdit
+        from cmworkbench.services.customers.schemas import CustomerEdit
 
         assert isinstance(request, CustomerEdit)
         p = self.profile
-        return self.workbench.update_customer(p.customer_no, p.version, request)
+        return self.workbench.customers.update(p.customer_no, p.version, request)
 
     # -- after a conflict -----------------------------------------------------------------
 
@@ -146,7 +148,7 @@ class EditCustomerDialog(FormDialog["CustomerProfile"]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reread")
     def _reread(self) -> None:
-        data = self.workbench.customer_360(self.profile.customer_no)
+        data = self.workbench.customers.view(self.profile.customer_no)
         self.post_message(self.Reread(data.profile))
 
     @on(Reread)

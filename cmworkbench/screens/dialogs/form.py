@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from cmworkbench.i18n import t
 from cmworkbench.screens.base import error_text
-from cmworkbench.services.errors import ServiceError
+from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
 
 if TYPE_CHECKING:

@@ -32,20 +32,10 @@ from textual.worker import get_current_worker
 from cmworkbench.domain.complaint_flow import KINDS
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.dialogs.form import FieldProblem, FormDialog
+from cmworkbench.services.complaints.schemas import CATEGORIES, CHANNELS, SEVERITIES
 
 if TYPE_CHECKING:
-    from cmworkbench.services.customers import ContactOut
-    from cmworkbench.services.search import CustomerHit
-
-CATEGORIES = ("fee", "service", "business")
-"""Fee (资费类), service (服务类), business (业务类)."""
-
-SEVERITIES = ("normal", "major")
-"""A major (重大) complaint is resolved and replied to within 24 hours."""
-
-CHANNELS = ("phone", "visit", "counter", "online", "letter", "hotline")
-"""How the complaint came in; the same as ``services.complaints.CHANNELS`` (not imported: the
-ORM loads after the first paint)."""
+    from cmworkbench.services.customers.schemas import ContactOut, CustomerHit
 
 HITS = 5
 """Customers offered for a typed search: the best few (type more to narrow them down)."""
@@ -193,7 +183,7 @@ class NewComplaintDialog(FormDialog[object]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="draft-load")
     def load_draft(self) -> None:
         try:
-            fields = self.workbench.draft_load(self.draft_name)
+            fields = self.workbench.drafts.load(self.draft_name)
         except Exception as error:  # a draft is a convenience: never in the way
             self.log.error(f"draft not read: {error!r}")
             fields = None
@@ -248,7 +238,7 @@ class NewComplaintDialog(FormDialog[object]):
             if self._draft_done:
                 return
             try:
-                self.workbench.draft_save(name, fields)
+                self.workbench.drafts.save(name, fields)
             except Exception as error:
                 self.log.error(f"draft not kept: {error!r}")
 
@@ -257,7 +247,7 @@ class NewComplaintDialog(FormDialog[object]):
         with self._draft_lock:
             self._draft_done = True
             try:
-                self.workbench.draft_clear(self.draft_name)
+                self.workbench.drafts.clear(self.draft_name)
             except Exception as error:
                 self.log.error(f"draft not cleared: {error!r}")
 
@@ -294,7 +284,7 @@ class NewComplaintDialog(FormDialog[object]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def search(self, query: str) -> None:
         """The best few customers in scope for ``query``, in a thread (a newer key cancels)."""
-        hits = self.workbench.search(query, HITS)
+        hits = self.workbench.customers.search(query, HITS)
         if not get_current_worker().is_cancelled:
             self.post_message(self.HitsFound(query, hits))
 
@@ -361,7 +351,7 @@ class NewComplaintDialog(FormDialog[object]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="contacts")
     def load_contacts(self, customer_no: str) -> None:
         """The contacts of ``customer_no``, in a thread."""
-        contacts = self.workbench.customer_contacts(customer_no)
+        contacts = self.workbench.customers.contacts(customer_no)
         if not get_current_worker().is_cancelled:
             self.post_message(self.ContactsFound(customer_no, contacts))
 
@@ -401,7 +391,7 @@ class NewComplaintDialog(FormDialog[object]):
 
     def perform(self, request: object) -> object:
         assert isinstance(request, ComplaintRequest)
-        ticket = self.workbench.open_complaint(
+        ticket = self.workbench.complaints.open(
             request.customer_no,
             request.category,
             request.description,

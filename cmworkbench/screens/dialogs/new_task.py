@@ -67,7 +67,7 @@ class NewTaskDialog(FormDialog[object]):
 
     def perform(self, request: object) -> object:
         assert isinstance(request, TaskRequest)
-        return self.workbench.add_task(self.customer_no, request.due_at, request.note)
+        return self.workbench.tasks.add(self.customer_no, request.due_at, request.note)
 
 
 def parse_day(text: str) -> date | None:

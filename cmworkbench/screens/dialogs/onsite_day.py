@@ -13,15 +13,7 @@ from cmworkbench import clock
 from cmworkbench.i18n import t
 from cmworkbench.screens.dialogs.form import FieldProblem, FormDialog
 from cmworkbench.screens.dialogs.new_task import parse_time
-
-COUNT_FIELDS = (
-    "consultations_personal",
-    "consultations_group",
-    "transactions_personal",
-    "transactions_group",
-)
-"""The same as ``services.onsite.COUNT_FIELDS`` (not imported: the ORM loads after first
-paint); the service names these fields in its refusals, so they are marked here."""
+from cmworkbench.services.visits.schemas import COUNT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -79,11 +71,11 @@ class OnsiteDayDialog(FormDialog[int]):
 
     def perform(self, request: object) -> int:
         assert isinstance(request, OnsiteEntry)
-        return self.workbench.record_onsite_day(
+        return self.workbench.visits.onsite_record(
             self.customer_no,
             clock.today(),
             request.place,
             request.start,
             request.end,
-            request.counts,
+            **request.counts,
         )

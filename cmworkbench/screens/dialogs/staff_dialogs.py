@@ -23,8 +23,8 @@ from cmworkbench.screens.dialogs.form import FieldProblem, FormDialog
 from cmworkbench.screens.dialogs.new_task import parse_day
 
 if TYPE_CHECKING:
-    from cmworkbench.services.handover import HandoverReport
-    from cmworkbench.services.staff_admin import LeaveOut
+    from cmworkbench.services.customers.schemas import HandoverReport
+    from cmworkbench.services.staff.schemas import LeaveOut
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class LeaveDialog(FormDialog["LeaveOut"]):
 
     def perform(self, request: object) -> LeaveOut:
         assert isinstance(request, LeaveRequest)
-        return self.workbench.record_leave(
+        return self.workbench.staff.record_leave(
             self.login, request.starts_on, request.ends_on, request.reason
         )
 
@@ -130,8 +130,12 @@ class HandoverDialog(FormDialog["HandoverReport"]):
 
     def perform(self, request: object) -> HandoverReport:
         assert isinstance(request, HandoverRequest)
-        return self.workbench.handover(
-            self.login, request.to_login, request.classes, request.areas, request.dry_run
+        return self.workbench.customers.handover(
+            self.login,
+            request.to_login,
+            classes=request.classes,
+            areas=request.areas,
+            dry_run=request.dry_run,
         )
 
     @on(FormDialog.Saved)

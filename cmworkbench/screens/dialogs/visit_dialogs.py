@@ -20,28 +20,12 @@ from cmworkbench.i18n import label, t
 from cmworkbench.screens.dialogs.form import FieldProblem, FormDialog
 from cmworkbench.screens.dialogs.new_task import parse_day, parse_time
 from cmworkbench.screens.dialogs.task_actions import DIALOG_CSS
-from cmworkbench.services.errors import NotFound, ServiceError
+from cmworkbench.services.core.errors import NotFound, ServiceError
+from cmworkbench.services.visits.schemas import PURPOSES, VISIT_OUTCOMES
 from cmworkbench.widgets.bindings import translate_bindings
 
 if TYPE_CHECKING:
-    from cmworkbench.services.customers import ContactOut
-
-PURPOSES = (
-    "door_to_door_service",
-    "gift",
-    "courtesy_call",
-    "offer_introduction",
-    "event_invitation",
-    "needs_discovery",
-    "solution_presentation",
-    "negotiation",
-    "after_sale",
-)
-"""Visit purposes in key order (1–9); the same as ``services.visits.PURPOSES`` (not imported:
-the ORM loads after first paint)."""
-
-OUTCOMES = ("done", "cancelled", "rescheduled", "incident")
-"""Visit outcomes in key order (1–4)."""
+    from cmworkbench.services.customers.schemas import ContactOut
 
 
 def _choice(text: str, options: tuple[str, ...]) -> str | None:
@@ -102,9 +86,9 @@ class AddVisitDialog(FormDialog[int]):
     def load_contacts(self, query: str) -> None:
         """Find the customer best matching ``query`` and read its contacts, in a thread."""
         try:
-            hits = self.workbench.search(query, limit=1) if query else []
+            hits = self.workbench.customers.search(query, limit=1) if query else []
             customer_no = hits[0].customer_no if hits else None
-            contacts = self.workbench.customer_contacts(customer_no) if customer_no else []
+            contacts = self.workbench.customers.contacts(customer_no) if customer_no else []
         except ServiceError:  # the refusal shows when saving; the field stays empty
             customer_no, contacts = None, []
         if not get_current_worker().is_cancelled:
@@ -144,13 +128,13 @@ class AddVisitDialog(FormDialog[int]):
     def perform(self, request: object) -> int:
         assert isinstance(request, tuple)
         customer, contact, day, start, purpose = request
-        hits = self.workbench.search(customer, limit=1)
+        hits = self.workbench.customers.search(customer, limit=1)
         if not hits:
             raise NotFound(t("tui.visits.customer_not_found", query=customer))
         customer_no = hits[0].customer_no
         if customer_no != self.contacts_of:
             contact = None  # chosen for another customer: the default contact is taken
-        return self.workbench.visit_add(customer_no, day, start, purpose, contact)
+        return self.workbench.visits.add(customer_no, day, start, purpose, contact)
 
 
 class ChecklistDialog(FormDialog[bool]):
@@ -188,7 +172,7 @@ class ChecklistDialog(FormDialog[bool]):
 
     def perform(self, request: object) -> bool:
         assert isinstance(request, list)
-        self.workbench.visit_checklist(self.item_id, request, self.version)
+        self.workbench.visits.checklist(self.item_id, request, self.version)
         return True
 
 
@@ -214,7 +198,9 @@ class RecordVisitDialog(FormDialog[object]):
         self.item_id = item_id
 
     def compose_fields(self) -> ComposeResult:
-        options = "  ".join(f"{n} {label('visit_status', o)}" for n, o in enumerate(OUTCOMES, 1))
+        options = "  ".join(
+            f"{n} {label('visit_status', o)}" for n, o in enumerate(VISIT_OUTCOMES, 1)
+        )
         yield self.field_label("outcome", t("tui.visits.field.outcome"))
         yield Input("1", id="field-outcome", compact=True)
         yield Label("")
@@ -237,9 +223,9 @@ class RecordVisitDialog(FormDialog[object]):
         return widget.value.strip()
 
     def collect(self) -> VisitRecord:
-        outcome = _choice(self._value("outcome"), OUTCOMES)
+        outcome = _choice(self._value("outcome"), VISIT_OUTCOMES)
         if outcome is None:
-            raise FieldProblem(t("tui.visits.bad_choice", n=len(OUTCOMES)), {"outcome": ""})
+            raise FieldProblem(t("tui.visits.bad_choice", n=len(VISIT_OUTCOMES)), {"outcome": ""})
         due_text = self._value("due")
         due = parse_day(due_text) if due_text else None
         if due_text and due is None:
@@ -257,7 +243,7 @@ class RecordVisitDialog(FormDialog[object]):
 
     def perform(self, request: object) -> object:
         assert isinstance(request, VisitRecord)
-        return self.workbench.visit_record(
+        return self.workbench.visits.record(
             self.item_id,
             request.outcome,
             request.needs,

@@ -29,8 +29,8 @@ from sqlmodel import Session
 from cmworkbench import clock
 from cmworkbench.db import search
 from cmworkbench.db.models import Staff
-from cmworkbench.services import ownership
-from cmworkbench.services.actor import Actor
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.customers import ownership
 
 BATCH = 5_000
 """Rows validated, looked up and written per step."""

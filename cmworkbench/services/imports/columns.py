@@ -23,9 +23,7 @@ from pathlib import Path
 from cmworkbench.domain import normalize as n
 from cmworkbench.domain.enums import ContactRole, CustomerClass, Role
 from cmworkbench.i18n import t
-from cmworkbench.services.errors import InvalidInput
-
-KINDS = ("customers", "contacts", "holdings", "staff")
+from cmworkbench.services.core.errors import InvalidInput
 
 
 @dataclass(frozen=True)

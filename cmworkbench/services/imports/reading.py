@@ -40,7 +40,7 @@ from typing import Any
 
 from cmworkbench.domain.normalize import clean
 from cmworkbench.i18n import t
-from cmworkbench.services.errors import InvalidInput
+from cmworkbench.services.core.errors import InvalidInput
 
 HEADER_SCAN = 10
 """Rows searched for the header."""

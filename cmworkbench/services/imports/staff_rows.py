@@ -1,4 +1,4 @@
-"""Importing staff: through :mod:`cmworkbench.services.staff_admin`, row by row.
+"""Importing staff: through :mod:`cmworkbench.services.staff.admin`, row by row.
 
 A branch has tens or hundreds of staff, not millions, so each row goes through the same
 service as ``cmw staff add`` / ``cmw staff edit`` and gets the same checks (login pattern,
@@ -16,14 +16,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cmworkbench.db.models import Staff
-from cmworkbench.services import audit, staff_admin
-from cmworkbench.services.actor import Actor
-from cmworkbench.services.errors import ServiceError
+from cmworkbench.services.core import audit
+from cmworkbench.services.core.errors import ServiceError
+from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.imports.columns import Column
 from cmworkbench.services.imports.reading import Sheet
+from cmworkbench.services.staff import admin as staff_admin
 
 if TYPE_CHECKING:
-    from cmworkbench.services.imports import ImportSummary, _Problems
+    from cmworkbench.services.imports.importer import _Problems
+    from cmworkbench.services.imports.schemas import ImportSummary
 
 
 def import_staff(
@@ -37,7 +39,7 @@ def import_staff(
     skip_bad: bool,
 ) -> None:
     """Add or edit each member of staff in the file, in one transaction."""
-    from cmworkbench.services.imports import _audit_detail, _Checker
+    from cmworkbench.services.imports.importer import _audit_detail, _Checker
 
     checker = _Checker("staff", columns, sheet.header, {}, grades)
     backups: list[tuple[int, list[Any], str, str]] = []

@@ -1,0 +1,72 @@
+"""Checking what people type: every problem of a form at once, each tied to its field.
+
+A service collects ``field → problem`` and raises one :class:`FieldsInvalid`: its message is
+one line for a notification or the CLI (``证件号码：校验位应为 7，而不是 3；联系电话：…``),
+and :attr:`FieldsInvalid.fields` lets a form mark each field. Problems are in the current
+language; field labels come from the catalog under ``<label_prefix><field>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from cmworkbench.domain.text import describe, first_control
+from cmworkbench.i18n import t
+from cmworkbench.services.core.errors import InvalidInput
+
+
+class FieldsInvalid(InvalidInput):
+    """Input that breaks rules in one or more fields; nothing was written."""
+
+    def __init__(self, fields: Mapping[str, str], *, label_prefix: str) -> None:
+        self.fields: dict[str, str] = dict(fields)
+        """Field name → its problem alone (``校验位应为 7，而不是 3``), for marking a form."""
+        super().__init__(problems_line(self.fields, label_prefix))
+
+
+def problems_line(problems: Mapping[str, str], label_prefix: str) -> str:
+    """``label：problem；label：problem`` in the current language."""
+    return t("input.joiner").join(
+        t("input.field_problem", field=t(label_prefix + name), problem=problem)
+        for name, problem in problems.items()
+    )
+
+
+def choices(values: Collection[str]) -> str:
+    """``A1、A2、B1`` (zh_CN) or ``A1, A2, B1`` (en)."""
+    return t("input.choice_joiner").join(values)
+
+
+def choice_problem(value: str, allowed: Collection[str]) -> str | None:
+    """The problem with ``value`` if it is not one of ``allowed``, else ``None``."""
+    if value in allowed:
+        return None
+    return t("input.choice", value=value or '""', choices=choices(allowed))
+
+
+def text_problem(
+    value: str | None,
+    *,
+    most: int | None = None,
+    required: bool = False,
+    multiline: bool = False,
+) -> str | None:
+    """The problem with a free text (after stripping spaces), else ``None``. Control
+    characters are refused (``multiline``: but line breaks and tabs), see
+    :mod:`cmworkbench.domain.text`."""
+    text = (value or "").strip()
+    if required and not text:
+        return t("input.required")
+    found = first_control(text, multiline=multiline)
+    if found is not None:
+        return t("input.control_char", code=describe(text[found]), position=found + 1)
+    if most is not None and len(text) > most:
+        return t("input.too_long", most=most, n=len(text))
+    return None
+
+
+def range_problem(value: int, least: int, most: int) -> str | None:
+    """The problem with a whole number outside ``least`` … ``most``, else ``None``."""
+    if least <= value <= most:
+        return None
+    return t("input.range", least=least, most=most, value=value)

@@ -1,0 +1,33 @@
+"""The customers' use cases as a session calls them (``workbench.customers``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cmworkbench.services.core.usecase import Facade, UseCase
+
+if TYPE_CHECKING:
+    from cmworkbench.services.core.schemas import AuditEntry
+    from cmworkbench.services.customers.profile import CustomerHit
+    from cmworkbench.services.customers.schemas import (
+        ContactOut,
+        Customer360,
+        CustomerProfile,
+        ExportResult,
+        HandoverReport,
+    )
+
+
+class CustomersFacade(Facade):
+    """Look-up, the 360 view, edits and reveals, the audit trail, export and handover."""
+
+    search: UseCase[list[CustomerHit]] = UseCase("customers.search:search_customers")
+    count: UseCase[int] = UseCase("customers.search:count_customers")
+    view: UseCase[Customer360] = UseCase("customers.profile:get_customer_360")
+    contacts: UseCase[list[ContactOut]] = UseCase("customers.profile:customer_contacts")
+    reveal: UseCase[str] = UseCase("customers.reveal:reveal")
+    update: UseCase[CustomerProfile] = UseCase("customers.profile:update_customer")
+    mark_verified: UseCase[CustomerProfile] = UseCase("customers.profile:mark_verified")
+    audit: UseCase[list[AuditEntry]] = UseCase("core.audit:entries_for_customer")
+    export: UseCase[ExportResult] = UseCase("customers.export:export_customers")
+    handover: UseCase[HandoverReport] = UseCase("customers.handover:handover")

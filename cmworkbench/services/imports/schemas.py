@@ -1,0 +1,31 @@
+"""imports: result types and word lists (no SQLAlchemy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("customers", "contacts", "holdings", "staff")
+
+
+@dataclass
+class ImportSummary:
+    """What an import did (or, in a dry run, would do)."""
+
+    kind: str
+    file: str
+    sha256: str
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    dry_run: bool = False
+    reject_file: str | None = None
+    sheet: str | None = None
+    """The XLSX sheet read (``None`` for CSV)."""
+    unowned: int = 0
+    """Customers of the file that have no owner after the import (the branch pool)."""
+    moved: int = 0
+    """Customers of the file whose owner changed."""
+    seconds: float = 0.0
+    errors: list[str] = field(default_factory=list)
+    """The row messages (at most :data:`MAX_REPORTED`), in row order."""

@@ -1,0 +1,231 @@
+"""The scheduler lease: which one of many processes runs the scheduled jobs.
+
+Every ``cmw tui`` process (and ``cmw scheduler``) wants to run the jobs; only the holder of
+the lease row does. The holder renews the lease well before it expires; a process that
+finds the lease expired takes it over. Taking and renewing are one guarded UPDATE (or the
+first INSERT), so two processes can never both believe they hold it: the database decides.
+On SQLite the second writer waits for the first's write lock; on PostgreSQL (read committed)
+the second guarded UPDATE waits for the first's row lock and then re-checks its WHERE on the
+committed row, so it finds the lease taken and changes nothing (tests/test_jobs.py races two).
+
+A job run checks the lease inside its own transaction too (:func:`holds`), and each run is
+recorded under a unique (job, slot) (:func:`claim_run`), so a run is done once even when a
+leader stalls past its lease and a new one has started.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, delete, func, inspect, select, text, update
+from sqlmodel import Session
+
+from cmworkbench import clock
+from cmworkbench.config import Settings
+from cmworkbench.db.engine import unit_of_work
+from cmworkbench.db.models import JobRun, SchedulerLease
+from cmworkbench.domain.calendar import BranchCalendar
+from cmworkbench.services.notifications.notify import conflict_insert
+from cmworkbench.services.ops.schemas import LeaseOut, RunOut
+
+NAME = "scheduler"
+"""The one lease there is (the table allows others, e.g. per branch later)."""
+JOBS_TABLE = "apscheduler_jobs"
+"""APScheduler's job store table (created by APScheduler when a leader first starts)."""
+KEEP_DAYS = 30
+"""Job runs older than this are pruned by the daily job."""
+
+
+def acquire(session: Session, holder: str, seconds: int, name: str = NAME) -> bool:
+    """Take the lease for ``seconds`` if it is free, expired or already ours (renewal);
+    True when ``holder`` holds it afterwards."""
+    now = clock.now()
+    expires = now + timedelta(seconds=seconds)
+    table = SchedulerLease.__table__  # type: ignore[attr-defined]
+    conn = session.connection()
+    renewed = conn.execute(
+        update(table)
+        .where(table.c.name == name, table.c.holder == holder)
+        .values(expires_at=expires)
+    )
+    if renewed.rowcount:
+        return True
+    taken = conn.execute(
+        update(table)
+        .where(table.c.name == name, table.c.expires_at <= now)
+        .values(holder=holder, acquired_at=now, expires_at=expires)
+    )
+    if taken.rowcount:
+        return True
+    values = {"name": name, "holder": holder, "acquired_at": now, "expires_at": expires}
+    created = conn.execute(
+        _insert(conn, table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["name"])
+        # an INSERT's row count is kept only when asked for (psycopg reports -1 otherwise)
+        .execution_options(preserve_rowcount=True)
+    )
+    return created.rowcount == 1
+
+
+def holds(session: Session, holder: str, name: str = NAME) -> bool:
+    """Whether ``holder`` holds a live lease now (checked by every job run)."""
+    lease = current(session, name)
+    return lease is not None and lease.holder == holder and lease.live(clock.now())
+
+
+def release(session: Session, holder: str, name: str = NAME) -> None:
+    """Give the lease up at once (a clean shutdown), so another process need not wait."""
+    table = SchedulerLease.__table__  # type: ignore[attr-defined]
+    session.connection().execute(
+        update(table)
+        .where(table.c.name == name, table.c.holder == holder)
+        .values(expires_at=clock.now())
+    )
+
+
+def current(session: Session, name: str = NAME) -> LeaseOut | None:
+    """The lease as it stands (expired or not), or ``None`` before anyone took it."""
+    row = session.get(SchedulerLease, name)
+    if row is None:
+        return None
+    return LeaseOut(row.holder, row.acquired_at, row.expires_at)
+
+
+def claim_run(session: Session, job_id: str, slot: str, holder: str) -> int | None:
+    """Record that ``holder`` runs ``job_id`` for ``slot``; the run's id, or ``None`` when
+    that slot was run already (by this or another process)."""
+    values = {
+        "job_id": job_id,
+        "slot": slot,
+        "holder": holder,
+        "started_at": clock.now(),
+        "outcome": "running",
+    }
+    conn = session.connection()
+    table = JobRun.__table__  # type: ignore[attr-defined]
+    result = conn.execute(
+        _insert(conn, table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["job_id", "slot"])
+        .returning(table.c.id)
+    )
+    found = result.scalar_one_or_none()
+    return int(found) if found is not None else None
+
+
+def _insert(conn: Connection, table: Table) -> Any:
+    """INSERT with ON CONFLICT (the lease and the run claims need it: no fallback)."""
+    statement = conflict_insert(conn, table)
+    if statement is None:
+        raise NotImplementedError(f"database {conn.dialect.name!r} is not supported")
+    return statement
+
+
+def finish_run(session: Session, run_id: int, outcome: str, detail: str | None = None) -> None:
+    """Close a run: ``done``, ``skipped`` or ``failed``, with what it did."""
+    table = JobRun.__table__  # type: ignore[attr-defined]
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == run_id)
+        .values(outcome=outcome, detail=detail, finished_at=clock.now())
+    )
+
+
+def last_runs(session: Session) -> dict[str, RunOut]:
+    """The newest run of each job (one index range per job: the unique (job, slot) key)."""
+    table = JobRun.__table__  # type: ignore[attr-defined]
+    newest = select(func.max(table.c.id)).group_by(table.c.job_id)
+    rows = session.connection().execute(select(table).where(table.c.id.in_(newest))).all()
+    return {
+        row.job_id: RunOut(
+            row.job_id,
+            row.slot,
+            row.holder,
+            _aware(row.started_at),
+            _aware(row.finished_at) if row.finished_at else None,
+            row.outcome,
+            row.detail,
+        )
+        for row in rows
+    }
+
+
+def prune_runs(session: Session, days: int = KEEP_DAYS) -> int:
+    """Forget runs older than ``days`` (the table would otherwise grow by a row a minute)."""
+    table = JobRun.__table__  # type: ignore[attr-defined]
+    cutoff = clock.now() - timedelta(days=days)
+    return int(
+        session.connection().execute(delete(table).where(table.c.started_at < cutoff)).rowcount
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+# -- what the leader process calls: each is one unit of work on its own -----------------
+
+
+def take(engine: Engine, holder: str, seconds: int) -> bool:
+    """Take or renew the lease (:func:`acquire`) in a unit of work of its own."""
+    with unit_of_work(engine) as session:
+        return acquire(session, holder, seconds)
+
+
+def give_up(engine: Engine, holder: str) -> None:
+    """Release the lease (:func:`release`) in a unit of work of its own."""
+    with unit_of_work(engine) as session:
+        release(session, holder)
+
+
+def run_scheduled(
+    engine: Engine,
+    settings: Settings,
+    *,
+    holder: str,
+    job_id: str,
+    slot: str,
+    workdays_only: bool,
+    work: Callable[[Session, Settings], str],
+) -> str | None:
+    """Run one job for one slot, once: only while ``holder`` holds the lease, only if the
+    slot was not run yet, and (``workdays_only``) only on a working day of the branch
+    calendar (the slot's day). The claim, the work and the outcome commit together: a
+    failed run leaves no trace but the log, and the next trigger tries again. Returns the
+    outcome, or ``None`` when the run was not this process's to do."""
+    with unit_of_work(engine) as session:
+        if not holds(session, holder):
+            return None
+        run_id = claim_run(session, job_id, slot, holder)
+        if run_id is None:
+            return None
+        day = date.fromisoformat(slot[:10])  # a slot starts with its branch-local date
+        if workdays_only and not BranchCalendar.from_settings(settings.calendar).is_workday(day):
+            finish_run(session, run_id, "skipped", "not a working day")
+            return "skipped"
+        detail = work(session, settings)
+        finish_run(session, run_id, "done", detail)
+        return "done"
+
+
+def lease_and_runs(engine: Engine) -> tuple[LeaseOut | None, dict[str, RunOut]]:
+    """The lease as it stands and the newest run of each job (``cmw jobs``)."""
+    with unit_of_work(engine) as session:
+        return current(session), last_runs(session)
+
+
+def stored_next_runs(engine: Engine) -> dict[str, datetime]:
+    """The next run time of each job as the scheduler's job store holds it (empty before a
+    leader ever ran). Read as plain rows: no job is unpickled."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(JOBS_TABLE):
+            return {}
+        rows = conn.execute(text(f"SELECT id, next_run_time FROM {JOBS_TABLE}")).all()
+    return {
+        str(job_id): datetime.fromtimestamp(float(stamp), UTC)
+        for job_id, stamp in rows
+        if stamp is not None
+    }

@@ -1,0 +1,510 @@
+"""The figures of the management report, as one table of definitions (data, not code).
+
+Every figure is a ratio ``Σ numerator / Σ denominator`` over *records*: each definition is
+one SQL ``SELECT`` that yields one row per record behind the figure, with the columns of
+:data:`ROW_COLUMNS`:
+
+``owner_id``     whose record it is (the customer's owner, the ticket's or task's owner,
+                 the visit plan's owner, the log's writer): groups and scope use it
+``grp``          a breakdown inside the figure (the customer class for coverage and
+                 freshness), or NULL
+``ref``          what identifies the record for people (customer number, ticket, login…)
+``name``         the customer's or colleague's name
+``day``          the branch-local day the record belongs to (YYYY-MM-DD)
+``num``          the record's share of the numerator (1/0 for a rate, hours, a score)
+``den``          its share of the denominator (1 for every record that counts)
+``detail``       one short fact that explains the row (last contact, deadline…)
+
+The report sums ``num`` and ``den`` per owner and breakdown (``GROUP BY``, no record is
+loaded); the drill-down lists the same rows, so the list always sums to the figure.
+
+A *rate* counts a record once it is **decided**: its target was met, or its deadline has
+passed by the report's end (or now, whichever is first). A complaint received on the last
+evening of a month with its first-response clock still running is in neither numerator nor
+denominator of that month; it counts in the month it was received once it is decided.
+
+Parameters every SQL receives: ``:start`` / ``:end`` (the period as stored UTC instants,
+half-open; ``:end`` is never later than now), ``:start_day`` / ``:end_day`` (the same as
+branch-local dates, ``:end_day`` inclusive), ``:shift`` (``'+480 minutes'``: UTC → branch
+local), and per definition the small ``VALUES`` tables built from config (cadence rules,
+freshness, working days). Scope is the ``{owners}`` placeholder: a list of staff ids.
+
+A figure may also define ``weekly``: the same records over several consecutive periods in
+one statement (the Dashboard's trend), one row per record with the columns ``owner_id``,
+``num_0``, ``den_0``, ``num_1``, ``den_1``, … The parameters of period *n* carry the suffix
+``_n`` (``:end_2``, ``:judge_day_2``…), and the config tables one column per period
+(``rep_rule.since_2``). A figure without it is computed period by period; only the figures
+that read every customer or holding need it.
+
+The SQL differs between SQLite (date functions on the stored ISO strings) and PostgreSQL
+(``timestamptz`` and ``date`` with intervals) in a few fragments only: a :class:`Dialect` holds
+them, and each definition is written once, given the dialect of the connection (as the task
+generation does). The parameters are the same, as the strings SQLite stores or as typed values
+for PostgreSQL. A month added to the 31st runs over into the next month on both (SQLite's
+rule), so the same records give the same figures on either database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The fragments of SQL that differ between databases: format strings whose ``{0}``,
+    ``{1}`` are SQL operands, or plain SQL."""
+
+    name: str
+    local_day: str
+    """The branch-local date of the stored instant ``{0}`` (``:shift`` from UTC)."""
+    day_text: str
+    """The same as text, ``YYYY-MM-DD``."""
+    minute_text: str
+    """The branch-local time of the instant ``{0}`` as text, ``YYYY-MM-DD HH:MM``."""
+    at_midnight: str
+    """The stored instant of the branch-local date ``{0}``'s midnight (``{1}``: the shift back
+    to UTC, ``'-480 minutes'``)."""
+    next_day: str
+    """The day after the date ``{0}``."""
+    plus_months: str
+    """The date ``{0}`` plus ``{1}`` (an integer) months, the day kept within the month: 31
+    August + 3 months is 30 November, as a calendar (and ``dateutil``'s ``relativedelta``)
+    says; SQLite's own ``date(…, '+3 months')`` would say 1 December. Generation and the
+    reports both use it, so a task and the figure that counts it agree."""
+    after_sale_bound: str
+    """A week before the date ``{0}`` minus ``:after_sale_back``: a cheap lower bound."""
+    hours_between: str
+    """Hours from the instant ``{1}`` to the instant ``{0}``, rounded to two decimals."""
+    total: str
+    """The sum of ``{0}`` over a group, 0 when it has no rows."""
+    greatest: str
+    """The greater of ``{0}`` and ``{1}``."""
+    null: str
+    """A NULL of the type ``{0}`` (an empty config table keeps its column types)."""
+    false: str
+    """SQL false."""
+    unary: str
+    """Prefixed to a column to read a table in row order rather than through an index."""
+    fence: str
+    """Ends a sub-select that the planner must not flatten into the outer one."""
+    alias: str
+    """Names a sub-select (PostgreSQL before 16 insists)."""
+    fixed_join: str
+    """Joins a small table looked up per row of the one before it."""
+    every_join: str
+    """Joins every row of a table without a condition."""
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    local_day="date({0}, :shift)",
+    day_text="date({0}, :shift)",
+    minute_text="strftime('%Y-%m-%d %H:%M', {0}, :shift)",
+    at_midnight="(datetime({0}, {1}) || '.000000')",
+    next_day="date({0}, '+1 day')",
+    # the first of the month plus the months plus the day less one, but no later than the
+    # last day of that month
+    plus_months=(
+        "MIN(date({0}, 'start of month', '+' || ({1}) || ' months',"
+        " '+' || (CAST(strftime('%d', {0}) AS integer) - 1) || ' days'),"
+        " date({0}, 'start of month', '+' || (({1}) + 1) || ' months', '-1 day'))"
+    ),
+    after_sale_bound="date({0}, :after_sale_back, '-7 days')",
+    hours_between="ROUND((julianday({0}) - julianday({1})) * 24, 2)",
+    total="TOTAL({0})",
+    greatest="MAX({0}, {1})",
+    null="NULL",
+    false="0",
+    unary="+",
+    # LIMIT -1 keeps SQLite from flattening the sub-select, which would run a correlated
+    # lookup in it once per use of its result.
+    fence=" LIMIT -1",
+    alias="",
+    # CROSS JOIN keeps the table before it outside (one pass over it, the other looked up
+    # per row).
+    fixed_join="CROSS JOIN",
+    every_join="JOIN",
+)
+
+_PG_LOCAL = "(({0} AT TIME ZONE 'UTC') + CAST(:shift AS interval))"
+
+POSTGRESQL = Dialect(
+    name="postgresql",
+    local_day=f"CAST({_PG_LOCAL} AS date)",
+    day_text=f"to_char({_PG_LOCAL}, 'YYYY-MM-DD')",
+    minute_text=f"to_char({_PG_LOCAL}, 'YYYY-MM-DD HH24:MI')",
+    at_midnight="((CAST({0} AS timestamp) + CAST({1} AS interval)) AT TIME ZONE 'UTC')",
+    next_day="(CAST({0} AS date) + 1)",
+    plus_months="CAST(CAST({0} AS date) + ({1}) * interval '1 month' AS date)",  # clamps
+    after_sale_bound=(
+        "CAST(CAST({0} AS date) + CAST(:after_sale_back AS interval) - interval '7 days' AS date)"
+    ),
+    hours_between="ROUND(CAST(EXTRACT(EPOCH FROM ({0} - {1})) / 3600 AS numeric), 2)",
+    total="COALESCE(SUM({0}), 0)",
+    greatest="GREATEST({0}, {1})",
+    null="CAST(NULL AS {0})",
+    false="false",
+    unary="",
+    # OFFSET 0 keeps PostgreSQL from pulling the sub-select up into the outer one.
+    fence=" OFFSET 0",
+    alias=" AS q",
+    fixed_join="JOIN",
+    every_join="CROSS JOIN",
+)
+
+DIALECTS = {d.name: d for d in (SQLITE, POSTGRESQL)}
+"""The dialects by ``conn.dialect.name``."""
+
+
+def dialect_of(name: str) -> Dialect:
+    """The fragments of the database ``name`` (``conn.dialect.name``)."""
+    if name not in DIALECTS:
+        raise NotImplementedError(f"database {name!r} is not supported")
+    return DIALECTS[name]
+
+
+ROW_COLUMNS = ("owner_id", "grp", "ref", "name", "day", "num", "den", "detail")
+"""The columns every figure's SELECT yields, in this order."""
+
+
+@dataclass(frozen=True)
+class FigureDef:
+    """One figure of the report."""
+
+    key: str
+    """Stable key: ``coverage``, ``sla_first_response``… (labels: ``report.figure.<key>``)."""
+    unit: str
+    """``ratio`` (shown as a percentage), ``hours`` or ``score`` (an average)."""
+    target: str | None
+    """The field of ``[targets]`` in config that holds its target, if it has one."""
+    higher_is_better: bool
+    rows: Callable[[Dialect, str], str]
+    """SQL of the records behind the figure, given the dialect and the SQL list of owner ids
+    in scope."""
+    weekly: Callable[[Dialect, str, int], str] | None = None
+    """SQL of the same records over ``n`` consecutive periods at once (see the module), given
+    the dialect, the owners and ``n``; ``None``: computed one period at a time."""
+
+
+def _owned_by(d: Dialect, column: str, owners: str) -> str:
+    """SQL: ``column`` is one of ``owners``.
+
+    With many owners (a team, the branch) the table is read in row order: one index look-up
+    per row in owner order means random reads, about 1.5× slower at a million customers. One
+    or two books are found at least as fast through the owner index.
+    """
+    unary = d.unary if owners.count(",") >= 2 else ""
+    return f"{unary}{column} IN ({owners})"
+
+
+def _active_customer(d: Dialect, owners: str, end: str = ":end") -> str:
+    """SQL: customer ``c`` is in scope, not lost, and a customer before ``end``."""
+    return f"{_owned_by(d, 'c.owner_id', owners)} AND c.status <> 'lost' AND c.created_at < {end}"
+
+
+_VIP = "(CASE WHEN c.is_vip OR c.tier IN ('diamond', 'gold') THEN 1 ELSE 0 END)"
+_KIND_BIT = "(CASE i.kind WHEN 'call' THEN 1 WHEN 'visit' THEN 2 WHEN 'sms' THEN 4 ELSE 8 END)"
+
+
+def _last_contact(end: str, customer: str = "c.id", mask: str = "r.mask") -> str:
+    """SQL: the last logged contact of ``customer`` before ``end`` through a channel of the
+    rule's ``mask``."""
+    return (
+        f"(SELECT MAX(i.happened_at) FROM interaction i WHERE i.customer_id = {customer}"
+        f" AND i.status = 'done' AND i.happened_at < {end} AND ({mask} & {_KIND_BIT}) <> 0)"
+    )
+
+
+def _rule_join(d: Dialect) -> str:
+    """SQL: FROM the customers, each with its cadence rule (one pass over the book, the rule
+    looked up per customer)."""
+    return (
+        f" FROM customer c {d.fixed_join} rep_rule r ON r.cls = COALESCE(c.cls, '')"
+        f" AND r.vip = {_VIP} AND r.gov = (CASE WHEN c.is_government THEN 1 ELSE 0 END)"
+    )
+
+
+def _coverage(d: Dialect, owners: str) -> str:
+    # Covered = not overdue at the end of the period: the last logged contact through a
+    # channel of the customer's strictest cadence rule (or, never contacted, the day they
+    # became a customer) lies within the rule's max_days (domain/cadence.py).
+    return (
+        "SELECT owner_id, grp, ref, name, :end_day AS day,"
+        " CASE WHEN COALESCE(last, created_at) >= since THEN 1 ELSE 0 END AS num, 1 AS den,"
+        f" COALESCE({d.day_text.format('last')}, '—') AS detail FROM ("
+        "SELECT c.owner_id, COALESCE(c.cls, r.rule) AS grp, c.customer_no AS ref, c.name,"
+        f" c.created_at, r.since, {_last_contact(':end')} AS last"
+        # The fence keeps the last-contact lookup from running once per use of ``last``.
+        f"{_rule_join(d)} WHERE {_active_customer(d, owners)}{d.fence}){d.alias}"
+    )
+
+
+def _coverage_weekly(d: Dialect, owners: str, weeks: int) -> str:
+    # The last contact before the last period's end is looked up once per customer; only
+    # when it falls after an earlier period's end is that period's own last contact looked
+    # up (about half the customers at a million, those contacted within the periods).
+    columns = []
+    for n in range(weeks):
+        own = _last_contact(f":end_{n}", customer="cid", mask="mask")
+        last_n = f"CASE WHEN last IS NULL OR last < :end_{n} THEN last ELSE {own} END"
+        active = f"created_at < :end_{n}"
+        columns.append(
+            f"CASE WHEN {active} AND COALESCE({last_n}, created_at) >= since_{n}"
+            f" THEN 1 ELSE 0 END AS num_{n}, CASE WHEN {active} THEN 1 ELSE 0 END AS den_{n}"
+        )
+    end = f":end_{weeks - 1}"
+    return (
+        f"SELECT owner_id, {', '.join(columns)} FROM ("
+        "SELECT c.id AS cid, c.owner_id, c.created_at, r.mask,"
+        f" {', '.join(f'r.since_{n}' for n in range(weeks))}, {_last_contact(end)} AS last"
+        f"{_rule_join(d)} WHERE {_active_customer(d, owners, end)}{d.fence}){d.alias}"
+    )
+
+
+def _freshness(d: Dialect, owners: str) -> str:
+    # Fresh = basic data re-verified within the class's max_days (信息更新). Only the latest
+    # verification is stored: a past period counts the verifications still on record.
+    return (
+        "SELECT c.owner_id, c.cls AS grp, c.customer_no AS ref, c.name, :end_day AS day,"
+        " CASE WHEN c.info_verified_at >= f.since AND c.info_verified_at < :end"
+        " THEN 1 ELSE 0 END AS num, 1 AS den,"
+        f" COALESCE({d.day_text.format('c.info_verified_at')}, '—') AS detail"
+        " FROM customer c JOIN rep_fresh f ON f.cls = c.cls"
+        f" WHERE {_active_customer(d, owners)}"
+    )
+
+
+def _freshness_weekly(d: Dialect, owners: str, weeks: int) -> str:
+    columns = []
+    for n in range(weeks):
+        active = f"c.created_at < :end_{n}"
+        fresh = f"c.info_verified_at >= f.since_{n} AND c.info_verified_at < :end_{n}"
+        columns.append(
+            f"CASE WHEN {active} AND {fresh} THEN 1 ELSE 0 END AS num_{n},"
+            f" CASE WHEN {active} THEN 1 ELSE 0 END AS den_{n}"
+        )
+    return (
+        f"SELECT c.owner_id, {', '.join(columns)}"
+        " FROM customer c JOIN rep_fresh f ON f.cls = c.cls"
+        f" WHERE {_active_customer(d, owners, f':end_{weeks - 1}')}"
+    )
+
+
+def _deadline(d: Dialect) -> str:
+    """SQL: the day a holding's after-sale return visit is due."""
+    return d.plus_months.format("h.activated_on", ":after_sale_months")
+
+
+def _after_sale_done(
+    d: Dialect, holding: str, customer: str, activated: str, deadline: str, end: str, unshift: str
+) -> str:
+    # 售后回访: 100% within after_sale_months of activation (telecom handbook). Done = a held
+    # call or visit with purpose after_sale in the window, or the holding's after-sale task
+    # closed as done in it (the Today list closes it by a held call or visit).
+    window_end = d.at_midnight.format(d.next_day.format(deadline), unshift)
+    return (
+        f"EXISTS (SELECT 1 FROM interaction i WHERE i.customer_id = {customer}"
+        " AND i.status = 'done' AND i.kind IN ('call', 'visit') AND i.purpose = 'after_sale'"
+        f" AND i.happened_at >= {d.at_midnight.format(activated, unshift)}"
+        f" AND i.happened_at < {window_end} AND i.happened_at < {end})"
+        f" OR EXISTS (SELECT 1 FROM task k WHERE k.idem_key = 'after_sale:' || {holding}"
+        f" AND k.status = 'done' AND k.closed_at < {window_end} AND k.closed_at < {end})"
+    )
+
+
+def _holdings_due(d: Dialect, owners: str, first_day: str, last_day: str) -> str:
+    """SQL: FROM … WHERE of the holdings in scope whose return visit is due in the days."""
+    return (
+        " FROM holding h JOIN customer c ON c.id = h.customer_id"
+        f" WHERE {_owned_by(d, 'c.owner_id', owners)} AND h.activated_on IS NOT NULL"
+        # A cheap bound on the stored day first (no deadline falls in the days without it;
+        # a week's slack covers month ends), so date() runs for a few holdings only.
+        f" AND h.activated_on BETWEEN {d.after_sale_bound.format(first_day)}"
+        f" AND {last_day} AND {_deadline(d)} BETWEEN {first_day} AND {last_day}"
+    )
+
+
+def _return_visit(d: Dialect, owners: str) -> str:
+    done = _after_sale_done(
+        d, "h.id", "h.customer_id", "h.activated_on", _deadline(d), ":end", ":unshift"
+    )
+    return (
+        "SELECT owner_id, NULL AS grp, ref, name, deadline AS day, done AS num, 1 AS den,"
+        " product || ' · ' || activated_on AS detail FROM ("
+        f"SELECT c.owner_id, c.customer_no AS ref, c.name, h.product, h.activated_on,"
+        f" {_deadline(d)} AS deadline, CASE WHEN {done} THEN 1 ELSE 0 END AS done"
+        f"{_holdings_due(d, owners, ':start_day', ':end_day')}){d.alias}"
+        " WHERE done = 1 OR deadline < :judge_day"
+    )
+
+
+def _period_of(weeks: int, value: Callable[[int], str]) -> str:
+    """SQL: ``value(n)`` of the period *n* whose days hold ``deadline``."""
+    if weeks == 1:
+        return value(0)
+    whens = " ".join(f"WHEN deadline <= :end_day_{n} THEN {value(n)}" for n in range(weeks - 1))
+    return f"CASE {whens} ELSE {value(weeks - 1)} END"
+
+
+def _return_visit_weekly(d: Dialect, owners: str, weeks: int) -> str:
+    # Each holding is due in one period at most: judged once, against that period's end.
+    days = _holdings_due(d, owners, ":start_day_0", f":end_day_{weeks - 1}")
+    due = (
+        "SELECT c.owner_id, h.id AS hid, h.customer_id AS cust, h.activated_on AS act,"
+        f" {_deadline(d)} AS deadline{days}"
+    )
+    period = (
+        f"SELECT *, {_period_of(weeks, str)} AS wk, {_period_of(weeks, lambda n: f':end_{n}')}"
+        f" AS wend, {_period_of(weeks, lambda n: f':unshift_{n}')} AS wunshift,"
+        f" {_period_of(weeks, lambda n: f':judge_day_{n}')} AS wjudge"
+        f" FROM ({due}{d.fence}){d.alias}"
+    )
+    done = _after_sale_done(d, "hid", "cust", "act", "deadline", "wend", "wunshift")
+    judged = (
+        f"SELECT owner_id, wk, deadline, wjudge, CASE WHEN {done} THEN 1 ELSE 0 END AS done"
+        f" FROM ({period}{d.fence}){d.alias}"
+    )
+    columns = ", ".join(
+        f"CASE WHEN wk = {n} THEN done ELSE 0 END AS num_{n},"
+        f" CASE WHEN wk = {n} THEN 1 ELSE 0 END AS den_{n}"
+        for n in range(weeks)
+    )
+    return (
+        f"SELECT owner_id, {columns} FROM ({judged}{d.fence}){d.alias}"
+        " WHERE done = 1 OR deadline < wjudge"
+    )
+
+
+def _complaint_clock(done: str, due: str) -> Callable[[Dialect, str], str]:
+    """An SLA clock of tickets received in the period: met when ``done`` came by ``due``."""
+
+    def rows(d: Dialect, owners: str) -> str:
+        met = f"CASE WHEN p.{done} IS NOT NULL AND p.{done} <= COALESCE(p.{due}, p.{done})"
+        return (
+            "SELECT p.owner_id, NULL AS grp, p.ticket_no AS ref, c.name,"
+            f" {d.local_day.format('p.received_at')} AS day, {met} THEN 1 ELSE 0 END AS num,"
+            f" 1 AS den, COALESCE({d.day_text.format(f'p.{done}')}, '—') || ' / '"
+            f" || COALESCE({d.minute_text.format(f'p.{due}')}, '—') AS detail"
+            " FROM complaint p JOIN customer c ON c.id = p.customer_id"
+            f" WHERE p.owner_id IN ({owners}) AND p.received_at >= :start"
+            f" AND p.received_at < :end AND ((p.{done} IS NOT NULL AND p.{done} < :end)"
+            f" OR p.{due} < :end)"
+        )
+
+    return rows
+
+
+def _resolution_hours(d: Dialect, owners: str) -> str:
+    # Average calendar hours from receipt to resolution, over tickets resolved in the period.
+    hours = d.hours_between.format("p.resolved_at", "p.received_at")
+    return (
+        "SELECT p.owner_id, NULL AS grp, p.ticket_no AS ref, c.name,"
+        f" {d.local_day.format('p.resolved_at')} AS day, {hours} AS num, 1 AS den,"
+        f" {d.minute_text.format('p.received_at')} AS detail"
+        " FROM complaint p JOIN customer c ON c.id = p.customer_id"
+        f" WHERE p.owner_id IN ({owners}) AND p.resolved_at >= :start AND p.resolved_at < :end"
+    )
+
+
+def _satisfaction(d: Dialect, owners: str) -> str:
+    # The customer's satisfaction (1–5) recorded at the return call or the closing.
+    at = "COALESCE(p.closed_at, p.return_call_at)"
+    return (
+        "SELECT p.owner_id, NULL AS grp, p.ticket_no AS ref, c.name,"
+        f" {d.local_day.format(at)} AS day, p.satisfaction AS num, 1 AS den,"
+        " COALESCE(p.return_call_result, '') AS detail"
+        " FROM complaint p JOIN customer c ON c.id = p.customer_id"
+        f" WHERE p.owner_id IN ({owners}) AND p.satisfaction IS NOT NULL"
+        f" AND {at} >= :start AND {at} < :end"
+    )
+
+
+def _visits(d: Dialect, owners: str) -> str:
+    # Planned visits of the weekly plans that fell in the period (up to now), against those
+    # held; a rescheduled visit lives on as its new item.
+    return (
+        "SELECT p.owner_id, NULL AS grp, c.customer_no AS ref, c.name,"
+        f" {d.local_day.format('v.starts_at')} AS day,"
+        " CASE WHEN v.status IN ('done', 'incident') THEN 1 ELSE 0 END AS num, 1 AS den,"
+        " v.status AS detail"
+        " FROM visit_plan_item v JOIN visit_plan p ON p.id = v.plan_id"
+        " JOIN customer c ON c.id = v.customer_id"
+        f" WHERE p.owner_id IN ({owners}) AND v.starts_at >= :start AND v.starts_at < :end"
+        " AND v.status <> 'rescheduled'"
+    )
+
+
+def _tasks(numerator: str) -> Callable[[Dialect, str], str]:
+    """Tasks due in the period (up to now), not cancelled; ``numerator`` marks the counted."""
+
+    def rows(d: Dialect, owners: str) -> str:
+        return (
+            "SELECT k.owner_id, k.kind AS grp, COALESCE(c.customer_no, '#' || k.id) AS ref,"
+            f" COALESCE(c.name, k.reason, k.kind) AS name, {d.local_day.format('k.due_at')} AS day,"
+            f" CASE WHEN {numerator} THEN 1 ELSE 0 END AS num, 1 AS den,"
+            f" COALESCE({d.minute_text.format('k.closed_at')}, '—') AS detail"
+            " FROM task k LEFT JOIN customer c ON c.id = k.customer_id"
+            f" WHERE k.owner_id IN ({owners}) AND k.due_at >= :start AND k.due_at < :end"
+            " AND NOT (k.status = 'cancelled' AND k.closed_at < :end)"
+        )
+
+    return rows
+
+
+def _worklog(d: Dialect, owners: str) -> str:
+    # Every working day of the branch calendar before today, for each active manager and
+    # phone manager in scope not on leave that day: was the day's log submitted?
+    submitted = (
+        "EXISTS (SELECT 1 FROM work_log w WHERE w.staff_id = s.id AND w.day = d.day"
+        " AND w.submitted_at IS NOT NULL AND w.submitted_at < :end)"
+    )
+    on_leave = (
+        "EXISTS (SELECT 1 FROM staff_leave l WHERE l.staff_id = s.id"
+        " AND l.starts_on <= d.day AND l.ends_on >= d.day)"
+    )
+    return (
+        "SELECT s.id AS owner_id, NULL AS grp, s.login AS ref, s.name, d.day,"
+        f" CASE WHEN {submitted} THEN 1 ELSE 0 END AS num, 1 AS den, '' AS detail"
+        f" FROM staff s {d.every_join} rep_day d"
+        f" WHERE s.id IN ({owners}) AND s.active AND s.role IN ('manager', 'phone_manager')"
+        f" AND {d.local_day.format('s.created_at')} <= d.day AND NOT {on_leave}"
+    )
+
+
+FIGURES: tuple[FigureDef, ...] = (
+    FigureDef("coverage", "ratio", "coverage", True, _coverage, _coverage_weekly),
+    FigureDef("freshness", "ratio", "freshness", True, _freshness, _freshness_weekly),
+    FigureDef("return_visit", "ratio", "return_visit", True, _return_visit, _return_visit_weekly),
+    FigureDef(
+        "sla_first_response",
+        "ratio",
+        "sla_first_response",
+        True,
+        _complaint_clock("first_response_at", "first_response_due"),
+    ),
+    FigureDef(
+        "sla_resolution",
+        "ratio",
+        "sla_resolution",
+        True,
+        _complaint_clock("resolved_at", "resolution_due"),
+    ),
+    FigureDef("resolution_hours", "hours", None, False, _resolution_hours),
+    FigureDef("satisfaction", "score", "satisfaction", True, _satisfaction),
+    FigureDef("visits_done", "ratio", None, True, _visits),
+    FigureDef(
+        "tasks_done", "ratio", None, True, _tasks("k.status = 'done' AND k.closed_at < :end")
+    ),
+    FigureDef(
+        "tasks_overdue",
+        "ratio",
+        None,
+        False,
+        _tasks("COALESCE(k.closed_at, :end) > k.due_at AND k.due_at < :end"),
+    ),
+    FigureDef("worklog", "ratio", "worklog", True, _worklog),
+)
+"""Every figure of the report, in the order reports show them."""
+
+BY_KEY = {figure.key: figure for figure in FIGURES}

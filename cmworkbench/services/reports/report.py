@@ -1,0 +1,546 @@
+"""The management report (per manager, team or branch) and its drill-down, for the CLI
+(``cmw report``) and the Dashboard.
+
+What a report covers is the actor's scope (:func:`subject`): a manager their own book, a
+supervisor their team, a branch head or the administrator the branch; ``team`` or
+``staff_login`` narrow it and are refused outside it. ``name`` is the breakdown: ``manager``
+(one group per manager), ``team`` (one per team) or ``branch`` (one group, the whole scope);
+``report.total`` is always the whole scope. A manager may ask for ``manager`` only, a
+supervisor for ``manager`` or ``team``.
+
+The figures are the table :data:`~cmworkbench.services.reports.figures.FIGURES`: each is
+``Σ num / Σ den`` over the rows of one SQL statement, summed per owner by the database (one
+``GROUP BY`` per figure, no record loaded), then per group here; :func:`drill` lists the same
+rows, so the drill-down list sums to the figure. Records belong to whoever owns them *now*
+(a customer handed over takes its history along). The period is branch-local dates,
+inclusive; it ends now at the latest, so a report of the running month is "so far".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from cmworkbench import clock
+from cmworkbench.config import Settings
+from cmworkbench.db.models import Staff, Team
+from cmworkbench.domain.cadence import rule_table
+from cmworkbench.domain.calendar import BranchCalendar
+from cmworkbench.domain.enums import Role
+from cmworkbench.i18n import label, t
+from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.core.scope import own_book_only
+from cmworkbench.services.reports.figures import (
+    BY_KEY,
+    FIGURES,
+    ROW_COLUMNS,
+    SQLITE,
+    Dialect,
+    FigureDef,
+    dialect_of,
+)
+from cmworkbench.services.reports.schemas import (
+    NAMES,
+    DrillRow,
+    Figure,
+    FigurePart,
+    Report,
+    ReportGroup,
+    TrendPoint,
+)
+
+BOOK_ROLES = (Role.MANAGER.value, Role.PHONE_MANAGER.value)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A colleague whose records the report covers."""
+
+    id: int
+    login: str
+    name: str
+    role: str
+    team: str | None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose records: the colleagues, and a name for them."""
+
+    label: str
+    members: tuple[Member, ...]
+
+    @property
+    def owner_ids(self) -> list[int]:
+        return [m.id for m in self.members]
+
+
+# -- scope ----------------------------------------------------------------------------------
+
+
+def subject(
+    *, session: Session, actor: Actor, team: str | None = None, staff_login: str | None = None
+) -> Subject:
+    """The colleagues a report of ``actor`` covers, narrowed to ``team`` or ``staff_login``;
+    refused outside the actor's scope (a manager: themselves; a supervisor: their team)."""
+    if team and staff_login:
+        raise InvalidInput(t("report.team_or_staff"))
+    query = (
+        select(Staff, Team.name)
+        .join(Team, isouter=True)
+        .where(  # type: ignore[arg-type]
+            col(Staff.branch_id) == actor.branch_id
+        )
+    )
+    if own_book_only(actor):
+        query = query.where(col(Staff.id) == actor.id)
+        if team:
+            raise OutOfScope(t("report.own_only", team=team))
+    elif actor.role == Role.SUPERVISOR:
+        query = query.where(col(Staff.team_id) == actor.team_id)
+    if staff_login:
+        found = session.exec(select(Staff).where(col(Staff.login) == staff_login.strip())).first()
+        if found is None:
+            raise NotFound(t("cli.unknown_login", login=staff_login))
+        query = query.where(col(Staff.id) == found.id)
+    if team:
+        known = session.exec(
+            select(Team.id).where(col(Team.branch_id) == actor.branch_id, Team.name == team)
+        ).first()
+        if known is None:
+            raise NotFound(t("report.unknown_team", team=team))
+        query = query.where(col(Staff.team_id) == known)
+    rows = session.exec(query.order_by(col(Staff.login))).all()
+    members = tuple(Member(s.id or 0, s.login, s.name, s.role, name) for s, name in rows)
+    if not members:
+        raise OutOfScope(t("report.out_of_scope", who=staff_login or team or ""))
+    if staff_login:
+        who = members[0].name
+    elif team or (actor.role == Role.SUPERVISOR and actor.team_id is not None):
+        who = team or members[0].team or ""
+    elif own_book_only(actor):
+        who = actor.name
+    else:
+        who = t("report.branch_scope")
+    return Subject(who, members)
+
+
+def _check_name(actor: Actor, name: str) -> None:
+    if name not in NAMES:
+        raise InvalidInput(t("report.bad_name", name=name, choices=", ".join(NAMES)))
+    if name == "manager":
+        return
+    allowed = not own_book_only(actor) and (name == "team" or actor.role != Role.SUPERVISOR)
+    if not allowed:
+        raise OutOfScope(t("report.name_refused", name=name, role=label("role", actor.role)))
+
+
+def figure_def(key: str) -> FigureDef:
+    """The definition of figure ``key``, or a clear refusal naming the figures."""
+    if key not in BY_KEY:
+        raise InvalidInput(t("report.unknown_figure", figure=key, choices=", ".join(BY_KEY)))
+    return BY_KEY[key]
+
+
+# -- the period and the SQL parameters -------------------------------------------------------
+
+
+def month_period(month: str) -> tuple[date, date]:
+    """``2026-11`` → (1 November, 30 November)."""
+    try:
+        first = date.fromisoformat(f"{month.strip()}-01")
+    except ValueError:
+        raise InvalidInput(t("report.bad_month", value=month)) from None
+    return first, first + relativedelta(months=1) - timedelta(days=1)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=clock.branch_tz())
+
+
+def _stamp(moment: datetime, dialect: Dialect) -> str | datetime:
+    """An instant as a parameter: the string SQLite stores, or a ``timestamptz``."""
+    if dialect is SQLITE:
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC)
+
+
+def _day(day: date, dialect: Dialect) -> str | date:
+    """A date as a parameter: the ISO string SQLite stores, or a ``date``."""
+    return str(day) if dialect is SQLITE else day
+
+
+@dataclass(frozen=True)
+class _Query:
+    """The period as SQL parameters, and the small tables from config."""
+
+    dialect: Dialect
+    params: dict[str, Any]
+    ctes: str
+    as_of: datetime
+    rules: list[tuple[Any, ...]]
+    """The rows of ``rep_rule``: (class, vip, government, rule, channel mask, since)."""
+    fresh: list[tuple[Any, ...]]
+    """The rows of ``rep_fresh``: (class, since)."""
+
+
+def _query(settings: Settings, start: date, end: date, dialect: Dialect = SQLITE) -> _Query:
+    if end < start:
+        raise InvalidInput(t("report.bad_period", start=start, end=end))
+    now = clock.now()
+    start_at, end_at = _midnight(start), min(_midnight(end + timedelta(days=1)), now)
+    if start_at >= end_at:
+        raise InvalidInput(t("report.future_period", start=start))
+    last_day = (end_at - timedelta(microseconds=1)).astimezone(clock.branch_tz()).date()
+    offset = int((start_at.utcoffset() or timedelta()).total_seconds() // 60)
+    params: dict[str, Any] = {
+        "start": _stamp(start_at, dialect),
+        "end": _stamp(end_at, dialect),
+        "start_day": _day(start, dialect),
+        "end_day": _day(last_day, dialect),
+        "judge_day": _day(end_at.astimezone(clock.branch_tz()).date(), dialect),
+        "shift": f"{offset:+d} minutes",
+        "unshift": f"{-offset:+d} minutes",
+        "after_sale_months": settings.tasks.after_sale_months,
+        "after_sale_back": f"-{settings.tasks.after_sale_months} months",
+    }
+    rules = [
+        (
+            r.cls,
+            r.vip,
+            r.gov,
+            r.key,
+            r.channel_mask,
+            _stamp(_midnight(last_day - timedelta(days=r.rule.max_days)), dialect),
+        )
+        for r in rule_table(settings.cadence)
+    ]
+    fresh = [
+        (cls, _stamp(_midnight(last_day - timedelta(days=rule.max_days)), dialect))
+        for cls, rule in settings.freshness.items()
+    ]
+    calendar = BranchCalendar.from_settings(settings.calendar)
+    until = min(last_day, clock.today() - timedelta(days=1))  # today's log is due tonight
+    days = [
+        (_day(start + timedelta(days=n), dialect),)
+        for n in range((until - start).days + 1)
+        if calendar.is_workday(start + timedelta(days=n))
+    ]
+    ctes = ", ".join(
+        (
+            _values(dialect, params, "rep_rule", (*_RULE_COLUMNS, ("since", _INSTANT)), rules),
+            _values(dialect, params, "rep_fresh", (("cls", "text"), ("since", _INSTANT)), fresh),
+            _values(dialect, params, "rep_day", (("day", "date"),), days),
+        )
+    )
+    return _Query(dialect, params, "WITH " + ctes, end_at, rules, fresh)
+
+
+_INSTANT = "timestamptz"
+_RULE_COLUMNS = (
+    ("cls", "text"),
+    ("vip", "integer"),
+    ("gov", "integer"),
+    ("rule", "text"),
+    ("mask", "integer"),
+)
+"""The config tables' columns and their types (PostgreSQL's, for an empty table)."""
+
+
+def _weekly_query(each: Sequence[_Query]) -> _Query:
+    """The queries of consecutive periods as one, for the figures' ``weekly`` SQL: each
+    period's parameters with the suffix ``_n``, and one ``since_n`` column per period in the
+    config tables (the rules chosen do not depend on the period, their days do)."""
+    dialect = each[0].dialect
+    params: dict[str, Any] = {}
+    for n, query in enumerate(each):
+        params.update({f"{k}_{n}": v for k, v in query.params.items() if not k.startswith("rep_")})
+    params["after_sale_months"] = each[0].params["after_sale_months"]
+    params["after_sale_back"] = each[0].params["after_sale_back"]
+    since = tuple((f"since_{n}", _INSTANT) for n in range(len(each)))
+    rules = [(*rule[:5], *(q.rules[i][5] for q in each)) for i, rule in enumerate(each[0].rules)]
+    fresh = [(row[0], *(q.fresh[i][1] for q in each)) for i, row in enumerate(each[0].fresh)]
+    ctes = ", ".join(
+        (
+            _values(dialect, params, "rep_rule", (*_RULE_COLUMNS, *since), rules),
+            _values(dialect, params, "rep_fresh", (("cls", "text"), *since), fresh),
+        )
+    )
+    return _Query(dialect, params, "WITH " + ctes, each[-1].as_of, rules, fresh)
+
+
+def _values(
+    dialect: Dialect,
+    params: dict[str, Any],
+    name: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[Any]],
+) -> str:
+    """A ``name(columns) AS (VALUES …)`` common table with bound values; ``columns`` are
+    (name, type) pairs."""
+    head = f"{name}({', '.join(column for column, _ in columns)}) AS "
+    if not rows:
+        nulls = ", ".join(dialect.null.format(kind) for _, kind in columns)
+        return head + f"(SELECT {nulls} WHERE {dialect.false})"
+    tuples = []
+    for i, row in enumerate(rows):
+        names = []
+        for j, value in enumerate(row):
+            params[f"{name}_{i}_{j}"] = value
+            names.append(f":{name}_{i}_{j}")
+        tuples.append(f"({', '.join(names)})")
+    return head + f"(VALUES {', '.join(tuples)})"
+
+
+def _owners(ids: Iterable[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids) or "NULL"
+
+
+def _dialect(session: Session) -> Dialect:
+    """The SQL fragments of the session's database."""
+    return dialect_of(session.connection().dialect.name)
+
+
+# -- figures ---------------------------------------------------------------------------------
+
+Sums = dict[tuple[int, str], tuple[float, float]]
+"""(owner id, breakdown) → (Σ num, Σ den)."""
+
+
+def _sums_sql(query: _Query, figure: FigureDef, owners: list[int]) -> str:
+    d = query.dialect
+    return (
+        f"{query.ctes} SELECT owner_id, COALESCE(grp, ''), {d.total.format('num')},"
+        f" {d.total.format('den')} FROM ({figure.rows(d, _owners(owners))}){d.alias}"
+        " GROUP BY owner_id, grp"
+    )
+
+
+def _sums(session: Session, query: _Query, figure: FigureDef, owners: list[int]) -> Sums:
+    result = session.connection().execute(text(_sums_sql(query, figure, owners)), query.params)
+    return {(int(o), str(g)): (float(n), float(d)) for o, g, n, d in result}
+
+
+def report_statements(
+    *,
+    settings: Settings,
+    start: date,
+    end: date,
+    owner_ids: list[int],
+    dialect: str = "sqlite",
+) -> list[tuple[str, dict[str, Any]]]:
+    """The statements :func:`report` runs for ``owner_ids`` over ``start``–``end`` on the
+    database ``dialect``, one per figure, with their named parameters: what
+    ``bench/report.py`` runs on a bare connection as the floor."""
+    query = _query(settings, start, end, dialect_of(dialect))
+    return [(_sums_sql(query, f, owner_ids), query.params) for f in FIGURES]
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def _figure(settings: Settings, figure: FigureDef, sums: Sums, owners: set[int]) -> Figure:
+    parts: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for (owner, grp), (num, den) in sums.items():
+        if owner in owners:
+            parts[grp][0] += num
+            parts[grp][1] += den
+    num = sum(p[0] for p in parts.values())
+    den = sum(p[1] for p in parts.values())
+    value = _ratio(num, den)
+    target = getattr(settings.targets, figure.target) if figure.target else None
+    return Figure(
+        key=figure.key,
+        numerator=num,
+        denominator=den,
+        value=value,
+        unit=figure.unit,
+        target=target,
+        below_target=_below(figure, value, target),
+        parts=tuple(FigurePart(k, n, d, _ratio(n, d)) for k, (n, d) in sorted(parts.items()) if k),
+    )
+
+
+def _below(figure: FigureDef, value: float | None, target: float | None) -> bool:
+    if value is None or target is None:
+        return False
+    # Rounding noise must not turn 95.0% into "below 95%".
+    return value < target - 1e-9 if figure.higher_is_better else value > target + 1e-9
+
+
+def _groups(name: str, subj: Subject) -> list[tuple[str, str, str, set[int]]]:
+    """(kind, key, name, owner ids) of each group of the breakdown ``name``."""
+    if name == "manager":
+        return [
+            ("manager", m.login, m.name, {m.id})
+            for m in subj.members
+            if m.role in BOOK_ROLES or len(subj.members) == 1
+        ]
+    if name == "team":
+        teams: dict[str, set[int]] = defaultdict(set)
+        for m in subj.members:
+            if m.team or m.role in BOOK_ROLES:  # a branch head or admin is in no team
+                teams[m.team or ""].add(m.id)
+        return [
+            ("team", key, key or t("report.no_team"), ids) for key, ids in sorted(teams.items())
+        ]
+    return [("branch", subj.label, subj.label, set(subj.owner_ids))]
+
+
+def report(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    name: str,
+    start: date,
+    end: date,
+    team: str | None = None,
+    staff_login: str | None = None,
+) -> Report:
+    """The figures of ``name`` (``manager``, ``team`` or ``branch``) over ``start``–``end``."""
+    _check_name(actor, name)
+    subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
+    query = _query(settings, start, end, _dialect(session))
+    owners = subj.owner_ids
+    sums = {f.key: _sums(session, query, f, owners) for f in FIGURES}
+
+    def group(kind: str, key: str, title: str, ids: set[int]) -> ReportGroup:
+        figures = tuple(_figure(settings, f, sums[f.key], ids) for f in FIGURES)
+        return ReportGroup(kind, key, title, figures)
+
+    total = group("branch", subj.label, subj.label, set(owners))
+    groups = tuple(group(*g) for g in _groups(name, subj))
+    return Report(name, start, end, query.as_of, subj.label, total, groups)
+
+
+def drill(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    figure_key: str,
+    start: date,
+    end: date,
+    team: str | None = None,
+    staff_login: str | None = None,
+    limit: int | None = None,
+) -> list[DrillRow]:
+    """The records behind one figure: numerator and denominator rows, misses first (a
+    ``limit`` shows the first rows only; without it the list sums to the figure)."""
+    figure = figure_def(figure_key)
+    subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
+    d = _dialect(session)
+    query = _query(settings, start, end, d)
+    by_id = {m.id: m for m in subj.members}
+    sql = (
+        f"{query.ctes} SELECT {', '.join(ROW_COLUMNS)}"
+        f" FROM ({figure.rows(d, _owners(by_id))}){d.alias}"
+        f" ORDER BY num * 1.0 / {d.greatest.format('den', '1')} "
+        + ("DESC" if not figure.higher_is_better else "ASC")
+        + ", day, ref"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    rows = []
+    for owner, grp, ref, name, day, num, den, detail in session.connection().execute(
+        text(sql), query.params
+    ):
+        member = by_id[int(owner)]
+        rows.append(
+            DrillRow(
+                figure_key,
+                member.login,
+                member.name,
+                grp or "",
+                str(ref),
+                name or "",
+                str(day or ""),
+                float(num or 0),
+                float(den or 0),
+                str(detail or ""),
+            )
+        )
+    return rows
+
+
+def _week_sums(
+    session: Session, settings: Settings, figure: FigureDef, owners: list[int], query: _Query
+) -> tuple[float, float]:
+    """(Σ num, Σ den) of ``figure`` over one period, the whole scope, summed as the report
+    sums them."""
+    fig = _figure(settings, figure, _sums(session, query, figure, owners), set(owners))
+    return fig.numerator, fig.denominator
+
+
+def _weekly_sums(
+    session: Session, queries: Sequence[_Query], figure: FigureDef, owners: list[int]
+) -> list[tuple[float, float]]:
+    """(Σ num, Σ den) of ``figure`` in each of the consecutive periods, the whole scope, in
+    one pass."""
+    assert figure.weekly is not None
+    weeks, query = len(queries), _weekly_query(queries)
+    d = query.dialect
+    totals = ", ".join(
+        f"{d.total.format(f'num_{n}')}, {d.total.format(f'den_{n}')}" for n in range(weeks)
+    )
+    rows = figure.weekly(d, _owners(owners), weeks)
+    sql = f"{query.ctes} SELECT {totals} FROM ({rows}){d.alias}"
+    row = session.connection().execute(text(sql), query.params).one()
+    return [(float(row[2 * n]), float(row[2 * n + 1])) for n in range(weeks)]
+
+
+def weekly_trend(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    figure_key: str | None = None,
+    weeks: int = 8,
+    end: date | None = None,
+    team: str | None = None,
+    staff_login: str | None = None,
+) -> dict[str, list[TrendPoint]]:
+    """Each figure (or ``figure_key`` only) per ISO week over the ``weeks`` weeks up to the
+    week of ``end`` (default today), oldest first; the running week is "so far"."""
+    figures = [figure_def(figure_key)] if figure_key else list(FIGURES)
+    if not 1 <= weeks <= 53:
+        raise InvalidInput(t("report.bad_weeks", weeks=weeks))
+    subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
+    dialect = _dialect(session)
+    last = min(end or clock.today(), clock.today())
+    monday = last - timedelta(days=last.weekday())
+    owners = subj.owner_ids
+    periods = []
+    for back in range(weeks - 1, -1, -1):
+        start = monday - timedelta(weeks=back)
+        periods.append((start, start + timedelta(days=6)))
+    # A figure that reads every customer or holding does all weeks in one pass; the others
+    # read a few records per week through their indexes.
+    queries = [_query(settings, start, stop, dialect) for start, stop in periods]
+    values = {
+        f.key: _weekly_sums(session, queries, f, owners)
+        if f.weekly
+        else [_week_sums(session, settings, f, owners, query) for query in queries]
+        for f in figures
+    }
+    trend: dict[str, list[TrendPoint]] = {}
+    for f in figures:
+        target = getattr(settings.targets, f.target) if f.target else None
+        points = []
+        for (start, stop), (num, den) in zip(periods, values[f.key], strict=True):
+            iso = start.isocalendar()
+            value = _ratio(num, den)
+            week = f"{iso.year}-W{iso.week:02d}"
+            points.append(TrendPoint(week, start, stop, value, _below(f, value, target)))
+        trend[f.key] = points
+    return trend

@@ -1,0 +1,120 @@
+"""reports: result types and word lists (no SQLAlchemy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+NAMES = ("manager", "team", "branch")
+"""Breakdowns of a report: one group per manager, per team, or the whole scope."""
+
+
+@dataclass(frozen=True)
+class FigurePart:
+    """A figure's share of one breakdown value (a customer class, a task kind)."""
+
+    key: str
+    numerator: float
+    denominator: float
+    value: float | None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure: ``value = numerator / denominator`` (``None`` when nothing counts)."""
+
+    key: str
+    numerator: float
+    denominator: float
+    value: float | None
+    unit: str
+    """``ratio``, ``hours`` or ``score``."""
+    target: float | None
+    below_target: bool
+    """Worse than its target (``[targets]`` in config): shown red."""
+    parts: tuple[FigurePart, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportGroup:
+    """The figures of one manager, one team, or the whole scope."""
+
+    kind: str
+    """``manager``, ``team`` or ``branch``."""
+    key: str
+    """Login, team name, or the scope's name."""
+    name: str
+    figures: tuple[Figure, ...]
+
+    def figure(self, key: str) -> Figure:
+        """The figure ``key``."""
+        return next(f for f in self.figures if f.key == key)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report over a period."""
+
+    name: str
+    start: date
+    end: date
+    as_of: datetime
+    """The period's end or now, whichever came first."""
+    scope: str
+    """Whose figures: a manager's name, a team's, or the branch's."""
+    total: ReportGroup
+    groups: tuple[ReportGroup, ...]
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    """One record behind a figure."""
+
+    figure: str
+    owner_login: str
+    owner_name: str
+    group: str
+    ref: str
+    name: str
+    day: str
+    numerator: float
+    denominator: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """A figure over one ISO week."""
+
+    week: str
+    start: date
+    end: date
+    value: float | None
+    below_target: bool
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the shell shows before later screens fill in the details."""
+
+    customers: int
+    """Customers in the actor's scope."""
+    tasks_due: int
+    """The actor's open tasks due by the end of today (overdue included)."""
+    tasks_overdue: int
+    """The actor's open tasks whose due time has passed."""
+    complaints_open: int
+    """Open complaint tickets the actor owns."""
+    visit_plans: int
+    """Visit plans the actor owns."""
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A figure's value for people: ``76.5%``, ``73.7h``, ``4.43``; ``—`` when nothing counts."""
+    if value is None:
+        return "—"
+    if unit == "ratio":
+        return f"{value * 100:.1f}%"
+    if unit == "hours":
+        return f"{value:.1f}h"
+    return f"{value:.2f}"

@@ -1,0 +1,299 @@
+"""The supervisor's view of the team: each manager's load today, their lists, reassigning.
+
+A supervisor (客户经理主管) watches the team's overdue work and covers a manager's urgent work
+while they are on leave; a branch head sees the whole branch the same way. Managers and phone
+managers are refused with a clear message.
+
+Counts are one ``GROUP BY`` per table over the team's few staff ids (a team has about ten
+people, the task table up to a million rows): no task is loaded to be counted.
+
+"Overdue" means the same as in the overview counts: open, not snoozed, due before now; "due
+today" is open, not snoozed, due from now to the end of the branch-local day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, and_, case, false, or_, update
+from sqlmodel import Session, col, func, select
+
+from cmworkbench import clock
+from cmworkbench.db.models import Complaint, Customer, Staff, StaffLeave, Task, WorkLog
+from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role, TaskStatus
+from cmworkbench.i18n import t
+from cmworkbench.services.core import audit
+from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.core.scope import require_role
+from cmworkbench.services.staff.schemas import ManagerLoad, TeamTask
+
+LEADS = (Role.SUPERVISOR, Role.BRANCH_HEAD)
+"""Roles that see a team's (or the branch's) work."""
+
+BOOK_ROLES = (Role.MANAGER, Role.PHONE_MANAGER)
+"""Roles that own a book of customers and write a daily work log."""
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The branch-local ``day`` as a half-open UTC range ``[start, end)``."""
+    start = datetime.combine(day, time(0), tzinfo=clock.branch_tz())
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.branch_tz())
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def require_lead(actor: Actor, refusal_key: str) -> None:
+    """Refuse anyone but a supervisor or branch head, with the catalog text ``refusal_key``."""
+    require_role(actor, LEADS, refusal_key)
+
+
+def members_filter(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on :class:`Staff`: the active managers the lead ``actor`` looks after
+    (none for a supervisor who leads no team yet)."""
+    if actor.role == Role.SUPERVISOR:
+        if actor.team_id is None:
+            return false()
+        where = col(Staff.team_id) == actor.team_id
+    else:
+        where = col(Staff.branch_id) == actor.branch_id
+    return and_(where, col(Staff.active), col(Staff.role).in_(tuple(r.value for r in BOOK_ROLES)))
+
+
+def team_members(session: Session, actor: Actor) -> list[Staff]:
+    """The managers and phone managers of the lead's team (branch head: branch), by login."""
+    return list(session.exec(select(Staff).where(members_filter(actor)).order_by(col(Staff.login))))
+
+
+def on_leave_ids(session: Session, staff_ids: list[int], day: date) -> set[int]:
+    """Which of ``staff_ids`` are on leave on ``day``."""
+    if not staff_ids:
+        return set()
+    rows = session.exec(
+        select(StaffLeave.staff_id).where(
+            col(StaffLeave.staff_id).in_(staff_ids),
+            col(StaffLeave.starts_on) <= day,
+            col(StaffLeave.ends_on) >= day,
+        )
+    ).all()
+    return set(rows)
+
+
+def submitted_ids(session: Session, staff_ids: list[int], day: date) -> set[int]:
+    """Which of ``staff_ids`` have submitted their work log of ``day``."""
+    if not staff_ids:
+        return set()
+    rows = session.exec(
+        select(WorkLog.staff_id).where(
+            col(WorkLog.staff_id).in_(staff_ids),
+            col(WorkLog.day) == day,
+            col(WorkLog.submitted_at).is_not(None),
+        )
+    ).all()
+    return set(rows)
+
+
+def team_board(*, session: Session, actor: Actor, day: date | None = None) -> list[ManagerLoad]:
+    """One :class:`ManagerLoad` per manager of the lead's team (branch head: branch)."""
+    require_lead(actor, "team.lead_only")
+    day = day or clock.today()
+    members = team_members(session, actor)
+    ids = [m.id for m in members if m.id is not None]
+    tasks = _task_counts(session, ids, day)
+    complaints = _complaint_counts(session, ids)
+    leave = on_leave_ids(session, ids, day)
+    submitted = submitted_ids(session, ids, day)
+    covers = _covers(session, members, leave, actor, day)
+    board = []
+    for m in members:
+        assert m.id is not None
+        due, overdue, snoozed = tasks.get(m.id, (0, 0, 0))
+        cover = covers.get(m.id)
+        board.append(
+            ManagerLoad(
+                login=m.login,
+                name=m.name,
+                role=m.role,
+                due_today=due,
+                overdue=overdue,
+                snoozed=snoozed,
+                complaints_open=complaints.get(m.id, 0),
+                on_leave=m.id in leave,
+                cover_login=cover.login if cover else None,
+                cover_name=cover.name if cover else None,
+                log_submitted=m.id in submitted,
+            )
+        )
+    return board
+
+
+def _task_counts(session: Session, ids: list[int], day: date) -> dict[int, tuple[int, int, int]]:
+    """Owner id → (due today, overdue, snoozed), one GROUP BY over the open tasks."""
+    if not ids:
+        return {}
+    now = clock.now()
+    _, end = day_bounds(day)
+    snoozed = col(Task.snoozed_until) > now
+    awake = or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= now)
+    due_at = col(Task.due_at)
+
+    def count_if(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
+
+    rows = session.exec(
+        select(
+            col(Task.owner_id),
+            count_if(awake, due_at >= now, due_at < end),
+            count_if(awake, due_at < now),
+            count_if(snoozed),
+        )
+        .where(col(Task.owner_id).in_(ids), col(Task.status) == TaskStatus.OPEN)
+        .group_by(col(Task.owner_id))
+    ).all()
+    return {owner: (int(due), int(late), int(zz)) for owner, due, late, zz in rows}
+
+
+def _complaint_counts(session: Session, ids: list[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(col(Complaint.owner_id), func.count())
+        .where(
+            col(Complaint.owner_id).in_(ids),
+            col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES),
+        )
+        .group_by(col(Complaint.owner_id))
+    ).all()
+    return {owner: int(n) for owner, n in rows}
+
+
+@dataclass(frozen=True)
+class _Who:
+    login: str
+    name: str
+
+
+def _covers(
+    session: Session, members: list[Staff], leave: set[int], actor: Actor, day: date
+) -> dict[int, _Who]:
+    """Who covers each member on leave: the backup partner unless they are away too (A and B
+    are never on leave together; if they are, the supervisor takes over — bank routine)."""
+    away = [m for m in members if m.id in leave]
+    if not away:
+        return {}
+    partner_ids = [m.backup_id for m in away if m.backup_id is not None]
+    partners = {s.id: s for s in session.exec(select(Staff).where(col(Staff.id).in_(partner_ids)))}
+    partners_away = on_leave_ids(session, [i for i in partners if i is not None], day)
+    fallback = _Who(actor.login, actor.name)
+    covers: dict[int, _Who] = {}
+    for m in away:
+        assert m.id is not None
+        partner = partners.get(m.backup_id)
+        if partner is None or not partner.active or partner.id in partners_away:
+            covers[m.id] = fallback
+        else:
+            covers[m.id] = _Who(partner.login, partner.name)
+    return covers
+
+
+def _member(session: Session, actor: Actor, login: str) -> Staff:
+    """The team member ``login`` (the supervisor counts as one), or a clear refusal."""
+    staff = session.exec(select(Staff).where(col(Staff.login) == login.strip())).one_or_none()
+    if staff is None:
+        raise NotFound(t("team.no_such_staff", login=login))
+    if staff.id == actor.id:
+        return staff
+    if session.exec(
+        select(Staff.id).where(col(Staff.id) == staff.id, members_filter(actor))
+    ).first():
+        return staff
+    raise OutOfScope(t("team.not_in_team", login=staff.login, name=staff.name))
+
+
+def team_tasks(
+    *, session: Session, actor: Actor, staff_login: str, limit: int = 200
+) -> list[TeamTask]:
+    """A team member's open tasks due by the end of today (snoozed ones left out), the most
+    overdue first."""
+    require_lead(actor, "team.lead_only")
+    staff = _member(session, actor, staff_login)
+    now = clock.now()
+    _, end = day_bounds(clock.today())
+    rows = session.exec(
+        select(Task, Customer.customer_no, Customer.name)
+        .join(Customer, col(Task.customer_id) == col(Customer.id), isouter=True)
+        .where(
+            col(Task.owner_id) == staff.id,
+            col(Task.status) == TaskStatus.OPEN,
+            col(Task.due_at) < end,
+            or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= now),
+        )
+        .order_by(col(Task.due_at), col(Task.priority).desc(), col(Task.id))
+        .limit(max(0, limit))
+    ).all()
+    return [
+        _out(task, customer_no, customer_name, now) for task, customer_no, customer_name in rows
+    ]
+
+
+def reassign_task(
+    *, session: Session, actor: Actor, task_id: int, to_login: str, version: int
+) -> TeamTask:
+    """Give an open task of a team member to another member (or the supervisor); refused for
+    anyone but the team's supervisor, across teams, and when the task changed meanwhile."""
+    if actor.role != Role.SUPERVISOR:
+        raise OutOfScope(t("team.supervisor_only"))
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(t("team.no_such_task", id=task_id))
+    owner = session.get(Staff, task.owner_id)
+    assert owner is not None
+    _member(session, actor, owner.login)
+    target = _member(session, actor, to_login)
+    if task.status != TaskStatus.OPEN:
+        raise InvalidInput(t("team.task_not_open", id=task_id))
+    if target.id == task.owner_id:
+        raise InvalidInput(t("team.same_owner", name=target.name))
+    changed = session.connection().execute(
+        update(Task)
+        .where(col(Task.id) == task_id, col(Task.version) == version)
+        .values(owner_id=target.id, version=version + 1)
+    )
+    if changed.rowcount != 1:
+        raise Conflict(t("team.task_changed", id=task_id))
+    session.expire(task)
+    audit.record(
+        session,
+        actor=actor,
+        action="reassign",
+        object_type="task",
+        object_id=task_id,
+        customer_id=task.customer_id,
+        field_name="owner",
+        detail=f"{owner.login} → {target.login}",
+    )
+    return _team_task(session, task_id)
+
+
+def _team_task(session: Session, task_id: int) -> TeamTask:
+    task, customer_no, customer_name = session.exec(
+        select(Task, Customer.customer_no, Customer.name)
+        .join(Customer, col(Task.customer_id) == col(Customer.id), isouter=True)
+        .where(col(Task.id) == task_id)
+    ).one()
+    return _out(task, customer_no, customer_name, clock.now())
+
+
+def _out(task: Task, customer_no: str | None, customer_name: str | None, now: datetime) -> TeamTask:
+    assert task.id is not None
+    return TeamTask(
+        id=task.id,
+        kind=task.kind,
+        customer_no=customer_no,
+        customer_name=customer_name,
+        due_at=task.due_at,
+        priority=task.priority,
+        reason=task.reason,
+        overdue=task.due_at < now,
+        version=task.version,
+    )

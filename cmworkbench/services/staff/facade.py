@@ -1,0 +1,37 @@
+"""Colleagues, the team board and the work log as a session sees them (``workbench.staff``,
+``workbench.worklog``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cmworkbench.services.core.usecase import Facade, UseCase
+
+if TYPE_CHECKING:
+    from cmworkbench.services.staff.schemas import (
+        LeaveOut,
+        ManagerLoad,
+        StaffLine,
+        StaffOut,
+        TeamTask,
+        WorkLogOut,
+    )
+
+
+class StaffFacade(Facade):
+    """The colleagues in scope, the team board, giving a task to a colleague, leave."""
+
+    directory: UseCase[list[StaffOut]] = UseCase("staff.directory:list_staff")
+    board: UseCase[list[ManagerLoad]] = UseCase("staff.board:team_board")
+    tasks_of: UseCase[list[TeamTask]] = UseCase("staff.board:team_tasks")
+    reassign_task: UseCase[TeamTask] = UseCase("staff.board:reassign_task")
+    record_leave: UseCase[LeaveOut] = UseCase("staff.admin:add_leave")
+
+
+class WorklogFacade(Facade):
+    """The daily work log (工作日志): the draft, saving, submitting, who has not."""
+
+    draft: UseCase[WorkLogOut] = UseCase("staff.worklog:draft_for_day")
+    save: UseCase[WorkLogOut] = UseCase("staff.worklog:save")
+    submit: UseCase[WorkLogOut] = UseCase("staff.worklog:submit")
+    missing: UseCase[list[StaffLine]] = UseCase("staff.worklog:missing_for_team")

@@ -1,0 +1,143 @@
+"""staff: result types and word lists (no SQLAlchemy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+UNSET: object = object()
+"""An :func:`edit_staff` field left as it is."""
+
+
+@dataclass(frozen=True)
+class StaffDetail:
+    """One staff member as the administrator sees them."""
+
+    login: str
+    name: str
+    role: str
+    grade: str | None
+    team: str | None
+    backup: str | None
+    """Login of the A/B partner."""
+    phone: str | None
+    active: bool
+    customers: int
+
+
+@dataclass(frozen=True)
+class Deactivated:
+    """What deactivating someone changed."""
+
+    login: str
+    keys_revoked: int
+    customers_without_backup: int
+    """Customers whose B角 this person was: they need a new one."""
+    colleagues_without_backup: int
+
+
+@dataclass(frozen=True)
+class TeamOut:
+    id: int
+    name: str
+    supervisor: str | None
+    members: int
+
+
+@dataclass(frozen=True)
+class LeaveOut:
+    id: int
+    login: str
+    name: str
+    starts_on: date
+    ends_on: date
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ManagerLoad:
+    """One row of the team board: a manager's work today."""
+
+    login: str
+    name: str
+    role: str
+    due_today: int
+    """Open tasks due from now to the end of today (snoozed ones not counted)."""
+    overdue: int
+    """Open tasks whose due time has passed (snoozed ones not counted)."""
+    snoozed: int
+    """Open tasks snoozed to a later time."""
+    complaints_open: int
+    """Open complaint tickets they own."""
+    on_leave: bool
+    """On leave today (a :class:`StaffLeave` covers the day)."""
+    cover_login: str | None
+    """Who covers while they are on leave: the backup partner (AB角), else the supervisor."""
+    cover_name: str | None
+    log_submitted: bool
+    """Today's work log (工作日志) is submitted."""
+
+
+@dataclass(frozen=True)
+class TeamTask:
+    """An open task on a manager's list, as the supervisor sees it."""
+
+    id: int
+    kind: str
+    customer_no: str | None
+    customer_name: str | None
+    due_at: datetime
+    priority: int
+    reason: str | None
+    overdue: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class StaffOut:
+    """A staff member as screens and the CLI show them."""
+
+    login: str
+    name: str
+    role: str
+    team: str | None
+    grade: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class KeyOut:
+    """A key granted to a staff member."""
+
+    login: str
+    fingerprint: str
+    """``SHA256:…`` exactly as ``ssh-keygen -lf`` prints it."""
+    key_type: str
+    public_key: str
+    """``<type> <base64>`` (the comment of the key file is not kept)."""
+    granted_at: datetime
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WorkLogOut:
+    """A work log as the editor shows it."""
+
+    day: date
+    content: str
+    version: int
+    """``0`` for a draft never saved; pass it back to :func:`save`."""
+    submitted_at: datetime | None
+    saved: bool
+    """False while this is only the pre-filled draft."""
+
+
+@dataclass(frozen=True)
+class StaffLine:
+    """A team member whose log of the day is missing (or who is on leave that day)."""
+
+    login: str
+    name: str
+    role: str
+    on_leave: bool
+    """On leave that day: listed apart, not missing."""

@@ -1,0 +1,23 @@
+"""The day's work as a session calls it (``workbench.tasks``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cmworkbench.services.core.usecase import Facade, UseCase
+
+if TYPE_CHECKING:
+    from cmworkbench.services.tasks.schemas import TaskChange, TodayRow
+
+
+class TasksFacade(Facade):
+    """Today's list and its counts; logging contacts; adding and working tasks."""
+
+    today: UseCase[list[TodayRow]] = UseCase("tasks.today:today_list")
+    counts: UseCase[dict[str, int]] = UseCase("tasks.today:today_counts")
+    log_contact: UseCase[int] = UseCase("tasks.contacts:log_contact")
+    add: UseCase[int] = UseCase("tasks.actions:add_task")
+    log_call: UseCase[TaskChange] = UseCase("tasks.actions:log_task_call")
+    log_visit: UseCase[TaskChange] = UseCase("tasks.actions:log_task_visit")
+    snooze: UseCase[TaskChange] = UseCase("tasks.actions:snooze_task")
+    complete: UseCase[TaskChange] = UseCase("tasks.actions:complete_task")

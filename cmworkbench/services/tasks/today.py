@@ -1,0 +1,192 @@
+"""Today (今日工作): the actor's open tasks due today or overdue, ranked, with the reason.
+
+The list is the actor's own tasks plus leave coverage: a colleague on leave today has their
+due work shown on their A/B partner's list (``Staff.backup_id``, AB角: "B takes over when A is
+away", bank summaries); when the partner is away too, on their team supervisor's list. Such
+rows are marked with the name of the colleague they are covered for ("代 张伟").
+
+A task snoozed past now is hidden until then. Rows are ranked by the one score of
+:mod:`cmworkbench.domain.priority` for the day shown, then by due time. One query (tasks
+joined with their customer) fetches the rows; the counts by kind are one ``GROUP BY``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, func, or_
+from sqlmodel import Session, col, select
+
+from cmworkbench import clock
+from cmworkbench.config import Settings
+from cmworkbench.db.models import Customer, Staff, StaffLeave, Task
+from cmworkbench.domain import priority
+from cmworkbench.domain.enums import Role, TaskStatus
+from cmworkbench.domain.masking import mask_phone
+from cmworkbench.i18n import t
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.staff.board import day_bounds
+from cmworkbench.services.tasks.schemas import TodayRow
+
+REASON_JOINER = " · "
+"""Between the parts of a row's reason: ``A1 · 逾期 12 天 · VIP``."""
+
+
+def _on_leave(session: Session, branch_id: int, day: date) -> set[int]:
+    """Ids of the branch's staff on leave on ``day``."""
+    query = (
+        select(StaffLeave.staff_id)
+        .join(Staff, col(Staff.id) == col(StaffLeave.staff_id))
+        .where(
+            col(Staff.branch_id) == branch_id,
+            col(StaffLeave.starts_on) <= day,
+            col(StaffLeave.ends_on) >= day,
+        )
+    )
+    return set(session.exec(query).all())
+
+
+def covered_staff(*, session: Session, actor: Actor, day: date) -> dict[int, str]:
+    """Colleagues on leave on ``day`` whose due work falls to ``actor``: id → name.
+
+    The A/B partner covers; if the partner is away as well (or none is set), the
+    supervisor of the colleague's team does (:func:`coverers`).
+    """
+    cover = coverers(session=session, branch_id=actor.branch_id, day=day)
+    mine = [away for away, coverer in cover.items() if coverer == actor.id and away != actor.id]
+    if not mine:
+        return {}
+    names = session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(mine))).all()
+    return {staff_id: name for staff_id, name in names if staff_id is not None}
+
+
+def coverers(*, session: Session, branch_id: int, day: date) -> dict[int, int]:
+    """Who covers whom on ``day``: staff on leave → the colleague their due work falls to
+    (the A/B partner unless away too, else the team's supervisor); people nobody can
+    cover are left out."""
+    away = _on_leave(session, branch_id, day)
+    if not away:
+        return {}
+    staff = session.exec(select(Staff).where(col(Staff.id).in_(away))).all()
+    supervisors: dict[int, int] = {}
+    team_ids = {s.team_id for s in staff if s.team_id is not None}
+    if team_ids:
+        query = select(Staff).where(
+            col(Staff.team_id).in_(team_ids),
+            col(Staff.role) == Role.SUPERVISOR,
+            col(Staff.active),
+        )
+        for sup in session.exec(query.order_by(col(Staff.id))).all():
+            if sup.team_id is not None and sup.id is not None:
+                supervisors.setdefault(sup.team_id, sup.id)
+    cover: dict[int, int] = {}
+    for person in staff:
+        if person.backup_id is not None and person.backup_id not in away:
+            coverer: int | None = person.backup_id
+        else:
+            coverer = supervisors.get(person.team_id) if person.team_id is not None else None
+        if coverer is not None and person.id is not None and coverer != person.id:
+            cover[person.id] = coverer
+    return cover
+
+
+def _due_filter(owner_ids: list[int], day: date, kind: str | None) -> list[ColumnElement[bool]]:
+    now = clock.now()
+    clauses = [
+        col(Task.owner_id).in_(owner_ids),
+        col(Task.status) == TaskStatus.OPEN,
+        col(Task.due_at) < day_bounds(day)[1],
+        or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= now),
+    ]
+    if kind is not None:
+        clauses.append(col(Task.kind) == kind)
+    return clauses
+
+
+def today_list(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings | None = None,
+    day: date | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+) -> list[TodayRow]:
+    """The actor's open tasks due by the end of ``day`` (default today), ranked.
+
+    ``kind`` keeps one kind of task only; ``limit`` keeps the first rows of the ranking (a
+    backlog of thousands is counted by :func:`today_counts`, but nobody works past the first
+    few hundred in a day). ``settings`` is accepted for the uniform call.
+    """
+    day = day or clock.today()
+    covered = covered_staff(session=session, actor=actor, day=day)
+    query = (
+        select(Task, Customer)
+        .join(Customer, col(Task.customer_id) == col(Customer.id), isouter=True)
+        .where(and_(*_due_filter([actor.id, *covered], day, kind)))
+    )
+    rows = [_row(task, customer, day, covered) for task, customer in session.exec(query).all()]
+    rows.sort(key=lambda row: (-row.score, row.due_at, row.task_id))
+    return rows if limit is None else rows[:limit]
+
+
+def today_counts(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings | None = None,
+    day: date | None = None,
+) -> dict[str, int]:
+    """How many tasks of each kind the Today list of ``day`` holds (one ``GROUP BY``)."""
+    day = day or clock.today()
+    covered = covered_staff(session=session, actor=actor, day=day)
+    query = (
+        select(Task.kind, func.count())
+        .where(and_(*_due_filter([actor.id, *covered], day, None)))
+        .group_by(col(Task.kind))
+    )
+    return {kind: int(n) for kind, n in session.exec(query).all()}
+
+
+def _facts(task: Task, customer: Customer | None, due_on: date) -> priority.TaskFacts:
+    if customer is None:
+        return priority.TaskFacts(kind=task.kind, due_on=due_on)
+    return priority.TaskFacts(
+        kind=task.kind,
+        due_on=due_on,
+        cls=customer.cls,
+        tier=customer.tier,
+        is_vip=customer.is_vip,
+        is_government=customer.is_government,
+        is_benchmark=customer.is_benchmark,
+        is_dual_span=customer.is_dual_span,
+        status=customer.status,
+    )
+
+
+def reason_text(facts: priority.TaskFacts, day: date) -> str:
+    """The translated reason parts joined: ``A1 · 逾期 12 天 · VIP``."""
+    parts = priority.reason_parts(facts, day)
+    return REASON_JOINER.join(t(key, **fields) for key, fields in parts)
+
+
+def _row(task: Task, customer: Customer | None, day: date, covered: dict[int, str]) -> TodayRow:
+    assert task.id is not None
+    due_on = task.due_at.astimezone(clock.branch_tz()).date()
+    facts = _facts(task, customer, due_on)
+    return TodayRow(
+        task_id=task.id,
+        version=task.version,
+        kind=task.kind,
+        due_at=task.due_at,
+        score=priority.score(facts, day),
+        reason=reason_text(facts, day),
+        task_reason=task.reason,
+        customer_no=customer.customer_no if customer else None,
+        customer_name=customer.name if customer else None,
+        customer_value=(customer.cls or customer.tier) if customer else None,
+        flags=tuple(priority.flags(facts)),
+        phone=mask_phone(customer.phone) if customer else "",
+        owner_id=task.owner_id,
+        covered_for=covered.get(task.owner_id),
+    )

@@ -1,0 +1,195 @@
+"""Approving weekly visit plans: submit → the supervisor approves or returns with a comment.
+
+The manager submits their plan of a week; the supervisor of the manager's team (only they)
+approves it or returns it with a comment. A returned plan puts a ``follow_up`` task on the
+manager's Today list, due at once ("计划被退回：<comment>"), closed when they submit again.
+
+Approval stores a JSON snapshot of the visits. Changing an approved plan afterwards sends it
+back (status ``submitted``, :func:`cmworkbench.services.visits.plans.touch`) and the supervisor sees
+what was added, removed or moved since (:func:`changes_since_approval`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from cmworkbench import clock
+from cmworkbench.db.models import Staff, Task, VisitPlan
+from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
+from cmworkbench.i18n import t
+from cmworkbench.services.core import audit
+from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.core.validation import FieldsInvalid, text_problem
+from cmworkbench.services.visits.plans import (
+    LABEL_PREFIX,
+    find_plan,
+    plan_for_write,
+    plan_rows,
+    touch,
+    week_dates,
+)
+from cmworkbench.services.visits.schemas import PlanChange, VisitItemOut
+
+COMMENT_CHARS = 500
+RETURN_TASK_KEY = "visit_plan_returned:{plan_id}:{version}"
+"""``Task.idem_key`` of the task a return creates: one per return."""
+
+
+def _audit(session: Session, actor: Actor, plan: VisitPlan, action: str, detail: str) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        object_type="visit_plan",
+        object_id=plan.id,
+        detail=detail,
+    )
+
+
+def submit(*, session: Session, actor: Actor, week: str, version: int | None = None) -> str:
+    """Send the actor's plan of ``week`` to the supervisor; returns the new status.
+
+    A plan with no visit is refused. Submitting closes the task a return had opened.
+    """
+    plan = plan_for_write(session, actor, week, version)
+    assert plan.id is not None
+    if not plan_rows(session, plan.id):
+        raise InvalidInput(t("visits.empty_plan", week=week))
+    if plan.status in ("submitted", "approved"):
+        raise Conflict(t("visits.already_submitted", week=week, status=_status(plan.status)))
+    plan.status, plan.submitted_at = "submitted", clock.now()
+    session.add(plan)
+    touch(session, plan, reopen=False)
+    _close_return_tasks(session, actor, plan)
+    _audit(session, actor, plan, "submit", week)
+    return plan.status
+
+
+def _status(status: str) -> str:
+    return t(f"enum.plan_status.{status}")
+
+
+def _close_return_tasks(session: Session, actor: Actor, plan: VisitPlan) -> None:
+    prefix = RETURN_TASK_KEY.format(plan_id=plan.id, version="")
+    query = select(Task).where(
+        col(Task.idem_key).startswith(prefix), col(Task.status) == TaskStatus.OPEN
+    )
+    for task in session.exec(query).all():
+        task.status, task.closed_at, task.closed_by_id = TaskStatus.DONE, clock.now(), actor.id
+        task.version += 1
+        session.add(task)
+
+
+def _plan_to_decide(
+    session: Session, actor: Actor, week: str, owner_login: str, version: int | None
+) -> tuple[VisitPlan, Staff]:
+    """The submitted plan of ``owner_login`` if the actor supervises their team."""
+    week_dates(week)
+    owner = session.exec(select(Staff).where(col(Staff.login) == owner_login)).one_or_none()
+    if owner is None or owner.id is None:
+        raise NotFound(t("visits.staff_not_found", login=owner_login))
+    if not (
+        actor.role == Role.SUPERVISOR
+        and actor.team_id is not None
+        and owner.team_id == actor.team_id
+        and owner.id != actor.id
+    ):
+        raise OutOfScope(t("visits.not_supervisor", name=owner.name))
+    plan = find_plan(session, owner.id, week)
+    if plan is None or plan.status != "submitted":
+        status = _status(plan.status if plan else "draft")
+        raise Conflict(t("visits.not_submitted", week=week, status=status))
+    if version is not None and version != plan.version:
+        raise Conflict(t("visits.conflict", week=week))
+    return plan, owner
+
+
+def approve(
+    *, session: Session, actor: Actor, week: str, owner_login: str, version: int | None = None
+) -> str:
+    """Approve a team member's submitted plan; its visits are kept as the approved snapshot."""
+    plan, _owner = _plan_to_decide(session, actor, week, owner_login, version)
+    assert plan.id is not None
+    plan.status, plan.decided_at, plan.decided_by_id = "approved", clock.now(), actor.id
+    plan.comment = None
+    plan.approved_snapshot = json.dumps(_snapshot(session, plan.id), ensure_ascii=False)
+    session.add(plan)
+    touch(session, plan, reopen=False)
+    _audit(session, actor, plan, "approve", f"{owner_login} {week}")
+    return plan.status
+
+
+def return_plan(
+    *,
+    session: Session,
+    actor: Actor,
+    week: str,
+    owner_login: str,
+    comment: str,
+    version: int | None = None,
+) -> str:
+    """Return a team member's submitted plan with a comment (required); the manager finds a
+    follow-up task saying so on Today."""
+    if problem := text_problem(comment, most=COMMENT_CHARS, required=True, multiline=True):
+        raise FieldsInvalid({"comment": problem}, label_prefix=LABEL_PREFIX)
+    plan, owner = _plan_to_decide(session, actor, week, owner_login, version)
+    assert owner.id is not None
+    text = comment.strip()
+    plan.status, plan.decided_at, plan.decided_by_id = "returned", clock.now(), actor.id
+    plan.comment = text
+    session.add(plan)
+    touch(session, plan, reopen=False)
+    reason = t("visits.returned_task", week=week, comment=text)
+    session.add(
+        Task(
+            kind=TaskKind.FOLLOW_UP,
+            owner_id=owner.id,
+            due_at=clock.now(),
+            reason=reason[:199] + "…" if len(reason) > 200 else reason,
+            note=text,
+            rule="visit_plan_returned",
+            idem_key=RETURN_TASK_KEY.format(plan_id=plan.id, version=plan.version),
+            created_at=clock.now(),
+        )
+    )
+    _audit(session, actor, plan, "return", f"{owner_login} {week}")
+    return plan.status
+
+
+def _snapshot(session: Session, plan_id: int) -> list[dict[str, object]]:
+    return [
+        {
+            "item": item.id,
+            "customer": customer.name,
+            "starts_at": item.starts_at.isoformat(),
+            "purpose": item.purpose,
+        }
+        for item, customer, _contact in plan_rows(session, plan_id)
+    ]
+
+
+def changes_since_approval(plan: VisitPlan, items: Sequence[VisitItemOut]) -> list[PlanChange]:
+    """Visits added, removed or moved since the plan was approved (none while it is still
+    approved as it stands, or was never approved)."""
+    if plan.status != "submitted" or not plan.approved_snapshot:
+        return []
+    before = {int(str(entry["item"])): entry for entry in json.loads(plan.approved_snapshot)}
+    now = {item.id: item for item in items}
+    changes = []
+    for item in items:
+        old = before.get(item.id)
+        if old is None:
+            changes.append(PlanChange("added", item.customer_name, None, item.starts_at))
+        elif datetime.fromisoformat(str(old["starts_at"])) != item.starts_at:
+            start = datetime.fromisoformat(str(old["starts_at"]))
+            changes.append(PlanChange("moved", item.customer_name, start, item.starts_at))
+    for item_id, old in before.items():
+        if item_id not in now:
+            start = datetime.fromisoformat(str(old["starts_at"]))
+            changes.append(PlanChange("removed", str(old["customer"]), start, None))
+    return changes
