@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 _branch_tz: tzinfo = ZoneInfo("Asia/Shanghai")
@@ -140,6 +141,14 @@ def now_local() -> datetime:
 def today() -> date:
     """Today's date at the branch."""
     return now_local().date()
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The branch-local ``day`` as a half-open UTC range ``[start, end)``: what "on that day"
+    means for stored instants (a day of the audit log, of a work log, of tasks due)."""
+    start = datetime.combine(day, clock_time(0), tzinfo=_branch_tz)
+    end = datetime.combine(day + timedelta(days=1), clock_time(0), tzinfo=_branch_tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def _to_utc(moment: datetime) -> datetime:

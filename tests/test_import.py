@@ -295,6 +295,29 @@ def test_cli_prints_rows_and_exits_2(engine, branch, tmp_path, capsys, monkeypat
     assert "Only an administrator" in capsys.readouterr().err
 
 
+IMPORT_UNTIL_KILLED = """
+import sys, time
+from pathlib import Path
+from cmworkbench.config import load_settings
+from cmworkbench.db.engine import make_engine
+from cmworkbench.services.imports.importer import import_file
+
+url, source, written = sys.argv[1:]
+
+def progress(done, total):
+    # called after each batch is written (uncommitted): say so the first time, go on writing
+    if done > 0 and not Path(written).exists():
+        Path(written).touch()
+    if done >= total:  # the last batch: wait here to be killed, never commit
+        time.sleep(600)
+
+import_file(engine=make_engine(url), actor=None, kind="customers", path=Path(source),
+            grades=load_settings(env={}).grades, progress=progress)
+"""
+"""``python -c`` this with a database URL, a customers file and a path: imports the file,
+touching the path once the first rows are written, and stops before the commit."""
+
+
 @pytest.mark.sqlite_only  # kills a writer of a SQLite file
 def test_killed_import_leaves_the_database_as_it_was(engine, settings, branch, tmp_path):
     run(engine, settings, gbk_csv(tmp_path / "c.csv", GOOD_ROWS))
@@ -307,13 +330,20 @@ def test_killed_import_leaves_the_database_as_it_was(engine, settings, branch, t
     before = {t: count(engine, t) for t in ("customer", "search_term", "audit_log")}
     engine.dispose()
     env = {**os.environ, "CMW_LANGUAGE": "en"}
+    written = tmp_path / "rows-written"
     process = subprocess.Popen(
-        [sys.executable, "-m", "cmworkbench", "import", "customers", str(big), "--db",
-         engine.url.render_as_string(hide_password=False)],
+        [sys.executable, "-c", IMPORT_UNTIL_KILLED,
+         engine.url.render_as_string(hide_password=False), str(big), str(written)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    time.sleep(1.5)
-    process.send_signal(signal.SIGKILL)
+    try:  # killed while it writes: once its first rows are in, before it could commit
+        deadline = time.monotonic() + 60
+        while not written.exists():
+            assert process.poll() is None, "the import ended before it wrote a row"
+            assert time.monotonic() < deadline, "the import wrote no row within 60 s"
+            time.sleep(0.01)
+    finally:
+        process.send_signal(signal.SIGKILL)
     assert process.wait() == -signal.SIGKILL, "the import finished before it was killed"
     path = engine.url.database
     assert path is not None

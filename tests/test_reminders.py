@@ -31,8 +31,8 @@ from cmworkbench.db.models import (
     VisitPlanItem,
     WorkLog,
 )
+from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.notifications.notify import insert_notification
 from cmworkbench.services.tasks.reminders import (
     daily_digest,
     monthly_rules,

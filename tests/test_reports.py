@@ -554,7 +554,7 @@ def test_months_are_added_as_a_calendar_does_on_both_databases(engine: Engine, m
     from dateutil.relativedelta import relativedelta
     from sqlalchemy import text
 
-    from cmworkbench.services.reports.figures import dialect_of
+    from cmworkbench.db.dialect import dialect_of
 
     dialect = dialect_of(engine.dialect.name)
     with engine.connect() as conn:

@@ -39,9 +39,9 @@ from cmworkbench.domain.enums import ComplaintStatus as S
 from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints.schemas import SweepOut
+from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import customer_filter
-from cmworkbench.services.notifications.notify import insert_notification
 
 CLOCKS = ("first_response", "resolution", "return_call")
 

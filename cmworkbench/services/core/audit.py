@@ -129,9 +129,7 @@ def search(
         staff = require_staff(session=session, actor=actor, login=staff_login)
         query = query.where(col(AuditLog.staff_id) == staff.id)
     if since is not None:
-        from cmworkbench.services.staff.board import day_bounds  # team imports this module
-
-        query = query.where(col(AuditLog.recorded_at) >= day_bounds(since)[0])
+        query = query.where(col(AuditLog.recorded_at) >= clock.day_bounds(since)[0])
     rows = session.exec(
         query.order_by(col(AuditLog.at).desc(), col(AuditLog.id).desc()).limit(max(0, limit))
     ).all()

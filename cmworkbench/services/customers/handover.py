@@ -35,8 +35,10 @@ from cmworkbench.db.models import (
     Staff,
 )
 from cmworkbench.domain.enums import Role
+from cmworkbench.domain.grades import classes_outside_grade
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import InvalidInput
+from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_role, require_staff
 from cmworkbench.services.customers.ownership import (
@@ -46,8 +48,6 @@ from cmworkbench.services.customers.ownership import (
     partner_of,
 )
 from cmworkbench.services.customers.schemas import HandoverLine, HandoverReport
-from cmworkbench.services.notifications.notify import insert_notification
-from cmworkbench.services.staff.admin import classes_outside_grade
 
 HANDOVER_ROLES = (Role.BRANCH_HEAD.value, Role.ADMIN.value)
 """Who may move customers between books (the service account on the CLI may too)."""

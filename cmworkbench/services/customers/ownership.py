@@ -41,10 +41,10 @@ from cmworkbench.db.models import (
 )
 from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, TaskStatus
 from cmworkbench.i18n import t
-from cmworkbench.services.complaints.tickets import add_event
+from cmworkbench.services.complaints.api import add_event
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.visits.plans import find_plan, touch
+from cmworkbench.services.visits.api import find_plan, touch
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ from cmworkbench.services.customers.schemas import (
 from cmworkbench.services.customers.search import count_customers, search_customers
 from cmworkbench.services.customers.timeline import DEFAULT_LIMIT as TIMELINE_LIMIT
 from cmworkbench.services.customers.timeline import customer_timeline
-from cmworkbench.services.tasks.actions import close_verify_tasks
+from cmworkbench.services.tasks.api import close_verify_tasks
 
 __all__ = [
     "ComplaintLine",

@@ -30,7 +30,7 @@ from cmworkbench import clock
 from cmworkbench.db import search
 from cmworkbench.db.models import Staff
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.customers import ownership
+from cmworkbench.services.customers import api as ownership
 
 BATCH = 5_000
 """Rows validated, looked up and written per step."""

@@ -21,7 +21,7 @@ from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.imports.columns import Column
 from cmworkbench.services.imports.reading import Sheet
-from cmworkbench.services.staff import admin as staff_admin
+from cmworkbench.services.staff import api as staff_admin
 
 if TYPE_CHECKING:
     from cmworkbench.services.imports.importer import _Problems

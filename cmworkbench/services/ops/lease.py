@@ -27,7 +27,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import JobRun, SchedulerLease
 from cmworkbench.domain.calendar import BranchCalendar
-from cmworkbench.services.notifications.notify import conflict_insert
+from cmworkbench.services.core.notify import conflict_insert
 from cmworkbench.services.ops.schemas import LeaseOut, RunOut
 
 NAME = "scheduler"

@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
+from cmworkbench.db.dialect import SQLITE, Dialect, dialect_of
 from cmworkbench.db.models import Staff, Team
 from cmworkbench.domain.cadence import rule_table
 from cmworkbench.domain.calendar import BranchCalendar
@@ -38,15 +39,7 @@ from cmworkbench.i18n import label, t
 from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import own_book_only
-from cmworkbench.services.reports.figures import (
-    BY_KEY,
-    FIGURES,
-    ROW_COLUMNS,
-    SQLITE,
-    Dialect,
-    FigureDef,
-    dialect_of,
-)
+from cmworkbench.services.reports.figures import BY_KEY, FIGURES, ROW_COLUMNS, FigureDef
 from cmworkbench.services.reports.schemas import (
     NAMES,
     DrillRow,

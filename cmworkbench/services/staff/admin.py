@@ -37,6 +37,7 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.db.models import Branch, Complaint, Customer, SshKey, Staff, StaffLeave, Team
 from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role
+from cmworkbench.domain.grades import classes_outside_grade
 from cmworkbench.domain.normalize import BadValue, parse_phone
 from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
@@ -483,21 +484,6 @@ def _owned(session: Session, person: Staff) -> int:
             select(func.count()).select_from(Customer).where(Customer.owner_id == person.id)
         ).one()
     )
-
-
-def classes_outside_grade(
-    grade: str | None, by_class: Mapping[str, int], grades: Mapping[str, Sequence[str]]
-) -> str | None:
-    """The classes in ``by_class`` (class → customers; ``""`` or ``"-"``: no class yet, which
-    any grade may own) that ``grade`` may not own, as ``"A1 ×19, A2 ×23"``; ``None`` when all
-    may be owned (or the grade sets no limit)."""
-    if grade is None or grade not in grades:
-        return None
-    allowed = set(grades[grade])
-    outside = {
-        cls: n for cls, n in by_class.items() if cls not in ("", "-") and n and cls not in allowed
-    }
-    return ", ".join(f"{cls} ×{n}" for cls, n in sorted(outside.items())) or None
 
 
 def _check_grade_fits_book(

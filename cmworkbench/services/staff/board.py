@@ -14,7 +14,7 @@ today" is open, not snoozed, due from now to the end of the branch-local day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, case, false, or_, update
 from sqlmodel import Session, col, func, select
@@ -34,13 +34,6 @@ LEADS = (Role.SUPERVISOR, Role.BRANCH_HEAD)
 
 BOOK_ROLES = (Role.MANAGER, Role.PHONE_MANAGER)
 """Roles that own a book of customers and write a daily work log."""
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The branch-local ``day`` as a half-open UTC range ``[start, end)``."""
-    start = datetime.combine(day, time(0), tzinfo=clock.branch_tz())
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.branch_tz())
-    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def require_lead(actor: Actor, refusal_key: str) -> None:
@@ -132,7 +125,7 @@ def _task_counts(session: Session, ids: list[int], day: date) -> dict[int, tuple
     if not ids:
         return {}
     now = clock.now()
-    _, end = day_bounds(day)
+    _, end = clock.day_bounds(day)
     snoozed = col(Task.snoozed_until) > now
     awake = or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= now)
     due_at = col(Task.due_at)
@@ -218,7 +211,7 @@ def team_tasks(
     require_lead(actor, "team.lead_only")
     staff = _member(session, actor, staff_login)
     now = clock.now()
-    _, end = day_bounds(clock.today())
+    _, end = clock.day_bounds(clock.today())
     rows = session.exec(
         select(Task, Customer.customer_no, Customer.name)
         .join(Customer, col(Task.customer_id) == col(Customer.id), isouter=True)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
+from cmworkbench.clock import day_bounds
 from cmworkbench.db.models import Complaint, ComplaintEvent, Customer, Interaction, Task, WorkLog
 from cmworkbench.domain.enums import TaskStatus
 from cmworkbench.i18n import label, t
@@ -27,7 +28,6 @@ from cmworkbench.services.core.errors import Conflict, InvalidInput
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.validation import FieldsInvalid, text_problem
 from cmworkbench.services.staff.board import (
-    day_bounds,
     on_leave_ids,
     require_lead,
     submitted_ids,

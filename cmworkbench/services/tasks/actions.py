@@ -8,14 +8,14 @@ Working a task (:func:`log_task_call`, :func:`log_task_visit`, :func:`snooze_tas
 colleague on leave (:func:`cmworkbench.services.tasks.today.covered_staff`); every change is
 audited and checked against the version the screen read (a concurrent change is a
 :class:`Conflict`, never silently overwritten). Logged work closes the tasks it satisfies
-(:func:`close_satisfied_tasks`, table in :mod:`cmworkbench.domain.task_rules`).
+(:func:`.closing.close_satisfied_tasks`, table in :mod:`cmworkbench.domain.task_rules`).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, col, select, update
+from sqlmodel import Session
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
@@ -28,6 +28,8 @@ from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_customer
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem, text_problem
+from cmworkbench.services.tasks.closing import audit_task, close_task, update_task
+from cmworkbench.services.tasks.contacts import record_contact
 from cmworkbench.services.tasks.schemas import TaskChange
 from cmworkbench.services.tasks.today import covered_staff
 
@@ -120,73 +122,6 @@ def require_task(*, session: Session, actor: Actor, task_id: int) -> Task:
     return task
 
 
-def _update(session: Session, task: Task, version: int | None, **values: object) -> None:
-    """Write ``values`` if the task is still at ``version`` (the one read, if not given)."""
-    seen = task.version if version is None else version
-    result = session.exec(
-        update(Task)
-        .where(col(Task.id) == task.id, col(Task.version) == seen)
-        .values(**values, version=col(Task.version) + 1)
-    )
-    if result.rowcount == 0:
-        raise Conflict(t("task.conflict", task_id=task.id))
-    session.refresh(task)
-
-
-def _close(session: Session, actor: Actor, task: Task, note: str, version: int | None) -> None:
-    """Mark the task done with ``note``, audited."""
-    _update(
-        session,
-        task,
-        version,
-        status=TaskStatus.DONE,
-        closed_at=clock.now(),
-        closed_by_id=actor.id,
-        note=note,
-    )
-    _audit(session, actor, task, "close", note)
-
-
-def _audit(session: Session, actor: Actor, task: Task, action: str, detail: str) -> None:
-    audit.record(
-        session,
-        actor=actor,
-        action=action,
-        object_type="task",
-        object_id=task.id,
-        customer_id=task.customer_id,
-        detail=detail,
-    )
-
-
-def close_satisfied_tasks(
-    session: Session, *, actor: Actor, customer_id: int, kinds: frozenset[str], note: str
-) -> list[int]:
-    """Close the customer's open tasks of ``kinds`` (whoever owns them): the work they ask for
-    was done. Returns the ids closed."""
-    if not kinds:
-        return []
-    query = select(Task).where(
-        col(Task.customer_id) == customer_id,
-        col(Task.status) == TaskStatus.OPEN,
-        col(Task.kind).in_(kinds),
-    )
-    closed = []
-    for task in session.exec(query).all():
-        _close(session, actor, task, note, None)
-        assert task.id is not None
-        closed.append(task.id)
-    return closed
-
-
-def close_verify_tasks(session: Session, *, actor: Actor, customer_id: int) -> list[int]:
-    """Basic data re-verified (信息更新): the customer's open ``verify_info`` tasks are done."""
-    kinds = frozenset({TaskKind.VERIFY_INFO.value})
-    return close_satisfied_tasks(
-        session, actor=actor, customer_id=customer_id, kinds=kinds, note="closed by verification"
-    )
-
-
 def _customer_of(session: Session, task: Task) -> Customer:
     customer = session.get(Customer, task.customer_id) if task.customer_id else None
     if customer is None:
@@ -204,8 +139,6 @@ def _log_on_task(
     note: str | None,
 ) -> tuple[int, list[int]]:
     """Log the contact the task asked for; returns the interaction and the tasks it closed."""
-    from cmworkbench.services.tasks.contacts import record_contact  # it closes tasks: no cycle
-
     customer = _customer_of(session, task)
     interaction_id, closed = record_contact(
         session,
@@ -224,7 +157,7 @@ def _log_on_task(
         and task.kind == TaskKind.MANUAL
         and outcome in ("reached", "done", "incident")
     ):
-        _close(session, actor, task, f"closed by logged {kind} #{interaction_id}", None)
+        close_task(session, actor, task, f"closed by logged {kind} #{interaction_id}", None)
         closed.append(task.id or 0)
     return interaction_id, closed
 
@@ -267,7 +200,7 @@ def log_task_call(
         elif outcome == "call_back" and call_back_at is not None:
             _snooze(session, actor, task, call_back_at.astimezone(UTC), None)
         elif outcome == "wrong_number":
-            _close(session, actor, task, WRONG_NUMBER_NOTE, None)
+            close_task(session, actor, task, WRONG_NUMBER_NOTE, None)
             closed.append(task_id)
     return _change(task, interaction_id, closed)
 
@@ -323,8 +256,8 @@ def snooze_until(settings: Settings, *, until: datetime | None, workdays: int | 
 def _snooze(
     session: Session, actor: Actor, task: Task, until: datetime, version: int | None
 ) -> None:
-    _update(session, task, version, snoozed_until=until)
-    _audit(session, actor, task, "snooze", until.isoformat(timespec="minutes"))
+    update_task(session, task, version, snoozed_until=until)
+    audit_task(session, actor, task, "snooze", until.isoformat(timespec="minutes"))
 
 
 def snooze_task(
@@ -358,5 +291,5 @@ def complete_task(
     task = require_task(session=session, actor=actor, task_id=task_id)
     if problem := text_problem(note, required=True, multiline=True):
         raise FieldsInvalid({"note": problem}, label_prefix="task.field.")
-    _close(session, actor, task, note.strip(), version)
+    close_task(session, actor, task, note.strip(), version)
     return _change(task, None, [task_id])

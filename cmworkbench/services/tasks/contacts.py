@@ -29,7 +29,7 @@ from cmworkbench.services.core.validation import (
     range_problem,
     text_problem,
 )
-from cmworkbench.services.tasks.actions import close_satisfied_tasks
+from cmworkbench.services.tasks.closing import close_satisfied_tasks
 from cmworkbench.services.tasks.schemas import OUTCOMES
 
 NOT_HELD = frozenset({"cancelled", "rescheduled"})

@@ -44,12 +44,12 @@ from sqlalchemy import Connection, text
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
+from cmworkbench.db.dialect import dialect_of
 from cmworkbench.domain import priority
 from cmworkbench.domain.cadence import CHANNEL_BITS, rule_table
 from cmworkbench.domain.calendar import parse_hours
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import InvalidInput
-from cmworkbench.services.reports.figures import dialect_of
 from cmworkbench.services.tasks.schemas import GenerationResult
 
 TASK_COLUMNS = (

@@ -52,13 +52,13 @@ from cmworkbench.domain import priority
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
 from cmworkbench.i18n import label, t
+from cmworkbench.services.core.notify import insert_notification, insert_once
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.notifications.notify import insert_notification, insert_once
-from cmworkbench.services.reports.overview import overview
-from cmworkbench.services.staff.board import BOOK_ROLES, on_leave_ids, submitted_ids
+from cmworkbench.services.reports.api import overview
+from cmworkbench.services.staff.api import BOOK_ROLES, on_leave_ids, submitted_ids
 from cmworkbench.services.tasks.actions import REASON_CHARS
 from cmworkbench.services.tasks.today import coverers
-from cmworkbench.services.visits.onsite import monthly_summary
+from cmworkbench.services.visits.api import monthly_summary
 from cmworkbench.services.visits.schemas import OnsiteSummaryRow
 
 REMINDED_PLAN_STATUSES = ("submitted", "approved")

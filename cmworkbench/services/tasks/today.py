@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
+from cmworkbench.clock import day_bounds
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Staff, StaffLeave, Task
 from cmworkbench.domain import priority
@@ -25,7 +26,6 @@ from cmworkbench.domain.enums import Role, TaskStatus
 from cmworkbench.domain.masking import mask_phone
 from cmworkbench.i18n import t
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.staff.board import day_bounds
 from cmworkbench.services.tasks.schemas import TodayRow
 
 REASON_JOINER = " · "

@@ -6,14 +6,12 @@ manager's Today list, due at once ("计划被退回：<comment>"), closed when t
 
 Approval stores a JSON snapshot of the visits. Changing an approved plan afterwards sends it
 back (status ``submitted``, :func:`cmworkbench.services.visits.plans.touch`) and the supervisor sees
-what was added, removed or moved since (:func:`changes_since_approval`).
+what was added, removed or moved since (:func:`.plans.changes_since_approval`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -33,7 +31,6 @@ from cmworkbench.services.visits.plans import (
     touch,
     week_dates,
 )
-from cmworkbench.services.visits.schemas import PlanChange, VisitItemOut
 
 COMMENT_CHARS = 500
 RETURN_TASK_KEY = "visit_plan_returned:{plan_id}:{version}"
@@ -171,25 +168,3 @@ def _snapshot(session: Session, plan_id: int) -> list[dict[str, object]]:
         }
         for item, customer, _contact in plan_rows(session, plan_id)
     ]
-
-
-def changes_since_approval(plan: VisitPlan, items: Sequence[VisitItemOut]) -> list[PlanChange]:
-    """Visits added, removed or moved since the plan was approved (none while it is still
-    approved as it stands, or was never approved)."""
-    if plan.status != "submitted" or not plan.approved_snapshot:
-        return []
-    before = {int(str(entry["item"])): entry for entry in json.loads(plan.approved_snapshot)}
-    now = {item.id: item for item in items}
-    changes = []
-    for item in items:
-        old = before.get(item.id)
-        if old is None:
-            changes.append(PlanChange("added", item.customer_name, None, item.starts_at))
-        elif datetime.fromisoformat(str(old["starts_at"])) != item.starts_at:
-            start = datetime.fromisoformat(str(old["starts_at"]))
-            changes.append(PlanChange("moved", item.customer_name, start, item.starts_at))
-    for item_id, old in before.items():
-        if item_id not in now:
-            start = datetime.fromisoformat(str(old["starts_at"]))
-            changes.append(PlanChange("removed", str(old["customer"]), start, None))
-    return changes

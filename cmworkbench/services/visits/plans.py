@@ -13,6 +13,8 @@ actual in :mod:`cmworkbench.services.visits.records`.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import update
@@ -29,7 +31,7 @@ from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, O
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_customer
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem
-from cmworkbench.services.visits.schemas import PURPOSES, VisitItemOut, WeekPlan
+from cmworkbench.services.visits.schemas import PURPOSES, PlanChange, VisitItemOut, WeekPlan
 
 LABEL_PREFIX = "visits.field."
 
@@ -163,8 +165,6 @@ def week_plan(
 ) -> WeekPlan:
     """The plan of ``week`` of the actor (or of ``owner_login`` in their scope), with
     warnings and, for an approved plan changed since, the difference."""
-    from cmworkbench.services.visits.approval import changes_since_approval
-
     settings = settings or Settings()
     days = week_dates(week)
     owner = plan_owner(session, actor, owner_login)
@@ -383,3 +383,25 @@ def set_checklist(
     session.add(item)
     touch(session, plan, reopen=False)
     _audit(session, actor, item, "update", "checklist")
+
+
+def changes_since_approval(plan: VisitPlan, items: Sequence[VisitItemOut]) -> list[PlanChange]:
+    """Visits added, removed or moved since the plan was approved (none while it is still
+    approved as it stands, or was never approved)."""
+    if plan.status != "submitted" or not plan.approved_snapshot:
+        return []
+    before = {int(str(entry["item"])): entry for entry in json.loads(plan.approved_snapshot)}
+    now = {item.id: item for item in items}
+    changes = []
+    for item in items:
+        old = before.get(item.id)
+        if old is None:
+            changes.append(PlanChange("added", item.customer_name, None, item.starts_at))
+        elif datetime.fromisoformat(str(old["starts_at"])) != item.starts_at:
+            start = datetime.fromisoformat(str(old["starts_at"]))
+            changes.append(PlanChange("moved", item.customer_name, start, item.starts_at))
+    for item_id, old in before.items():
+        if item_id not in now:
+            start = datetime.fromisoformat(str(old["starts_at"]))
+            changes.append(PlanChange("removed", str(old["customer"]), start, None))
+    return changes

@@ -21,8 +21,7 @@ from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import Conflict
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem
-from cmworkbench.services.tasks.actions import REASON_CHARS
-from cmworkbench.services.tasks.contacts import record_contact
+from cmworkbench.services.tasks.api import REASON_CHARS, record_contact
 from cmworkbench.services.visits.plans import (
     LABEL_PREFIX,
     calendar_of,
@@ -156,7 +155,7 @@ def plan_vs_actual(
 def _people(session: Session, actor: Actor, owner_login: str | None) -> list[Staff]:
     if owner_login is not None or actor.role not in (Role.SUPERVISOR, Role.BRANCH_HEAD):
         return [plan_owner(session, actor, owner_login)]
-    from cmworkbench.services.staff.board import team_members
+    from cmworkbench.services.staff.api import team_members
 
     return team_members(session, actor)
 

@@ -40,7 +40,7 @@ from cmworkbench.db import search
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.domain import demo_data
 from cmworkbench.i18n import t
-from cmworkbench.services.complaints.sla import refresh_all
+from cmworkbench.services.complaints.api import refresh_all
 from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.ops.demo.activity import INTERACTION_COLUMNS
 from cmworkbench.services.ops.demo.complaints import COMPLAINT_COLUMNS, EVENT_COLUMNS, Complaints

@@ -1,0 +1,12 @@
+"""What other capabilities may call of complaints, inside their own unit of work.
+
+A capability reaches another through its ``schemas``, its facade and this module only
+(import-linter says so in ``pyproject.toml``); what is not here is the package's own business.
+"""
+
+from __future__ import annotations
+
+from cmworkbench.services.complaints.sla import refresh_all
+from cmworkbench.services.complaints.tickets import add_event
+
+__all__ = ["add_event", "refresh_all"]

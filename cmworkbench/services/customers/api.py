@@ -1,0 +1,11 @@
+"""What other capabilities may call of customers, inside their own unit of work.
+
+A capability reaches another through its ``schemas``, its facade and this module only
+(import-linter says so in ``pyproject.toml``); what is not here is the package's own business.
+"""
+
+from __future__ import annotations
+
+from cmworkbench.services.customers.ownership import chosen_customers, move_customers, partners
+
+__all__ = ["chosen_customers", "move_customers", "partners"]

@@ -1,0 +1,20 @@
+"""What other capabilities may call of the people of the branch, inside their own unit of work.
+
+A capability reaches another through its ``schemas``, its facade and this module only
+(import-linter says so in ``pyproject.toml``); what is not here is the package's own business.
+"""
+
+from __future__ import annotations
+
+from cmworkbench.services.staff.admin import add_staff, edit_staff, staff_detail
+from cmworkbench.services.staff.board import BOOK_ROLES, on_leave_ids, submitted_ids, team_members
+
+__all__ = [
+    "BOOK_ROLES",
+    "add_staff",
+    "edit_staff",
+    "on_leave_ids",
+    "staff_detail",
+    "submitted_ids",
+    "team_members",
+]

@@ -1,0 +1,13 @@
+"""What other capabilities may call of the day's work, inside their own unit of work.
+
+A capability reaches another through its ``schemas``, its facade and this module only
+(import-linter says so in ``pyproject.toml``); what is not here is the package's own business.
+"""
+
+from __future__ import annotations
+
+from cmworkbench.services.tasks.actions import REASON_CHARS
+from cmworkbench.services.tasks.closing import close_verify_tasks
+from cmworkbench.services.tasks.contacts import record_contact
+
+__all__ = ["REASON_CHARS", "close_verify_tasks", "record_contact"]
