@@ -269,7 +269,7 @@ def _print_rows(rows: list[ComplaintRow], as_json: bool) -> None:
 
 def _print_detail(d: ComplaintDetail, as_json: bool, *, events: bool) -> None:
     """The ticket as a short block (``events``: with its history), or ``as_json``."""
-    from cmworkbench.services.complaints.tickets import as_json as detail_json
+    from cmworkbench.services.complaints.queries import as_json as detail_json
 
     if as_json:
         print(json.dumps(detail_json(d), ensure_ascii=False, indent=2))

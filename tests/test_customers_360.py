@@ -33,7 +33,7 @@ from cmworkbench.db.models import (
     Task,
 )
 from cmworkbench.domain import idcard
-from cmworkbench.services.complaints import tickets as complaints
+from cmworkbench.services.complaints import intake as complaints
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor

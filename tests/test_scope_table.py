@@ -65,8 +65,9 @@ from cmworkbench.db.models import (
     VisitPlanItem,
     WorkLog,
 )
+from cmworkbench.services.complaints.intake import open_complaint
+from cmworkbench.services.complaints.lifecycle import act
 from cmworkbench.services.complaints.schemas import Change
-from cmworkbench.services.complaints.tickets import act, open_complaint
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope, ServiceError
 from cmworkbench.services.core.login import find_actor

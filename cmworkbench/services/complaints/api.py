@@ -6,7 +6,7 @@ A capability reaches another through its ``schemas``, its facade and this module
 
 from __future__ import annotations
 
+from cmworkbench.services.complaints.events import add_event
 from cmworkbench.services.complaints.sla import refresh_all
-from cmworkbench.services.complaints.tickets import add_event
 
 __all__ = ["add_event", "refresh_all"]

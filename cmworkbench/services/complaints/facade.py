@@ -14,9 +14,9 @@ if TYPE_CHECKING:
 class ComplaintsFacade(Facade):
     """Taking a complaint, the ticket lists, one ticket, its lifecycle, the SLA sweep."""
 
-    open: UseCase[str] = UseCase("complaints.tickets:open_complaint")
-    tickets: UseCase[list[ComplaintRow]] = UseCase("complaints.tickets:list_complaints")
-    detail: UseCase[ComplaintDetail] = UseCase("complaints.tickets:complaint_detail")
-    act: UseCase[ComplaintDetail] = UseCase("complaints.tickets:act")
-    notices: UseCase[list[tuple[datetime, str]]] = UseCase("complaints.tickets:notices")
+    open: UseCase[str] = UseCase("complaints.intake:open_complaint")
+    tickets: UseCase[list[ComplaintRow]] = UseCase("complaints.queries:list_complaints")
+    detail: UseCase[ComplaintDetail] = UseCase("complaints.queries:complaint_detail")
+    act: UseCase[ComplaintDetail] = UseCase("complaints.lifecycle:act")
+    notices: UseCase[list[tuple[datetime, str]]] = UseCase("complaints.queries:notices")
     sweep: UseCase[SweepOut] = UseCase("complaints.sla:sweep")
