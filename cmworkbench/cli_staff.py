@@ -154,14 +154,14 @@ def _optional(value: str | None) -> object:
 
 def staff_command(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw staff add|edit|show|deactivate|leave|leaves``."""
-    from cmworkbench.services.staff import admin as admin
+    from cmworkbench.services.staff import leave, people, schemas
 
     command = args.staff_command
     if command == "add":
         detail = _call(
             settings,
             args.login_as,
-            admin.add_staff,
+            people.add_staff,
             grades=settings.grades,
             login=args.login,
             name=args.name,
@@ -176,12 +176,12 @@ def staff_command(args: argparse.Namespace, settings: Settings) -> int:
         return _show_staff(detail, args.json, "cli.staff.added")
     if command == "edit":
         fields = {k: _optional(getattr(args, k)) for k in ("grade", "team", "backup", "phone")}
-        fields["name"] = args.name if args.name is not None else admin.UNSET
-        fields["role"] = args.role if args.role is not None else admin.UNSET
+        fields["name"] = args.name if args.name is not None else schemas.UNSET
+        fields["role"] = args.role if args.role is not None else schemas.UNSET
         detail = _call(
             settings,
             args.login_as,
-            admin.edit_staff,
+            people.edit_staff,
             grades=settings.grades,
             login=args.login,
             **fields,
@@ -189,13 +189,13 @@ def staff_command(args: argparse.Namespace, settings: Settings) -> int:
         return _show_staff(detail, args.json, "cli.staff.edited")
     if command == "show":
         return _show_staff(
-            _call(settings, args.login_as, admin.staff_detail, login=args.login), args.json, None
+            _call(settings, args.login_as, people.staff_detail, login=args.login), args.json, None
         )
     if command == "deactivate":
         return _deactivate(args, settings)
     if command == "leave":
         return _leave(args, settings)
-    rows = _call(settings, args.login_as, admin.list_leave, login=args.staff, since=args.since)
+    rows = _call(settings, args.login_as, leave.list_leave, login=args.staff, since=args.since)
     if args.json:
         print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2, default=str))
         return EXIT_OK
@@ -235,7 +235,7 @@ def _deactivate(args: argparse.Namespace, settings: Settings) -> int:
     """Deactivate, then rewrite ``authorized_keys`` so their keys stop working at once."""
     from cmworkbench.cli import _cmw_path, authorized_keys_path
     from cmworkbench.services.staff import ssh_keys
-    from cmworkbench.services.staff.admin import deactivate_staff
+    from cmworkbench.services.staff.people import deactivate_staff
 
     path = authorized_keys_path(args, settings)
     done = _call(settings, args.login_as, deactivate_staff, login=args.login)
@@ -264,7 +264,7 @@ def _deactivate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _leave(args: argparse.Namespace, settings: Settings) -> int:
-    from cmworkbench.services.staff.admin import add_leave, cancel_leave
+    from cmworkbench.services.staff.leave import add_leave, cancel_leave
 
     if args.cancel is not None:
         row = _call(settings, args.login_as, cancel_leave, leave_id=args.cancel)
@@ -291,14 +291,14 @@ def _leave(args: argparse.Namespace, settings: Settings) -> int:
 
 def team_command(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw team add|rename|list``."""
-    from cmworkbench.services.staff import admin as admin
+    from cmworkbench.services.staff import teams
 
     if args.team_command == "add":
         rows = [
             _call(
                 settings,
                 args.login_as,
-                admin.add_team,
+                teams.add_team,
                 name=args.name,
                 branch=args.branch,
                 branch_name=settings.general.branch_name,
@@ -307,11 +307,11 @@ def team_command(args: argparse.Namespace, settings: Settings) -> int:
     elif args.team_command == "rename":
         rows = [
             _call(
-                settings, args.login_as, admin.rename_team, team=args.name, new_name=args.new_name
+                settings, args.login_as, teams.rename_team, team=args.name, new_name=args.new_name
             )
         ]
     else:
-        rows = _call(settings, args.login_as, admin.list_teams)
+        rows = _call(settings, args.login_as, teams.list_teams)
     if args.json:
         print(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
         return EXIT_OK

@@ -36,7 +36,7 @@ from cmworkbench.config import load_settings
 from cmworkbench.domain import idcard
 from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.customers.schemas import CustomerEdit
-from cmworkbench.services.staff.admin import add_staff
+from cmworkbench.services.staff.people import add_staff
 from cmworkbench.services.workbench import login
 
 pytestmark = pytest.mark.sqlite_only  # files beside a SQLite database; PostgreSQL: its own tests

@@ -74,8 +74,7 @@ from cmworkbench.services.core.login import find_actor
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.usecase import use_cases
 from cmworkbench.services.customers.schemas import CustomerEdit
-from cmworkbench.services.staff import admin as staff_admin
-from cmworkbench.services.staff import ssh_keys
+from cmworkbench.services.staff import leave, people, ssh_keys, teams
 from cmworkbench.services.visits import plans as visits
 from cmworkbench.services.visits.schemas import ProposedVisit
 from cmworkbench.services.workbench import Workbench
@@ -84,7 +83,9 @@ ENTRY_MODULES = (
     "cmworkbench.services.core.audit",
     "cmworkbench.services.customers.handover",
     "cmworkbench.services.staff.ssh_keys",
-    "cmworkbench.services.staff.admin",
+    "cmworkbench.services.staff.leave",
+    "cmworkbench.services.staff.people",
+    "cmworkbench.services.staff.teams",
     "cmworkbench.services.visits.plans",
 )
 """Modules whose service entry points (public functions with keyword-only ``session`` and
@@ -437,15 +438,15 @@ _search_audit = _service(audit.search)
 _grant = _service(ssh_keys.grant_key)
 _revoke = _service(ssh_keys.revoke_key)
 _move = _service(visits.move_item, settings=SETTINGS)
-_add_staff = _service(staff_admin.add_staff, grades=SETTINGS.grades)
-_edit_staff = _service(staff_admin.edit_staff, grades=SETTINGS.grades)
-_deactivate = _service(staff_admin.deactivate_staff)
-_staff_detail = _service(staff_admin.staff_detail)
-_add_team = _service(staff_admin.add_team)
-_rename_team = _service(staff_admin.rename_team)
-_list_teams = _service(staff_admin.list_teams)
-_list_leave = _service(staff_admin.list_leave)
-_cancel_leave = _service(staff_admin.cancel_leave)
+_add_staff = _service(people.add_staff, grades=SETTINGS.grades)
+_edit_staff = _service(people.edit_staff, grades=SETTINGS.grades)
+_deactivate = _service(people.deactivate_staff)
+_staff_detail = _service(people.staff_detail)
+_add_team = _service(teams.add_team)
+_rename_team = _service(teams.rename_team)
+_list_teams = _service(teams.list_teams)
+_list_leave = _service(leave.list_leave)
+_cancel_leave = _service(leave.cancel_leave)
 
 
 def _export(wb: Workbench) -> Any:
@@ -645,28 +646,28 @@ CALLS: dict[str, Call] = {
         lambda wb, t: wb.customers.handover(t.owner, t.peer, dry_run=True),
         lambda r, t: r.from_login == t.owner and r.customers == 2 and not r.done,
     ),
-    "admin.add_staff": Call(
+    "people.add_staff": Call(
         lambda wb, t: _add_staff(wb, login="newbie", name="新人", role="manager"),
         write=True,
         own=True,
     ),
-    "admin.edit_staff": Call(
+    "people.edit_staff": Call(
         lambda wb, t: _edit_staff(wb, login=t.owner, phone="13700000000"), write=True
     ),
-    "admin.deactivate_staff": Call(lambda wb, t: _deactivate(wb, login=t.owner), write=True),
-    "admin.staff_detail": Call(
+    "people.deactivate_staff": Call(lambda wb, t: _deactivate(wb, login=t.owner), write=True),
+    "people.staff_detail": Call(
         lambda wb, t: _staff_detail(wb, login=t.owner), lambda r, t: r.login == t.owner
     ),
-    "admin.add_team": Call(lambda wb, t: _add_team(wb, name="零售组"), write=True, own=True),
-    "admin.rename_team": Call(
+    "teams.add_team": Call(lambda wb, t: _add_team(wb, name="零售组"), write=True, own=True),
+    "teams.rename_team": Call(
         lambda wb, t: _rename_team(wb, team="对公一组", new_name="公司一组"), write=True, own=True
     ),
-    "admin.list_teams": Call(lambda wb, t: _list_teams(wb), own=True),
-    "admin.list_leave": Call(
+    "teams.list_teams": Call(lambda wb, t: _list_teams(wb), own=True),
+    "leave.list_leave": Call(
         lambda wb, t: _list_leave(wb, since=date(2026, 12, 1)),
         lambda r, t: any(x.id == t.leave_id for x in r),
     ),
-    "admin.cancel_leave": Call(lambda wb, t: _cancel_leave(wb, leave_id=t.leave_id), write=True),
+    "leave.cancel_leave": Call(lambda wb, t: _cancel_leave(wb, leave_id=t.leave_id), write=True),
 }
 
 # -- the table ------------------------------------------------------------------------------
@@ -883,25 +884,25 @@ customers.handover       far     no  no  no  no  no  no  no  no
 customers.handover[dry_run] m1      no  no  no  no  no  no  ok  ok
 customers.handover[dry_run] m3      no  no  no  no  no  no  ii  ii
 customers.handover[dry_run] far     no  no  no  no  no  no  no  no
-admin.add_staff          self    no  no  no  no  no  no  no  ok
-admin.edit_staff         m1      no  no  no  no  no  no  no  ok
-admin.edit_staff         m3      no  no  no  no  no  no  no  ok
-admin.edit_staff         far     no  no  no  no  no  no  no  no
-admin.deactivate_staff       m1  no  no  no  no  no  no  no  ii
-admin.deactivate_staff       m3  no  no  no  no  no  no  no  ii
-admin.deactivate_staff       far no  no  no  no  no  no  no  no
-admin.staff_detail       m1      no  no  no  no  no  no  no  ok
-admin.staff_detail       m3      no  no  no  no  no  no  no  ok
-admin.staff_detail       far     no  no  no  no  no  no  no  no
-admin.add_team           self    no  no  no  no  no  no  no  ok
-admin.rename_team        self    no  no  no  no  no  no  no  ok
-admin.list_teams         self    ok  ok  ok  ok  ok  ok  ok  ok
-admin.list_leave         m1      ok  ok  ok  ok  --  --  ok  ok
-admin.list_leave         m3      --  --  --  --  ok  --  ok  ok
-admin.list_leave         far     --  --  --  --  --  --  --  --
-admin.cancel_leave       m1      no  no  no  ok  no  no  ok  ok
-admin.cancel_leave       m3      no  no  no  no  ok  no  ok  ok
-admin.cancel_leave       far     no  no  no  no  no  no  no  no
+people.add_staff         self    no  no  no  no  no  no  no  ok
+people.edit_staff        m1      no  no  no  no  no  no  no  ok
+people.edit_staff        m3      no  no  no  no  no  no  no  ok
+people.edit_staff        far     no  no  no  no  no  no  no  no
+people.deactivate_staff      m1  no  no  no  no  no  no  no  ii
+people.deactivate_staff      m3  no  no  no  no  no  no  no  ii
+people.deactivate_staff      far no  no  no  no  no  no  no  no
+people.staff_detail      m1      no  no  no  no  no  no  no  ok
+people.staff_detail      m3      no  no  no  no  no  no  no  ok
+people.staff_detail      far     no  no  no  no  no  no  no  no
+teams.add_team           self    no  no  no  no  no  no  no  ok
+teams.rename_team        self    no  no  no  no  no  no  no  ok
+teams.list_teams         self    ok  ok  ok  ok  ok  ok  ok  ok
+leave.list_leave         m1      ok  ok  ok  ok  --  --  ok  ok
+leave.list_leave         m3      --  --  --  --  ok  --  ok  ok
+leave.list_leave         far     --  --  --  --  --  --  --  --
+leave.cancel_leave       m1      no  no  no  ok  no  no  ok  ok
+leave.cancel_leave       m3      no  no  no  no  ok  no  ok  ok
+leave.cancel_leave       far     no  no  no  no  no  no  no  no
 """
 
 

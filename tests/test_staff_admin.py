@@ -12,8 +12,7 @@ from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import AuditLog, Customer, Staff, StaffLeave, Team
 from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.login import find_actor
-from cmworkbench.services.staff import admin as admin
-from cmworkbench.services.staff import ssh_keys
+from cmworkbench.services.staff import leave, people, ssh_keys, teams
 
 GRADES = {"senior": ["A1", "A2", "B1", "B2", "C"], "second": ["B1", "B2", "C"], "trainee": ["C"]}
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGn7KXlmTq7rGqgO7C4ns5ZDQJ3aZ+6wQk0kq1y5h2xZ test"
@@ -47,7 +46,7 @@ def _as(engine, login):
 
 def test_add_edit_and_show_a_manager_with_every_change_audited(engine, world):
     with unit_of_work(engine) as s:
-        added = admin.add_staff(
+        added = people.add_staff(
             session=s, actor=None, grades=GRADES, login="qianduo", name=" 钱  多 ",
             role="manager", grade="second", team="对公一组", backup="lina", phone="13800001111",
         )  # fmt: skip
@@ -58,7 +57,7 @@ def test_add_edit_and_show_a_manager_with_every_change_audited(engine, world):
         "second",
     )
     with unit_of_work(engine) as s:
-        edited = admin.edit_staff(
+        edited = people.edit_staff(
             session=s, actor=_as(engine, "admin"), grades=GRADES, login="qianduo",
             team="对公二组", backup=None, grade="trainee",
         )  # fmt: skip
@@ -87,7 +86,7 @@ def test_bad_staff_input_is_refused_with_what_and_nothing_is_saved(
 ):
     values = {"login": "qianduo", "name": "钱多", "role": "manager", **fields}
     with pytest.raises(error, match=says), unit_of_work(engine) as s:
-        admin.add_staff(session=s, actor=None, grades=GRADES, **values)
+        people.add_staff(session=s, actor=None, grades=GRADES, **values)
     with Session(engine) as s:
         assert len(s.exec(select(Staff)).all()) == 7, "nobody was added"
         assert s.exec(select(AuditLog)).all() == []
@@ -96,17 +95,17 @@ def test_bad_staff_input_is_refused_with_what_and_nothing_is_saved(
 def test_only_the_administrator_changes_staff(engine, world):
     for login in ("head", "zhouqiang", "wangfang"):
         with pytest.raises(OutOfScope), unit_of_work(engine) as s:
-            admin.add_staff(session=s, actor=_as(engine, login), grades=GRADES, login="x",
+            people.add_staff(session=s, actor=_as(engine, login), grades=GRADES, login="x",
                             name="x", role="manager")  # fmt: skip
         with pytest.raises(OutOfScope), unit_of_work(engine) as s:
-            admin.deactivate_staff(session=s, actor=_as(engine, login), login="lina")
+            people.deactivate_staff(session=s, actor=_as(engine, login), login="lina")
 
 
 def test_a_grade_below_the_book_and_a_role_without_a_book_are_refused(engine, world):
     with pytest.raises(InvalidInput, match="A1"), unit_of_work(engine) as s:
-        admin.edit_staff(session=s, actor=None, grades=GRADES, login="wangfang", grade="second")
+        people.edit_staff(session=s, actor=None, grades=GRADES, login="wangfang", grade="second")
     with pytest.raises(InvalidInput, match="1"), unit_of_work(engine) as s:
-        admin.edit_staff(session=s, actor=None, grades=GRADES, login="wangfang", role="supervisor")
+        people.edit_staff(session=s, actor=None, grades=GRADES, login="wangfang", role="supervisor")
     with Session(engine) as s:
         person = s.exec(select(Staff).where(Staff.login == "wangfang")).one()
         assert (person.grade, person.role) == ("senior", "manager")
@@ -116,11 +115,11 @@ def test_deactivation_needs_an_empty_book_then_revokes_keys_and_clears_b_roles(
     engine, world, tmp_path
 ):
     with pytest.raises(InvalidInput, match="1"), unit_of_work(engine) as s:
-        admin.deactivate_staff(session=s, actor=None, login="wangfang")
+        people.deactivate_staff(session=s, actor=None, login="wangfang")
     with unit_of_work(engine) as s:
         ssh_keys.grant_key(session=s, login="zhaolei", public_key_text=KEY)
     with unit_of_work(engine) as s:
-        done = admin.deactivate_staff(session=s, actor=_as(engine, "admin"), login="zhaolei")
+        done = people.deactivate_staff(session=s, actor=_as(engine, "admin"), login="zhaolei")
     assert (done.keys_revoked, done.customers_without_backup) == (1, 1)
     with Session(engine) as s:
         assert s.exec(select(Customer.backup_id).where(Customer.customer_no == "C1")).one() is None
@@ -134,22 +133,22 @@ def test_deactivation_needs_an_empty_book_then_revokes_keys_and_clears_b_roles(
 
 def test_teams_are_added_listed_and_renamed(engine, world):
     with unit_of_work(engine) as s:
-        admin.add_team(session=s, actor=None, name="零售一组")
+        teams.add_team(session=s, actor=None, name="零售一组")
     with pytest.raises(Conflict), unit_of_work(engine) as s:
-        admin.add_team(session=s, actor=None, name="零售一组")
+        teams.add_team(session=s, actor=None, name="零售一组")
     with unit_of_work(engine) as s:
-        renamed = admin.rename_team(session=s, actor=None, team="对公一组", new_name="公司一组")
+        renamed = teams.rename_team(session=s, actor=None, team="对公一组", new_name="公司一组")
     assert (renamed.name, renamed.supervisor, renamed.members) == ("公司一组", "zhouqiang", 3)
     with Session(engine) as s:
         names = sorted(s.exec(select(Team.name)).all())
-        teams = admin.list_teams(session=s, actor=None)
+        listed = teams.list_teams(session=s, actor=None)
     assert names == ["公司一组", "对公二组", "零售一组"]
-    assert [t.name for t in teams] == sorted(names)
+    assert [t.name for t in listed] == sorted(names)
 
 
 def _leave(engine, login, starts, ends, actor=None):
     with unit_of_work(engine) as s:
-        return admin.add_leave(
+        return leave.add_leave(
             session=s, actor=actor, login=login, starts_on=date.fromisoformat(starts),
             ends_on=date.fromisoformat(ends),
         )  # fmt: skip
@@ -187,7 +186,7 @@ def test_leave_is_recorded_by_the_supervisor_of_the_team_not_by_others(engine, w
         with pytest.raises(OutOfScope, match="lina"):
             _leave(engine, "lina", "2026-12-10", "2026-12-11", actor=_as(engine, login))
     with unit_of_work(engine) as s:
-        seen = admin.list_leave(session=s, actor=_as(engine, "liuyang"))
+        seen = leave.list_leave(session=s, actor=_as(engine, "liuyang"))
     assert [r.login for r in seen] == ["zhaolei"], "a supervisor lists their team's leave"
 
 
@@ -198,7 +197,7 @@ def test_cancelled_leave_frees_the_partner(engine, world):
     with pytest.raises(Conflict, match=r"wangfang.*2026-11-25.*2026-11-27"):
         _leave(engine, "lina", "2026-11-25", "2026-11-27")
     with unit_of_work(engine) as s:
-        cancelled = admin.cancel_leave(session=s, actor=None, leave_id=first.id)
+        cancelled = leave.cancel_leave(session=s, actor=None, leave_id=first.id)
     assert (cancelled.id, cancelled.login) == (first.id, "wangfang")
     second = _leave(engine, "lina", "2026-11-25", "2026-11-27")
     with Session(engine) as s:
@@ -207,7 +206,7 @@ def test_cancelled_leave_frees_the_partner(engine, world):
                 Staff, col(Staff.id) == StaffLeave.staff_id
             )
         ).all()
-        listed = admin.list_leave(session=s, actor=None)
+        listed = leave.list_leave(session=s, actor=None)
     assert [(i, who, f"{a}", f"{b}") for i, who, a, b in stored] == [
         (second.id, "lina", "2026-11-25", "2026-11-27")
     ], "wangfang's leave is gone, lina's is kept"

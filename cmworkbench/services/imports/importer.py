@@ -23,7 +23,7 @@ owner changes moves as a handover moves it (:mod:`..ownership`).
 
 The import is audited in the same transaction: one row for the import (file name, SHA-256,
 counts), one per updated record naming the changed fields (staff: per field, by
-:mod:`cmworkbench.services.staff.admin`).
+:mod:`cmworkbench.services.staff.people`).
 
 Speed: customers, contacts and holdings are written in batches with ``executemany`` (see
 :mod:`.bulk`); a million customers take about three minutes on the branch server's two cores

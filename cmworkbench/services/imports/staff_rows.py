@@ -1,4 +1,4 @@
-"""Importing staff: through :mod:`cmworkbench.services.staff.admin`, row by row.
+"""Importing staff: through :mod:`cmworkbench.services.staff.people`, row by row.
 
 A branch has tens or hundreds of staff, not millions, so each row goes through the same
 service as ``cmw staff add`` / ``cmw staff edit`` and gets the same checks (login pattern,

@@ -6,8 +6,8 @@ A capability reaches another through its ``schemas``, its facade and this module
 
 from __future__ import annotations
 
-from cmworkbench.services.staff.admin import add_staff, edit_staff, staff_detail
 from cmworkbench.services.staff.board import BOOK_ROLES, on_leave_ids, submitted_ids, team_members
+from cmworkbench.services.staff.people import add_staff, edit_staff, staff_detail
 
 __all__ = [
     "BOOK_ROLES",

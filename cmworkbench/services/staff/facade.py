@@ -25,7 +25,7 @@ class StaffFacade(Facade):
     board: UseCase[list[ManagerLoad]] = UseCase("staff.board:team_board")
     tasks_of: UseCase[list[TeamTask]] = UseCase("staff.board:team_tasks")
     reassign_task: UseCase[TeamTask] = UseCase("staff.board:reassign_task")
-    record_leave: UseCase[LeaveOut] = UseCase("staff.admin:add_leave")
+    record_leave: UseCase[LeaveOut] = UseCase("staff.leave:add_leave")
 
 
 class WorklogFacade(Facade):
