@@ -77,7 +77,7 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def period(args: argparse.Namespace) -> tuple[date, date]:
     """The period asked for: ``--month``, ``--from``/``--to``, or the running month."""
-    from cmworkbench.services.reports.report import month_period
+    from cmworkbench.services.reports.schemas import month_period
 
     if args.start or args.end:
         if not (args.start and args.end):

@@ -59,6 +59,7 @@ from cmworkbench.db.models import (
 from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.reports import report as reports
 from cmworkbench.services.reports.figures import FIGURES
+from cmworkbench.services.reports.schemas import month_period
 from cmworkbench.services.staff.directory import actor_for_login
 
 NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
@@ -422,7 +423,7 @@ def test_a_period_must_have_begun_and_be_in_order(session: Session) -> None:
     with pytest.raises(InvalidInput):
         run(session, "zhangwei", start=NOV_30, end=NOV_1)
     with pytest.raises(InvalidInput):
-        reports.month_period("2026-13")
+        month_period("2026-13")
 
 
 def test_a_weekly_trend_point_is_the_report_of_that_week(session: Session) -> None:

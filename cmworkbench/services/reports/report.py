@@ -19,27 +19,31 @@ inclusive; it ends now at the latest, so a report of the running month is "so fa
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
-from cmworkbench.db.dialect import SQLITE, Dialect, dialect_of
+from cmworkbench.db.dialect import dialect_of
 from cmworkbench.db.models import Staff, Team
-from cmworkbench.domain.cadence import rule_table
-from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import label, t
 from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import own_book_only
 from cmworkbench.services.reports.figures import BY_KEY, FIGURES, ROW_COLUMNS, FigureDef
+from cmworkbench.services.reports.query import (
+    Query,
+    dialect_for,
+    owners_sql,
+    query_for,
+    weekly_query,
+)
 from cmworkbench.services.reports.schemas import (
     NAMES,
     DrillRow,
@@ -143,181 +147,22 @@ def figure_def(key: str) -> FigureDef:
     return BY_KEY[key]
 
 
-# -- the period and the SQL parameters -------------------------------------------------------
-
-
-def month_period(month: str) -> tuple[date, date]:
-    """``2026-11`` → (1 November, 30 November)."""
-    try:
-        first = date.fromisoformat(f"{month.strip()}-01")
-    except ValueError:
-        raise InvalidInput(t("report.bad_month", value=month)) from None
-    return first, first + relativedelta(months=1) - timedelta(days=1)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=clock.branch_tz())
-
-
-def _stamp(moment: datetime, dialect: Dialect) -> str | datetime:
-    """An instant as a parameter: the string SQLite stores, or a ``timestamptz``."""
-    if dialect is SQLITE:
-        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return moment.astimezone(UTC)
-
-
-def _day(day: date, dialect: Dialect) -> str | date:
-    """A date as a parameter: the ISO string SQLite stores, or a ``date``."""
-    return str(day) if dialect is SQLITE else day
-
-
-@dataclass(frozen=True)
-class _Query:
-    """The period as SQL parameters, and the small tables from config."""
-
-    dialect: Dialect
-    params: dict[str, Any]
-    ctes: str
-    as_of: datetime
-    rules: list[tuple[Any, ...]]
-    """The rows of ``rep_rule``: (class, vip, government, rule, channel mask, since)."""
-    fresh: list[tuple[Any, ...]]
-    """The rows of ``rep_fresh``: (class, since)."""
-
-
-def _query(settings: Settings, start: date, end: date, dialect: Dialect = SQLITE) -> _Query:
-    if end < start:
-        raise InvalidInput(t("report.bad_period", start=start, end=end))
-    now = clock.now()
-    start_at, end_at = _midnight(start), min(_midnight(end + timedelta(days=1)), now)
-    if start_at >= end_at:
-        raise InvalidInput(t("report.future_period", start=start))
-    last_day = (end_at - timedelta(microseconds=1)).astimezone(clock.branch_tz()).date()
-    offset = int((start_at.utcoffset() or timedelta()).total_seconds() // 60)
-    params: dict[str, Any] = {
-        "start": _stamp(start_at, dialect),
-        "end": _stamp(end_at, dialect),
-        "start_day": _day(start, dialect),
-        "end_day": _day(last_day, dialect),
-        "judge_day": _day(end_at.astimezone(clock.branch_tz()).date(), dialect),
-        "shift": f"{offset:+d} minutes",
-        "unshift": f"{-offset:+d} minutes",
-        "after_sale_months": settings.tasks.after_sale_months,
-        "after_sale_back": f"-{settings.tasks.after_sale_months} months",
-    }
-    rules = [
-        (
-            r.cls,
-            r.vip,
-            r.gov,
-            r.key,
-            r.channel_mask,
-            _stamp(_midnight(last_day - timedelta(days=r.rule.max_days)), dialect),
-        )
-        for r in rule_table(settings.cadence)
-    ]
-    fresh = [
-        (cls, _stamp(_midnight(last_day - timedelta(days=rule.max_days)), dialect))
-        for cls, rule in settings.freshness.items()
-    ]
-    calendar = BranchCalendar.from_settings(settings.calendar)
-    until = min(last_day, clock.today() - timedelta(days=1))  # today's log is due tonight
-    days = [
-        (_day(start + timedelta(days=n), dialect),)
-        for n in range((until - start).days + 1)
-        if calendar.is_workday(start + timedelta(days=n))
-    ]
-    ctes = ", ".join(
-        (
-            _values(dialect, params, "rep_rule", (*_RULE_COLUMNS, ("since", _INSTANT)), rules),
-            _values(dialect, params, "rep_fresh", (("cls", "text"), ("since", _INSTANT)), fresh),
-            _values(dialect, params, "rep_day", (("day", "date"),), days),
-        )
-    )
-    return _Query(dialect, params, "WITH " + ctes, end_at, rules, fresh)
-
-
-_INSTANT = "timestamptz"
-_RULE_COLUMNS = (
-    ("cls", "text"),
-    ("vip", "integer"),
-    ("gov", "integer"),
-    ("rule", "text"),
-    ("mask", "integer"),
-)
-"""The config tables' columns and their types (PostgreSQL's, for an empty table)."""
-
-
-def _weekly_query(each: Sequence[_Query]) -> _Query:
-    """The queries of consecutive periods as one, for the figures' ``weekly`` SQL: each
-    period's parameters with the suffix ``_n``, and one ``since_n`` column per period in the
-    config tables (the rules chosen do not depend on the period, their days do)."""
-    dialect = each[0].dialect
-    params: dict[str, Any] = {}
-    for n, query in enumerate(each):
-        params.update({f"{k}_{n}": v for k, v in query.params.items() if not k.startswith("rep_")})
-    params["after_sale_months"] = each[0].params["after_sale_months"]
-    params["after_sale_back"] = each[0].params["after_sale_back"]
-    since = tuple((f"since_{n}", _INSTANT) for n in range(len(each)))
-    rules = [(*rule[:5], *(q.rules[i][5] for q in each)) for i, rule in enumerate(each[0].rules)]
-    fresh = [(row[0], *(q.fresh[i][1] for q in each)) for i, row in enumerate(each[0].fresh)]
-    ctes = ", ".join(
-        (
-            _values(dialect, params, "rep_rule", (*_RULE_COLUMNS, *since), rules),
-            _values(dialect, params, "rep_fresh", (("cls", "text"), *since), fresh),
-        )
-    )
-    return _Query(dialect, params, "WITH " + ctes, each[-1].as_of, rules, fresh)
-
-
-def _values(
-    dialect: Dialect,
-    params: dict[str, Any],
-    name: str,
-    columns: Sequence[tuple[str, str]],
-    rows: Sequence[Sequence[Any]],
-) -> str:
-    """A ``name(columns) AS (VALUES …)`` common table with bound values; ``columns`` are
-    (name, type) pairs."""
-    head = f"{name}({', '.join(column for column, _ in columns)}) AS "
-    if not rows:
-        nulls = ", ".join(dialect.null.format(kind) for _, kind in columns)
-        return head + f"(SELECT {nulls} WHERE {dialect.false})"
-    tuples = []
-    for i, row in enumerate(rows):
-        names = []
-        for j, value in enumerate(row):
-            params[f"{name}_{i}_{j}"] = value
-            names.append(f":{name}_{i}_{j}")
-        tuples.append(f"({', '.join(names)})")
-    return head + f"(VALUES {', '.join(tuples)})"
-
-
-def _owners(ids: Iterable[int]) -> str:
-    return ", ".join(str(int(i)) for i in ids) or "NULL"
-
-
-def _dialect(session: Session) -> Dialect:
-    """The SQL fragments of the session's database."""
-    return dialect_of(session.connection().dialect.name)
-
-
 # -- figures ---------------------------------------------------------------------------------
 
 Sums = dict[tuple[int, str], tuple[float, float]]
 """(owner id, breakdown) → (Σ num, Σ den)."""
 
 
-def _sums_sql(query: _Query, figure: FigureDef, owners: list[int]) -> str:
+def _sums_sql(query: Query, figure: FigureDef, owners: list[int]) -> str:
     d = query.dialect
     return (
         f"{query.ctes} SELECT owner_id, COALESCE(grp, ''), {d.total.format('num')},"
-        f" {d.total.format('den')} FROM ({figure.rows(d, _owners(owners))}){d.alias}"
+        f" {d.total.format('den')} FROM ({figure.rows(d, owners_sql(owners))}){d.alias}"
         " GROUP BY owner_id, grp"
     )
 
 
-def _sums(session: Session, query: _Query, figure: FigureDef, owners: list[int]) -> Sums:
+def _sums(session: Session, query: Query, figure: FigureDef, owners: list[int]) -> Sums:
     result = session.connection().execute(text(_sums_sql(query, figure, owners)), query.params)
     return {(int(o), str(g)): (float(n), float(d)) for o, g, n, d in result}
 
@@ -333,7 +178,7 @@ def report_statements(
     """The statements :func:`report` runs for ``owner_ids`` over ``start``–``end`` on the
     database ``dialect``, one per figure, with their named parameters: what
     ``bench/report.py`` runs on a bare connection as the floor."""
-    query = _query(settings, start, end, dialect_of(dialect))
+    query = query_for(settings, start, end, dialect_of(dialect))
     return [(_sums_sql(query, f, owner_ids), query.params) for f in FIGURES]
 
 
@@ -403,7 +248,7 @@ def report(
     """The figures of ``name`` (``manager``, ``team`` or ``branch``) over ``start``–``end``."""
     _check_name(actor, name)
     subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
-    query = _query(settings, start, end, _dialect(session))
+    query = query_for(settings, start, end, dialect_for(session))
     owners = subj.owner_ids
     sums = {f.key: _sums(session, query, f, owners) for f in FIGURES}
 
@@ -432,12 +277,12 @@ def drill(
     ``limit`` shows the first rows only; without it the list sums to the figure)."""
     figure = figure_def(figure_key)
     subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
-    d = _dialect(session)
-    query = _query(settings, start, end, d)
+    d = dialect_for(session)
+    query = query_for(settings, start, end, d)
     by_id = {m.id: m for m in subj.members}
     sql = (
         f"{query.ctes} SELECT {', '.join(ROW_COLUMNS)}"
-        f" FROM ({figure.rows(d, _owners(by_id))}){d.alias}"
+        f" FROM ({figure.rows(d, owners_sql(by_id))}){d.alias}"
         f" ORDER BY num * 1.0 / {d.greatest.format('den', '1')} "
         + ("DESC" if not figure.higher_is_better else "ASC")
         + ", day, ref"
@@ -467,7 +312,7 @@ def drill(
 
 
 def _week_sums(
-    session: Session, settings: Settings, figure: FigureDef, owners: list[int], query: _Query
+    session: Session, settings: Settings, figure: FigureDef, owners: list[int], query: Query
 ) -> tuple[float, float]:
     """(Σ num, Σ den) of ``figure`` over one period, the whole scope, summed as the report
     sums them."""
@@ -476,17 +321,17 @@ def _week_sums(
 
 
 def _weekly_sums(
-    session: Session, queries: Sequence[_Query], figure: FigureDef, owners: list[int]
+    session: Session, queries: Sequence[Query], figure: FigureDef, owners: list[int]
 ) -> list[tuple[float, float]]:
     """(Σ num, Σ den) of ``figure`` in each of the consecutive periods, the whole scope, in
     one pass."""
     assert figure.weekly is not None
-    weeks, query = len(queries), _weekly_query(queries)
+    weeks, query = len(queries), weekly_query(queries)
     d = query.dialect
     totals = ", ".join(
         f"{d.total.format(f'num_{n}')}, {d.total.format(f'den_{n}')}" for n in range(weeks)
     )
-    rows = figure.weekly(d, _owners(owners), weeks)
+    rows = figure.weekly(d, owners_sql(owners), weeks)
     sql = f"{query.ctes} SELECT {totals} FROM ({rows}){d.alias}"
     row = session.connection().execute(text(sql), query.params).one()
     return [(float(row[2 * n]), float(row[2 * n + 1])) for n in range(weeks)]
@@ -509,7 +354,7 @@ def weekly_trend(
     if not 1 <= weeks <= 53:
         raise InvalidInput(t("report.bad_weeks", weeks=weeks))
     subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
-    dialect = _dialect(session)
+    dialect = dialect_for(session)
     last = min(end or clock.today(), clock.today())
     monday = last - timedelta(days=last.weekday())
     owners = subj.owner_ids
@@ -519,7 +364,7 @@ def weekly_trend(
         periods.append((start, start + timedelta(days=6)))
     # A figure that reads every customer or holding does all weeks in one pass; the others
     # read a few records per week through their indexes.
-    queries = [_query(settings, start, stop, dialect) for start, stop in periods]
+    queries = [query_for(settings, start, stop, dialect) for start, stop in periods]
     values = {
         f.key: _weekly_sums(session, queries, f, owners)
         if f.weekly

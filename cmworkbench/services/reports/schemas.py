@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from cmworkbench.i18n import t
+from cmworkbench.services.core.errors import InvalidInput
 
 NAMES = ("manager", "team", "branch")
 """Breakdowns of a report: one group per manager, per team, or the whole scope."""
@@ -118,3 +123,12 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "hours":
         return f"{value:.1f}h"
     return f"{value:.2f}"
+
+
+def month_period(month: str) -> tuple[date, date]:
+    """``2026-11`` → (1 November, 30 November)."""
+    try:
+        first = date.fromisoformat(f"{month.strip()}-01")
+    except ValueError:
+        raise InvalidInput(t("report.bad_month", value=month)) from None
+    return first, first + relativedelta(months=1) - timedelta(days=1)

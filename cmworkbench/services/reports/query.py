@@ -1,0 +1,170 @@
+"""The period of a report and the parameters its SQL receives: the period as stored instants
+and branch-local days, the offset of branch time, and the small ``VALUES`` tables built from
+config (cadence rules, freshness, working days); see :mod:`.figures` for what each figure
+selects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from cmworkbench import clock
+from cmworkbench.config import Settings
+from cmworkbench.db.dialect import SQLITE, Dialect, dialect_of
+from cmworkbench.domain.cadence import rule_table
+from cmworkbench.domain.calendar import BranchCalendar
+from cmworkbench.i18n import t
+from cmworkbench.services.core.errors import InvalidInput
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=clock.branch_tz())
+
+
+def _stamp(moment: datetime, dialect: Dialect) -> str | datetime:
+    """An instant as a parameter: the string SQLite stores, or a ``timestamptz``."""
+    if dialect is SQLITE:
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC)
+
+
+def _day(day: date, dialect: Dialect) -> str | date:
+    """A date as a parameter: the ISO string SQLite stores, or a ``date``."""
+    return str(day) if dialect is SQLITE else day
+
+
+@dataclass(frozen=True)
+class Query:
+    """The period as SQL parameters, and the small tables from config."""
+
+    dialect: Dialect
+    params: dict[str, Any]
+    ctes: str
+    as_of: datetime
+    rules: list[tuple[Any, ...]]
+    """The rows of ``rep_rule``: (class, vip, government, rule, channel mask, since)."""
+    fresh: list[tuple[Any, ...]]
+    """The rows of ``rep_fresh``: (class, since)."""
+
+
+def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQLITE) -> Query:
+    if end < start:
+        raise InvalidInput(t("report.bad_period", start=start, end=end))
+    now = clock.now()
+    start_at, end_at = _midnight(start), min(_midnight(end + timedelta(days=1)), now)
+    if start_at >= end_at:
+        raise InvalidInput(t("report.future_period", start=start))
+    last_day = (end_at - timedelta(microseconds=1)).astimezone(clock.branch_tz()).date()
+    offset = int((start_at.utcoffset() or timedelta()).total_seconds() // 60)
+    params: dict[str, Any] = {
+        "start": _stamp(start_at, dialect),
+        "end": _stamp(end_at, dialect),
+        "start_day": _day(start, dialect),
+        "end_day": _day(last_day, dialect),
+        "judge_day": _day(end_at.astimezone(clock.branch_tz()).date(), dialect),
+        "shift": f"{offset:+d} minutes",
+        "unshift": f"{-offset:+d} minutes",
+        "after_sale_months": settings.tasks.after_sale_months,
+        "after_sale_back": f"-{settings.tasks.after_sale_months} months",
+    }
+    rules = [
+        (
+            r.cls,
+            r.vip,
+            r.gov,
+            r.key,
+            r.channel_mask,
+            _stamp(_midnight(last_day - timedelta(days=r.rule.max_days)), dialect),
+        )
+        for r in rule_table(settings.cadence)
+    ]
+    fresh = [
+        (cls, _stamp(_midnight(last_day - timedelta(days=rule.max_days)), dialect))
+        for cls, rule in settings.freshness.items()
+    ]
+    calendar = BranchCalendar.from_settings(settings.calendar)
+    until = min(last_day, clock.today() - timedelta(days=1))  # today's log is due tonight
+    days = [
+        (_day(start + timedelta(days=n), dialect),)
+        for n in range((until - start).days + 1)
+        if calendar.is_workday(start + timedelta(days=n))
+    ]
+    ctes = ", ".join(
+        (
+            values_table(dialect, params, "rep_rule", (*_RULE_COLUMNS, ("since", _INSTANT)), rules),
+            values_table(
+                dialect, params, "rep_fresh", (("cls", "text"), ("since", _INSTANT)), fresh
+            ),
+            values_table(dialect, params, "rep_day", (("day", "date"),), days),
+        )
+    )
+    return Query(dialect, params, "WITH " + ctes, end_at, rules, fresh)
+
+
+_INSTANT = "timestamptz"
+_RULE_COLUMNS = (
+    ("cls", "text"),
+    ("vip", "integer"),
+    ("gov", "integer"),
+    ("rule", "text"),
+    ("mask", "integer"),
+)
+"""The config tables' columns and their types (PostgreSQL's, for an empty table)."""
+
+
+def weekly_query(each: Sequence[Query]) -> Query:
+    """The queries of consecutive periods as one, for the figures' ``weekly`` SQL: each
+    period's parameters with the suffix ``_n``, and one ``since_n`` column per period in the
+    config tables (the rules chosen do not depend on the period, their days do)."""
+    dialect = each[0].dialect
+    params: dict[str, Any] = {}
+    for n, query in enumerate(each):
+        params.update({f"{k}_{n}": v for k, v in query.params.items() if not k.startswith("rep_")})
+    params["after_sale_months"] = each[0].params["after_sale_months"]
+    params["after_sale_back"] = each[0].params["after_sale_back"]
+    since = tuple((f"since_{n}", _INSTANT) for n in range(len(each)))
+    rules = [(*rule[:5], *(q.rules[i][5] for q in each)) for i, rule in enumerate(each[0].rules)]
+    fresh = [(row[0], *(q.fresh[i][1] for q in each)) for i, row in enumerate(each[0].fresh)]
+    ctes = ", ".join(
+        (
+            values_table(dialect, params, "rep_rule", (*_RULE_COLUMNS, *since), rules),
+            values_table(dialect, params, "rep_fresh", (("cls", "text"), *since), fresh),
+        )
+    )
+    return Query(dialect, params, "WITH " + ctes, each[-1].as_of, rules, fresh)
+
+
+def values_table(
+    dialect: Dialect,
+    params: dict[str, Any],
+    name: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[Any]],
+) -> str:
+    """A ``name(columns) AS (VALUES …)`` common table with bound values; ``columns`` are
+    (name, type) pairs."""
+    head = f"{name}({', '.join(column for column, _ in columns)}) AS "
+    if not rows:
+        nulls = ", ".join(dialect.null.format(kind) for _, kind in columns)
+        return head + f"(SELECT {nulls} WHERE {dialect.false})"
+    tuples = []
+    for i, row in enumerate(rows):
+        names = []
+        for j, value in enumerate(row):
+            params[f"{name}_{i}_{j}"] = value
+            names.append(f":{name}_{i}_{j}")
+        tuples.append(f"({', '.join(names)})")
+    return head + f"(VALUES {', '.join(tuples)})"
+
+
+def owners_sql(ids: Iterable[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids) or "NULL"
+
+
+def dialect_for(session: Session) -> Dialect:
+    """The SQL fragments of the session's database."""
+    return dialect_of(session.connection().dialect.name)
