@@ -28,7 +28,7 @@ record, a return call made), so what it prints is created and closed.
 (value, kind, flags, churn); the call list adds how overdue a task is on the day it shows.
 
 The date arithmetic differs between SQLite (date functions on the stored ISO strings) and
-PostgreSQL (``timestamptz`` and ``date`` with intervals): :class:`_Context` writes each piece in
+PostgreSQL (``timestamptz`` and ``date`` with intervals): :class:`Context` writes each piece in
 the connection's dialect, so both run the same rules and make the same idempotency keys. (One
 known edge: a month added to the 31st runs over into the next month on SQLite, and stops at the
 month's last day on PostgreSQL.)
@@ -45,11 +45,11 @@ from sqlalchemy import Connection, text
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.dialect import dialect_of
-from cmworkbench.domain import priority
 from cmworkbench.domain.cadence import CHANNEL_BITS, rule_table
 from cmworkbench.domain.calendar import parse_hours
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import InvalidInput
+from cmworkbench.services.tasks.rules_sql import RULE_JOIN, rule_selects
 from cmworkbench.services.tasks.schemas import GenerationResult
 
 TASK_COLUMNS = (
@@ -62,10 +62,10 @@ def generate(conn: Connection, settings: Settings, day: date | None = None) -> G
     if conn.dialect.name not in ("sqlite", "postgresql"):
         raise InvalidInput(t("generate.sqlite_only"))
     started = time.perf_counter()
-    ctx = _Context(settings, day or clock.today(), conn.dialect.name == "postgresql")
+    ctx = Context(settings, day or clock.today(), conn.dialect.name == "postgresql")
     _rule_tables(conn, ctx)
     created: dict[str, int] = {}
-    for kind, sql in _rules(ctx):
+    for kind, sql in rule_selects(ctx):
         created[kind] = created.get(kind, 0) + _insert(conn, ctx, kind, sql)
     closed = _close_stale(conn, ctx)
     for table in ("gen_rule", "gen_last", "gen_fresh"):
@@ -73,7 +73,7 @@ def generate(conn: Connection, settings: Settings, day: date | None = None) -> G
     return GenerationResult(ctx.day, created, closed, round(time.perf_counter() - started, 3))
 
 
-class _Context:
+class Context:
     """The day's parameters (as the strings SQLite stores, or as values for PostgreSQL) and
     the SQL of the date arithmetic in the connection's dialect."""
 
@@ -174,7 +174,7 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _rule_tables(conn: Connection, ctx: _Context) -> None:
+def _rule_tables(conn: Connection, ctx: Context) -> None:
     """The cadence rule of every (class, VIP, government) combination, chosen by the domain
     rule (strictest applies), and the freshness rule of every class, as small temp tables."""
     settings = ctx.settings
@@ -197,56 +197,7 @@ def _rule_tables(conn: Connection, ctx: _Context) -> None:
     )
 
 
-_VIP = "(CASE WHEN c.is_vip OR c.tier IN ('diamond', 'gold') THEN 1 ELSE 0 END)"
-_RULE_JOIN = (
-    f"JOIN gen_rule r ON r.cls = COALESCE(c.cls, '') AND r.vip = {_VIP}"
-    " AND r.gov = (CASE WHEN c.is_government THEN 1 ELSE 0 END)"
-)
-
-
-def _priority_sql(kind: str) -> str:
-    """The day-independent part of the priority score, from the domain's weights."""
-    value = " ".join(f"WHEN '{k}' THEN {w}" for k, w in priority.CLASS_WEIGHT.items())
-    tier = " ".join(f"WHEN '{k}' THEN {w}" for k, w in priority.TIER_WEIGHT.items())
-    w = priority.FLAG_WEIGHT
-    return (
-        f"(CASE c.cls {value} ELSE CASE c.tier {tier} ELSE 5 END END"
-        f" + {priority.KIND_WEIGHT.get(kind, 10)}"
-        f" + CASE WHEN {_VIP} = 1 THEN {w['vip']} ELSE 0 END"
-        f" + CASE WHEN c.is_government THEN {w['government']} ELSE 0 END"
-        f" + CASE WHEN c.is_benchmark THEN {w['benchmark']} ELSE 0 END"
-        f" + CASE WHEN c.is_dual_span THEN {w['dual_span']} ELSE 0 END"
-        f" + CASE WHEN c.status = 'at_risk' THEN {priority.AT_RISK_WEIGHT} ELSE 0 END)"
-    )
-
-
-def _select(kind: str, rule: str, due: str, key: str, owner: str = "c.owner_id") -> str:
-    """The SELECT list every rule shares, in the order of :data:`TASK_COLUMNS`."""
-    return (
-        f"SELECT '{kind}', c.id, {owner}, {due}, {_priority_sql(kind)}, 'open', {rule},"
-        f" {key}, :now, 1"
-    )
-
-
-_ACTIVE = "c.owner_id IS NOT NULL AND c.status <> 'lost'"
-
-
-def _rules(ctx: _Context) -> list[tuple[str, str]]:
-    """(kind, SELECT) per rule; each SELECT yields rows in :data:`TASK_COLUMNS` order."""
-    return [
-        ("contact", _contact(ctx)),
-        ("verify_info", _verify(ctx)),
-        ("care", _birthdays(ctx)),
-        ("care", _festivals(ctx)),
-        ("after_sale", _after_sale(ctx)),
-        ("maturity", _maturity(ctx)),
-        ("post_loan", _post_loan(ctx)),
-        ("return_call", _return_call(ctx)),
-        ("retention", _retention(ctx)),
-    ]
-
-
-def _insert(conn: Connection, ctx: _Context, kind: str, select: str) -> int:
+def _insert(conn: Connection, ctx: Context, kind: str, select: str) -> int:
     if kind == "contact":
         _last_contacts(conn, ctx)
     if not select:
@@ -258,14 +209,14 @@ def _insert(conn: Connection, ctx: _Context, kind: str, select: str) -> int:
     return int(result.rowcount or 0)
 
 
-def _last_contacts(conn: Connection, ctx: _Context) -> None:
+def _last_contacts(conn: Connection, ctx: Context) -> None:
     """The last logged contact of every customer, in the channels of its cadence rule."""
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp('gen_last')}")
     kind_bit = " ".join(f"WHEN '{k}' THEN {b}" for k, b in CHANNEL_BITS.items())
     conn.exec_driver_sql(
         "CREATE TEMP TABLE gen_last AS"
         " SELECT i.customer_id AS customer_id, MAX(i.happened_at) AS at"
-        f" FROM customer c {_RULE_JOIN}"
+        f" FROM customer c {RULE_JOIN}"
         " JOIN interaction i ON i.customer_id = c.id AND i.status = 'done'"
         f" AND (r.mask & (CASE i.kind {kind_bit} ELSE 0 END)) <> 0"
         " GROUP BY i.customer_id"
@@ -274,152 +225,7 @@ def _last_contacts(conn: Connection, ctx: _Context) -> None:
     conn.exec_driver_sql(f"CREATE UNIQUE INDEX {index} ON gen_last (customer_id)")  # temp too
 
 
-def _contact(ctx: _Context) -> str:
-    base = "COALESCE(l.at, c.created_at)"
-    due = ctx.plus_days(base, "r.ideal")
-    key = f"'contact:' || c.id || ':' || {ctx.seconds_text(base)}"
-    return (
-        _select("contact", "'cadence.' || r.rule", due, key)
-        + f" FROM customer c {_RULE_JOIN} LEFT JOIN gen_last l ON l.customer_id = c.id"
-        f" WHERE {_ACTIVE} AND {due} < :tomorrow"
-    )
-
-
-def _verify(ctx: _Context) -> str:
-    due = (
-        "CASE WHEN c.info_verified_at IS NULL THEN :start"
-        f" ELSE {ctx.plus_days('c.info_verified_at', 'f.max_days')} END"
-    )
-    verified = ctx.seconds_text("c.info_verified_at")
-    key = f"'verify:' || c.id || ':' || COALESCE({verified}, 'never')"
-    return (
-        _select("verify_info", "'freshness.' || c.cls", due, key)
-        + " FROM customer c JOIN gen_fresh f ON f.cls = c.cls"
-        f" WHERE {_ACTIVE} AND ({due}) < :tomorrow"
-    )
-
-
-def _care_window(ctx: _Context) -> list[date]:
-    lead = ctx.settings.tasks.care_lead_days
-    return [ctx.day + timedelta(days=i) for i in range(lead + 1)]
-
-
-def _birthdays(ctx: _Context) -> str:
-    """Birthdays of key persons (of the customer's owner) and of individual customers."""
-    window = _care_window(ctx)
-    month_days = ", ".join(f"'{d:%m-%d}'" for d in window)
-    on_day = " ".join(f"WHEN '{d:%m-%d}' THEN '{d}'" for d in window)
-    due = ctx.at_opening(f"(CASE {ctx.month_day('b.birthday')} {on_day} END)")
-    key = "'care:birthday:' || b.who || ':' || b.year"
-    people = (
-        f"SELECT k.customer_id AS customer_id, 'contact' || k.id AS who, k.birthday AS birthday,"
-        f" '{ctx.day.year}' AS year FROM contact k"
-        f" WHERE {ctx.month_day('k.birthday')} IN ({month_days})"
-        " UNION ALL SELECT id, 'customer' || id, birthday, "
-        f"'{ctx.day.year}' FROM customer WHERE kind = 'individual'"
-        f" AND {ctx.month_day('birthday')} IN ({month_days})"
-    )
-    return (
-        _select("care", "'care.birthday'", due, key)
-        + f" FROM ({people}) AS b JOIN customer c ON c.id = b.customer_id WHERE {_ACTIVE}"
-    )
-
-
-def _festivals(ctx: _Context) -> str:
-    """Festivals within the lead time: A/B-class and VIP customers get a care task."""
-    window = set(_care_window(ctx))
-    festivals = []
-    for entry in ctx.settings.tasks.festivals:
-        day, _, _name = entry.partition(" ")
-        if date.fromisoformat(day) in window:
-            festivals.append(day)
-    if not festivals:
-        return ""
-    days = " UNION ALL ".join(f"SELECT '{d}' AS day" for d in festivals)
-    due = ctx.at_opening("fd.day")
-    key = "'care:festival:' || fd.day || ':' || c.id"
-    return (
-        _select("care", "'care.festival'", due, key) + f" FROM customer c CROSS JOIN ({days}) AS fd"
-        f" WHERE {_ACTIVE} AND (c.cls IN ('A1', 'A2', 'B1', 'B2') OR {_VIP} = 1)"
-    )
-
-
-def _after_sale(ctx: _Context) -> str:
-    rules = ctx.settings.tasks
-    start = ctx.day - timedelta(days=rules.after_sale_start_days)
-    until = ctx.plus_months("h.activated_on", rules.after_sale_months)
-    due = ctx.at_opening(until)
-    visited = (
-        "SELECT 1 FROM interaction i WHERE i.customer_id = h.customer_id AND i.status = 'done'"
-        f" AND i.kind IN ('call', 'visit') AND i.happened_at >= {ctx.at_opening('h.activated_on')}"
-    )
-    return (
-        _select("after_sale", "'after_sale'", due, "'after_sale:' || h.id")
-        + " FROM holding h JOIN customer c ON c.id = h.customer_id"
-        f" WHERE {_ACTIVE} AND h.activated_on <= '{start}'"
-        f" AND {until} >= :day"
-        f" AND NOT EXISTS ({visited})"
-    )
-
-
-def _maturity(ctx: _Context) -> str:
-    until = ctx.day + timedelta(days=ctx.settings.tasks.maturity_lead_days)
-    due = ctx.at_opening(ctx.minus_days("h.matures_on", 7))
-    key = "'maturity:' || h.id || ':' || h.matures_on"
-    return (
-        _select("maturity", "'maturity'", due, key)
-        + " FROM holding h JOIN customer c ON c.id = h.customer_id"
-        f" WHERE {_ACTIVE} AND h.matures_on >= :day AND h.matures_on <= '{until}'"
-    )
-
-
-def _post_loan(ctx: _Context) -> str:
-    until = ctx.day + timedelta(days=ctx.settings.tasks.post_loan_lead_days)
-    key = "'post_loan:' || h.id || ':' || h.next_check_on"
-    return (
-        _select("post_loan", "'post_loan'", ctx.at_opening("h.next_check_on"), key)
-        + " FROM holding h JOIN customer c ON c.id = h.customer_id"
-        f" WHERE {_ACTIVE} AND h.product_kind = 'loan' AND h.next_check_on <= '{until}'"
-    )
-
-
-def _return_call(ctx: _Context) -> str:
-    """One-to-one return call within the month of resolution (telecom handbook)."""
-    month_end = ctx.month_end(ctx.local_date("cp.resolved_at"))
-    return (
-        _select(
-            "return_call",
-            "'return_call'",
-            ctx.at_opening(month_end),
-            "'return_call:' || cp.id",
-            owner="cp.owner_id",
-        )
-        + " FROM complaint cp JOIN customer c ON c.id = cp.customer_id"
-        " WHERE cp.status = 'resolved' AND cp.return_call_at IS NULL"
-    )
-
-
-def _retention(ctx: _Context) -> str:
-    """At-risk customers, and assets or revenue down month on month past the threshold."""
-    first = ctx.day.replace(day=1)
-    last_month = (first - timedelta(days=1)).strftime("%Y-%m")
-    before = ((first - timedelta(days=1)).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-    drop = 1 - ctx.settings.tasks.churn_asset_drop
-    value = "COALESCE(m.assets_yuan, m.revenue_yuan)"
-    fell = (
-        f"SELECT 1 FROM customer_metric m JOIN customer_metric p ON p.customer_id = m.customer_id"
-        f" AND p.month = '{before}' WHERE m.customer_id = c.id AND m.month = '{last_month}'"
-        f" AND COALESCE(p.assets_yuan, p.revenue_yuan) > 0"
-        f" AND {value} < COALESCE(p.assets_yuan, p.revenue_yuan) * {drop}"
-    )
-    key = "'retention:' || c.id || '/' || :month"
-    return (
-        _select("retention", "'churn'", ":start", key)
-        + f" FROM customer c WHERE {_ACTIVE} AND (c.status = 'at_risk' OR EXISTS ({fell}))"
-    )
-
-
-def _close_stale(conn: Connection, ctx: _Context) -> int:
+def _close_stale(conn: Connection, ctx: Context) -> int:
     """Close generated tasks whose reason has gone."""
     statements = [
         # a return call was made

@@ -1,0 +1,210 @@
+"""What each kind of task the daily generation makes selects: one ``SELECT`` per rule (contact
+cadence, data verification, care moments, after-sale return visits, maturities, post-loan
+checks, complaint return calls, retention), each row a task to insert, scored by
+:func:`_priority_sql`. The rules' numbers come from config through the generation's context
+(:mod:`.generate`)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from cmworkbench.domain import priority
+
+if TYPE_CHECKING:
+    from cmworkbench.services.tasks.generate import Context
+
+_VIP = "(CASE WHEN c.is_vip OR c.tier IN ('diamond', 'gold') THEN 1 ELSE 0 END)"
+
+
+RULE_JOIN = (
+    f"JOIN gen_rule r ON r.cls = COALESCE(c.cls, '') AND r.vip = {_VIP}"
+    " AND r.gov = (CASE WHEN c.is_government THEN 1 ELSE 0 END)"
+)
+
+
+def _priority_sql(kind: str) -> str:
+    """The day-independent part of the priority score, from the domain's weights."""
+    value = " ".join(f"WHEN '{k}' THEN {w}" for k, w in priority.CLASS_WEIGHT.items())
+    tier = " ".join(f"WHEN '{k}' THEN {w}" for k, w in priority.TIER_WEIGHT.items())
+    w = priority.FLAG_WEIGHT
+    return (
+        f"(CASE c.cls {value} ELSE CASE c.tier {tier} ELSE 5 END END"
+        f" + {priority.KIND_WEIGHT.get(kind, 10)}"
+        f" + CASE WHEN {_VIP} = 1 THEN {w['vip']} ELSE 0 END"
+        f" + CASE WHEN c.is_government THEN {w['government']} ELSE 0 END"
+        f" + CASE WHEN c.is_benchmark THEN {w['benchmark']} ELSE 0 END"
+        f" + CASE WHEN c.is_dual_span THEN {w['dual_span']} ELSE 0 END"
+        f" + CASE WHEN c.status = 'at_risk' THEN {priority.AT_RISK_WEIGHT} ELSE 0 END)"
+    )
+
+
+def _select(kind: str, rule: str, due: str, key: str, owner: str = "c.owner_id") -> str:
+    """The SELECT list every rule shares, in the order of :data:`TASK_COLUMNS`."""
+    return (
+        f"SELECT '{kind}', c.id, {owner}, {due}, {_priority_sql(kind)}, 'open', {rule},"
+        f" {key}, :now, 1"
+    )
+
+
+_ACTIVE = "c.owner_id IS NOT NULL AND c.status <> 'lost'"
+
+
+def rule_selects(ctx: Context) -> list[tuple[str, str]]:
+    """(kind, SELECT) per rule; each SELECT yields rows in :data:`TASK_COLUMNS` order."""
+    return [
+        ("contact", _contact(ctx)),
+        ("verify_info", _verify(ctx)),
+        ("care", _birthdays(ctx)),
+        ("care", _festivals(ctx)),
+        ("after_sale", _after_sale(ctx)),
+        ("maturity", _maturity(ctx)),
+        ("post_loan", _post_loan(ctx)),
+        ("return_call", _return_call(ctx)),
+        ("retention", _retention(ctx)),
+    ]
+
+
+def _contact(ctx: Context) -> str:
+    base = "COALESCE(l.at, c.created_at)"
+    due = ctx.plus_days(base, "r.ideal")
+    key = f"'contact:' || c.id || ':' || {ctx.seconds_text(base)}"
+    return (
+        _select("contact", "'cadence.' || r.rule", due, key)
+        + f" FROM customer c {RULE_JOIN} LEFT JOIN gen_last l ON l.customer_id = c.id"
+        f" WHERE {_ACTIVE} AND {due} < :tomorrow"
+    )
+
+
+def _verify(ctx: Context) -> str:
+    due = (
+        "CASE WHEN c.info_verified_at IS NULL THEN :start"
+        f" ELSE {ctx.plus_days('c.info_verified_at', 'f.max_days')} END"
+    )
+    verified = ctx.seconds_text("c.info_verified_at")
+    key = f"'verify:' || c.id || ':' || COALESCE({verified}, 'never')"
+    return (
+        _select("verify_info", "'freshness.' || c.cls", due, key)
+        + " FROM customer c JOIN gen_fresh f ON f.cls = c.cls"
+        f" WHERE {_ACTIVE} AND ({due}) < :tomorrow"
+    )
+
+
+def _care_window(ctx: Context) -> list[date]:
+    lead = ctx.settings.tasks.care_lead_days
+    return [ctx.day + timedelta(days=i) for i in range(lead + 1)]
+
+
+def _birthdays(ctx: Context) -> str:
+    """Birthdays of key persons (of the customer's owner) and of individual customers."""
+    window = _care_window(ctx)
+    month_days = ", ".join(f"'{d:%m-%d}'" for d in window)
+    on_day = " ".join(f"WHEN '{d:%m-%d}' THEN '{d}'" for d in window)
+    due = ctx.at_opening(f"(CASE {ctx.month_day('b.birthday')} {on_day} END)")
+    key = "'care:birthday:' || b.who || ':' || b.year"
+    people = (
+        f"SELECT k.customer_id AS customer_id, 'contact' || k.id AS who, k.birthday AS birthday,"
+        f" '{ctx.day.year}' AS year FROM contact k"
+        f" WHERE {ctx.month_day('k.birthday')} IN ({month_days})"
+        " UNION ALL SELECT id, 'customer' || id, birthday, "
+        f"'{ctx.day.year}' FROM customer WHERE kind = 'individual'"
+        f" AND {ctx.month_day('birthday')} IN ({month_days})"
+    )
+    return (
+        _select("care", "'care.birthday'", due, key)
+        + f" FROM ({people}) AS b JOIN customer c ON c.id = b.customer_id WHERE {_ACTIVE}"
+    )
+
+
+def _festivals(ctx: Context) -> str:
+    """Festivals within the lead time: A/B-class and VIP customers get a care task."""
+    window = set(_care_window(ctx))
+    festivals = []
+    for entry in ctx.settings.tasks.festivals:
+        day, _, _name = entry.partition(" ")
+        if date.fromisoformat(day) in window:
+            festivals.append(day)
+    if not festivals:
+        return ""
+    days = " UNION ALL ".join(f"SELECT '{d}' AS day" for d in festivals)
+    due = ctx.at_opening("fd.day")
+    key = "'care:festival:' || fd.day || ':' || c.id"
+    return (
+        _select("care", "'care.festival'", due, key) + f" FROM customer c CROSS JOIN ({days}) AS fd"
+        f" WHERE {_ACTIVE} AND (c.cls IN ('A1', 'A2', 'B1', 'B2') OR {_VIP} = 1)"
+    )
+
+
+def _after_sale(ctx: Context) -> str:
+    rules = ctx.settings.tasks
+    start = ctx.day - timedelta(days=rules.after_sale_start_days)
+    until = ctx.plus_months("h.activated_on", rules.after_sale_months)
+    due = ctx.at_opening(until)
+    visited = (
+        "SELECT 1 FROM interaction i WHERE i.customer_id = h.customer_id AND i.status = 'done'"
+        f" AND i.kind IN ('call', 'visit') AND i.happened_at >= {ctx.at_opening('h.activated_on')}"
+    )
+    return (
+        _select("after_sale", "'after_sale'", due, "'after_sale:' || h.id")
+        + " FROM holding h JOIN customer c ON c.id = h.customer_id"
+        f" WHERE {_ACTIVE} AND h.activated_on <= '{start}'"
+        f" AND {until} >= :day"
+        f" AND NOT EXISTS ({visited})"
+    )
+
+
+def _maturity(ctx: Context) -> str:
+    until = ctx.day + timedelta(days=ctx.settings.tasks.maturity_lead_days)
+    due = ctx.at_opening(ctx.minus_days("h.matures_on", 7))
+    key = "'maturity:' || h.id || ':' || h.matures_on"
+    return (
+        _select("maturity", "'maturity'", due, key)
+        + " FROM holding h JOIN customer c ON c.id = h.customer_id"
+        f" WHERE {_ACTIVE} AND h.matures_on >= :day AND h.matures_on <= '{until}'"
+    )
+
+
+def _post_loan(ctx: Context) -> str:
+    until = ctx.day + timedelta(days=ctx.settings.tasks.post_loan_lead_days)
+    key = "'post_loan:' || h.id || ':' || h.next_check_on"
+    return (
+        _select("post_loan", "'post_loan'", ctx.at_opening("h.next_check_on"), key)
+        + " FROM holding h JOIN customer c ON c.id = h.customer_id"
+        f" WHERE {_ACTIVE} AND h.product_kind = 'loan' AND h.next_check_on <= '{until}'"
+    )
+
+
+def _return_call(ctx: Context) -> str:
+    """One-to-one return call within the month of resolution (telecom handbook)."""
+    month_end = ctx.month_end(ctx.local_date("cp.resolved_at"))
+    return (
+        _select(
+            "return_call",
+            "'return_call'",
+            ctx.at_opening(month_end),
+            "'return_call:' || cp.id",
+            owner="cp.owner_id",
+        )
+        + " FROM complaint cp JOIN customer c ON c.id = cp.customer_id"
+        " WHERE cp.status = 'resolved' AND cp.return_call_at IS NULL"
+    )
+
+
+def _retention(ctx: Context) -> str:
+    """At-risk customers, and assets or revenue down month on month past the threshold."""
+    first = ctx.day.replace(day=1)
+    last_month = (first - timedelta(days=1)).strftime("%Y-%m")
+    before = ((first - timedelta(days=1)).replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    drop = 1 - ctx.settings.tasks.churn_asset_drop
+    value = "COALESCE(m.assets_yuan, m.revenue_yuan)"
+    fell = (
+        f"SELECT 1 FROM customer_metric m JOIN customer_metric p ON p.customer_id = m.customer_id"
+        f" AND p.month = '{before}' WHERE m.customer_id = c.id AND m.month = '{last_month}'"
+        f" AND COALESCE(p.assets_yuan, p.revenue_yuan) > 0"
+        f" AND {value} < COALESCE(p.assets_yuan, p.revenue_yuan) * {drop}"
+    )
+    key = "'retention:' || c.id || '/' || :month"
+    return (
+        _select("retention", "'churn'", ":start", key)
+        + f" FROM customer c WHERE {_ACTIVE} AND (c.status = 'at_risk' OR EXISTS ({fell}))"
+    )
