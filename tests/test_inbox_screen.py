@@ -31,7 +31,7 @@ from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import Customer, Notification, Staff, VisitPlanItem
 from cmworkbench.i18n import label, t
 from cmworkbench.jobs.leader import Leader
-from cmworkbench.screens import notices
+from cmworkbench.app import notices
 from cmworkbench.screens.complaints import ComplaintsScreen
 from cmworkbench.screens.customer360 import Customer360Screen
 from cmworkbench.screens.help import HelpScreen

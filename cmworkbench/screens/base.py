@@ -54,7 +54,35 @@ def report_worker_error(node: Widget, event: Worker.StateChanged) -> BaseExcepti
     return error
 
 
-class WorkbenchScreen(Screen[None]):
+class BaseScreen(Screen[None]):
+    """Every full screen of the workbench: its title in the header (who is logged in, the
+    branch, the day), the body from :meth:`compose_body`, the footer with its keys, and the
+    session's services as :attr:`workbench`."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.title = title
+
+    @property
+    def workbench(self) -> Workbench:
+        """The services of this session (``app.workbench``)."""
+        return cast(_HasWorkbench, self.app).workbench
+
+    def compose(self) -> ComposeResult:
+        workbench = self.workbench
+        yield WorkbenchHeader(
+            self.title or "", workbench.actor, workbench.settings.general.branch_name
+        )
+        yield from self.compose_body()
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        """The widgets between header and footer."""
+        yield from ()
+
+
+class WorkbenchScreen(BaseScreen):
     """The home screen of one mode: header, a body from :meth:`compose_body`, footer.
 
     Each time it is shown it loads the overview counts in a thread worker and fills every
@@ -81,26 +109,7 @@ class WorkbenchScreen(Screen[None]):
         overview: Overview
 
     def __init__(self) -> None:
-        super().__init__()
-        translate_bindings(self)
-        self.title = t(f"tui.mode.{self.MODE}")
-
-    @property
-    def workbench(self) -> Workbench:
-        """The services of this session (``app.workbench``)."""
-        return cast(_HasWorkbench, self.app).workbench
-
-    def compose(self) -> ComposeResult:
-        workbench = self.workbench
-        yield WorkbenchHeader(
-            self.title or "", workbench.actor, workbench.settings.general.branch_name
-        )
-        yield from self.compose_body()
-        yield Footer(compact=True)
-
-    def compose_body(self) -> ComposeResult:
-        """The widgets between header and footer."""
-        yield from ()
+        super().__init__(t(f"tui.mode.{self.MODE}"))
 
     def on_screen_resume(self) -> None:
         # Textual may resume a screen twice as it is first shown; one load is enough.

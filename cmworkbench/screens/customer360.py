@@ -10,44 +10,38 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent
+from textual.widgets import TabbedContent
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmworkbench.i18n import label, t
-from cmworkbench.screens.base import error_text
+from cmworkbench.screens.base import BaseScreen, error_text
 from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
 from cmworkbench.screens.dialogs.edit_customer import EditCustomerDialog
 from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.onsite_day import OnsiteDayDialog
 from cmworkbench.services.core.errors import ServiceError
-from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys
 from cmworkbench.widgets.customer_profile import MASKED_FIELDS, CustomerProfilePanel
 from cmworkbench.widgets.customer_sections import SECTIONS, CustomerSections
-from cmworkbench.widgets.header import WorkbenchHeader
 
 if TYPE_CHECKING:
     from cmworkbench.services.customers.schemas import Customer360, CustomerProfile
-    from cmworkbench.services.workbench import Workbench
 
 ResultT = TypeVar("ResultT")
-
-
-class _HasWorkbench(Protocol):
-    workbench: Workbench
 
 
 _key = screen_keys("c360")
 
 
-class Customer360Screen(Screen[None]):
+class Customer360Screen(BaseScreen):
     """Profile on top, then tabs: contacts, holdings, timeline, open tasks, open complaints."""
 
     DEFAULT_CSS = """
@@ -91,20 +85,13 @@ class Customer360Screen(Screen[None]):
         text: str
 
     def __init__(self, data: Customer360) -> None:
-        super().__init__()
-        translate_bindings(self)
+        super().__init__(t("tui.c360.title"))
         self.data = data
         """What is shown: the last 360 data read."""
         self.revealed: dict[str, str] = {}
         """Clear values revealed on this screen (empty: everything masked)."""
         self._own_dialog = False
         self._shown_once = False
-        self.title = t("tui.c360.title")
-
-    @property
-    def workbench(self) -> Workbench:
-        """The services of this session."""
-        return cast(_HasWorkbench, self.app).workbench
 
     @property
     def customer_no(self) -> str:
@@ -116,14 +103,9 @@ class Customer360Screen(Screen[None]):
         """The customer's profile as last read."""
         return self.data.profile
 
-    def compose(self) -> ComposeResult:
-        workbench = self.workbench
-        yield WorkbenchHeader(
-            self.title or "", workbench.actor, workbench.settings.general.branch_name
-        )
+    def compose_body(self) -> ComposeResult:
         yield CustomerProfilePanel(id="c360-profile")
         yield CustomerSections(id="c360-sections")
-        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._show()

@@ -12,7 +12,7 @@ visit's week; a notice about nothing in particular (a reminder, a digest) is onl
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -20,24 +20,21 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 from textual.worker import Worker, get_current_worker
 
 from cmworkbench import clock
 from cmworkbench.i18n import t
 from cmworkbench.screens.base import report_worker_error
 from cmworkbench.screens.complaints import ComplaintsScreen
-from cmworkbench.screens.notices import kind_label
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.screens.visits import VisitsScreen
-from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
-from cmworkbench.widgets.header import WorkbenchHeader
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys
+from cmworkbench.widgets.notices import MarkRead, NoticesChanged, kind_label
 from cmworkbench.widgets.task_table import fit
 
 if TYPE_CHECKING:
-    from cmworkbench.screens.notices import NoticeToasts
     from cmworkbench.services.notifications.schemas import NotificationOut, Target
-    from cmworkbench.services.workbench import Workbench
 
 INBOX_LIMIT = 100
 """The newest this many notifications are listed (older ones are read or long past)."""
@@ -99,9 +96,7 @@ class InboxScreen(OpensCustomer):
         unread: int
 
     def __init__(self) -> None:
-        super().__init__()
-        translate_bindings(self)
-        self.title = t("tui.inbox.title")
+        super().__init__(t("tui.inbox.title"))
         self.notices: list[NotificationOut] = []
         """The notifications listed, newest first."""
         self.unread = 0
@@ -109,25 +104,10 @@ class InboxScreen(OpensCustomer):
         self.unread_only = False
         """Only unread notifications are listed."""
 
-    @property
-    def workbench(self) -> Workbench:
-        """The services of this session."""
-        return self.toasts.workbench
-
-    @property
-    def toasts(self) -> NoticeToasts:
-        """The app, which marks notifications read (so it completes after this screen closed)."""
-        return cast("NoticeToasts", self.app)
-
-    def compose(self) -> ComposeResult:
-        workbench = self.workbench
-        yield WorkbenchHeader(
-            self.title or "", workbench.actor, workbench.settings.general.branch_name
-        )
+    def compose_body(self) -> ComposeResult:
         yield Label(t("tui.loading"), id="inbox-status", markup=False)
         yield DataTable[Text](id="inbox-list", cursor_type="row", zebra_stripes=True)
         yield Static("", id="inbox-detail", markup=False)
-        yield Footer(compact=True)
 
     @property
     def table(self) -> DataTable[Text]:
@@ -229,7 +209,7 @@ class InboxScreen(OpensCustomer):
         if notice is None:
             return
         if notice.unread:
-            self.toasts.mark_notices_read([notice.id])
+            self.app.post_message(MarkRead([notice.id]))
             self._mark_shown_read([notice.id])
         target = notice.target
         if target is None:
@@ -245,7 +225,7 @@ class InboxScreen(OpensCustomer):
     def action_read_all(self) -> None:
         """Mark every notification read (not only those listed)."""
         if self.unread:
-            self.toasts.mark_notices_read(None)
+            self.app.post_message(MarkRead(None))
             self._mark_shown_read([notice.id for notice in self.notices])
 
     def action_unread_only(self) -> None:
@@ -267,6 +247,7 @@ class InboxScreen(OpensCustomer):
         ]
         self._show_rows(self.current.id if self.current else None)
 
+    @on(NoticesChanged)
     def reload(self) -> None:
         """Read again after notifications arrived or were marked read elsewhere."""
         if self.is_mounted:

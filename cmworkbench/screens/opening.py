@@ -3,25 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.message import Message
-from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from cmworkbench.screens.base import BaseScreen
 from cmworkbench.screens.customer360 import Customer360Screen
 
 if TYPE_CHECKING:
     from cmworkbench.services.customers.schemas import Customer360
-    from cmworkbench.services.workbench import Workbench
 
 
-class _HasWorkbench(Protocol):
-    workbench: Workbench
-
-
-class OpensCustomer(Screen[None]):
+class OpensCustomer(BaseScreen):
     """A screen whose rows open the customer 360 view over it (Esc comes back).
 
     The view is loaded first, in a worker, so a refusal (out of scope, not found) is a
@@ -37,7 +32,7 @@ class OpensCustomer(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="open")
     def open_customer(self, customer_no: str) -> None:
         """Load the 360 view of ``customer_no`` in a thread."""
-        data = cast(_HasWorkbench, self.app).workbench.customers.view(customer_no)
+        data = self.workbench.customers.view(customer_no)
         if not get_current_worker().is_cancelled:
             self.post_message(self.CustomerLoaded(data))
 

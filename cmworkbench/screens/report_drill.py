@@ -11,30 +11,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 from textual.worker import Worker, get_current_worker
 
 from cmworkbench.i18n import t
 from cmworkbench.screens.base import report_worker_error
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.services.reports.schemas import format_value as figure_value
-from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
-from cmworkbench.widgets.header import WorkbenchHeader
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys
 
 if TYPE_CHECKING:
     from cmworkbench.services.reports.schemas import DrillRow, Figure
-    from cmworkbench.services.workbench import Workbench
-
-
-class _HasWorkbench(Protocol):
-    workbench: Workbench
 
 
 _key = screen_keys("report_drill", "dashboard.")
@@ -80,24 +74,13 @@ class ReportDrillScreen(OpensCustomer):
         rows: list[DrillRow]
 
     def __init__(self, figure: Figure, start: date, end: date, scope: str) -> None:
-        super().__init__()
-        translate_bindings(self)
+        super().__init__(t("tui.drill.title", figure=t(f"report.figure.{figure.key}")))
         self.figure = figure
         self.start, self.end = start, end
-        self.title = t("tui.drill.title", figure=t(f"report.figure.{figure.key}"))
         self.scope = scope
         self.rows: list[DrillRow] = []
 
-    @property
-    def workbench(self) -> Workbench:
-        """The services of this session."""
-        return cast(_HasWorkbench, self.app).workbench
-
-    def compose(self) -> ComposeResult:
-        workbench = self.workbench
-        yield WorkbenchHeader(
-            self.title or "", workbench.actor, workbench.settings.general.branch_name
-        )
+    def compose_body(self) -> ComposeResult:
         yield Label(self._summary(), id="drill-title", markup=False)
         table = DataTable[Text](id="drill-rows", cursor_type="row", zebra_stripes=True)
         table.add_column(t("report.col.owner"), key="owner", width=6)
@@ -107,7 +90,6 @@ class ReportDrillScreen(OpensCustomer):
         table.add_column(t("tui.drill.col.counts"), key="counts", width=6)
         table.add_column(t("report.col.detail"), key="detail")
         yield table
-        yield Footer(compact=True)
 
     def _summary(self) -> str:
         f = self.figure

@@ -10,14 +10,14 @@ Dashboard with ``t``; a manager is refused with the service's message and the sc
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 from textual.worker import Worker, get_current_worker
 
 from cmworkbench.i18n import label, t
@@ -26,18 +26,12 @@ from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
 from cmworkbench.screens.dialogs.staff_dialogs import HandoverDialog, LeaveDialog, preview_text
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.services.core.errors import OutOfScope
-from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys
 from cmworkbench.widgets.display import local_time
-from cmworkbench.widgets.header import WorkbenchHeader
 
 if TYPE_CHECKING:
     from cmworkbench.services.customers.schemas import HandoverReport
     from cmworkbench.services.staff.schemas import LeaveOut, ManagerLoad, TeamTask
-    from cmworkbench.services.workbench import Workbench
-
-
-class _HasWorkbench(Protocol):
-    workbench: Workbench
 
 
 _key = screen_keys("team")
@@ -105,9 +99,7 @@ class TeamScreen(OpensCustomer):
         name: str
 
     def __init__(self) -> None:
-        super().__init__()
-        translate_bindings(self)
-        self.title = t("tui.team.title")
+        super().__init__(t("tui.team.title"))
         self.board: list[ManagerLoad] = []
         """The board as last loaded."""
         self.tasks: list[TeamTask] = []
@@ -115,16 +107,7 @@ class TeamScreen(OpensCustomer):
         self.login: str | None = None
         """The manager whose tasks are shown."""
 
-    @property
-    def workbench(self) -> Workbench:
-        """The services of this session."""
-        return cast(_HasWorkbench, self.app).workbench
-
-    def compose(self) -> ComposeResult:
-        workbench = self.workbench
-        yield WorkbenchHeader(
-            self.title or "", workbench.actor, workbench.settings.general.branch_name
-        )
+    def compose_body(self) -> ComposeResult:
         board = DataTable[Text](id="team-board", cursor_type="row", zebra_stripes=True)
         for name in ("name", "due", "overdue", "snoozed", "complaints", "leave", "log"):
             board.add_column(t(f"tui.team.col.{name}"), key=name)
@@ -137,7 +120,6 @@ class TeamScreen(OpensCustomer):
         tasks.add_column(t("tui.team.col.customer"), key="customer", width=16)
         tasks.add_column(t("tui.team.col.reason"), key="reason")
         yield tasks
-        yield Footer(compact=True)
 
     @property
     def board_table(self) -> DataTable[Text]:

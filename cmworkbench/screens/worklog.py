@@ -10,35 +10,28 @@ first ``Esc`` warns and the second leaves without saving.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Protocol, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Label, TextArea
+from textual.widgets import Label, TextArea
 from textual.worker import Worker, get_current_worker
 
 from cmworkbench.i18n import t
-from cmworkbench.screens.base import report_worker_error
-from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys, translate_bindings
+from cmworkbench.screens.base import BaseScreen, report_worker_error
+from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys
 from cmworkbench.widgets.display import local_time
-from cmworkbench.widgets.header import WorkbenchHeader
 
 if TYPE_CHECKING:
     from cmworkbench.services.staff.schemas import WorkLogOut
-    from cmworkbench.services.workbench import Workbench
-
-
-class _HasWorkbench(Protocol):
-    workbench: Workbench
 
 
 _key = screen_keys("worklog")
 
 
-class WorkLogScreen(Screen[None]):
+class WorkLogScreen(BaseScreen):
     """The state line (draft / saved / submitted), the text, and the keys to save and submit."""
 
     DEFAULT_CSS = """
@@ -73,27 +66,15 @@ class WorkLogScreen(Screen[None]):
         note: str = ""
 
     def __init__(self) -> None:
-        super().__init__()
-        translate_bindings(self)
-        self.title = t("tui.worklog.title")
+        super().__init__(t("tui.worklog.title"))
         self.worklog: WorkLogOut | None = None
         """The log as last read or saved."""
         self._baseline = ""
         self._warned = False
 
-    @property
-    def workbench(self) -> Workbench:
-        """The services of this session."""
-        return cast(_HasWorkbench, self.app).workbench
-
-    def compose(self) -> ComposeResult:
-        workbench = self.workbench
-        yield WorkbenchHeader(
-            self.title or "", workbench.actor, workbench.settings.general.branch_name
-        )
+    def compose_body(self) -> ComposeResult:
         yield Label(t("tui.loading"), id="worklog-state", markup=False)
         yield TextArea(id="worklog-text", soft_wrap=True, tab_behavior="focus", disabled=True)
-        yield Footer(compact=True)
 
     @property
     def editor(self) -> TextArea:

@@ -4,7 +4,7 @@ Modes: Today, Customers, Visits, Complaints, Dashboard, switched with F2–F6 or
 keys only when no input field has the cursor, so typing a phone number never switches).
 F1 lists the keys, F7 / Ctrl+N opens the inbox of notifications, F8 / Ctrl+L opens today's
 work log, Ctrl+P searches every action, Ctrl+B / F12 blanks the screen, Ctrl+Q quits. New
-notifications show as toasts within a few seconds (:mod:`cmworkbench.screens.notices`).
+notifications show as toasts within a few seconds (:mod:`cmworkbench.app.notices`).
 
 Start-up is kept short: this module imports Textual and the screens only; the database is
 first touched by the screens' workers after the first paint.
@@ -20,9 +20,9 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
 from textual.screen import Screen
 
+from cmworkbench.app.notices import NoticeToasts
 from cmworkbench.i18n import t
 from cmworkbench.screens.commands import BindingCommands
-from cmworkbench.screens.notices import NoticeToasts
 from cmworkbench.screens.privacy import PrivacyScreen
 from cmworkbench.screens.today import TodayScreen
 from cmworkbench.widgets.bindings import translate_bindings

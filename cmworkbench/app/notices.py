@@ -10,7 +10,8 @@ are unread instead. Polls never overlap (a slow database skips a beat), and a fa
 logged and forgotten: the next one tries again.
 
 Marking read runs here too, on the app, so it completes even when the screen that asked
-(the inbox) has already closed to show the notice's ticket or visit.
+(the inbox) has already closed to show the notice's ticket or visit; the inbox asks by
+message, and is told of changes by message (:mod:`cmworkbench.widgets.notices`).
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from textual.app import App
 from textual.message import Message
 from textual.notifications import SeverityLevel
 
-from cmworkbench.i18n import label, t
+from cmworkbench.i18n import t
 from cmworkbench.screens.privacy import PrivacyScreen
+from cmworkbench.widgets.notices import MarkRead, NoticesChanged, kind_label
 from cmworkbench.widgets.task_table import fit
 
 if TYPE_CHECKING:
@@ -175,12 +177,15 @@ class NoticeToasts(App[None]):
         self.notices_changed()
 
     def notices_changed(self) -> None:
-        """Something arrived or was marked read: the inbox, if shown, reads again."""
-        from cmworkbench.screens.inbox import InboxScreen  # imported when first needed
-
+        """Something arrived or was marked read: every screen is told (the inbox, if open,
+        reads again)."""
         for screen in self.screen_stack:
-            if isinstance(screen, InboxScreen):
-                screen.reload()
+            screen.post_message(NoticesChanged())
+
+    @on(MarkRead)
+    def mark_read_asked(self, message: MarkRead) -> None:
+        """A screen (the inbox) asks for notifications to be marked read."""
+        self.mark_notices_read(message.ids)
 
 
 def toast_text(notice: NotificationOut) -> str:
@@ -194,10 +199,3 @@ def toast_text(notice: NotificationOut) -> str:
 def toast_severity(notice: NotificationOut) -> SeverityLevel:
     """Missed deadlines and escalations warn; everything else informs."""
     return "warning" if notice.kind in LOUD_KINDS else "information"
-
-
-def kind_label(kind: str) -> str:
-    """The kind of a notification for people; a kind the catalog does not know yet (a new
-    job's) reads as plain "notification" rather than as its code."""
-    text = label("notification_kind", kind)
-    return t("tui.notices.other_kind") if text == kind else text
