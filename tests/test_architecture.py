@@ -68,3 +68,65 @@ def test_every_facade_method_is_a_service_function(facade: str) -> None:
             or (module.__name__.startswith("cmworkbench.services.core"))
             or facade == "worklog"
         ), f"{facade}.{name} reaches into {module.__name__}"
+
+
+CLI = SERVICES.parent / "cli"
+"""The ``cmw`` command line: one module per group of commands, and ``common``."""
+
+
+def _imports(path: Path, package: str = "cmworkbench.cli") -> set[str]:
+    """Every module ``path`` (in ``package``) imports; ``from a import b`` counts as ``a`` and
+    ``a.b``, a relative import as one from ``package``."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level:
+                module = f"{package}.{module}".rstrip(".")
+            found.add(module)
+            found.update(f"{module}.{alias.name}" for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in CLI.glob("*.py")))
+def test_the_command_line_reaches_the_database_through_services_only(module: str) -> None:
+    """No module of the CLI imports the database layer or SQLAlchemy; a command module
+    imports ``common`` and nothing of another command module."""
+    imported = _imports(CLI / module)
+    low = sorted(
+        n
+        for n in imported
+        if n.split(".")[0] in ("sqlalchemy", "sqlmodel") or n.startswith("cmworkbench.db")
+    )
+    assert not low, f"cli/{module} imports {low}"
+    if module != "__init__.py":
+        others = sorted(
+            n
+            for n in imported
+            if (n == "cmworkbench.cli" or n.startswith("cmworkbench.cli."))
+            and n.split(".")[2:3] != ["common"]
+        )
+        assert not others, f"cli/{module} imports {others}"
+
+
+def test_every_command_module_is_in_the_one_registry() -> None:
+    from cmworkbench import cli
+
+    modules = {p.stem for p in CLI.glob("*.py")} - {"__init__", "common"}
+    assert {getattr(group, "__name__", "").rsplit(".", 1)[-1] for group in cli.GROUPS} == modules
+
+
+def test_building_the_command_line_loads_nothing_heavy() -> None:
+    """``cmw tui`` builds its parser before the first paint: no SQLAlchemy, no Textual yet."""
+    code = (
+        "import sys\n"
+        "from cmworkbench import cli\n"
+        "cli.build_parser()\n"
+        "heavy = sorted(m for m in sys.modules\n"
+        "               if m.split('.')[0] in ('sqlalchemy', 'sqlmodel', 'textual'))\n"
+        "print(','.join(heavy))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "", f"loaded: {done.stdout.strip()}"

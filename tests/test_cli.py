@@ -213,3 +213,18 @@ def test_cmw_tui_logs_in_before_importing_sqlalchemy(demo_url):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["zhangwei", "[]"]
+
+
+def test_every_command_shows_a_time_the_same_way():
+    """Given a moment stored in UTC, then JSON shows it branch-local to the second, a table
+    branch-local to the minute, whichever command prints it."""
+    from datetime import UTC, date, datetime
+
+    from cmworkbench.cli.common import iso_time, json_text, table_time
+
+    moment = datetime(2026, 11, 23, 0, 30, 5, 250_000, tzinfo=UTC)
+    assert iso_time(moment) == "2026-11-23T08:30:05+08:00"
+    assert table_time(moment) == "2026-11-23 08:30"
+    assert (iso_time(None), table_time(None)) == (None, "")
+    shown = json.loads(json_text({"at": moment, "day": date(2026, 11, 23)}))
+    assert shown == {"at": "2026-11-23T08:30:05+08:00", "day": "2026-11-23"}

@@ -11,7 +11,7 @@ import pytest
 
 from cmworkbench import clock, i18n
 from cmworkbench.cli import main
-from cmworkbench.cli_complaints import TRANSITIONS
+from cmworkbench.cli.complaints import TRANSITIONS
 
 NEW = "complaints new --customer C003 --category fee --severity normal --description 扣费有误"
 

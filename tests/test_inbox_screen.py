@@ -25,13 +25,12 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Label, Static
 
 from cmworkbench import clock
-from cmworkbench.app import WorkbenchApp, make_app
+from cmworkbench.app import WorkbenchApp, make_app, notices
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import Customer, Notification, Staff, VisitPlanItem
 from cmworkbench.i18n import label, t
 from cmworkbench.jobs.leader import Leader
-from cmworkbench.app import notices
 from cmworkbench.screens.complaints import ComplaintsScreen
 from cmworkbench.screens.customer360 import Customer360Screen
 from cmworkbench.screens.help import HelpScreen

@@ -88,6 +88,15 @@ def backup(
     )
 
 
+def backup_database(url: str, target: Path, *, force: bool = False) -> BackupOut:
+    """:func:`backup` of the database at ``url`` (``cmw backup``), on an engine of its own."""
+    engine = make_engine(url)
+    try:
+        return backup(engine, Path(target), force=force)
+    finally:
+        engine.dispose()
+
+
 def _sidecars(path: Path) -> tuple[Path, ...]:
     return tuple(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal"))
 

@@ -7,6 +7,18 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
+class InitOut:
+    """A database created or upgraded by ``cmw init``."""
+
+    before: str | None
+    """The schema revision it had; ``None``: it was created."""
+    after: str
+    """The schema revision it has now."""
+    url: str
+    """Its URL, the password hidden."""
+
+
+@dataclass(frozen=True)
 class BackupOut:
     """A written backup."""
 

@@ -73,6 +73,19 @@ def generate(conn: Connection, settings: Settings, day: date | None = None) -> G
     return GenerationResult(ctx.day, created, closed, round(time.perf_counter() - started, 3))
 
 
+def generate_day(settings: Settings, day: date | None = None) -> GenerationResult:
+    """``cmw generate``: :func:`generate` in one transaction on the configured database
+    (refused unless it is initialised at this release's schema)."""
+    from cmworkbench.services.workbench import open_engine  # the top of the services
+
+    engine = open_engine(settings)
+    try:
+        with engine.begin() as conn:
+            return generate(conn, settings, day)
+    finally:
+        engine.dispose()
+
+
 class Context:
     """The day's parameters (as the strings SQLite stores, or as values for PostgreSQL) and
     the SQL of the date arithmetic in the connection's dialect."""

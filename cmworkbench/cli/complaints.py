@@ -1,25 +1,37 @@
 """``cmw complaints``: take a complaint, list and show tickets, move them through their
 lifecycle, and run the SLA sweep once.
 
-Split from :mod:`cmworkbench.cli` like :mod:`cmworkbench.cli_visits`; services are imported
-inside the handlers. Each lifecycle action is one subcommand, built from :data:`TRANSITIONS`;
-the services decide who may do what and check every value (a refusal is one line on stderr).
+Services are imported inside the handlers. Each lifecycle action is one subcommand, built from
+:data:`TRANSITIONS`; the services decide who may do what and check every value (a refusal is
+one line on stderr).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cmworkbench import clock, i18n
-from cmworkbench.cli import EXIT_OK, UsageError, _positive_int, _print_table, _workbench, as_login
+from cmworkbench.cli.common import (
+    EXIT_OK,
+    Commands,
+    Handler,
+    Parser,
+    UsageError,
+    add_as,
+    add_json,
+    iso_time,
+    own_workbench,
+    positive_int,
+    print_json,
+    print_table,
+    table_time,
+)
+from cmworkbench.config import Settings
 
 if TYPE_CHECKING:
-    from cmworkbench.config import Settings
     from cmworkbench.services.complaints.schemas import Change, ComplaintDetail, ComplaintRow
 
 OPTIONS: dict[str, tuple[str, str, str]] = {
@@ -61,8 +73,8 @@ _MET = {
 """Each SLA clock and the field of the detail that says when it was met."""
 
 
-def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Add ``complaints`` with its subcommands to ``commands``."""
+def register(commands: Commands, common: Parser) -> dict[str, Handler]:
+    """Add ``complaints`` with its subcommands."""
     t = i18n.t
     group = commands.add_parser("complaints", parents=[common], help=t("cli.help.complaints"))
     subs = group.add_subparsers(dest="complaints_command", metavar="COMMAND", required=True)
@@ -107,26 +119,25 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
                 help=t(f"cli.help.complaints_opt_{name}"),
             )
         sub.add_argument(
-            "--version", type=_positive_int, metavar="N", help=t("cli.help.complaints_opt_version")
+            "--version", type=positive_int, metavar="N", help=t("cli.help.complaints_opt_version")
         )
         acting.append(sub)
 
     for sub in (show, *acting):
         sub.add_argument("ticket", metavar="ID", help=t("cli.help.complaints_opt_ticket"))
     for sub in (new, show, listing, *acting):
-        sub.add_argument(
-            "--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as")
-        )
+        add_as(sub)
     for sub in (new, show, listing, sweep, *acting):
-        sub.add_argument("--json", action="store_true", help=t("cli.help.json"))
+        add_json(sub)
+    return {"complaints": _complaints}
 
 
-def complaints_command(args: argparse.Namespace, settings: Settings) -> int:
+def _complaints(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw complaints …``: one handler for every subcommand."""
     command = args.complaints_command
     if command == "sweep":
         return _sweep(args, settings)
-    workbench = _workbench(settings, args.login or getpass.getuser())
+    workbench = own_workbench(settings, args.login)
     if command == "list":
         rows = workbench.complaints.tickets(
             team=args.team, breached_only=args.breached, include_closed=args.all
@@ -181,21 +192,13 @@ def _sweep(args: argparse.Namespace, settings: Settings) -> int:
     with admin_session(settings) as session:
         out = sweep(session=session, settings=settings)
     if args.json:
-        print(json.dumps(asdict(out), ensure_ascii=False, indent=2))
+        print_json(asdict(out))
     else:
         print(i18n.t("cli.complaints.swept", **asdict(out)))
     return EXIT_OK
 
 
 # --- output ------------------------------------------------------------------------------
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(clock.branch_tz()).isoformat() if value else None
-
-
-def _local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return value.astimezone(clock.branch_tz()).strftime(fmt) if value else ""
 
 
 def _left(row: ComplaintRow) -> str:
@@ -227,9 +230,9 @@ def _print_rows(rows: list[ComplaintRow], as_json: bool) -> None:
                 "category": r.category,
                 "kind": r.kind,
                 "severity": r.severity,
-                "received_at": _iso(r.received_at),
+                "received_at": iso_time(r.received_at),
                 "next_clock": r.clock,
-                "next_due": _iso(r.due_at),
+                "next_due": iso_time(r.due_at),
                 "left_seconds": int(r.left.total_seconds()) if r.left is not None else None,
                 "business": r.business,
                 "paused": r.paused,
@@ -238,9 +241,9 @@ def _print_rows(rows: list[ComplaintRow], as_json: bool) -> None:
             }
             for r in rows
         ]
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print_json(out)
         return
-    _print_table(
+    print_table(
         [
             [
                 r.ticket_no,
@@ -248,7 +251,7 @@ def _print_rows(rows: list[ComplaintRow], as_json: bool) -> None:
                 r.owner_name,
                 i18n.label("complaint_status", r.status),
                 i18n.label("complaint_clock", r.clock),
-                _local(r.due_at, "%m-%d %H:%M"),
+                table_time(r.due_at),
                 _left(r),
                 i18n.t("cli.complaints.breached_mark") if r.breached else "",
             ]
@@ -272,7 +275,7 @@ def _print_detail(d: ComplaintDetail, as_json: bool, *, events: bool) -> None:
     from cmworkbench.services.complaints.queries import as_json as detail_json
 
     if as_json:
-        print(json.dumps(detail_json(d), ensure_ascii=False, indent=2))
+        print_json(detail_json(d))
         return
     t, label, row = i18n.t, i18n.label, d.row
     status = label("complaint_status", row.status)
@@ -290,10 +293,10 @@ def _print_detail(d: ComplaintDetail, as_json: bool, *, events: bool) -> None:
     ]
     for name, met_field in _MET.items():
         due, met = getattr(d, f"{name}_due"), getattr(d, met_field)
-        when = _local(due) + (t("cli.complaints.met", at=_local(met)) if met else "")
+        when = table_time(due) + (t("cli.complaints.met", at=table_time(met)) if met else "")
         lines.append((t("cli.complaints.label.due", clock=label("complaint_clock", name)), when))
     lines += [
-        (t("complaint.field.backoffice_due"), _local(d.backoffice_due)),
+        (t("complaint.field.backoffice_due"), table_time(d.backoffice_due)),
         (t("complaint.field.backoffice_to"), d.backoffice_to),
         (t("complaint.field.resolution"), d.resolution),
         (t("complaint.field.result"), d.return_call_result),
@@ -315,10 +318,10 @@ def _print_detail(d: ComplaintDetail, as_json: bool, *, events: bool) -> None:
             print(t("cli.complaints.line", label=name, value=value))
     if events:
         print()
-        _print_table(
+        print_table(
             [
                 [
-                    _local(e.at, "%m-%d %H:%M"),
+                    table_time(e.at),
                     e.staff_name or t("complaint.system"),
                     label("complaint_action", e.action)
                     + (f" → {label('complaint_status', e.to_status)}" if e.to_status else ""),

@@ -1,31 +1,31 @@
-"""``cmw visits`` and ``cmw onsite``: the visit plan export and on-site service days (驻点).
-
-Split from :mod:`cmworkbench.cli`, which imports this module only when it builds the parser
-or runs one of these commands; services are imported inside the handlers, as in ``cli``.
-"""
+"""``cmw visits export`` and ``cmw onsite record|summary``: a week's visit plan as iCalendar
+for phone calendars, and on-site service days (驻点) at group customers."""
 
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import sys
 from dataclasses import asdict
-from datetime import time
 from typing import TYPE_CHECKING, Any
 
 from cmworkbench import clock, i18n
-from cmworkbench.cli import (
+from cmworkbench.cli.common import (
     EXIT_OK,
-    _positive_int,
-    _print_table,
-    _workbench,
-    as_login,
+    Commands,
+    Handler,
+    Parser,
+    add_as,
+    add_json,
     output_target,
+    own_workbench,
+    positive_int,
+    print_json,
+    print_table,
+    time_arg,
 )
+from cmworkbench.config import Settings
 
 if TYPE_CHECKING:
-    from cmworkbench.config import Settings
     from cmworkbench.services.visits.schemas import OnsiteFigures
 
 COUNT_OPTIONS = (
@@ -37,8 +37,8 @@ COUNT_OPTIONS = (
 """The on-site day's counts: option and the service's field name."""
 
 
-def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Add ``visits`` and ``onsite`` with their subcommands to ``commands``."""
+def register(commands: Commands, common: Parser) -> dict[str, Handler]:
+    """Add ``visits`` and ``onsite`` with their subcommands."""
     t = i18n.t
     visits = commands.add_parser("visits", parents=[common], help=t("cli.help.visits"))
     visit_commands = visits.add_subparsers(dest="visits_command", metavar="COMMAND", required=True)
@@ -53,11 +53,9 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
         "summary", parents=[common], help=t("cli.help.onsite_summary")
     )
     summary.add_argument("--month", required=True, metavar="YYYY-MM", help=t("cli.help.month"))
-    summary.add_argument("--json", action="store_true", help=t("cli.help.json"))
+    add_json(summary)
     for sub in (export, summary):
-        sub.add_argument(
-            "--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as")
-        )
+        add_as(sub)
         sub.add_argument("--owner", metavar="LOGIN", help=t("cli.help.owner"))
 
     record = onsite_commands.add_parser(
@@ -66,37 +64,31 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     record.add_argument("customer_no", metavar="CUSTOMER_NO", help=t("cli.help.customer_no"))
     record.add_argument("--place", required=True, metavar="P", help=t("cli.help.place"))
     record.add_argument(
-        "--from", dest="start", required=True, type=_time, metavar="HH:MM", help=t("cli.help.from")
+        "--from",
+        dest="start",
+        required=True,
+        type=time_arg,
+        metavar="HH:MM",
+        help=t("cli.help.from"),
     )
     record.add_argument(
-        "--to", dest="end", required=True, type=_time, metavar="HH:MM", help=t("cli.help.to")
+        "--to", dest="end", required=True, type=time_arg, metavar="HH:MM", help=t("cli.help.to")
     )
     for option, name in COUNT_OPTIONS:
         record.add_argument(
             option,
             dest=name,
-            type=_positive_int,
+            type=positive_int,
             default=0,
             metavar="N",
             help=t(f"cli.help.{name}"),
         )
     record.add_argument("--note", metavar="TEXT", help=t("cli.help.note"))
-    record.add_argument("--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    add_as(record)
+    return {"visits": _visits_export, "onsite": _onsite}
 
 
-def _time(text: str) -> time:
-    try:
-        return time.fromisoformat(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(i18n.t("cli.bad_time", value=text)) from None
-
-
-def visits_command(args: argparse.Namespace, settings: Settings) -> int:
-    """``cmw visits …``: only ``export`` so far."""
-    return _visits_export(args, settings)
-
-
-def onsite_command(args: argparse.Namespace, settings: Settings) -> int:
+def _onsite(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw onsite summary`` or ``cmw onsite record``."""
     if args.onsite_command == "record":
         return _onsite_record(args, settings)
@@ -108,7 +100,7 @@ def _visits_export(args: argparse.Namespace, settings: Settings) -> int:
     from cmworkbench.services.core.output import atomic_write
 
     target = output_target(args, settings) if args.output != "-" else None
-    workbench = _workbench(settings, args.login or getpass.getuser())
+    workbench = own_workbench(settings, args.login)
     data = workbench.visits.ical(args.week, owner_login=args.owner)
     if target is None:
         sys.stdout.write(data.decode("utf-8"))  # through the CLI's printable stdout
@@ -122,7 +114,7 @@ def _visits_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _onsite_record(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw onsite record``: today's on-site day at a group customer (logged the same day)."""
-    workbench = _workbench(settings, args.login or getpass.getuser())
+    workbench = own_workbench(settings, args.login)
     counts = {name: getattr(args, name) for _, name in COUNT_OPTIONS}
     day = clock.today()
     onsite_id = workbench.visits.onsite_record(
@@ -143,27 +135,32 @@ def _onsite_record(args: argparse.Namespace, settings: Settings) -> int:
 
 def _onsite_summary(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw onsite summary``: the monthly on-site report, per manager and customer."""
-    workbench = _workbench(settings, args.login or getpass.getuser())
+    workbench = own_workbench(settings, args.login)
     rows = workbench.visits.onsite_summary(args.month, owner_login=args.owner)
     if args.json:
 
         def numbers(f: OnsiteFigures) -> dict[str, Any]:
             return {**asdict(f), "hours": round(f.hours, 2)}
 
-        out = [
-            {
-                "login": r.login,
-                "name": r.name,
-                "month": r.month,
-                "totals": numbers(r.totals),
-                "customers": [
-                    {"customer_no": c.customer_no, "name": c.customer_name, **numbers(c.figures)}
-                    for c in r.customers
-                ],
-            }
-            for r in rows
-        ]
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print_json(
+            [
+                {
+                    "login": r.login,
+                    "name": r.name,
+                    "month": r.month,
+                    "totals": numbers(r.totals),
+                    "customers": [
+                        {
+                            "customer_no": c.customer_no,
+                            "name": c.customer_name,
+                            **numbers(c.figures),
+                        }
+                        for c in r.customers
+                    ],
+                }
+                for r in rows
+            ]
+        )
         return EXIT_OK
 
     def figures(f: OnsiteFigures) -> list[Any]:
@@ -176,7 +173,7 @@ def _onsite_summary(args: argparse.Namespace, settings: Settings) -> int:
         table += [
             ["", "", f"{c.customer_no} {c.customer_name}", *figures(c.figures)] for c in r.customers
         ]
-    _print_table(
+    print_table(
         table,
         [
             "cli.header.login",

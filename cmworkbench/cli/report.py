@@ -1,10 +1,9 @@
 """``cmw report``: the management report per manager, team or branch, and its drill-down.
 
-Split from :mod:`cmworkbench.cli`, which imports this module only when it builds the parser
-or runs the command. The figures come from :mod:`cmworkbench.services.reports.report`, the same the
-Dashboard shows; files are written by :mod:`cmworkbench.services.core.spreadsheet`.
+The figures come from :mod:`cmworkbench.services.reports.report`, the same the Dashboard
+shows; files are written by :mod:`cmworkbench.services.core.spreadsheet`.
 
-Output: ``table`` (tabulate; CJK columns line up because tabulate measures with wcwidth),
+Output: ``table`` (:func:`~cmworkbench.cli.common.table`, the figures as formatted),
 ``csv`` and ``json`` (stdout unless ``-o``), ``xlsx`` (``-o`` needed). The report is one row
 per group and figure (plus one per class for coverage and freshness); ``--drill FIGURE``
 lists the records behind one figure instead, whose numerators and denominators sum to it.
@@ -14,20 +13,31 @@ from __future__ import annotations
 
 import argparse
 import csv
-import getpass
-import json
 import sys
 from dataclasses import asdict
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cmworkbench import clock, i18n
-from cmworkbench.cli import EXIT_OK, UsageError, _date, _workbench, as_login, output_target
+from cmworkbench.cli.common import (
+    EXIT_OK,
+    Commands,
+    Handler,
+    Parser,
+    UsageError,
+    add_as,
+    date_arg,
+    json_text,
+    output_target,
+    own_workbench,
+    table,
+    table_time,
+)
+from cmworkbench.config import Settings
 from cmworkbench.services.reports.schemas import NAMES
 from cmworkbench.services.reports.schemas import format_value as shown
 
 if TYPE_CHECKING:
-    from cmworkbench.config import Settings
     from cmworkbench.services.reports.schemas import DrillRow, Figure, Report
 
 FORMATS = ("table", "csv", "xlsx", "json")
@@ -54,17 +64,17 @@ DRILL_COLUMNS = (
 )
 
 
-def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Add ``report`` to ``commands``."""
+def register(commands: Commands, common: Parser) -> dict[str, Handler]:
+    """Add ``report``."""
     t = i18n.t
     report = commands.add_parser("report", parents=[common], help=t("cli.help.report"))
     report.add_argument("name", choices=NAMES, metavar="NAME", help=t("cli.help.report_name"))
     period = report.add_mutually_exclusive_group()
     period.add_argument("--month", metavar="YYYY-MM", help=t("cli.help.report_month"))
     period.add_argument(
-        "--from", dest="start", type=_date, metavar="D", help=t("cli.help.from_day")
+        "--from", dest="start", type=date_arg, metavar="D", help=t("cli.help.from_day")
     )
-    report.add_argument("--to", dest="end", type=_date, metavar="D", help=t("cli.help.to_day"))
+    report.add_argument("--to", dest="end", type=date_arg, metavar="D", help=t("cli.help.to_day"))
     who = report.add_mutually_exclusive_group()
     who.add_argument("--team", metavar="T", help=t("cli.help.report_team"))
     who.add_argument("--staff", metavar="LOGIN", help=t("cli.help.report_staff"))
@@ -72,7 +82,8 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     report.add_argument("-o", "--output", metavar="FILE", help=t("cli.help.output"))
     report.add_argument("--force", action="store_true", help=t("cli.help.force_output"))
     report.add_argument("--drill", metavar="FIGURE", help=t("cli.help.report_drill"))
-    report.add_argument("--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    add_as(report)
+    return {"report": _report}
 
 
 def period(args: argparse.Namespace) -> tuple[date, date]:
@@ -86,7 +97,7 @@ def period(args: argparse.Namespace) -> tuple[date, date]:
     return month_period(args.month or clock.today().strftime("%Y-%m"))
 
 
-def report_command(args: argparse.Namespace, settings: Settings) -> int:
+def _report(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw report NAME …``."""
     if args.output == "-":
         args.output = None  # stdout
@@ -95,7 +106,7 @@ def report_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.output:  # checked before the work: never the database, nothing overwritten
         args.output = output_target(args, settings)
     start, end = period(args)
-    workbench = _workbench(settings, args.login or getpass.getuser())
+    workbench = own_workbench(settings, args.login)
     scope = {"team": args.team, "staff_login": args.staff}
     if args.drill:
         rows = workbench.reports.drill(args.drill, start, end, **scope)
@@ -198,21 +209,20 @@ def _drill_rows(rows: list[DrillRow]) -> list[list[Any]]:
 
 def _report_out(args: argparse.Namespace, report: Report) -> None:
     if args.format == "json":
-        _write_text(args, json.dumps(asdict(report), ensure_ascii=False, default=str, indent=2))
+        _write_text(args, json_text(asdict(report)))
         return
     if args.format == "table":
-        header = [
-            i18n.t(f"report.col.{c}")
-            for c in ("group", "figure", "value", "numerator", "denominator", "target", "below")
-        ]
+        columns = ("group", "figure", "value", "numerator", "denominator", "target", "below")
         title = i18n.t(
             "cli.report.title",
             scope=report.scope,
             start=report.start,
             end=report.end,
-            as_of=report.as_of.astimezone(clock.branch_tz()).strftime("%Y-%m-%d %H:%M"),
+            as_of=table_time(report.as_of),
         )
-        _write_text(args, title + "\n" + _table(_report_rows(report, for_people=True), header))
+        rows = _report_rows(report, for_people=True)
+        keys = [f"report.col.{c}" for c in columns]
+        _write_text(args, title + "\n" + table(rows, keys, numbers=False))
         return
     header = [i18n.t(f"report.col.{c}") for c in REPORT_COLUMNS]
     _write_file(args, header, _report_rows(report, for_people=False))
@@ -220,25 +230,18 @@ def _report_out(args: argparse.Namespace, report: Report) -> None:
 
 def _drill_out(args: argparse.Namespace, rows: list[DrillRow]) -> None:
     if args.format == "json":
-        _write_text(args, json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+        _write_text(args, json_text([asdict(r) for r in rows]))
         return
-    header = [i18n.t(f"report.col.{c}") for c in DRILL_COLUMNS]
     if args.format == "table":
         num = sum(r.numerator for r in rows)
         den = sum(r.denominator for r in rows)
         total = i18n.t(
             "cli.report.drill_total", n=len(rows), numerator=_number(num), denominator=_number(den)
         )
-        _write_text(args, _table(_drill_rows(rows), header) + "\n" + total)
+        keys = [f"report.col.{c}" for c in DRILL_COLUMNS]
+        _write_text(args, table(_drill_rows(rows), keys, numbers=False) + "\n" + total)
         return
-    _write_file(args, header, _drill_rows(rows))
-
-
-def _table(rows: list[list[Any]], header: list[str]) -> str:
-    from tabulate import tabulate
-
-    # tabulate measures CJK text with wcwidth (a dependency): WIDE_CHARS_MODE is on.
-    return tabulate(rows, headers=header, tablefmt="simple", disable_numparse=True)
+    _write_file(args, [i18n.t(f"report.col.{c}") for c in DRILL_COLUMNS], _drill_rows(rows))
 
 
 def _write_text(args: argparse.Namespace, content: str) -> None:

@@ -14,18 +14,15 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from cmworkbench import i18n
-from cmworkbench.cli import EXIT_OK, EXIT_USAGE, as_login
+from cmworkbench.cli.common import EXIT_OK, EXIT_USAGE, Commands, Handler, Parser, add_as, fail
+from cmworkbench.config import Settings
 from cmworkbench.services.imports.schemas import KINDS
 
-if TYPE_CHECKING:
-    from cmworkbench.config import Settings
 
-
-def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Add ``import`` to ``commands``."""
+def register(commands: Commands, common: Parser) -> dict[str, Handler]:
+    """Add ``import``."""
     t = i18n.t
     command = commands.add_parser("import", parents=[common], help=t("cli.help.import"))
     command.add_argument("kind", choices=KINDS, help=t("cli.help.import_kind"))
@@ -39,12 +36,11 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     command.add_argument("--reject", type=Path, metavar="FILE", help=t("cli.help.import_reject"))
     command.add_argument("--force", action="store_true", help=t("cli.help.force_output"))
     command.add_argument("--sheet", metavar="NAME", help=t("cli.help.import_sheet"))
-    command.add_argument(
-        "--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as")
-    )
+    add_as(command)
+    return {"import": _import}
 
 
-def import_command(args: argparse.Namespace, settings: Settings) -> int:
+def _import(args: argparse.Namespace, settings: Settings) -> int:
     """Run the import; print row messages, the summary and where the rejects went."""
     from cmworkbench.services.imports.importer import ImportRefused, import_file
     from cmworkbench.services.workbench import login, open_engine
@@ -74,8 +70,7 @@ def import_command(args: argparse.Namespace, settings: Settings) -> int:
     except ImportRefused as refused:
         for message in refused.errors:
             print(message, file=sys.stderr)
-        print(f"cmw: {i18n.t('cli.error', message=str(refused))}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(str(refused), EXIT_USAGE)
     finally:
         engine.dispose()
     for message in summary.errors:

@@ -9,32 +9,38 @@ run and the lease holder.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import signal
 import threading
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cmworkbench import clock, i18n
-from cmworkbench.cli import EXIT_OK, _print_table
+from cmworkbench.cli.common import (
+    EXIT_OK,
+    Commands,
+    Handler,
+    Parser,
+    add_json,
+    print_json,
+    print_table,
+    table_time,
+)
+from cmworkbench.config import Settings
 
-if TYPE_CHECKING:
-    from cmworkbench.config import Settings
 
-
-def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Add ``scheduler`` and ``jobs`` to ``commands``."""
+def register(commands: Commands, common: Parser) -> dict[str, Handler]:
+    """Add ``scheduler`` and ``jobs``."""
     t = i18n.t
     scheduler = commands.add_parser("scheduler", parents=[common], help=t("cli.help.scheduler"))
     scheduler.add_argument(
         "--for", dest="seconds", type=float, metavar="S", help=t("cli.help.scheduler_for")
     )
     jobs = commands.add_parser("jobs", parents=[common], help=t("cli.help.jobs"))
-    jobs.add_argument("--json", action="store_true", help=t("cli.help.json"))
+    add_json(jobs)
+    return {"scheduler": _scheduler, "jobs": _jobs}
 
 
-def scheduler_command(args: argparse.Namespace, settings: Settings) -> int:
+def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
     """Be a candidate leader until stopped (or for ``--for`` seconds)."""
     from cmworkbench.jobs.leader import Leader
     from cmworkbench.services.workbench import open_engine
@@ -55,7 +61,7 @@ def scheduler_command(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def jobs_command(args: argparse.Namespace, settings: Settings) -> int:
+def _jobs(args: argparse.Namespace, settings: Settings) -> int:
     """Each job: trigger, next run, last run; and who holds the lease."""
     from cmworkbench.jobs.definitions import specs
     from cmworkbench.services.ops.lease import lease_and_runs, stored_next_runs
@@ -67,34 +73,33 @@ def jobs_command(args: argparse.Namespace, settings: Settings) -> int:
     now = clock.now()
     rows: list[dict[str, Any]] = []
     for spec in specs(settings, clock.branch_tz()):
-        next_run = stored.get(spec.id) or spec.trigger.get_next_fire_time(None, now)
         last = runs.get(spec.id)
         rows.append(
             {
                 "id": spec.id,
                 "trigger": str(spec.trigger),
                 "working_days_only": spec.workdays_only,
-                "next_run": _iso(next_run),
+                "next_run": stored.get(spec.id) or spec.trigger.get_next_fire_time(None, now),
                 "last_slot": last.slot if last else None,
                 "last_outcome": last.outcome if last else None,
                 "last_detail": last.detail if last else None,
-                "last_finished": _iso(last.finished_at) if last else None,
+                "last_finished": last.finished_at if last else None,
             }
         )
     lease: dict[str, Any] = {
         "holder": current.holder if current else None,
-        "expires_at": _iso(current.expires_at) if current else None,
+        "expires_at": current.expires_at if current else None,
         "live": bool(current and current.live(now)),
     }
     if args.json:
-        print(json.dumps({"lease": lease, "jobs": rows}, ensure_ascii=False, indent=2))
+        print_json({"lease": lease, "jobs": rows})  # times: common.iso_time
         return EXIT_OK
-    _print_table(
+    print_table(
         [
             [
                 r["id"],
                 r["trigger"],
-                _short(r["next_run"]),
+                table_time(r["next_run"]),
                 r["last_slot"] or "",
                 i18n.label("job_outcome", r["last_outcome"]),
                 r["last_detail"] or "",
@@ -105,17 +110,7 @@ def jobs_command(args: argparse.Namespace, settings: Settings) -> int:
     )
     if lease["holder"]:
         key = "cli.jobs.lease_live" if lease["live"] else "cli.jobs.lease_expired"
-        print(i18n.t(key, holder=lease["holder"], until=_short(lease["expires_at"])))
+        print(i18n.t(key, holder=lease["holder"], until=table_time(lease["expires_at"])))
     else:
         print(i18n.t("cli.jobs.no_lease"))
     return EXIT_OK
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(clock.branch_tz()).isoformat(timespec="seconds")
-
-
-def _short(iso: str | None) -> str:
-    return iso[:16].replace("T", " ") if iso else ""

@@ -13,38 +13,53 @@ differs from it.
 from __future__ import annotations
 
 import argparse
-import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from cmworkbench import clock, i18n
-from cmworkbench.cli import EXIT_OK, _date, _positive_int, _print_table, _workbench, as_login
+from cmworkbench import i18n
+from cmworkbench.cli.common import (
+    EXIT_OK,
+    Commands,
+    Handler,
+    Parser,
+    add_as,
+    add_json,
+    branch_workbench,
+    date_arg,
+    iso_time,
+    positive_int,
+    print_json,
+    print_table,
+    table_time,
+)
+from cmworkbench.config import Settings
 
 if TYPE_CHECKING:
-    from cmworkbench.config import Settings
     from cmworkbench.services.core.schemas import AuditEntry
 
 
-def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Add ``audit`` to ``commands``."""
+def register(commands: Commands, common: Parser) -> dict[str, Handler]:
+    """Add ``audit``."""
     t = i18n.t
     audit = commands.add_parser("audit", parents=[common], help=t("cli.help.audit"))
     audit.add_argument("--customer", metavar="NO", help=t("cli.help.audit_customer"))
     audit.add_argument("--staff", metavar="LOGIN", help=t("cli.help.audit_staff"))
-    audit.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help=t("cli.help.audit_since"))
     audit.add_argument(
-        "--limit", type=_positive_int, default=200, metavar="N", help=t("cli.help.audit_limit")
+        "--since", type=date_arg, metavar="YYYY-MM-DD", help=t("cli.help.audit_since")
     )
-    audit.add_argument("--json", action="store_true", help=t("cli.help.json"))
-    audit.add_argument("--as", type=as_login, dest="login", metavar="LOGIN", help=t("cli.help.as"))
+    audit.add_argument(
+        "--limit", type=positive_int, default=200, metavar="N", help=t("cli.help.audit_limit")
+    )
+    add_json(audit)
+    add_as(audit)
+    return {"audit": _audit}
 
 
-def audit_command(args: argparse.Namespace, settings: Settings) -> int:
+def _audit(args: argparse.Namespace, settings: Settings) -> int:
     """List the audit entries in scope, newest first."""
     from cmworkbench.services.core.audit import search
-    from cmworkbench.services.workbench import admin_actor
 
-    workbench = _workbench(settings, args.login) if args.login else admin_actor(settings)
+    workbench = branch_workbench(settings, args.login)
     entries = workbench.run(
         search,
         customer_no=args.customer,
@@ -53,7 +68,7 @@ def audit_command(args: argparse.Namespace, settings: Settings) -> int:
         limit=args.limit,
     )
     if args.json:
-        print(json.dumps([_as_dict(e) for e in entries], ensure_ascii=False, indent=2))
+        print_json([_as_dict(e) for e in entries])
         return EXIT_OK
     if not entries:
         print(i18n.t("cli.audit.none"))
@@ -62,11 +77,11 @@ def audit_command(args: argparse.Namespace, settings: Settings) -> int:
     # run with --now): the usual table stays as wide as before.
     backdated = any(_backdated(e) for e in entries)
     columns = ("at", "who", "action", "object", "customer", "field", "detail")
-    _print_table(
+    print_table(
         [
             [
-                _local(e.at),
-                *([_local(e.recorded_at) if _backdated(e) else ""] if backdated else []),
+                table_time(e.at),
+                *([table_time(e.recorded_at) if _backdated(e) else ""] if backdated else []),
                 _who(e),
                 i18n.label("audit_action", e.action),
                 f"{e.object_type}#{e.object_id}" if e.object_id is not None else e.object_type,
@@ -92,12 +107,6 @@ def _backdated(entry: AuditEntry) -> bool:
     return entry.recorded_at is not None and abs(entry.recorded_at - entry.at) > BACKDATED
 
 
-def _local(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
-    return moment.astimezone(clock.branch_tz()).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _who(entry: AuditEntry) -> str:
     if entry.staff_login is None:
         return i18n.t("cli.audit.system")
@@ -107,12 +116,8 @@ def _who(entry: AuditEntry) -> str:
 def _as_dict(entry: AuditEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
-        "at": entry.at.astimezone(clock.branch_tz()).isoformat(timespec="seconds"),
-        "recorded_at": (
-            entry.recorded_at.astimezone(clock.branch_tz()).isoformat(timespec="seconds")
-            if entry.recorded_at is not None
-            else None
-        ),
+        "at": iso_time(entry.at),
+        "recorded_at": iso_time(entry.recorded_at),
         "staff": entry.staff_login,
         "staff_name": entry.staff_name,
         "action": entry.action,
