@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install cmworkbench with its development tools into .venv and run every check CI runs:
 # ruff (lint and format), mypy, the import-layer contracts, and the pytest suite.
-# Arguments go to pytest (e.g. ./scripts/test.sh tests/test_sla.py -x).
+# Arguments go to pytest (e.g. ./scripts/test.sh tests/domain/test_sla.py -x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m venv .venv >/dev/null 2>&1 || [ -x .venv/bin/python ]
@@ -12,7 +12,7 @@ python3 -m venv .venv >/dev/null 2>&1 || [ -x .venv/bin/python ]
 .venv/bin/mypy
 .venv/bin/lint-imports
 # Three kinds of tests (markers in pyproject.toml). Exit code 5 is "nothing selected" (e.g.
-# ./scripts/test.sh tests/test_sla.py has no process tests).
+# ./scripts/test.sh tests/domain/test_sla.py has no process tests).
 # - processes: many real processes loading the machine (the reliability suite); run alone.
 # - paced: real processes that mostly wait (scheduler candidates for 60 s, sshd); they run in
 #   the background while everything else runs on two workers (pytest-xdist).
@@ -35,14 +35,13 @@ ok "$rest" && ok "$paced"
 # tests/conftest.py). Without arguments only; a developer without PostgreSQL runs SQLite only.
 # The TUI (Pilot) tests, and the tests about SQLite itself, run on SQLite only.
 POSTGRESQL_TESTS=(
-    tests/test_audit.py tests/test_backup_postgres.py tests/test_cli_complaints.py
-    tests/test_cli_tasks.py tests/test_complaints.py tests/test_customers_360.py
-    tests/test_demo_postgres.py tests/test_login_postgres.py
-    tests/test_export.py tests/test_generate.py tests/test_handover.py tests/test_ical.py
-    tests/test_import.py tests/test_jobs.py tests/test_migrations.py tests/test_notifications.py
-    tests/test_onsite.py tests/test_reminders.py tests/test_reports.py tests/test_search.py
-    tests/test_sla.py tests/test_ssh_keys.py tests/test_staff_admin.py tests/test_team.py
-    tests/test_today.py tests/test_visits.py tests/test_worklog.py
+    tests/db/test_migrations.py tests/domain/test_sla.py tests/jobs/test_jobs.py
+    tests/services/complaints tests/services/core/test_audit.py
+    tests/services/customers tests/services/imports tests/services/notifications
+    tests/services/ops/test_backup_postgres.py tests/services/ops/test_demo_postgres.py
+    tests/services/reports tests/services/staff tests/services/tasks tests/services/visits
+    tests/cli/test_cli_complaints.py tests/cli/test_cli_tasks.py tests/cli/test_login_postgres.py
+    tests/screens/test_team.py
 )
 if [ $# -eq 0 ] && [ -n "${CMW_TEST_PG_URL:-}" ]; then
     CMW_TEST_DATABASE=postgresql .venv/bin/pytest -q -n 2 -m "not processes and not paced" \

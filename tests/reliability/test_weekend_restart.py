@@ -4,7 +4,7 @@ set by ``CMW_NOW``). Each job missed over the weekend runs once, for now: one ge
 not three; one SLA sweep, not 2 × 1440.
 
 The same scenario with a frozen in-process clock, minute by minute:
-``tests/test_jobs.py::test_after_downtime_each_missed_job_runs_once``.
+``tests/jobs/test_jobs.py::test_after_downtime_each_missed_job_runs_once``.
 """
 
 from __future__ import annotations

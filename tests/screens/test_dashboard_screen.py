@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from conftest import settled, table_rows
+from report_world import template  # noqa: F401 - the module-scoped world, reused
 from sqlalchemy import Engine
-from test_reports import template  # noqa: F401 - the module-scoped world, reused
 from textual.widgets import DataTable, Label
 
 from cmworkbench.app import make_app

@@ -14,7 +14,8 @@ from dataclasses import replace
 
 import pytest
 from conftest import Factory
-from sqlalchemy import Engine, text
+from scheduling import at, leader, runs
+from sqlalchemy import Engine
 
 from cmworkbench import clock
 from cmworkbench.config import SchedulerSettings, Settings
@@ -47,28 +48,6 @@ def leaders(engine: Engine, settings_fast: Settings, branch: None) -> Iterator[l
     yield made
     for one in made:
         one.stop()
-
-
-def leader(engine: Engine, settings: Settings, made: list[Leader], name: str) -> Leader:
-    one = Leader(engine, settings, holder=name, synchronous=True)
-    made.append(one)
-    return one
-
-
-def runs(engine: Engine, job: str | None = None) -> list[tuple[str, str, str]]:
-    """(job, slot, outcome) of every recorded run, oldest first."""
-    sql = "SELECT job_id, slot, outcome FROM job_run"
-    with engine.connect() as conn:
-        rows = conn.execute(text(sql + " ORDER BY id")).all()
-    return [(j, s, o) for j, s, o in rows if job is None or j == job]
-
-
-def at(when: str, *leaders_: Leader) -> None:
-    """Move the clock to ``when`` (branch time) and let the leading scheduler run what is due."""
-    clock.freeze(when)
-    for one in leaders_:
-        one.tick()
-        one.run_pending()
 
 
 def test_the_daily_jobs_fire_at_their_local_time_on_working_days(

@@ -14,8 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from scheduling import at, leader, runs
 from sqlalchemy import Engine, text
-from test_jobs import at, leader, runs
 
 from cmworkbench import clock, i18n
 from cmworkbench.cli import main

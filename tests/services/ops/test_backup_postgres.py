@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from conftest import POSTGRESQL, PostgresDatabases
+from scheduling import at, leader, runs
 from sqlalchemy import Engine, text
 from test_backup import PairWriter, seed_branch
-from test_jobs import at, leader, runs
 
 from cmworkbench import i18n
 from cmworkbench.cli import main

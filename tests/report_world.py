@@ -1,0 +1,205 @@
+"""The report tests' world (November 2026, Monday the 23rd at 08:30), built once per module into
+a SQLite file each test copies: every figure of it is counted by hand in
+:mod:`test_reports`, and the Dashboard's screen tests show the same."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import MONDAY_MORNING, POSTGRESQL, Factory
+
+from cmworkbench import clock
+from cmworkbench.db.engine import make_engine, unit_of_work
+from cmworkbench.db.migrate import upgrade
+from cmworkbench.db.models import (
+    Holding,
+    Interaction,
+    StaffLeave,
+    VisitPlan,
+    VisitPlanItem,
+    WorkLog,
+)
+
+NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
+at = clock.parse_instant
+
+
+def build_world(f: Factory) -> None:
+    long_ago = at("2026-01-01T09:00")
+    branch = f.branch()
+    team1, team2 = f.team(branch, "对公一组"), f.team(branch, "对公二组")
+    people = [
+        f.staff(branch, "wangfang", "王芳", role="supervisor", team=team1),
+        zhang := f.staff(branch, "zhangwei", "张伟", team=team1),
+        lina := f.staff(branch, "lina", "李娜", team=team1),
+        sun := f.staff(branch, "sunli", "孙丽", team=team2),
+        f.staff(branch, "head", "行长", role="branch_head"),
+    ]
+    for person in people:
+        person.created_at = long_ago
+    s = f.session
+    customers = {}
+    for no, cls in (("K1", "A1"), ("K2", "A1"), ("K3", "A1"), ("K4", "B1"), ("K5", "A1")):
+        customers[no] = f.customer(zhang, no, f"客户{no}", cls=cls)
+        customers[no].created_at = long_ago
+    customers["K5"].status = "lost"
+    customers["K9"] = f.customer(sun, "K9", "客户K9", cls="A1")
+    customers["K9"].created_at = long_ago
+    verified = {"K1": "2026-11-01T10:00", "K2": "2026-10-01T10:00", "K4": "2026-10-01T10:00"}
+    for no, when in verified.items():
+        customers[no].info_verified_at = at(when)
+
+    def contact(no: str, kind: str, when: str, purpose: str | None = None) -> None:
+        owner = sun if no == "K9" else zhang
+        s.add(
+            Interaction(
+                customer_id=customers[no].id,
+                staff_id=owner.id,
+                kind=kind,
+                status="done",  # type: ignore[arg-type]
+                happened_at=at(when),
+                purpose=purpose,
+                outcome="reached",
+                created_at=at(when),
+            )
+        )
+
+    contact("K1", "call", "2026-11-10T10:00")
+    contact("K2", "visit", "2026-11-01T10:00")
+    contact("K3", "visit", "2026-10-20T10:00")
+    contact("K4", "call", "2026-10-01T10:00")
+    contact("K4", "sms", "2026-11-01T10:00")
+    contact("K5", "call", "2026-09-01T10:00")
+    contact("K9", "call", "2026-11-22T10:00")
+    contact("K1", "visit", "2026-10-15T10:00", purpose="after_sale")
+
+    def holding(no: str, activated: str) -> Holding:
+        row = Holding(
+            customer_id=customers[no].id,  # type: ignore[arg-type]
+            product=f"宽带{activated}",
+            product_kind="telecom",
+            activated_on=date.fromisoformat(activated),
+        )
+        s.add(row)
+        s.flush()
+        return row
+
+    holding("K1", "2026-09-10")
+    holding("K2", "2026-09-05")
+    early = holding("K4", "2026-09-20")
+    holding("K4", "2026-09-25")
+    holding("K3", "2026-10-01")
+    after_sale = f.task(zhang, "2026-11-20T08:30", status="done")
+    after_sale.kind, after_sale.idem_key = "after_sale", f"after_sale:{early.id}"
+    after_sale.closed_at, after_sale.customer_id = at("2026-11-18T10:00"), customers["K4"].id
+
+    def ticket(no: str, received: str, first_due: str, first: str | None, **more: Any) -> None:
+        row = f.complaint(zhang, customers["K1"], no)
+        row.received_at, row.first_response_due = at(received), at(first_due)
+        row.first_response_at = at(first) if first else None
+        for name, value in more.items():
+            setattr(row, name, at(value) if name.endswith(("_at", "_due")) else value)
+
+    ticket(
+        "T1",
+        "2026-11-02T10:00",
+        "2026-11-02T14:00",
+        "2026-11-02T11:00",
+        resolution_due="2026-11-09T17:00",
+        resolved_at="2026-11-05T10:00",
+        closed_at="2026-11-06T10:00",
+        satisfaction=5,
+        status="closed",
+    )
+    ticket(
+        "T2",
+        "2026-11-03T10:00",
+        "2026-11-03T12:00",
+        "2026-11-03T15:00",
+        resolution_due="2026-11-10T17:00",
+        resolved_at="2026-11-12T10:00",
+        closed_at="2026-11-13T10:00",
+        satisfaction=3,
+        status="closed",
+    )
+    ticket("T3", "2026-11-23T08:00", "2026-11-23T12:00", None, resolution_due="2026-11-30T17:00")
+    ticket(
+        "T4",
+        "2026-10-28T10:00",
+        "2026-10-28T14:00",
+        "2026-10-28T11:00",
+        resolution_due="2026-11-04T17:00",
+        resolved_at="2026-11-02T10:00",
+    )
+
+    plan = VisitPlan(owner_id=zhang.id, week="2026-W46", status="approved")  # type: ignore[arg-type]
+    s.add(plan)
+    s.flush()
+    for day, status in (
+        ("10", "done"),
+        ("11", "cancelled"),
+        ("12", "rescheduled"),
+        ("25", "planned"),
+    ):
+        starts = at(f"2026-11-{day}T10:00")
+        s.add(
+            VisitPlanItem(
+                plan_id=plan.id,
+                customer_id=customers["K1"].id,
+                starts_at=starts,  # type: ignore[arg-type]
+                ends_at=starts + timedelta(hours=1),
+                purpose="courtesy_call",
+                status=status,
+            )
+        )
+
+    def task(due: str, status: str, closed: str | None) -> None:
+        row = f.task(zhang, due, status=status)
+        row.closed_at = at(closed) if closed else None
+
+    task("2026-11-05T08:30", "done", "2026-11-04T15:00")
+    task("2026-11-06T08:30", "done", "2026-11-08T15:00")
+    task("2026-11-10T08:30", "open", None)
+    task("2026-11-12T08:30", "cancelled", "2026-11-11T15:00")
+    task("2026-11-24T08:30", "open", None)
+    # the after-sale task above is due 11-20 and done before: on time
+
+    s.add(StaffLeave(staff_id=lina.id, starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 20)))  # type: ignore[arg-type]
+    for day in range(2, 21):
+        d = date(2026, 11, day)
+        if d.weekday() >= 5:
+            continue
+        for person, submits in ((zhang, day <= 6), (lina, day < 16)):
+            if submits:
+                s.add(
+                    WorkLog(
+                        staff_id=person.id,
+                        day=d,
+                        content="日志",  # type: ignore[arg-type]
+                        submitted_at=at(f"2026-11-{day:02d}T17:20"),
+                    )
+                )
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """The world, built once per module into a SQLite file each test copies (on PostgreSQL
+    each test builds it in its own database instead: ``None``)."""
+    if POSTGRESQL:
+        return None
+    path = tmp_path_factory.mktemp("reports") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    clock.freeze(MONDAY_MORNING)
+    try:
+        with unit_of_work(engine) as session:
+            build_world(Factory(session))
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        clock.set_now(None)
+        engine.dispose()
+    return path
