@@ -6,7 +6,7 @@ Builds (once, kept in ``--workdir``) a demo database of N customers, draws a mix
 queries from the acting manager's own book (full names, pinyin, initials, phone tails; a
 quarter each, seeded), and times each query three ways:
 
-* service: ``services.search.search_customers`` (parse, scope, rank, page of 50, details),
+* service: ``services.customers.search.search_customers`` (parse, scope, rank, page of 50, details),
   through a unit of work, as the TUI and ``cmw search`` call it;
 * floor: the very statement the service runs for the page, on a raw connection
   (``sqlite3``, or ``psycopg`` on PostgreSQL): the ranked range scans over ``search_term``
