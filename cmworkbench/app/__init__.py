@@ -20,12 +20,14 @@ from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
 from textual.screen import Screen
 
+from cmworkbench.app.keys import OrderedKeys
 from cmworkbench.app.notices import NoticeToasts
 from cmworkbench.i18n import t
 from cmworkbench.screens.commands import BindingCommands
 from cmworkbench.screens.privacy import PrivacyScreen
 from cmworkbench.screens.today import TodayScreen
 from cmworkbench.widgets.bindings import translate_bindings
+from cmworkbench.widgets.header import WorkbenchHeader
 
 if TYPE_CHECKING:
     from cmworkbench.services.workbench import Workbench
@@ -67,11 +69,15 @@ def _later(module: str, name: str) -> Callable[[], Screen[Any]]:
     return make
 
 
-class WorkbenchApp(NoticeToasts, inherit_bindings=False):
+PRIVACY_KEYS = "ctrl+b,f12"
+
+
+class WorkbenchApp(NoticeToasts, OrderedKeys, inherit_bindings=False):
     """The workbench for one logged-in staff member (``workbench.actor``).
 
     Textual's own app keys are not inherited: they are declared below, translated and in the
-    order the help screen lists them.
+    order the help screen lists them. Keys are handled in the order typed, each once the one
+    before it has settled (:mod:`cmworkbench.app.keys`).
     """
 
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
@@ -109,7 +115,7 @@ class WorkbenchApp(NoticeToasts, inherit_bindings=False):
             id="worklog",
         ),
         Binding(
-            "ctrl+b,f12",
+            PRIVACY_KEYS,
             "privacy",
             "tui.key.privacy",
             tooltip="tui.key.privacy.tip",
@@ -137,6 +143,9 @@ class WorkbenchApp(NoticeToasts, inherit_bindings=False):
         Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
     """Keys that work on every screen; descriptions are catalog keys, see ``translate_bindings``."""
+
+    AT_ONCE_KEYS = frozenset(PRIVACY_KEYS.split(","))
+    """The privacy key blanks the screen at once, whatever keys are still waiting."""
 
     def __init__(self, workbench: Workbench) -> None:
         super().__init__()
@@ -195,6 +204,12 @@ class WorkbenchApp(NoticeToasts, inherit_bindings=False):
             self.push_screen(
                 CommandPalette(placeholder=t("tui.palette.placeholder"), id="--command-palette")
             )
+
+    def show_keys_waiting(self, count: int) -> None:
+        """Show in the header of every screen in front how many keys wait (0 hides it)."""
+        for screen in self.screen_stack:
+            for header in screen.query(WorkbenchHeader):
+                header.show_waiting(count)
 
     def action_help_quit(self) -> None:
         """Ctrl+C copies (it does not quit): say which key quits."""

@@ -506,6 +506,7 @@ MESSAGES: dict[str, str] = {
     "tui.weekday.5": "Sat",
     "tui.weekday.6": "Sun",
     "tui.loading": "Loading…",
+    "tui.keys_waiting": "⏳ {n} keys waiting",
     "tui.counts.title": "Overview",
     "tui.count.customers": "Customers in my scope",
     "tui.count.tasks_due": "Tasks due today",

@@ -505,6 +505,7 @@ MESSAGES: dict[str, str] = {
     "tui.weekday.5": "周六",
     "tui.weekday.6": "周日",
     "tui.loading": "正在加载…",
+    "tui.keys_waiting": "⏳ 等待中 {n} 键",
     "tui.counts.title": "概况",
     "tui.count.customers": "我可见的客户",
     "tui.count.tasks_due": "今日到期任务",

@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmworkbench.domain.text import printable
 from cmworkbench.i18n import t
+from cmworkbench.screens.holding import HoldsKeys, running
 from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
 from cmworkbench.widgets.counts import CountsPanel
@@ -54,7 +55,7 @@ def report_worker_error(node: Widget, event: Worker.StateChanged) -> BaseExcepti
     return error
 
 
-class BaseScreen(Screen[None]):
+class BaseScreen(HoldsKeys, Screen[None]):
     """Every full screen of the workbench: its title in the header (who is logged in, the
     branch, the day), the body from :meth:`compose_body`, the footer with its keys, and the
     session's services as :attr:`workbench`."""
@@ -117,10 +118,7 @@ class WorkbenchScreen(BaseScreen):
             self.load_overview()
 
     def _loading(self) -> bool:
-        return any(
-            worker.node is self and worker.group == "load" and not worker.is_finished
-            for worker in self.workers
-        )
+        return running(self, ("load",))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load_overview(self) -> None:

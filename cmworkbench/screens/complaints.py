@@ -34,6 +34,7 @@ from cmworkbench.i18n import t
 from cmworkbench.screens.base import WorkbenchScreen
 from cmworkbench.screens.dialogs.complaint_action import ComplaintActionDialog
 from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
+from cmworkbench.screens.holding import running
 from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.complaint_detail import ComplaintDetailPanel, short_time
 from cmworkbench.widgets.complaint_table import BUSINESS_MARK, ComplaintTable
@@ -131,6 +132,9 @@ class ComplaintsScreen(WorkbenchScreen):
     WIDE = 110
     """From this many columns on, the counts panel sits beside the list."""
 
+    KEY_WORKERS = frozenset({"complaints", "detail"})
+    """A step key acts on the ticket under the cursor as read, and the list as reloaded."""
+
     @dataclass
     class Loaded(Message):
         """The list and the newest notices, read again."""
@@ -197,15 +201,9 @@ class ComplaintsScreen(WorkbenchScreen):
         super().on_screen_resume()
         # Shown for the first time, Textual may resume a screen twice; back from a step's
         # dialog, its callback has started the reload already (with the cursor to keep).
-        if not self._busy("complaints"):
+        if not running(self, ("complaints",)):
             self.load_list()
         (self.panel if self.zoomed else self.table).focus()
-
-    def _busy(self, group: str) -> bool:
-        return any(
-            worker.node is self and worker.group == group and not worker.is_finished
-            for worker in self.workers
-        )
 
     # -- loading --------------------------------------------------------------------------
 

@@ -44,6 +44,10 @@ _key = screen_keys("c360")
 class Customer360Screen(BaseScreen):
     """Profile on top, then tabs: contacts, holdings, timeline, open tasks, open complaints."""
 
+    KEY_WORKERS = frozenset({"load", "action", "reveal"})
+    """Keys typed while the view is read again (after a dialog) or an action is written act on
+    the customer as it now is."""
+
     DEFAULT_CSS = """
     Customer360Screen CustomerProfilePanel {
         margin: 0 0;

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Center
@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from cmworkbench.i18n import t
 from cmworkbench.screens.base import WorkbenchScreen
+from cmworkbench.screens.holding import is_typing, running
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.widgets.counts import CountsPanel
 from cmworkbench.widgets.customer_hit_list import PAGE_SIZE, CustomerHitList
@@ -109,6 +110,14 @@ class CustomersScreen(WorkbenchScreen, OpensCustomer):
         query: str
         offset: int
         hits: list[CustomerHit]
+
+    def holds_key(self, key: events.Key | events.Paste) -> bool:
+        """Typing never waits; a key that acts on the results (``Enter``, ``↓``) waits for the
+        results of the text in the box, while they are still coming."""
+        if super().holds_key(key) or is_typing(key):
+            return bool(super().holds_key(key))
+        pending = self._timer is not None or running(self, ("search",))
+        return pending and self.hit_list.query_text != self.current_query()
 
     def __init__(self) -> None:
         super().__init__()

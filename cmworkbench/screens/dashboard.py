@@ -66,6 +66,9 @@ def month_of(day: date) -> tuple[date, date]:
 class DashboardScreen(WorkbenchScreen):
     """The report figures of the actor's scope, their trend, and the overview counts."""
 
+    KEY_WORKERS = frozenset({"report", "trend"})
+    """``Enter`` drills into the figures as read."""
+
     MODE = "dashboard"
 
     DEFAULT_CSS = """

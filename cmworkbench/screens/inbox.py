@@ -57,6 +57,9 @@ _key = screen_keys("inbox", "inbox_")
 class InboxScreen(OpensCustomer):
     """A status line, the notifications, the highlighted one in full."""
 
+    KEY_WORKERS = OpensCustomer.KEY_WORKERS | {"inbox"}
+    """Keys act on the notifications as read."""
+
     DEFAULT_CSS = """
     InboxScreen #inbox-status {
         height: 1;

@@ -23,6 +23,9 @@ class OpensCustomer(BaseScreen):
     notification and no empty screen opens.
     """
 
+    KEY_WORKERS = frozenset({"open"})
+    """Keys typed after ``Enter`` go to the 360 view it opens."""
+
     @dataclass
     class CustomerLoaded(Message):
         """A customer's 360 view, ready to show."""

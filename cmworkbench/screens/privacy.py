@@ -11,10 +11,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from cmworkbench.i18n import t
+from cmworkbench.screens.holding import HoldsKeys
 
 
-class PrivacyScreen(ModalScreen[None]):
+class PrivacyScreen(HoldsKeys, ModalScreen[None]):
     """An opaque screen with nothing on it but how to come back."""
+
+    KEYS_AT_ONCE = True
+    """The key that brings the screen back goes to it at once; keys typed before the screen
+    was blanked wait for the screen they were typed for."""
 
     DEFAULT_CSS = """
     PrivacyScreen {

@@ -47,6 +47,9 @@ def _cut(text: str, most: int) -> str:
 class ReportDrillScreen(OpensCustomer):
     """The records behind one figure."""
 
+    KEY_WORKERS = OpensCustomer.KEY_WORKERS | {"drill"}
+    """Keys act on the records as read."""
+
     DEFAULT_CSS = """
     ReportDrillScreen #drill-title {
         height: 1;

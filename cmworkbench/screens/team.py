@@ -46,6 +46,9 @@ def _cut(text: str | None, most: int) -> str:
 class TeamScreen(OpensCustomer):
     """The board of the team's managers and the highlighted manager's task list."""
 
+    KEY_WORKERS = OpensCustomer.KEY_WORKERS | {"board", "tasks", "reassign"}
+    """Keys act on the board and the task list as read."""
+
     DEFAULT_CSS = """
     TeamScreen #team-board {
         height: auto;

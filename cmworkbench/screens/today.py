@@ -100,6 +100,9 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     WIDE = 110
     """From this many columns on, the counts panel sits beside the list."""
 
+    KEY_WORKERS = OpensCustomer.KEY_WORKERS | {"today", "action"}
+    """Keys typed while an outcome is written and the list read again act on the new list."""
+
     @dataclass
     class Loaded(Message):
         """The list and its counts by kind, read again."""

@@ -64,6 +64,9 @@ _key = screen_keys("visits")
 class VisitsScreen(WorkbenchScreen):
     """The plan of one week: a status line, the visits day by day, the changes line."""
 
+    KEY_WORKERS = frozenset({"visits", "action"})
+    """Keys typed while the week is read again or a change is written act on the new week."""
+
     DEFAULT_CSS = """
     VisitsScreen #visits-status, VisitsScreen #visits-changes {
         height: auto;

@@ -34,6 +34,9 @@ _key = screen_keys("worklog")
 class WorkLogScreen(BaseScreen):
     """The state line (draft / saved / submitted), the text, and the keys to save and submit."""
 
+    KEY_WORKERS = frozenset({"worklog"})
+    """Text typed while the day's log is read (or saved) is not overwritten by it."""
+
     DEFAULT_CSS = """
     WorkLogScreen #worklog-state {
         height: 1;

@@ -44,6 +44,17 @@ class WorkbenchHeader(Horizontal):
         padding: 0 1;
         text-wrap: nowrap;
     }
+    WorkbenchHeader > #header-waiting {
+        width: auto;
+        padding: 0 1;
+        background: $warning;
+        color: $text;
+        text-style: bold;
+        display: none;
+    }
+    WorkbenchHeader > #header-waiting.-shown {
+        display: block;
+    }
     """
 
     def __init__(self, title: str, actor: Actor, branch_name: str) -> None:
@@ -54,6 +65,7 @@ class WorkbenchHeader(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(self._title, id="header-title", markup=False)
+        yield Label("", id="header-waiting", markup=False)
         yield Label(self.who_text(), id="header-who", markup=False)
 
     def on_mount(self) -> None:
@@ -68,6 +80,12 @@ class WorkbenchHeader(Horizontal):
         today = clock.today()
         day = f"{today.isoformat()} {t(f'tui.weekday.{today.weekday()}')}"
         return " │ ".join((self._branch_name, who, day))
+
+    def show_waiting(self, count: int) -> None:
+        """``⏳ 3 keys waiting`` while the screen is busy with what they act on; 0 hides it."""
+        waiting = self.query_one("#header-waiting", Label)
+        waiting.update(t("tui.keys_waiting", n=count) if count else "")
+        waiting.set_class(count > 0, "-shown")
 
     def _refresh_who(self) -> None:
         self.query_one("#header-who", Label).update(self.who_text())

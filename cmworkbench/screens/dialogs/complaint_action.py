@@ -70,6 +70,9 @@ class ComplaintActionDialog(FormDialog["ComplaintDetail"]):
 
     FIELDS: ClassVar[tuple[str, ...]] = ALL_FIELDS
 
+    KEY_WORKERS = FormDialog.KEY_WORKERS | {"colleagues"}
+    """A colleague is chosen from the list as read."""
+
     @dataclass
     class Colleagues(Message):
         """Who the ticket may be given to: (text shown, login) pairs."""

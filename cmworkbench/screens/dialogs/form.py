@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from cmworkbench.i18n import t
 from cmworkbench.screens.base import error_text
+from cmworkbench.screens.holding import HoldsKeys
 from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
 
@@ -45,7 +46,7 @@ class FieldProblem(Exception):
         self.fields = dict(fields)
 
 
-class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
+class FormDialog(HoldsKeys, ModalScreen[ResultT | None], Generic[ResultT]):
     """A titled box: the fields from :meth:`compose_fields`, an error line and a key hint.
 
     Subclasses build the request on the UI thread (:meth:`collect`, raising
@@ -100,6 +101,10 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
 
     FIELDS: ClassVar[tuple[str, ...]] = ()
     """Field names, in order; a field's widget has the id ``field-<name>``."""
+
+    KEY_WORKERS = frozenset({"save"})
+    """Keys typed while the form saves go to the form if it is refused (and stays open), or to
+    the screen below once it closes."""
 
     @dataclass
     class Saved(Message):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.cells import cell_len, set_cell_size
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -32,6 +32,7 @@ from textual.worker import get_current_worker
 from cmworkbench.domain.complaint_flow import KINDS
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.dialogs.form import FieldProblem, FormDialog
+from cmworkbench.screens.holding import is_typing
 from cmworkbench.services.complaints.schemas import CATEGORIES, CHANNELS, SEVERITIES
 
 if TYPE_CHECKING:
@@ -86,8 +87,13 @@ class NewComplaintDialog(FormDialog[object]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "hit(1)", "tui.key.down", show=False),
         Binding("up", "hit(-1)", "tui.key.up", show=False),
+        Binding("tab", "tab", "tui.key.focus_next", show=False, id="focus.next"),
     ]
-    """In the customer search, ``↑`` ``↓`` move over the hits while typing goes on."""
+    """In the customer search, ``↑`` ``↓`` move over the hits while typing goes on, and
+    ``Tab`` (like ``Enter``) takes the highlighted one and moves on to the description."""
+
+    KEY_WORKERS = FormDialog.KEY_WORKERS | {"draft-load"}
+    """Nothing typed is overwritten by a draft being restored."""
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "customer",
@@ -132,6 +138,8 @@ class NewComplaintDialog(FormDialog[object]):
         self._draft_timer: Timer | None = None
         self.hits: list[CustomerHit] = []
         """The hits offered for the text in the customer field."""
+        self.hits_for = ""
+        """The text the hits shown were found for."""
         self._picked_text = ""
 
     def compose_fields(self) -> ComposeResult:
@@ -296,7 +304,7 @@ class NewComplaintDialog(FormDialog[object]):
             self._show_hits(message.hits, message.query)
 
     def _show_hits(self, hits: list[CustomerHit], query: str = "") -> None:
-        self.hits = hits
+        self.hits, self.hits_for = hits, query
         options = self.hit_list
         options.clear_options()
         if hits:
@@ -308,6 +316,26 @@ class NewComplaintDialog(FormDialog[object]):
         elif query:
             options.add_option(Option(t("tui.ticket.no_match", query=query), disabled=True))
         options.set_class(bool(hits or query), "-shown")
+
+    def holds_key(self, key: events.Key | events.Paste) -> bool:
+        """Besides a save or a draft being read: a key that takes a hit (``Enter``, ``Tab``,
+        ``↑`` ``↓``) waits for the hits of the text in the customer field."""
+        if super().holds_key(key):
+            return True
+        if is_typing(key) or not self.searching or self.customer_no is not None:
+            return False
+        field = self.field("customer")
+        assert isinstance(field, Input)
+        return field.has_focus and self.hits_for != field.value.strip()
+
+    def action_tab(self) -> None:
+        """In the customer field, take the highlighted hit; elsewhere the next field."""
+        if self.searching and self.field("customer").has_focus and self.customer_no is None:
+            index = self.hit_list.highlighted
+            if self.hits and index is not None:
+                self._pick(self.hits[index])
+                return
+        self.focus_next()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """``↑`` ``↓`` move over the hits only from the customer field."""
