@@ -193,6 +193,23 @@ async def test_take_a_complaint_from_a_blank_form_with_the_customer_search(
     )
 
 
+async def test_tab_in_the_customer_search_takes_the_highlighted_hit_and_moves_on(
+    wang: Workbench,
+) -> None:
+    app = make_app(wang)
+    async with app.run_test(size=SIZE) as pilot:
+        await complaints(pilot)
+        await pilot.press("n", *"qjwl")
+        await settled(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, NewComplaintDialog)
+        await pilot.press("tab")  # as a typist goes on to the next field: the hit is taken
+        assert dialog.customer_no == "C002"
+        assert dialog.query_one("#field-description", Input).has_focus
+        await pilot.press("tab")  # elsewhere Tab is the next field, as everywhere
+        assert dialog.query_one("#field-category", Select).has_focus
+
+
 async def test_a_complaint_being_typed_survives_a_dropped_session(
     wang: Workbench, engine: Engine
 ) -> None:
