@@ -14,8 +14,10 @@ python3 -m venv .venv >/dev/null 2>&1 || [ -x .venv/bin/python ]
 # Three kinds of tests (markers in pyproject.toml). Exit code 5 is "nothing selected" (e.g.
 # ./scripts/test.sh tests/domain/test_sla.py has no process tests).
 # - processes: many real processes loading the machine (the reliability suite); run alone.
-# - paced: real processes that mostly wait (scheduler candidates for 60 s, sshd); they run in
-#   the background while everything else runs on two workers (pytest-xdist).
+# - paced: real processes that mostly wait (scheduler candidates for 60 s, sshd, the workbench
+#   typed into on a pty); they run in the background while everything else runs on two
+#   workers (pytest-xdist). Under load is where keys typed ahead would be lost: a fair test.
+# - slow: long repetitions, run by hand (`.venv/bin/pytest -m slow -n 2 tests/typing`).
 ok() { [ "$1" -eq 0 ] || [ "$1" -eq 5 ]; }
 .venv/bin/pytest -q -m processes "$@" || ok $?
 paced_log=$(mktemp)

@@ -90,10 +90,15 @@ POSTGRESQL = os.environ.get("CMW_TEST_DATABASE") == "postgresql"
 """The tests' databases are PostgreSQL databases (``CMW_TEST_PG_URL``), not SQLite files."""
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """On PostgreSQL, skip the tests that are about SQLite itself, and the TUI (Pilot) tests:
-    they are the async ones, and test screens, which reach the database through the same
-    services the other tests run there."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the ``slow`` repetitions unless ``-m`` names them. On PostgreSQL, skip the tests
+    that are about SQLite itself, and the TUI (Pilot) tests: they are the async ones, and test
+    screens, which reach the database through the same services the other tests run there."""
+    if "slow" not in (config.option.markexpr or ""):
+        slow = pytest.mark.skip(reason="a long repetition: run with -m slow")
+        for item in items:
+            if item.get_closest_marker("slow"):
+                item.add_marker(slow)
     if not POSTGRESQL:
         return
     sqlite_only = pytest.mark.skip(reason="SQLite only (CMW_TEST_DATABASE=postgresql)")

@@ -23,8 +23,6 @@ import itertools
 import os
 import pwd
 import shlex
-import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -38,6 +36,7 @@ from typing import Any
 import pytest
 from conftest import MONDAY_MORNING, Factory
 from sqlalchemy import Engine, text
+from sshd import CMW, Sshd, clean_env, free_port, need, run
 
 from cmworkbench import clock, i18n
 from cmworkbench.cli import main
@@ -46,12 +45,8 @@ from cmworkbench.db.migrate import upgrade
 
 pytestmark = pytest.mark.paced
 
-SSHD = Path("/usr/sbin/sshd")
-CMW = Path(sys.executable).parent / "cmw"
-"""The ``cmw`` of the virtual environment running the tests: what the forced command runs."""
-REQUIRED = os.environ.get("CMW_REQUIRE_SSHD") == "1"
 WAIT_SECONDS = 10.0
-"""Longest wait for any one thing (sshd listening, a screen, a database row)."""
+"""Longest wait for any one thing (a screen, a database row, a process)."""
 SIZE = (100, 30)
 
 MANAGERS: dict[str, tuple[str, list[tuple[str, str, str, str]]]] = {
@@ -74,71 +69,37 @@ MANAGERS: dict[str, tuple[str, list[tuple[str, str, str, str]]]] = {
 most overdue, so it is the first row of their Today list."""
 
 
-def _missing_tools() -> list[str]:
-    wanted = {"sshd": SSHD.is_file(), "cmw": CMW.is_file()}
-    for tool in ("ssh", "ssh-keygen", "tmux"):
-        wanted[tool] = shutil.which(tool) is not None
-    return [tool for tool, present in wanted.items() if not present]
-
-
 @dataclass
 class Server:
-    """A running sshd and everything the tests need to reach it."""
+    """The running sshd (:class:`sshd.Sshd`) and the branch database its sessions use."""
 
-    port: int
-    user: str
-    keys: dict[str, Path]
-    """login → private key file."""
+    sshd: Sshd
     engine: Engine
-    folder: Path
-    config: Path
-    """The config.toml that sshd's ``SetEnv CMW_CONFIG`` hands every session."""
-    log: Path
-    """sshd's own log (``-e``)."""
+
+    @property
+    def folder(self) -> Path:
+        return self.sshd.folder
+
+    @property
+    def log(self) -> Path:
+        return self.sshd.log
+
+    @property
+    def user(self) -> str:
+        return self.sshd.user
+
+    @property
+    def port(self) -> int:
+        return self.sshd.port
 
     def ssh_args(self, login: str, *extra: str) -> list[str]:
-        """An ``ssh`` command line for ``login``'s key that uses nothing of the developer's."""
-        return [
-            "ssh",
-            "-F",
-            "/dev/null",
-            "-i",
-            str(self.keys[login]),
-            "-p",
-            str(self.port),
-            "-o",
-            "IdentitiesOnly=yes",
-            "-o",
-            "BatchMode=yes",
-            "-o",
-            "StrictHostKeyChecking=no",
-            "-o",
-            "UserKnownHostsFile=/dev/null",
-            "-o",
-            "LogLevel=ERROR",
-            "-o",
-            "ConnectTimeout=5",
-            *extra,
-            f"{self.user}@127.0.0.1",
-        ]
+        return self.sshd.ssh_args(login, *extra)
 
     def log_tail(self, lines: int = 40) -> str:
-        text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
+        return self.sshd.log_tail(lines)
 
     def workbenches(self) -> list[int]:
-        """Process ids of the ``cmw tui`` sessions this sshd started (found by their config)."""
-        marker = f"CMW_CONFIG={self.config}".encode()
-        found = []
-        for proc in Path("/proc").glob("[0-9]*"):
-            try:
-                if b"tui" in (proc / "cmdline").read_bytes() and marker in (
-                    proc / "environ"
-                ).read_bytes().split(b"\0"):
-                    found.append(int(proc.name))
-            except OSError:  # gone meanwhile, or not ours to read
-                continue
-        return found
+        return self.sshd.workbenches()
 
     def rows(self, sql: str, **params: object) -> list[Any]:
         with self.engine.connect() as conn:
@@ -152,10 +113,6 @@ def wait_for(condition: Callable[[], bool], what: str, diagnostics: Callable[[],
         if time.monotonic() > deadline:
             pytest.fail(f"waited {WAIT_SECONDS:.0f} s for {what}\n{diagnostics()}", pytrace=False)
         time.sleep(0.05)
-
-
-def _run(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, timeout=30, **kwargs)
 
 
 def _build_database(folder: Path) -> Engine:
@@ -180,101 +137,10 @@ def _build_database(folder: Path) -> Engine:
     return engine
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _sshd_config(folder: Path, port: int, user: str, config: Path) -> Path:
-    root = os.geteuid() == 0
-    lines = [
-        f"Port {port}",
-        "ListenAddress 127.0.0.1",
-        f'HostKey "{folder / "host_ed25519_key"}"',
-        f'PidFile "{folder / "sshd.pid"}"',
-        f'AuthorizedKeysFile "{folder / "authorized_keys"}"',
-        f"AllowUsers {user}",
-        "StrictModes no",
-        "PubkeyAuthentication yes",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        "UsePAM no",
-        # Root may log in only through a key with a forced command: exactly what
-        # authorized_keys holds (CI runs as root; a service account would not need this).
-        *(["PermitRootLogin forced-commands-only"] if root else []),
-        # Allowed here so that a refusal can only come from the key's `restrict`.
-        "AllowTcpForwarding yes",
-        "PrintMotd no",
-        "PrintLastLog no",
-        "LogLevel VERBOSE",
-        # What a branch puts in /etc/cmworkbench/config.toml, pointed at the test's files.
-        f'SetEnv "CMW_CONFIG={config}" CMW_NOW={MONDAY_MORNING} LANG=C.UTF-8',
-    ]
-    path = folder / "sshd_config"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def _start_sshd(folder: Path, user: str, config: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """sshd in the foreground on a free port, logging to ``sshd.log``; once it answers."""
-    log = folder / "sshd.log"
-    for _attempt in range(3):  # another process may take the free port before sshd binds it
-        port = _free_port()
-        with log.open("ab") as sink:
-            sshd = subprocess.Popen(
-                [str(SSHD), "-D", "-e", "-f", str(_sshd_config(folder, port, user, config))],
-                stdin=subprocess.DEVNULL,
-                stdout=sink,
-                stderr=sink,
-                env=_clean_env(),
-            )
-        deadline = time.monotonic() + WAIT_SECONDS
-        while sshd.poll() is None and time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
-                    if conn.recv(8).startswith(b"SSH-"):
-                        return sshd, port
-            except OSError:
-                time.sleep(0.05)
-        _stop(sshd)
-    log_text = log.read_text(encoding="utf-8", errors="replace")
-    pytest.fail(f"sshd did not start:\n{log_text}", pytrace=False)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
-
-
-def _grant_keys(folder: Path, config: Path) -> dict[str, Path]:
-    """A new ed25519 key per manager, granted with ``cmw staff grant-key`` as IT would."""
-    env = _clean_env() | {"CMW_CONFIG": str(config), "CMW_NOW": MONDAY_MORNING}
-    keys = {}
-    for login in MANAGERS:
-        key = folder / f"id_{login}"
-        keygen = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"{login}@laptop"]
-        _run([*keygen, "-f", str(key)], check=True)
-        grant = [str(CMW), "staff", "grant-key", login, f"{key}.pub"]
-        done = _run([*grant, "--authorized-keys", str(folder / "authorized_keys")], env=env)
-        assert done.returncode == 0, done.stdout + done.stderr
-        keys[login] = key
-    return keys
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """sshd on a free loopback port, with both managers' keys granted by ``cmw``."""
-    missing = _missing_tools()
-    if missing:
-        reason = f"needs {', '.join(missing)} (apt-get install openssh-server tmux)"
-        if REQUIRED:
-            pytest.fail(f"CMW_REQUIRE_SSHD=1 but this machine lacks: {reason}", pytrace=False)
-        pytest.skip(reason)
+    need("tmux")
     folder = tmp_path_factory.mktemp("ssh")
     folder.chmod(0o700)
     engine = _build_database(folder)
@@ -285,36 +151,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "[scheduler]\nin_tui = false\n",
         encoding="utf-8",
     )
-    keys = _grant_keys(folder, config)
-    host_key = ["ssh-keygen", "-q", "-t", "ed25519", "-N", ""]
-    _run([*host_key, "-f", str(folder / "host_ed25519_key")], check=True)
-    if os.geteuid() == 0:
-        # sshd started as root refuses to run without its privilege separation directory,
-        # which the distribution's service unit creates at boot (absent in a container).
-        Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)
-    user = pwd.getpwuid(os.getuid()).pw_name
-    sshd, port = _start_sshd(folder, user, config)
-    result = Server(port, user, keys, engine, folder, config, folder / "sshd.log")
+    sshd = Sshd(folder, config)
+    for login in MANAGERS:
+        sshd.grant(login)
+    sshd.start()
     try:
-        yield result
+        yield Server(sshd, engine)
     finally:
-        _stop(sshd)
+        sshd.stop()
         subprocess.run(
             ["tmux", "-S", str(folder / "tmux.sock"), "kill-server"],
             capture_output=True,
-            env=_clean_env(),
+            env=clean_env(),
             timeout=10,
         )
-        for pid in result.workbenches():  # a failed test must not leave a session behind
-            os.kill(pid, signal.SIGKILL)
         engine.dispose()
-
-
-def _clean_env() -> dict[str, str]:
-    """This process's environment without a developer's ssh agent, tmux or cmworkbench."""
-    drop = ("SSH_AUTH_SOCK", "TMUX", "TMUX_PANE", "CMW_")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
-    return env | {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color"}
 
 
 _PANES = itertools.count(1)
@@ -342,7 +193,7 @@ class Pane:
         self.tmux("-f", str(conf), "new-session", "-d", "-s", self.name, *size, ssh)
 
     def tmux(self, *args: str) -> str:
-        done = _run(["tmux", "-u", "-S", str(self.socket), *args], env=_clean_env())
+        done = run(["tmux", "-u", "-S", str(self.socket), *args], env=clean_env())
         assert done.returncode == 0, f"tmux {' '.join(args)}: {done.stderr}"
         return done.stdout
 
@@ -374,7 +225,7 @@ class Pane:
         subprocess.run(
             ["tmux", "-S", str(self.socket), "kill-session", "-t", self.name],
             capture_output=True,
-            env=_clean_env(),
+            env=clean_env(),
             timeout=10,
         )
 
@@ -462,10 +313,10 @@ def test_a_dropped_connection_ends_the_workbench(
 
 
 def test_a_command_on_the_ssh_line_runs_the_workbench_instead(server: Server) -> None:
-    done = _run(
+    done = run(
         [*server.ssh_args("zhangwei", "-T"), "echo pwned; touch pwned"],
         stdin=subprocess.DEVNULL,
-        env=_clean_env(),
+        env=clean_env(),
     )
     output = done.stdout + done.stderr
     assert "pwned" not in output, server.log_tail()
@@ -481,13 +332,13 @@ def test_a_command_on_the_ssh_line_runs_the_workbench_instead(server: Server) ->
 
 
 def test_port_forwarding_is_refused(server: Server) -> None:
-    local = _free_port()
+    local = free_port()
     forward = subprocess.Popen(
         server.ssh_args("zhangwei", "-N", "-L", f"127.0.0.1:{local}:127.0.0.1:{server.port}"),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=_clean_env(),
+        env=clean_env(),
     )
     try:
         listening: list[bytes] = []
