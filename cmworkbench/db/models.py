@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, PrimaryKeyConstraint, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Index, PrimaryKeyConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -240,6 +240,55 @@ class Task(SQLModel, table=True):
     closed_at: datetime | None = None
     closed_by_id: int | None = Field(default=None, foreign_key="staff.id")
     version: int = Field(default=1)
+    deadline_at: datetime | None = None
+    """The last moment the work keeps its rule: past it the task is overdue (逾期). ``None``:
+    overdue once the due day has passed. A contact task is due at the cadence's ideal day and
+    has its deadline at the maximum (:mod:`cmworkbench.domain.standing`)."""
+    origin_task_id: int | None = Field(default=None, foreign_key="task.id")
+    """For a call-back: the task whose call the customer asked to continue at a time."""
+
+
+class InteractionPurpose(SQLModel, table=True):
+    """What a logged contact was for: one row per task kind it served (and the task, when it
+    was logged from one or ticked in the outcome dialog)."""
+
+    __tablename__ = "interaction_purpose"
+    __table_args__ = (
+        PrimaryKeyConstraint("interaction_id", "task_kind"),
+        Index("ix_interaction_purpose_kind", "task_kind", "interaction_id"),
+    )
+    interaction_id: int = Field(foreign_key="interaction.id")
+    task_kind: str = Field(max_length=24)
+    task_id: int | None = Field(default=None, foreign_key="task.id")
+
+
+class DayPlan(SQLModel, table=True):
+    """A person's plan for one day: made when Today is first opened that day, with the
+    capacity it was fitted to."""
+
+    __tablename__ = "day_plan"
+    __table_args__ = (PrimaryKeyConstraint("staff_id", "day"),)
+    staff_id: int = Field(foreign_key="staff.id")
+    day: date
+    made_at: datetime
+    calls: int
+    meetings: int
+
+
+class DayPlanItem(SQLModel, table=True):
+    """One task in a day's plan, in its fixed position (``pulled``: taken from the backlog by
+    hand after the plan was made)."""
+
+    __tablename__ = "day_plan_item"
+    __table_args__ = (
+        PrimaryKeyConstraint("staff_id", "day", "task_id"),
+        ForeignKeyConstraint(["staff_id", "day"], ["day_plan.staff_id", "day_plan.day"]),
+    )
+    staff_id: int
+    day: date
+    task_id: int = Field(foreign_key="task.id")
+    position: int
+    pulled: bool = False
 
 
 class VisitPlan(SQLModel, table=True):
