@@ -238,6 +238,54 @@ class TargetSettings:
     """Work logs submitted on the working days (every working day, both handbooks)."""
 
 
+@dataclass(frozen=True)
+class RoleCapacity:
+    """What one person of a role can do in a working day."""
+
+    calls: int = 30
+    """Calls (a call, with its note, takes about 6 minutes)."""
+    meetings: int = 6
+    """Meetings: visits and on-site checks (5–8 a day for a customer manager, bank routine)."""
+
+
+COSTS = ("call", "meeting", "channel", "none")
+"""What a task can use up of a day: a call, a meeting, the first channel of the customer's
+cadence rule (a visit is a meeting, a call or SMS a call), or nothing (office work)."""
+
+
+@dataclass(frozen=True)
+class CapacitySettings:
+    """A day's capacity per role, and what each kind of task uses up (the Today plan)."""
+
+    manager: RoleCapacity = field(default_factory=lambda: RoleCapacity(calls=30, meetings=6))
+    """A customer manager's day (7.5 working hours): 6 meetings with travel take about 4.5
+    hours, which leaves about 3 hours for 30 calls."""
+    phone_manager: RoleCapacity = field(default_factory=lambda: RoleCapacity(calls=80, meetings=0))
+    """A phone manager (电话经理) serves C-class books by phone: the whole day, 80 calls."""
+    supervisor: RoleCapacity = field(default_factory=lambda: RoleCapacity(calls=10, meetings=2))
+    """A supervisor's own customers and what they cover for colleagues on leave."""
+    branch_head: RoleCapacity = field(default_factory=lambda: RoleCapacity(calls=5, meetings=2))
+    admin: RoleCapacity = field(default_factory=lambda: RoleCapacity(calls=0, meetings=0))
+    cost: dict[str, str] = field(
+        default_factory=lambda: {
+            "contact": "channel",
+            "post_loan": "meeting",
+            "directory_update": "none",
+            "market_report": "none",
+        }
+    )
+    """Task kind → ``call``, ``meeting``, ``channel`` or ``none``; a kind not listed is a call."""
+
+    def of(self, role: str) -> RoleCapacity:
+        """The capacity of ``role`` (none for a role without one)."""
+        found = getattr(self, role, None)
+        return found if isinstance(found, RoleCapacity) else RoleCapacity(calls=0, meetings=0)
+
+    def cost_of(self, kind: str) -> str:
+        """What a task of ``kind`` uses up."""
+        return self.cost.get(kind, "call")
+
+
 # Core/premium customers are contacted at least monthly (bank routine); VIP diamond/gold at
 # least every 2 months (telecom VIP standard); government-important at least yearly (handbook).
 _DEFAULT_CADENCE: dict[str, CadenceRule] = {
@@ -286,6 +334,7 @@ class Settings:
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     targets: TargetSettings = field(default_factory=TargetSettings)
+    capacity: CapacitySettings = field(default_factory=CapacitySettings)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
             "senior": ["A1", "A2", "B1", "B2", "C"],
@@ -446,6 +495,14 @@ def _validate(s: Settings, label: str) -> None:
     for key in ("task_lead_minutes", "visit_lead_minutes", "monthly_due_workdays"):
         if getattr(s.reminders, key) <= 0:
             fail(f"reminders.{key}", "must be more than 0")
+    for role in ROLES:
+        capacity = s.capacity.of(role)
+        for key in ("calls", "meetings"):
+            if getattr(capacity, key) < 0:
+                fail(f"capacity.{role}.{key}", "must be 0 or more")
+    for kind, cost in s.capacity.cost.items():
+        if cost not in COSTS:
+            fail(f"capacity.cost.{kind}", f"{cost!r} is not one of {', '.join(COSTS)}")
     for grade, classes in s.grades.items():
         for c in classes:
             if c not in GROUP_CLASSES:

@@ -406,6 +406,9 @@ class Call:
     """It acts on the actor's own things only (one ``self`` line in the table)."""
     changes: bool = True
     """A write that succeeds changes the database (``False``: it may have nothing to do)."""
+    keeps_plan: bool = False
+    """A read that keeps the day's plan the first time it is made (``day_plan``, DESIGN.md,
+    "A day a manager can work"): run on a copy, and that write is not a fault."""
 
 
 def _logins(rows: Any, t: Target) -> bool:
@@ -494,6 +497,7 @@ CALLS: dict[str, Call] = {
         lambda wb, t: wb.tasks.add(t.customer_no, clock.parse_instant("2026-11-24T10:00"), "回电"),
         write=True,
     ),
+    "tasks.open_tasks": Call(lambda wb, t: wb.tasks.open_tasks(t.customer_no, "visit")),
     "customers.export": Call(lambda wb, t: _export(wb), write=True, own=True),
     "customers.audit": Call(lambda wb, t: wb.customers.audit(t.customer_no), _entries_about),
     "audit.search": Call(
@@ -505,9 +509,14 @@ CALLS: dict[str, Call] = {
     ),
     # today and tasks
     "tasks.today": Call(
-        lambda wb, t: wb.tasks.today(), lambda r, t: t.task_id in {row.task_id for row in r}
+        lambda wb, t: wb.tasks.today(),
+        lambda r, t: t.task_id in {row.task_id for row in r},
+        keeps_plan=True,
     ),
     "tasks.counts": Call(lambda wb, t: wb.tasks.counts(), own=True),
+    "tasks.plan": Call(lambda wb, t: wb.tasks.plan(), own=True, keeps_plan=True),
+    "tasks.backlog": Call(lambda wb, t: wb.tasks.backlog(), own=True, keeps_plan=True),
+    "tasks.pull": Call(lambda wb, t: wb.tasks.pull(), own=True, write=True, changes=False),
     "tasks.log_call": Call(lambda wb, t: wb.tasks.log_call(t.task_id, "reached"), write=True),
     "tasks.log_visit": Call(lambda wb, t: wb.tasks.log_visit(t.task_id, "done"), write=True),
     "tasks.snooze": Call(lambda wb, t: wb.tasks.snooze(t.task_id, workdays=1), write=True),
@@ -709,6 +718,9 @@ tasks.log_contact        far     nf  nf  nf  nf  nf  nf  nf  nf
 tasks.add                m1      ok  ok  nf  ok  nf  nf  ok  ok
 tasks.add                m3      nf  nf  nf  nf  ok  nf  ok  ok
 tasks.add                far     nf  nf  nf  nf  nf  nf  nf  nf
+tasks.open_tasks         m1      ok  ok  nf  ok  nf  nf  ok  ok
+tasks.open_tasks         m3      nf  nf  nf  nf  ok  nf  ok  ok
+tasks.open_tasks         far     nf  nf  nf  nf  nf  nf  nf  nf
 customers.export         self    ok  ok  ok  ok  ok  ok  ok  ok
 customers.audit          m1      ok  ok  nf  ok  nf  nf  ok  ok
 customers.audit          m3      nf  nf  nf  nf  ok  nf  ok  ok
@@ -725,6 +737,9 @@ tasks.today              m1      ok  --  --  --  --  --  --  --
 tasks.today              m3      --  --  --  --  --  --  --  --
 tasks.today              far     --  --  --  --  --  --  --  --
 tasks.counts             self    ok  ok  ok  ok  ok  ok  ok  ok
+tasks.plan               self    ok  ok  ok  ok  ok  ok  ok  ok
+tasks.backlog            self    ok  ok  ok  ok  ok  ok  ok  ok
+tasks.pull               self    ok  ok  ok  ok  ok  ok  ok  ok
 tasks.log_call           m1      ok  nf  nf  nf  nf  nf  nf  nf
 tasks.log_call           m3      nf  nf  nf  nf  nf  nf  nf  nf
 tasks.log_call           far     nf  nf  nf  nf  nf  nf  nf  nf
@@ -976,7 +991,7 @@ def _refusal(error: ServiceError) -> str:
 def _returned(call: Call, result: Any, t: Target, target: str, changed: bool) -> str:
     """The outcome of a call that returned ``result``."""
     if not call.write:
-        if changed:
+        if changed and not call.keeps_plan:
             return "ok, but a read wrote to the database"
         if call.shows is None or target == "self":
             return "ok"
@@ -1002,7 +1017,8 @@ def _cases() -> list[Any]:
 def test_scope(
     world: World, frozen_clock: datetime, key: str, actor: str, target: str, expected: str
 ) -> None:
-    fresh = CALLS[key].write and expected == "ok"
+    call = CALLS[key]
+    fresh = (call.write and expected == "ok") or call.keeps_plan
     observed = observe(world, key, actor, target, fresh=fresh)
     assert observed == expected, f"{key} by {actor} on {target}: {observed}, not {expected}"
 

@@ -23,6 +23,7 @@ from cmworkbench import clock, i18n
 from cmworkbench.cli import (
     audit,
     complaints,
+    contacts,
     customers,
     database,
     handover,
@@ -57,6 +58,7 @@ GROUPS: tuple[CommandGroup, ...] = (
     tui,
     customers,
     tasks,
+    contacts,
     visits,
     complaints,
     jobs,

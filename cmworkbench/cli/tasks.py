@@ -35,7 +35,7 @@ def register(commands: Commands, common: Parser) -> dict[str, Handler]:
 
 def _tasks(args: argparse.Namespace, settings: Settings) -> int:
     """The day's list, highest priority first."""
-    from cmworkbench.services.tasks.today import today_list
+    from cmworkbench.services.tasks.plan import today_list
 
     rows = own_workbench(settings, args.login).run(today_list, settings=settings, day=args.date)
     if args.json:
@@ -51,6 +51,9 @@ def _tasks(args: argparse.Namespace, settings: Settings) -> int:
                     "reason": r.reason,
                     "phone": r.phone,
                     "covered_for": r.covered_for,
+                    # upcoming / due (应联系) / overdue (逾期: past the deadline)
+                    "state": r.state,
+                    "deadline": iso_time(r.deadline_at or r.due_at),
                 }
                 for r in rows
             ]

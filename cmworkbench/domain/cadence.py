@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from cmworkbench.config import CadenceRule
+from cmworkbench.domain.standing import State, standing
 
 VIP_TIERS = frozenset({"diamond", "gold"})
 """Asset tiers cared for as VIP (telecom VIP service standard: diamond and gold)."""
@@ -82,15 +83,18 @@ def local_day(instant: datetime, tz: tzinfo) -> date:
 
 
 def next_contact(last_contact_on: date, rule: CadenceRule, today: date) -> ContactDue:
-    """When the next contact is due and overdue under ``rule``, seen from ``today``."""
+    """When the next contact is due and overdue under ``rule``, seen from ``today``: due from
+    the ideal day, overdue past the maximum, as :func:`~cmworkbench.domain.standing.standing`
+    decides for every list and report."""
     due_on = last_contact_on + timedelta(days=rule.ideal_days)
     overdue_on = last_contact_on + timedelta(days=rule.max_days)
+    where = standing(due_on, overdue_on, today)
     return ContactDue(
         last_contact_on=last_contact_on,
         due_on=due_on,
         overdue_on=overdue_on,
-        due=today >= due_on,
-        overdue=today > overdue_on,
+        due=where.state is not State.UPCOMING,
+        overdue=where.overdue,
     )
 
 

@@ -72,6 +72,8 @@ class TaskKind(StrEnum):
     RETURN_CALL = "return_call"
     RETENTION = "retention"
     FOLLOW_UP = "follow_up"
+    CALL_BACK = "call_back"
+    """A call at the time the customer asked for (``c 3``): a fixed-time item of the day."""
     MANUAL = "manual"
     DIRECTORY_UPDATE = "directory_update"
     """Refresh the internal staff directory (通讯录) of one's group customers (monthly)."""

@@ -1,23 +1,28 @@
-"""Which logged work closes which kind of task (a task closes itself when its work is logged).
+"""Which logged work closes which task: a contact closes the tasks it was *for*.
 
-Issue 4, "a task closes itself when the work it asks for is logged", with the business source
-of each line:
+DESIGN.md, "A day a manager can work": a logged contact has a purpose. Logging from a task
+closes that task; the customer's other open tasks are offered (none ticked) so one call can
+honestly serve two purposes; the contact cadence counts any held contact through the rule's
+channels. So a maturity call does not close the customer's retention task unless the manager
+ticks it. What a held contact of each kind can close, with the business source of each line:
 
 =============  ================================================  ============================
-task kind      satisfied by                                      source
+task kind      closed, when served, by                           source
 =============  ================================================  ============================
-contact        a held contact through a channel of the customer  cadence table, DESIGN.md
-               's cadence rule (A1: visit or call; an SMS is     (counted from the last
-               no contact with an A-class customer)              *logged* call or visit)
+contact        any held contact through a channel of the         cadence table, DESIGN.md
+               customer's cadence rule, served or not (A1:       (counted from the last
+               visit or call; an SMS is no contact with an       *logged* call or visit)
+               A-class customer)
 care           a held call or visit                              telecom VIP standard
 after_sale     a held call or visit                              售后回访, telecom handbook
 maturity       a held call or visit                              bank daily routine
 retention      a held call or visit                              churn: 挽留, DESIGN.md
 follow_up      a held call or visit                              bank routine
+call_back      a held call or visit                              the time the customer asked
+manual         a held call or visit                              what the manager wrote
 post_loan      a held visit only (an on-site check)              贷后检查, bank summaries
 verify_info    marking the basic data verified, not a contact    信息更新, telecom handbook
 return_call    the complaint's own return call, not a contact    投诉回访, telecom handbook
-manual         nothing automatic: closed by hand                 (what the manager wrote)
 =============  ================================================  ============================
 
 "Held" means the customer was actually reached: a call answered (``reached``; not
@@ -44,10 +49,15 @@ SATISFIED_BY: dict[str, frozenset[str]] = {
     "maturity": frozenset({"call", "visit"}),
     "retention": frozenset({"call", "visit"}),
     "follow_up": frozenset({"call", "visit"}),
+    "call_back": frozenset({"call", "visit"}),
+    "manual": frozenset({"call", "visit"}),
     "post_loan": frozenset({"visit"}),
 }
-"""Task kind → interaction kinds whose held contact closes it (``contact`` follows the
-customer's cadence channels; kinds not listed are never closed by a contact)."""
+"""Task kind → interaction kinds whose held contact closes it when it was served (``contact``
+follows the customer's cadence channels; kinds not listed are never closed by a contact)."""
+
+CADENCE_KIND = "contact"
+"""The task of the contact cadence: closed by any held contact through the rule's channels."""
 
 DEFAULT_CONTACT_CHANNELS = frozenset({"call", "visit"})
 """Channels that keep the contact cadence when no cadence rule applies to the customer."""
@@ -58,17 +68,33 @@ def is_held(kind: str, outcome: str, status: str = "done") -> bool:
     return status == "done" and outcome in HELD_OUTCOMES.get(kind, frozenset())
 
 
-def kinds_closed_by(
-    kind: str, outcome: str, *, status: str = "done", channels: Collection[str] | None = None
-) -> frozenset[str]:
-    """The task kinds a logged interaction closes.
+def keeps_cadence(kind: str, channels: Collection[str] | None) -> bool:
+    """Whether a held contact of ``kind`` keeps the cadence whose rule has ``channels``
+    (``None``: no rule applies, calls and visits count)."""
+    return kind in (DEFAULT_CONTACT_CHANNELS if channels is None else channels)
 
-    ``channels`` are the contact channels of the customer's cadence rule (``None``: no rule
-    applies, calls and visits count).
-    """
+
+def can_serve(task_kind: str, kind: str, channels: Collection[str] | None = None) -> bool:
+    """Whether a contact of ``kind`` can be *for* a task of ``task_kind``: what the outcome
+    dialog offers to tick (a call cannot be a post-loan check)."""
+    if task_kind == CADENCE_KIND:
+        return keeps_cadence(kind, channels)
+    return kind in SATISFIED_BY.get(task_kind, frozenset())
+
+
+def closes(
+    task_kind: str,
+    kind: str,
+    outcome: str,
+    *,
+    status: str = "done",
+    served: bool,
+    channels: Collection[str] | None = None,
+) -> bool:
+    """Whether a logged contact of ``kind`` with ``outcome`` closes an open task of
+    ``task_kind`` (``served``: the contact was logged from it or it was ticked)."""
     if not is_held(kind, outcome, status):
-        return frozenset()
-    closed = {task_kind for task_kind, kinds in SATISFIED_BY.items() if kind in kinds}
-    if kind in (DEFAULT_CONTACT_CHANNELS if channels is None else channels):
-        closed.add("contact")
-    return frozenset(closed)
+        return False
+    if task_kind == CADENCE_KIND:
+        return keeps_cadence(kind, channels)
+    return served and can_serve(task_kind, kind, channels)

@@ -176,12 +176,14 @@ class Customer360Screen(BaseScreen):
             if result is not None:
                 self.log_contact(kind, result)
 
-        self._dialog(ContactOutcomeDialog(kind, self.profile.name), then)
+        self._dialog(ContactOutcomeDialog(kind, self.profile.name, self.customer_no), then)
 
     @work(thread=True, exit_on_error=False, group="action")
     def log_contact(self, kind: str, result: ContactOutcome) -> None:
-        """Write the interaction in a thread."""
-        self.workbench.tasks.log_contact(self.customer_no, kind, result.outcome, result.note)
+        """Write the interaction (for the tasks ticked) in a thread."""
+        self.workbench.tasks.log_contact(
+            self.customer_no, kind, result.outcome, result.note, for_tasks=result.also
+        )
         outcome = label("outcome", result.outcome)
         self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))
 

@@ -24,16 +24,14 @@ from textual.screen import Screen
 from textual.widgets import Label
 from textual.worker import get_current_worker
 
+from cmworkbench import clock
+from cmworkbench.domain.calendar import BranchCalendar
+from cmworkbench.domain.when import parse_moment
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import WorkbenchScreen
 from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
-from cmworkbench.screens.dialogs.task_actions import (
-    PromptDialog,
-    SnoozeChoice,
-    SnoozeDialog,
-    parse_when,
-)
+from cmworkbench.screens.dialogs.task_actions import PromptDialog, SnoozeChoice, SnoozeDialog
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.counts import CountsPanel
@@ -213,14 +211,21 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
             else:
                 self.log_outcome(row, kind, result, None)
 
-        self._dialog(ContactOutcomeDialog(kind, row.customer_name or ""), then)
+        dialog = ContactOutcomeDialog(kind, row.customer_name or "", row.customer_no, row.task_id)
+        self._dialog(dialog, then)
 
     def _ask_call_back(self, row: TodayRow, result: ContactOutcome) -> None:
+        calendar = BranchCalendar.from_settings(self.workbench.settings.calendar)
+
+        def later(text: str) -> datetime | None:
+            moment = parse_moment(text, clock.today(), calendar)
+            return moment if moment is not None and moment > clock.now() else None
+
         dialog = PromptDialog(
             t("tui.today.call_back_title", name=row.customer_name or ""),
             t("tui.today.call_back_placeholder"),
-            parse_when,
-            t("tui.snooze.bad_time"),
+            later,
+            t("tui.today.call_back_bad_time"),
         )
         self._dialog(dialog, lambda at: at and self.log_outcome(row, "call", result, at))
 
@@ -231,9 +236,13 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         """Write the outcome in a thread."""
         bench = self.workbench
         if kind == "call":
-            bench.tasks.log_call(row.task_id, result.outcome, result.note, at, row.version)
+            bench.tasks.log_call(
+                row.task_id, result.outcome, result.note, at, row.version, also=result.also
+            )
         else:
-            bench.tasks.log_visit(row.task_id, result.outcome, result.note, row.version)
+            bench.tasks.log_visit(
+                row.task_id, result.outcome, result.note, row.version, also=result.also
+            )
         outcome = label("outcome", result.outcome)
         self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))
 

@@ -44,7 +44,7 @@ def workbench(
     build: Callable[[], AbstractContextManager[Factory]],
 ) -> Workbench:
     """张伟's book: 4 customers (a colleague has 1 more), 5 tasks of which 3 are due by
-    tonight and 2 overdue, 1 open and 1 closed complaint, 1 visit plan."""
+    tonight and 1 overdue (past its day), 1 open and 1 closed complaint, 1 visit plan."""
     with build() as f:
         branch = f.branch()
         team = f.team(branch)
@@ -53,7 +53,7 @@ def workbench(
         mine = [f.customer(zhang, f"C{n:03d}", f"华东机械{n}号") for n in range(4)]
         f.customer(li, "C900", "李娜的客户")
         f.task(zhang, "2026-11-20T10:00")  # overdue
-        f.task(zhang, "2026-11-23T08:00")  # overdue since half an hour
+        f.task(zhang, "2026-11-23T08:00")  # due this morning: due, not overdue, all day
         f.task(zhang, "2026-11-23T15:00")  # due this afternoon
         f.task(zhang, "2026-11-24T09:00")  # tomorrow: not due today
         f.task(zhang, "2026-11-19T09:00", status="done")
@@ -104,7 +104,7 @@ async def test_today_shows_the_counts_from_the_database(
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot)
         assert count_on_screen(app, "tasks_due") == "3"
-        assert count_on_screen(app, "tasks_overdue") == "2"
+        assert count_on_screen(app, "tasks_overdue") == "1"
         assert count_on_screen(app, "complaints_open") == "1"
         assert count_on_screen(app, "customers") == "4"
 
@@ -160,7 +160,7 @@ async def test_keys_switch_modes_and_each_mode_shows_its_title(
 
 async def test_every_mode_shows_its_own_count(workbench: Workbench, language: str) -> None:
     expected = {"customers": ("customers", "4"), "visits": ("visit_plans", "1")}
-    expected |= {"complaints": ("complaints_open", "1"), "dashboard": ("tasks_overdue", "2")}
+    expected |= {"complaints": ("complaints_open", "1"), "dashboard": ("tasks_overdue", "1")}
     app = make_app(workbench)
     async with app.run_test(size=SIZE) as pilot:
         for mode, (field, number) in expected.items():

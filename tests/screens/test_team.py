@@ -1,8 +1,9 @@
 """The supervisor's team board, reassigning tasks, and the work-log editor on screen.
 
 Given the 对公一组 team on Monday 2026-11-23 at 08:30 (clock frozen): supervisor 王芳
-(wangfang); 张伟 (zhangwei) with two tasks overdue, one due this afternoon, one snoozed and one
-done, and an open complaint; 李娜 (lina) on leave today with 张伟 as her backup partner (AB角);
+(wangfang); 张伟 (zhangwei) with one task overdue since Friday, two due today (at 08:00, not
+overdue before the day is over, and this afternoon), one snoozed and one done, and an open
+complaint; 李娜 (lina) on leave today with 张伟 as her backup partner (AB角);
 and 孙丽 (sunli) in another team. Then the board counts each manager's work, reassigning stays
 inside the team, and the screens show it and write to the database.
 """
@@ -86,7 +87,7 @@ def test_the_board_counts_each_managers_work_with_leave_and_cover(session: Sessi
     }
     assert set(board) == {"zhangwei", "lina"}
     zhang, lina = board["zhangwei"], board["lina"]
-    assert (zhang.due_today, zhang.overdue, zhang.snoozed, zhang.complaints_open) == (1, 2, 1, 1)
+    assert (zhang.due_today, zhang.overdue, zhang.snoozed, zhang.complaints_open) == (2, 1, 1, 1)
     assert not zhang.on_leave and zhang.cover_login is None
     assert (lina.due_today, lina.overdue, lina.on_leave, lina.cover_login) == (
         1,
@@ -114,7 +115,8 @@ def test_the_task_list_shows_open_due_and_overdue_tasks_oldest_first(session: Se
         "23 08:00",
         "23 15:00",
     ]
-    assert tasks[0].customer_name == "华东机械有限公司" and tasks[0].overdue
+    assert tasks[0].customer_name == "华东机械有限公司"
+    assert [task.overdue for task in tasks] == [True, False, False], "08:00 today is not late"
 
 
 def test_the_supervisor_reassigns_a_task_within_the_team(
@@ -179,7 +181,7 @@ async def test_the_team_screen_shows_the_board_and_the_highlighted_managers_task
         board = table_rows(app.screen.query_one("#team-board", DataTable))
         assert board[0][:5] == ["李娜", "1", "0", "0", "0"]
         assert "张伟" in board[0][5] and board[0][6] == "✗"
-        assert board[1][:5] == ["张伟", "1", "2", "1", "1"]
+        assert board[1][:5] == ["张伟", "2", "1", "1", "1"]
         logs = str(app.screen.query_one("#team-logs", Label).content)
         assert "张伟" in logs and "李娜" in logs
         await pilot.press("down")
@@ -206,7 +208,7 @@ async def test_reassigning_on_the_team_screen_moves_the_task(
         await pilot.press("enter")  # the first colleague offered: 李娜
         await settled(pilot)
         board = table_rows(app.screen.query_one("#team-board", DataTable))
-        assert board[0][2] == "1" and board[1][2] == "1"  # one overdue task moved to 李娜
+        assert board[0][2] == "1" and board[1][2] == "0"  # the overdue task moved to 李娜
     with engine.connect() as conn:
         owner = conn.execute(
             text("SELECT s.login FROM task t JOIN staff s ON s.id = t.owner_id WHERE t.id = :id"),

@@ -4,7 +4,7 @@ message of a change made meanwhile by someone else."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -20,6 +20,7 @@ from cmworkbench.services.complaints.access import SUPERVISING, refusal, visible
 from cmworkbench.services.complaints.schemas import (
     ComplaintDetail,
     ComplaintRow,
+    DeadlineToday,
     EventOut,
 )
 from cmworkbench.services.core.errors import (
@@ -264,3 +265,29 @@ def conflict(session: Session, c: Complaint) -> Conflict:
             action=label("complaint_action", event.action),
         )
     )
+
+
+DEADLINE_CLOCKS = (
+    ("first_response", "first_response_due", "first_response_at"),
+    ("resolution", "resolution_due", "resolved_at"),
+    ("return_call", "return_call_due", "return_call_at"),
+)
+"""The deadlines of a ticket, each with the moment that meets it."""
+
+
+def deadlines_on(session: Session, owner_ids: list[int], day: date) -> list[DeadlineToday]:
+    """The owners' open tickets with a deadline not yet met falling on ``day``, soonest first:
+    fixed-time items of their Today (the Complaints screen has the rest)."""
+    start, end = clock.day_bounds(day)
+    query = (
+        select(Complaint, Customer.customer_no, Customer.name)
+        .join(Customer, col(Customer.id) == col(Complaint.customer_id))
+        .where(col(Complaint.owner_id).in_(owner_ids), col(Complaint.status) != S.CLOSED)
+    )
+    found: list[DeadlineToday] = []
+    for c, customer_no, name in session.exec(query).all():
+        for which, due_field, met_field in DEADLINE_CLOCKS:
+            due = getattr(c, due_field)
+            if due is not None and getattr(c, met_field) is None and start <= due < end:
+                found.append(DeadlineToday(c.ticket_no, c.owner_id, which, due, customer_no, name))
+    return sorted(found, key=lambda d: (d.due_at, d.ticket_no))

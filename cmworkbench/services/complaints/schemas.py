@@ -16,6 +16,19 @@ CHANNELS = ("phone", "visit", "counter", "online", "letter", "hotline")
 
 
 @dataclass(frozen=True)
+class DeadlineToday:
+    """A ticket's deadline falling today, as Today lists it among the fixed-time items."""
+
+    ticket_no: str
+    owner_id: int
+    which: str
+    """``first_response``, ``resolution`` or ``return_call``."""
+    due_at: datetime
+    customer_no: str
+    customer_name: str
+
+
+@dataclass(frozen=True)
 class ComplaintRow:
     """One ticket in a list, with the clock that runs next."""
 

@@ -281,7 +281,9 @@ def _open_complaints(session: Session, customer_id: int) -> list[ComplaintLine]:
 
 def _next_contact(session: Session, settings: Settings, customer: Customer) -> NextContact | None:
     """The cadence rule's verdict, counted from the last logged contact on a counting channel
-    (or from the day the customer joined)."""
+    (or from the day the customer joined): due from the ideal day, overdue past the maximum,
+    decided by :mod:`cmworkbench.domain.standing` as on Today, in the reports and the team
+    board (through :func:`cadence.next_contact`)."""
     found = cadence.applicable_rule(
         cls=customer.cls,
         tier=customer.tier,

@@ -187,12 +187,15 @@ def _after_sale_done(
     d: Dialect, holding: str, customer: str, activated: str, deadline: str, end: str, unshift: str
 ) -> str:
     # 售后回访: 100% within after_sale_months of activation (telecom handbook). Done = a held
-    # call or visit with purpose after_sale in the window, or the holding's after-sale task
-    # closed as done in it (the Today list closes it by a held call or visit).
+    # call or visit *for* the after-sale return visit in the window (its purpose, DESIGN.md: a
+    # maturity call is no return visit), or the holding's after-sale task closed as done in it
+    # (a held call or visit logged from it or ticked closes it).
     window_end = d.at_midnight.format(d.next_day.format(deadline), unshift)
     return (
         f"EXISTS (SELECT 1 FROM interaction i WHERE i.customer_id = {customer}"
-        " AND i.status = 'done' AND i.kind IN ('call', 'visit') AND i.purpose = 'after_sale'"
+        " AND i.status = 'done' AND i.kind IN ('call', 'visit')"
+        " AND (i.purpose = 'after_sale' OR EXISTS (SELECT 1 FROM interaction_purpose ip"
+        " WHERE ip.interaction_id = i.id AND ip.task_kind = 'after_sale'))"
         f" AND i.happened_at >= {d.at_midnight.format(activated, unshift)}"
         f" AND i.happened_at < {window_end} AND i.happened_at < {end})"
         f" OR EXISTS (SELECT 1 FROM task k WHERE k.idem_key = 'after_sale:' || {holding}"
@@ -322,21 +325,43 @@ def _visits(d: Dialect, owners: str) -> str:
     )
 
 
-def _tasks(numerator: str) -> Callable[[Dialect, str], str]:
-    """Tasks due in the period (up to now), not cancelled; ``numerator`` marks the counted."""
+def _tasks(
+    numerator: str | Callable[[Dialect], str], decided: str | Callable[[Dialect], str] = ""
+) -> Callable[[Dialect, str], str]:
+    """Tasks due in the period (up to now), not cancelled; ``numerator`` marks the counted,
+    ``decided`` (given the dialect, if it needs one) keeps only the records it holds for."""
 
     def rows(d: Dialect, owners: str) -> str:
+        num = numerator(d) if callable(numerator) else numerator
+        keep = decided(d) if callable(decided) else decided
         return (
             "SELECT k.owner_id, k.kind AS grp, COALESCE(c.customer_no, '#' || k.id) AS ref,"
             f" COALESCE(c.name, k.reason, k.kind) AS name, {d.local_day.format('k.due_at')} AS day,"
-            f" CASE WHEN {numerator} THEN 1 ELSE 0 END AS num, 1 AS den,"
+            f" CASE WHEN {num} THEN 1 ELSE 0 END AS num, 1 AS den,"
             f" COALESCE({d.minute_text.format('k.closed_at')}, '—') AS detail"
             " FROM task k LEFT JOIN customer c ON c.id = k.customer_id"
             f" WHERE k.owner_id IN ({owners}) AND k.due_at >= :start AND k.due_at < :end"
             " AND NOT (k.status = 'cancelled' AND k.closed_at < :end)"
+            + (f" AND ({keep})" if keep else "")
         )
 
     return rows
+
+
+def _past_deadline(d: Dialect) -> str:
+    # Overdue (逾期) = still open on a branch-local day after the task's deadline (else its due
+    # day), as on Today and the team board (domain/standing.py): a contact task is due at
+    # the cadence's ideal day and overdue only past its maximum.
+    last_day = d.local_day.format("COALESCE(k.deadline_at, k.due_at)")
+    open_until = "CASE WHEN k.closed_at < :end THEN k.closed_at ELSE :end END"
+    return f"{d.local_day.format(open_until)} > {last_day}"
+
+
+def _overdue_decided(d: Dialect) -> str:
+    # A rate counts a record once it is decided (the module): closed by the period's end,
+    # or its deadline passed by then.
+    last_day = d.local_day.format("COALESCE(k.deadline_at, k.due_at)")
+    return f"k.closed_at < :end OR {d.local_day.format(':end')} > {last_day}"
 
 
 def _worklog(d: Dialect, owners: str) -> str:
@@ -388,7 +413,7 @@ FIGURES: tuple[FigureDef, ...] = (
         "ratio",
         None,
         False,
-        _tasks("COALESCE(k.closed_at, :end) > k.due_at AND k.due_at < :end"),
+        _tasks(_past_deadline, _overdue_decided),
     ),
     FigureDef("worklog", "ratio", "worklog", True, _worklog),
 )

@@ -7,8 +7,11 @@ managers are refused with a clear message.
 Counts are one ``GROUP BY`` per table over the team's few staff ids (a team has about ten
 people, the task table up to a million rows): no task is loaded to be counted.
 
-"Overdue" means the same as in the overview counts: open, not snoozed, due before now; "due
-today" is open, not snoozed, due from now to the end of the branch-local day.
+"Overdue" (逾期) means the same as on Today, in the overview counts and the reports: open, not
+snoozed, and the branch-local day of its deadline (``deadline_at``, else its due time) has
+passed (:mod:`cmworkbench.domain.standing`). "Due today" is the rest of the open, not
+snoozed work due by the end of the branch-local day: a contact past the cadence's ideal day
+but within its maximum is due, not overdue.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from sqlmodel import Session, col, func, select
 from cmworkbench import clock
 from cmworkbench.db.models import Complaint, Customer, Staff, StaffLeave, Task, WorkLog
 from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role, TaskStatus
+from cmworkbench.domain.standing import is_overdue
 from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
@@ -125,10 +129,10 @@ def _task_counts(session: Session, ids: list[int], day: date) -> dict[int, tuple
     if not ids:
         return {}
     now = clock.now()
-    _, end = clock.day_bounds(day)
+    start, end = clock.day_bounds(day)
     snoozed = col(Task.snoozed_until) > now
     awake = or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= now)
-    due_at = col(Task.due_at)
+    last_day = func.coalesce(col(Task.deadline_at), col(Task.due_at))
 
     def count_if(*conditions: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((and_(*conditions), 1), else_=0)), 0)
@@ -136,8 +140,8 @@ def _task_counts(session: Session, ids: list[int], day: date) -> dict[int, tuple
     rows = session.exec(
         select(
             col(Task.owner_id),
-            count_if(awake, due_at >= now, due_at < end),
-            count_if(awake, due_at < now),
+            count_if(awake, col(Task.due_at) < end, last_day >= start),
+            count_if(awake, last_day < start),
             count_if(snoozed),
         )
         .where(col(Task.owner_id).in_(ids), col(Task.status) == TaskStatus.OPEN)
@@ -277,6 +281,13 @@ def _team_task(session: Session, task_id: int) -> TeamTask:
     return _out(task, customer_no, customer_name, clock.now())
 
 
+def _overdue(task: Task, now: datetime) -> bool:
+    """Past the task's deadline (else its due day) at ``now``, on the branch calendar."""
+    tz = clock.branch_tz()
+    last = task.deadline_at or task.due_at
+    return is_overdue(last.astimezone(tz).date(), now.astimezone(tz).date())
+
+
 def _out(task: Task, customer_no: str | None, customer_name: str | None, now: datetime) -> TeamTask:
     assert task.id is not None
     return TeamTask(
@@ -287,6 +298,6 @@ def _out(task: Task, customer_no: str | None, customer_name: str | None, now: da
         due_at=task.due_at,
         priority=task.priority,
         reason=task.reason,
-        overdue=task.due_at < now,
+        overdue=_overdue(task, now),
         version=task.version,
     )

@@ -13,6 +13,7 @@ audited and checked against the version the screen read (a concurrent change is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
@@ -22,14 +23,14 @@ from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Task
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import InteractionKind, TaskKind, TaskStatus
-from cmworkbench.i18n import t
+from cmworkbench.i18n import label, t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_customer
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem, text_problem
 from cmworkbench.services.tasks.closing import audit_task, close_task, update_task
-from cmworkbench.services.tasks.contacts import record_contact
+from cmworkbench.services.tasks.contacts import record_contact, served_tasks
 from cmworkbench.services.tasks.schemas import TaskChange
 from cmworkbench.services.tasks.today import covered_staff
 
@@ -137,10 +138,20 @@ def _log_on_task(
     kind: str,
     outcome: str,
     note: str | None,
+    also: Sequence[int],
 ) -> tuple[int, list[int]]:
-    """Log the contact the task asked for; returns the interaction and the tasks it closed."""
+    """Log the contact the task asked for, also for the customer's open tasks ``also`` (ticked
+    in the outcome dialog) and, for a call-back, for the task it continues; returns the
+    interaction and the tasks it closed."""
     customer = _customer_of(session, task)
-    interaction_id, closed = record_contact(
+    others = [task_id for task_id in also if task_id != task.id]
+    origin = task.origin_task_id
+    if origin is not None and origin not in others:
+        origin_task = session.get(Task, origin)
+        if origin_task is not None and origin_task.status == TaskStatus.OPEN:
+            others.insert(0, origin)
+    served = [task, *served_tasks(session, customer, others, kind, settings)]
+    logged = record_contact(
         session,
         actor=actor,
         settings=settings,
@@ -148,18 +159,10 @@ def _log_on_task(
         kind=kind,
         outcome=outcome,
         note=note,
+        served=served,
     )
     session.refresh(task)
-    # A manual task worked by reaching the customer is done; the table leaves manual tasks
-    # alone elsewhere (a call does not fulfil "bring the contract on Friday").
-    if (
-        task.status == TaskStatus.OPEN
-        and task.kind == TaskKind.MANUAL
-        and outcome in ("reached", "done", "incident")
-    ):
-        close_task(session, actor, task, f"closed by logged {kind} #{interaction_id}", None)
-        closed.append(task.id or 0)
-    return interaction_id, closed
+    return logged.interaction_id, list(logged.closed_task_ids)
 
 
 def _change(task: Task, interaction_id: int | None, closed: list[int]) -> TaskChange:
@@ -177,12 +180,17 @@ def log_task_call(
     note: str | None = None,
     call_back_at: datetime | None = None,
     version: int | None = None,
+    also: Sequence[int] = (),
 ) -> TaskChange:
-    """Log the outcome of the call a task asked for.
+    """Log the outcome of the call a task asked for (and, ``also``, for other open tasks of
+    the customer ticked in the dialog).
 
-    ``reached`` closes the tasks the call satisfies; ``no_answer`` puts the task aside for
-    :data:`NO_ANSWER_SNOOZE`; ``call_back`` puts it aside until ``call_back_at`` (required, in
-    the future); ``wrong_number`` closes it with the note "wrong number".
+    ``reached`` closes the task and the ticked ones it can (and the cadence task);
+    ``no_answer`` puts the task aside for :data:`NO_ANSWER_SNOOZE`; ``call_back`` makes a
+    call-back task at ``call_back_at`` (required, in the future), a fixed-time item of that
+    day reminded like a visit, which continues this task (it leaves the list meanwhile; a
+    call-back asked again on a call-back moves it); ``wrong_number`` closes it with the note
+    "wrong number".
     """
     task = require_task(session=session, actor=actor, task_id=task_id)
     if outcome == "call_back" and _future_problem(call_back_at):
@@ -192,13 +200,13 @@ def log_task_call(
     if version is not None and version != task.version:
         raise Conflict(t("task.conflict", task_id=task_id))
     interaction_id, closed = _log_on_task(
-        session, actor, settings, task, InteractionKind.CALL, outcome, note
+        session, actor, settings, task, InteractionKind.CALL, outcome, note, also
     )
     if task.status == TaskStatus.OPEN:
         if outcome == "no_answer":
             _snooze(session, actor, task, clock.now() + NO_ANSWER_SNOOZE, None)
         elif outcome == "call_back" and call_back_at is not None:
-            _snooze(session, actor, task, call_back_at.astimezone(UTC), None)
+            _call_back(session, actor, task, call_back_at.astimezone(UTC), note)
         elif outcome == "wrong_number":
             close_task(session, actor, task, WRONG_NUMBER_NOTE, None)
             closed.append(task_id)
@@ -214,17 +222,49 @@ def log_task_visit(
     outcome: str,
     note: str | None = None,
     version: int | None = None,
+    also: Sequence[int] = (),
 ) -> TaskChange:
-    """Log the outcome of the visit a task asked for: a held visit (``done``, ``incident``)
-    closes what it satisfies (``post_loan`` only by a visit); a visit that did not take place
-    (``cancelled``, ``rescheduled``) keeps the task open."""
+    """Log the outcome of the visit a task asked for (and, ``also``, for ticked tasks): a
+    held visit (``done``, ``incident``) closes them (``post_loan`` only by a visit); a visit
+    that did not take place (``cancelled``, ``rescheduled``) keeps them open."""
     task = require_task(session=session, actor=actor, task_id=task_id)
     if version is not None and version != task.version:
         raise Conflict(t("task.conflict", task_id=task_id))
     interaction_id, closed = _log_on_task(
-        session, actor, settings, task, InteractionKind.VISIT, outcome, note
+        session, actor, settings, task, InteractionKind.VISIT, outcome, note, also
     )
     return _change(task, interaction_id, closed)
+
+
+def _call_back(session: Session, actor: Actor, task: Task, at: datetime, note: str | None) -> None:
+    """The customer asked to be called at ``at``: a call-back task then, continuing ``task``
+    (which leaves the list while it is open), or, on a call-back, the same one moved."""
+    if task.kind == TaskKind.CALL_BACK:
+        update_task(session, task, None, due_at=at, deadline_at=at, snoozed_until=None)
+        audit_task(session, actor, task, "snooze", at.isoformat(timespec="minutes"))
+        return
+    reason = _reason(t("task.call_back_reason", what=task.reason or label("task_kind", task.kind)))
+    row = Task(
+        kind=TaskKind.CALL_BACK,
+        customer_id=task.customer_id,
+        owner_id=task.owner_id,
+        due_at=at,
+        deadline_at=at,
+        priority=task.priority,
+        reason=reason,
+        status=TaskStatus.OPEN,
+        note=(note or "").strip() or None,
+        origin_task_id=task.id,
+        created_at=clock.now(),
+    )
+    audit.created(
+        session,
+        row,
+        actor=actor,
+        object_type="task",
+        customer_id=task.customer_id,
+        detail=f"call_back {at.isoformat(timespec='minutes')} for #{task.id}",
+    )
 
 
 def _future_problem(moment: datetime | None) -> str | None:

@@ -1,25 +1,33 @@
-"""Logging a contact with a customer: a call, a visit or an SMS, with its outcome.
+"""Logging a contact with a customer: a call, a visit or an SMS, with its outcome and what it
+was for.
 
 A logged contact is what the contact cadence counts (DESIGN.md: days since the last *logged*
-call or visit), so it is written at once, at ``clock.now()``, by the person who made it.
-A visit that did not take place (cancelled, rescheduled) is logged too, with status
-``cancelled``: it belongs in the customer's history but keeps no cadence.
+call or visit), so it is written at once, at ``clock.now()`` (or the moment given, at most
+:data:`MAX_BACKDATE` ago), by the person who made it. A visit that did not take place
+(cancelled, rescheduled) is logged too, with status ``cancelled``: it belongs in the
+customer's history but keeps no cadence.
 
-A logged contact closes the customer's open tasks it satisfies (a reached call closes the
-contact task when a call is one of the channels of the customer's cadence rule; a held visit
-closes a post-loan check …; table in :mod:`cmworkbench.domain.task_rules`).
+A contact has a purpose: the tasks it was *for* (the one it was logged from, and those ticked
+in the outcome dialog or named with ``cmw log --for``), kept as ``interaction_purpose`` rows.
+A held contact closes those tasks when it can (a post-loan check only by a visit), and the
+customer's contact-cadence task whatever it was for; it leaves every other task open (table
+in :mod:`cmworkbench.domain.task_rules`).
 """
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
-from cmworkbench.db.models import Customer, Interaction
+from cmworkbench.db.models import Customer, Interaction, InteractionPurpose, Task
 from cmworkbench.domain.cadence import applicable_rule
-from cmworkbench.domain.enums import InteractionKind
-from cmworkbench.domain.task_rules import kinds_closed_by
+from cmworkbench.domain.enums import InteractionKind, TaskStatus
+from cmworkbench.domain.task_rules import CADENCE_KIND, can_serve, closes
+from cmworkbench.i18n import label, t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_customer
@@ -29,14 +37,17 @@ from cmworkbench.services.core.validation import (
     range_problem,
     text_problem,
 )
-from cmworkbench.services.tasks.closing import close_satisfied_tasks
-from cmworkbench.services.tasks.schemas import OUTCOMES
+from cmworkbench.services.tasks.closing import close_task
+from cmworkbench.services.tasks.schemas import OUTCOMES, ContactLogged, OpenTask
 
 NOT_HELD = frozenset({"cancelled", "rescheduled"})
 """Visit outcomes meaning the visit did not take place."""
 MAX_MINUTES = 24 * 60
 NEXT_STEP_CHARS = 500
 """Column size of ``interaction.next_step``."""
+MAX_BACKDATE = timedelta(days=7)
+"""A contact may be logged this long after it happened (``cmw log --at``), no longer: the
+cadence counts logged contacts, and the audit log keeps the real time of every entry."""
 
 
 def log_contact(
@@ -49,18 +60,23 @@ def log_contact(
     note: str | None = None,
     next_step: str | None = None,
     duration_minutes: int | None = None,
+    for_tasks: Sequence[int] = (),
+    at: datetime | None = None,
     settings: Settings | None = None,
-) -> int:
-    """Log a contact the actor just had with a customer in scope; returns the interaction id.
+) -> ContactLogged:
+    """Log a contact the actor had with a customer in scope.
 
     ``outcome``: for a call ``reached`` / ``no_answer`` / ``call_back`` / ``wrong_number``,
     for a visit ``done`` / ``cancelled`` / ``rescheduled`` / ``incident``, for an SMS
-    ``sent``. Every problem is reported at once (:class:`FieldsInvalid`), nothing written.
-    ``settings`` gives the cadence rules that decide which tasks the contact closes (the
-    documented defaults when not given).
+    ``sent``. ``for_tasks``: open tasks of this customer the contact was for (none: it kept
+    the cadence only). ``at``: when it happened (default now; not in the future, at most
+    :data:`MAX_BACKDATE` ago). Every problem is reported at once (:class:`FieldsInvalid`),
+    nothing written. ``settings`` gives the cadence rules (the documented defaults when not
+    given).
     """
     customer = require_customer(session=session, actor=actor, customer_no=customer_no)
-    interaction_id, _closed = record_contact(
+    served = served_tasks(session, customer, for_tasks, kind, settings)
+    return record_contact(
         session,
         actor=actor,
         settings=settings,
@@ -70,8 +86,63 @@ def log_contact(
         note=note,
         next_step=next_step,
         duration_minutes=duration_minutes,
+        served=served,
+        at=at,
     )
-    return interaction_id
+
+
+def open_tasks(
+    *,
+    session: Session,
+    actor: Actor,
+    customer_no: str,
+    kind: str,
+    exclude: int | None = None,
+    settings: Settings | None = None,
+) -> list[OpenTask]:
+    """The open tasks of a customer in scope that a contact of ``kind`` could also be for
+    (the outcome dialog offers them, none ticked), earliest due first; not ``exclude`` (the
+    task logged from), nor the cadence task (any held contact keeps the cadence)."""
+    customer = require_customer(session=session, actor=actor, customer_no=customer_no)
+    channels = _channels(settings or Settings(), customer)
+    query = (
+        select(Task)
+        .where(col(Task.customer_id) == customer.id, col(Task.status) == TaskStatus.OPEN)
+        .order_by(col(Task.due_at), col(Task.id))
+    )
+    return [
+        OpenTask(task.id, task.kind, task.due_at, task.reason)
+        for task in session.exec(query).all()
+        if task.id is not None
+        and task.id != exclude
+        and task.kind != CADENCE_KIND
+        and can_serve(task.kind, kind, channels)
+    ]
+
+
+def served_tasks(
+    session: Session,
+    customer: Customer,
+    task_ids: Sequence[int],
+    kind: str,
+    settings: Settings | None,
+) -> list[Task]:
+    """The open tasks ``task_ids`` of ``customer`` a contact of ``kind`` can be for, in the
+    order given; any other id is refused, naming it (nothing is written)."""
+    tasks: list[Task] = []
+    channels = _channels(settings or Settings(), customer)
+    for task_id in dict.fromkeys(task_ids):
+        task = session.get(Task, task_id)
+        if task is None or task.customer_id != customer.id or task.status != TaskStatus.OPEN:
+            raise FieldsInvalid(
+                {"for_tasks": t("contact.not_open_task", task_id=task_id)},
+                label_prefix="contact.field.",
+            )
+        if not can_serve(task.kind, kind, channels):
+            problem = t("contact.cannot_serve", task_id=task_id, kind=label("task_kind", task.kind))
+            raise FieldsInvalid({"for_tasks": problem}, label_prefix="contact.field.")
+        tasks.append(task)
+    return tasks
 
 
 def record_contact(
@@ -85,11 +156,13 @@ def record_contact(
     note: str | None = None,
     next_step: str | None = None,
     duration_minutes: int | None = None,
-) -> tuple[int, list[int]]:
-    """Write the interaction on a customer whose scope the caller has checked, and close the
-    tasks it satisfies; returns the interaction id and the ids of the tasks closed."""
+    served: Sequence[Task] = (),
+    at: datetime | None = None,
+) -> ContactLogged:
+    """Write the interaction on a customer whose scope the caller has checked, with what it
+    was for (``served``: open tasks of this customer), and close the tasks it satisfies."""
     assert customer.id is not None, "a customer read from the database has an id"
-    _check(kind, outcome, next_step, duration_minutes)
+    _check(kind, outcome, next_step, duration_minutes, at)
     now = clock.now()
     held = not (kind == InteractionKind.VISIT and outcome in NOT_HELD)
     row = Interaction(
@@ -97,8 +170,9 @@ def record_contact(
         staff_id=actor.id,
         kind=kind,
         status="done" if held else "cancelled",
-        happened_at=now,
+        happened_at=at.astimezone(UTC) if at else now,
         outcome=outcome,
+        purpose=served[0].kind if served else None,
         note=(note or "").strip() or None,
         next_step=(next_step or "").strip() or None,
         duration_minutes=duration_minutes,
@@ -112,17 +186,37 @@ def record_contact(
         customer_id=customer.id,
         detail=f"{kind} {outcome}",
     )
-    kinds = kinds_closed_by(
-        kind, outcome, status=row.status, channels=_channels(settings or Settings(), customer)
+    channels = _channels(settings or Settings(), customer)
+    purposes = {task.kind: task.id for task in reversed(served)}  # the first of a kind wins
+    note_text = f"closed by logged {kind} #{row_id}"
+    closed: list[int] = []
+    served_ids = {task.id for task in served}
+    for task in [*served, *_cadence_tasks(session, customer.id, served_ids)]:
+        if task.status == TaskStatus.OPEN and closes(
+            task.kind,
+            kind,
+            outcome,
+            status=row.status,
+            served=task.id in served_ids,
+            channels=channels,
+        ):
+            close_task(session, actor, task, note_text, None)
+            assert task.id is not None
+            closed.append(task.id)
+            purposes.setdefault(task.kind, task.id)
+    for task_kind, task_id in purposes.items():
+        session.add(InteractionPurpose(interaction_id=row_id, task_kind=task_kind, task_id=task_id))
+    return ContactLogged(row_id, tuple(closed), tuple(purposes))
+
+
+def _cadence_tasks(session: Session, customer_id: int, served: set[int | None]) -> list[Task]:
+    """The customer's open contact-cadence tasks not already among the ``served`` ids."""
+    query = select(Task).where(
+        col(Task.customer_id) == customer_id,
+        col(Task.status) == TaskStatus.OPEN,
+        col(Task.kind) == CADENCE_KIND,
     )
-    closed = close_satisfied_tasks(
-        session,
-        actor=actor,
-        customer_id=customer.id,
-        kinds=kinds,
-        note=f"closed by logged {kind} #{row_id}",
-    )
-    return row_id, closed
+    return [task for task in session.exec(query).all() if task.id not in served]
 
 
 def _channels(settings: Settings, customer: Customer) -> tuple[str, ...] | None:
@@ -137,7 +231,9 @@ def _channels(settings: Settings, customer: Customer) -> tuple[str, ...] | None:
     return tuple(found[1].channels) if found else None
 
 
-def _check(kind: str, outcome: str, next_step: str | None, minutes: int | None) -> None:
+def _check(
+    kind: str, outcome: str, next_step: str | None, minutes: int | None, at: datetime | None
+) -> None:
     problems: dict[str, str] = {}
     if problem := choice_problem(kind, tuple(OUTCOMES)):
         problems["kind"] = problem
@@ -147,5 +243,18 @@ def _check(kind: str, outcome: str, next_step: str | None, minutes: int | None) 
         problems["next_step"] = problem
     if minutes is not None and (problem := range_problem(minutes, 0, MAX_MINUTES)):
         problems["duration_minutes"] = problem
+    if at is not None and (problem := _at_problem(at)):
+        problems["at"] = problem
     if problems:
         raise FieldsInvalid(problems, label_prefix="contact.field.")
+
+
+def _at_problem(at: datetime) -> str | None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        return t("input.naive_time")
+    now = clock.now()
+    if at > now:
+        return t("contact.at_future")
+    if at < now - MAX_BACKDATE:
+        return t("contact.at_too_old", days=MAX_BACKDATE.days)
+    return None

@@ -7,15 +7,25 @@ from typing import TYPE_CHECKING
 from cmworkbench.services.core.usecase import Facade, UseCase
 
 if TYPE_CHECKING:
-    from cmworkbench.services.tasks.schemas import TaskChange, TodayRow
+    from cmworkbench.services.tasks.schemas import (
+        ContactLogged,
+        OpenTask,
+        TaskChange,
+        TodayPlan,
+        TodayRow,
+    )
 
 
 class TasksFacade(Facade):
     """Today's list and its counts; logging contacts; adding and working tasks."""
 
-    today: UseCase[list[TodayRow]] = UseCase("tasks.today:today_list")
-    counts: UseCase[dict[str, int]] = UseCase("tasks.today:today_counts")
-    log_contact: UseCase[int] = UseCase("tasks.contacts:log_contact")
+    today: UseCase[list[TodayRow]] = UseCase("tasks.plan:today_list")
+    plan: UseCase[TodayPlan] = UseCase("tasks.plan:today_plan")
+    backlog: UseCase[list[TodayRow]] = UseCase("tasks.plan:backlog_rows")
+    pull: UseCase[int] = UseCase("tasks.plan:pull")
+    counts: UseCase[dict[str, int]] = UseCase("tasks.plan:today_counts")
+    log_contact: UseCase[ContactLogged] = UseCase("tasks.contacts:log_contact")
+    open_tasks: UseCase[list[OpenTask]] = UseCase("tasks.contacts:open_tasks")
     add: UseCase[int] = UseCase("tasks.actions:add_task")
     log_call: UseCase[TaskChange] = UseCase("tasks.actions:log_task_call")
     log_visit: UseCase[TaskChange] = UseCase("tasks.actions:log_task_visit")

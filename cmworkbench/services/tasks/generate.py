@@ -8,24 +8,28 @@ task closed after its work was done is not created again for the same period.
 Rules (the numbers are in ``config.toml``):
 
 * contact cadence: days since the last *logged* call or visit (the channels of the
-  strictest rule that applies: class, VIP, government); due past ``ideal_days``, the task
-  is due at last contact + ideal days (overdue in the list past that);
+  strictest rule that applies: class, VIP, government); the task is due at last contact +
+  ``ideal_days`` and has its deadline at last contact + ``max_days``: overdue (逾期) only
+  past that, everywhere (:mod:`cmworkbench.domain.standing`);
 * info re-verification (信息更新) by class (``freshness``);
 * care moments (关怀): birthdays of key persons and individual customers, and festivals
   for A/B-class and VIP customers, ``care_lead_days`` ahead;
 * after-sale return visit within ``after_sale_months`` of activation, when no call or
   visit has been logged since;
-* product maturity within ``maturity_lead_days``; post-loan checks within
-  ``post_loan_lead_days``;
+* product maturity within ``maturity_lead_days`` (due a week before the maturity day, the
+  deadline on it); post-loan checks within ``post_loan_lead_days``;
 * complaint return call (投诉回访), within the month of resolution;
 * churn (流失): a customer marked at risk, or assets/revenue down by more than
   ``churn_asset_drop`` month on month.
 
 The generation also closes the tasks whose reason has gone (a later contact, a re-verified
-record, a return call made), so what it prints is created and closed.
+record, a return call made), so what it prints is created and closed; and it gives the open
+contact and maturity tasks made before deadlines existed (schema 0008) the deadline a new one
+would get, once.
 
 ``task.priority`` holds the day-independent part of :mod:`cmworkbench.domain.priority`
-(value, kind, flags, churn); the call list adds how overdue a task is on the day it shows.
+(value, kind, flags, churn); the call list adds where the task stands on the day it shows
+(due or overdue, and for how many days).
 
 The date arithmetic differs between SQLite (date functions on the stored ISO strings) and
 PostgreSQL (``timestamptz`` and ``date`` with intervals): :class:`Context` writes each piece in
@@ -53,7 +57,8 @@ from cmworkbench.services.tasks.rules_sql import RULE_JOIN, rule_selects
 from cmworkbench.services.tasks.schemas import GenerationResult
 
 TASK_COLUMNS = (
-    "kind, customer_id, owner_id, due_at, priority, status, rule, idem_key, created_at, version"
+    "kind, customer_id, owner_id, due_at, priority, status, rule, idem_key, created_at, version,"
+    " deadline_at"
 )
 
 
@@ -68,6 +73,7 @@ def generate(conn: Connection, settings: Settings, day: date | None = None) -> G
     for kind, sql in rule_selects(ctx):
         created[kind] = created.get(kind, 0) + _insert(conn, ctx, kind, sql)
     closed = _close_stale(conn, ctx)
+    _fill_deadlines(conn, ctx)
     for table in ("gen_rule", "gen_last", "gen_fresh"):
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp(table)}")
     return GenerationResult(ctx.day, created, closed, round(time.perf_counter() - started, 3))
@@ -194,14 +200,14 @@ def _rule_tables(conn: Connection, ctx: Context) -> None:
     mark = "%s" if ctx.postgresql else "?"
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp('gen_rule')}")
     conn.exec_driver_sql(
-        "CREATE TEMP TABLE gen_rule (cls TEXT, vip INT, gov INT, rule TEXT, ideal INT, mask INT,"
-        " PRIMARY KEY (cls, vip, gov))"
+        "CREATE TEMP TABLE gen_rule (cls TEXT, vip INT, gov INT, rule TEXT, ideal INT, maxd INT,"
+        " mask INT, PRIMARY KEY (cls, vip, gov))"
     )
     rows = [
-        (r.cls, r.vip, r.gov, r.key, r.rule.ideal_days, r.channel_mask)
+        (r.cls, r.vip, r.gov, r.key, r.rule.ideal_days, r.rule.max_days, r.channel_mask)
         for r in rule_table(settings.cadence)
     ]
-    conn.exec_driver_sql(f"INSERT INTO gen_rule VALUES ({', '.join([mark] * 6)})", rows)
+    conn.exec_driver_sql(f"INSERT INTO gen_rule VALUES ({', '.join([mark] * 7)})", rows)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp('gen_fresh')}")
     conn.exec_driver_sql("CREATE TEMP TABLE gen_fresh (cls TEXT PRIMARY KEY, max_days INT)")
     conn.exec_driver_sql(
@@ -258,3 +264,25 @@ def _close_stale(conn: Connection, ctx: Context) -> int:
         " WHERE c.id = task.customer_id AND c.info_verified_at > task.created_at)",
     ]
     return sum(int(conn.execute(text(s), ctx.params).rowcount or 0) for s in statements)
+
+
+def _fill_deadlines(conn: Connection, ctx: Context) -> None:
+    """Give the open contact and maturity tasks without a deadline (made before deadlines
+    existed) the one :mod:`.rules_sql` gives a new task: a contact's counted from the instant
+    in its key under its own rule's ``max_days``, a maturity's on the maturity day in its key.
+    Touches only tasks still without one, so a second run changes nothing."""
+    counted_from = "substr(task.idem_key, length('contact:' || task.customer_id || ':') + 1)"
+    if ctx.postgresql:
+        counted_from = f"(CAST({counted_from} AS timestamp) AT TIME ZONE 'UTC')"
+    max_days = "(SELECT MAX(r.maxd) FROM gen_rule r WHERE 'cadence.' || r.rule = task.rule)"
+    matures_on = "substr(task.idem_key, length(task.idem_key) - 9)"
+    statements = [
+        f"UPDATE task SET deadline_at = {ctx.plus_days(counted_from, max_days)}"
+        " WHERE kind = 'contact' AND status = 'open' AND deadline_at IS NULL"
+        f" AND idem_key LIKE 'contact:%' AND {max_days} IS NOT NULL",
+        f"UPDATE task SET deadline_at = {ctx.at_opening(matures_on)}"
+        " WHERE kind = 'maturity' AND status = 'open' AND deadline_at IS NULL"
+        " AND idem_key LIKE 'maturity:%'",
+    ]
+    for statement in statements:
+        conn.execute(text(statement), ctx.params)

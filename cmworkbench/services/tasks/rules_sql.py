@@ -2,7 +2,12 @@
 cadence, data verification, care moments, after-sale return visits, maturities, post-loan
 checks, complaint return calls, retention), each row a task to insert, scored by
 :func:`_priority_sql`. The rules' numbers come from config through the generation's context
-(:mod:`.generate`)."""
+(:mod:`.generate`).
+
+A task's deadline (``deadline_at``, :mod:`cmworkbench.domain.standing`): a contact is due at the
+cadence's ideal day and overdue only past its maximum, a maturity is due a week ahead and
+overdue past the maturity day; every other kind is overdue once its due day has passed
+(``NULL``)."""
 
 from __future__ import annotations
 
@@ -39,15 +44,21 @@ def _priority_sql(kind: str) -> str:
     )
 
 
-def _select(kind: str, rule: str, due: str, key: str, owner: str = "c.owner_id") -> str:
-    """The SELECT list every rule shares, in the order of :data:`TASK_COLUMNS`."""
+def _select(
+    kind: str, rule: str, due: str, key: str, owner: str = "c.owner_id", deadline: str = "NULL"
+) -> str:
+    """The SELECT list every rule shares, in the order of :data:`TASK_COLUMNS` (``deadline``:
+    ``NULL`` when the due day is the last)."""
     return (
         f"SELECT '{kind}', c.id, {owner}, {due}, {_priority_sql(kind)}, 'open', {rule},"
-        f" {key}, :now, 1"
+        f" {key}, :now, 1, {deadline}"
     )
 
 
 _ACTIVE = "c.owner_id IS NOT NULL AND c.status <> 'lost'"
+
+MATURITY_LEAD_DAYS = 7
+"""A maturity task is due this many days before the maturity day."""
 
 
 def rule_selects(ctx: Context) -> list[tuple[str, str]]:
@@ -66,11 +77,13 @@ def rule_selects(ctx: Context) -> list[tuple[str, str]]:
 
 
 def _contact(ctx: Context) -> str:
+    # Due at the ideal day, overdue past the maximum (DESIGN.md, "A day a manager can work").
     base = "COALESCE(l.at, c.created_at)"
     due = ctx.plus_days(base, "r.ideal")
+    deadline = ctx.plus_days(base, "r.maxd")
     key = f"'contact:' || c.id || ':' || {ctx.seconds_text(base)}"
     return (
-        _select("contact", "'cadence.' || r.rule", due, key)
+        _select("contact", "'cadence.' || r.rule", due, key, deadline=deadline)
         + f" FROM customer c {RULE_JOIN} LEFT JOIN gen_last l ON l.customer_id = c.id"
         f" WHERE {_ACTIVE} AND {due} < :tomorrow"
     )
@@ -155,10 +168,12 @@ def _after_sale(ctx: Context) -> str:
 
 def _maturity(ctx: Context) -> str:
     until = ctx.day + timedelta(days=ctx.settings.tasks.maturity_lead_days)
-    due = ctx.at_opening(ctx.minus_days("h.matures_on", 7))
+    # Due a week before the maturity day, overdue past it.
+    due = ctx.at_opening(ctx.minus_days("h.matures_on", MATURITY_LEAD_DAYS))
     key = "'maturity:' || h.id || ':' || h.matures_on"
+    deadline = ctx.at_opening("h.matures_on")
     return (
-        _select("maturity", "'maturity'", due, key)
+        _select("maturity", "'maturity'", due, key, deadline=deadline)
         + " FROM holding h JOIN customer c ON c.id = h.customer_id"
         f" WHERE {_ACTIVE} AND h.matures_on >= :day AND h.matures_on <= '{until}'"
     )

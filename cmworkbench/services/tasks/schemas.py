@@ -19,7 +19,8 @@ class TodayRow:
     due_at: datetime
     score: int
     reason: str
-    """Why the row ranks where it does: ``A1 · 逾期 12 天 · VIP``."""
+    """Why the row ranks where it does: ``A1 · 逾期 12 天 · VIP``, ``A1 · 应联系 5 天 · 最迟
+    12-18``."""
     task_reason: str | None
     """What the task itself says (the rule's or the manager's line)."""
     customer_no: str | None
@@ -32,6 +33,70 @@ class TodayRow:
     owner_id: int
     covered_for: str | None
     """The name of the colleague on leave whose task this is; ``None`` for one's own."""
+    state: str = "due"
+    """Where the task stands on the day shown (:class:`~cmworkbench.domain.standing.State`):
+    ``upcoming``, ``due`` (应联系 / 到期) or ``overdue`` (逾期, past its deadline)."""
+    deadline_at: datetime | None = None
+    """The last moment the task keeps its rule; ``None``: its due day is the last."""
+    section: str = "plan"
+    """``fixed`` (a time or a deadline today), ``plan`` (fitted to the day's capacity) or
+    ``backlog`` (:data:`SECTIONS`)."""
+    item: str = "task"
+    """What the row is: a ``task``, a planned ``visit`` of the week's plan, or a ``complaint``
+    deadline falling today (those two are not tasks: ``task_id`` is 0, ``ref`` names them)."""
+    ref: str = ""
+    """The visit plan item's id, or the ticket number."""
+    at: datetime | None = None
+    """For a fixed row: its time today (a call-back's, a visit's, a deadline's)."""
+
+
+SECTIONS = ("fixed", "plan", "backlog")
+"""The parts of a day: fixed-time items first, then the plan, then the backlog."""
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What did not fit today: counted and aged by kind, never hidden."""
+
+    total: int
+    by_kind: dict[str, tuple[int, int]]
+    """Task kind → (how many, the oldest's age in days since it fell due)."""
+
+
+@dataclass(frozen=True)
+class TodayPlan:
+    """A person's day: the rows to work (fixed, then plan) and the backlog."""
+
+    day: date
+    rows: list[TodayRow]
+    backlog: Backlog
+    calls: int
+    """The day's capacity in calls (by role, ``capacity`` in config)."""
+    meetings: int
+    planned_calls: int
+    """Calls the fixed items and the plan use up."""
+    planned_meetings: int
+    done_today: int
+    """Tasks of this person's list closed today."""
+
+
+@dataclass(frozen=True)
+class ContactLogged:
+    """A logged contact: its id, the tasks it closed and the task kinds it was for."""
+
+    interaction_id: int
+    closed_task_ids: tuple[int, ...] = ()
+    purposes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    """One of a customer's open tasks, as the outcome dialog offers it to tick."""
+
+    task_id: int
+    kind: str
+    due_at: datetime
+    reason: str | None
 
 
 @dataclass(frozen=True)

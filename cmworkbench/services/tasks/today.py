@@ -1,29 +1,27 @@
-"""Today (今日工作): the actor's open tasks due today or overdue, ranked, with the reason.
+"""Today (今日工作): who a person's day covers, and one task as a row of it (its reason).
 
 The list is the actor's own tasks plus leave coverage: a colleague on leave today has their
 due work shown on their A/B partner's list (``Staff.backup_id``, AB角: "B takes over when A is
 away", bank summaries); when the partner is away too, on their team supervisor's list. Such
 rows are marked with the name of the colleague they are covered for ("代 张伟").
 
-A task snoozed past now is hidden until then. Rows are ranked by the one score of
-:mod:`cmworkbench.domain.priority` for the day shown, then by due time. One query (tasks
-joined with their customer) fetches the rows; the counts by kind are one ``GROUP BY``.
+Rows carry the one score of :mod:`cmworkbench.domain.priority` for the day shown and the
+standing of :mod:`cmworkbench.domain.standing`. The day itself (fixed items, the plan within
+capacity, the backlog) is :mod:`cmworkbench.services.tasks.plan`.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
-from cmworkbench.clock import day_bounds
-from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Staff, StaffLeave, Task
 from cmworkbench.domain import priority
-from cmworkbench.domain.enums import Role, TaskStatus
+from cmworkbench.domain.enums import Role
 from cmworkbench.domain.masking import mask_phone
+from cmworkbench.domain.standing import standing
 from cmworkbench.i18n import t
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.tasks.schemas import TodayRow
@@ -90,70 +88,15 @@ def coverers(*, session: Session, branch_id: int, day: date) -> dict[int, int]:
     return cover
 
 
-def _due_filter(owner_ids: list[int], day: date, kind: str | None) -> list[ColumnElement[bool]]:
-    now = clock.now()
-    clauses = [
-        col(Task.owner_id).in_(owner_ids),
-        col(Task.status) == TaskStatus.OPEN,
-        col(Task.due_at) < day_bounds(day)[1],
-        or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= now),
-    ]
-    if kind is not None:
-        clauses.append(col(Task.kind) == kind)
-    return clauses
-
-
-def today_list(
-    *,
-    session: Session,
-    actor: Actor,
-    settings: Settings | None = None,
-    day: date | None = None,
-    kind: str | None = None,
-    limit: int | None = None,
-) -> list[TodayRow]:
-    """The actor's open tasks due by the end of ``day`` (default today), ranked.
-
-    ``kind`` keeps one kind of task only; ``limit`` keeps the first rows of the ranking (a
-    backlog of thousands is counted by :func:`today_counts`, but nobody works past the first
-    few hundred in a day). ``settings`` is accepted for the uniform call.
-    """
-    day = day or clock.today()
-    covered = covered_staff(session=session, actor=actor, day=day)
-    query = (
-        select(Task, Customer)
-        .join(Customer, col(Task.customer_id) == col(Customer.id), isouter=True)
-        .where(and_(*_due_filter([actor.id, *covered], day, kind)))
-    )
-    rows = [_row(task, customer, day, covered) for task, customer in session.exec(query).all()]
-    rows.sort(key=lambda row: (-row.score, row.due_at, row.task_id))
-    return rows if limit is None else rows[:limit]
-
-
-def today_counts(
-    *,
-    session: Session,
-    actor: Actor,
-    settings: Settings | None = None,
-    day: date | None = None,
-) -> dict[str, int]:
-    """How many tasks of each kind the Today list of ``day`` holds (one ``GROUP BY``)."""
-    day = day or clock.today()
-    covered = covered_staff(session=session, actor=actor, day=day)
-    query = (
-        select(Task.kind, func.count())
-        .where(and_(*_due_filter([actor.id, *covered], day, None)))
-        .group_by(col(Task.kind))
-    )
-    return {kind: int(n) for kind, n in session.exec(query).all()}
-
-
-def _facts(task: Task, customer: Customer | None, due_on: date) -> priority.TaskFacts:
+def _facts(
+    task: Task, customer: Customer | None, due_on: date, deadline_on: date | None = None
+) -> priority.TaskFacts:
     if customer is None:
-        return priority.TaskFacts(kind=task.kind, due_on=due_on)
+        return priority.TaskFacts(kind=task.kind, due_on=due_on, deadline_on=deadline_on)
     return priority.TaskFacts(
         kind=task.kind,
         due_on=due_on,
+        deadline_on=deadline_on,
         cls=customer.cls,
         tier=customer.tier,
         is_vip=customer.is_vip,
@@ -170,10 +113,13 @@ def reason_text(facts: priority.TaskFacts, day: date) -> str:
     return REASON_JOINER.join(t(key, **fields) for key, fields in parts)
 
 
-def _row(task: Task, customer: Customer | None, day: date, covered: dict[int, str]) -> TodayRow:
+def row_of(task: Task, customer: Customer | None, day: date, covered: dict[int, str]) -> TodayRow:
+    """One task as a row of the day ``day`` (its reason, standing and masked phone)."""
     assert task.id is not None
-    due_on = task.due_at.astimezone(clock.branch_tz()).date()
-    facts = _facts(task, customer, due_on)
+    tz = clock.branch_tz()
+    due_on = task.due_at.astimezone(tz).date()
+    deadline_on = task.deadline_at.astimezone(tz).date() if task.deadline_at else None
+    facts = _facts(task, customer, due_on, deadline_on)
     return TodayRow(
         task_id=task.id,
         version=task.version,
@@ -189,4 +135,6 @@ def _row(task: Task, customer: Customer | None, day: date, covered: dict[int, st
         phone=mask_phone(customer.phone) if customer else "",
         owner_id=task.owner_id,
         covered_for=covered.get(task.owner_id),
+        state=standing(due_on, deadline_on, day).state.value,
+        deadline_at=task.deadline_at,
     )

@@ -7,6 +7,6 @@ A capability reaches another through its ``schemas``, its facade and this module
 from __future__ import annotations
 
 from cmworkbench.services.visits.onsite import monthly_summary
-from cmworkbench.services.visits.plans import find_plan, touch
+from cmworkbench.services.visits.plans import day_visits, find_plan, touch
 
-__all__ = ["find_plan", "monthly_summary", "touch"]
+__all__ = ["day_visits", "find_plan", "monthly_summary", "touch"]

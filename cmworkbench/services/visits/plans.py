@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from cmworkbench.clock import day_bounds
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Contact, Customer, Staff, VisitPlan, VisitPlanItem
 from cmworkbench.domain import visits as rules
@@ -31,7 +32,13 @@ from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, O
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_customer
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem
-from cmworkbench.services.visits.schemas import PURPOSES, PlanChange, VisitItemOut, WeekPlan
+from cmworkbench.services.visits.schemas import (
+    PURPOSES,
+    DayVisit,
+    PlanChange,
+    VisitItemOut,
+    WeekPlan,
+)
 
 LABEL_PREFIX = "visits.field."
 
@@ -405,3 +412,26 @@ def changes_since_approval(plan: VisitPlan, items: Sequence[VisitItemOut]) -> li
             start = datetime.fromisoformat(str(old["starts_at"]))
             changes.append(PlanChange("removed", str(old["customer"]), start, None))
     return changes
+
+
+def day_visits(session: Session, owner_ids: list[int], day: date) -> list[DayVisit]:
+    """The visits still to make on ``day`` in the owners' submitted or approved weekly plans,
+    in time order: fixed-time items of their Today."""
+    start, end = day_bounds(day)
+    query = (
+        select(VisitPlanItem, VisitPlan.owner_id, Customer.customer_no, Customer.name)
+        .join(VisitPlan, col(VisitPlan.id) == col(VisitPlanItem.plan_id))
+        .join(Customer, col(Customer.id) == col(VisitPlanItem.customer_id))
+        .where(
+            col(VisitPlan.owner_id).in_(owner_ids),
+            col(VisitPlan.status).in_(("submitted", "approved")),
+            col(VisitPlanItem.status) == "planned",
+            col(VisitPlanItem.starts_at) >= start,
+            col(VisitPlanItem.starts_at) < end,
+        )
+        .order_by(col(VisitPlanItem.starts_at), col(VisitPlanItem.id))
+    )
+    return [
+        DayVisit(item.id or 0, owner_id, item.starts_at, no, name, item.purpose)
+        for item, owner_id, no, name in session.exec(query).all()
+    ]

@@ -1,10 +1,11 @@
 """Recording a planned visit, and plan vs actual per manager and week.
 
-A recorded visit is a logged contact (:func:`cmworkbench.services.tasks.contacts.record_contact`):
-a held one (``done``, ``incident``) keeps the contact cadence and closes the tasks it
-satisfies; one that did not take place (``cancelled``, ``rescheduled``) is kept in the
-customer's history only. A next step with a due date becomes a ``follow_up`` task for the
-manager, one per visit however often it is retried.
+A recorded visit is a logged contact (:func:`cmworkbench.services.tasks.contacts.record_contact`)
+for the customer's open tasks its purpose serves (:func:`visit_serves`: a door-to-door service
+visit is the post-loan check, a gift the care task …): a held one (``done``, ``incident``)
+keeps the contact cadence and closes those; one that did not take place (``cancelled``,
+``rescheduled``) is kept in the customer's history only. A next step with a due date
+becomes a ``follow_up`` task for the manager, one per visit however often it is retried.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlmodel import Session, col, func, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Interaction, Staff, Task, VisitPlan, VisitPlanItem
-from cmworkbench.domain.enums import InteractionKind, Role, TaskKind
+from cmworkbench.domain.enums import InteractionKind, Role, TaskKind, TaskStatus
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import Conflict
 from cmworkbench.services.core.schemas import Actor
@@ -31,6 +32,7 @@ from cmworkbench.services.visits.plans import (
     touch,
     week_dates,
 )
+from cmworkbench.services.visits.proposals import PURPOSE_OF_TASK
 from cmworkbench.services.visits.schemas import VISIT_OUTCOMES, PlanVsActual, VisitRecorded
 
 NEXT_STEP_KEY = "visit_next_step:{item_id}"
@@ -75,7 +77,7 @@ def record_visit(
         raise Conflict(t("visits.not_planned", item_id=item_id, status=t_status(item.status)))
     customer = session.get(Customer, item.customer_id)
     assert customer is not None and customer.id is not None
-    interaction_id, closed = record_contact(
+    logged = record_contact(
         session,
         actor=actor,
         settings=settings,
@@ -85,7 +87,9 @@ def record_visit(
         note=needs,
         next_step=next_step,
         duration_minutes=duration_minutes,
+        served=visit_serves(session, customer.id, item.purpose),
     )
+    interaction_id, closed = logged.interaction_id, logged.closed_task_ids
     interaction = session.get(Interaction, interaction_id)
     assert interaction is not None
     interaction.contact_id, interaction.planned_at = item.contact_id, item.starts_at
@@ -99,6 +103,20 @@ def record_visit(
             session, actor, settings, item, customer.id, next_step, next_step_due
         )
     return VisitRecorded(item_id, interaction_id, outcome, tuple(closed), task_id)
+
+
+def visit_serves(session: Session, customer_id: int, purpose: str) -> list[Task]:
+    """The customer's open tasks a visit made for ``purpose`` is for: those whose kind the
+    visit plan proposes that purpose for (:data:`.proposals.PURPOSE_OF_TASK`)."""
+    kinds = [kind for kind, served in PURPOSE_OF_TASK.items() if served == purpose]
+    if not kinds:
+        return []
+    query = select(Task).where(
+        col(Task.customer_id) == customer_id,
+        col(Task.status) == TaskStatus.OPEN,
+        col(Task.kind).in_(kinds),
+    )
+    return list(session.exec(query.order_by(col(Task.due_at))).all())
 
 
 def _next_step_task(

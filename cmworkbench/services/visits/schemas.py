@@ -24,6 +24,18 @@ PURPOSES = (
 
 
 @dataclass(frozen=True)
+class DayVisit:
+    """A visit still to make today, as Today lists it among the fixed-time items."""
+
+    item_id: int
+    owner_id: int
+    starts_at: datetime
+    customer_no: str
+    customer_name: str
+    purpose: str
+
+
+@dataclass(frozen=True)
 class VisitItemOut:
     """One planned visit as screens show it."""
 

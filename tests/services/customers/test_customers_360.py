@@ -605,7 +605,7 @@ def test_logging_a_call_creates_a_done_interaction_now(engine: Engine, branch: B
             outcome="reached",
             note="确认续约意向",
             duration_minutes=6,
-        )
+        ).interaction_id
     with unit_of_work(engine) as s:
         row = s.get(Interaction, new_id)
     assert row is not None

@@ -349,3 +349,83 @@ def test_cli_generate_prints_created_and_closed(engine, settings, branch, capsys
     assert main(["--db", url, "--now", "2026-11-23T06:30", "generate", "--date", "2026-11-23"]) == 0
     out = capsys.readouterr().out
     assert "新建任务" in out and "verify_info: 1" in out
+
+
+def deadlines(engine: Engine, kind: str) -> list[tuple[str, datetime, datetime | None]]:
+    """(customer no, due_at, deadline_at) of the open tasks of ``kind``, as aware UTC."""
+    with engine.connect() as conn:
+        rows = list(
+            conn.execute(
+                text(
+                    "SELECT c.customer_no, t.due_at, t.deadline_at FROM task t JOIN customer c"
+                    " ON c.id = t.customer_id WHERE t.kind = :k AND t.status = 'open'"
+                    " ORDER BY c.customer_no"
+                ),
+                {"k": kind},
+            )
+        )
+    return [(no, _aware(due), _aware(last) if last else None) for no, due, last in rows]
+
+
+def test_a_contact_task_is_due_at_the_ideal_day_and_overdue_only_past_the_maximum(
+    engine, settings, branch
+):
+    c = customer(engine, branch, "C001", cls="A1")
+    contact(engine, branch, c, 25)
+    run(engine, settings)
+    called = clock.now() - timedelta(days=25)
+    [(_, due, deadline)] = deadlines(engine, "contact")
+    assert due == called + timedelta(days=settings.cadence["A1"].ideal_days)
+    assert deadline == called + timedelta(days=settings.cadence["A1"].max_days)
+
+
+def test_a_contact_task_made_before_deadlines_gets_its_deadline_on_the_next_run(
+    engine, settings, branch
+):
+    c = customer(engine, branch, "C001", cls="B1")
+    contact(engine, branch, c, 50)
+    run(engine, settings)
+    with engine.begin() as conn:  # as a task of the release before deadlines looks
+        conn.execute(text("UPDATE task SET deadline_at = NULL"))
+    result = run(engine, settings)
+    assert (result.total_created, result.closed) == (0, 0)
+    called = clock.now() - timedelta(days=50)
+    [(_, _, deadline)] = deadlines(engine, "contact")
+    assert deadline == called + timedelta(days=settings.cadence["B1"].max_days)
+    before = _all_tasks(engine)
+    again = run(engine, settings)
+    assert (again.total_created, again.closed) == (0, 0)
+    assert _all_tasks(engine) == before, "a second run changes nothing"
+
+
+def test_a_maturity_task_is_due_a_week_ahead_and_overdue_past_the_maturity_day(
+    engine, settings, branch
+):
+    c = customer(engine, branch, "C001")
+    matures_on = TODAY + timedelta(days=5)
+    with unit_of_work(engine) as s:
+        s.add(
+            Holding(
+                customer_id=c, product="定期存款", product_kind="deposit", matures_on=matures_on
+            )
+        )
+    run(engine, settings)
+    [(_, due, deadline)] = deadlines(engine, "maturity")
+    tz = clock.branch_tz()
+    assert due.astimezone(tz).date() == matures_on - timedelta(days=7)
+    assert deadline is not None and deadline.astimezone(tz).date() == matures_on
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE task SET deadline_at = NULL"))
+    run(engine, settings)
+    assert deadlines(engine, "maturity")[0][2] == deadline
+
+
+def test_other_tasks_have_no_deadline_of_their_own(engine, settings, branch):
+    customer(engine, branch, "C001", verified_at=None)
+    run(engine, settings)
+    assert [last for _, _, last in deadlines(engine, "verify_info")] == [None]
+
+
+def _all_tasks(engine: Engine) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(text("SELECT * FROM task ORDER BY id"))]

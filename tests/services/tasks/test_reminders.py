@@ -33,6 +33,7 @@ from cmworkbench.db.models import (
 )
 from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.tasks.plan import today_counts, today_list
 from cmworkbench.services.tasks.reminders import (
     daily_digest,
     monthly_rules,
@@ -40,7 +41,6 @@ from cmworkbench.services.tasks.reminders import (
     visit_reminders,
     worklog_reminders,
 )
-from cmworkbench.services.tasks.today import today_counts, today_list
 
 SETTINGS = Settings()
 Build = Callable[[], AbstractContextManager[Factory]]
@@ -386,8 +386,9 @@ def test_the_next_working_day_has_its_own_digest(
 ) -> None:
     assert run(engine, daily_digest, "2026-11-23T09:00") == 1
     assert run(engine, daily_digest, "2026-11-24T09:00") == 1
+    # the task due at 08:30 that Tuesday is due, not overdue: its day has not passed
     assert [title for _, title in notes(engine, "daily_digest")][-1] == (
-        "今天到期任务 5 项（其中逾期 5 项）"
+        "今天到期任务 5 项（其中逾期 4 项）"
     )
 
 

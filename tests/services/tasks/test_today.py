@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pytest
 from conftest import Factory
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
@@ -229,10 +229,12 @@ def test_a_reached_call_closes_the_contact_task_a_no_answer_does_not(
     assert change.status == "open"
     assert change.snoozed_until == clock.now() + NO_ANSWER_SNOOZE
     assert statuses(engine, ids) == {"contact": "open", "post_loan": "open", "verify_info": "open"}
-    interaction_id = workbench.tasks.log_contact(customer_no, "call", "reached")
+    interaction_id = workbench.tasks.log_contact(customer_no, "call", "reached").interaction_id
     assert statuses(engine, ids) == {"contact": "done", "post_loan": "open", "verify_info": "open"}
     assert task_row(engine, ids["contact"]).note == f"closed by logged call #{interaction_id}"
-    workbench.tasks.log_contact(customer_no, "visit", "done")
+    workbench.tasks.log_contact(customer_no, "visit", "done")  # a visit for nothing in particular
+    assert statuses(engine, ids)["post_loan"] == "open"
+    workbench.tasks.log_contact(customer_no, "visit", "done", for_tasks=[ids["post_loan"]])
     assert statuses(engine, ids)["post_loan"] == "done"
     workbench.customers.mark_verified(customer_no)
     assert statuses(engine, ids)["verify_info"] == "done"
@@ -262,7 +264,7 @@ def test_a_cancelled_visit_closes_nothing_and_wrong_number_closes_with_a_note(
     assert sorted(kinds) == [("call", "done"), ("visit", "cancelled")]
 
 
-def test_call_back_puts_the_task_aside_until_the_agreed_time(
+def test_a_call_back_is_a_task_at_the_agreed_time_that_continues_the_first(
     engine: Engine, settings: Settings, build: Build, people: dict[str, int]
 ) -> None:
     with build() as f:
@@ -274,7 +276,19 @@ def test_call_back_puts_the_task_aside_until_the_agreed_time(
         assert session.exec(select(Interaction)).all() == []
     at = clock.parse_instant("2026-11-24T14:00")
     change = workbench.tasks.log_call(ids["contact"], "call_back", call_back_at=at)
-    assert (change.status, change.snoozed_until) == ("open", at)
+    assert change.status == "open"
+    with unit_of_work(engine) as session:
+        back = session.exec(select(Task).where(col(Task.kind) == "call_back")).one()
+        assert (back.due_at, back.deadline_at, back.origin_task_id) == (at, at, ids["contact"])
+        assert back.rule is None  # a time a person chose: reminded like a visit
+    asked_again = clock.parse_instant("2026-11-24T16:30")
+    workbench.tasks.log_call(back.id, "call_back", call_back_at=asked_again)
+    with unit_of_work(engine) as session:  # moved, not a second one
+        backs = session.exec(select(Task).where(col(Task.kind) == "call_back")).all()
+        assert [(b.id, b.due_at) for b in backs] == [(back.id, asked_again)]
+    workbench.tasks.log_call(back.id, "reached")  # the call-back held: both are done
+    assert task_row(engine, ids["contact"]).status == "done"
+    assert task_row(engine, back.id or 0).status == "done"
 
 
 def test_done_with_a_note_and_refusals(

@@ -34,7 +34,7 @@ from cmworkbench.services.core.errors import Conflict, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.validation import FieldsInvalid
 from cmworkbench.services.staff.directory import actor_for_login
-from cmworkbench.services.tasks.today import today_list
+from cmworkbench.services.tasks.plan import today_list
 from cmworkbench.services.visits.approval import approve, return_plan, submit
 from cmworkbench.services.visits.month import month_visits
 from cmworkbench.services.visits.plans import (

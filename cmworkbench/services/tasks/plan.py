@@ -1,0 +1,555 @@
+"""Today's plan (DESIGN.md, "A day a manager can work"): what a person works today, within the
+day's capacity, and the backlog beside it, counted and aged, never hidden.
+
+The day has three parts (:data:`~cmworkbench.services.tasks.schemas.SECTIONS`):
+
+* **fixed**: what has a time or a deadline today: call-backs and tasks added by hand for a time
+  today, tasks whose last day is today, the visits still to make in the week's submitted or
+  approved plan, and complaint deadlines falling today;
+* **plan**: the highest-priority open tasks due by today that fit the capacity left after the
+  fixed items (``capacity.<role>``: calls and meetings; ``capacity.cost``: what each kind of
+  task uses up). The plan is made when the list is first opened that day and kept
+  (``day_plan``): rows leave it as they are done, the rest never reorder; ``p`` pulls the next
+  items from the backlog into it (:func:`pull`);
+* **backlog**: every other open task due by today, by kind with the oldest's age.
+
+What is not reached today is still open tomorrow, a day older: tomorrow's plan is made afresh
+and the reason shows the age (``应联系 6 天``). A task snoozed past now, and a task continued
+by an open call-back, are left out until then.
+
+The candidates are read as light rows (ids, kinds, the customer's class and flags, and the
+priority score computed in SQL: the stored day-independent part plus the days since due and
+the deadline's weight, :mod:`cmworkbench.domain.priority`), so a book of tens of thousands of
+due tasks costs one indexed scan, and only the rows shown are read in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Integer, case, cast, exists, func, literal, or_
+from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from cmworkbench import clock
+from cmworkbench.clock import day_bounds
+from cmworkbench.config import CapacitySettings, Settings
+from cmworkbench.db.models import Customer, DayPlan, DayPlanItem, Task
+from cmworkbench.domain import priority
+from cmworkbench.domain.cadence import applicable_rule
+from cmworkbench.domain.enums import TaskKind, TaskStatus
+from cmworkbench.i18n import label, t
+from cmworkbench.services.complaints.api import deadlines_on
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.tasks.schemas import Backlog, TodayPlan, TodayRow
+from cmworkbench.services.tasks.today import REASON_JOINER, covered_staff, row_of
+from cmworkbench.services.visits.api import day_visits
+
+PULL = 5
+"""Tasks one press of ``p`` pulls from the backlog into the day's plan."""
+
+BACKLOG_ROWS = 300
+"""The backlog list shows its first rows by priority (every one is counted)."""
+
+DUE_DAY_IS_DEADLINE = frozenset({"after_sale", "post_loan", "return_call", "care"})
+"""Kinds without a separate deadline whose due day is a deadline all the same (the end of the
+after-sale window, the check date, the end of the return call's month, the birthday itself):
+due today, they are fixed items. An info check or a manual task due today is not: it is
+planned by priority like the rest, and is overdue tomorrow."""
+
+TIMED_KINDS = frozenset({TaskKind.CALL_BACK, TaskKind.MANUAL})
+"""Kinds whose due time is a time a person chose (a call-back, a task added for 10:00)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One open task due by the day, as the plan weighs it."""
+
+    task_id: int
+    kind: str
+    owner_id: int
+    due_at: datetime
+    deadline_at: datetime | None
+    score: int
+    cost: str
+    """``call``, ``meeting`` or ``none``."""
+    fixed_at: datetime | None
+    """Its time today, when it has one (a call-back); ``None`` otherwise."""
+    last_day: bool
+    """Its deadline falls on the day."""
+
+    @property
+    def fixed(self) -> bool:
+        return self.fixed_at is not None or self.last_day
+
+
+@dataclass(frozen=True)
+class Day:
+    """Everything the plan is made from: who, which day, the candidates by score."""
+
+    actor: Actor
+    day: date
+    covered: dict[int, str]
+    candidates: list[Candidate]
+
+    @property
+    def owners(self) -> list[int]:
+        return [self.actor.id, *self.covered]
+
+
+# -- the day's parts -------------------------------------------------------------------------
+
+
+def today_plan(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings | None = None,
+    day: date | None = None,
+    kind: str | None = None,
+) -> TodayPlan:
+    """The actor's day: fixed items, then the plan (made and kept at the first look of the
+    day), and the backlog counted by kind. ``kind`` keeps one kind of row only."""
+    settings = settings or Settings()
+    the_day = _day(session, actor, settings, day or clock.today())
+    capacity = settings.capacity.of(actor.role)
+    fixed = [c for c in the_day.candidates if c.fixed]
+    planned = _planned(session, the_day, settings)
+    in_day = {c.task_id for c in [*fixed, *planned]}
+    backlog = [c for c in the_day.candidates if c.task_id not in in_day]
+    rows = [
+        *_fixed_rows(session, the_day, fixed),
+        *_task_rows(session, the_day, planned, "plan"),
+    ]
+    used = _used([*fixed, *planned])
+    used["meeting"] += sum(1 for row in rows if row.item == "visit")
+    return TodayPlan(
+        day=the_day.day,
+        rows=[row for row in rows if kind is None or row.kind == kind],
+        backlog=_backlog(backlog, the_day.day),
+        calls=capacity.calls,
+        meetings=capacity.meetings,
+        planned_calls=used["call"],
+        planned_meetings=used["meeting"],
+        done_today=_done_today(session, the_day),
+    )
+
+
+def backlog_rows(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings | None = None,
+    day: date | None = None,
+    kind: str | None = None,
+    limit: int = BACKLOG_ROWS,
+) -> list[TodayRow]:
+    """The backlog's first ``limit`` rows by priority (``kind``: of that kind only)."""
+    settings = settings or Settings()
+    the_day = _day(session, actor, settings, day or clock.today())
+    in_day = {c.task_id for c in _planned(session, the_day, settings)}
+    backlog = [
+        c
+        for c in the_day.candidates
+        if not c.fixed and c.task_id not in in_day and (kind is None or c.kind == kind)
+    ]
+    return _task_rows(session, the_day, backlog[:limit], "backlog")
+
+
+def pull(
+    *, session: Session, actor: Actor, settings: Settings | None = None, count: int = PULL
+) -> int:
+    """Move the next ``count`` tasks of the backlog (by priority) into today's plan, after
+    the rows already there; returns how many moved (fewer when the backlog runs out)."""
+    settings = settings or Settings()
+    the_day = _day(session, actor, settings, clock.today())
+    planned = _planned(session, the_day, settings)
+    kept = session.get(DayPlan, (actor.id, the_day.day))
+    if kept is None:  # a person without a plan today (the admin): nothing to pull into
+        return 0
+    in_day = {c.task_id for c in planned}
+    taken = [c for c in the_day.candidates if not c.fixed and c.task_id not in in_day][:count]
+    last = session.exec(
+        select(func.max(DayPlanItem.position)).where(
+            col(DayPlanItem.staff_id) == actor.id, col(DayPlanItem.day) == the_day.day
+        )
+    ).one()
+    start = (last or 0) + 1
+    for n, c in enumerate(taken):
+        item = DayPlanItem(
+            staff_id=actor.id, day=the_day.day, task_id=c.task_id, position=start + n, pulled=True
+        )
+        session.add(item)
+    return len(taken)
+
+
+def today_list(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings | None = None,
+    day: date | None = None,
+    kind: str | None = None,
+    limit: int | None = None,
+) -> list[TodayRow]:
+    """Every open task of the day as rows, in the order of the day: fixed (timed, then on
+    their last day), the plan, then the backlog by priority; each row says its ``section``.
+    Visits and complaint deadlines are not tasks and are left out (:func:`today_plan` has
+    them). ``kind`` keeps one kind; ``limit`` the first rows. ``cmw tasks`` prints this."""
+    settings = settings or Settings()
+    the_day = _day(session, actor, settings, day or clock.today())
+    fixed = [c for c in the_day.candidates if c.fixed]
+    fixed.sort(key=lambda c: (c.fixed_at is None, c.fixed_at or c.due_at))
+    planned = _planned(session, the_day, settings)
+    in_day = {c.task_id for c in [*fixed, *planned]}
+    parts = [
+        ("fixed", fixed),
+        ("plan", planned),
+        ("backlog", [c for c in the_day.candidates if c.task_id not in in_day]),
+    ]
+    rows: list[TodayRow] = []
+    for section, chosen in parts:
+        chosen = [c for c in chosen if kind is None or c.kind == kind]
+        if limit is not None:
+            chosen = chosen[: max(limit - len(rows), 0)]
+        rows += _task_rows(session, the_day, chosen, section)
+    return rows
+
+
+def today_counts(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings | None = None,
+    day: date | None = None,
+) -> dict[str, int]:
+    """How many open tasks of each kind the day holds, plan and backlog together."""
+    settings = settings or Settings()
+    the_day = _day(session, actor, settings, day or clock.today())
+    counts: dict[str, int] = {}
+    for c in the_day.candidates:
+        counts[c.kind] = counts.get(c.kind, 0) + 1
+    return counts
+
+
+# -- reading the candidates ------------------------------------------------------------------
+
+
+def _day(session: Session, actor: Actor, settings: Settings, day: date) -> Day:
+    covered = covered_staff(session=session, actor=actor, day=day)
+    owners = [actor.id, *covered]
+    return Day(actor, day, covered, _candidates(session, settings, owners, day))
+
+
+def _candidates(
+    session: Session, settings: Settings, owners: Sequence[int], day: date
+) -> list[Candidate]:
+    """Every open task of ``owners`` due by the end of ``day``, not snoozed past now and not
+    continued by an open call-back, highest priority first (light rows: no ORM objects)."""
+    start, end = day_bounds(day)
+    now = clock.now()
+    child = aliased(Task)
+    continued = exists().where(
+        col(child.origin_task_id) == col(Task.id), col(child.status) == TaskStatus.OPEN
+    )
+    last_moment = func.coalesce(col(Task.deadline_at), col(Task.due_at))
+    score = (
+        _weight()
+        + _days_since_due(day)
+        + case(
+            (last_moment < start, literal(priority.OVERDUE_WEIGHT)),
+            else_=literal(priority.DUE_TODAY_WEIGHT),
+        )
+    )
+    columns: list[Any] = [
+        Task.id,
+        Task.kind,
+        Task.owner_id,
+        Task.due_at,
+        Task.deadline_at,
+        Task.rule,
+        Customer.cls,
+        Customer.tier,
+        Customer.is_vip,
+        Customer.is_government,
+        score.label("score"),
+    ]
+    query = (
+        sa_select(*columns)
+        .join(Customer, col(Customer.id) == col(Task.customer_id), isouter=True)
+        .where(
+            col(Task.owner_id).in_(owners),
+            col(Task.status) == TaskStatus.OPEN,
+            col(Task.due_at) < end,
+            or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= now),
+            ~continued,
+        )
+        .order_by(score.desc(), col(Task.due_at), col(Task.id))
+    )
+    cost = _coster(settings)
+    found = []
+    for (
+        task_id,
+        kind,
+        owner,
+        due_at,
+        deadline_at,
+        rule,
+        cls,
+        tier,
+        vip,
+        gov,
+        points,
+    ) in session.execute(query).all():
+        timed = kind in TIMED_KINDS and rule is None and start <= due_at < end
+        last = deadline_at if deadline_at is not None else None
+        if last is None and kind in DUE_DAY_IS_DEADLINE:
+            last = due_at
+        found.append(
+            Candidate(
+                task_id=task_id,
+                kind=kind,
+                owner_id=owner,
+                due_at=due_at,
+                deadline_at=deadline_at,
+                score=int(points),
+                cost=cost(kind, cls, tier, bool(vip), bool(gov)),
+                fixed_at=due_at if timed else None,
+                last_day=last is not None and start <= last < end,
+            )
+        )
+    return found
+
+
+def _weight():  # type: ignore[no-untyped-def]
+    """SQL: the day-independent part of :func:`cmworkbench.domain.priority.score` (class or
+    tier, kind, flags, churn), from the customer as it is now (a flag set or a class changed
+    since the task was made counts at once; ``task.priority`` is not read)."""
+    w = priority.FLAG_WEIGHT
+
+    def flag(condition, weight: int):  # type: ignore[no-untyped-def]
+        return case((condition, literal(weight)), else_=literal(0))
+
+    by_tier = case(
+        *((col(Customer.tier) == k, literal(v)) for k, v in priority.TIER_WEIGHT.items()),
+        else_=literal(priority.value_weight(None, None)),
+    )
+    value = case(
+        *((col(Customer.cls) == k, literal(v)) for k, v in priority.CLASS_WEIGHT.items()),
+        else_=by_tier,
+    )
+    kind = case(
+        *((col(Task.kind) == k, literal(v)) for k, v in priority.KIND_WEIGHT.items()),
+        else_=literal(priority.KIND_WEIGHT.get("", 10)),
+    )
+    vip = or_(col(Customer.is_vip), col(Customer.tier).in_(priority.VIP_TIERS))
+    return (
+        value
+        + kind
+        + flag(vip, w["vip"])
+        + flag(col(Customer.is_government), w["government"])
+        + flag(col(Customer.is_benchmark), w["benchmark"])
+        + flag(col(Customer.is_dual_span), w["dual_span"])
+        + flag(col(Customer.status) == "at_risk", priority.AT_RISK_WEIGHT)
+    )
+
+
+def _days_since_due(day: date):  # type: ignore[no-untyped-def]
+    """SQL: whole days from the task's due day to ``day`` (0 to 30), as instants compare the
+    same on every database (the due day's start is compared, not date arithmetic)."""
+    bounds = [day_bounds(day - timedelta(days=n))[0] for n in range(priority.MAX_OVERDUE_DAYS)]
+    whens = [
+        (col(Task.due_at) < bound, literal(n + 1)) for n, bound in reversed(list(enumerate(bounds)))
+    ]
+    return cast(case(*whens, else_=literal(0)), Integer)
+
+
+def _coster(settings: Settings):  # type: ignore[no-untyped-def]
+    """What a task uses up of the day, by kind (and, for a contact, the customer's rule)."""
+    capacity: CapacitySettings = settings.capacity
+
+    @cache
+    def cost(kind: str, cls: str | None, tier: str | None, vip: bool, gov: bool) -> str:
+        chosen = capacity.cost_of(kind)
+        if chosen != "channel":
+            return chosen
+        rule = applicable_rule(
+            cls=cls, tier=tier, is_vip=vip, is_government=gov, rules=settings.cadence
+        )
+        channels = rule[1].channels if rule else ["call", "visit"]
+        return "call" if {"call", "sms"} & set(channels) else "meeting"
+
+    return cost
+
+
+# -- the plan ----------------------------------------------------------------------------------
+
+
+def _planned(session: Session, the_day: Day, settings: Settings) -> list[Candidate]:
+    """The day's plan: kept if made already (without what has left the candidates: done,
+    snoozed, given away), else made now from the candidates and, for today, kept."""
+    actor, day = the_day.actor, the_day.day
+    by_id = {c.task_id: c for c in the_day.candidates}
+    kept = session.get(DayPlan, (actor.id, day))
+    if kept is not None:
+        items = session.exec(
+            select(DayPlanItem.task_id)
+            .where(col(DayPlanItem.staff_id) == actor.id, col(DayPlanItem.day) == day)
+            .order_by(col(DayPlanItem.position))
+        ).all()
+        return [by_id[i] for i in items if i in by_id and not by_id[i].fixed]
+    capacity = settings.capacity.of(actor.role)
+    left = {"call": capacity.calls, "meeting": capacity.meetings}
+    for c in the_day.candidates:
+        if c.fixed and c.cost in left:
+            left[c.cost] -= 1
+    left["meeting"] -= len(day_visits(session, the_day.owners, day))
+    planned: list[Candidate] = []
+    for c in the_day.candidates:
+        if c.fixed:
+            continue
+        if c.cost == "none":
+            planned.append(c)
+        elif left.get(c.cost, 0) > 0:
+            left[c.cost] -= 1
+            planned.append(c)
+    if day == clock.today():
+        session.add(
+            DayPlan(
+                staff_id=actor.id,
+                day=day,
+                made_at=clock.now(),
+                calls=capacity.calls,
+                meetings=capacity.meetings,
+            )
+        )
+        session.flush()
+        session.add_all(
+            DayPlanItem(staff_id=actor.id, day=day, task_id=c.task_id, position=n, pulled=False)
+            for n, c in enumerate(planned, start=1)
+        )
+    return planned
+
+
+def _used(candidates: Iterable[Candidate]) -> dict[str, int]:
+    used = {"call": 0, "meeting": 0, "none": 0}
+    for c in candidates:
+        used[c.cost] = used.get(c.cost, 0) + 1
+    return used
+
+
+def _backlog(candidates: list[Candidate], day: date) -> Backlog:
+    by_kind: dict[str, tuple[int, int]] = {}
+    tz = clock.branch_tz()
+    for c in candidates:
+        age = max((day - c.due_at.astimezone(tz).date()).days, 0)
+        count, oldest = by_kind.get(c.kind, (0, 0))
+        by_kind[c.kind] = (count + 1, max(oldest, age))
+    return Backlog(total=len(candidates), by_kind=by_kind)
+
+
+def _done_today(session: Session, the_day: Day) -> int:
+    start, end = day_bounds(the_day.day)
+    return int(
+        session.exec(
+            select(func.count()).where(
+                col(Task.owner_id).in_(the_day.owners),
+                col(Task.status) == TaskStatus.DONE,
+                col(Task.closed_at) >= start,
+                col(Task.closed_at) < end,
+            )
+        ).one()
+    )
+
+
+# -- rows ----------------------------------------------------------------------------------------
+
+
+def _task_rows(
+    session: Session, the_day: Day, candidates: Sequence[Candidate], section: str
+) -> list[TodayRow]:
+    """The rows of ``candidates``, in their order, read in full (one query)."""
+    if not candidates:
+        return []
+    ids = [c.task_id for c in candidates]
+    query = (
+        select(Task, Customer)
+        .join(Customer, col(Task.customer_id) == col(Customer.id), isouter=True)
+        .where(col(Task.id).in_(ids))
+    )
+    read = {task.id: (task, customer) for task, customer in session.exec(query).all()}
+    rows = []
+    for c in candidates:
+        task, customer = read[c.task_id]
+        row = row_of(task, customer, the_day.day, the_day.covered)
+        rows.append(replace(row, section=section, at=c.fixed_at))
+    return rows
+
+
+def _fixed_rows(session: Session, the_day: Day, fixed: list[Candidate]) -> list[TodayRow]:
+    """Call-backs and timed tasks by time, then visits by time, complaint deadlines by time,
+    then tasks on their last day by priority."""
+    timed = sorted((c for c in fixed if c.fixed_at is not None), key=lambda c: c.fixed_at)  # type: ignore[arg-type, return-value]
+    last_day = [c for c in fixed if c.fixed_at is None]
+    rows = _task_rows(session, the_day, timed, "fixed")
+    rows += [_visit_row(v) for v in day_visits(session, [the_day.actor.id], the_day.day)]
+    rows += [_deadline_row(d) for d in deadlines_on(session, [the_day.actor.id], the_day.day)]
+    rows.sort(key=lambda row: row.at or row.due_at)
+    return rows + _task_rows(session, the_day, last_day, "fixed")
+
+
+def _visit_row(visit) -> TodayRow:  # type: ignore[no-untyped-def]
+    reason = REASON_JOINER.join(
+        [t("tui.today.visit_planned"), label("visit_purpose", visit.purpose)]
+    )
+    return TodayRow(
+        task_id=0,
+        version=0,
+        kind="visit",
+        due_at=visit.starts_at,
+        score=0,
+        reason=reason,
+        task_reason=None,
+        customer_no=visit.customer_no,
+        customer_name=visit.customer_name,
+        customer_value=None,
+        flags=(),
+        phone="",
+        owner_id=visit.owner_id,
+        covered_for=None,
+        section="fixed",
+        item="visit",
+        ref=str(visit.item_id),
+        at=visit.starts_at,
+    )
+
+
+def _deadline_row(deadline) -> TodayRow:  # type: ignore[no-untyped-def]
+    reason = REASON_JOINER.join(
+        [deadline.ticket_no, t(f"tui.today.complaint_deadline.{deadline.which}")]
+    )
+    return TodayRow(
+        task_id=0,
+        version=0,
+        kind="complaint",
+        due_at=deadline.due_at,
+        score=0,
+        reason=reason,
+        task_reason=None,
+        customer_no=deadline.customer_no,
+        customer_name=deadline.customer_name,
+        customer_value=None,
+        flags=(),
+        phone="",
+        owner_id=deadline.owner_id,
+        covered_for=None,
+        section="fixed",
+        item="complaint",
+        ref=deadline.ticket_no,
+        at=deadline.due_at,
+    )

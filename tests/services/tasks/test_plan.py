@@ -1,0 +1,179 @@
+"""Today is a plan for today (issue 19, item 1): fixed-time items first, then the work that fits
+the day's capacity, and the backlog counted and aged, never hidden.
+
+Given 张伟 (zhangwei), a customer manager (30 calls and 6 meetings a day by default), with 300
+maturity calls due (one a customer, all B1, due on 11-01 a minute apart), two visits in his approved
+plan for Monday 2026-11-23 and a call-back agreed for 14:30, when he opens Today at 08:30 and
+works, then the list, the backlog and the database follow the plan's rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+
+import pytest
+from conftest import Factory
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from cmworkbench import clock
+from cmworkbench.config import Settings
+from cmworkbench.db.engine import unit_of_work
+from cmworkbench.db.models import Customer, DayPlanItem, Task, VisitPlanItem
+from cmworkbench.services.workbench import Workbench, login
+
+Build = Callable[[], AbstractContextManager[Factory]]
+DUE = 300
+
+
+@pytest.fixture(autouse=True)
+def monday() -> Iterator[None]:
+    clock.freeze("2026-11-23T08:30")
+    yield
+    clock.set_now(None)
+
+
+@pytest.fixture
+def book(build: Build) -> dict[str, list[int]]:
+    """Task ids of 张伟's maturity calls, most urgent first, and his visits' item ids."""
+    with build() as f:
+        branch = f.branch()
+        zhang = f.staff(branch, "zhangwei", "张伟", team=f.team(branch))
+        calls = []
+        for n in range(DUE):
+            customer = f.customer(zhang, f"C{n:04d}", f"客户{n:04d}", cls="B1")
+            # All due on 11-01, a minute apart: the same weight, the earlier due first.
+            task = f.task(zhang, f"2026-11-01T{9 + n // 60:02d}:{n % 60:02d}")
+            task.kind, task.customer_id = "maturity", customer.id
+            task.deadline_at = clock.parse_instant("2026-12-31T09:00")
+            f.session.add(task)
+            f.session.flush()
+            assert task.id is not None
+            calls.append(task.id)
+        plan = f.visit_plan(zhang, "2026-W48")
+        plan.status = "approved"
+        f.session.add(plan)
+        f.session.flush()
+        visits = []
+        for hour, customer_no in ((10, "C0500"), (15, "C0501")):
+            customer = f.customer(zhang, customer_no, f"拜访客户{hour}", cls="A1")
+            starts = clock.parse_instant(f"2026-11-23T{hour}:00")
+            item = VisitPlanItem(
+                plan_id=plan.id or 0,
+                customer_id=customer.id or 0,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=1),
+                purpose="courtesy_call",
+            )
+            f.session.add(item)
+            f.session.flush()
+            visits.append(item.id or 0)
+    return {"calls": calls, "visits": visits}
+
+
+def zhang(engine: Engine, settings: Settings) -> Workbench:
+    return login(engine, settings, "zhangwei")
+
+
+def at(hm: str) -> datetime:
+    return clock.parse_instant(f"2026-11-23T{hm}")
+
+
+def test_a_day_of_300_calls_is_visits_and_call_backs_first_then_30_calls_then_the_backlog(
+    engine: Engine, settings: Settings, book: dict[str, list[int]]
+) -> None:
+    bench = zhang(engine, settings)
+    bench.tasks.log_call(book["calls"][299], "call_back", call_back_at=at("14:30"))
+    plan = bench.tasks.plan()
+    fixed = [row for row in plan.rows if row.section == "fixed"]
+    assert [(row.item, row.at) for row in fixed] == [
+        ("visit", at("10:00")),
+        ("task", at("14:30")),
+        ("visit", at("15:00")),
+    ]
+    assert fixed[1].kind == "call_back"
+    planned = [row.task_id for row in plan.rows if row.section == "plan"]
+    # 30 calls of capacity, one of them taken by the call-back: the 29 most urgent calls.
+    assert planned == book["calls"][:29]
+    assert (plan.calls, plan.meetings) == (30, 6)
+    assert (plan.planned_calls, plan.planned_meetings) == (30, 2)
+    # The rest is the backlog: 300 less the 29 planned and the call continued by the call-back.
+    assert plan.backlog.total == DUE - 29 - 1
+    count, oldest = plan.backlog.by_kind["maturity"]
+    assert (count, oldest) == (DUE - 30, 22)  # due on 11-01 at the oldest: 22 days ago
+    backlog = bench.tasks.backlog()
+    assert len(backlog) == DUE - 30 and {row.section for row in backlog} == {"backlog"}
+    assert backlog[0].task_id == book["calls"][29]  # the backlog too is by priority
+
+
+def test_doing_three_rows_does_not_reorder_the_rest_and_tomorrow_carries_over(
+    engine: Engine, settings: Settings, book: dict[str, list[int]]
+) -> None:
+    bench = zhang(engine, settings)
+    first = [row.task_id for row in bench.tasks.plan().rows if row.section == "plan"]
+    assert first == book["calls"][:30]
+    for task_id in (first[0], first[5], first[17]):
+        bench.tasks.log_call(task_id, "reached")
+    with unit_of_work(engine) as session:  # a later customer turns VIP meanwhile
+        late = session.get_one(Task, book["calls"][250])
+        customer = session.get_one(Customer, late.customer_id)
+        customer.is_vip = True
+        session.add(customer)
+    after = [row.task_id for row in bench.tasks.plan().rows if row.section == "plan"]
+    assert after == [t for t in first if t not in (first[0], first[5], first[17])]
+    assert bench.tasks.plan().done_today == 3
+    # Tomorrow the plan is made afresh: what was not reached is still there, a day older.
+    clock.freeze("2026-11-24T08:30")
+    tomorrow = bench.tasks.plan()
+    rows = [row for row in tomorrow.rows if row.section == "plan"]
+    assert rows[0].task_id == book["calls"][250]
+    assert first[1] in [row.task_id for row in rows]
+    assert tomorrow.backlog.by_kind["maturity"][1] == 23
+
+
+def test_p_pulls_the_next_items_from_the_backlog_after_the_plan(
+    engine: Engine, settings: Settings, book: dict[str, list[int]]
+) -> None:
+    bench = zhang(engine, settings)
+    before = [row.task_id for row in bench.tasks.plan().rows if row.section == "plan"]
+    assert bench.tasks.pull() == 5
+    after = [row.task_id for row in bench.tasks.plan().rows if row.section == "plan"]
+    assert after == [*before, *book["calls"][30:35]]
+    assert bench.tasks.plan().backlog.total == DUE - 35
+    with unit_of_work(engine) as session:
+        pulled = session.exec(select(DayPlanItem).where(col(DayPlanItem.pulled))).all()
+        assert sorted(p.task_id for p in pulled) == sorted(book["calls"][30:35])
+
+
+def test_the_plan_ranks_by_the_same_score_the_row_shows(
+    engine: Engine, settings: Settings, build: Build
+) -> None:
+    """The plan weighs candidates in SQL; the row's score is the domain's. Classes, tiers, VIP
+    tiers, flags, churn, kinds, ages and deadlines mixed: the two agree, row for row."""
+    kinds = ["contact", "verify_info", "maturity", "retention", "care", "manual", "post_loan"]
+    with build() as f:
+        branch = f.branch()
+        zhang = f.staff(branch, "zhangwei", "张伟", team=f.team(branch))
+        for n in range(60):
+            customer = f.customer(
+                zhang, f"S{n:03d}", f"客户{n}", cls=[None, "A1", "B2", "C"][n % 4]
+            )
+            customer.tier = ["diamond", "gold", "mass", None][n // 4 % 4]
+            customer.is_vip = n % 5 == 0
+            customer.is_government = n % 7 == 0
+            customer.is_benchmark = n % 11 == 0
+            customer.is_dual_span = n % 13 == 0
+            customer.status = "at_risk" if n % 6 == 0 else "active"
+            f.session.add(customer)
+            task = f.task(zhang, f"2026-{10 + n % 2}-{1 + n % 28:02d}T09:00")
+            task.kind, task.customer_id = kinds[n % len(kinds)], customer.id
+            if n % 3 == 0:
+                task.deadline_at = clock.parse_instant(f"2026-11-{20 + n % 10:02d}T09:00")
+            f.session.add(task)
+    rows = login(engine, settings, "zhangwei").tasks.today()
+    assert len(rows) == 54  # six are due after today (11-24 to 11-28)
+    for section in ("plan", "backlog"):  # (a meeting that did not fit may trail a call)
+        scores = [row.score for row in rows if row.section == section]
+        assert len(scores) > 5 and scores == sorted(scores, reverse=True)
