@@ -1,12 +1,19 @@
-"""Today (今日工作): the morning call list a customer manager opens at 08:30 and works top to
-bottom, one key per outcome.
+"""Today (今日工作): the day's plan a customer manager opens at 08:30 and works top to bottom,
+one key per outcome (DESIGN.md, "A day a manager can work").
 
-The list (:class:`TaskTable`) holds the actor's tasks due today or overdue, ranked, with the
-reason for each rank, and the due work of colleagues on leave they cover. Keys: ``c`` call
-outcome (``c`` ``1`` = reached), ``v`` visit outcome, ``s`` snooze, ``d`` done with a note,
-``Enter`` the customer 360 view, ``n`` a new task on the customer, ``f`` the next kind
-filter. Every database call runs in a thread worker and reports back by message; after an
-action the list reloads in place and the cursor keeps its row index.
+The list (:class:`TaskTable`) shows first what has a fixed time today (call-backs, the week's
+planned visits, complaint deadlines, tasks on their last day), then the highest-priority work
+that fits the day's capacity (:mod:`cmworkbench.services.tasks.plan`), with the reason for
+each rank. The plan is made at the day's first open and kept: rows leave as they are done,
+the rest never reorder. Below the filter bar, the backlog (what did not fit) is counted and
+aged by kind; ``b`` shows it by priority, ``p`` pulls its next five into today.
+
+Keys: ``c`` call outcome (``c`` ``1`` = reached; a letter before the digit ticks another open
+task of the customer the call also served), ``v`` visit outcome (on a planned visit: record
+it), ``s`` snooze, ``d`` done with a note, ``Enter`` the customer 360 view (on a complaint
+deadline: the ticket), ``n`` a new task on the customer, ``f`` the next kind filter. Every
+database call runs in a thread worker and reports back by message; after an action the list
+reloads in place and the cursor keeps its row index.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
@@ -29,9 +36,11 @@ from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.when import parse_moment
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import WorkbenchScreen
+from cmworkbench.screens.complaints import ComplaintsScreen
 from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.task_actions import PromptDialog, SnoozeChoice, SnoozeDialog
+from cmworkbench.screens.dialogs.visit_dialogs import RecordVisitDialog
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.counts import CountsPanel
@@ -39,12 +48,15 @@ from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.task_table import TaskTable
 
 if TYPE_CHECKING:
-    from cmworkbench.services.tasks.schemas import TodayRow
+    from cmworkbench.services.tasks.schemas import TodayPlan, TodayRow
 
 ResultT = TypeVar("ResultT")
 
 
 _key = screen_keys("today")
+
+PULL = 5
+"""Rows one press of ``p`` pulls from the backlog into today's plan."""
 
 
 def _text(value: str) -> str | None:
@@ -52,15 +64,11 @@ def _text(value: str) -> str | None:
 
 
 class TodayScreen(WorkbenchScreen, OpensCustomer):
-    """The kind filter, the ranked list, and (on a tall terminal) the day's counts."""
-
-    ROWS: ClassVar[int] = 300
-    """The list shows the first rows of the ranking; the filter bar counts them all. A
-    first-day backlog can run to thousands, and a table of thousands re-renders slowly after
-    every action."""
+    """The kind filter, the backlog line, the day's plan (or the backlog), and (on a wide
+    terminal) the day's counts."""
 
     DEFAULT_CSS = """
-    TodayScreen #today-filter {
+    TodayScreen #today-filter, TodayScreen #today-backlog {
         height: 1;
         margin: 0 1;
         color: $text-muted;
@@ -92,6 +100,8 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         _key("enter", "open", "open", priority=True),
         _key("n", "new_task", "new_task"),
         _key("f", "filter", "filter_kind"),
+        _key("p", "pull", "pull"),
+        _key("b", "backlog", "backlog"),
     ]
     """One key per action; ``Enter`` opens (the same key on every list)."""
 
@@ -103,10 +113,10 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
 
     @dataclass
     class Loaded(Message):
-        """The list and its counts by kind, read again."""
+        """The day read again, and the rows to show (the day's, or the backlog's)."""
 
+        day: TodayPlan
         rows: list[TodayRow]
-        counts: dict[str, int]
 
     @dataclass
     class Done(Message):
@@ -119,12 +129,17 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         self.kind: str | None = None
         """The kind filter (``None``: every kind)."""
         self.counts: dict[str, int] = {}
+        """Rows by kind in the list shown (the day's or the backlog's), for the filter."""
+        self.showing_backlog = False
+        """``b``: the backlog by priority instead of the day's plan."""
+        self.day: TodayPlan | None = None
 
     def compose_body(self) -> ComposeResult:
         yield CountsPanel(
             ["tasks_due", "tasks_overdue", "complaints_open", "customers"], id="today-counts"
         )
         yield Label("", id="today-filter", markup=False)
+        yield Label("", id="today-backlog", markup=False)
         yield TaskTable(id="today-list")
 
     @property
@@ -144,17 +159,27 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="today")
     def load_today(self) -> None:
-        """Read the list (for the kind filter) and the counts by kind in a thread."""
-        rows = self.workbench.tasks.today(kind=self.kind, limit=self.ROWS)
-        counts = self.workbench.tasks.counts()
+        """Read the day (made and kept at its first open) and, in the backlog view, the
+        backlog's first rows, in a thread."""
+        tasks = self.workbench.tasks
+        day = tasks.plan()
+        rows = tasks.backlog() if self.showing_backlog else day.rows
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(rows, counts))
+            self.post_message(self.Loaded(day, rows))
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
-        """Show the rows in place and the filter bar."""
-        self.counts = message.counts
-        self.table.show(message.rows)
+        """Show the rows (of the kind filtered) in place, the filter bar and the backlog line."""
+        self.day = message.day
+        if self.showing_backlog:
+            by_kind = message.day.backlog.by_kind
+            self.counts = {kind: count for kind, (count, _age) in by_kind.items()}
+        else:
+            self.counts = {}
+            for row in message.rows:
+                self.counts[row.kind] = self.counts.get(row.kind, 0) + 1
+        shown = [row for row in message.rows if self.kind is None or row.kind == self.kind]
+        self.table.show(shown)
         self._show_filter()
 
     def _show_filter(self) -> None:
@@ -164,9 +189,48 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         text = "  ".join(
             f"[{name} {n}]" if kind == self.kind else f"{name} {n}" for kind, name, n in parts
         )
+        day = self.day
+        if self.showing_backlog:
+            text = t("tui.today.backlog_view") + "  " + text
+        elif day is not None:
+            text += "  · " + t("tui.today.done_today", count=day.done_today)
         if not self.table.rows_shown:
-            text += "  " + t("tui.today.empty")
+            text += "  " + self._empty_text()
         self.query_one("#today-filter", Label).update(text)
+        self.query_one("#today-backlog", Label).update(self._backlog_text())
+
+    def _empty_text(self) -> str:
+        day = self.day
+        if self.showing_backlog:
+            return t("tui.today.backlog_empty")
+        if day is not None and day.backlog.total:
+            return t("tui.today.plan_done", count=PULL)
+        return t("tui.today.empty")
+
+    def _backlog_text(self) -> str:
+        """Capacity used, then the backlog by kind with its oldest age, then its keys."""
+        day = self.day
+        if day is None:
+            return ""
+        if self.showing_backlog:
+            return t("tui.today.backlog_view_keys", count=PULL)
+        capacity = t(
+            "tui.today.capacity",
+            calls=day.planned_calls,
+            calls_max=day.calls,
+            meetings=day.planned_meetings,
+            meetings_max=day.meetings,
+        )
+        backlog = day.backlog
+        if not backlog.total:
+            return f"{capacity} · {t('tui.today.backlog_empty')}"
+        kinds = sorted(backlog.by_kind.items(), key=lambda item: -item[1][0])
+        by_kind = "  ".join(
+            t("tui.today.backlog_kind", kind=label("task_kind", k), count=n, days=age)
+            for k, (n, age) in kinds
+        )
+        total = t("tui.today.backlog", total=backlog.total)
+        return f"{capacity} · {total}: {by_kind}"
 
     @on(Done)
     def done(self, message: Done) -> None:
@@ -183,6 +247,35 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
             self.notify(t("tui.today.no_row"), severity="warning", markup=False)
         return row
 
+    def _task_row(self) -> TodayRow | None:
+        """The task under the cursor; a planned visit or a complaint deadline says what to do
+        with it instead."""
+        row = self._row()
+        if row is not None and row.item != "task":
+            self.notify(t("tui.today.not_a_task"), severity="warning", markup=False)
+            return None
+        return row
+
+    def action_backlog(self) -> None:
+        """Show the backlog by priority; again: the day's plan."""
+        self.showing_backlog = not self.showing_backlog
+        self.kind = None
+        self.table.move_cursor(row=0)
+        self.load_today()
+
+    def action_pull(self) -> None:
+        """Pull the next items of the backlog into today's plan."""
+        self.pull()
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def pull(self) -> None:
+        """Write the pull in a thread."""
+        count = self.workbench.tasks.pull(count=PULL)
+        if count:
+            self.post_message(self.Done(t("tui.today.pulled", count=count)))
+        else:
+            self.post_message(self.Done(t("tui.today.pulled_none")))
+
     def action_filter(self) -> None:
         """Show the next kind of task only (after the last kind: all of them)."""
         kinds: list[str | None] = [None, *sorted(self.counts)]
@@ -198,9 +291,16 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         self.app.push_screen(dialog, callback)
 
     def action_log(self, kind: str) -> None:
-        """The outcome of the call or visit the task asks for; a call back asks the time."""
+        """The outcome of the call or visit the task asks for; a call back asks the time. On
+        a planned visit, ``v`` records how it went."""
         row = self._row()
         if row is None:
+            return
+        if row.item == "visit" and kind == "visit":
+            self._record_visit(row)
+            return
+        if row.item != "task":
+            self.notify(t("tui.today.not_a_task"), severity="warning", markup=False)
             return
 
         def then(result: ContactOutcome | None) -> None:
@@ -246,9 +346,13 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         outcome = label("outcome", result.outcome)
         self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))
 
+    def _record_visit(self, row: TodayRow) -> None:
+        dialog = RecordVisitDialog(int(row.ref), row.customer_name or "")
+        self._dialog(dialog, lambda r: r and self.post_message(self.Done(t("tui.visits.recorded"))))
+
     def action_snooze(self) -> None:
         """Put the task aside: ``1`` +2 h, ``2`` next working day, ``3`` in 2 working days."""
-        row = self._row()
+        row = self._task_row()
         if row is not None:
             dialog = SnoozeDialog(row.customer_name or "")
             self._dialog(dialog, lambda choice: choice and self.snooze(row, choice))
@@ -263,7 +367,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
 
     def action_done(self) -> None:
         """Close the task by hand, with a note saying what was done."""
-        row = self._row()
+        row = self._task_row()
         if row is None:
             return
         dialog = PromptDialog(
@@ -290,7 +394,19 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
             )
 
     def action_open(self) -> None:
-        """The customer 360 view of the row under the cursor."""
+        """The customer 360 view of the row under the cursor; a complaint deadline opens the
+        ticket on the complaints screen."""
         row = self._row()
-        if row is not None and row.customer_no:
+        if row is not None and row.item == "complaint":
+            self.app.run_worker(open_ticket(self.app, row.ref), exit_on_error=False)
+        elif row is not None and row.customer_no:
             self.open_customer(row.customer_no)
+
+
+async def open_ticket(app: App[object], ticket_no: str) -> None:
+    """Switch to the complaints screen with ``ticket_no`` under the cursor."""
+    await app.switch_mode("complaints")
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, ComplaintsScreen):
+            screen.show_ticket(ticket_no)
+            return

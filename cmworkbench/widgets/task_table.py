@@ -1,4 +1,7 @@
-"""The Today list: one row a task, ranked, with the reason for its rank.
+"""The Today list: one row a task (or a planned visit, a complaint deadline), with the reason.
+
+Fixed-time rows (a call-back at 14:30, a visit at 10:00) show their time today in the due
+column, in bold; the rest show the day and time they fell due.
 
 A :class:`~textual.widgets.DataTable` (a manager's day is at most a few hundred rows). Names
 and reasons are cut by terminal cells, so CJK text never pushes a column out of line at 80
@@ -34,6 +37,12 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, max(width - 1, 0)).rstrip() + "…"
 
 
+def row_key(row: TodayRow) -> str:
+    """A row's key in the table: a task by its id, a visit or a complaint deadline by its
+    reference (they are not tasks)."""
+    return str(row.task_id) if row.item == "task" else f"{row.item}:{row.ref}"
+
+
 class TaskTable(DataTable[Text]):
     """Customer, class, kind (and "代 张伟" for a covered colleague), due, reason."""
 
@@ -66,7 +75,7 @@ class TaskTable(DataTable[Text]):
         self.clear()
         reason_width = max(self.size.width - sum(WIDTHS.values()) - 2 * len(COLUMNS) - 2, 16)
         for row in rows:
-            self.add_row(*self._cells(row, reason_width), key=str(row.task_id))
+            self.add_row(*self._cells(row, reason_width), key=row_key(row))
         if rows:
             self.move_cursor(row=min(max(index, 0), len(rows) - 1), animate=False)
 
@@ -76,10 +85,14 @@ class TaskTable(DataTable[Text]):
         if row.covered_for:
             kind = t("tui.today.covered", kind=kind, name=row.covered_for)
         customer = row.customer_name or t("tui.today.no_customer")
+        if row.at is not None:
+            due = Text(t("tui.today.at_time", time=local_time(row.at)[11:]), style="bold")
+        else:
+            due = Text(local_time(row.due_at)[5:])
         return [
             Text(fit(customer, WIDTHS["customer"])),
             Text(row.customer_value or ""),
             Text(fit(kind, WIDTHS["kind"])),
-            Text(local_time(row.due_at)[5:]),
+            due,
             Text(fit(row.reason, reason_width)),
         ]

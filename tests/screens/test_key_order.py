@@ -155,15 +155,15 @@ class Gate:
     def __init__(self, workbench: Workbench, monkeypatch: pytest.MonkeyPatch) -> None:
         self.opened = threading.Event()
         self.readings = 0
-        today = workbench.tasks.today
+        plan = workbench.tasks.plan
 
         def slow_today(*args: Any, **kwargs: Any) -> Any:
             self.readings += 1
             if self.readings > 1:
                 self.opened.wait(10)
-            return today(*args, **kwargs)
+            return plan(*args, **kwargs)
 
-        monkeypatch.setattr(workbench.tasks, "today", slow_today)
+        monkeypatch.setattr(workbench.tasks, "plan", slow_today)
 
 
 async def first_call_then_slow_reload(pilot: Pilot[Any], engine: Engine) -> None:

@@ -18,6 +18,7 @@ from terminal import keys_of
 from world import (
     CALLS,
     NEW_COMPLAINT_CUSTOMER,
+    PLAN_CUSTOMERS,
     RESOLVED_TICKET_CUSTOMER,
     SEARCH_CUSTOMERS,
     Branch,
@@ -91,7 +92,8 @@ def _calls_check(branch: Branch, screen: Screen) -> None:
     assert [tuple(r) for r in rows] == expected, screen.text()
     left = branch.rows(
         "SELECT c.customer_no FROM task JOIN customer c ON c.id = task.customer_id"
-        " WHERE task.status = 'open' ORDER BY c.customer_no"
+        " JOIN staff s ON s.id = task.owner_id"
+        " WHERE task.status = 'open' AND s.login = 'zhangwei' ORDER BY c.customer_no"
     )
     assert [r[0] for r in left] == [n for n, _ in call_customers()[10:CALLS]]
 
@@ -198,9 +200,48 @@ def _complaint_check(branch: Branch, screen: Screen) -> None:
 
 COMPLAINT_CASE = Case("new complaint", "zhangwei", _first_row, _complaint_keys, _complaint_check)
 
+
+# -- today's plan: three rows, one call serving two tasks -----------------------------------
+
+
+def _plan_ready() -> tuple[str, ...]:
+    return (PLAN_CUSTOMERS[0][1], t("tui.today.backlog", total=2))
+
+
+def _plan_keys() -> list[str]:
+    # The first row (K001's retention task): reached, and ticked as for its contact task too
+    # (a); then the next two rows, reached.
+    return keys_of("c", "a", "1", "c", "1", "c", "1")
+
+
+def _plan_check(branch: Branch, screen: Screen) -> None:
+    logged = "SELECT count(*) FROM interaction WHERE outcome = 'reached'"
+    wait_until(lambda: branch.rows(logged)[0][0] >= 3, "three calls in the database", screen)
+    screen.wait_quiet(0.5)
+    calls = branch.rows(
+        "SELECT c.customer_no, (SELECT count(*) FROM interaction_purpose p"
+        " WHERE p.interaction_id = i.id) FROM interaction i"
+        " JOIN customer c ON c.id = i.customer_id ORDER BY i.id"
+    )
+    assert [tuple(r) for r in calls] == [("K001", 2), ("K002", 1), ("K003", 1)], screen.text()
+    still_open = branch.rows(
+        "SELECT c.customer_no FROM task JOIN customer c ON c.id = task.customer_id"
+        " WHERE task.status = 'open' AND c.customer_no LIKE 'K%' ORDER BY c.customer_no"
+    )
+    assert [r[0] for r in still_open] == [no for no, _ in PLAN_CUSTOMERS[3:]]
+    # The list: the rest of the plan in its order (K004 on top), the backlog still two.
+    text = screen.text()
+    assert t("tui.today.backlog", total=2) in text, text
+    assert PLAN_CUSTOMERS[3][1][:4] in text and PLAN_CUSTOMERS[0][1] not in text, text
+    first_row = next(line for line in text.splitlines() if "李娜客户" in line)
+    assert PLAN_CUSTOMERS[3][1] in first_row, text
+
+
+PLAN_CASE = Case("plan: three rows, one call for two", "lina", _plan_ready, _plan_keys, _plan_check)
+
 CASES = {
     case.name: case
-    for case in (CALLS_CASE, TEAM_CASE, RETURN_CALL_CASE, SEARCH_CASE, COMPLAINT_CASE)
+    for case in (CALLS_CASE, TEAM_CASE, RETURN_CALL_CASE, SEARCH_CASE, COMPLAINT_CASE, PLAN_CASE)
 }
 
 

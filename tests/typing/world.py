@@ -2,7 +2,8 @@
 
 张伟 (zhangwei, a customer manager) owns :data:`CALLS` customers, each with a contact task due
 on Monday 2026-11-23 (the most overdue first, so Today's order is known), and one complaint
-resolved and waiting for its return call; 赵敏 (zhaomin) supervises the team. The workbench
+resolved and waiting for its return call; 李娜 (lina) has more calls due than a day holds
+(:data:`PLAN_CUSTOMERS`); 赵敏 (zhaomin) supervises the team. The workbench
 runs as ``cmw tui`` with a config that points at a copy of the file (no scheduler in the TUI:
 its jobs are not what typing is about).
 """
@@ -41,6 +42,14 @@ RESOLVED_TICKET_CUSTOMER = ("C901", "南山电子科技")
 
 SEARCH_CUSTOMERS = [("C910", "中维通信有限公司"), ("C911", "紫微星文化传媒")]
 """Customers whose initials are ``zw``: the search case opens the first hit."""
+
+CAPACITY_CALLS = 13
+"""A manager's calls a day in this branch (config): 张伟's twelve fit, 李娜's fifteen do not."""
+
+PLAN_CUSTOMERS = [(f"K{n:03d}", f"李娜客户{n:02d}") for n in range(1, 15)]
+"""李娜 (lina)'s customers: the first (A1) with a retention task and its contact task, due
+first; thirteen B1 contacts after it, a day apart. Fifteen calls against thirteen of capacity:
+a plan of thirteen and a backlog of two."""
 
 
 def call_customers() -> list[tuple[str, str]]:
@@ -103,7 +112,8 @@ def write_config(folder: Path, database: Path) -> Path:
     config = folder / "config.toml"
     config.write_text(
         f'[general]\nlanguage = "zh_CN"\ndatabase_path = "{database}"\n\n'
-        "[scheduler]\nin_tui = false\n",
+        "[scheduler]\nin_tui = false\n\n"
+        f"[capacity.manager]\ncalls = {CAPACITY_CALLS}\n",
         encoding="utf-8",
     )
     return config
@@ -138,6 +148,13 @@ def _seed(engine: Engine) -> None:
             session.add(task)
         for number, name in [NEW_COMPLAINT_CUSTOMER, RESOLVED_TICKET_CUSTOMER, *SEARCH_CUSTOMERS]:
             f.customer(zhang, number, name)
+        li = f.staff(branch, "lina", "李娜", team=team)
+        for n, (number, name) in enumerate(PLAN_CUSTOMERS):
+            customer = f.customer(li, number, name, cls="A1" if n == 0 else "B1")
+            for kind in ("retention", "contact") if n == 0 else ("contact",):
+                task = f.task(li, f"2026-11-{1 + n:02d}T09:00")
+                task.kind, task.customer_id = kind, customer.id
+                session.add(task)
 
 
 def _resolve_a_complaint(engine: Engine, folder: Path, database: Path) -> None:

@@ -19,10 +19,11 @@ from sqlmodel import col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
-from cmworkbench.db.models import Customer, Interaction, Staff, StaffLeave, Task
+from cmworkbench.db.models import Customer, Interaction, Notification, Staff, StaffLeave, Task
 from cmworkbench.services.core.errors import NotFound
 from cmworkbench.services.core.validation import FieldsInvalid
 from cmworkbench.services.tasks.actions import NO_ANSWER_SNOOZE
+from cmworkbench.services.tasks.reminders import task_reminders
 from cmworkbench.services.workbench import Workbench, login
 
 Build = Callable[[], AbstractContextManager[Factory]]
@@ -281,6 +282,12 @@ def test_a_call_back_is_a_task_at_the_agreed_time_that_continues_the_first(
         back = session.exec(select(Task).where(col(Task.kind) == "call_back")).one()
         assert (back.due_at, back.deadline_at, back.origin_task_id) == (at, at, ids["contact"])
         assert back.rule is None  # a time a person chose: reminded like a visit
+    clock.freeze("2026-11-24T13:50")  # the lead time (15 minutes) before: a reminder
+    with unit_of_work(engine) as session:
+        assert task_reminders(session=session, settings=settings) == 1
+        reminder = session.exec(select(Notification)).one()
+        assert (reminder.kind, reminder.object_id) == ("task_reminder", back.id)
+        assert "14:00" in reminder.title
     asked_again = clock.parse_instant("2026-11-24T16:30")
     workbench.tasks.log_call(back.id, "call_back", call_back_at=asked_again)
     with unit_of_work(engine) as session:  # moved, not a second one
