@@ -33,6 +33,7 @@ from cmworkbench.cli import (
     report,
     staff,
     tasks,
+    today,
     tui,
     visits,
 )
@@ -58,6 +59,7 @@ GROUPS: tuple[CommandGroup, ...] = (
     tui,
     customers,
     tasks,
+    today,
     contacts,
     visits,
     complaints,

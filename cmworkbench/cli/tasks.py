@@ -43,6 +43,8 @@ def _tasks(args: argparse.Namespace, settings: Settings) -> int:
             [
                 {
                     "id": r.task_id,
+                    # fixed (a time or the last day today) / plan (within capacity) / backlog
+                    "section": r.section,
                     "kind": r.kind,
                     "customer_no": r.customer_no,
                     "customer": r.customer_name,

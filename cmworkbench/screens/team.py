@@ -1,7 +1,10 @@
 """The team board: a supervisor's (or branch head's) view of each manager's work today.
 
-On top, one row per manager: tasks due today, overdue and snoozed, open complaints, on leave
-and who covers, and whether today's work log is submitted. Below, the highlighted manager's
+On top, one row per manager: their day as Today plans it (rows of the day: fixed items and
+the plan within capacity; tasks done today; the backlog beyond the plan, with the oldest's
+age in days), tasks due today, overdue and snoozed, open complaints, on leave and who covers,
+and whether today's work log is submitted (the day's figures come from the one planner and
+are never stored: :mod:`cmworkbench.services.staff.board`). Below, the highlighted manager's
 open due and overdue tasks. ``r`` gives the highlighted task to a colleague; ``Enter`` on a
 manager moves into their tasks, on a task opens the customer 360 view. Pushed from the
 Dashboard with ``t``; a manager is refused with the service's message and the screen closes.
@@ -35,6 +38,20 @@ if TYPE_CHECKING:
 
 
 _key = screen_keys("team")
+
+BOARD_COLUMNS = (
+    "name",
+    "plan",
+    "done",
+    "backlog",
+    "due",
+    "overdue",
+    "snoozed",
+    "complaints",
+    "leave",
+    "log",
+)
+"""The board's columns: who, their day (plan size, done, backlog · oldest), then the load."""
 
 
 def _cut(text: str | None, most: int) -> str:
@@ -112,7 +129,7 @@ class TeamScreen(OpensCustomer):
 
     def compose_body(self) -> ComposeResult:
         board = DataTable[Text](id="team-board", cursor_type="row", zebra_stripes=True)
-        for name in ("name", "due", "overdue", "snoozed", "complaints", "leave", "log"):
+        for name in BOARD_COLUMNS:
             board.add_column(t(f"tui.team.col.{name}"), key=name)
         yield board
         yield Label("", id="team-logs", markup=False)
@@ -174,8 +191,16 @@ class TeamScreen(OpensCustomer):
         late = Text(str(load.overdue), style="bold red" if load.overdue else "", justify="right")
         leave = t("tui.team.on_leave", cover=load.cover_name or "—") if load.on_leave else ""
         log = Text("✓", style="green") if load.log_submitted else Text("✗", style="red")
+        backlog = (
+            t("tui.team.backlog", count=load.backlog, days=load.backlog_oldest_days)
+            if load.backlog
+            else "0"
+        )
         return [
             Text(_cut(load.name, 8)),
+            Text(str(load.plan_size), justify="right"),
+            Text(str(load.done_today), justify="right"),
+            Text(backlog, justify="right"),
             Text(str(load.due_today), justify="right"),
             late,
             Text(str(load.snoozed), justify="right"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -22,7 +23,7 @@ from textual.widgets import DataTable, Label, TextArea
 
 from cmworkbench import clock
 from cmworkbench.app import make_app
-from cmworkbench.config import Settings
+from cmworkbench.config import RoleCapacity, Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import AuditLog, Interaction, StaffLeave, Task
 from cmworkbench.screens.dashboard import DashboardScreen
@@ -96,6 +97,82 @@ def test_the_board_counts_each_managers_work_with_leave_and_cover(session: Sessi
         "zhangwei",
     )
     assert not zhang.log_submitted
+
+
+def small_days(settings: Settings) -> Settings:
+    """A customer manager's day of two calls: a short list shows what the plan leaves out."""
+    capacity = replace(settings.capacity, manager=RoleCapacity(calls=2, meetings=6))
+    return replace(settings, capacity=capacity)
+
+
+def add_overdue(engine: Engine, login_: str, *days: str) -> None:
+    """Contact tasks of ``login_`` without a customer, due at 09:00 on each of ``days``."""
+    with unit_of_work(engine) as session:
+        owner = actor(session, login_).id
+        session.add_all(
+            Task(
+                kind="contact",
+                owner_id=owner,
+                due_at=clock.parse_instant(f"{day}T09:00"),
+                created_at=clock.now(),
+            )
+            for day in days
+        )
+
+
+def day_figures(
+    engine: Engine, settings: Settings, lead: str = "wangfang"
+) -> dict[str, tuple[int, int, int, int]]:
+    """Login → (plan size, done today, backlog, backlog's oldest age in days) on the board."""
+    with unit_of_work(engine) as session:
+        board = team_board(session=session, actor=actor(session, lead), settings=settings)
+    return {
+        row.login: (row.plan_size, row.done_today, row.backlog, row.backlog_oldest_days)
+        for row in board
+    }
+
+
+def kept_plans(engine: Engine, of: str | None = None) -> int:
+    """Plans stored in day_plan (``of``: of that login only)."""
+    query = "SELECT count(*) FROM day_plan d JOIN staff s ON s.id = d.staff_id"
+    with engine.connect() as conn:
+        if of is None:
+            return int(conn.execute(text(query)).scalar_one())
+        return int(conn.execute(text(query + " WHERE s.login = :l"), {"l": of}).scalar_one())
+
+
+def test_the_board_shows_each_managers_day_as_today_plans_it_and_stores_none(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    """张伟's day, in a day of two calls: his three tasks due by today, 李娜's one (she is on
+    leave, he is her A/B partner) and two more overdue since 11-16 and 11-18, none with a time
+    of its own. The plan takes the two most urgent: the task of 11-16 and the late one of 11-20
+    (its customer is B1, the others have none); four wait, the oldest due on 11-18 (5 days).
+    李娜's own day is her one task. When 张伟 reaches the customer of 11-20, done today is 1
+    and, no plan being kept, the task of 11-18 moves up: three wait, all due today."""
+    small = small_days(settings)
+    add_overdue(engine, "zhangwei", "2026-11-16", "2026-11-18")
+    figures = day_figures(engine, small)
+    assert figures == {"zhangwei": (2, 0, 4, 5), "lina": (1, 0, 0, 0)}
+    assert kept_plans(engine) == 0, "the board never stores a plan"
+    login(engine, small, "zhangwei").tasks.log_call(team["late"], "reached")
+    assert day_figures(engine, small)["zhangwei"] == (2, 1, 3, 0)
+    assert kept_plans(engine) == 0
+
+
+def test_a_kept_plan_is_what_the_board_counts(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    """Once 张伟 has opened Today, his plan is the kept one: a task turning up later (overdue
+    since 11-01) waits in the backlog, 22 days old, instead of entering the plan."""
+    small = small_days(settings)
+    bench = login(engine, small, "zhangwei")
+    kept = bench.tasks.plan()
+    assert kept_plans(engine) == 1
+    add_overdue(engine, "zhangwei", "2026-11-01")
+    figures = day_figures(engine, small)["zhangwei"]
+    assert figures == (len(kept.rows), 0, kept.backlog.total + 1, 22)
+    assert kept_plans(engine) == 1
 
 
 def test_a_branch_head_sees_the_whole_branch(session: Session) -> None:
@@ -179,9 +256,11 @@ async def test_the_team_screen_shows_the_board_and_the_highlighted_managers_task
         await settled(pilot)
         assert isinstance(app.screen, TeamScreen)
         board = table_rows(app.screen.query_one("#team-board", DataTable))
-        assert board[0][:5] == ["李娜", "1", "0", "0", "0"]
-        assert "张伟" in board[0][5] and board[0][6] == "✗"
-        assert board[1][:5] == ["张伟", "2", "1", "1", "1"]
+        # name, plan, done, backlog, due, overdue, snoozed, complaints, leave · cover, log
+        assert board[0][:8] == ["李娜", "1", "0", "0", "1", "0", "0", "0"]
+        assert "张伟" in board[0][8] and board[0][9] == "✗"
+        # 张伟's day holds 李娜's task too: he is her partner while she is on leave.
+        assert board[1][:8] == ["张伟", "4", "0", "0", "2", "1", "1", "1"]
         logs = str(app.screen.query_one("#team-logs", Label).content)
         assert "张伟" in logs and "李娜" in logs
         await pilot.press("down")
@@ -192,6 +271,22 @@ async def test_the_team_screen_shows_the_board_and_the_highlighted_managers_task
         await pilot.press("enter", "enter")
         await settled(pilot)
         assert type(app.screen).__name__ == "Customer360Screen"
+
+
+async def test_the_board_shows_the_backlog_with_its_oldest_age(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    small = small_days(settings)
+    add_overdue(engine, "zhangwei", "2026-11-16", "2026-11-18")
+    app = make_app(login(engine, small, "wangfang"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6", "t")
+        await settled(pilot)
+        board = table_rows(app.screen.query_one("#team-board", DataTable))
+        assert board[1][:4] == ["张伟", "2", "0", "4·5天"]
+        assert all(len(row) == 10 for row in board)
+    # The app opened on the supervisor's own Today (her plan is kept); 张伟's never is.
+    assert kept_plans(engine, "zhangwei") == 0
 
 
 async def test_reassigning_on_the_team_screen_moves_the_task(
@@ -208,7 +303,7 @@ async def test_reassigning_on_the_team_screen_moves_the_task(
         await pilot.press("enter")  # the first colleague offered: 李娜
         await settled(pilot)
         board = table_rows(app.screen.query_one("#team-board", DataTable))
-        assert board[0][2] == "1" and board[1][2] == "0"  # the overdue task moved to 李娜
+        assert board[0][5] == "1" and board[1][5] == "0"  # the overdue task moved to 李娜
     with engine.connect() as conn:
         owner = conn.execute(
             text("SELECT s.login FROM task t JOIN staff s ON s.id = t.owner_id WHERE t.id = :id"),

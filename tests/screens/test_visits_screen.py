@@ -21,6 +21,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 from textual.widgets import Label, Select
 
+from cmworkbench import clock
 from cmworkbench.app import make_app
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Contact, Customer
@@ -105,7 +106,8 @@ async def test_plan_approve_record_then_today(
 
     again = make_app(login(engine, settings, "zhangwei"))
     async with again.run_test(size=SIZE) as pilot:
-        await settled(pilot)
+        await settled(pilot)  # Today opened: the day's plan is made at 08:30
+        clock.freeze("2026-11-23T11:00")  # the visit held; its next step is due today
         await pilot.press("3")
         await settled(pilot)
         await pilot.press("r")

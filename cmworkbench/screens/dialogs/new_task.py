@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.widgets import Input
 
 from cmworkbench import clock
+from cmworkbench.domain.when import parse_time
 from cmworkbench.i18n import t
 from cmworkbench.screens.dialogs.form import FieldProblem, FormDialog
 
@@ -83,14 +84,3 @@ def parse_day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def parse_time(text: str) -> time | None:
-    """``14:30`` or ``9:00``."""
-    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
-    if match is None:
-        return None
-    hour, minute = int(match[1]), int(match[2])
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)

@@ -10,9 +10,9 @@ from textual.app import ComposeResult
 from textual.widgets import Input
 
 from cmworkbench import clock
+from cmworkbench.domain.when import parse_time
 from cmworkbench.i18n import t
 from cmworkbench.screens.dialogs.form import FieldProblem, FormDialog
-from cmworkbench.screens.dialogs.new_task import parse_time
 from cmworkbench.services.visits.schemas import COUNT_FIELDS
 
 

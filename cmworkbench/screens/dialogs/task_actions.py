@@ -17,8 +17,9 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from cmworkbench import clock
+from cmworkbench.domain.when import parse_time
 from cmworkbench.i18n import t
-from cmworkbench.screens.dialogs.new_task import DEFAULT_TIME, parse_day, parse_time
+from cmworkbench.screens.dialogs.new_task import DEFAULT_TIME, parse_day
 from cmworkbench.widgets.bindings import translate_bindings
 
 T = TypeVar("T")

@@ -12,6 +12,18 @@ snoozed, and the branch-local day of its deadline (``deadline_at``, else its due
 passed (:mod:`cmworkbench.domain.standing`). "Due today" is the rest of the open, not
 snoozed work due by the end of the branch-local day: a contact past the cadence's ideal day
 but within its maximum is due, not overdue.
+
+Each row also shows the manager's day as Today plans it (DESIGN.md, "A day a manager can
+work"): the rows of the day (fixed items and the plan within capacity), the tasks done today,
+and the backlog with its oldest's age. These come from the one planner,
+:func:`cmworkbench.services.tasks.api.day_summary`, once per member, as that member's own day
+(their capacity, the colleagues they cover); the board never stores a plan: a manager's kept
+plan is read, the plan of one who has not opened Today yet is computed and dropped. A manager
+on leave shows the day that waits for them; the colleague who covers them has that work on
+their own Today, so it counts in their row as well.
+
+Cost: one planner run per member (one indexed read of their due tasks as light rows, no row
+read in full): about 0.25 s for the 14 managers of the 20,000-customer demo branch.
 """
 
 from __future__ import annotations
@@ -23,6 +35,7 @@ from sqlalchemy import ColumnElement, and_, case, false, or_, update
 from sqlmodel import Session, col, func, select
 
 from cmworkbench import clock
+from cmworkbench.config import Settings
 from cmworkbench.db.models import Complaint, Customer, Staff, StaffLeave, Task, WorkLog
 from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role, TaskStatus
 from cmworkbench.domain.standing import is_overdue
@@ -32,6 +45,7 @@ from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, O
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_role
 from cmworkbench.services.staff.schemas import ManagerLoad, TeamTask
+from cmworkbench.services.tasks.api import day_summary
 
 LEADS = (Role.SUPERVISOR, Role.BRANCH_HEAD)
 """Roles that see a team's (or the branch's) work."""
@@ -90,9 +104,16 @@ def submitted_ids(session: Session, staff_ids: list[int], day: date) -> set[int]
     return set(rows)
 
 
-def team_board(*, session: Session, actor: Actor, day: date | None = None) -> list[ManagerLoad]:
+def team_board(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings | None = None,
+    day: date | None = None,
+) -> list[ManagerLoad]:
     """One :class:`ManagerLoad` per manager of the lead's team (branch head: branch)."""
     require_lead(actor, "team.lead_only")
+    settings = settings or Settings()
     day = day or clock.today()
     members = team_members(session, actor)
     ids = [m.id for m in members if m.id is not None]
@@ -106,6 +127,7 @@ def team_board(*, session: Session, actor: Actor, day: date | None = None) -> li
         assert m.id is not None
         due, overdue, snoozed = tasks.get(m.id, (0, 0, 0))
         cover = covers.get(m.id)
+        summary = day_summary(session=session, actor=_actor(m), settings=settings, day=day)
         board.append(
             ManagerLoad(
                 login=m.login,
@@ -119,9 +141,19 @@ def team_board(*, session: Session, actor: Actor, day: date | None = None) -> li
                 cover_login=cover.login if cover else None,
                 cover_name=cover.name if cover else None,
                 log_submitted=m.id in submitted,
+                plan_size=summary.plan_size,
+                done_today=summary.done_today,
+                backlog=summary.backlog,
+                backlog_oldest_days=summary.backlog_oldest_days,
             )
         )
     return board
+
+
+def _actor(staff: Staff) -> Actor:
+    """A team member as the actor of their own day (whose day :func:`day_summary` plans)."""
+    assert staff.id is not None
+    return Actor(staff.id, staff.login, staff.name, staff.role, staff.branch_id, staff.team_id)
 
 
 def _task_counts(session: Session, ids: list[int], day: date) -> dict[int, tuple[int, int, int]]:

@@ -76,6 +76,14 @@ class ManagerLoad:
     cover_name: str | None
     log_submitted: bool
     """Today's work log (工作日志) is submitted."""
+    plan_size: int
+    """Rows of their day as Today plans it: fixed items and the plan within capacity."""
+    done_today: int
+    """Tasks of their list closed today."""
+    backlog: int
+    """Open tasks due by today beyond the day's plan."""
+    backlog_oldest_days: int
+    """The oldest backlog task's age in days since it fell due (0: no backlog)."""
 
 
 @dataclass(frozen=True)

@@ -9,5 +9,6 @@ from __future__ import annotations
 from cmworkbench.services.tasks.actions import REASON_CHARS
 from cmworkbench.services.tasks.closing import close_verify_tasks
 from cmworkbench.services.tasks.contacts import record_contact
+from cmworkbench.services.tasks.plan import day_summary
 
-__all__ = ["REASON_CHARS", "close_verify_tasks", "record_contact"]
+__all__ = ["REASON_CHARS", "close_verify_tasks", "day_summary", "record_contact"]

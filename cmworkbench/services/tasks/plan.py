@@ -13,6 +13,13 @@ The day has three parts (:data:`~cmworkbench.services.tasks.schemas.SECTIONS`):
   items from the backlog into it (:func:`pull`);
 * **backlog**: every other open task due by today, by kind with the oldest's age.
 
+Only a person's own look at today keeps a plan (Today, ``cmw today``, ``cmw tasks``:
+:func:`today_plan`, :func:`today_list`, :func:`backlog_rows`). A day other than today is
+computed and never stored. A lead looking at a colleague's day (the team board,
+:func:`day_summary`, which passes ``keep=False``) reads the colleague's kept plan if there is
+one and otherwise computes it without keeping it, so the plan a person works is the one made
+when *they* first looked.
+
 What is not reached today is still open tomorrow, a day older: tomorrow's plan is made afresh
 and the reason shows the age (``应联系 6 天``). A task snoozed past now, and a task continued
 by an open call-back, are left out until then.
@@ -31,9 +38,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, exists, func, literal, or_
+from sqlalchemy import Integer, case, cast, func, literal, or_
 from sqlalchemy import select as sa_select
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
@@ -45,10 +51,12 @@ from cmworkbench.domain.cadence import applicable_rule
 from cmworkbench.domain.enums import TaskKind, TaskStatus
 from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints.api import deadlines_on
+from cmworkbench.services.complaints.schemas import DeadlineToday
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.tasks.schemas import Backlog, TodayPlan, TodayRow
+from cmworkbench.services.tasks.schemas import Backlog, DaySummary, TodayPlan, TodayRow
 from cmworkbench.services.tasks.today import REASON_JOINER, covered_staff, row_of
 from cmworkbench.services.visits.api import day_visits
+from cmworkbench.services.visits.schemas import DayVisit
 
 PULL = 5
 """Tasks one press of ``p`` pulls from the backlog into the day's plan."""
@@ -61,6 +69,15 @@ DUE_DAY_IS_DEADLINE = frozenset({"after_sale", "post_loan", "return_call", "care
 after-sale window, the check date, the end of the return call's month, the birthday itself):
 due today, they are fixed items. An info check or a manual task due today is not: it is
 planned by priority like the rest, and is overdue tomorrow."""
+
+SCHEDULED_RULES = (
+    "cadence.", "freshness.", "care.", "after_sale", "maturity", "post_loan", "return_call",
+    "churn", "monthly.",
+)  # fmt: skip
+"""Rule names (prefixes) of the tasks the scheduled generation makes (daily, ``rules_sql``;
+monthly, ``reminders``). A task made after the day's plan by anything else (a visit's next
+step, a returned visit plan) was made by a person's action that day, and joins the plan at its
+end; a task the generation makes later in the day (a late run) waits in the backlog."""
 
 TIMED_KINDS = frozenset({TaskKind.CALL_BACK, TaskKind.MANUAL})
 """Kinds whose due time is a time a person chose (a call-back, a task added for 10:00)."""
@@ -82,6 +99,9 @@ class Candidate:
     """Its time today, when it has one (a call-back); ``None`` otherwise."""
     last_day: bool
     """Its deadline falls on the day."""
+    created_at: datetime | None = None
+    made_by_rule: bool = False
+    """Made by the scheduled generation (:data:`SCHEDULED_RULES`), not by a person's action."""
 
     @property
     def fixed(self) -> bool:
@@ -102,6 +122,16 @@ class Day:
         return [self.actor.id, *self.covered]
 
 
+@dataclass(frozen=True)
+class Parts:
+    """The day split in its parts, as candidates (no row read in full yet)."""
+
+    day: Day
+    fixed: list[Candidate]
+    planned: list[Candidate]
+    backlog: list[Candidate]
+
+
 # -- the day's parts -------------------------------------------------------------------------
 
 
@@ -112,16 +142,15 @@ def today_plan(
     settings: Settings | None = None,
     day: date | None = None,
     kind: str | None = None,
+    keep: bool = True,
 ) -> TodayPlan:
     """The actor's day: fixed items, then the plan (made and kept at the first look of the
-    day), and the backlog counted by kind. ``kind`` keeps one kind of row only."""
+    day), and the backlog counted by kind. ``kind`` keeps one kind of row only; ``keep=False``
+    never stores the plan (see the module doc: only today's own look keeps it)."""
     settings = settings or Settings()
-    the_day = _day(session, actor, settings, day or clock.today())
+    parts = _parts(session, actor, settings, day or clock.today(), keep=keep)
+    the_day, fixed, planned = parts.day, parts.fixed, parts.planned
     capacity = settings.capacity.of(actor.role)
-    fixed = [c for c in the_day.candidates if c.fixed]
-    planned = _planned(session, the_day, settings)
-    in_day = {c.task_id for c in [*fixed, *planned]}
-    backlog = [c for c in the_day.candidates if c.task_id not in in_day]
     rows = [
         *_fixed_rows(session, the_day, fixed),
         *_task_rows(session, the_day, planned, "plan"),
@@ -131,12 +160,41 @@ def today_plan(
     return TodayPlan(
         day=the_day.day,
         rows=[row for row in rows if kind is None or row.kind == kind],
-        backlog=_backlog(backlog, the_day.day),
+        backlog=_backlog(parts.backlog, the_day.day),
         calls=capacity.calls,
         meetings=capacity.meetings,
         planned_calls=used["call"],
         planned_meetings=used["meeting"],
         done_today=_done_today(session, the_day),
+    )
+
+
+def day_summary(
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings | None = None,
+    day: date | None = None,
+) -> DaySummary:
+    """``actor``'s day in figures, as a lead sees it on the team board: the rows of their day
+    (fixed items and plan, as :func:`today_plan` lists them), the tasks done today and the
+    backlog with its oldest's age. ``actor`` is the person looked at, not the lead: their
+    capacity, their leave coverage, their kept plan if they have opened Today already. Nothing
+    is stored: the plan of someone who has not looked yet is computed (``keep=False``), and
+    their own first look makes it afresh. Only counts are read: no row is read in full."""
+    settings = settings or Settings()
+    parts = _parts(session, actor, settings, day or clock.today(), keep=False)
+    the_day = parts.day
+    # The same fixed items as _fixed_rows: the person's own visits and complaint deadlines.
+    visits = len(day_visits(session, [actor.id], the_day.day))
+    deadlines = len(deadlines_on(session, [actor.id], the_day.day))
+    backlog = _backlog(parts.backlog, the_day.day)
+    return DaySummary(
+        day=the_day.day,
+        plan_size=len(parts.fixed) + visits + deadlines + len(parts.planned),
+        done_today=_done_today(session, the_day),
+        backlog=backlog.total,
+        backlog_oldest_days=backlog.oldest_days,
     )
 
 
@@ -151,40 +209,44 @@ def backlog_rows(
 ) -> list[TodayRow]:
     """The backlog's first ``limit`` rows by priority (``kind``: of that kind only)."""
     settings = settings or Settings()
-    the_day = _day(session, actor, settings, day or clock.today())
-    in_day = {c.task_id for c in _planned(session, the_day, settings)}
-    backlog = [
-        c
-        for c in the_day.candidates
-        if not c.fixed and c.task_id not in in_day and (kind is None or c.kind == kind)
-    ]
-    return _task_rows(session, the_day, backlog[:limit], "backlog")
+    parts = _parts(session, actor, settings, day or clock.today())
+    backlog = [c for c in parts.backlog if kind is None or c.kind == kind]
+    return _task_rows(session, parts.day, backlog[:limit], "backlog")
 
 
 def pull(
     *, session: Session, actor: Actor, settings: Settings | None = None, count: int = PULL
 ) -> int:
     """Move the next ``count`` tasks of the backlog (by priority) into today's plan, after
-    the rows already there; returns how many moved (fewer when the backlog runs out)."""
+    the rows already there; returns how many moved (fewer when the backlog runs out). Tasks
+    that joined the plan during the day (:data:`SCHEDULED_RULES`) are stored first, so the
+    pulled ones come after them and nothing moves."""
     settings = settings or Settings()
-    the_day = _day(session, actor, settings, clock.today())
-    planned = _planned(session, the_day, settings)
-    kept = session.get(DayPlan, (actor.id, the_day.day))
-    if kept is None:  # a person without a plan today (the admin): nothing to pull into
+    parts = _parts(session, actor, settings, clock.today())
+    day = parts.day.day
+    if session.get(DayPlan, (actor.id, day)) is None:  # no plan today (the admin): no pull
         return 0
-    in_day = {c.task_id for c in planned}
-    taken = [c for c in the_day.candidates if not c.fixed and c.task_id not in in_day][:count]
+    stored = set(
+        session.exec(
+            select(DayPlanItem.task_id).where(
+                col(DayPlanItem.staff_id) == actor.id, col(DayPlanItem.day) == day
+            )
+        ).all()
+    )
+    joined = [c for c in parts.planned if c.task_id not in stored]
+    taken = parts.backlog[:count]
     last = session.exec(
         select(func.max(DayPlanItem.position)).where(
-            col(DayPlanItem.staff_id) == actor.id, col(DayPlanItem.day) == the_day.day
+            col(DayPlanItem.staff_id) == actor.id, col(DayPlanItem.day) == day
         )
     ).one()
     start = (last or 0) + 1
-    for n, c in enumerate(taken):
-        item = DayPlanItem(
-            staff_id=actor.id, day=the_day.day, task_id=c.task_id, position=start + n, pulled=True
+    for n, (c, pulled) in enumerate([(c, False) for c in joined] + [(c, True) for c in taken]):
+        session.add(
+            DayPlanItem(
+                staff_id=actor.id, day=day, task_id=c.task_id, position=start + n, pulled=pulled
+            )
         )
-        session.add(item)
     return len(taken)
 
 
@@ -202,22 +264,14 @@ def today_list(
     Visits and complaint deadlines are not tasks and are left out (:func:`today_plan` has
     them). ``kind`` keeps one kind; ``limit`` the first rows. ``cmw tasks`` prints this."""
     settings = settings or Settings()
-    the_day = _day(session, actor, settings, day or clock.today())
-    fixed = [c for c in the_day.candidates if c.fixed]
-    fixed.sort(key=lambda c: (c.fixed_at is None, c.fixed_at or c.due_at))
-    planned = _planned(session, the_day, settings)
-    in_day = {c.task_id for c in [*fixed, *planned]}
-    parts = [
-        ("fixed", fixed),
-        ("plan", planned),
-        ("backlog", [c for c in the_day.candidates if c.task_id not in in_day]),
-    ]
+    parts = _parts(session, actor, settings, day or clock.today())
+    fixed = sorted(parts.fixed, key=lambda c: (c.fixed_at is None, c.fixed_at or c.due_at))
     rows: list[TodayRow] = []
-    for section, chosen in parts:
+    for section, chosen in (("fixed", fixed), ("plan", parts.planned), ("backlog", parts.backlog)):
         chosen = [c for c in chosen if kind is None or c.kind == kind]
         if limit is not None:
             chosen = chosen[: max(limit - len(rows), 0)]
-        rows += _task_rows(session, the_day, chosen, section)
+        rows += _task_rows(session, parts.day, chosen, section)
     return rows
 
 
@@ -237,6 +291,19 @@ def today_counts(
     return counts
 
 
+def _parts(
+    session: Session, actor: Actor, settings: Settings, day: date, *, keep: bool = True
+) -> Parts:
+    """The actor's day in its parts: fixed, planned (kept at today's first look unless
+    ``keep`` is off) and the backlog, each by priority."""
+    the_day = _day(session, actor, settings, day)
+    fixed = [c for c in the_day.candidates if c.fixed]
+    planned = _planned(session, the_day, settings, keep=keep)
+    in_day = {c.task_id for c in [*fixed, *planned]}
+    backlog = [c for c in the_day.candidates if c.task_id not in in_day]
+    return Parts(the_day, fixed, planned, backlog)
+
+
 # -- reading the candidates ------------------------------------------------------------------
 
 
@@ -253,10 +320,6 @@ def _candidates(
     continued by an open call-back, highest priority first (light rows: no ORM objects)."""
     start, end = day_bounds(day)
     now = clock.now()
-    child = aliased(Task)
-    continued = exists().where(
-        col(child.origin_task_id) == col(Task.id), col(child.status) == TaskStatus.OPEN
-    )
     last_moment = func.coalesce(col(Task.deadline_at), col(Task.due_at))
     score = (
         _weight()
@@ -278,6 +341,7 @@ def _candidates(
         Customer.is_vip,
         Customer.is_government,
         score.label("score"),
+        Task.created_at,
     ]
     query = (
         sa_select(*columns)
@@ -287,10 +351,10 @@ def _candidates(
             col(Task.status) == TaskStatus.OPEN,
             col(Task.due_at) < end,
             or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= now),
-            ~continued,
         )
         .order_by(score.desc(), col(Task.due_at), col(Task.id))
     )
+    continued = _continued(session, owners)
     cost = _coster(settings)
     found = []
     for (
@@ -305,7 +369,10 @@ def _candidates(
         vip,
         gov,
         points,
+        created_at,
     ) in session.execute(query).all():
+        if task_id in continued:
+            continue
         timed = kind in TIMED_KINDS and rule is None and start <= due_at < end
         last = deadline_at if deadline_at is not None else None
         if last is None and kind in DUE_DAY_IS_DEADLINE:
@@ -321,9 +388,23 @@ def _candidates(
                 cost=cost(kind, cls, tier, bool(vip), bool(gov)),
                 fixed_at=due_at if timed else None,
                 last_day=last is not None and start <= last < end,
+                created_at=created_at,
+                made_by_rule=rule is not None and rule.startswith(SCHEDULED_RULES),
             )
         )
     return found
+
+
+def _continued(session: Session, owners: Sequence[int]) -> set[int]:
+    """Tasks continued by an open call-back of ``owners`` (shown as the call-back, at its
+    time). Read apart, by the owner index: a correlated ``NOT EXISTS`` on the origin column
+    scans the task table once per candidate."""
+    query = select(Task.origin_task_id).where(
+        col(Task.owner_id).in_(owners),
+        col(Task.status) == TaskStatus.OPEN,
+        col(Task.origin_task_id).is_not(None),
+    )
+    return {origin for origin in session.exec(query).all() if origin is not None}
 
 
 def _weight():  # type: ignore[no-untyped-def]
@@ -390,9 +471,12 @@ def _coster(settings: Settings):  # type: ignore[no-untyped-def]
 # -- the plan ----------------------------------------------------------------------------------
 
 
-def _planned(session: Session, the_day: Day, settings: Settings) -> list[Candidate]:
+def _planned(
+    session: Session, the_day: Day, settings: Settings, *, keep: bool = True
+) -> list[Candidate]:
     """The day's plan: kept if made already (without what has left the candidates: done,
-    snoozed, given away), else made now from the candidates and, for today, kept."""
+    snoozed, given away), else made now from the candidates and, for today and when ``keep``
+    is on, kept. Another day's plan, or a plan looked at by someone else, is never stored."""
     actor, day = the_day.actor, the_day.day
     by_id = {c.task_id: c for c in the_day.candidates}
     kept = session.get(DayPlan, (actor.id, day))
@@ -402,7 +486,17 @@ def _planned(session: Session, the_day: Day, settings: Settings) -> list[Candida
             .where(col(DayPlanItem.staff_id) == actor.id, col(DayPlanItem.day) == day)
             .order_by(col(DayPlanItem.position))
         ).all()
-        return [by_id[i] for i in items if i in by_id and not by_id[i].fixed]
+        in_plan = set(items)
+        new = [
+            c
+            for c in the_day.candidates
+            if c.task_id not in in_plan
+            and not c.fixed
+            and not c.made_by_rule
+            and c.created_at is not None
+            and c.created_at > kept.made_at
+        ]
+        return [by_id[i] for i in items if i in by_id and not by_id[i].fixed] + new
     capacity = settings.capacity.of(actor.role)
     left = {"call": capacity.calls, "meeting": capacity.meetings}
     for c in the_day.candidates:
@@ -418,7 +512,7 @@ def _planned(session: Session, the_day: Day, settings: Settings) -> list[Candida
         elif left.get(c.cost, 0) > 0:
             left[c.cost] -= 1
             planned.append(c)
-    if day == clock.today():
+    if keep and day == clock.today():
         session.add(
             DayPlan(
                 staff_id=actor.id,
@@ -503,53 +597,37 @@ def _fixed_rows(session: Session, the_day: Day, fixed: list[Candidate]) -> list[
     return rows + _task_rows(session, the_day, last_day, "fixed")
 
 
-def _visit_row(visit) -> TodayRow:  # type: ignore[no-untyped-def]
-    reason = REASON_JOINER.join(
-        [t("tui.today.visit_planned"), label("visit_purpose", visit.purpose)]
-    )
+def _visit_row(visit: DayVisit) -> TodayRow:
+    what = [t("tui.today.visit_planned"), label("visit_purpose", visit.purpose)]
+    return _item_row("visit", str(visit.item_id), visit.starts_at, what, visit)
+
+
+def _deadline_row(deadline: DeadlineToday) -> TodayRow:
+    what = [deadline.ticket_no, t(f"tui.today.complaint_deadline.{deadline.which}")]
+    return _item_row("complaint", deadline.ticket_no, deadline.due_at, what, deadline)
+
+
+def _item_row(
+    item: str, ref: str, at: datetime, what: list[str], of: DayVisit | DeadlineToday
+) -> TodayRow:
+    """A fixed row that is no task (``task_id`` 0): a planned visit, a complaint deadline."""
     return TodayRow(
         task_id=0,
         version=0,
-        kind="visit",
-        due_at=visit.starts_at,
+        kind=item,
+        due_at=at,
         score=0,
-        reason=reason,
+        reason=REASON_JOINER.join(what),
         task_reason=None,
-        customer_no=visit.customer_no,
-        customer_name=visit.customer_name,
+        customer_no=of.customer_no,
+        customer_name=of.customer_name,
         customer_value=None,
         flags=(),
         phone="",
-        owner_id=visit.owner_id,
+        owner_id=of.owner_id,
         covered_for=None,
         section="fixed",
-        item="visit",
-        ref=str(visit.item_id),
-        at=visit.starts_at,
-    )
-
-
-def _deadline_row(deadline) -> TodayRow:  # type: ignore[no-untyped-def]
-    reason = REASON_JOINER.join(
-        [deadline.ticket_no, t(f"tui.today.complaint_deadline.{deadline.which}")]
-    )
-    return TodayRow(
-        task_id=0,
-        version=0,
-        kind="complaint",
-        due_at=deadline.due_at,
-        score=0,
-        reason=reason,
-        task_reason=None,
-        customer_no=deadline.customer_no,
-        customer_name=deadline.customer_name,
-        customer_value=None,
-        flags=(),
-        phone="",
-        owner_id=deadline.owner_id,
-        covered_for=None,
-        section="fixed",
-        item="complaint",
-        ref=deadline.ticket_no,
-        at=deadline.due_at,
+        item=item,
+        ref=ref,
+        at=at,
     )

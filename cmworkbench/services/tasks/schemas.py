@@ -62,6 +62,11 @@ class Backlog:
     by_kind: dict[str, tuple[int, int]]
     """Task kind → (how many, the oldest's age in days since it fell due)."""
 
+    @property
+    def oldest_days(self) -> int:
+        """The oldest backlog task's age in days, whatever its kind (0: no backlog)."""
+        return max((oldest for _, oldest in self.by_kind.values()), default=0)
+
 
 @dataclass(frozen=True)
 class TodayPlan:
@@ -78,6 +83,21 @@ class TodayPlan:
     planned_meetings: int
     done_today: int
     """Tasks of this person's list closed today."""
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """A person's day in figures, as their lead sees it on the team board (nothing stored)."""
+
+    day: date
+    plan_size: int
+    """Rows of the day: the fixed items and the plan (what Today lists above the backlog)."""
+    done_today: int
+    """Tasks of this person's list closed today."""
+    backlog: int
+    """Open tasks due by the day that are not in it."""
+    backlog_oldest_days: int
+    """The oldest backlog task's age in days since it fell due (0: no backlog)."""
 
 
 @dataclass(frozen=True)

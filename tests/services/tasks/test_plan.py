@@ -21,7 +21,8 @@ from sqlmodel import col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
-from cmworkbench.db.models import Customer, DayPlanItem, Task, VisitPlanItem
+from cmworkbench.db.models import Customer, DayPlan, DayPlanItem, Task, VisitPlanItem
+from cmworkbench.services.tasks.plan import day_summary, today_plan
 from cmworkbench.services.workbench import Workbench, login
 
 Build = Callable[[], AbstractContextManager[Factory]]
@@ -177,3 +178,44 @@ def test_the_plan_ranks_by_the_same_score_the_row_shows(
     for section in ("plan", "backlog"):  # (a meeting that did not fit may trail a call)
         scores = [row.score for row in rows if row.section == section]
         assert len(scores) > 5 and scores == sorted(scores, reverse=True)
+
+
+def test_a_day_looked_at_by_someone_else_is_the_same_day_and_is_not_kept(
+    engine: Engine, settings: Settings, book: dict[str, list[int]]
+) -> None:
+    """The team board's figures (day_summary) are the day Today shows: 3 fixed items and 29
+    calls, 270 waiting, the oldest 22 days; looking writes nothing, and 张伟's own first look
+    then keeps the plan."""
+    bench = zhang(engine, settings)
+    bench.tasks.log_call(book["calls"][299], "call_back", call_back_at=at("14:30"))
+    summary = bench.run(day_summary)
+    assert (summary.plan_size, summary.done_today, summary.backlog) == (3 + 29, 0, DUE - 30)
+    assert summary.backlog_oldest_days == 22
+    assert bench.run(today_plan, keep=False).backlog.total == DUE - 30
+    with unit_of_work(engine) as session:
+        assert session.exec(select(DayPlan)).all() == [], "looking keeps no plan"
+    plan = bench.tasks.plan()
+    assert len(plan.rows) == summary.plan_size and plan.backlog.oldest_days == 22
+    with unit_of_work(engine) as session:
+        assert len(session.exec(select(DayPlan)).all()) == 1
+
+
+def test_work_a_person_adds_during_the_day_joins_the_plan_a_late_generation_waits(
+    engine: Engine, settings: Settings, book: dict[str, list[int]]
+) -> None:
+    bench = zhang(engine, settings)
+    first = [row.task_id for row in bench.tasks.plan().rows if row.section == "plan"]
+    clock.freeze("2026-11-23T11:00")
+    with unit_of_work(engine) as session:
+        customer = session.exec(select(Customer).where(col(Customer.customer_no) == "C0500")).one()
+        due = clock.parse_instant("2026-11-23T09:00")
+        for kind, rule in (("follow_up", "visit_next_step"), ("contact", "cadence.A1")):
+            task = Task(kind=kind, customer_id=customer.id, owner_id=customer.owner_id or 0,
+                        due_at=due, priority=0, status="open", rule=rule,
+                        created_at=clock.now(), version=1)  # fmt: skip
+            session.add(task)
+    rows = bench.tasks.plan().rows
+    planned = [(row.task_id, row.kind) for row in rows if row.section == "plan"]
+    assert [task_id for task_id, _ in planned[:-1]] == first  # nothing moved
+    assert planned[-1][1] == "follow_up"  # the visit's next step, added at the end
+    assert bench.tasks.plan().backlog.by_kind["contact"][0] == 1  # the late rule's task waits
