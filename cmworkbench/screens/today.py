@@ -193,7 +193,8 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         if self.showing_backlog:
             text = t("tui.today.backlog_view") + "  " + text
         elif day is not None:
-            text += "  · " + t("tui.today.done_today", count=day.done_today)
+            text += f" · {t('tui.today.done_today', count=day.done_today)}"
+            text += f" · {self._capacity_text(day)}"
         if not self.table.rows_shown:
             text += "  " + self._empty_text()
         self.query_one("#today-filter", Label).update(text)
@@ -208,29 +209,30 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         return t("tui.today.empty")
 
     def _backlog_text(self) -> str:
-        """Capacity used, then the backlog by kind with its oldest age, then its keys."""
+        """The backlog: its total, then by kind (the largest first) with the oldest's age."""
         day = self.day
         if day is None:
             return ""
         if self.showing_backlog:
             return t("tui.today.backlog_view_keys", count=PULL)
-        capacity = t(
+        backlog = day.backlog
+        if not backlog.total:
+            return t("tui.today.backlog_empty")
+        kinds = sorted(backlog.by_kind.items(), key=lambda item: -item[1][0])
+        by_kind = " · ".join(
+            t("tui.today.backlog_kind", kind=label("task_kind", k), count=n, days=age)
+            for k, (n, age) in kinds
+        )
+        return f"{t('tui.today.backlog', total=backlog.total)}: {by_kind}"
+
+    def _capacity_text(self, day: TodayPlan) -> str:
+        return t(
             "tui.today.capacity",
             calls=day.planned_calls,
             calls_max=day.calls,
             meetings=day.planned_meetings,
             meetings_max=day.meetings,
         )
-        backlog = day.backlog
-        if not backlog.total:
-            return f"{capacity} · {t('tui.today.backlog_empty')}"
-        kinds = sorted(backlog.by_kind.items(), key=lambda item: -item[1][0])
-        by_kind = "  ".join(
-            t("tui.today.backlog_kind", kind=label("task_kind", k), count=n, days=age)
-            for k, (n, age) in kinds
-        )
-        total = t("tui.today.backlog", total=backlog.total)
-        return f"{capacity} · {total}: {by_kind}"
 
     @on(Done)
     def done(self, message: Done) -> None:
