@@ -216,8 +216,20 @@ class Task(SQLModel, table=True):
 
     __tablename__ = "task"
     __table_args__ = (
-        Index("ix_task_owner_status_due", "owner_id", "status", "due_at"),
+        # Covering for Today's filters (fixed items, backlog counts; migration 0009).
+        Index(
+            "ix_task_owner_status_due",
+            "owner_id",
+            "status",
+            "due_at",
+            "kind",
+            "snoozed_until",
+            "deadline_at",
+            "rule",
+            "created_at",
+        ),
         Index("ix_task_customer_status", "customer_id", "status"),
+        Index("ix_task_origin", "origin_task_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=24)

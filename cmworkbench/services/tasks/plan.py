@@ -34,12 +34,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, func, literal, or_
+from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, not_, or_
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
@@ -110,12 +111,13 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Day:
-    """Everything the plan is made from: who, which day, the candidates by score."""
+    """Who and which day: the owners whose due work the day holds (the actor, and colleagues on
+    leave they cover), and the settings the plan is made with."""
 
     actor: Actor
     day: date
     covered: dict[int, str]
-    candidates: list[Candidate]
+    settings: Settings
 
     @property
     def owners(self) -> list[int]:
@@ -124,12 +126,17 @@ class Day:
 
 @dataclass(frozen=True)
 class Parts:
-    """The day split in its parts, as candidates (no row read in full yet)."""
+    """The day split in its parts: fixed and planned as candidates (no row read in full
+    yet), the backlog counted (its rows are read on demand, :func:`_ranked`)."""
 
     day: Day
     fixed: list[Candidate]
     planned: list[Candidate]
-    backlog: list[Candidate]
+    backlog: Backlog
+
+    @property
+    def in_day(self) -> list[int]:
+        return [c.task_id for c in [*self.fixed, *self.planned]]
 
 
 # -- the day's parts -------------------------------------------------------------------------
@@ -160,7 +167,7 @@ def today_plan(
     return TodayPlan(
         day=the_day.day,
         rows=[row for row in rows if kind is None or row.kind == kind],
-        backlog=_backlog(parts.backlog, the_day.day),
+        backlog=parts.backlog,
         calls=capacity.calls,
         meetings=capacity.meetings,
         planned_calls=used["call"],
@@ -188,13 +195,12 @@ def day_summary(
     # The same fixed items as _fixed_rows: the person's own visits and complaint deadlines.
     visits = len(day_visits(session, [actor.id], the_day.day))
     deadlines = len(deadlines_on(session, [actor.id], the_day.day))
-    backlog = _backlog(parts.backlog, the_day.day)
     return DaySummary(
         day=the_day.day,
         plan_size=len(parts.fixed) + visits + deadlines + len(parts.planned),
         done_today=_done_today(session, the_day),
-        backlog=backlog.total,
-        backlog_oldest_days=backlog.oldest_days,
+        backlog=parts.backlog.total,
+        backlog_oldest_days=parts.backlog.oldest_days,
     )
 
 
@@ -210,8 +216,8 @@ def backlog_rows(
     """The backlog's first ``limit`` rows by priority (``kind``: of that kind only)."""
     settings = settings or Settings()
     parts = _parts(session, actor, settings, day or clock.today())
-    backlog = [c for c in parts.backlog if kind is None or c.kind == kind]
-    return _task_rows(session, parts.day, backlog[:limit], "backlog")
+    backlog = _ranked(session, parts.day, exclude=parts.in_day, kind=kind, limit=limit)
+    return _task_rows(session, parts.day, backlog, "backlog")
 
 
 def pull(
@@ -226,15 +232,9 @@ def pull(
     day = parts.day.day
     if session.get(DayPlan, (actor.id, day)) is None:  # no plan today (the admin): no pull
         return 0
-    stored = set(
-        session.exec(
-            select(DayPlanItem.task_id).where(
-                col(DayPlanItem.staff_id) == actor.id, col(DayPlanItem.day) == day
-            )
-        ).all()
-    )
+    stored = set(_plan_items(session, actor.id, day))
     joined = [c for c in parts.planned if c.task_id not in stored]
-    taken = parts.backlog[:count]
+    taken = _ranked(session, parts.day, exclude=parts.in_day, limit=count)
     last = session.exec(
         select(func.max(DayPlanItem.position)).where(
             col(DayPlanItem.staff_id) == actor.id, col(DayPlanItem.day) == day
@@ -267,12 +267,14 @@ def today_list(
     parts = _parts(session, actor, settings, day or clock.today())
     fixed = sorted(parts.fixed, key=lambda c: (c.fixed_at is None, c.fixed_at or c.due_at))
     rows: list[TodayRow] = []
-    for section, chosen in (("fixed", fixed), ("plan", parts.planned), ("backlog", parts.backlog)):
+    for section, chosen in (("fixed", fixed), ("plan", parts.planned)):
         chosen = [c for c in chosen if kind is None or c.kind == kind]
         if limit is not None:
             chosen = chosen[: max(limit - len(rows), 0)]
         rows += _task_rows(session, parts.day, chosen, section)
-    return rows
+    left = None if limit is None else max(limit - len(rows), 0)
+    backlog = _ranked(session, parts.day, exclude=parts.in_day, kind=kind, limit=left)
+    return rows + _task_rows(session, parts.day, backlog, "backlog")
 
 
 def today_counts(
@@ -285,22 +287,25 @@ def today_counts(
     """How many open tasks of each kind the day holds, plan and backlog together."""
     settings = settings or Settings()
     the_day = _day(session, actor, settings, day or clock.today())
-    counts: dict[str, int] = {}
-    for c in the_day.candidates:
-        counts[c.kind] = counts.get(c.kind, 0) + 1
-    return counts
+    return {kind: count for kind, (count, _age) in _counted(session, the_day, ()).items()}
 
 
 def _parts(
     session: Session, actor: Actor, settings: Settings, day: date, *, keep: bool = True
 ) -> Parts:
     """The actor's day in its parts: fixed, planned (kept at today's first look unless
-    ``keep`` is off) and the backlog, each by priority."""
+    ``keep`` is off) and the backlog counted. Each read is bounded: the fixed items, the
+    plan's ids or the first :data:`RANKED_READ` by priority, and a ``GROUP BY`` for the
+    backlog; no read ranks every due task in Python."""
     the_day = _day(session, actor, settings, day)
-    fixed = [c for c in the_day.candidates if c.fixed]
-    planned = _planned(session, the_day, settings, keep=keep)
-    in_day = {c.task_id for c in [*fixed, *planned]}
-    backlog = [c for c in the_day.candidates if c.task_id not in in_day]
+    # One read for the fixed items and the office work (no capacity used): both join the day.
+    office = and_(col(Task.kind).in_(_none_kinds(the_day)), not_(_fixed_clause(the_day)))
+    both = _read(session, the_day, [or_(_fixed_clause(the_day), office)])
+    fixed = [c for c in both if c.fixed]
+    planned = _planned(session, the_day, fixed, [c for c in both if not c.fixed], keep=keep)
+    in_day = [c.task_id for c in [*fixed, *planned]]
+    by_kind = _counted(session, the_day, in_day)
+    backlog = Backlog(total=sum(n for n, _ in by_kind.values()), by_kind=by_kind)
     return Parts(the_day, fixed, planned, backlog)
 
 
@@ -308,18 +313,102 @@ def _parts(
 
 
 def _day(session: Session, actor: Actor, settings: Settings, day: date) -> Day:
-    covered = covered_staff(session=session, actor=actor, day=day)
-    owners = [actor.id, *covered]
-    return Day(actor, day, covered, _candidates(session, settings, owners, day))
+    return Day(actor, day, covered_staff(session=session, actor=actor, day=day), settings)
 
 
-def _candidates(
-    session: Session, settings: Settings, owners: Sequence[int], day: date
+def _due(the_day: Day) -> list[ColumnElement[bool]]:
+    """Open tasks of the day's owners due by its end, not snoozed past now, and not continued
+    by an open call-back (shown as the call-back, at its time; ``ix_task_origin``)."""
+    child = aliased(Task)  # not correlated with the outer task: one list, read once
+    continued = select(child.origin_task_id).where(
+        col(child.origin_task_id).is_not(None), col(child.status) == TaskStatus.OPEN
+    )
+    return [
+        col(Task.owner_id).in_(the_day.owners),
+        col(Task.status) == TaskStatus.OPEN,
+        col(Task.due_at) < day_bounds(the_day.day)[1],
+        or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= clock.now()),
+        col(Task.id).not_in(continued),
+    ]
+
+
+def _fixed_clause(the_day: Day) -> ColumnElement[bool]:
+    """SQL: the task is a fixed item of the day (:attr:`Candidate.fixed`): a time a person
+    chose today, or its last day today."""
+    start, end = day_bounds(the_day.day)
+    timed = and_(col(Task.kind).in_(TIMED_KINDS), col(Task.rule).is_(None))
+    deadline_kind = and_(col(Task.kind).in_(DUE_DAY_IS_DEADLINE), col(Task.deadline_at).is_(None))
+    return or_(
+        and_(col(Task.due_at) >= start, or_(timed, deadline_kind)),
+        and_(
+            col(Task.deadline_at).is_not(None),  # so that NOT of this is never NULL
+            col(Task.deadline_at) >= start,
+            col(Task.deadline_at) < end,
+        ),
+    )
+
+
+def _none_kinds(the_day: Day) -> list[str]:
+    """Kinds that use up nothing of the day (office work): all of them join the plan."""
+    return [k for k, cost in the_day.settings.capacity.cost.items() if cost == "none"]
+
+
+def _ranked(
+    session: Session,
+    the_day: Day,
+    *,
+    exclude: Sequence[int] = (),
+    kind: str | None = None,
+    limit: int | None = None,
 ) -> list[Candidate]:
-    """Every open task of ``owners`` due by the end of ``day``, not snoozed past now and not
-    continued by an open call-back, highest priority first (light rows: no ORM objects)."""
+    """The day's tasks that are not fixed, by priority, without ``exclude`` (the day's rows):
+    the first ``limit`` (``None``: all, for ``cmw tasks``). The score is computed in SQL and
+    only ``limit`` rows leave the database."""
+    where = [not_(_fixed_clause(the_day))]
+    if exclude:
+        where.append(col(Task.id).not_in(list(exclude)))
+    if kind is not None:
+        where.append(col(Task.kind) == kind)
+    return _read(session, the_day, where, limit=limit)
+
+
+def _counted(session: Session, the_day: Day, exclude: Sequence[int]) -> dict[str, tuple[int, int]]:
+    """Task kind → (how many, the oldest's age in days since it fell due), over the day's due
+    tasks without ``exclude`` (one ``GROUP BY``)."""
+    where = _due(the_day)
+    if exclude:
+        where.append(col(Task.id).not_in(list(exclude)))
+    query = (
+        sa_select(col(Task.kind), func.count(), func.min(col(Task.due_at)))
+        .where(*where)
+        .group_by(col(Task.kind))
+    )
+    tz = clock.branch_tz()
+    counted = {}
+    for kind, count, oldest in session.execute(query).all():
+        due_on = _as_instant(oldest).astimezone(tz).date()
+        counted[kind] = (int(count), max((the_day.day - due_on).days, 0))
+    return counted
+
+
+def _as_instant(value: datetime | str) -> datetime:
+    """``MIN`` of a date-time column comes back as stored on SQLite (ISO text, UTC)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _read(
+    session: Session,
+    the_day: Day,
+    where: Sequence[ColumnElement[bool]],
+    *,
+    limit: int | None = None,
+) -> list[Candidate]:
+    """The day's due tasks that also meet ``where``, highest priority first, as light rows
+    (no ORM objects; the score in SQL from the domain's weights)."""
+    day = the_day.day
     start, end = day_bounds(day)
-    now = clock.now()
     last_moment = func.coalesce(col(Task.deadline_at), col(Task.due_at))
     score = (
         _weight()
@@ -346,16 +435,11 @@ def _candidates(
     query = (
         sa_select(*columns)
         .join(Customer, col(Customer.id) == col(Task.customer_id), isouter=True)
-        .where(
-            col(Task.owner_id).in_(owners),
-            col(Task.status) == TaskStatus.OPEN,
-            col(Task.due_at) < end,
-            or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= now),
-        )
+        .where(*_due(the_day), *where)
         .order_by(score.desc(), col(Task.due_at), col(Task.id))
+        .limit(limit)
     )
-    continued = _continued(session, owners)
-    cost = _coster(settings)
+    cost = _coster(the_day.settings)
     found = []
     for (
         task_id,
@@ -371,10 +455,8 @@ def _candidates(
         points,
         created_at,
     ) in session.execute(query).all():
-        if task_id in continued:
-            continue
         timed = kind in TIMED_KINDS and rule is None and start <= due_at < end
-        last = deadline_at if deadline_at is not None else None
+        last = deadline_at
         if last is None and kind in DUE_DAY_IS_DEADLINE:
             last = due_at
         found.append(
@@ -393,18 +475,6 @@ def _candidates(
             )
         )
     return found
-
-
-def _continued(session: Session, owners: Sequence[int]) -> set[int]:
-    """Tasks continued by an open call-back of ``owners`` (shown as the call-back, at its
-    time). Read apart, by the owner index: a correlated ``NOT EXISTS`` on the origin column
-    scans the task table once per candidate."""
-    query = select(Task.origin_task_id).where(
-        col(Task.owner_id).in_(owners),
-        col(Task.status) == TaskStatus.OPEN,
-        col(Task.origin_task_id).is_not(None),
-    )
-    return {origin for origin in session.exec(query).all() if origin is not None}
 
 
 def _weight():  # type: ignore[no-untyped-def]
@@ -470,48 +540,65 @@ def _coster(settings: Settings):  # type: ignore[no-untyped-def]
 
 # -- the plan ----------------------------------------------------------------------------------
 
+RANKED_READ = 300
+"""A new plan is filled from the first this many tasks by priority (at least three times the
+day's capacity): what fits the calls and meetings among them; the rest is the backlog."""
 
-def _planned(
-    session: Session, the_day: Day, settings: Settings, *, keep: bool = True
-) -> list[Candidate]:
-    """The day's plan: kept if made already (without what has left the candidates: done,
-    snoozed, given away), else made now from the candidates and, for today and when ``keep``
-    is on, kept. Another day's plan, or a plan looked at by someone else, is never stored."""
-    actor, day = the_day.actor, the_day.day
-    by_id = {c.task_id: c for c in the_day.candidates}
-    kept = session.get(DayPlan, (actor.id, day))
-    if kept is not None:
-        items = session.exec(
+
+def _plan_items(session: Session, staff_id: int, day: date) -> list[int]:
+    return list(
+        session.exec(
             select(DayPlanItem.task_id)
-            .where(col(DayPlanItem.staff_id) == actor.id, col(DayPlanItem.day) == day)
+            .where(col(DayPlanItem.staff_id) == staff_id, col(DayPlanItem.day) == day)
             .order_by(col(DayPlanItem.position))
         ).all()
-        in_plan = set(items)
-        new = [
-            c
-            for c in the_day.candidates
-            if c.task_id not in in_plan
-            and not c.fixed
-            and not c.made_by_rule
-            and c.created_at is not None
-            and c.created_at > kept.made_at
-        ]
-        return [by_id[i] for i in items if i in by_id and not by_id[i].fixed] + new
-    capacity = settings.capacity.of(actor.role)
+    )
+
+
+def _planned(
+    session: Session,
+    the_day: Day,
+    fixed: list[Candidate],
+    office: list[Candidate],
+    *,
+    keep: bool = True,
+) -> list[Candidate]:
+    """The day's plan: kept if made already (without what has left the day: done, snoozed,
+    given away; with what a person added since, :data:`SCHEDULED_RULES`), else made now and,
+    for today and when ``keep`` is on, kept. Another day's plan, or a plan looked at by
+    someone else, is never stored."""
+    actor, day = the_day.actor, the_day.day
+    kept = session.get(DayPlan, (actor.id, day))
+    not_fixed = not_(_fixed_clause(the_day))
+    if kept is not None:
+        items = _plan_items(session, actor.id, day)
+        read = {c.task_id: c for c in _read(session, the_day, [col(Task.id).in_(items)])}
+        scheduled = or_(*[col(Task.rule).startswith(p, autoescape=True) for p in SCHEDULED_RULES])
+        new = _read(
+            session,
+            the_day,
+            [
+                not_fixed,
+                col(Task.created_at) > kept.made_at,
+                col(Task.id).not_in(items),
+                or_(col(Task.rule).is_(None), not_(scheduled)),
+            ],
+        )
+        return [read[i] for i in items if i in read and not read[i].fixed] + new
+    capacity = the_day.settings.capacity.of(actor.role)
     left = {"call": capacity.calls, "meeting": capacity.meetings}
-    for c in the_day.candidates:
-        if c.fixed and c.cost in left:
+    for c in fixed:
+        if c.cost in left:
             left[c.cost] -= 1
     left["meeting"] -= len(day_visits(session, the_day.owners, day))
-    planned: list[Candidate] = []
-    for c in the_day.candidates:
-        if c.fixed:
-            continue
-        if c.cost == "none":
-            planned.append(c)
-        elif left.get(c.cost, 0) > 0:
+    none_kinds = _none_kinds(the_day)
+    planned = list(office)
+    some = max(RANKED_READ, 3 * (capacity.calls + capacity.meetings))
+    for c in _read(session, the_day, [not_fixed, col(Task.kind).not_in(none_kinds)], limit=some):
+        if left.get(c.cost, 0) > 0:
             left[c.cost] -= 1
             planned.append(c)
+    planned.sort(key=lambda c: (-c.score, c.due_at, c.task_id))
     if keep and day == clock.today():
         session.add(
             DayPlan(
@@ -535,16 +622,6 @@ def _used(candidates: Iterable[Candidate]) -> dict[str, int]:
     for c in candidates:
         used[c.cost] = used.get(c.cost, 0) + 1
     return used
-
-
-def _backlog(candidates: list[Candidate], day: date) -> Backlog:
-    by_kind: dict[str, tuple[int, int]] = {}
-    tz = clock.branch_tz()
-    for c in candidates:
-        age = max((day - c.due_at.astimezone(tz).date()).days, 0)
-        count, oldest = by_kind.get(c.kind, (0, 0))
-        by_kind[c.kind] = (count + 1, max(oldest, age))
-    return Backlog(total=len(candidates), by_kind=by_kind)
 
 
 def _done_today(session: Session, the_day: Day) -> int:
