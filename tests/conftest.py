@@ -31,6 +31,7 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from textual.worker import WorkerCancelled
 
 from cmworkbench import clock, config, i18n
 from cmworkbench.config import Settings, load_settings
@@ -309,9 +310,16 @@ def build(engine: Engine) -> Callable[[], AbstractContextManager[Factory]]:
 
 
 async def settled(pilot: Pilot[Any]) -> None:
-    """Wait until every worker finished and its messages were handled."""
+    """Wait until every worker finished and its messages were handled. An exclusive worker
+    cancelled by a newer one of its group (a reload replaced by the next) is no failure: the
+    newer one is waited for on the next round."""
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        for _attempt in range(10):
+            try:
+                await pilot.app.workers.wait_for_complete()
+                break
+            except WorkerCancelled:
+                continue
         await pilot.pause()
 
 
