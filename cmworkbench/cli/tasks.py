@@ -23,13 +23,19 @@ from cmworkbench.cli.common import (
 from cmworkbench.config import Settings
 
 
+def add_day_command(commands: Commands, common: Parser, name: str) -> None:
+    """A command about one person's day: ``--as LOGIN``, ``--date D``, ``--json`` (``tasks``,
+    ``today``)."""
+    t = i18n.t
+    command = commands.add_parser(name, parents=[common], help=t(f"cli.help.{name}"))
+    add_as(command)
+    command.add_argument("--date", type=date_arg, metavar="D", help=t("cli.help.date"))
+    add_json(command)
+
+
 def register(commands: Commands, common: Parser) -> dict[str, Handler]:
     """Add ``tasks``."""
-    t = i18n.t
-    tasks = commands.add_parser("tasks", parents=[common], help=t("cli.help.tasks"))
-    add_as(tasks)
-    tasks.add_argument("--date", type=date_arg, metavar="D", help=t("cli.help.date"))
-    add_json(tasks)
+    add_day_command(commands, common, "tasks")
     return {"tasks": _tasks}
 
 

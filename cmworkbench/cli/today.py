@@ -22,15 +22,13 @@ from cmworkbench.cli.common import (
     Commands,
     Handler,
     Parser,
-    add_as,
-    add_json,
-    date_arg,
     iso_time,
     own_workbench,
     print_json,
     table,
     table_time,
 )
+from cmworkbench.cli.tasks import add_day_command
 from cmworkbench.config import Settings
 
 if TYPE_CHECKING:
@@ -39,11 +37,7 @@ if TYPE_CHECKING:
 
 def register(commands: Commands, common: Parser) -> dict[str, Handler]:
     """Add ``today``."""
-    t = i18n.t
-    today = commands.add_parser("today", parents=[common], help=t("cli.help.today"))
-    add_as(today)
-    today.add_argument("--date", type=date_arg, metavar="D", help=t("cli.help.date"))
-    add_json(today)
+    add_day_command(commands, common, "today")
     return {"today": _today}
 
 
