@@ -350,3 +350,13 @@ class Printable:
 
     def __getattr__(self, name: str) -> Any:  # flush, fileno, isatty, encoding …
         return getattr(self._stream, name)
+
+
+def add_day_command(commands: Commands, common: Parser, name: str) -> None:
+    """A command about one person's day: ``--as LOGIN``, ``--date D``, ``--json`` (``tasks``,
+    ``today``)."""
+    t = i18n.t
+    command = commands.add_parser(name, parents=[common], help=t(f"cli.help.{name}"))
+    add_as(command)
+    command.add_argument("--date", type=date_arg, metavar="D", help=t("cli.help.date"))
+    add_json(command)

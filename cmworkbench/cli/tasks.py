@@ -11,9 +11,7 @@ from cmworkbench.cli.common import (
     Commands,
     Handler,
     Parser,
-    add_as,
-    add_json,
-    date_arg,
+    add_day_command,
     iso_time,
     own_workbench,
     print_json,
@@ -21,16 +19,6 @@ from cmworkbench.cli.common import (
     table_time,
 )
 from cmworkbench.config import Settings
-
-
-def add_day_command(commands: Commands, common: Parser, name: str) -> None:
-    """A command about one person's day: ``--as LOGIN``, ``--date D``, ``--json`` (``tasks``,
-    ``today``)."""
-    t = i18n.t
-    command = commands.add_parser(name, parents=[common], help=t(f"cli.help.{name}"))
-    add_as(command)
-    command.add_argument("--date", type=date_arg, metavar="D", help=t("cli.help.date"))
-    add_json(command)
 
 
 def register(commands: Commands, common: Parser) -> dict[str, Handler]:

@@ -22,13 +22,13 @@ from cmworkbench.cli.common import (
     Commands,
     Handler,
     Parser,
+    add_day_command,
     iso_time,
     own_workbench,
     print_json,
     table,
     table_time,
 )
-from cmworkbench.cli.tasks import add_day_command
 from cmworkbench.config import Settings
 
 if TYPE_CHECKING:
