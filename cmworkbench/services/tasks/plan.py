@@ -25,16 +25,17 @@ and the reason shows the age (``应联系 6 天``). A task snoozed past now, and
 by an open call-back, are left out until then.
 
 The candidates are read as light rows (ids, kinds, the customer's class and flags, and the
-priority score computed in SQL: the stored day-independent part plus the days since due and
-the deadline's weight, :mod:`cmworkbench.domain.priority`), so a book of tens of thousands of
-due tasks costs one indexed scan, and only the rows shown are read in full.
+priority score computed in SQL from the customer as it is now, the days since due and the
+deadline's weight, :mod:`cmworkbench.domain.priority`), in bounded parts: the fixed items and
+office work, the kept plan's ids (or, for a new plan, the first :data:`RANKED_READ` by
+priority), and the backlog counted by one ``GROUP BY``. Only the rows shown are read in full.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -100,9 +101,6 @@ class Candidate:
     """Its time today, when it has one (a call-back); ``None`` otherwise."""
     last_day: bool
     """Its deadline falls on the day."""
-    created_at: datetime | None = None
-    made_by_rule: bool = False
-    """Made by the scheduled generation (:data:`SCHEDULED_RULES`), not by a person's action."""
 
     @property
     def fixed(self) -> bool:
@@ -386,16 +384,9 @@ def _counted(session: Session, the_day: Day, exclude: Sequence[int]) -> dict[str
     tz = clock.branch_tz()
     counted = {}
     for kind, count, oldest in session.execute(query).all():
-        due_on = _as_instant(oldest).astimezone(tz).date()
+        due_on = oldest.astimezone(tz).date()  # MIN keeps the column's type: aware, UTC
         counted[kind] = (int(count), max((the_day.day - due_on).days, 0))
     return counted
-
-
-def _as_instant(value: datetime | str) -> datetime:
-    """``MIN`` of a date-time column comes back as stored on SQLite (ISO text, UTC)."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def _read(
@@ -430,7 +421,6 @@ def _read(
         Customer.is_vip,
         Customer.is_government,
         score.label("score"),
-        Task.created_at,
     ]
     query = (
         sa_select(*columns)
@@ -453,7 +443,6 @@ def _read(
         vip,
         gov,
         points,
-        created_at,
     ) in session.execute(query).all():
         timed = kind in TIMED_KINDS and rule is None and start <= due_at < end
         last = deadline_at
@@ -470,8 +459,6 @@ def _read(
                 cost=cost(kind, cls, tier, bool(vip), bool(gov)),
                 fixed_at=due_at if timed else None,
                 last_day=last is not None and start <= last < end,
-                created_at=created_at,
-                made_by_rule=rule is not None and rule.startswith(SCHEDULED_RULES),
             )
         )
     return found
