@@ -42,6 +42,7 @@ from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.task_actions import PromptDialog, SnoozeChoice, SnoozeDialog
 from cmworkbench.screens.dialogs.visit_dialogs import RecordVisitDialog
 from cmworkbench.screens.opening import OpensCustomer
+from cmworkbench.services.tasks.schemas import PULL
 from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.counts import CountsPanel
 from cmworkbench.widgets.display import local_time
@@ -54,9 +55,6 @@ ResultT = TypeVar("ResultT")
 
 
 _key = screen_keys("today")
-
-PULL = 5
-"""Rows one press of ``p`` pulls from the backlog into today's plan."""
 
 
 def _text(value: str) -> str | None:
@@ -272,7 +270,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     @work(thread=True, exit_on_error=False, group="action")
     def pull(self) -> None:
         """Write the pull in a thread."""
-        count = self.workbench.tasks.pull(count=PULL)
+        count = self.workbench.tasks.pull()
         if count:
             self.post_message(self.Done(t("tui.today.pulled", count=count)))
         else:

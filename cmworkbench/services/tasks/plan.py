@@ -55,13 +55,10 @@ from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints.api import deadlines_on
 from cmworkbench.services.complaints.schemas import DeadlineToday
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.tasks.schemas import Backlog, DaySummary, TodayPlan, TodayRow
+from cmworkbench.services.tasks.schemas import PULL, Backlog, DaySummary, TodayPlan, TodayRow
 from cmworkbench.services.tasks.today import REASON_JOINER, covered_staff, row_of
 from cmworkbench.services.visits.api import day_visits
 from cmworkbench.services.visits.schemas import DayVisit
-
-PULL = 5
-"""Tasks one press of ``p`` pulls from the backlog into the day's plan."""
 
 BACKLOG_ROWS = 300
 """The backlog list shows its first rows by priority (every one is counted)."""

@@ -53,6 +53,9 @@ class TodayRow:
 SECTIONS = ("fixed", "plan", "backlog")
 """The parts of a day: fixed-time items first, then the plan, then the backlog."""
 
+PULL = 5
+"""Tasks one press of ``p`` pulls from the backlog into the day's plan (the screen says so)."""
+
 
 @dataclass(frozen=True)
 class Backlog:
