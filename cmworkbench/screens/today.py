@@ -159,9 +159,8 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     def load_today(self) -> None:
         """Read the day (made and kept at its first open) and, in the backlog view, the
         backlog's first rows, in a thread."""
-        tasks = self.workbench.tasks
-        day = tasks.plan()
-        rows = tasks.backlog() if self.showing_backlog else day.rows
+        day = self.workbench.tasks.plan(with_backlog=self.showing_backlog)
+        rows = day.backlog_rows if self.showing_backlog else day.rows
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(day, rows))
 

@@ -145,10 +145,13 @@ def today_plan(
     day: date | None = None,
     kind: str | None = None,
     keep: bool = True,
+    with_backlog: bool = False,
 ) -> TodayPlan:
     """The actor's day: fixed items, then the plan (made and kept at the first look of the
     day), and the backlog counted by kind. ``kind`` keeps one kind of row only; ``keep=False``
-    never stores the plan (see the module doc: only today's own look keeps it)."""
+    never stores the plan (see the module doc: only today's own look keeps it);
+    ``with_backlog`` also reads the backlog's first rows (:func:`backlog_rows`) from the same
+    reading of the day."""
     settings = settings or Settings()
     parts = _parts(session, actor, settings, day or clock.today(), keep=keep)
     the_day, fixed, planned = parts.day, parts.fixed, parts.planned
@@ -168,6 +171,7 @@ def today_plan(
         planned_calls=used["call"],
         planned_meetings=used["meeting"],
         done_today=_done_today(session, the_day),
+        backlog_rows=_backlog_rows(session, parts, kind) if with_backlog else [],
     )
 
 
@@ -210,7 +214,14 @@ def backlog_rows(
 ) -> list[TodayRow]:
     """The backlog's first ``limit`` rows by priority (``kind``: of that kind only)."""
     settings = settings or Settings()
-    parts = _parts(session, actor, settings, day or clock.today())
+    return _backlog_rows(
+        session, _parts(session, actor, settings, day or clock.today()), kind, limit
+    )
+
+
+def _backlog_rows(
+    session: Session, parts: Parts, kind: str | None, limit: int = BACKLOG_ROWS
+) -> list[TodayRow]:
     backlog = _ranked(session, parts.day, exclude=parts.in_day, kind=kind, limit=limit)
     return _task_rows(session, parts.day, backlog, "backlog")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from cmworkbench.domain.enums import InteractionKind
@@ -86,6 +86,8 @@ class TodayPlan:
     planned_meetings: int
     done_today: int
     """Tasks of this person's list closed today."""
+    backlog_rows: list[TodayRow] = field(default_factory=list)
+    """The backlog's first rows by priority, when asked for (the backlog view)."""
 
 
 @dataclass(frozen=True)
