@@ -18,6 +18,7 @@ reloads in place and the cursor keeps its row index.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -159,8 +160,12 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     def load_today(self) -> None:
         """Read the day (made and kept at its first open) and, in the backlog view, the
         backlog's first rows, in a thread."""
-        day = self.workbench.tasks.plan(with_backlog=self.showing_backlog)
-        rows = day.backlog_rows if self.showing_backlog else day.rows
+        if self.showing_backlog:  # the kind's first rows, whatever the other kinds hold
+            day = self.workbench.tasks.plan(kind=self.kind, with_backlog=True)
+            rows = day.backlog_rows
+        else:  # every row: the filter bar counts them all; the kind is kept on screen
+            day = self.workbench.tasks.plan()
+            rows = day.rows
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(day, rows))
 
@@ -172,9 +177,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
             by_kind = message.day.backlog.by_kind
             self.counts = {kind: count for kind, (count, _age) in by_kind.items()}
         else:
-            self.counts = {}
-            for row in message.rows:
-                self.counts[row.kind] = self.counts.get(row.kind, 0) + 1
+            self.counts = dict(Counter(row.kind for row in message.rows))
         shown = [row for row in message.rows if self.kind is None or row.kind == self.kind]
         self.table.show(shown)
         self._show_filter()
