@@ -126,6 +126,8 @@ class Parts:
 
     day: Day
     fixed: list[Candidate]
+    visits: list[DayVisit]
+    """The person's own visits of the day (fixed items too; each uses a meeting)."""
     planned: list[Candidate]
     backlog: Backlog
 
@@ -157,11 +159,11 @@ def today_plan(
     the_day, fixed, planned = parts.day, parts.fixed, parts.planned
     capacity = settings.capacity.of(actor.role)
     rows = [
-        *_fixed_rows(session, the_day, fixed),
+        *_fixed_rows(session, parts),
         *_task_rows(session, the_day, planned, "plan"),
     ]
     used = _used([*fixed, *planned])
-    used["meeting"] += sum(1 for row in rows if row.item == "visit")
+    used["meeting"] += len(parts.visits)
     return TodayPlan(
         day=the_day.day,
         rows=[row for row in rows if kind is None or row.kind == kind],
@@ -192,7 +194,7 @@ def day_summary(
     parts = _parts(session, actor, settings, day or clock.today(), keep=False)
     the_day = parts.day
     # The same fixed items as _fixed_rows: the person's own visits and complaint deadlines.
-    visits = len(day_visits(session, [actor.id], the_day.day))
+    visits = len(parts.visits)
     deadlines = len(deadlines_on(session, [actor.id], the_day.day))
     return DaySummary(
         day=the_day.day,
@@ -308,11 +310,13 @@ def _parts(
     office = and_(col(Task.kind).in_(_none_kinds(the_day)), not_(_fixed_clause(the_day)))
     both = _read(session, the_day, [or_(_fixed_clause(the_day), office)])
     fixed = [c for c in both if c.fixed]
-    planned = _planned(session, the_day, fixed, [c for c in both if not c.fixed], keep=keep)
+    visits = day_visits(session, [actor.id], day)
+    office_work = [c for c in both if not c.fixed]
+    planned = _planned(session, the_day, fixed, len(visits), office_work, keep=keep)
     in_day = [c.task_id for c in [*fixed, *planned]]
     by_kind = _counted(session, the_day, in_day)
     backlog = Backlog(total=sum(n for n, _ in by_kind.values()), by_kind=by_kind)
-    return Parts(the_day, fixed, planned, backlog)
+    return Parts(the_day, fixed, visits, planned, backlog)
 
 
 # -- reading the candidates ------------------------------------------------------------------
@@ -554,6 +558,7 @@ def _planned(
     session: Session,
     the_day: Day,
     fixed: list[Candidate],
+    visits: int,
     office: list[Candidate],
     *,
     keep: bool = True,
@@ -585,7 +590,7 @@ def _planned(
     for c in fixed:
         if c.cost in left:
             left[c.cost] -= 1
-    left["meeting"] -= len(day_visits(session, the_day.owners, day))
+    left["meeting"] -= visits
     none_kinds = _none_kinds(the_day)
     planned = list(office)
     some = max(RANKED_READ, 3 * (capacity.calls + capacity.meetings))
@@ -657,13 +662,14 @@ def _task_rows(
     return rows
 
 
-def _fixed_rows(session: Session, the_day: Day, fixed: list[Candidate]) -> list[TodayRow]:
+def _fixed_rows(session: Session, parts: Parts) -> list[TodayRow]:
     """Call-backs and timed tasks by time, then visits by time, complaint deadlines by time,
     then tasks on their last day by priority."""
+    the_day, fixed = parts.day, parts.fixed
     timed = sorted((c for c in fixed if c.fixed_at is not None), key=lambda c: c.fixed_at)  # type: ignore[arg-type, return-value]
     last_day = [c for c in fixed if c.fixed_at is None]
     rows = _task_rows(session, the_day, timed, "fixed")
-    rows += [_visit_row(v) for v in day_visits(session, [the_day.actor.id], the_day.day)]
+    rows += [_visit_row(v) for v in parts.visits]
     rows += [_deadline_row(d) for d in deadlines_on(session, [the_day.actor.id], the_day.day)]
     rows.sort(key=lambda row: row.at or row.due_at)
     return rows + _task_rows(session, the_day, last_day, "fixed")
