@@ -17,7 +17,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,7 +37,16 @@ from cmworkbench import clock, config, i18n
 from cmworkbench.config import Settings, load_settings
 from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.db.migrate import upgrade
-from cmworkbench.db.models import Branch, Complaint, Customer, Staff, Task, Team, VisitPlan
+from cmworkbench.db.models import (
+    Branch,
+    Complaint,
+    Customer,
+    Staff,
+    Task,
+    Team,
+    VisitPlan,
+    VisitPlanItem,
+)
 
 RowT = TypeVar("RowT", bound=SQLModel)
 
@@ -214,7 +223,7 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _id(row: Branch | Team | Staff | Customer) -> int:
+def _id(row: Branch | Team | Staff | Customer | VisitPlan | VisitPlanItem) -> int:
     assert row.id is not None, "flush the row first"
     return row.id
 
@@ -290,8 +299,23 @@ class Factory:
             )
         )
 
-    def visit_plan(self, owner: Staff, week: str) -> VisitPlan:
-        return self._add(VisitPlan(owner_id=_id(owner), week=week))
+    def visit_plan(self, owner: Staff, week: str, status: str = "draft") -> VisitPlan:
+        return self._add(VisitPlan(owner_id=_id(owner), week=week, status=status))
+
+    def planned_visit(
+        self, plan: VisitPlan, customer: Customer, starts_local: str
+    ) -> VisitPlanItem:
+        """An hour's courtesy call on ``customer`` at ``starts_local`` in ``plan``."""
+        starts = clock.parse_instant(starts_local)
+        return self._add(
+            VisitPlanItem(
+                plan_id=_id(plan),
+                customer_id=_id(customer),
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=1),
+                purpose="courtesy_call",
+            )
+        )
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from conftest import MONDAY_MORNING, Factory
@@ -22,7 +22,6 @@ from sqlalchemy import Engine, text
 from cmworkbench import clock
 from cmworkbench.cli import main
 from cmworkbench.config import Settings
-from cmworkbench.db.models import VisitPlanItem
 from cmworkbench.services.workbench import login
 
 Build = Callable[[], AbstractContextManager[Factory]]
@@ -50,22 +49,10 @@ def book(frozen_clock: datetime, build: Build, engine: Engine, settings: Setting
             f.session.flush()
             assert task.id is not None
             calls.append(task.id)
-        plan = f.visit_plan(zhang, "2026-W48")
-        plan.status = "approved"
-        f.session.add(plan)
-        f.session.flush()
+        plan = f.visit_plan(zhang, "2026-W48", status="approved")
         for hour, customer_no in ((10, "V0001"), (15, "V0002")):
             customer = f.customer(zhang, customer_no, f"拜访客户{hour}", cls="A1")
-            starts = at(f"{hour}:00")
-            f.session.add(
-                VisitPlanItem(
-                    plan_id=plan.id or 0,
-                    customer_id=customer.id or 0,
-                    starts_at=starts,
-                    ends_at=starts + timedelta(hours=1),
-                    purpose="courtesy_call",
-                )
-            )
+            f.planned_visit(plan, customer, f"2026-11-23T{hour}:00")
     bench = login(engine, settings, "zhangwei")
     bench.tasks.log_call(calls[-1], "call_back", call_back_at=at("14:30"))
     bench.tasks.log_call(calls[0], "reached")

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -27,7 +26,7 @@ from cmworkbench import clock
 from cmworkbench.app import make_app
 from cmworkbench.config import RoleCapacity, Settings
 from cmworkbench.db.engine import unit_of_work
-from cmworkbench.db.models import Task, VisitPlanItem
+from cmworkbench.db.models import Task
 from cmworkbench.i18n import t
 from cmworkbench.screens.today import TodayScreen
 from cmworkbench.services.workbench import Workbench, login
@@ -75,20 +74,8 @@ def workbench(
         back.kind, back.customer_id = "call_back", promised.id
         f.session.add(back)
         visited = f.customer(zhang, "C009", "临平机械", cls="A2")
-        plan = f.visit_plan(zhang, "2026-W48")
-        plan.status = "approved"
-        f.session.add(plan)
-        f.session.flush()
-        starts = clock.parse_instant("2026-11-23T10:00")
-        f.session.add(
-            VisitPlanItem(
-                plan_id=plan.id or 0,
-                customer_id=visited.id or 0,
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=1),
-                purpose="courtesy_call",
-            )
-        )
+        plan = f.visit_plan(zhang, "2026-W48", status="approved")
+        f.planned_visit(plan, visited, "2026-11-23T10:00")
     return login(engine, four_calls, "zhangwei")
 
 

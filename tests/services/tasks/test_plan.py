@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from conftest import Factory
@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
-from cmworkbench.db.models import Customer, DayPlan, DayPlanItem, Task, VisitPlanItem
+from cmworkbench.db.models import Customer, DayPlan, DayPlanItem, Task
 from cmworkbench.services.tasks.plan import day_summary, today_plan
 from cmworkbench.services.workbench import Workbench, login
 
@@ -53,24 +53,11 @@ def book(build: Build) -> dict[str, list[int]]:
             f.session.flush()
             assert task.id is not None
             calls.append(task.id)
-        plan = f.visit_plan(zhang, "2026-W48")
-        plan.status = "approved"
-        f.session.add(plan)
-        f.session.flush()
+        plan = f.visit_plan(zhang, "2026-W48", status="approved")
         visits = []
         for hour, customer_no in ((10, "C0500"), (15, "C0501")):
             customer = f.customer(zhang, customer_no, f"拜访客户{hour}", cls="A1")
-            starts = clock.parse_instant(f"2026-11-23T{hour}:00")
-            item = VisitPlanItem(
-                plan_id=plan.id or 0,
-                customer_id=customer.id or 0,
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=1),
-                purpose="courtesy_call",
-            )
-            f.session.add(item)
-            f.session.flush()
-            visits.append(item.id or 0)
+            visits.append(f.planned_visit(plan, customer, f"2026-11-23T{hour}:00").id or 0)
     return {"calls": calls, "visits": visits}
 
 
