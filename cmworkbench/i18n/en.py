@@ -434,6 +434,7 @@ MESSAGES: dict[str, str] = {
     "customer.reveal.not_allowed": "{role}: your role may not see the full {field}; revealing needs a permitted role and is written to the audit log",
     "contact.field.kind": "Contact kind",
     "contact.field.outcome": "Outcome",
+    "contact.field.note": "Note",
     "contact.field.next_step": "Next step",
     "contact.field.duration_minutes": "Duration (minutes)",
     "contact.field.for_tasks": "For tasks",

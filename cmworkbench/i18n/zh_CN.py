@@ -433,6 +433,7 @@ MESSAGES: dict[str, str] = {
     "customer.reveal.not_allowed": "{role}无权查看完整的{field}；每次查看都需要有权限的角色并记入审计日志",
     "contact.field.kind": "联系方式",
     "contact.field.outcome": "联系结果",
+    "contact.field.note": "备注",
     "contact.field.next_step": "下一步",
     "contact.field.duration_minutes": "时长（分钟）",
     "contact.field.for_tasks": "所为任务",

@@ -44,6 +44,9 @@ NOT_HELD = frozenset({"cancelled", "rescheduled"})
 """Visit outcomes meaning the visit did not take place."""
 MAX_MINUTES = 24 * 60
 NEXT_STEP_CHARS = 500
+NOTE_CHARS = 2000
+"""A contact's note: what was said, a few paragraphs at most (``cmw log --note`` takes any
+text, so its length and control characters are checked like every other free text)."""
 """Column size of ``interaction.next_step``."""
 MAX_BACKDATE = timedelta(days=7)
 """A contact may be logged this long after it happened (``cmw log --at``), no longer: the
@@ -162,7 +165,7 @@ def record_contact(
     """Write the interaction on a customer whose scope the caller has checked, with what it
     was for (``served``: open tasks of this customer), and close the tasks it satisfies."""
     assert customer.id is not None, "a customer read from the database has an id"
-    _check(kind, outcome, next_step, duration_minutes, at)
+    _check(kind, outcome, note, next_step, duration_minutes, at)
     now = clock.now()
     held = not (kind == InteractionKind.VISIT and outcome in NOT_HELD)
     row = Interaction(
@@ -232,13 +235,20 @@ def _channels(settings: Settings, customer: Customer) -> tuple[str, ...] | None:
 
 
 def _check(
-    kind: str, outcome: str, next_step: str | None, minutes: int | None, at: datetime | None
+    kind: str,
+    outcome: str,
+    note: str | None,
+    next_step: str | None,
+    minutes: int | None,
+    at: datetime | None,
 ) -> None:
     problems: dict[str, str] = {}
     if problem := choice_problem(kind, tuple(OUTCOMES)):
         problems["kind"] = problem
     elif problem := choice_problem(outcome, OUTCOMES[kind]):
         problems["outcome"] = problem
+    if problem := text_problem(note, most=NOTE_CHARS, multiline=True):
+        problems["note"] = problem
     if problem := text_problem(next_step, most=NEXT_STEP_CHARS):
         problems["next_step"] = problem
     if minutes is not None and (problem := range_problem(minutes, 0, MAX_MINUTES)):

@@ -180,3 +180,21 @@ def test_cmw_log_records_a_call_for_the_tasks_named(
     assert str(happened).startswith("2026-11-23 01:40")  # 09:40 at the branch, in UTC
     assert main([*args[:-2], "--at", "noon", "--as", "zhangwei"]) == 2
     assert "--at noon" in capsys.readouterr().err
+
+
+def test_a_note_with_a_control_character_or_too_long_is_refused_and_nothing_is_written(
+    engine: Engine,
+    database_url: str,
+    tasks: dict[str, int],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bench = zhang(engine, settings=Settings())
+    for note in ("回电\x1b[2J", "很" * 2001):  # a terminal escape typed at the CLI; a paste
+        with pytest.raises(FieldsInvalid, match="备注"):
+            bench.tasks.log_contact("C001", "call", "reached", note=note)
+    args = ["--db", database_url, "log", "call", "C001", "--outcome", "reached"]
+    assert main([*args, "--note", "x\x07y", "--as", "zhangwei"]) == 2
+    assert "备注" in capsys.readouterr().err
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM interaction")).scalar() == 0
+    assert bench.tasks.log_contact("C001", "call", "reached", note="第一行\n第二行").interaction_id
