@@ -140,23 +140,42 @@ def refuse_control_characters(session: Any, _context: Any, _instances: Any) -> N
                     )
 
 
+TASKS_WRITTEN = "cmw.tasks_written"
+"""Set in a session's ``info``: the ids of the tasks it inserted or changed, scored before it
+commits (:func:`cmworkbench.db.scoring.rescore_tasks`)."""
+
+
+def _note_tasks(session: Any, _context: Any) -> None:
+    from cmworkbench.db.models import Task
+
+    ids = [row.id for row in (*session.new, *session.dirty) if isinstance(row, Task)]
+    if ids:
+        session.info.setdefault(TASKS_WRITTEN, set()).update(ids)
+
+
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
     """One session per unit of work: commit on success, roll back on any error."""
     from sqlmodel import Session  # imported here: cmw tui paints before loading the ORM
 
+    from cmworkbench.db.scoring import rescore_tasks
     from cmworkbench.db.search import drain
 
     with Session(engine, expire_on_commit=False) as session:
         event.listen(session, "before_flush", refuse_control_characters)
+        event.listen(session, "after_flush", _note_tasks)
         try:
             yield session
-            # Index what this unit of work changed, in the same transaction (see db.search);
-            # a unit of work that only read has nothing queued and spares the round trip.
+            # Index what this unit of work changed, in the same transaction (see db.search),
+            # and score its new or changed tasks and the tasks of its changed customers (see
+            # db.scoring); a unit of work that only read has nothing queued and spares the
+            # round trips.
             session.flush()
             conn = session.connection()
             if conn.info.pop(WROTE, False):
                 drain(conn)
+                if tasks := session.info.pop(TASKS_WRITTEN, None):
+                    rescore_tasks(conn, sorted(tasks))
             session.commit()
         except BaseException:
             session.rollback()

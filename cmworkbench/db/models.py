@@ -230,6 +230,8 @@ class Task(SQLModel, table=True):
         ),
         Index("ix_task_customer_status", "customer_id", "status"),
         Index("ix_task_origin", "origin_task_id"),
+        # A person's open tasks by the stored score (db.scoring; migration 0010).
+        Index("ix_task_owner_priority", "owner_id", "status", "priority", "due_at", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=24)
@@ -524,6 +526,15 @@ class AppState(SQLModel, table=True):
     key: str = Field(max_length=64)
     value: str
     updated_at: datetime
+
+
+class ScoreDay(SQLModel, table=True):
+    """A day every open task's ``priority`` was scored for (:mod:`cmworkbench.db.scoring`):
+    the daily generation records it; a day without a row is scored at the first look."""
+
+    __tablename__ = "score_day"
+    day: date = Field(primary_key=True)
+    scored_at: datetime
 
 
 class SearchTerm(SQLModel, table=True):

@@ -4,7 +4,8 @@ Upkeep, so the index never lags the data: triggers (migration 0002) queue every 
 updated or deleted customer or contact in ``search_dirty``; :func:`drain` rewrites their terms
 and runs in every unit of work just before it commits (``db.engine.unit_of_work``), so a
 change and its index terms commit together. Bulk writers (``cmw demo``, imports) call
-:func:`rebuild`, as does ``cmw reindex``.
+:func:`rebuild`, as does ``cmw reindex``. The same queue has the open tasks of each changed
+customer scored again (:mod:`cmworkbench.db.scoring`).
 
 Look-up: each probe of the parsed query is one range scan of the ``search_term`` primary key
 (``term >= p AND term < p || U+10FFFF``), filtered by scope on the copied owner/backup
@@ -25,6 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from cmworkbench.db.bulk import copy_rows, put_back, set_aside
+from cmworkbench.db.scoring import rescore_customers
 from cmworkbench.domain.scope import OwnerScope
 from cmworkbench.domain.search_terms import (
     FULL_KINDS,
@@ -101,6 +103,7 @@ def drain(conn: Connection, limit: int | None = 1_000) -> int:
         if not ids:
             break
         refresh(conn, ids)
+        rescore_customers(conn, ids)  # their class, flags or churn may have changed
         marks = ",".join(str(int(i)) for i in ids)
         conn.execute(text(f"DELETE FROM search_dirty WHERE customer_id IN ({marks})"))
         done += len(ids)

@@ -15,8 +15,9 @@
 
 A contact task is due at the cadence's ideal day and overdue only past its maximum: an A1
 customer last called on 11-18 reads on 12-13 ``A1 · 应联系 5 天 · 最迟 12-18``, not overdue. The
-day-independent part (class, kind, flags, churn) is stored by the daily generation's SQL in
-``task.priority``; the listing recomputes the whole score for the day it shows. Pure: no I/O.
+score of the day is stored in ``task.priority`` and kept true as tasks and customers change
+(:mod:`cmworkbench.db.scoring`, the same weights as SQL), so a plan reads its first rows by
+index. Pure: no I/O.
 """
 
 from __future__ import annotations

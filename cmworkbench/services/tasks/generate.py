@@ -27,9 +27,9 @@ record, a return call made), so what it prints is created and closed; and it giv
 contact and maturity tasks made before deadlines existed (schema 0008) the deadline a new one
 would get, once.
 
-``task.priority`` holds the day-independent part of :mod:`cmworkbench.domain.priority`
-(value, kind, flags, churn); the call list adds where the task stands on the day it shows
-(due or overdue, and for how many days).
+Last, every open task is scored for the day (:func:`cmworkbench.db.scoring.rescore`: the
+score of :mod:`cmworkbench.domain.priority` stored in ``task.priority``, which Today's plan
+reads by index), so what the morning's plan ranks is where each task stands that day.
 
 The date arithmetic differs between SQLite (date functions on the stored ISO strings) and
 PostgreSQL (``timestamptz`` and ``date`` with intervals): :class:`Context` writes each piece in
@@ -49,6 +49,7 @@ from sqlalchemy import Connection, text
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.dialect import dialect_of
+from cmworkbench.db.scoring import rescore
 from cmworkbench.domain.cadence import CHANNEL_BITS, rule_table
 from cmworkbench.domain.calendar import parse_hours
 from cmworkbench.i18n import t
@@ -74,6 +75,7 @@ def generate(conn: Connection, settings: Settings, day: date | None = None) -> G
         created[kind] = created.get(kind, 0) + _insert(conn, ctx, kind, sql)
     closed = _close_stale(conn, ctx)
     _fill_deadlines(conn, ctx)
+    rescore(conn, ctx.day)
     for table in ("gen_rule", "gen_last", "gen_fresh"):
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp(table)}")
     return GenerationResult(ctx.day, created, closed, round(time.perf_counter() - started, 3))

@@ -25,30 +25,33 @@ and the reason shows the age (``应联系 6 天``). A task snoozed past now, and
 by an open call-back, are left out until then.
 
 The candidates are read as light rows (ids, kinds, the customer's class and flags, and the
-priority score computed in SQL from the customer as it is now, the days since due and the
-deadline's weight, :mod:`cmworkbench.domain.priority`), in bounded parts: the fixed items and
-office work, the kept plan's ids (or, for a new plan, the first :data:`RANKED_READ` by
-priority), and the backlog counted by one ``GROUP BY``. Only the rows shown are read in full.
+priority score of :mod:`cmworkbench.domain.priority` for the day), in bounded parts: the fixed
+items and office work, the kept plan's ids (or, for a new plan, each owner's first
+:data:`RANKED_READ` by the score stored for the day, from ``ix_task_owner_priority``:
+:mod:`cmworkbench.db.scoring`), and the backlog counted by one ``GROUP BY``. Only the rows
+shown are read in full. A day whose scores are not stored (another day, or today before
+anyone's first look when the generation has not run) is ranked in SQL instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, case, cast, func, literal, not_, or_
+from sqlalchemy import ColumnElement, and_, func, literal_column, not_, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from cmworkbench import clock
 from cmworkbench.clock import day_bounds
 from cmworkbench.config import CapacitySettings, Settings
+from cmworkbench.db import scoring
 from cmworkbench.db.models import Customer, DayPlan, DayPlanItem, Task
-from cmworkbench.domain import priority
 from cmworkbench.domain.cadence import applicable_rule
 from cmworkbench.domain.enums import TaskKind, TaskStatus
 from cmworkbench.i18n import label, t
@@ -113,6 +116,9 @@ class Day:
     day: date
     covered: dict[int, str]
     settings: Settings
+    stored: bool = False
+    """``task.priority`` holds the scores of this day (:mod:`cmworkbench.db.scoring`): the
+    ranked reads use its index."""
 
     @property
     def owners(self) -> list[int]:
@@ -305,7 +311,7 @@ def _parts(
     ``keep`` is off) and the backlog counted. Each read is bounded: the fixed items, the
     plan's ids or the first :data:`RANKED_READ` by priority, and a ``GROUP BY`` for the
     backlog; no read ranks every due task in Python."""
-    the_day = _day(session, actor, settings, day)
+    the_day = _day(session, actor, settings, day, keep=keep)
     # One read for the fixed items and the office work (no capacity used): both join the day.
     office = and_(col(Task.kind).in_(_none_kinds(the_day)), not_(_fixed_clause(the_day)))
     both = _read(session, the_day, [or_(_fixed_clause(the_day), office)])
@@ -322,21 +328,38 @@ def _parts(
 # -- reading the candidates ------------------------------------------------------------------
 
 
-def _day(session: Session, actor: Actor, settings: Settings, day: date) -> Day:
-    return Day(actor, day, covered_staff(session=session, actor=actor, day=day), settings)
+def _day(
+    session: Session, actor: Actor, settings: Settings, day: date, *, keep: bool = False
+) -> Day:
+    """The day. A person's own look at today (``keep``: it keeps a plan, so it writes
+    anyway) makes sure today's scores are stored: scored in full if the generation has not
+    scored them today, once a day, by whoever looks first. Any other read only uses them if
+    they are there, and ranks in SQL otherwise: a read never writes."""
+    conn = session.connection()
+    if keep and day == clock.today():
+        scoring.ensure_scored(conn, day)
+    stored = scoring.scored_for(conn) == day
+    return Day(actor, day, covered_staff(session=session, actor=actor, day=day), settings, stored)
 
 
-def _due(the_day: Day) -> list[ColumnElement[bool]]:
-    """Open tasks of the day's owners due by its end, not snoozed past now, and not continued
-    by an open call-back (shown as the call-back, at its time; ``ix_task_origin``)."""
+def _due(
+    the_day: Day, owners: Sequence[int] | None = None, due_at: Any = None
+) -> list[ColumnElement[bool]]:
+    """Open tasks of the day's owners (or of ``owners``) due by its end, not snoozed past now,
+    and not continued by an open call-back (shown as the call-back, at its time;
+    ``ix_task_origin``). ``due_at``: the due column as the query should name it."""
     child = aliased(Task)  # not correlated with the outer task: one list, read once
     continued = select(child.origin_task_id).where(
-        col(child.origin_task_id).is_not(None), col(child.status) == TaskStatus.OPEN
+        # "> 0", not "IS NOT NULL": SQLite reads ix_task_origin for a range, not for IS NOT
+        # NULL (that scanned the whole task table: 0.1 s a read at a million customers).
+        col(child.origin_task_id) > 0,
+        col(child.status) == TaskStatus.OPEN,
     )
+    whose = the_day.owners if owners is None else list(owners)
     return [
-        col(Task.owner_id).in_(the_day.owners),
+        col(Task.owner_id) == whose[0] if len(whose) == 1 else col(Task.owner_id).in_(whose),
         col(Task.status) == TaskStatus.OPEN,
-        col(Task.due_at) < day_bounds(the_day.day)[1],
+        (col(Task.due_at) if due_at is None else due_at) < day_bounds(the_day.day)[1],
         or_(col(Task.snoozed_until).is_(None), col(Task.snoozed_until) <= clock.now()),
         col(Task.id).not_in(continued),
     ]
@@ -379,7 +402,7 @@ def _ranked(
         where.append(col(Task.id).not_in(list(exclude)))
     if kind is not None:
         where.append(col(Task.kind) == kind)
-    return _read(session, the_day, where, limit=limit)
+    return _ranked_read(session, the_day, where, limit)
 
 
 def _counted(session: Session, the_day: Day, exclude: Sequence[int]) -> dict[str, tuple[int, int]]:
@@ -409,18 +432,45 @@ def _read(
     limit: int | None = None,
 ) -> list[Candidate]:
     """The day's due tasks that also meet ``where``, highest priority first, as light rows
-    (no ORM objects; the score in SQL from the domain's weights)."""
+    (no ORM objects; the score in SQL from the domain's weights, :func:`scoring.score`)."""
+    return _query(session, the_day, [*_due(the_day), *where], stored=False, limit=limit)
+
+
+def _ranked_read(
+    session: Session, the_day: Day, where: Sequence[ColumnElement[bool]], limit: int | None
+) -> list[Candidate]:
+    """The first ``limit`` of the day's due tasks that meet ``where``, by priority: for the
+    scored day, each owner's first rows from ``ix_task_owner_priority`` (a range scan that
+    stops at ``limit``), merged; for another day, or without a limit, ranked in SQL."""
+    if not the_day.stored or limit is None:
+        return _read(session, the_day, where, limit=limit)
+    found: list[Candidate] = []
+    # SQLite would rather take the due day's range on ix_task_owner_status_due and sort the
+    # whole book; a unary "+" keeps that term off the index (SQLite's own advice), so the
+    # book is read in score order from ix_task_owner_priority and the read stops at ``limit``.
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    due_at = literal_column("+task.due_at", UTCDateTime()) if sqlite else None
+    for owner in the_day.owners:
+        due = _due(the_day, owners=[owner], due_at=due_at)
+        found += _query(session, the_day, [*due, *where], stored=True, limit=limit)
+    found.sort(key=lambda c: (-c.score, c.due_at, c.task_id))
+    return found[:limit]
+
+
+def _query(
+    session: Session,
+    the_day: Day,
+    where: Sequence[ColumnElement[bool]],
+    *,
+    stored: bool,
+    limit: int | None,
+) -> list[Candidate]:
+    """Light rows of the tasks that meet ``where``, ordered by the stored score (``stored``:
+    an index order) or by the score computed for the day."""
     day = the_day.day
     start, end = day_bounds(day)
-    last_moment = func.coalesce(col(Task.deadline_at), col(Task.due_at))
-    score = (
-        _weight()
-        + _days_since_due(day)
-        + case(
-            (last_moment < start, literal(priority.OVERDUE_WEIGHT)),
-            else_=literal(priority.DUE_TODAY_WEIGHT),
-        )
-    )
+    score = scoring.score(day)
+    first: Any = col(Task.priority) if stored else score
     columns: list[Any] = [
         Task.id,
         Task.kind,
@@ -437,10 +487,11 @@ def _read(
     query = (
         sa_select(*columns)
         .join(Customer, col(Customer.id) == col(Task.customer_id), isouter=True)
-        .where(*_due(the_day), *where)
-        .order_by(score.desc(), col(Task.due_at), col(Task.id))
+        .where(*where)
+        .order_by(first.desc(), col(Task.due_at), col(Task.id))
         .limit(limit)
     )
+
     cost = _coster(the_day.settings)
     found = []
     for (
@@ -474,49 +525,6 @@ def _read(
             )
         )
     return found
-
-
-def _weight():  # type: ignore[no-untyped-def]
-    """SQL: the day-independent part of :func:`cmworkbench.domain.priority.score` (class or
-    tier, kind, flags, churn), from the customer as it is now (a flag set or a class changed
-    since the task was made counts at once; ``task.priority`` is not read)."""
-    w = priority.FLAG_WEIGHT
-
-    def flag(condition, weight: int):  # type: ignore[no-untyped-def]
-        return case((condition, literal(weight)), else_=literal(0))
-
-    by_tier = case(
-        *((col(Customer.tier) == k, literal(v)) for k, v in priority.TIER_WEIGHT.items()),
-        else_=literal(priority.value_weight(None, None)),
-    )
-    value = case(
-        *((col(Customer.cls) == k, literal(v)) for k, v in priority.CLASS_WEIGHT.items()),
-        else_=by_tier,
-    )
-    kind = case(
-        *((col(Task.kind) == k, literal(v)) for k, v in priority.KIND_WEIGHT.items()),
-        else_=literal(priority.KIND_WEIGHT.get("", 10)),
-    )
-    vip = or_(col(Customer.is_vip), col(Customer.tier).in_(priority.VIP_TIERS))
-    return (
-        value
-        + kind
-        + flag(vip, w["vip"])
-        + flag(col(Customer.is_government), w["government"])
-        + flag(col(Customer.is_benchmark), w["benchmark"])
-        + flag(col(Customer.is_dual_span), w["dual_span"])
-        + flag(col(Customer.status) == "at_risk", priority.AT_RISK_WEIGHT)
-    )
-
-
-def _days_since_due(day: date):  # type: ignore[no-untyped-def]
-    """SQL: whole days from the task's due day to ``day`` (0 to 30), as instants compare the
-    same on every database (the due day's start is compared, not date arithmetic)."""
-    bounds = [day_bounds(day - timedelta(days=n))[0] for n in range(priority.MAX_OVERDUE_DAYS)]
-    whens = [
-        (col(Task.due_at) < bound, literal(n + 1)) for n, bound in reversed(list(enumerate(bounds)))
-    ]
-    return cast(case(*whens, else_=literal(0)), Integer)
 
 
 def _coster(settings: Settings):  # type: ignore[no-untyped-def]
@@ -594,7 +602,8 @@ def _planned(
     none_kinds = _none_kinds(the_day)
     planned = list(office)
     some = max(RANKED_READ, 3 * (capacity.calls + capacity.meetings))
-    for c in _read(session, the_day, [not_fixed, col(Task.kind).not_in(none_kinds)], limit=some):
+    ranked = _ranked_read(session, the_day, [not_fixed, col(Task.kind).not_in(none_kinds)], some)
+    for c in ranked:
         if left.get(c.cost, 0) > 0:
             left[c.cost] -= 1
             planned.append(c)

@@ -1,7 +1,7 @@
 """What each kind of task the daily generation makes selects: one ``SELECT`` per rule (contact
 cadence, data verification, care moments, after-sale return visits, maturities, post-loan
-checks, complaint return calls, retention), each row a task to insert, scored by
-:func:`_priority_sql`. The rules' numbers come from config through the generation's context
+checks, complaint return calls, retention), each row a task to insert (scored once all are in,
+:mod:`cmworkbench.db.scoring`). The rules' numbers come from config through the generation's context
 (:mod:`.generate`).
 
 A task's deadline (``deadline_at``, :mod:`cmworkbench.domain.standing`): a contact is due at the
@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
-
-from cmworkbench.domain import priority
 
 if TYPE_CHECKING:
     from cmworkbench.services.tasks.generate import Context
@@ -28,31 +26,12 @@ RULE_JOIN = (
 )
 
 
-def _priority_sql(kind: str) -> str:
-    """The day-independent part of the priority score, from the domain's weights."""
-    value = " ".join(f"WHEN '{k}' THEN {w}" for k, w in priority.CLASS_WEIGHT.items())
-    tier = " ".join(f"WHEN '{k}' THEN {w}" for k, w in priority.TIER_WEIGHT.items())
-    w = priority.FLAG_WEIGHT
-    return (
-        f"(CASE c.cls {value} ELSE CASE c.tier {tier} ELSE 5 END END"
-        f" + {priority.KIND_WEIGHT.get(kind, 10)}"
-        f" + CASE WHEN {_VIP} = 1 THEN {w['vip']} ELSE 0 END"
-        f" + CASE WHEN c.is_government THEN {w['government']} ELSE 0 END"
-        f" + CASE WHEN c.is_benchmark THEN {w['benchmark']} ELSE 0 END"
-        f" + CASE WHEN c.is_dual_span THEN {w['dual_span']} ELSE 0 END"
-        f" + CASE WHEN c.status = 'at_risk' THEN {priority.AT_RISK_WEIGHT} ELSE 0 END)"
-    )
-
-
 def _select(
     kind: str, rule: str, due: str, key: str, owner: str = "c.owner_id", deadline: str = "NULL"
 ) -> str:
     """The SELECT list every rule shares, in the order of :data:`TASK_COLUMNS` (``deadline``:
     ``NULL`` when the due day is the last)."""
-    return (
-        f"SELECT '{kind}', c.id, {owner}, {due}, {_priority_sql(kind)}, 'open', {rule},"
-        f" {key}, :now, 1, {deadline}"
-    )
+    return f"SELECT '{kind}', c.id, {owner}, {due}, 0, 'open', {rule}, {key}, :now, 1, {deadline}"
 
 
 _ACTIVE = "c.owner_id IS NOT NULL AND c.status <> 'lost'"

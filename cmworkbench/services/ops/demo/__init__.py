@@ -36,7 +36,7 @@ from sqlalchemy import Engine
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
-from cmworkbench.db import search
+from cmworkbench.db import scoring, search
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.domain import demo_data
 from cmworkbench.i18n import t
@@ -131,6 +131,7 @@ def build_demo(
     # and until rebuild() the whole bulk load is queued (that cost 10 s and 40 MiB at 1M).
     with unit_of_work(engine) as session:
         refresh_all(session=session, settings=settings or Settings())
+        scoring.rescore(session.connection())  # Today's first look finds today scored
     return DemoSummary(
         staff=counts["staff"],
         customers=counts["customer"],
