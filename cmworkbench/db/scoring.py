@@ -40,8 +40,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
 
 from cmworkbench import clock
@@ -183,6 +181,11 @@ def ensure_scored(conn: Connection, day: date | None = None) -> int:
 
 
 def _mark(conn: Connection, day: date) -> None:
+    # The dialects' INSERT … ON CONFLICT, imported here: the ORM's first load (Today's first
+    # data) should not also load a dialect it does not run on.
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
     values: dict[str, Any] = {"day": day, "scored_at": clock.now().astimezone(UTC)}
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(

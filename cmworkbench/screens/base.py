@@ -112,9 +112,14 @@ class WorkbenchScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__(t(f"tui.mode.{self.MODE}"))
 
+    OVERVIEW_ON_RESUME: ClassVar[bool] = True
+    """Load the overview counts as the screen is shown. A screen whose own rows come first
+    turns this off and loads them once its rows are shown (read side by side in two threads,
+    the two share one interpreter and the rows arrive later)."""
+
     def on_screen_resume(self) -> None:
         # Textual may resume a screen twice as it is first shown; one load is enough.
-        if not self._loading():
+        if self.OVERVIEW_ON_RESUME and not self._loading():
             self.load_overview()
 
     def _loading(self) -> bool:

@@ -132,6 +132,8 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         self.showing_backlog = False
         """``b``: the backlog by priority instead of the day's plan."""
         self.day: TodayPlan | None = None
+        self._counts_stale = True
+        """The overview counts are to be read once the rows are shown."""
 
     def compose_body(self) -> ComposeResult:
         yield CountsPanel(
@@ -149,8 +151,12 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     def on_resize(self) -> None:
         self.set_class(self.size.width < self.WIDE, "-narrow")
 
+    OVERVIEW_ON_RESUME = False
+    """The day's rows first; the counts once they are shown (:meth:`loaded`). At a million
+    customers the two read side by side took the rows from 0.1 s to 0.8 s."""
+
     def on_screen_resume(self) -> None:
-        super().on_screen_resume()
+        self._counts_stale = True
         self.load_today()
         self.table.focus()
 
@@ -181,6 +187,9 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         shown = [row for row in message.rows if self.kind is None or row.kind == self.kind]
         self.table.show(shown)
         self._show_filter()
+        if self._counts_stale:
+            self._counts_stale = False
+            self.load_overview()
 
     def _show_filter(self) -> None:
         total = sum(self.counts.values())
