@@ -27,6 +27,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 LANGUAGES = ("zh_CN", "en")
 ROLES = ("manager", "phone_manager", "supervisor", "branch_head", "admin")
 GROUP_CLASSES = ("A1", "A2", "B1", "B2", "C")
+TIERS = ("diamond", "gold", "mid_high", "mass")
+POOL_KEEPERS = ("branch_head", "area_supervisor")
 SYSTEM_CONFIG = Path("/etc/cmworkbench/config.toml")
 
 
@@ -236,6 +238,8 @@ class TargetSettings:
     """Average satisfaction (1–5) recorded at the complaints' return calls."""
     worklog: float = 1.0
     """Work logs submitted on the working days (every working day, both handbooks)."""
+    workload: float = 1.0
+    """Books at most the size of their rule (``[workload]``): above 100% is flagged."""
 
 
 @dataclass(frozen=True)
@@ -284,6 +288,65 @@ class CapacitySettings:
     def cost_of(self, kind: str) -> str:
         """What a task of ``kind`` uses up."""
         return self.cost.get(kind, "call")
+
+
+@dataclass(frozen=True)
+class RoleWorkload:
+    """One role's book: how many households, and which customers it holds by default."""
+
+    households: int = 150
+    classes: list[str] = field(default_factory=list)
+    """Customer classes (A1 … C) this role holds by default."""
+    tiers: list[str] = field(default_factory=list)
+    """Individual tiers (diamond, gold, mid_high, mass) this role holds by default, for
+    customers without a class."""
+
+    def holds(self, cls: str | None, tier: str | None) -> bool:
+        """Whether a customer of ``cls`` (or, without one, ``tier``) belongs in this book."""
+        return cls in self.classes if cls else tier in self.tiers
+
+
+@dataclass(frozen=True)
+class WorkloadSettings:
+    """Book sizes by role (DESIGN.md, "A day a manager can work"): the report's workload figure
+    compares each book with its rule; allocation from the pool and the demo follow it."""
+
+    manager: RoleWorkload = field(
+        default_factory=lambda: RoleWorkload(
+            households=150,
+            classes=["A1", "A2", "B1", "B2"],
+            tiers=["diamond", "gold", "mid_high"],
+        )
+    )
+    """A relationship manager (客户经理): under about 150 households (the sources), A/B classes
+    and the upper tiers, served in person."""
+    phone_manager: RoleWorkload = field(
+        default_factory=lambda: RoleWorkload(households=3000, classes=["C"], tiers=["mass"])
+    )
+    """A phone manager (电话经理): mass and C-class customers, one-to-many by phone. 80 calls a
+    day over the 100 or so working days of C's 150-day cadence is 8,000 calls; with info
+    checks, care and maturities besides, about 3,000 households."""
+
+    def of(self, role: str) -> RoleWorkload | None:
+        """The workload rule of ``role`` (``None``: the role holds no book)."""
+        found = getattr(self, role, None)
+        return found if isinstance(found, RoleWorkload) else None
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """The branch pool: customers without an owner, visible to supervisors, the branch head
+    and the administrator, and kept by someone so that nothing generated for them is lost."""
+
+    keeper: str = "branch_head"
+    """Whose Today holds the pooled customers' due work: ``branch_head`` (the branch's first
+    active branch head), or ``area_supervisor`` (the supervisor of the team named for the
+    customer's area in ``area_teams``, else the branch head)."""
+    area_teams: dict[str, str] = field(default_factory=dict)
+    """Customer area → the team whose supervisor keeps that area's pooled customers."""
+    claim: bool = True
+    """A manager may claim a pooled customer they served (the first claim wins), found by its
+    exact customer number, ID number or phone only; audited."""
 
 
 # Core/premium customers are contacted at least monthly (bank routine); VIP diamond/gold at
@@ -335,6 +398,8 @@ class Settings:
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     targets: TargetSettings = field(default_factory=TargetSettings)
     capacity: CapacitySettings = field(default_factory=CapacitySettings)
+    workload: WorkloadSettings = field(default_factory=WorkloadSettings)
+    pool: PoolSettings = field(default_factory=PoolSettings)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
             "senior": ["A1", "A2", "B1", "B2", "C"],
@@ -503,6 +568,19 @@ def _validate(s: Settings, label: str) -> None:
     for kind, cost in s.capacity.cost.items():
         if cost not in COSTS:
             fail(f"capacity.cost.{kind}", f"{cost!r} is not one of {', '.join(COSTS)}")
+    for role in ("manager", "phone_manager"):
+        book = s.workload.of(role)
+        assert book is not None
+        if book.households <= 0:
+            fail(f"workload.{role}.households", "must be more than 0")
+        for c in book.classes:
+            if c not in GROUP_CLASSES:
+                fail(f"workload.{role}.classes", f"{c!r} is not a class ({', '.join(GROUP_CLASSES)})")
+        for tier in book.tiers:
+            if tier not in TIERS:
+                fail(f"workload.{role}.tiers", f"{tier!r} is not a tier ({', '.join(TIERS)})")
+    if s.pool.keeper not in POOL_KEEPERS:
+        fail("pool.keeper", f"{s.pool.keeper!r} is not one of {', '.join(POOL_KEEPERS)}")
     for grade, classes in s.grades.items():
         for c in classes:
             if c not in GROUP_CLASSES:

@@ -31,7 +31,7 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import DataTable
-from textual.worker import WorkerCancelled
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from cmworkbench import clock, config, i18n
 from cmworkbench.config import Settings, load_settings
@@ -333,16 +333,20 @@ def build(engine: Engine) -> Callable[[], AbstractContextManager[Factory]]:
 # -- the TUI tests (Textual's Pilot) ----------------------------------------------------
 
 
-async def settled(pilot: Pilot[Any]) -> None:
+async def settled(pilot: Pilot[Any], *, failing: bool = False) -> None:
     """Wait until every worker finished and its messages were handled. An exclusive worker
     cancelled by a newer one of its group (a reload replaced by the next) is no failure: the
-    newer one is waited for on the next round."""
+    newer one is waited for on the next round. ``failing``: the test makes a worker fail on
+    purpose (the app reports it; the test asserts on the report), which is no failure either."""
+    expected: tuple[type[Exception], ...] = (
+        (WorkerCancelled, WorkerFailed) if failing else (WorkerCancelled,)
+    )
     for _ in range(3):
         for _attempt in range(10):
             try:
                 await pilot.app.workers.wait_for_complete()
                 break
-            except WorkerCancelled:
+            except expected:
                 continue
         await pilot.pause()
 

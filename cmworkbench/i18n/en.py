@@ -28,6 +28,7 @@ MESSAGES: dict[str, str] = {
     "report.figure.tasks_done": "Tasks done",
     "report.figure.tasks_overdue": "Tasks overdue",
     "report.figure.worklog": "Work logs",
+    "report.figure.workload": "Book size against the rule",
     "report.col.group": "Scope",
     "report.col.figure": "Figure",
     "report.col.label": "Label",

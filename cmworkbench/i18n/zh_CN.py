@@ -28,6 +28,7 @@ MESSAGES: dict[str, str] = {
     "report.figure.tasks_done": "任务完成率",
     "report.figure.tasks_overdue": "任务逾期率",
     "report.figure.worklog": "工作日志提交率",
+    "report.figure.workload": "客户数占定额比例",
     "report.col.group": "范围",
     "report.col.figure": "指标",
     "report.col.label": "指标名称",

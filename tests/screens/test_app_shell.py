@@ -283,7 +283,7 @@ async def test_a_service_refusal_is_a_notification_not_a_traceback(
     app = make_app(workbench)
     messages: list[Message] = []
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
-        await settled(pilot)
+        await settled(pilot, failing=True)
         assert notifications(messages) == [("张伟 may not see [A1] customers", "error")]
         assert app.is_running
         assert str(app.screen.query_one(CountsPanel).content) == t("tui.loading")
@@ -299,7 +299,7 @@ async def test_an_unexpected_error_is_reported_without_its_details(
     app = make_app(workbench)
     messages: list[Message] = []
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
-        await settled(pilot)
+        await settled(pilot, failing=True)
         assert notifications(messages) == [(t("tui.error.load_failed"), "error")]
 
 

@@ -384,6 +384,44 @@ def _worklog(d: Dialect, owners: str) -> str:
     )
 
 
+def _workload(d: Dialect, owners: str) -> str:
+    # Each book against its rule ([workload]): a record per customer held (the numerator) and
+    # one per manager or phone manager in scope with the households the rule gives their role
+    # (the denominator): the figure is the book's size as a share of the rule (100%: full),
+    # and the drill-down lists the book, by class or tier.
+    return (
+        "SELECT c.owner_id, COALESCE(c.cls, c.tier, '') AS grp, c.customer_no AS ref, c.name,"
+        " :end_day AS day, 1 AS num, 0 AS den, '' AS detail"
+        f" FROM customer c WHERE {_active_customer(d, owners)}"
+        " UNION ALL"
+        " SELECT s.id AS owner_id, '' AS grp, s.login AS ref, s.name, :end_day AS day,"
+        " 0 AS num, CASE s.role WHEN 'manager' THEN :manager_households"
+        " ELSE :phone_manager_households END AS den, s.role AS detail"
+        f" FROM staff s WHERE s.id IN ({owners}) AND s.active"
+        " AND s.role IN ('manager', 'phone_manager')"
+    )
+
+
+def _workload_weekly(d: Dialect, owners: str, weeks: int) -> str:
+    # The book at each period's end (customers become customers, none leave the table), in
+    # one pass over it; the rule's households per period from the staff in scope now.
+    held = ", ".join(
+        f"CASE WHEN c.created_at < :end_{n} THEN 1 ELSE 0 END AS num_{n}, 0 AS den_{n}"
+        for n in range(weeks)
+    )
+    rule = ", ".join(
+        f"0 AS num_{n}, CASE s.role WHEN 'manager' THEN :manager_households_{n}"
+        f" ELSE :phone_manager_households_{n} END AS den_{n}"
+        for n in range(weeks)
+    )
+    end = f":end_{weeks - 1}"
+    return (
+        f"SELECT c.owner_id, {held} FROM customer c WHERE {_active_customer(d, owners, end)}"
+        f" UNION ALL SELECT s.id AS owner_id, {rule} FROM staff s WHERE s.id IN ({owners})"
+        " AND s.active AND s.role IN ('manager', 'phone_manager')"
+    )
+
+
 FIGURES: tuple[FigureDef, ...] = (
     FigureDef("coverage", "ratio", "coverage", True, _coverage, _coverage_weekly),
     FigureDef("freshness", "ratio", "freshness", True, _freshness, _freshness_weekly),
@@ -416,6 +454,7 @@ FIGURES: tuple[FigureDef, ...] = (
         _tasks(_past_deadline, _overdue_decided),
     ),
     FigureDef("worklog", "ratio", "worklog", True, _worklog),
+    FigureDef("workload", "ratio", "workload", False, _workload, _workload_weekly),
 )
 """Every figure of the report, in the order reports show them."""
 

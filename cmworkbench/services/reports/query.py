@@ -70,6 +70,8 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
         "unshift": f"{-offset:+d} minutes",
         "after_sale_months": settings.tasks.after_sale_months,
         "after_sale_back": f"-{settings.tasks.after_sale_months} months",
+        "manager_households": settings.workload.manager.households,
+        "phone_manager_households": settings.workload.phone_manager.households,
     }
     rules = [
         (

@@ -46,7 +46,7 @@ from wcwidth import wcswidth
 
 from cmworkbench import clock
 from cmworkbench.cli import main
-from cmworkbench.config import Settings
+from cmworkbench.config import RoleWorkload, Settings, WorkloadSettings
 from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.reports import report as reports
@@ -124,6 +124,7 @@ def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> No
         "tasks_done": (3, 4),
         "tasks_overdue": (2, 4),
         "worklog": (5, 15),
+        "workload": (4, 150),  # four customers in a book of 150 households (the rule)
     }
     coverage = report.total.figure("coverage")
     assert coverage.value == 0.75 and coverage.target == 0.95 and coverage.below_target
@@ -382,3 +383,24 @@ def test_months_are_added_as_a_calendar_does_on_both_databases(engine: Engine, m
                             "months": months},
             ).scalar_one()  # fmt: skip
             assert str(found) == (day + relativedelta(months=months)).isoformat(), day
+
+
+def test_a_book_twice_its_rule_is_flagged_and_its_customers_are_the_drill_down(
+    session: Session,
+) -> None:
+    """张伟 holds four customers (the lost one does not count); with a rule of two households a
+    manager, his book is 200% of the rule: above the target of 100%, flagged."""
+    settings = Settings(workload=WorkloadSettings(manager=RoleWorkload(households=2)))
+    workload = run(session, "zhangwei", settings=settings).total.figure("workload")
+    assert (workload.numerator, workload.denominator, workload.value) == (4, 2, 2.0)
+    assert workload.below_target, "above 100% of the rule is flagged"
+    rows = reports.drill(
+        session=session,
+        actor=actor_for_login(session=session, login="zhangwei"),
+        settings=settings,
+        figure_key="workload",
+        start=NOV_1,
+        end=NOV_30,
+    )
+    assert sorted(r.ref for r in rows if r.numerator) == ["K1", "K2", "K3", "K4"]
+    assert [(r.ref, r.denominator) for r in rows if r.denominator] == [("zhangwei", 2)]
