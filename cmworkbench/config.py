@@ -575,8 +575,8 @@ def _validate(s: Settings, label: str) -> None:
             fail(f"workload.{role}.households", "must be more than 0")
         for c in book.classes:
             if c not in GROUP_CLASSES:
-                classes = ", ".join(GROUP_CLASSES)
-                fail(f"workload.{role}.classes", f"{c!r} is not a class ({classes})")
+                known = ", ".join(GROUP_CLASSES)
+                fail(f"workload.{role}.classes", f"{c!r} is not a class ({known})")
         for tier in book.tiers:
             if tier not in TIERS:
                 fail(f"workload.{role}.tiers", f"{tier!r} is not a tier ({', '.join(TIERS)})")

@@ -30,6 +30,7 @@ from cmworkbench.cli import (
     imports,
     jobs,
     notifications,
+    pool,
     report,
     staff,
     tasks,
@@ -68,6 +69,7 @@ GROUPS: tuple[CommandGroup, ...] = (
     audit,
     staff,
     handover,
+    pool,
     report,
     imports,
 )

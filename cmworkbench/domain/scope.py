@@ -15,5 +15,6 @@ class OwnerScope:
     """The owners of the customers whose backup is ``backup_id`` (usually the one A/B
     partner): lets a query scan those owners' rows only."""
     unowned: bool = False
-    """Customers without an owner too (the branch pool): the branch head's and the
-    administrator's scope. The customer table stores no owner as NULL, the search index as 0."""
+    """Customers without an owner too (the branch pool): in the scope of supervisors, the
+    branch head and the administrator. The customer table stores no owner as NULL, the
+    search index as 0."""

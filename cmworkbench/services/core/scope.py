@@ -1,9 +1,10 @@
 """Scope: which customers an actor may see. One mechanism, used by every service.
 
 A manager (or phone manager) sees their own customers and those they back up (AB角); a
-supervisor sees the team's; a branch head and an admin see the branch's, and the customers
-without an owner (the branch pool: imported without a manager, or left by one) so that
-nobody's customer is invisible to everyone. (A database shared by several branches has one
+supervisor sees the team's; a branch head and an admin see the branch's. Supervisors, the
+branch head and the admin also see the customers without an owner (the branch pool: imported
+without a manager, a new account, or left by one), whom they allocate, so that nobody's
+customer is invisible to everyone. (A database shared by several branches has one
 pool until customers carry their branch: every branch head and admin sees it.) A supervisor who
 leads no team yet sees their own book only, like a manager (never "every team-less
 colleague", which would reach into other branches).
@@ -50,7 +51,7 @@ def visible_owner_ids(*, session: Session, actor: Actor) -> OwnerScope:
     else:
         query = query.where(col(Staff.branch_id) == actor.branch_id)
     ids = tuple(i for i in session.exec(query).all() if i is not None)
-    return OwnerScope(ids, None, unowned=actor.role != Role.SUPERVISOR)
+    return OwnerScope(ids, None, unowned=True)  # the branch pool too
 
 
 _BACKED_UP_OWNERS = text(
@@ -95,7 +96,8 @@ def customer_filter(actor: Actor) -> ColumnElement[bool]:
     if own_book_only(actor):
         return or_(owner == actor.id, col(Customer.backup_id) == actor.id)
     if actor.role == Role.SUPERVISOR:
-        return owner.in_(select(Staff.id).where(col(Staff.team_id) == actor.team_id))
+        team = select(Staff.id).where(col(Staff.team_id) == actor.team_id)
+        return or_(owner.in_(team), owner.is_(None))  # the branch pool too
     branch = select(Staff.id).where(col(Staff.branch_id) == actor.branch_id)
     return or_(owner.in_(branch), owner.is_(None))  # the branch pool too
 

@@ -15,8 +15,9 @@ transaction (:func:`move_customers`):
 - one audit row per customer (a handover; an import audits its own field changes) and one per
   ticket.
 
-A customer without an owner (the branch pool) that gets one takes only the owner and the B角:
-nobody had work on it. New customers get their owner's partner as B角 too (:func:`partners`).
+A customer without an owner (the branch pool) that gets one takes the owner, the B角 and its
+open tasks, which the pool's keeper held meanwhile (:mod:`.pool`). New customers get their
+owner's partner as B角 too (:func:`partners`).
 """
 
 from __future__ import annotations
@@ -87,10 +88,11 @@ def chosen_customers(ids: Sequence[int]) -> list[ColumnElement[bool]]:
 def count_moves(
     session: Session, giver_id: int | None, chosen: list[ColumnElement[bool]], now: datetime
 ) -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
-    """Per customer: the open tasks, planned visits and open tickets that would follow."""
-    if giver_id is None:
-        return {}, {}, {}
+    """Per customer: the open tasks, planned visits and open tickets that would follow (from
+    the pool, ``giver_id`` ``None``: the open tasks its keeper held)."""
     ids = select(Customer.id).where(*chosen)
+    if giver_id is None:
+        return _per_customer(session, _open_tasks(None, ids)), {}, {}
     return (
         _per_customer(session, _open_tasks(giver_id, ids)),
         _per_customer(session, _planned_visits(giver_id, ids, now)),
@@ -164,6 +166,13 @@ def move_customers(
         )
         _move_visits(session, giver.id, receiver.id, ids, now)
         _move_tickets(session, actor, giver, receiver, ids, now)
+    else:  # from the pool: the tasks its keeper held
+        assert receiver.id is not None
+        conn.execute(
+            update(Task)
+            .where(*_open_task_clauses(None, select(Customer.id).where(*chosen)))
+            .values(owner_id=receiver.id, version=Task.version + 1)
+        )
     moved = conn.execute(
         update(Customer)
         .where(*chosen)
@@ -183,15 +192,15 @@ def move_customers(
     )
 
 
-def _open_task_clauses(giver_id: int, ids: Select) -> list[ColumnElement[bool]]:  # type: ignore[type-arg]
-    return [
-        col(Task.owner_id) == giver_id,
-        col(Task.status) == TaskStatus.OPEN,
-        col(Task.customer_id).in_(ids),
-    ]
+def _open_task_clauses(giver_id: int | None, ids: Select) -> list[ColumnElement[bool]]:  # type: ignore[type-arg]
+    """The giver's open tasks of the customers ``ids`` (``None``: whoever holds them)."""
+    clauses = [col(Task.status) == TaskStatus.OPEN, col(Task.customer_id).in_(ids)]
+    if giver_id is not None:
+        clauses.append(col(Task.owner_id) == giver_id)
+    return clauses
 
 
-def _open_tasks(giver_id: int, ids: Select) -> Select:  # type: ignore[type-arg]
+def _open_tasks(giver_id: int | None, ids: Select) -> Select:  # type: ignore[type-arg]
     return (
         select(col(Task.customer_id), func.count())
         .where(*_open_task_clauses(giver_id, ids))

@@ -221,3 +221,37 @@ class HandoverReport:
 
 REVEALABLE = ("phone", "phone2", "id_number")
 """The masked customer fields :func:`reveal` may show in clear."""
+
+
+@dataclass(frozen=True)
+class PoolCustomer:
+    """A customer in the branch pool (no owner), with who keeps its work meanwhile."""
+
+    customer_no: str
+    name: str
+    kind: str
+    cls: str | None
+    tier: str | None
+    area: str | None
+    industry: str | None
+    since: datetime
+    """When the customer last changed (for a customer left by a manager: when it was left)."""
+    keeper: str | None
+    """The login whose Today holds the customer's due work (``[pool]``)."""
+    open_tasks: int
+
+
+@dataclass(frozen=True)
+class PoolMove:
+    """One pooled customer and where an assignment or allocation puts it."""
+
+    customer_no: str
+    name: str
+    cls: str | None
+    tier: str | None
+    area: str | None
+    industry: str | None
+    to_login: str | None
+    """``None``: it stays in the pool (:attr:`reason` says why)."""
+    to_name: str | None
+    reason: str = ""

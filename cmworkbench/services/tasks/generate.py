@@ -54,6 +54,7 @@ from cmworkbench.domain.cadence import CHANNEL_BITS, rule_table
 from cmworkbench.domain.calendar import parse_hours
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import InvalidInput
+from cmworkbench.services.customers.api import pool_keepers
 from cmworkbench.services.tasks.rules_sql import RULE_JOIN, rule_selects
 from cmworkbench.services.tasks.schemas import GenerationResult
 
@@ -76,7 +77,7 @@ def generate(conn: Connection, settings: Settings, day: date | None = None) -> G
     closed = _close_stale(conn, ctx)
     _fill_deadlines(conn, ctx)
     rescore(conn, ctx.day)
-    for table in ("gen_rule", "gen_last", "gen_fresh"):
+    for table in ("gen_rule", "gen_last", "gen_fresh", "gen_keeper"):
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp(table)}")
     return GenerationResult(ctx.day, created, closed, round(time.perf_counter() - started, 3))
 
@@ -210,6 +211,11 @@ def _rule_tables(conn: Connection, ctx: Context) -> None:
         for r in rule_table(settings.cadence)
     ]
     conn.exec_driver_sql(f"INSERT INTO gen_rule VALUES ({', '.join([mark] * 7)})", rows)
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp('gen_keeper')}")
+    conn.exec_driver_sql("CREATE TEMP TABLE gen_keeper (area TEXT PRIMARY KEY, staff_id INT)")
+    keepers = [(area, staff) for area, staff in pool_keepers(conn, settings).items()]
+    if keepers:
+        conn.exec_driver_sql(f"INSERT INTO gen_keeper VALUES ({mark}, {mark})", keepers)
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp('gen_fresh')}")
     conn.exec_driver_sql("CREATE TEMP TABLE gen_fresh (cls TEXT PRIMARY KEY, max_days INT)")
     conn.exec_driver_sql(

@@ -27,14 +27,23 @@ RULE_JOIN = (
 
 
 def _select(
-    kind: str, rule: str, due: str, key: str, owner: str = "c.owner_id", deadline: str = "NULL"
+    kind: str, rule: str, due: str, key: str, owner: str = "", deadline: str = "NULL"
 ) -> str:
     """The SELECT list every rule shares, in the order of :data:`TASK_COLUMNS` (``deadline``:
     ``NULL`` when the due day is the last)."""
+    owner = owner or _OWNER
     return f"SELECT '{kind}', c.id, {owner}, {due}, 0, 'open', {rule}, {key}, :now, 1, {deadline}"
 
 
-_ACTIVE = "c.owner_id IS NOT NULL AND c.status <> 'lost'"
+_OWNER = (
+    "COALESCE(c.owner_id, (SELECT k.staff_id FROM gen_keeper k"
+    " WHERE k.area = COALESCE(c.area, '') OR k.area = '*' ORDER BY (k.area = '*') LIMIT 1))"
+)
+"""Who a customer's task is for: the owner, or for a customer in the branch pool its keeper
+(``gen_keeper``: area → keeper, ``*`` for every other area; :mod:`.generate`), so nothing
+generated for a pooled customer is lost."""
+
+_ACTIVE = f"{_OWNER} IS NOT NULL AND c.status <> 'lost'"
 
 MATURITY_LEAD_DAYS = 7
 """A maturity task is due this many days before the maturity day."""
