@@ -78,6 +78,7 @@ def _handover(args: argparse.Namespace, settings: Settings) -> int:
         areas=args.areas,
         customer_nos=args.customers,
         dry_run=args.dry_run,
+        settings=settings,
     )
     if target is not None:
         _write_csv(target, report)

@@ -239,6 +239,8 @@ MESSAGES: dict[str, str] = {
     "handover.not_in_book": "not in {login}'s book: {customers}",
     "handover.nothing": "{login} owns no customers that match: nothing to hand over",
     "handover.grade": "{login} (grade {grade}) may not own {classes}: grade {grade} owns {allowed}; choose a senior manager or narrow the selection with --class",
+    "handover.pool": "the branch pool",
+    "handover.pool_no_keeper": "The branch pool has no keeper (no active branch head): its customers' work would be lost; nothing moved",
     "cli.help.pool": "the branch pool: customers without an owner, listed and allocated",
     "cli.help.pool_list": "list the customers in the pool with their keeper and open tasks",
     "cli.help.pool_assign": "give pooled customers to a manager by hand",

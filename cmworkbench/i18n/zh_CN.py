@@ -239,6 +239,8 @@ MESSAGES: dict[str, str] = {
     "handover.not_in_book": "不在 {login} 名下：{customers}",
     "handover.nothing": "{login} 名下没有符合条件的客户：无可移交",
     "handover.grade": "{login}（{grade} 级）不能管理 {classes}：{grade} 级可管理 {allowed}；请选择资深客户经理，或用 --class 缩小范围",
+    "handover.pool": "本行客户池",
+    "handover.pool_no_keeper": "客户池没有代管人（没有在岗行长）：客户的待办将无人处理；未做任何移交",
     "cli.help.pool": "支行客户池：无主客户的查看与分配",
     "cli.help.pool_list": "列出客户池中的客户、代管人和未完成任务",
     "cli.help.pool_assign": "把池中客户手工分给一位客户经理",

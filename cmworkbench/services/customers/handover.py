@@ -18,18 +18,23 @@ Refused with the reason, and nothing moved: a receiver whose grade may not own a
 selection (DESIGN.md: A-class books go to senior managers), a receiver who is not an active
 manager of the branch, a customer number that is not in the leaving manager's book, an empty
 selection. ``dry_run`` returns the same report without changing anything.
+
+``to_login`` ``pool`` (:data:`~cmworkbench.services.customers.pool.POOL`) puts the customers in
+the branch pool instead, their open work with the pool's keeper (:func:`_to_pool`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
+from cmworkbench.config import Settings
 from cmworkbench.db.models import (
     Customer,
     Staff,
@@ -45,8 +50,10 @@ from cmworkbench.services.customers.ownership import (
     backups_changing,
     count_moves,
     move_customers,
+    move_to_pool,
     partner_of,
 )
+from cmworkbench.services.customers.pool import POOL, pool_keepers
 from cmworkbench.services.customers.schemas import HandoverLine, HandoverReport
 
 HANDOVER_ROLES = (Role.BRANCH_HEAD.value, Role.ADMIN.value)
@@ -66,18 +73,22 @@ def handover(
     areas: Sequence[str] = (),
     customer_nos: Sequence[str] = (),
     dry_run: bool = False,
+    settings: Settings | None = None,
 ) -> HandoverReport:
-    """Move the chosen customers of ``from_login`` (and their open work) to ``to_login``."""
+    """Move the chosen customers of ``from_login`` (and their open work) to ``to_login``, or
+    to the branch pool (``to_login`` :data:`POOL`: see :func:`_to_pool`)."""
     require_role(actor, HANDOVER_ROLES, "handover.not_allowed")
     giver = _person(session, actor, from_login)
-    receiver = _person(session, actor, to_login)
+    to_pool = to_login.strip().lower() == POOL
+    receiver = giver if to_pool else _person(session, actor, to_login)
     assert giver.id is not None and receiver.id is not None
-    if giver.id == receiver.id:
-        raise InvalidInput(t("handover.same", login=giver.login))
-    if not receiver.active or receiver.role not in BOOK_ROLES:
-        raise InvalidInput(t("handover.not_a_manager", login=receiver.login))
-    if receiver.branch_id != giver.branch_id:
-        raise InvalidInput(t("handover.other_branch", login=receiver.login))
+    if not to_pool:
+        if giver.id == receiver.id:
+            raise InvalidInput(t("handover.same", login=giver.login))
+        if not receiver.active or receiver.role not in BOOK_ROLES:
+            raise InvalidInput(t("handover.not_a_manager", login=receiver.login))
+        if receiver.branch_id != giver.branch_id:
+            raise InvalidInput(t("handover.other_branch", login=receiver.login))
 
     chosen = _chosen(giver.id, classes, areas, customer_nos)
     wanted = {no.strip().upper() for no in customer_nos if no.strip()}
@@ -104,6 +115,10 @@ def handover(
     if not rows:
         raise InvalidInput(t("handover.nothing", login=giver.login))
     by_class = Counter(r[3] or "-" for r in rows)  # "-": no class yet, any grade may own
+    if to_pool:
+        return _to_pool(
+            session, actor, settings or Settings(), giver, chosen, rows, by_class, dry_run
+        )
     _check_grade(receiver, by_class, grades)
 
     now = clock.now()
@@ -134,6 +149,52 @@ def handover(
     )
     assert moved.customers == len(rows), "the selection changed inside one transaction"
     _notify(session, report, giver, receiver)
+    return report
+
+
+def _to_pool(
+    session: Session,
+    actor: Actor | None,
+    settings: Settings,
+    giver: Staff,
+    chosen: list[ColumnElement[bool]],
+    rows: Sequence[Any],
+    by_class: Counter[str],
+    dry_run: bool,
+) -> HandoverReport:
+    """The customers leave ``giver``'s book for the branch pool (a manager who leaves and
+    whose book nobody takes yet): no owner, no B角; their open tasks, planned visits and open
+    tickets go to the pool's keeper of each customer's area, so nothing is dropped. Refused,
+    nothing moved, when the pool has no keeper (no active branch head)."""
+    assert giver.id is not None
+    keepers = pool_keepers(session.connection(), settings)
+    if not keepers:
+        raise InvalidInput(t("handover.pool_no_keeper"))
+    now = clock.now()
+    tasks, visits, tickets = count_moves(session, giver.id, chosen, now)
+    lines = [
+        HandoverLine(no, name, cls, area, tasks.get(c, 0), visits.get(c, 0), tickets.get(c, 0))
+        for c, no, name, cls, area in ((int(r[0] or 0), *r[1:]) for r in rows)
+    ]
+    report = HandoverReport(
+        from_login=giver.login,
+        from_name=giver.name,
+        to_login=POOL,
+        to_name=t("handover.pool"),
+        at=now,
+        done=not dry_run,
+        customers=len(rows),
+        by_class=dict(sorted(by_class.items())),
+        tasks=sum(tasks.values()),
+        visits=sum(visits.values()),
+        complaints=sum(tickets.values()),
+        backups_changed=backups_changing(session, chosen, None),
+        lines=lines,
+    )
+    if dry_run:
+        return report
+    moved = move_to_pool(session, actor=actor, giver=giver, chosen=chosen, now=now, keepers=keepers)
+    assert moved.customers == len(rows), "the selection changed inside one transaction"
     return report
 
 

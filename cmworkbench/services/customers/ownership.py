@@ -192,6 +192,64 @@ def move_customers(
     )
 
 
+def move_to_pool(
+    session: Session,
+    *,
+    actor: Actor | None,
+    giver: Staff,
+    chosen: list[ColumnElement[bool]],
+    now: datetime,
+    keepers: dict[str, int],
+) -> Moved:
+    """The customers ``chosen`` (all ``giver``'s) leave for the branch pool: no owner, no B角;
+    ``giver``'s open tasks, planned visits and open tickets for them go to the pool's keeper
+    of each customer's area (``keepers``: area → staff id, ``*`` for the rest), so nothing is
+    dropped. One audit row per customer."""
+    assert giver.id is not None
+    tasks, visits, tickets = count_moves(session, giver.id, chosen, now)
+    backups = backups_changing(session, chosen, None)
+    conn = session.connection()
+    areas = conn.execute(core_select(col(Customer.id), col(Customer.area)).where(*chosen)).all()
+    by_keeper: dict[int, list[int]] = {}
+    for customer_id, area in areas:
+        keeper_id = keepers.get(area or "", keepers["*"])
+        by_keeper.setdefault(keeper_id, []).append(int(customer_id or 0))
+    for keeper_id, ids in by_keeper.items():
+        keeper = session.get(Staff, keeper_id)
+        assert keeper is not None and keeper.id is not None
+        some = select(Customer.id).where(col(Customer.id).in_(ids))
+        conn.execute(
+            update(Task)
+            .where(*_open_task_clauses(giver.id, some))
+            .values(owner_id=keeper.id, version=Task.version + 1)
+        )
+        _move_visits(session, giver.id, keeper.id, some, now)
+        _move_tickets(session, actor, giver, keeper, some, now)
+    for ids in by_keeper.values():
+        for customer_id in ids:
+            audit.record(
+                session,
+                actor=actor,
+                action="handover",
+                object_type="customer",
+                object_id=customer_id,
+                customer_id=customer_id,
+                detail=f"{giver.login} → pool",
+            )
+    moved = conn.execute(
+        update(Customer)
+        .where(*chosen)
+        .values(owner_id=None, backup_id=None, version=Customer.version + 1, updated_at=now)
+    ).rowcount
+    return Moved(
+        customers=int(moved),
+        tasks=sum(tasks.values()),
+        visits=sum(visits.values()),
+        complaints=sum(tickets.values()),
+        backups_changed=backups,
+    )
+
+
 def _open_task_clauses(giver_id: int | None, ids: Select) -> list[ColumnElement[bool]]:  # type: ignore[type-arg]
     """The giver's open tasks of the customers ``ids`` (``None``: whoever holds them)."""
     clauses = [col(Task.status) == TaskStatus.OPEN, col(Task.customer_id).in_(ids)]

@@ -58,6 +58,8 @@ BOOK_ROLES = (Role.MANAGER.value, Role.PHONE_MANAGER.value)
 ALLOCATE_BY = ("area", "industry", "class")
 CLASS_ORDER = {"A1": 0, "A2": 1, "B1": 2, "B2": 3, "C": 4}
 EVERY_AREA = "*"
+POOL = "pool"
+"""``cmw handover --to pool``: the receiver that is the branch pool (no staff login)."""
 
 
 def pool_keepers(conn: Connection, settings: Settings) -> dict[str, int]:

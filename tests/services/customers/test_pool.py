@@ -219,3 +219,31 @@ def test_a_manager_claims_a_pooled_customer_named_exactly_and_the_first_claim_wi
     with unit_of_work(engine) as session:
         claims = session.exec(select(AuditLog).where(AuditLog.action == "claim")).all()
         assert [(a.detail, a.customer_id is not None) for a in claims] == [("- → liqiang", True)]
+
+
+def test_a_manager_who_leaves_can_hand_the_book_to_the_pool_and_no_work_is_dropped(
+    db: Path, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cmw(db, "generate", now="2026-11-23T06:30") == 0
+    with unit_of_work(engine) as session:
+        open_before = session.exec(
+            select(Task.id)
+            .join(Customer)
+            .where(Customer.customer_no == "K0", Task.status == "open")
+        ).all()
+    assert open_before, "王芳's customer has work due"
+    assert cmw(db, "handover --from wangfang --to pool --dry-run --as zhouhz") == 0
+    assert owner_of(engine, "K0")[0] == "wangfang", "a dry run moves nothing"
+    assert cmw(db, "handover --from wangfang --to pool --as zhouhz") == 0
+    assert owner_of(engine, "K0") == (None, None)
+    assert finds(engine, "wangfang", "K0") == [], "she no longer sees it"
+    assert finds(engine, "zhouhz", "K0") == ["K0"]
+    with unit_of_work(engine) as session:
+        head = session.exec(select(Staff).where(Staff.login == "zhouhz")).one()
+        tasks = session.exec(select(Task).where(col(Task.id).in_(open_before))).all()
+        assert {(t.status, t.owner_id) for t in tasks} == {("open", head.id)}
+    capsys.readouterr()
+    assert cmw(db, "pool list --as chenzg --json") == 0
+    assert [(c["customer_no"], c["keeper"]) for c in json.loads(capsys.readouterr().out)] == [
+        ("K0", "zhouhz")
+    ]
