@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import BaseScreen, error_text
+from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
 from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
 from cmworkbench.screens.dialogs.edit_customer import EditCustomerDialog
 from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
@@ -63,6 +64,7 @@ class Customer360Screen(BaseScreen):
         _key("e", "edit", "edit"),
         _key("m", "mark_verified", "mark_verified"),
         _key("o", "onsite", "onsite_day"),
+        _key("g", "assign", "pool_assign"),
         _key("r", "reveal", "reveal"),
         _key("right_square_bracket", "tab(1)", "next_tab", key_display="]"),
         _key("left_square_bracket", "tab(-1)", "previous_tab", key_display="[", show=False),
@@ -219,6 +221,43 @@ class Customer360Screen(BaseScreen):
             self.post_message(self.Done(t(key)))
 
         return then
+
+    def action_assign(self) -> None:
+        """A customer in the branch pool: give it to a colleague (supervisors, the branch head
+        and the admin), chosen from those who may hold it, the smallest book first."""
+        if self.profile.owner_login is not None:
+            text = t("tui.c360.not_pooled", customer_no=self.customer_no)
+            self.notify(text, severity="warning", markup=False)
+            return
+        self.load_candidates()
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def load_candidates(self) -> None:
+        """Read who may be given the customer, in a thread; then offer them."""
+        found = self.workbench.customers.pool_candidates(self.customer_no)
+        line = "tui.c360.pool_candidate"
+        choices = [
+            (c.login, t(line, name=c.name, login=c.login, book=c.book, households=c.households))
+            for c in found
+        ]
+        self.app.call_from_thread(self._offer, choices)
+
+    def _offer(self, choices: list[tuple[str, str]]) -> None:
+        if not choices:
+            self.notify(t("pool.reason.nobody_eligible"), severity="warning", markup=False)
+            return
+
+        def then(login: str | None) -> None:
+            if login is not None:
+                self.assign(login)
+
+        self._dialog(ChooseColleagueDialog(t("tui.c360.pool_title"), choices), then)
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def assign(self, login: str) -> None:
+        """Give the customer to ``login`` in a thread."""
+        (move,) = self.workbench.customers.pool_assign([self.customer_no], login)
+        self.post_message(self.Done(t("tui.c360.pool_assigned", name=move.to_name, login=login)))
 
     # -- direct actions -------------------------------------------------------------------
 

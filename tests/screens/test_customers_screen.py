@@ -438,3 +438,43 @@ async def test_escape_sequences_stored_in_a_name_are_shown_not_obeyed(
         await settled(pilot)
         title = str(app.screen.query_one(CustomerProfilePanel).border_title)
         assert "\\u001b" in title and not any(ch in title for ch in "\x1b\x07\x9b")
+
+
+async def test_the_branch_head_gives_a_pooled_customer_with_g_and_enter(
+    engine: Engine, settings: Settings, build: Callable[[], AbstractContextManager[Factory]],
+    workbench: Workbench,
+) -> None:  # fmt: skip
+    """周行长 opens C777, a customer of the branch pool, presses g: the colleagues who may hold
+    it are offered, the smallest book first (李娜, one customer, before 张伟's two); Enter gives
+    it to 李娜, and the database and the view say so."""
+    with build() as f:
+        branch_id = f.session.exec(select(Staff.branch_id)).first()
+        head = Staff(
+            login="zhou", name="周行长", role="branch_head", branch_id=branch_id,
+            created_at=f.session.exec(select(Staff.created_at)).first(),
+        )  # fmt: skip
+        f.session.add(head)
+        f.session.flush()
+        pooled = f.customer(head, "C777", "池中集团", cls="B1")
+        pooled.owner_id = None
+        f.session.add(pooled)
+    app = make_app(login(engine, settings, "zhou"))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "c777")
+        await pilot.press("g")
+        await settled(pilot)
+        options = app.screen.query_one("#choose-list")
+        assert [str(o.prompt) for o in options.options] == [  # type: ignore[attr-defined]
+            t("tui.c360.pool_candidate", name="李娜", login="lina", book=1, households=150),
+            t("tui.c360.pool_candidate", name="张伟", login="zhangwei", book=2, households=150),
+        ]
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, Customer360Screen)
+        assert "李娜" in profile_text(app)
+    owner = one(
+        engine,
+        "SELECT s.login FROM customer c JOIN staff s ON s.id = c.owner_id"
+        " WHERE c.customer_no = 'C777'",
+    )
+    assert owner == ("lina",)

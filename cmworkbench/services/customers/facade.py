@@ -15,6 +15,9 @@ if TYPE_CHECKING:
         CustomerProfile,
         ExportResult,
         HandoverReport,
+        PoolCandidate,
+        PoolCustomer,
+        PoolMove,
     )
 
 
@@ -31,3 +34,8 @@ class CustomersFacade(Facade):
     audit: UseCase[list[AuditEntry]] = UseCase("core.audit:entries_for_customer")
     export: UseCase[ExportResult] = UseCase("customers.export:export_customers")
     handover: UseCase[HandoverReport] = UseCase("customers.handover:handover")
+    pool: UseCase[list[PoolCustomer]] = UseCase("customers.pool:pool_list")
+    pool_candidates: UseCase[list[PoolCandidate]] = UseCase("customers.pool:candidates")
+    pool_assign: UseCase[list[PoolMove]] = UseCase("customers.pool:assign")
+    pool_allocate: UseCase[list[PoolMove]] = UseCase("customers.pool:allocate")
+    pool_claim: UseCase[PoolMove] = UseCase("customers.pool:claim")

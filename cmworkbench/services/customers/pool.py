@@ -50,7 +50,7 @@ from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_role, require_staff, staff_filter
 from cmworkbench.services.customers.ownership import move_customers
-from cmworkbench.services.customers.schemas import PoolCustomer, PoolMove
+from cmworkbench.services.customers.schemas import PoolCandidate, PoolCustomer, PoolMove
 
 POOL_ROLES = (Role.SUPERVISOR.value, Role.BRANCH_HEAD.value, Role.ADMIN.value)
 """Who sees and allocates the pool (the service account on the CLI may too)."""
@@ -132,6 +132,29 @@ def pool_list(
     return found
 
 
+def candidates(
+    *, session: Session, actor: Actor | None, settings: Settings, customer_no: str
+) -> list[PoolCandidate]:
+    """Who may be given the pooled customer ``customer_no``: the eligible colleagues in the
+    actor's scope (as :func:`allocate` chooses them), the smallest book for its rule first."""
+    require_role(actor, POOL_ROLES, "pool.not_allowed")
+    customer = session.exec(
+        select(Customer).where(
+            col(Customer.customer_no) == customer_no.strip().upper(),
+            col(Customer.owner_id).is_(None),
+        )
+    ).first()
+    if customer is None:
+        raise InvalidInput(t("pool.not_in_pool", customers=customer_no))
+    people = [p for p in _colleagues(session, actor) if _eligible(p, customer, settings)]
+    books = _books(session, [p.id for p in people if p.id is not None])
+    found = [
+        PoolCandidate(p.login, p.name, p.role, books[p.id], _households(p, settings))
+        for p in people
+    ]
+    return sorted(found, key=lambda c: (c.book / c.households, c.book, c.login))
+
+
 def assign(
     *,
     session: Session,
@@ -179,15 +202,7 @@ def allocate(
     if not people:
         raise InvalidInput(t("pool.nobody"))
     ids = [p.id for p in people if p.id is not None]
-    books = Counter(
-        dict(
-            session.exec(
-                select(col(Customer.owner_id), func.count())
-                .where(col(Customer.owner_id).in_(ids), col(Customer.status) != "lost")
-                .group_by(col(Customer.owner_id))
-            ).all()
-        )
-    )
+    books = _books(session, ids)
     field = {"area": Customer.area, "industry": Customer.industry}.get(by)
     served: dict[tuple[int, str], int] = {}
     if field is not None:
@@ -308,6 +323,19 @@ def _give(session: Session, actor: Actor | None, receiver: Staff, ids: list[int]
             chosen=[col(Customer.id).in_(chunk), col(Customer.owner_id).is_(None)],
             now=clock.now(),
         )
+
+
+def _books(session: Session, ids: list[int]) -> Counter[int | None]:
+    """Staff id → customers in their book (the lost ones not counted)."""
+    return Counter(
+        dict(
+            session.exec(
+                select(col(Customer.owner_id), func.count())
+                .where(col(Customer.owner_id).in_(ids), col(Customer.status) != "lost")
+                .group_by(col(Customer.owner_id))
+            ).all()
+        )
+    )
 
 
 def _receiver(session: Session, actor: Actor | None, login: str) -> Staff:

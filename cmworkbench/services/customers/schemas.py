@@ -255,3 +255,14 @@ class PoolMove:
     """``None``: it stays in the pool (:attr:`reason` says why)."""
     to_name: str | None
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class PoolCandidate:
+    """A colleague a pooled customer may be given to, with their book against its rule."""
+
+    login: str
+    name: str
+    role: str
+    book: int
+    households: int
