@@ -655,6 +655,16 @@ CALLS: dict[str, Call] = {
         lambda wb, t: wb.customers.handover(t.owner, t.peer, dry_run=True),
         lambda r, t: r.from_login == t.owner and r.customers == 2 and not r.done,
     ),
+    # the branch pool (the world has none: naming an owned customer is bad input, ii)
+    "customers.pool": Call(lambda wb, t: wb.customers.pool(), own=True),
+    "customers.pool_candidates": Call(lambda wb, t: wb.customers.pool_candidates(t.customer_no)),
+    "customers.pool_assign": Call(
+        lambda wb, t: wb.customers.pool_assign([t.customer_no], t.peer), write=True
+    ),
+    "customers.pool_allocate": Call(
+        lambda wb, t: wb.customers.pool_allocate("class"), write=True, own=True, changes=False
+    ),
+    "customers.pool_claim": Call(lambda wb, t: wb.customers.pool_claim(t.customer_no), write=True),
     "people.add_staff": Call(
         lambda wb, t: _add_staff(wb, login="newbie", name="新人", role="manager"),
         write=True,
@@ -899,6 +909,20 @@ customers.handover       far     no  no  no  no  no  no  no  no
 customers.handover[dry_run] m1      no  no  no  no  no  no  ok  ok
 customers.handover[dry_run] m3      no  no  no  no  no  no  ii  ii
 customers.handover[dry_run] far     no  no  no  no  no  no  no  no
+# -- the branch pool: supervisors who lead a team, the branch head and the admin list and
+#    allocate it; a customer someone owns is not in it (ii); a claim is a manager's, and
+#    an owned customer is "not found" to it (nf), whoever owns it
+customers.pool           self    no  no  no  ok  ok  no  ok  ok
+customers.pool_allocate  self    no  no  no  ok  ok  no  ok  ok
+customers.pool_candidates m1     no  no  no  ii  ii  no  ii  ii
+customers.pool_candidates m3     no  no  no  ii  ii  no  ii  ii
+customers.pool_candidates far    no  no  no  ii  ii  no  ii  ii
+customers.pool_assign    m1      no  no  no  ii  no  no  ii  ii
+customers.pool_assign    m3      no  no  no  no  ii  no  ii  ii
+customers.pool_assign    far     no  no  no  no  no  no  no  no
+customers.pool_claim     m1      nf  nf  nf  no  no  no  no  no
+customers.pool_claim     m3      nf  nf  nf  no  no  no  no  no
+customers.pool_claim     far     nf  nf  nf  no  no  no  no  no
 people.add_staff         self    no  no  no  no  no  no  no  ok
 people.edit_staff        m1      no  no  no  no  no  no  no  ok
 people.edit_staff        m3      no  no  no  no  no  no  no  ok

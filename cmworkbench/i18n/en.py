@@ -261,6 +261,7 @@ MESSAGES: dict[str, str] = {
     "cli.pool.col.to": "To",
     "cli.pool.col.reason": "Why not",
     "pool.not_allowed": "The branch pool is for supervisors, the branch head and the admin ({role} may not)",
+    "pool.no_team": "A supervisor who leads no team yet works no branch pool",
     "pool.nothing_chosen": "Name at least one customer number",
     "pool.not_in_pool": "Not in the branch pool (unknown, or already owned): {customers}; nothing was moved",
     "pool.bad_rule": "Unknown allocation rule {by}: use one of {rules}",

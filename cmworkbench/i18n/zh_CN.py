@@ -261,6 +261,7 @@ MESSAGES: dict[str, str] = {
     "cli.pool.col.to": "分给",
     "cli.pool.col.reason": "未分配原因",
     "pool.not_allowed": "客户池由主管、行长和管理员管理（{role}无权操作）",
+    "pool.no_team": "尚未带团队的主管不管理客户池",
     "pool.nothing_chosen": "请至少给出一个客户号",
     "pool.not_in_pool": "不在客户池中（客户号不存在或已有客户经理）：{customers}；未做任何改动",
     "pool.bad_rule": "未知的分配规则 {by}：请使用 {rules}",

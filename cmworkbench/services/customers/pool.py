@@ -48,7 +48,12 @@ from cmworkbench.i18n import label, t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.core.scope import require_role, require_staff, staff_filter
+from cmworkbench.services.core.scope import (
+    own_book_only,
+    require_role,
+    require_staff,
+    staff_filter,
+)
 from cmworkbench.services.customers.ownership import move_customers
 from cmworkbench.services.customers.schemas import PoolCandidate, PoolCustomer, PoolMove
 
@@ -94,7 +99,7 @@ def pool_list(
     *, session: Session, actor: Actor | None, settings: Settings, limit: int | None = None
 ) -> list[PoolCustomer]:
     """The customers in the pool, the most valuable first, with their keeper and open work."""
-    require_role(actor, POOL_ROLES, "pool.not_allowed")
+    _require_pool(actor)
     keepers = pool_keepers(session.connection(), settings)
     query_logins = select(Staff.id, Staff.login).where(col(Staff.id).in_(keepers.values()))
     logins = {staff_id: login for staff_id, login in session.exec(query_logins).all()}
@@ -137,7 +142,7 @@ def candidates(
 ) -> list[PoolCandidate]:
     """Who may be given the pooled customer ``customer_no``: the eligible colleagues in the
     actor's scope (as :func:`allocate` chooses them), the smallest book for its rule first."""
-    require_role(actor, POOL_ROLES, "pool.not_allowed")
+    _require_pool(actor)
     customer = session.exec(
         select(Customer).where(
             col(Customer.customer_no) == customer_no.strip().upper(),
@@ -166,7 +171,7 @@ def assign(
     """Give the pooled customers ``customer_nos`` to ``to_login`` (by hand). Refused, nothing
     moved: a customer not in the pool (or unknown), a receiver who holds no book or is out of
     the actor's scope, a class the receiver's grade may not own."""
-    require_role(actor, POOL_ROLES, "pool.not_allowed")
+    _require_pool(actor)
     wanted = sorted({no.strip().upper() for no in customer_nos if no.strip()})
     if not wanted:
         raise InvalidInput(t("pool.nothing_chosen"))
@@ -195,7 +200,7 @@ def allocate(
 ) -> list[PoolMove]:
     """Allocate the whole pool by rule (see the module doc); every pooled customer gets a
     line, ``to_login`` ``None`` with the reason when it stays in the pool."""
-    require_role(actor, POOL_ROLES, "pool.not_allowed")
+    _require_pool(actor)
     if by not in ALLOCATE_BY:
         raise InvalidInput(t("pool.bad_rule", by=by, rules=", ".join(ALLOCATE_BY)))
     people = _colleagues(session, actor)
@@ -309,6 +314,13 @@ def claim(*, session: Session, actor: Actor, settings: Settings, key: str) -> Po
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+def _require_pool(actor: Actor | None) -> None:
+    """Supervisors who lead a team, the branch head and the admin work the pool."""
+    require_role(actor, POOL_ROLES, "pool.not_allowed")
+    if actor is not None and own_book_only(actor):
+        raise OutOfScope(t("pool.no_team"))
 
 
 def _give(session: Session, actor: Actor | None, receiver: Staff, ids: list[int]) -> None:

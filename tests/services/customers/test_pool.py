@@ -40,7 +40,8 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def db(database_url: str, build) -> Path:
+def db(database_url: str, build) -> str:
+    """The branch's database URL (SQLite, or PostgreSQL with ``CMW_TEST_DATABASE``)."""
     with build() as f:
         b = f.branch()
         team1, team2 = f.team(b, "对公一组"), f.team(b, "对公二组")
@@ -56,18 +57,17 @@ def db(database_url: str, build) -> Path:
             customer = f.customer(owner, f"K{n}", f"老客户{n}", cls="B1" if n < 2 else "C")
             customer.area = area
             f.session.add(customer)
-    assert database_url.startswith("sqlite:///")
-    return Path(database_url.removeprefix("sqlite:///"))
+    return database_url
 
 
-def cmw(db: Path, command: str, now: str = "2026-11-23T08:30") -> int:
+def cmw(db: str, command: str, now: str = "2026-11-23T08:30") -> int:
     try:
-        return main(["--db", f"sqlite:///{db}", "--now", now, *shlex.split(command)])
+        return main(["--db", db, "--now", now, *shlex.split(command)])
     except SystemExit as exited:
         return int(exited.code or 0)
 
 
-def pooled(db: Path, tmp_path: Path, rows: list[list[str]]) -> None:
+def pooled(db: str, tmp_path: Path, rows: list[list[str]]) -> None:
     path = tmp_path / "pool.csv"
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         csv.writer(f).writerows([HEADER, *rows])
@@ -86,7 +86,7 @@ def owner_of(engine: Engine, customer_no: str) -> tuple[str | None, str | None]:
 
 
 def test_a_customer_imported_without_an_owner_is_found_kept_and_then_assigned(
-    db: Path, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pooled(db, tmp_path, [["P001", "西湖制造", "A1", "", "西湖区", "制造业"]])
     assert "1 without an owner" in capsys.readouterr().out
@@ -130,7 +130,7 @@ def test_a_customer_imported_without_an_owner_is_found_kept_and_then_assigned(
 
 
 def test_allocating_by_area_as_a_dry_run_changes_nothing_and_says_what_would_move(
-    db: Path, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pooled(
         db,
@@ -161,7 +161,7 @@ def test_allocating_by_area_as_a_dry_run_changes_nothing_and_says_what_would_mov
 
 
 def test_a_trainee_is_never_given_an_a1_customer_by_allocation(
-    db: Path, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """滨江区 is served by the trainee only: the A1 customer there stays in the pool, said so;
     by class it goes to the smallest book among those whose grade may own A1 (李强, empty)."""
@@ -175,7 +175,7 @@ def test_a_trainee_is_never_given_an_a1_customer_by_allocation(
 
 
 def test_only_supervisors_the_branch_head_and_the_admin_work_the_pool(
-    db: Path, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     pooled(db, tmp_path, [["P001", "西湖制造", "A1", "", "西湖区", ""]])
     capsys.readouterr()
@@ -194,7 +194,7 @@ def test_only_supervisors_the_branch_head_and_the_admin_work_the_pool(
 
 
 def test_a_manager_claims_a_pooled_customer_named_exactly_and_the_first_claim_wins(
-    db: Path, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """李强 served 西湖制造 at the counter: he claims it by its phone, it is his, audited; 王芳
     claiming it after him finds nothing, as she would for any number that is not pooled."""
@@ -222,7 +222,7 @@ def test_a_manager_claims_a_pooled_customer_named_exactly_and_the_first_claim_wi
 
 
 def test_a_manager_who_leaves_can_hand_the_book_to_the_pool_and_no_work_is_dropped(
-    db: Path, engine: Engine, capsys: pytest.CaptureFixture[str]
+    db: str, engine: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert cmw(db, "generate", now="2026-11-23T06:30") == 0
     with unit_of_work(engine) as session:
