@@ -282,6 +282,29 @@ class Factory:
             )
         )
 
+    def mixed_book(self, owner: Staff, count: int = 60) -> None:
+        """``count`` customers of ``owner`` over every class, tier, VIP tier, flag and churn
+        state, each with one task of a kind, due day and deadline of its own (due in October
+        and November 2026): what the priority score is checked against."""
+        kinds = ["contact", "verify_info", "maturity", "retention", "care", "manual", "post_loan"]
+        for n in range(count):
+            customer = self.customer(
+                owner, f"S{n:03d}", f"客户{n}", cls=[None, "A1", "B2", "C"][n % 4]
+            )
+            customer.tier = ["diamond", "gold", "mass", None][n // 4 % 4]
+            customer.is_vip = n % 5 == 0
+            customer.is_government = n % 7 == 0
+            customer.is_benchmark = n % 11 == 0
+            customer.is_dual_span = n % 13 == 0
+            customer.status = "at_risk" if n % 6 == 0 else "active"
+            self.session.add(customer)
+            task = self.task(owner, f"2026-{10 + n % 2}-{1 + n % 28:02d}T09:00")
+            task.kind, task.customer_id = kinds[n % len(kinds)], customer.id
+            if n % 3 == 0:
+                task.deadline_at = clock.parse_instant(f"2026-11-{20 + n % 10:02d}T09:00")
+            self.session.add(task)
+        self.session.flush()
+
     def complaint(
         self, owner: Staff, customer: Customer, ticket_no: str, status: str = "received"
     ) -> Complaint:

@@ -24,7 +24,6 @@ from cmworkbench.services.customers.schemas import CustomerEdit
 from cmworkbench.services.workbench import login
 
 Build = Callable[[], AbstractContextManager[Factory]]
-KINDS = ["contact", "verify_info", "maturity", "retention", "care", "manual", "post_loan"]
 
 
 @pytest.fixture(autouse=True)
@@ -39,22 +38,7 @@ def mixed(build: Build) -> None:
     with build() as f:
         branch = f.branch()
         zhang = f.staff(branch, "zhangwei", "张伟", team=f.team(branch))
-        for n in range(60):
-            customer = f.customer(
-                zhang, f"S{n:03d}", f"客户{n}", cls=[None, "A1", "B2", "C"][n % 4]
-            )
-            customer.tier = ["diamond", "gold", "mass", None][n // 4 % 4]
-            customer.is_vip = n % 5 == 0
-            customer.is_government = n % 7 == 0
-            customer.is_benchmark = n % 11 == 0
-            customer.is_dual_span = n % 13 == 0
-            customer.status = "at_risk" if n % 6 == 0 else "active"
-            f.session.add(customer)
-            task = f.task(zhang, f"2026-{10 + n % 2}-{1 + n % 28:02d}T09:00")
-            task.kind, task.customer_id = KINDS[n % len(KINDS)], customer.id
-            if n % 3 == 0:
-                task.deadline_at = clock.parse_instant(f"2026-11-{20 + n % 10:02d}T09:00")
-            f.session.add(task)
+        f.mixed_book(zhang)
         f.task(zhang, "2026-11-20T09:00")  # a task without a customer
 
 

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement
@@ -40,7 +42,6 @@ from cmworkbench.db.models import (
     Staff,
 )
 from cmworkbench.domain.enums import Role
-from cmworkbench.domain.grades import classes_outside_grade
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.core.notify import insert_notification
@@ -48,6 +49,7 @@ from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_role, require_staff
 from cmworkbench.services.customers.ownership import (
     backups_changing,
+    check_grade,
     count_moves,
     move_customers,
     move_to_pool,
@@ -116,32 +118,12 @@ def handover(
         raise InvalidInput(t("handover.nothing", login=giver.login))
     by_class = Counter(r[3] or "-" for r in rows)  # "-": no class yet, any grade may own
     if to_pool:
-        return _to_pool(
-            session, actor, settings or Settings(), giver, chosen, rows, by_class, dry_run
-        )
-    _check_grade(receiver, by_class, grades)
-
+        return _to_pool(session, actor, settings or Settings(), giver, chosen, rows, dry_run)
+    check_grade(receiver, by_class, grades)
     now = clock.now()
-    tasks, visits, tickets = count_moves(session, giver.id, chosen, now)
-    lines = [
-        HandoverLine(no, name, cls, area, tasks.get(c, 0), visits.get(c, 0), tickets.get(c, 0))
-        for c, no, name, cls, area in ((int(r[0] or 0), *r[1:]) for r in rows)
-    ]
-    report = HandoverReport(
-        from_login=giver.login,
-        from_name=giver.name,
-        to_login=receiver.login,
-        to_name=receiver.name,
-        at=now,
-        done=not dry_run,
-        customers=len(rows),
-        by_class=dict(sorted(by_class.items())),
-        tasks=sum(tasks.values()),
-        visits=sum(visits.values()),
-        complaints=sum(tickets.values()),
-        backups_changed=backups_changing(session, chosen, partner_of(session, receiver)),
-        lines=lines,
-    )
+    new_backup = partner_of(session, receiver)
+    report = _report(session, giver, receiver.login, receiver.name, chosen, rows, new_backup, now)
+    report = replace(report, done=not dry_run)
     if dry_run:
         return report
     moved = move_customers(
@@ -152,6 +134,42 @@ def handover(
     return report
 
 
+def _report(
+    session: Session,
+    giver: Staff,
+    to_login: str,
+    to_name: str,
+    chosen: list[ColumnElement[bool]],
+    rows: Sequence[Any],
+    new_backup: int | None,
+    now: datetime,
+) -> HandoverReport:
+    """What a handover of ``rows`` (id, number, name, class, area) moves, line by line
+    (``done`` off: the caller says when it is done)."""
+    assert giver.id is not None
+    tasks, visits, tickets = count_moves(session, giver.id, chosen, now)
+    lines = [
+        HandoverLine(no, name, cls, area, tasks.get(c, 0), visits.get(c, 0), tickets.get(c, 0))
+        for c, no, name, cls, area in ((int(r[0] or 0), *r[1:]) for r in rows)
+    ]
+    by_class = Counter(r[3] or "-" for r in rows)
+    return HandoverReport(
+        from_login=giver.login,
+        from_name=giver.name,
+        to_login=to_login,
+        to_name=to_name,
+        at=now,
+        done=False,
+        customers=len(rows),
+        by_class=dict(sorted(by_class.items())),
+        tasks=sum(tasks.values()),
+        visits=sum(visits.values()),
+        complaints=sum(tickets.values()),
+        backups_changed=backups_changing(session, chosen, new_backup),
+        lines=lines,
+    )
+
+
 def _to_pool(
     session: Session,
     actor: Actor | None,
@@ -159,7 +177,6 @@ def _to_pool(
     giver: Staff,
     chosen: list[ColumnElement[bool]],
     rows: Sequence[Any],
-    by_class: Counter[str],
     dry_run: bool,
 ) -> HandoverReport:
     """The customers leave ``giver``'s book for the branch pool (a manager who leaves and
@@ -171,26 +188,8 @@ def _to_pool(
     if not keepers:
         raise InvalidInput(t("handover.pool_no_keeper"))
     now = clock.now()
-    tasks, visits, tickets = count_moves(session, giver.id, chosen, now)
-    lines = [
-        HandoverLine(no, name, cls, area, tasks.get(c, 0), visits.get(c, 0), tickets.get(c, 0))
-        for c, no, name, cls, area in ((int(r[0] or 0), *r[1:]) for r in rows)
-    ]
-    report = HandoverReport(
-        from_login=giver.login,
-        from_name=giver.name,
-        to_login=POOL,
-        to_name=t("handover.pool"),
-        at=now,
-        done=not dry_run,
-        customers=len(rows),
-        by_class=dict(sorted(by_class.items())),
-        tasks=sum(tasks.values()),
-        visits=sum(visits.values()),
-        complaints=sum(tickets.values()),
-        backups_changed=backups_changing(session, chosen, None),
-        lines=lines,
-    )
+    report = _report(session, giver, POOL, t("handover.pool"), chosen, rows, None, now)
+    report = replace(report, done=not dry_run)
     if dry_run:
         return report
     moved = move_to_pool(session, actor=actor, giver=giver, chosen=chosen, now=now, keepers=keepers)
@@ -214,23 +213,6 @@ def _chosen(
 
 def _person(session: Session, actor: Actor | None, login: str) -> Staff:
     return require_staff(session=session, actor=actor, login=login)
-
-
-def _check_grade(
-    receiver: Staff, by_class: Counter[str], grades: Mapping[str, Sequence[str]]
-) -> None:
-    listed = classes_outside_grade(receiver.grade, dict(by_class), grades)
-    if listed:
-        assert receiver.grade is not None
-        raise InvalidInput(
-            t(
-                "handover.grade",
-                login=receiver.login,
-                grade=receiver.grade,
-                classes=listed,
-                allowed=", ".join(grades[receiver.grade]),
-            )
-        )
 
 
 def _notify(session: Session, report: HandoverReport, giver: Staff, receiver: Staff) -> None:

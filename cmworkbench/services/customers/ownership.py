@@ -22,7 +22,7 @@ owner's partner as B角 too (:func:`partners`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,9 +41,11 @@ from cmworkbench.db.models import (
     VisitPlanItem,
 )
 from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, TaskStatus
+from cmworkbench.domain.grades import classes_outside_grade
 from cmworkbench.i18n import t
 from cmworkbench.services.complaints.api import add_event
 from cmworkbench.services.core import audit
+from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.visits.api import find_plan, touch
 
@@ -156,40 +158,9 @@ def move_customers(
                 ).where(*chosen),
             )
         )
-    if giver is not None:
-        assert giver.id is not None and receiver.id is not None
-        ids = select(Customer.id).where(*chosen)
-        conn.execute(
-            update(Task)
-            .where(*_open_task_clauses(giver.id, ids))
-            .values(owner_id=receiver.id, version=Task.version + 1)
-        )
-        _move_visits(session, giver.id, receiver.id, ids, now)
-        _move_tickets(session, actor, giver, receiver, ids, now)
-    else:  # from the pool: the tasks its keeper held
-        assert receiver.id is not None
-        conn.execute(
-            update(Task)
-            .where(*_open_task_clauses(None, select(Customer.id).where(*chosen)))
-            .values(owner_id=receiver.id, version=Task.version + 1)
-        )
-    moved = conn.execute(
-        update(Customer)
-        .where(*chosen)
-        .values(
-            owner_id=receiver.id,
-            backup_id=new_backup,
-            version=Customer.version + 1,
-            updated_at=now,
-        )
-    ).rowcount
-    return Moved(
-        customers=int(moved),
-        tasks=sum(tasks.values()),
-        visits=sum(visits.values()),
-        complaints=sum(tickets.values()),
-        backups_changed=backups,
-    )
+    ids = select(Customer.id).where(*chosen)
+    _move_open_work(session, actor, giver, receiver, ids, now)
+    return _owned(session, chosen, receiver.id, new_backup, now, (tasks, visits, tickets), backups)
 
 
 def move_to_pool(
@@ -216,15 +187,9 @@ def move_to_pool(
         by_keeper.setdefault(keeper_id, []).append(int(customer_id or 0))
     for keeper_id, ids in by_keeper.items():
         keeper = session.get(Staff, keeper_id)
-        assert keeper is not None and keeper.id is not None
+        assert keeper is not None
         some = select(Customer.id).where(col(Customer.id).in_(ids))
-        conn.execute(
-            update(Task)
-            .where(*_open_task_clauses(giver.id, some))
-            .values(owner_id=keeper.id, version=Task.version + 1)
-        )
-        _move_visits(session, giver.id, keeper.id, some, now)
-        _move_tickets(session, actor, giver, keeper, some, now)
+        _move_open_work(session, actor, giver, keeper, some, now)
     for ids in by_keeper.values():
         for customer_id in ids:
             audit.record(
@@ -236,11 +201,30 @@ def move_to_pool(
                 customer_id=customer_id,
                 detail=f"{giver.login} → pool",
             )
-    moved = conn.execute(
-        update(Customer)
-        .where(*chosen)
-        .values(owner_id=None, backup_id=None, version=Customer.version + 1, updated_at=now)
-    ).rowcount
+    return _owned(session, chosen, None, None, now, (tasks, visits, tickets), backups)
+
+
+def _owned(
+    session: Session,
+    chosen: list[ColumnElement[bool]],
+    owner: int | None,
+    backup: int | None,
+    now: datetime,
+    work: tuple[dict[int, int], dict[int, int], dict[int, int]],
+    backups: int,
+) -> Moved:
+    """The customers ``chosen`` now belong to ``owner`` (``None``: the pool) with ``backup``
+    as B角; what moved with them (``work``: tasks, visits, tickets per customer)."""
+    moved = (
+        session.connection()
+        .execute(
+            update(Customer)
+            .where(*chosen)
+            .values(owner_id=owner, backup_id=backup, version=Customer.version + 1, updated_at=now)
+        )
+        .rowcount
+    )
+    tasks, visits, tickets = work
     return Moved(
         customers=int(moved),
         tasks=sum(tasks.values()),
@@ -248,6 +232,48 @@ def move_to_pool(
         complaints=sum(tickets.values()),
         backups_changed=backups,
     )
+
+
+def _move_open_work(
+    session: Session,
+    actor: Actor | None,
+    giver: Staff | None,
+    receiver: Staff,
+    ids: Select,  # type: ignore[type-arg]
+    now: datetime,
+) -> None:
+    """``giver``'s open tasks, planned visits and open tickets of the customers ``ids`` go to
+    ``receiver``; from the pool (``giver`` ``None``) the open tasks its keeper held."""
+    assert receiver.id is not None
+    giver_id = giver.id if giver is not None else None
+    session.connection().execute(
+        update(Task)
+        .where(*_open_task_clauses(giver_id, ids))
+        .values(owner_id=receiver.id, version=Task.version + 1)
+    )
+    if giver is not None:
+        assert giver.id is not None
+        _move_visits(session, giver.id, receiver.id, ids, now)
+        _move_tickets(session, actor, giver, receiver, ids, now)
+
+
+def check_grade(
+    receiver: Staff, by_class: Mapping[str, int], grades: Mapping[str, Sequence[str]]
+) -> None:
+    """Refuse (nothing moved) to give ``receiver`` classes their grade may not own (DESIGN.md:
+    A-class books go to senior managers), naming them."""
+    listed = classes_outside_grade(receiver.grade, dict(by_class), grades)
+    if listed:
+        assert receiver.grade is not None
+        raise InvalidInput(
+            t(
+                "handover.grade",
+                login=receiver.login,
+                grade=receiver.grade,
+                classes=listed,
+                allowed=", ".join(grades[receiver.grade]),
+            )
+        )
 
 
 def _open_task_clauses(giver_id: int | None, ids: Select) -> list[ColumnElement[bool]]:  # type: ignore[type-arg]

@@ -54,7 +54,7 @@ from cmworkbench.services.core.scope import (
     require_staff,
     staff_filter,
 )
-from cmworkbench.services.customers.ownership import move_customers
+from cmworkbench.services.customers.ownership import check_grade, move_customers
 from cmworkbench.services.customers.schemas import PoolCandidate, PoolCustomer, PoolMove
 
 POOL_ROLES = (Role.SUPERVISOR.value, Role.BRANCH_HEAD.value, Role.ADMIN.value)
@@ -184,7 +184,7 @@ def assign(
     missing = sorted(set(wanted) - {c.customer_no for c in rows})
     if missing:
         raise InvalidInput(t("pool.not_in_pool", customers=", ".join(missing[:10])))
-    _check_grade(receiver, Counter(c.cls or "-" for c in rows), settings)
+    check_grade(receiver, Counter(c.cls or "-" for c in rows), settings.grades)
     moves = [_move_of(c, receiver) for c in sorted(rows, key=lambda c: c.customer_no)]
     _give(session, actor, receiver, [c.id for c in rows if c.id is not None])
     return moves
@@ -291,7 +291,7 @@ def claim(*, session: Session, actor: Actor, settings: Settings, key: str) -> Po
     customer = found[0]
     receiver = session.get(Staff, actor.id)
     assert receiver is not None and customer.id is not None
-    _check_grade(receiver, Counter([customer.cls or "-"]), settings)
+    check_grade(receiver, Counter([customer.cls or "-"]), settings.grades)
     move_customers(
         session,
         actor=actor,
@@ -378,21 +378,6 @@ def _eligible(person: Staff, customer: Customer, settings: Settings) -> bool:
 def _households(person: Staff, settings: Settings) -> int:
     book = settings.workload.of(person.role)
     return book.households if book is not None else 1
-
-
-def _check_grade(receiver: Staff, by_class: Counter[str], settings: Settings) -> None:
-    listed = classes_outside_grade(receiver.grade, dict(by_class), settings.grades)
-    if listed:
-        assert receiver.grade is not None
-        raise InvalidInput(
-            t(
-                "handover.grade",
-                login=receiver.login,
-                grade=receiver.grade,
-                classes=listed,
-                allowed=", ".join(settings.grades[receiver.grade]),
-            )
-        )
 
 
 def _move_of(customer: Customer, to: Staff | None, reason: str = "") -> PoolMove:
