@@ -405,7 +405,7 @@ class Settings:
             "senior": ["A1", "A2", "B1", "B2", "C"],
             "first": ["A2", "B1", "B2", "C"],
             "second": ["B1", "B2", "C"],
-            "trainee": ["C"],
+            "trainee": ["B2", "C"],
         }
     )
     """Manager grade → customer classes that grade may own (A-class books go to seniors)."""

@@ -188,17 +188,50 @@ def test_owners_grades_allow_their_customers_classes(branch: tuple[Engine, DemoS
         "SELECT c.cls, c.kind, s.role, s.grade, COUNT(*) FROM customer c "
         "JOIN staff s ON s.id = c.owner_id GROUP BY c.cls, c.kind, s.role, s.grade",
     )
-    for cls, kind, role, grade, _n in rows:
-        if role == "phone_manager":
-            assert (cls, kind) == ("C", "individual")
+    for cls, _kind, role, grade, _n in rows:
+        if cls == "C":  # [workload]: C-class customers are the phone managers', one-to-many
+            assert role == "phone_manager"
         else:
             assert role == "manager" and cls in grades[grade], (cls, grade)
     a_grades = {grade for cls, _k, _r, grade, _n in rows if cls.startswith("A")}
     assert a_grades == {"senior", "first"}
-    phone_share = sum(n for _c, k, r, _g, n in rows if r == "phone_manager") / sum(
-        n for c, k, _r, _g, n in rows if (c, k) == ("C", "individual")
+
+
+def test_books_are_sized_by_the_workload_rule(branch: tuple[Engine, DemoSummary]) -> None:
+    """Every manager's book is under its rule (150 households) and the books are even; a
+    phone manager's under 3,000; about 1.5% of the customers wait in the branch pool."""
+    engine, summary = branch
+    books = _rows(
+        engine,
+        "SELECT s.role, COUNT(*) FROM customer c JOIN staff s ON s.id = c.owner_id"
+        " GROUP BY s.id, s.role",
     )
-    assert phone_share > 0.7, "phone managers own most C-class individual customers"
+    managers = [n for role, n in books if role == "manager"]
+    phone = [n for role, n in books if role == "phone_manager"]
+    assert max(managers) <= 150 and max(managers) - min(managers) <= 2, managers
+    assert max(phone) <= 3000
+    (pooled,) = _rows(engine, "SELECT COUNT(*) FROM customer WHERE owner_id IS NULL")[0]
+    assert 0.005 * summary.customers < pooled < 0.03 * summary.customers
+
+
+def test_a_larger_branch_is_staffed_by_the_same_rule() -> None:
+    """At 1,000,000 customers the branch has thousands of managers in teams of four under a
+    supervisor, so one manager's book is the size of one at 5,000."""
+    from cmworkbench.services.ops.demo.customers import AB_SHARE
+    from cmworkbench.services.ops.demo.staff import needed, staffing
+
+    managers, phone = needed(1_000_000, AB_SHARE, Settings().workload)
+    assert 1_000_000 * 0.3 * 0.985 / managers <= 150 * 0.85
+    team = staffing(1, managers, phone)
+    roles = [m.role for m in team.members]
+    assert (roles.count("manager"), roles.count("phone_manager")) == (managers, phone)
+    assert len({m.login for m in team.members}) == len(team.members), "logins are unique"
+    by_team: dict[int | None, int] = {}
+    for m in team.members:
+        if m.role == "manager":
+            by_team[m.team] = by_team.get(m.team, 0) + 1
+    assert max(by_team.values()) == 4
+    assert all(m.backup_id for m in team.members if m.role in ("manager", "phone_manager"))
 
 
 def test_every_manager_has_a_backup_in_the_same_team(branch: tuple[Engine, DemoSummary]) -> None:

@@ -2,15 +2,17 @@
 
 What it builds (proportions from DESIGN.md, details in the ``demo_*`` modules):
 
-* one branch (示例支行, code ``DEMO``), three teams, 19 staff with stable logins:
-  ``zhangwei`` — the demo login, the first customer manager by id (senior, team 1);
-  ``head`` (branch head), ``admin``, supervisors ``wangfang`` / ``liqiang`` / ``liuyang``,
-  12 managers (one senior, first, second and trainee per team, in A/B pairs), and the phone
-  managers ``lina`` / ``hehuan`` (see :mod:`cmworkbench.services.ops.demo.staff`);
+* one branch (示例支行, code ``DEMO``) staffed by the workload rule (``[workload]``): the named
+  roster of 19 with stable logins (``zhangwei`` — the demo login, the first customer manager
+  by id; ``head``, ``admin``, supervisors ``wangfang`` / ``liqiang`` / ``liuyang``, 12 managers
+  in A/B pairs, phone managers ``lina`` / ``hehuan``), and as many more numbered managers,
+  phone managers and supervisors as the books need (see
+  :mod:`cmworkbench.services.ops.demo.staff`);
 * customers, about a quarter of them group customers with 1–4 key persons; classes A1/A2/B1/B2/C
-  in the value-model proportions, owned only by managers whose grade allows the class (the
-  default ``grades`` of :mod:`cmworkbench.config`); most C-class individuals are served by the
-  phone managers;
+  in the value-model proportions; A/B-class with the least-loaded manager whose grade allows
+  the class (the default ``grades`` of :mod:`cmworkbench.config`), C-class with the
+  least-loaded phone manager, so every book is under its rule; 1.5% without an owner (the
+  branch pool, with no history of their own);
 * about 1.5 holdings and 2 contacts (calls, visits, SMS, on-site days over the last 120 days)
   per customer, month-end figures for A/B and at-risk customers, one complaint per about 200
   customers with its history, and each manager's open and done tasks.
@@ -45,6 +47,7 @@ from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.ops.demo.activity import INTERACTION_COLUMNS
 from cmworkbench.services.ops.demo.complaints import COMPLAINT_COLUMNS, EVENT_COLUMNS, Complaints
 from cmworkbench.services.ops.demo.customers import (
+    AB_SHARE,
     CONTACT_COLUMNS,
     CUSTOMER_COLUMNS,
     HOLDING_COLUMNS,
@@ -57,11 +60,11 @@ from cmworkbench.services.ops.demo.staff import (
     BRANCH_CODE,
     BRANCH_NAME,
     DEMO_LOGIN,
-    ROSTER,
-    TEAM_NAMES,
     Books,
     Member,
-    roster,
+    Staffing,
+    needed,
+    staffing,
 )
 from cmworkbench.services.ops.demo.stamps import Stamps
 from cmworkbench.services.ops.demo.tasks import TASK_COLUMNS, return_call_tasks, work_tasks
@@ -114,9 +117,11 @@ def build_demo(
         raise InvalidInput(t("cli.demo.bad_count", most=MAX_CUSTOMERS, value=customers))
     started = time.perf_counter()
     sink = open_sink(engine)
+    settings = settings or Settings()
+    people = staffing(0, *needed(customers, AB_SHARE, settings.workload))
     try:
-        _refuse_unless_empty(sink)
-        counts = _fill(sink, customers, seed, progress)
+        _refuse_unless_empty(sink, [m.login for m in people.members])
+        counts = _fill(sink, customers, seed, progress, settings)
         sink.finish(TABLES)
     except BaseException:
         sink.rollback()
@@ -130,7 +135,7 @@ def build_demo(
     # the index is built: a unit of work indexes every queued customer before it commits,
     # and until rebuild() the whole bulk load is queued (that cost 10 s and 40 MiB at 1M).
     with unit_of_work(engine) as session:
-        refresh_all(session=session, settings=settings or Settings())
+        refresh_all(session=session, settings=settings)
         scoring.rescore(session.connection())  # Today's first look finds today scored
     return DemoSummary(
         staff=counts["staff"],
@@ -146,11 +151,11 @@ def build_demo(
     )
 
 
-def _refuse_unless_empty(sink: Sink) -> None:
+def _refuse_unless_empty(sink: Sink, logins: Sequence[str]) -> None:
     """Demo data only goes into a database without customers, and never renames anyone."""
     if sink.scalar("SELECT COUNT(*) FROM (SELECT 1 FROM customer LIMIT 1) AS c"):
         raise InvalidInput(t("cli.demo.not_empty"))
-    taken = sorted(set(sink.column("SELECT login FROM staff")) & {r[0] for r in ROSTER})
+    taken = sorted(set(sink.column("SELECT login FROM staff")) & set(logins))
     if taken:
         raise InvalidInput(t("cli.demo.login_taken", login=taken[0]))
     if BRANCH_CODE in sink.column("SELECT code FROM branch"):
@@ -158,7 +163,11 @@ def _refuse_unless_empty(sink: Sink) -> None:
 
 
 def _fill(
-    sink: Sink, total: int, seed: int, progress: Callable[[int, int], None] | None
+    sink: Sink,
+    total: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None,
+    settings: Settings,
 ) -> dict[str, int]:
     """Write everything; returns rows written per table."""
     # One independent stream per kind of data, all derived from the seed: the customers do not
@@ -170,8 +179,9 @@ def _fill(
     stamps = Stamps(clock.now(), clock.branch_tz())
     ids = {name: sink.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {name}") + 1 for name in TABLES}
     first = dict(ids)
-    members = _write_branch(sink, staff_rng, stamps, ids)
-    books = Books(members, Settings().grades)
+    team = staffing(ids["staff"], *needed(total, AB_SHARE, settings.workload))
+    members = _write_branch(sink, staff_rng, stamps, ids, team)
+    books = Books(members, settings.grades, settings.workload)
     people = Customers(people_rng, stamps, books, ids)
     complaints = Complaints(complaint_rng, stamps, books, ids)
     done = 0
@@ -188,14 +198,14 @@ def _fill(
 
 
 def _write_branch(
-    sink: Sink, rng: random.Random, stamps: Stamps, ids: dict[str, int]
+    sink: Sink, rng: random.Random, stamps: Stamps, ids: dict[str, int], staff: Staffing
 ) -> list[Member]:
     """The branch, its teams and staff; A/B partners are set once everyone exists."""
     branch_id, team_id = ids["branch"], ids["team"]
     sink.insert("branch", ("id", "code", "name"), [(branch_id, BRANCH_CODE, BRANCH_NAME)])
-    teams = [(team_id + i, branch_id, name) for i, name in enumerate(TEAM_NAMES)]
+    teams = [(team_id + i, branch_id, name) for i, name in enumerate(staff.team_names)]
     sink.insert("team", ("id", "branch_id", "name"), teams)
-    members = roster(ids["staff"])
+    members = staff.members
     rows = []
     for m in members:
         hired = stamps.at(stamps.today_ord - 365 - int(rng.random() * 3000), 32_400)

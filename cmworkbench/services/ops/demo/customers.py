@@ -48,7 +48,10 @@ _STATUS_AT = CUSTOMER_COLUMNS.index("status")
 _VIP_AT = CUSTOMER_COLUMNS.index("is_vip")
 
 GROUP_SHARE = 0.25
-CLASS = d.Weighted((("A1", 3), ("A2", 7), ("B1", 6), ("B2", 14), ("C", 70)))
+CLASS_WEIGHTS = (("A1", 3), ("A2", 7), ("B1", 6), ("B2", 14), ("C", 70))
+CLASS = d.Weighted(CLASS_WEIGHTS)
+AB_SHARE = sum(w for c, w in CLASS_WEIGHTS if c != "C") / sum(w for _, w in CLASS_WEIGHTS)
+"""The A/B-class share of the customers: the managers' books (the rest are C: phone managers')."""
 # Assets (individuals) and annual revenue to us (groups) by class, yuan, drawn log-uniformly:
 # the bands do not overlap, so the class is the rank of the value model, as DESIGN.md defines.
 _ASSETS = {"A1": (3e6, 5e7), "A2": (1e6, 3e6), "B1": (5e5, 1e6), "B2": (2e5, 5e5), "C": (1e3, 2e5)}
@@ -131,6 +134,8 @@ class Customers:
         out.customers.append(row)
         value = cast(int, row[_ASSETS_AT] if individual else row[_REVENUE_AT])
         self._holdings(out, cid, individual, value)
+        if owner is None:  # the branch pool: imported without a manager, no history here
+            return
         self.interactions.for_customer(out.interactions, cid, cls, owner, backup, contact_ids)
         status = cast(str, row[_STATUS_AT])
         if cls != "C" or status != "active":
@@ -143,7 +148,7 @@ class Customers:
         if len(sample) < 40:
             sample.append((cid, cls))
 
-    def _individual(self, cid: int, cls: str, owner: int, backup: int | None) -> Row:
+    def _individual(self, cid: int, cls: str, owner: int | None, backup: int | None) -> Row:
         rng = self.rng
         male = rng.random() < 0.5
         born = d.birth_ordinal(rng, self.stamps.today_ord)
@@ -164,7 +169,7 @@ class Customers:
         )  # fmt: skip
 
     def _group(
-        self, cid: int, cls: str, owner: int, backup: int | None, org: d.Organisation
+        self, cid: int, cls: str, owner: int | None, backup: int | None, org: d.Organisation
     ) -> Row:
         rng = self.rng
         low, high = _REVENUE[cls]
