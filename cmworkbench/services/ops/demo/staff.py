@@ -17,7 +17,8 @@ more managers join in teams of four (one of each grade) under a supervisor, and 
 managers in teams of six under one, with numbered logins: ``cm0001`` (manager), ``pm0001``
 (phone manager), ``sv0001`` (supervisor); their names do not depend on the seed either. A
 customer goes to the least-loaded colleague who may hold it (grade and workload), so books
-stay even; :data:`POOL_SHARE` of the customers have no owner: the branch pool.
+stay even; :data:`POOL_SHARE` of the customers (at most :data:`POOL_MAX`) have no owner: the
+branch pool.
 
 Every manager has a backup partner (AB角) in the same team: senior with first, second with
 trainee, phone managers two by two. Pairing the senior with the first-grade manager means an
@@ -71,6 +72,9 @@ FILL = 0.85
 """Books are staffed to this share of their rule: room for the year's new customers."""
 POOL_SHARE = 0.015
 """Customers without an owner (imported without one, left by a manager): the branch pool."""
+POOL_MAX = 400
+"""At most this many: a pool of a few hundred is what its keeper (the branch head) can allocate
+and mind; 1.5% of a million customers would be a second book of 15,000 on one Today."""
 GRADES = ("senior", "first", "second", "trainee")
 MANAGERS_PER_TEAM = len(GRADES)
 PHONE_MANAGERS_PER_TEAM = 6
@@ -212,6 +216,8 @@ class Books:
         self.supervisor_of = {m.id: supervisors.get(m.team, m.id) for m in members}
         """Staff id → the supervisor of their team (complaints are closed by the supervisor)."""
         self.phone_ids = frozenset(m.id for m in members if m.role == Role.PHONE_MANAGER)
+        self.pooled = 0
+        """Customers left in the pool so far (at most :data:`POOL_MAX`)."""
 
     def assign(
         self, rng: random.Random, cls: str, individual: bool
@@ -219,7 +225,8 @@ class Books:
         """(owner, backup) for a new customer of class ``cls``: ``(None, None)`` for one in
         the pool. Grade and workload rules are respected."""
         del individual  # the class decides (``[workload]``), whatever the kind
-        if rng.random() < POOL_SHARE:
+        if rng.random() < POOL_SHARE and self.pooled < POOL_MAX:
+            self.pooled += 1
             return None, None
         if cls in self._phone_classes and self._phone:
             heap = self._phone
