@@ -28,7 +28,7 @@ from cmworkbench.services.ops.demo import sink as demo_sink
 NOW = "2026-11-23T08:30"
 TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
-    "customer_metric", "complaint", "complaint_event", "task",
+    "customer_metric", "complaint", "complaint_event", "task", "work_log",
 )  # fmt: skip
 
 
@@ -113,6 +113,7 @@ def test_summary_counts_the_rows_written(branch: tuple[Engine, DemoSummary]) -> 
     assert count["complaint"] == summary.complaints
     assert count["complaint_event"] == summary.complaint_events
     assert count["customer_metric"] == summary.metrics
+    assert count["work_log"] > 0
     assert (count["branch"], count["team"]) == (1, 3)
     assert _rows(engine, "PRAGMA foreign_key_check") == []
 
@@ -459,3 +460,25 @@ def test_core_path_writes_the_same_rows_as_the_sqlite_path(
     assert customer.info_verified_at.tzinfo is not None
     assert customer.info_verified_at < clock.now()
     assert isinstance(customer.is_vip, bool)
+
+
+def test_work_logs_cover_the_working_days_with_one_missing(
+    branch: tuple[Engine, DemoSummary],
+) -> None:
+    """On Monday 11-23 every manager and phone manager has submitted the logs of the working
+    days before (none for today, due tonight); 张伟's of Friday 11-20 is missing."""
+    engine, _ = branch
+    rows = _rows(
+        engine,
+        "SELECT s.login, w.day, w.submitted_at FROM work_log w JOIN staff s ON s.id = w.staff_id",
+    )
+    days = {str(day) for _login, day, _at in rows}
+    assert "2026-11-23" not in days and "2026-11-21" not in days, "no log today nor on Saturday"
+    zhang = {str(day) for login, day, _at in rows if login == "zhangwei"}
+    assert "2026-11-20" not in zhang and "2026-11-19" in zhang
+    assert all(at is not None for _l, _d, at in rows)
+    writers = {login for login, _d, _at in rows}
+    (book_holders,) = _rows(
+        engine, "SELECT COUNT(*) FROM staff WHERE role IN ('manager', 'phone_manager')"
+    )[0]
+    assert len(writers) == book_holders

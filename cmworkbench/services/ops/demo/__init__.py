@@ -15,7 +15,9 @@ What it builds (proportions from DESIGN.md, details in the ``demo_*`` modules):
   branch pool, with no history of their own);
 * about 1.5 holdings and 2 contacts (calls, visits, SMS, on-site days over the last 120 days)
   per customer, month-end figures for A/B and at-risk customers, one complaint per about 200
-  customers with its history, and each manager's open and done tasks.
+  customers with its history, and each manager's open and done tasks;
+* the work logs of the last two months' working days, one of them missing for the demo login
+  (:mod:`cmworkbench.services.ops.demo.worklogs`).
 
 Everything is relative to ``clock.now()`` and drawn from ``random.Random(seed)``: the same
 seed and the same ``--now`` give byte-identical data.
@@ -41,6 +43,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db import scoring, search
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.domain import demo_data
+from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.i18n import t
 from cmworkbench.services.complaints.api import refresh_all
 from cmworkbench.services.core.errors import InvalidInput
@@ -68,6 +71,7 @@ from cmworkbench.services.ops.demo.staff import (
 )
 from cmworkbench.services.ops.demo.stamps import Stamps
 from cmworkbench.services.ops.demo.tasks import TASK_COLUMNS, return_call_tasks, work_tasks
+from cmworkbench.services.ops.demo.worklogs import WORKLOG_COLUMNS, work_logs
 
 __all__ = ["CHUNK", "DEMO_LOGIN", "DemoSummary", "build_demo"]
 
@@ -76,7 +80,7 @@ CHUNK = 25_000
 MAX_CUSTOMERS = 10_000_000
 TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
-    "customer_metric", "complaint", "complaint_event", "task",
+    "customer_metric", "complaint", "complaint_event", "task", "work_log",
 )  # fmt: skip
 STAFF_COLUMNS = (
     "id", "login", "name", "role", "grade", "branch_id", "team_id", "backup_id", "phone",
@@ -176,6 +180,7 @@ def _fill(
     staff_rng, people_rng, complaint_rng, task_rng = (
         random.Random(seeds.getrandbits(64)) for _ in range(4)
     )
+    log_rng = random.Random(seeds.getrandbits(64))
     stamps = Stamps(clock.now(), clock.branch_tz())
     ids = {name: sink.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {name}") + 1 for name in TABLES}
     first = dict(ids)
@@ -194,6 +199,8 @@ def _fill(
     tasks = work_tasks(task_rng, stamps, members, people.samples, ids)
     tasks += return_call_tasks(stamps, ids, complaints.return_calls)
     sink.insert("task", TASK_COLUMNS, tasks)
+    calendar = BranchCalendar.from_settings(settings.calendar)
+    sink.insert("work_log", WORKLOG_COLUMNS, work_logs(log_rng, stamps, members, calendar, ids))
     return {name: ids[name] - first[name] for name in TABLES}
 
 
