@@ -7,7 +7,8 @@ A capability reaches another through its ``schemas``, its facade and this module
 from __future__ import annotations
 
 from cmworkbench.services.complaints.events import add_event
+from cmworkbench.services.complaints.intake import ticket_number
 from cmworkbench.services.complaints.queries import deadlines_on
 from cmworkbench.services.complaints.sla import refresh_all
 
-__all__ = ["add_event", "deadlines_on", "refresh_all"]
+__all__ = ["add_event", "deadlines_on", "refresh_all", "ticket_number"]

@@ -109,6 +109,12 @@ def open_complaint(
     return complaint.ticket_no
 
 
+def ticket_number(day: date, sequence: int) -> str:
+    """The ticket number of the ``sequence``-th complaint received on ``day`` (branch-local):
+    ``T202611230001``. The demo numbers its tickets the same way."""
+    return f"{TICKET_PREFIX}{day:%Y%m%d}{sequence:04d}"
+
+
 def next_ticket_no(session: Session, day: date) -> str:
     """The next free ticket number of ``day`` (branch-local)."""
     prefix = f"{TICKET_PREFIX}{day:%Y%m%d}"
@@ -116,7 +122,7 @@ def next_ticket_no(session: Session, day: date) -> str:
         select(func.max(Complaint.ticket_no)).where(col(Complaint.ticket_no).like(prefix + "%"))
     ).one()
     tail = last[len(prefix) :] if last else ""
-    return f"{prefix}{int(tail) + 1 if tail.isdigit() else 1:04d}"
+    return ticket_number(day, int(tail) + 1 if tail.isdigit() else 1)
 
 
 def _contact_id(session: Session, customer_id: int, name: str | None) -> int | None:

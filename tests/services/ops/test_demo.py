@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -482,3 +483,15 @@ def test_work_logs_cover_the_working_days_with_one_missing(
         engine, "SELECT COUNT(*) FROM staff WHERE role IN ('manager', 'phone_manager')"
     )[0]
     assert len(writers) == book_holders
+
+
+def test_demo_tickets_are_numbered_as_real_ones(branch: tuple[Engine, DemoSummary]) -> None:
+    """T + the day received + that day's sequence (T202611230001), as the intake numbers them,
+    so a ticket taken today continues the day's numbers instead of clashing."""
+    engine, _ = branch
+    tickets = [r[0] for r in _rows(engine, "SELECT ticket_no FROM complaint ORDER BY ticket_no")]
+    assert tickets and all(re.fullmatch(r"T\d{8}\d{4}", no) for no in tickets), tickets[:3]
+    by_day: dict[str, list[int]] = {}
+    for no in tickets:
+        by_day.setdefault(no[1:9], []).append(int(no[9:]))
+    assert all(seq == list(range(1, len(seq) + 1)) for seq in by_day.values())

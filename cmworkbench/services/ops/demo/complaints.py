@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from datetime import date
 
 from cmworkbench.domain import demo_data as d
 from cmworkbench.domain import demo_vocab as v
+from cmworkbench.services.complaints.api import ticket_number
 from cmworkbench.services.ops.demo.customers import Complainant
 from cmworkbench.services.ops.demo.staff import Books
 from cmworkbench.services.ops.demo.stamps import Stamps
@@ -78,6 +80,8 @@ class Complaints:
         self.return_calls: list[tuple[int, int, int, int, int, str]] = []
         """(complaint id, customer id, owner id, due epoch, resolved epoch, ticket) of
         resolved tickets still waiting for their return call: they become open tasks."""
+        self._per_day: dict[date, int] = {}
+        """Tickets received per day so far: the sequence of their numbers."""
 
     def build(self, complainants: Sequence[Complainant]) -> tuple[list[Row], list[Row]]:
         """Complaint rows and their events for ``complainants``."""
@@ -99,7 +103,9 @@ class Complaints:
         received = now - int((low + rng.random() * (high - low)) * DAY)
         owner = who.owner_id if who.backup_id is None or rng.random() < 0.85 else who.backup_id
         t = _timeline(rng, now, received, status, fast)
-        ticket = f"TS{stamps.local_date(received):%Y%m%d}{cid:06d}"
+        day = stamps.local_date(received)
+        self._per_day[day] = self._per_day.get(day, 0) + 1
+        ticket = ticket_number(day, self._per_day[day])  # as real tickets are numbered
         category = _CATEGORY.pick(rng)
         description = d.pick(rng, v.COMPLAINTS[category])
         resolution_due = received + (DAY if fast else 7 * DAY)
