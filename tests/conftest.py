@@ -282,6 +282,22 @@ class Factory:
             )
         )
 
+    def maturity_calls(self, owner: Staff, count: int) -> list[int]:
+        """``count`` B1 customers of ``owner`` (C0000…), each with a maturity call due on
+        2026-11-01 from 09:00 a minute apart (the same weight: the earlier due ranks first)
+        and its last day on 12-31; their task ids, most urgent first."""
+        calls = []
+        for n in range(count):
+            customer = self.customer(owner, f"C{n:04d}", f"客户{n:04d}", cls="B1")
+            task = self.task(owner, f"2026-11-01T{9 + n // 60:02d}:{n % 60:02d}")
+            task.kind, task.customer_id = "maturity", customer.id
+            task.deadline_at = clock.parse_instant("2026-12-31T09:00")
+            self.session.add(task)
+            self.session.flush()
+            assert task.id is not None
+            calls.append(task.id)
+        return calls
+
     def mixed_book(self, owner: Staff, count: int = 60) -> None:
         """``count`` customers of ``owner`` over every class, tier, VIP tier, flag and churn
         state, each with one task of a kind, due day and deadline of its own (due in October

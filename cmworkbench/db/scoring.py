@@ -144,22 +144,22 @@ def rescore(conn: Connection, day: date | None = None) -> int:
 
 def rescore_tasks(conn: Connection, task_ids: Sequence[int], day: date | None = None) -> int:
     """Score ``task_ids`` (those still open) for ``day`` (default: today)."""
-    ids = sorted(set(task_ids))
-    done = 0
-    for start in range(0, len(ids), 500):
-        done += _rescore(conn, day or clock.today(), [col(Task.id).in_(ids[start : start + 500])])
-    return done
+    return _rescore_by(conn, col(Task.id), task_ids, day)
 
 
 def rescore_customers(
     conn: Connection, customer_ids: Sequence[int], day: date | None = None
 ) -> int:
     """Score the open tasks of ``customer_ids`` for ``day`` (default: today)."""
-    ids = sorted(set(customer_ids))
+    return _rescore_by(conn, col(Task.customer_id), customer_ids, day)
+
+
+def _rescore_by(conn: Connection, column: Any, ids: Sequence[int], day: date | None) -> int:
+    """Score the open tasks whose ``column`` is one of ``ids``, 500 ids a statement."""
+    chosen = sorted(set(ids))
     done = 0
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        done += _rescore(conn, day or clock.today(), [col(Task.customer_id).in_(chunk)])
+    for start in range(0, len(chosen), 500):
+        done += _rescore(conn, day or clock.today(), [column.in_(chosen[start : start + 500])])
     return done
 
 

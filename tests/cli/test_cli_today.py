@@ -39,16 +39,7 @@ def book(frozen_clock: datetime, build: Build, engine: Engine, settings: Setting
     with build() as f:
         branch = f.branch()
         zhang = f.staff(branch, "zhangwei", "张伟", team=f.team(branch))
-        calls = []
-        for n in range(CALLS):
-            customer = f.customer(zhang, f"C{n:04d}", f"客户{n:04d}", cls="B1")
-            task = f.task(zhang, f"2026-11-01T09:{n:02d}")
-            task.kind, task.customer_id = "maturity", customer.id
-            task.deadline_at = clock.parse_instant("2026-12-31T09:00")
-            f.session.add(task)
-            f.session.flush()
-            assert task.id is not None
-            calls.append(task.id)
+        calls = f.maturity_calls(zhang, CALLS)
         plan = f.visit_plan(zhang, "2026-W48", status="approved")
         for hour, customer_no in ((10, "V0001"), (15, "V0002")):
             customer = f.customer(zhang, customer_no, f"拜访客户{hour}", cls="A1")

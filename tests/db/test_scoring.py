@@ -5,7 +5,7 @@ Monday 2026-11-23 at 08:30."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import date
 
@@ -26,11 +26,7 @@ from cmworkbench.services.workbench import login
 Build = Callable[[], AbstractContextManager[Factory]]
 
 
-@pytest.fixture(autouse=True)
-def monday() -> Iterator[None]:
-    clock.freeze("2026-11-23T08:30")
-    yield
-    clock.set_now(None)
+pytestmark = pytest.mark.usefixtures("frozen_clock")  # Monday 2026-11-23 08:30
 
 
 @pytest.fixture

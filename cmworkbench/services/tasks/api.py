@@ -7,8 +7,8 @@ A capability reaches another through its ``schemas``, its facade and this module
 from __future__ import annotations
 
 from cmworkbench.services.tasks.actions import REASON_CHARS
-from cmworkbench.services.tasks.closing import close_verify_tasks
+from cmworkbench.services.tasks.closing import close_verify_tasks, open_tasks_of
 from cmworkbench.services.tasks.contacts import record_contact
 from cmworkbench.services.tasks.plan import day_summary
 
-__all__ = ["REASON_CHARS", "close_verify_tasks", "day_summary", "record_contact"]
+__all__ = ["REASON_CHARS", "close_verify_tasks", "day_summary", "open_tasks_of", "record_contact"]

@@ -5,7 +5,10 @@ logged contact (:mod:`.contacts`) and by a verification of a customer's data."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlmodel import Session, col, select, update
+from sqlmodel.sql.expression import SelectOfScalar
 
 from cmworkbench import clock
 from cmworkbench.db.models import Task
@@ -55,6 +58,15 @@ def audit_task(session: Session, actor: Actor, task: Task, action: str, detail: 
     )
 
 
+def open_tasks_of(customer_id: int, kinds: Collection[str]) -> SelectOfScalar[Task]:
+    """The query of the customer's open tasks of ``kinds``, whoever owns them."""
+    return select(Task).where(
+        col(Task.customer_id) == customer_id,
+        col(Task.status) == TaskStatus.OPEN,
+        col(Task.kind).in_(kinds),
+    )
+
+
 def close_satisfied_tasks(
     session: Session, *, actor: Actor, customer_id: int, kinds: frozenset[str], note: str
 ) -> list[int]:
@@ -62,11 +74,7 @@ def close_satisfied_tasks(
     was done. Returns the ids closed."""
     if not kinds:
         return []
-    query = select(Task).where(
-        col(Task.customer_id) == customer_id,
-        col(Task.status) == TaskStatus.OPEN,
-        col(Task.kind).in_(kinds),
-    )
+    query = open_tasks_of(customer_id, kinds)
     closed = []
     for task in session.exec(query).all():
         close_task(session, actor, task, note, None)

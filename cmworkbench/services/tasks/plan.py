@@ -338,7 +338,9 @@ def _day(
     conn = session.connection()
     if keep and day == clock.today():
         scoring.ensure_scored(conn, day)
-    stored = scoring.scored_for(conn) == day
+        stored = True
+    else:
+        stored = scoring.scored_for(conn) == day
     return Day(actor, day, covered_staff(session=session, actor=actor, day=day), settings, stored)
 
 

@@ -17,12 +17,12 @@ from sqlmodel import Session, col, func, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Interaction, Staff, Task, VisitPlan, VisitPlanItem
-from cmworkbench.domain.enums import InteractionKind, Role, TaskKind, TaskStatus
+from cmworkbench.domain.enums import InteractionKind, Role, TaskKind
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import Conflict
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem
-from cmworkbench.services.tasks.api import REASON_CHARS, record_contact
+from cmworkbench.services.tasks.api import REASON_CHARS, open_tasks_of, record_contact
 from cmworkbench.services.visits.plans import (
     LABEL_PREFIX,
     calendar_of,
@@ -111,11 +111,7 @@ def visit_serves(session: Session, customer_id: int, purpose: str) -> list[Task]
     kinds = [kind for kind, served in PURPOSE_OF_TASK.items() if served == purpose]
     if not kinds:
         return []
-    query = select(Task).where(
-        col(Task.customer_id) == customer_id,
-        col(Task.status) == TaskStatus.OPEN,
-        col(Task.kind).in_(kinds),
-    )
+    query = open_tasks_of(customer_id, kinds)
     return list(session.exec(query.order_by(col(Task.due_at))).all())
 
 

@@ -9,7 +9,7 @@ works, then the list, the backlog and the database follow the plan's rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 
@@ -29,11 +29,7 @@ Build = Callable[[], AbstractContextManager[Factory]]
 DUE = 300
 
 
-@pytest.fixture(autouse=True)
-def monday() -> Iterator[None]:
-    clock.freeze("2026-11-23T08:30")
-    yield
-    clock.set_now(None)
+pytestmark = pytest.mark.usefixtures("frozen_clock")  # Monday 2026-11-23 08:30
 
 
 @pytest.fixture
@@ -42,17 +38,7 @@ def book(build: Build) -> dict[str, list[int]]:
     with build() as f:
         branch = f.branch()
         zhang = f.staff(branch, "zhangwei", "张伟", team=f.team(branch))
-        calls = []
-        for n in range(DUE):
-            customer = f.customer(zhang, f"C{n:04d}", f"客户{n:04d}", cls="B1")
-            # All due on 11-01, a minute apart: the same weight, the earlier due first.
-            task = f.task(zhang, f"2026-11-01T{9 + n // 60:02d}:{n % 60:02d}")
-            task.kind, task.customer_id = "maturity", customer.id
-            task.deadline_at = clock.parse_instant("2026-12-31T09:00")
-            f.session.add(task)
-            f.session.flush()
-            assert task.id is not None
-            calls.append(task.id)
+        calls = f.maturity_calls(zhang, DUE)
         plan = f.visit_plan(zhang, "2026-W48", status="approved")
         visits = []
         for hour, customer_no in ((10, "C0500"), (15, "C0501")):

@@ -10,7 +10,7 @@ Today list or with ``cmw log``, then the database holds exactly what each call w
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import pytest
@@ -29,11 +29,7 @@ from cmworkbench.services.workbench import Workbench, login
 Build = Callable[[], AbstractContextManager[Factory]]
 
 
-@pytest.fixture(autouse=True)
-def monday() -> Iterator[None]:
-    clock.freeze("2026-11-23T08:30")
-    yield
-    clock.set_now(None)
+pytestmark = pytest.mark.usefixtures("frozen_clock")  # Monday 2026-11-23 08:30
 
 
 @pytest.fixture
