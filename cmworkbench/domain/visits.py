@@ -173,6 +173,19 @@ def _over_max(
     return found
 
 
+def approved_entry(
+    item_id: int, customer: str, starts_at: datetime, purpose: str
+) -> dict[str, object]:
+    """One planned visit as the plan's approval records it (``approved_snapshot``, JSON): what
+    a later change of the plan is compared against."""
+    return {
+        "item": item_id,
+        "customer": customer,
+        "starts_at": starts_at.isoformat(),
+        "purpose": purpose,
+    }
+
+
 # -- proposals --------------------------------------------------------------------------------
 
 

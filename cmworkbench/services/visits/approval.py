@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.db.models import Staff, Task, VisitPlan
 from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
+from cmworkbench.domain.visits import approved_entry
 from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
@@ -160,11 +161,6 @@ def return_plan(
 
 def _snapshot(session: Session, plan_id: int) -> list[dict[str, object]]:
     return [
-        {
-            "item": item.id,
-            "customer": customer.name,
-            "starts_at": item.starts_at.isoformat(),
-            "purpose": item.purpose,
-        }
+        approved_entry(item.id or 0, customer.name, item.starts_at, item.purpose)
         for item, customer, _contact in plan_rows(session, plan_id)
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -29,7 +30,8 @@ from cmworkbench.services.ops.demo import sink as demo_sink
 NOW = "2026-11-23T08:30"
 TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
-    "customer_metric", "complaint", "complaint_event", "task", "work_log",
+    "customer_metric", "complaint", "complaint_event", "task", "work_log", "visit_plan",
+    "visit_plan_item",
 )  # fmt: skip
 
 
@@ -277,7 +279,9 @@ def test_history_and_holdings_are_plausible(branch: tuple[Engine, DemoSummary]) 
     earliest, latest = _rows(engine, "SELECT MIN(happened_at), MAX(happened_at) FROM interaction")[
         0
     ]
-    assert _stored(now - timedelta(days=121)) < earliest and latest < _stored(now)
+    # The last contact of a C-class customer may be as old as its rule allows (180 days) and,
+    # for the few overdue, a little older; the customers with a shorter rhythm have 120 days.
+    assert _stored(now - timedelta(days=180 + 75 + 3)) < earliest and latest < _stored(now)
     soon = _rows(
         engine,
         "SELECT COUNT(*) FROM holding WHERE matures_on BETWEEN '2026-11-24' AND '2027-01-22'",
@@ -495,3 +499,92 @@ def test_demo_tickets_are_numbered_as_real_ones(branch: tuple[Engine, DemoSummar
     for no in tickets:
         by_day.setdefault(no[1:9], []).append(int(no[9:]))
     assert all(seq == list(range(1, len(seq) + 1)) for seq in by_day.values())
+
+
+def test_contacts_follow_each_customers_cadence(branch: tuple[Engine, DemoSummary]) -> None:
+    """A steady branch: most customers were last called or visited within their rule's ideal
+    days, about a quarter are due, very few past the maximum (the coverage target is 95%)."""
+    engine, _ = branch
+    settings = Settings()
+    rows = _rows(
+        engine,
+        "SELECT c.cls, MAX(i.happened_at) FROM customer c JOIN interaction i"
+        " ON i.customer_id = c.id AND i.kind IN ('call', 'visit') AND NOT c.is_vip"
+        " AND c.tier IS NOT 'diamond' AND c.tier IS NOT 'gold' AND NOT c.is_government"
+        " GROUP BY c.id",
+    )
+    today = clock.parse_instant(NOW).date()
+    bands: Counter[str] = Counter()
+    for cls, last in rows:
+        rule = settings.cadence[cls]
+        age = (today - datetime.fromisoformat(last[:10]).date()).days
+        bands["kept" if age < rule.ideal_days else "due" if age <= rule.max_days else "over"] += 1
+    total = sum(bands.values())
+    assert bands["kept"] / total > 0.6 and 0.15 < bands["due"] / total < 0.35
+    assert bands["over"] / total < 0.05
+
+
+def test_recent_contacts_closed_their_tasks(branch: tuple[Engine, DemoSummary]) -> None:
+    """The work of the last weeks is on record: a done task per held contact since the first
+    of last month, closed when the contact was logged, a few of them after their deadline."""
+    engine, _ = branch
+    done = _rows(
+        engine,
+        "SELECT COUNT(*), SUM(closed_at > deadline_at) FROM task WHERE status = 'done'"
+        " AND kind = 'contact' AND closed_at >= '2026-10-01'",
+    )[0]
+    held = _rows(
+        engine,
+        "SELECT COUNT(*) FROM interaction WHERE happened_at >= '2026-09-30 16:00'"
+        " AND purpose IN ('routine', 'product') AND outcome IN ('reached', 'done')"
+        " AND kind IN ('call', 'visit', 'sms')",
+    )[0][0]
+    assert done[0] == held > 0
+    assert 0 < done[1] < done[0] * 0.1
+
+
+def test_this_weeks_visit_plans_are_in_review_and_past_weeks_were_held(
+    branch: tuple[Engine, DemoSummary],
+) -> None:
+    """张伟's plan for this week is approved (Today shows its visits), a colleague's waits for
+    the supervisor; the last weeks' plans were approved and their visits held, each item
+    linked to the visit its manager logged."""
+    engine, _ = branch
+    plans = _rows(
+        engine,
+        "SELECT s.login, p.week, p.status, p.approved_snapshot, p.decided_by_id,"
+        " (SELECT COUNT(*) FROM visit_plan_item v WHERE v.plan_id = p.id)"
+        " FROM visit_plan p JOIN staff s ON s.id = p.owner_id",
+    )
+    this_week = {login: (status, snap, n) for login, week, status, snap, _by, n in plans
+                 if week == "2026-W48"}  # fmt: skip
+    status, snapshot, items = this_week[DEMO_LOGIN]
+    assert status == "approved" and items >= 1
+    assert len(json.loads(snapshot)) == items
+    assert "submitted" in {s for s, _snap, _n in this_week.values()}
+    past = [row for row in plans if row[1] < "2026-W48"]
+    assert past and all(status == "approved" and by for _l, _w, status, _s, by, _n in past)
+    mismatched = _rows(
+        engine,
+        "SELECT COUNT(*) FROM visit_plan_item v JOIN visit_plan p ON p.id = v.plan_id"
+        " JOIN interaction i ON i.id = v.interaction_id"
+        " WHERE i.kind <> 'visit' OR i.staff_id <> p.owner_id OR i.customer_id <> v.customer_id",
+    )
+    assert mismatched == [(0,)]
+    done = _rows(engine, "SELECT COUNT(*) FROM visit_plan_item WHERE status = 'done'")[0][0]
+    assert done > 0
+
+
+def test_complaints_are_in_every_state_and_one_ran_over(branch: tuple[Engine, DemoSummary]) -> None:
+    """Some wait for the return call, some for the supervisor's close; one open ticket is
+    past its resolution deadline."""
+    engine, _ = branch
+    statuses = {row[0] for row in _rows(engine, "SELECT DISTINCT status FROM complaint")}
+    assert {"received", "in_progress", "resolved", "return_call_done", "closed"} <= statuses
+    late = _rows(
+        engine,
+        "SELECT COUNT(*) FROM complaint WHERE status NOT IN ('resolved', 'return_call_done',"
+        " 'closed') AND resolution_due < :now",
+        now=_stored(clock.parse_instant(NOW)),
+    )
+    assert late == [(1,)]

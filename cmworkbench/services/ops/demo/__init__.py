@@ -71,6 +71,7 @@ from cmworkbench.services.ops.demo.staff import (
 )
 from cmworkbench.services.ops.demo.stamps import Stamps
 from cmworkbench.services.ops.demo.tasks import TASK_COLUMNS, return_call_tasks, work_tasks
+from cmworkbench.services.ops.demo.visits import ITEM_COLUMNS, PLAN_COLUMNS, visit_plans
 from cmworkbench.services.ops.demo.worklogs import WORKLOG_COLUMNS, work_logs
 
 __all__ = ["CHUNK", "DEMO_LOGIN", "DemoSummary", "build_demo"]
@@ -80,7 +81,8 @@ CHUNK = 25_000
 MAX_CUSTOMERS = 10_000_000
 TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
-    "customer_metric", "complaint", "complaint_event", "task", "work_log",
+    "customer_metric", "complaint", "complaint_event", "task", "work_log", "visit_plan",
+    "visit_plan_item",
 )  # fmt: skip
 STAFF_COLUMNS = (
     "id", "login", "name", "role", "grade", "branch_id", "team_id", "backup_id", "phone",
@@ -187,7 +189,7 @@ def _fill(
     team = staffing(ids["staff"], *needed(total, AB_SHARE, settings.workload))
     members = _write_branch(sink, staff_rng, stamps, ids, team)
     books = Books(members, settings.grades, settings.workload)
-    people = Customers(people_rng, stamps, books, ids)
+    people = Customers(people_rng, stamps, books, ids, settings)
     complaints = Complaints(complaint_rng, stamps, books, ids)
     done = 0
     while done < total:
@@ -199,6 +201,12 @@ def _fill(
     tasks = work_tasks(task_rng, stamps, members, people.samples, ids)
     tasks += return_call_tasks(stamps, ids, complaints.return_calls)
     sink.insert("task", TASK_COLUMNS, tasks)
+    plans, visits = visit_plans(
+        task_rng, stamps, members, books.supervisor_of, people.interactions.held,
+        people.samples, ids,
+    )  # fmt: skip
+    sink.insert("visit_plan", PLAN_COLUMNS, plans)
+    sink.insert("visit_plan_item", ITEM_COLUMNS, visits)
     calendar = BranchCalendar.from_settings(settings.calendar)
     sink.insert("work_log", WORKLOG_COLUMNS, work_logs(log_rng, stamps, members, calendar, ids))
     return {name: ids[name] - first[name] for name in TABLES}
@@ -238,6 +246,7 @@ def _write_chunk(sink: Sink, chunk: Chunk, complaints: Complaints) -> None:
         ("holding", HOLDING_COLUMNS, chunk.holdings),
         ("interaction", INTERACTION_COLUMNS, chunk.interactions),
         ("customer_metric", METRIC_COLUMNS, chunk.metrics),
+        ("task", TASK_COLUMNS, chunk.tasks),
         ("complaint", COMPLAINT_COLUMNS, complaint_rows),
         ("complaint_event", EVENT_COLUMNS, event_rows),
     )

@@ -41,19 +41,28 @@ _STATUS = d.Weighted((
     ("closed", 58), ("return_call_done", 5), ("resolved", 10), ("waiting_backoffice", 7),
     ("waiting_customer", 5), ("in_progress", 10), ("received", 5),
 ))  # fmt: skip
-# How old a ticket in each status is, in days (open tickets are recent, closed ones older).
+# How old a ticket in each status is, in days: open tickets are recent and inside their SLA
+# (a steady branch; the one breached ticket is made on purpose, ``Complaints``), closed ones
+# older. VIP and major tickets run on the 24-hour clock, so theirs are younger still.
 _AGE_DAYS = {
-    "received": (0.02, 0.5), "in_progress": (1, 8), "waiting_customer": (2, 10),
-    "waiting_backoffice": (2, 10), "resolved": (2, 20), "return_call_done": (5, 30),
+    "received": (0.02, 0.12), "in_progress": (0.3, 4), "waiting_customer": (1, 5),
+    "waiting_backoffice": (1, 4), "resolved": (2, 20), "return_call_done": (5, 30),
     "closed": (8, 90),
 }  # fmt: skip
+_FAST_AGE_DAYS = {
+    "in_progress": (0.05, 0.8), "waiting_customer": (0.1, 0.8), "waiting_backoffice": (0.1, 0.8),
+}  # fmt: skip
+_BREACHED_AGE_DAYS = 9
+"""The demo's one breached ticket: in progress this many days (past its resolution SLA)."""
+LATE_SHARE = 0.02
+"""Resolved tickets that ran over their resolution SLA (the Dashboard's figure is not 100%)."""
 _KIND = d.Weighted((("normal", 75), ("difficult", 10), ("escalated", 10), ("over_level", 5)))
 _CHANNEL = d.Weighted((
     ("phone", 35), ("counter", 20), ("hotline", 20), ("online", 12), ("visit", 10), ("letter", 3),
 ))  # fmt: skip
 _CATEGORY = d.Weighted((("fee", 40), ("service", 30), ("business", 30)))
 _TRIAGE = d.Weighted((("now", 50), ("shortly", 35), ("cannot_now", 15)))
-_SATISFACTION = d.Weighted(((5, 60), (4, 25), (3, 10), (2, 4), (1, 1)))
+_SATISFACTION = d.Weighted(((5, 70), (4, 20), (3, 7), (2, 2), (1, 1)))
 _RESOLVED = ("resolved", "return_call_done", "closed")
 _WAIT_ACTIONS = {"waiting_backoffice": "hand_off", "waiting_customer": "wait_customer"}
 _NOTES = {
@@ -80,6 +89,8 @@ class Complaints:
         self.return_calls: list[tuple[int, int, int, int, int, str]] = []
         """(complaint id, customer id, owner id, due epoch, resolved epoch, ticket) of
         resolved tickets still waiting for their return call: they become open tasks."""
+        self.breached = False
+        """Whether the breached ticket has been drawn (the first one is)."""
         self._per_day: dict[date, int] = {}
         """Tickets received per day so far: the sequence of their numbers."""
 
@@ -99,7 +110,11 @@ class Complaints:
         kind = _KIND.pick(rng)
         major = rng.random() < (0.3 if kind in ("escalated", "over_level") else 0.05)
         fast = major or who.is_vip  # VIP or major: resolved and replied within 24 hours
-        low, high = _AGE_DAYS[status]
+        low, high = (_FAST_AGE_DAYS if fast else _AGE_DAYS).get(status, _AGE_DAYS[status])
+        if not self.breached:  # the first ticket drawn is the one that ran over
+            self.breached = True
+            status, fast, major = "in_progress", False, False
+            low = high = _BREACHED_AGE_DAYS
         received = now - int((low + rng.random() * (high - low)) * DAY)
         owner = who.owner_id if who.backup_id is None or rng.random() < 0.85 else who.backup_id
         t = _timeline(rng, now, received, status, fast)
@@ -193,9 +208,9 @@ def _timeline(
         t["paused_since"] = responded + int(rng.random() * (now - responded) / 2)
     if status not in _RESOLVED:
         return t
-    span = int(((2 + rng.random() * 22) if fast else (4 + rng.random() * 140)) * HOUR)
-    if rng.random() < 0.1:
-        span *= 2  # some tickets run late: the dashboard's SLA compliance is not 100%
+    span = int(((2 + rng.random() * 20) if fast else (4 + rng.random() * 92)) * HOUR)
+    if rng.random() < LATE_SHARE:
+        span = span * 2 + (DAY if fast else 5 * DAY)  # ran over its SLA
     resolved = max(min(received + span, now - HOUR), responded + 600)
     t["resolved"] = resolved
     if status == "resolved":

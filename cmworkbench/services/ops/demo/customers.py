@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
 
+from cmworkbench.config import Settings
 from cmworkbench.domain import demo_data as d
 from cmworkbench.domain import demo_vocab as v
-from cmworkbench.services.ops.demo.activity import Interactions
+from cmworkbench.domain.cadence import VIP_TIERS
+from cmworkbench.services.ops.demo.activity import Interactions, Subject
 from cmworkbench.services.ops.demo.staff import Books
 from cmworkbench.services.ops.demo.stamps import Stamps
+from cmworkbench.services.ops.demo.tasks import done_task
 
 Row = tuple[object, ...]
 
@@ -46,6 +49,9 @@ _REVENUE_AT = CUSTOMER_COLUMNS.index("revenue_yuan")
 _STAFF_COUNT_AT = CUSTOMER_COLUMNS.index("staff_count")
 _STATUS_AT = CUSTOMER_COLUMNS.index("status")
 _VIP_AT = CUSTOMER_COLUMNS.index("is_vip")
+_TIER_AT = CUSTOMER_COLUMNS.index("tier")
+_NAME_AT = CUSTOMER_COLUMNS.index("name")
+_GOVERNMENT_AT = CUSTOMER_COLUMNS.index("is_government")
 
 GROUP_SHARE = 0.25
 CLASS_WEIGHTS = (("A1", 3), ("A2", 7), ("B1", 6), ("B2", 14), ("C", 70))
@@ -61,10 +67,13 @@ _STAFF = {"A1": (500, 20_000), "A2": (200, 2_000), "B1": (50, 500), "B2": (50, 5
 # follow common bank practice (gold from 1 million, diamond from 5 million).
 _TIERS = ((5_000_000, "diamond"), (1_000_000, "gold"), (200_000, "mid_high"), (0, "mass"))
 _VIP_RATE = {"diamond": 0.8, "gold": 0.3, "mid_high": 0.005, "mass": 0.0}
-STATUS = d.Weighted((("active", 90), ("at_risk", 7), ("lost", 3)))
-# Basic data is re-verified monthly for A, every 2 months for B, every 6 months for C (telecom
-# handbook); the demo spreads the last verification a little past each limit so some are due.
-_VERIFIED_WITHIN_DAYS = {"A1": 45, "A2": 45, "B1": 90, "B2": 90, "C": 365}
+# A steady branch: a few customers show the outflow that flags them at risk (each a retention
+# task), a few have been lost.
+STATUS = d.Weighted((("active", 97), ("at_risk", 1), ("lost", 2)))
+# Basic data is re-verified within each class's [freshness] max_days (monthly for A, every 2
+# months for B, every 6 months for C: telecom handbook): in steady state most were verified
+# within the limit (some are due today), a few are past it by up to a third of it.
+STALE_SHARE = 0.02
 _CONTACTS = d.Weighted(((1, 25), (2, 35), (3, 25), (4, 15)))
 _HOLDINGS = d.Weighted(((0, 10), (1, 45), (2, 30), (3, 10), (4, 5)))
 _METRIC_MONTHS = 3
@@ -81,6 +90,8 @@ class Chunk:
     holdings: list[Row] = field(default_factory=list)
     interactions: list[Row] = field(default_factory=list)
     metrics: list[Row] = field(default_factory=list)
+    tasks: list[Row] = field(default_factory=list)
+    """The done tasks of the chunk's recent contacts and verifications."""
     complainants: list[Complainant] = field(default_factory=list)
 
 
@@ -99,14 +110,24 @@ class Complainant:
 class Customers:
     """Generates customers chunk by chunk; ids continue from the given starting ids."""
 
-    def __init__(self, rng: random.Random, stamps: Stamps, books: Books, next_ids: dict[str, int]):
+    def __init__(
+        self,
+        rng: random.Random,
+        stamps: Stamps,
+        books: Books,
+        next_ids: dict[str, int],
+        settings: Settings,
+    ):
         self.rng = rng
         self.stamps = stamps
         self.books = books
         self.ids = next_ids
         self.resident_ids = d.ResidentIds()
-        self.interactions = Interactions(rng, stamps, books, next_ids)
-        self.samples: dict[int, list[tuple[int, str]]] = {}
+        self.interactions = Interactions(rng, stamps, books, next_ids, settings)
+        self._verified_at = 0
+        """When the customer being drawn last had its data verified (UTC epoch)."""
+        self._fresh_days = {cls: rule.max_days for cls, rule in settings.freshness.items()}
+        self.samples: dict[int, list[tuple[int, str, str]]] = {}
         """Owner → their first customers (id, class), for the demo's open tasks."""
         self._months = stamps.months_before(_METRIC_MONTHS)
 
@@ -133,10 +154,16 @@ class Customers:
             contact_ids = self._contacts(out, cid, org.kind)
         out.customers.append(row)
         value = cast(int, row[_ASSETS_AT] if individual else row[_REVENUE_AT])
-        self._holdings(out, cid, individual, value)
+        activations = self._holdings(out, cid, individual, value)
         if owner is None:  # the branch pool: imported without a manager, no history here
             return
-        self.interactions.for_customer(out.interactions, cid, cls, owner, backup, contact_ids)
+        vip = bool(row[_VIP_AT]) or row[_TIER_AT] in VIP_TIERS
+        name = cast(str, row[_NAME_AT])
+        who = Subject(
+            cid, name, cls, vip, bool(row[_GOVERNMENT_AT]), owner, backup, contact_ids, activations
+        )
+        self.interactions.for_customer(out.interactions, out.tasks, who)
+        self._verified_task(out, cid, cls, owner)
         status = cast(str, row[_STATUS_AT])
         if cls != "C" or status != "active":
             members = cast("int | None", row[_STAFF_COUNT_AT])
@@ -146,7 +173,7 @@ class Customers:
             out.complainants.append(Complainant(cid, owner, backup, cls, vip, contact_ids))
         sample = self.samples.setdefault(owner, [])
         if len(sample) < 40:
-            sample.append((cid, cls))
+            sample.append((cid, cls, name))
 
     def _individual(self, cid: int, cls: str, owner: int | None, backup: int | None) -> Row:
         rng = self.rng
@@ -160,7 +187,7 @@ class Customers:
         # not all of them: the VIP card is granted, not automatic, so a few percent overall.
         vip = rng.random() < _VIP_RATE[tier]
         district = d.DISTRICT.pick(rng)
-        common = self._common(cls, v.DISTRICTS[district][0])
+        common = self._common(cls, v.DISTRICTS[district][0], pooled=owner is None)
         name = d.person_name(rng, male)
         return (
             cid, f"C{cid:08d}", "individual", name, cls, tier, int(vip), 0, 0, 0, None,
@@ -183,7 +210,7 @@ class Customers:
         dual = rng.random() < {"A": 0.08, "B": 0.02}.get(top, 0.002)
         bench = rng.random() < {"A": 0.15, "B": 0.04}.get(top, 0.005)
         vip = rng.random() < {"A": 0.4, "B": 0.08}.get(top, 0.005)
-        common = self._common(cls, v.DISTRICTS[org.district][0])
+        common = self._common(cls, v.DISTRICTS[org.district][0], pooled=owner is None)
         return (
             cid, f"C{cid:08d}", "group", org.name, cls, None, int(vip), int(gov), int(dual),
             int(bench), org.industry, common[0], d.address(rng, org.district, home=False),
@@ -191,18 +218,27 @@ class Customers:
             *common[3:],
         )  # fmt: skip
 
-    def _common(self, cls: str, area: str) -> Row:
+    def _common(self, cls: str, area: str, *, pooled: bool = False) -> Row:
         """(area, phone, phone2, status, preferred hours, verified, opened, created, updated, 1)."""
         rng, stamps = self.rng, self.stamps
         phone2 = d.mobile(rng) if rng.random() < 0.15 else None
         status = STATUS.pick(rng)
         hours = d.pick(rng, v.PREFERRED_HOURS) if rng.random() < 0.35 else None
         # Most accounts are years old; about 2% opened in the last month (new files, 建档).
-        opened_ago = 1 + int(rng.random() * (30 if rng.random() < 0.02 else 7300))
-        verified_ago = min(1 + int(rng.random() * _VERIFIED_WITHIN_DAYS[cls]), opened_ago)
+        # A customer in the pool is a new account or an import of the last weeks, waiting to be
+        # allocated (an older one would have been): its cadence counts from its first day.
+        new = pooled or rng.random() < 0.02
+        opened_ago = 1 + int(rng.random() * (30 if new else 7300))
+        limit = self._fresh_days.get(cls, 180)
+        if rng.random() < STALE_SHARE:
+            verified_ago = limit + 1 + int(rng.random() * max(limit // 3, 1))
+        else:
+            verified_ago = 1 + int(rng.random() * limit)
+        verified_ago = min(verified_ago, opened_ago)
         opened = stamps.today_ord - opened_ago
         created = stamps.at(opened, 32_400 + int(rng.random() * 28_800))
-        verified = stamps.at(stamps.today_ord - verified_ago, _business_second(rng))
+        self._verified_at = stamps.midnight(stamps.today_ord - verified_ago) + _business_second(rng)
+        verified = stamps.instant(self._verified_at)
         return (
             area,
             d.mobile(rng),
@@ -215,6 +251,20 @@ class Customers:
             verified,
             1,
         )
+
+    def _verified_task(self, out: Chunk, cid: int, cls: str, owner: int) -> None:
+        """A verification since the first day of the previous month closed its task
+        (信息更新, due that morning)."""
+        verified = self._verified_at
+        since = self.stamps.midnight(self.interactions.tasks_since)
+        if verified >= since:
+            day = self.stamps.local_date(verified).toordinal()
+            due = self.stamps.midnight(day) + 32_400
+            out.tasks.append(
+                done_task(
+                    self.stamps, self.ids, "verify_info", cid, cls, owner, due, None, verified
+                )
+            )
 
     def _contacts(self, out: Chunk, cid: int, org_kind: str) -> tuple[int, ...]:
         """1–4 key persons (关键人) of a group customer; the first is the decision maker."""
@@ -237,11 +287,17 @@ class Customers:
             ))  # fmt: skip
         return tuple(ids)
 
-    def _holdings(self, out: Chunk, cid: int, individual: bool, value: int) -> None:
-        """About 1.5 products per customer; terms decide maturities, loans get checks."""
+    def _holdings(
+        self, out: Chunk, cid: int, individual: bool, value: int
+    ) -> list[tuple[int, int]]:
+        """About 1.5 products per customer; terms decide maturities, loans get checks.
+        Returns (holding id, activation day) of telecom products activated lately (they are
+        owed an after-sale return visit)."""
         rng, today = self.rng, self.stamps.today_ord
         day = self.stamps.day
         catalogue = d.PRODUCTS["individual" if individual else "group"]
+        recent = self.interactions.oldest_activation
+        activations = []
         for _ in range(_HOLDINGS.pick(rng)):
             product = catalogue.pick(rng)
             term = product.term_days
@@ -251,15 +307,20 @@ class Customers:
                 opened = matures - term
             else:
                 opened, matures = today - 1 - int(rng.random() * 1500), 0
-            # Post-loan checks (贷后检查) are scheduled; some are already late.
-            check = day(today - 15 + int(rng.random() * 105)) if product.kind == "loan" else None
+            # Post-loan checks (贷后检查) are scheduled ahead; now and then one is a few days late.
+            late = rng.random() < 0.03
+            check_on = today - 1 - int(rng.random() * 5) if late else today + int(rng.random() * 90)
+            check = day(check_on) if product.kind == "loan" else None
             holding_id = self.ids["holding"]
             self.ids["holding"] = holding_id + 1
+            if product.kind == "telecom" and opened >= recent:
+                activations.append((holding_id, opened))
             out.holdings.append((
                 holding_id, cid, product.name, product.kind, day(opened),
                 day(opened) if product.kind == "telecom" else None,
                 day(matures) if matures else None, product.amount(rng, value), check,
             ))  # fmt: skip
+        return activations
 
     def _metrics(
         self, out: Chunk, cid: int, individual: bool, value: int, status: str, members: int | None

@@ -1,10 +1,12 @@
-"""Demo tasks: what each manager's Today screen starts with.
+"""Demo tasks: the work done and the work a manager took on by hand.
 
-Each manager and phone manager gets a few open tasks due today, a few overdue and a few
-coming up, plus done ones from the last month (so history and the supervisor's view are not
-empty). Resolved complaints add their return-call task (投诉回访, within the same month).
-The daily task generator adds rule-made tasks on top; demo tasks carry ``rule = "demo"`` and
-no idempotency key, so they never block a rule's own task.
+The rule-made work of the demo's day comes from the daily task generator (``cmw generate``,
+run on the demo by ``scripts/run-demo.sh``), on the history the demo draws in steady state.
+Here: the done tasks each recent contact closed (:func:`done_task`, called from
+:mod:`.activity`), a few open tasks per manager that no rule makes (a customer's call to
+return today, an errand, rarely one left from last week), and the return-call task (投诉回访,
+within the same month) of each resolved complaint. Demo tasks carry ``rule = "demo"`` and no
+idempotency key, so they never block a rule's own task.
 """
 
 from __future__ import annotations
@@ -22,21 +24,16 @@ Row = tuple[object, ...]
 TASK_COLUMNS = (
     "id", "kind", "customer_id", "owner_id", "due_at", "priority", "reason", "status", "rule",
     "idem_key", "snoozed_until", "note", "complaint_id", "created_at", "closed_at",
-    "closed_by_id", "version",
+    "closed_by_id", "version", "deadline_at",
 )  # fmt: skip
 RULE = "demo"
-_KIND = d.Weighted((
-    ("contact", 30), ("follow_up", 15), ("verify_info", 15), ("maturity", 12), ("care", 10),
-    ("after_sale", 8), ("post_loan", 5), ("manual", 5),
-))  # fmt: skip
+_KIND = d.Weighted((("follow_up", 70), ("manual", 30)))
 _REASONS = {
     "contact": "{cls} 类客户到期联系（按联系频次）",
     "follow_up": "客户来电待回复（当天来电当天回复）",
     "verify_info": "{cls} 类客户基础信息待核实（信息更新）",
-    "maturity": "客户产品即将到期，提醒续作",
-    "care": "关键人生日关怀",
+    "care": "客户关怀",
     "after_sale": "新开通业务售后回访（开通后 2 个月内）",
-    "post_loan": "贷后检查到期",
     "manual": "整理本周客户拜访记录",
 }
 _PRIORITY = {"A": 3, "B": 2, "C": 1}
@@ -49,26 +46,45 @@ def work_tasks(
     rng: random.Random,
     stamps: Stamps,
     members: Sequence[Member],
-    samples: Mapping[int, Sequence[tuple[int, str]]],
+    samples: Mapping[int, Sequence[tuple[int, str, str]]],
     ids: dict[str, int],
 ) -> list[Row]:
-    """Open (due today, overdue, upcoming) and done tasks for every (phone) manager."""
+    """A few open tasks no rule makes, per (phone) manager: due today, coming up, and now
+    and then one left over from last week."""
     rows: list[Row] = []
     today = stamps.today_ord
     for m in members:
         if m.role not in (Role.MANAGER, Role.PHONE_MANAGER):
             continue
         book = samples.get(m.id, ())
-        plans = [(today, d.pick(rng, _DUE_TIMES)) for _ in range(_few(rng, 3, 6))]
-        plans += [(today - _few(rng, 1, 10), _END_OF_DAY) for _ in range(_few(rng, 2, 5))]
-        plans += [(today + _few(rng, 1, 5), _END_OF_DAY) for _ in range(_few(rng, 1, 3))]
+        plans = [(today, d.pick(rng, _DUE_TIMES)) for _ in range(_few(rng, 1, 3))]
+        plans += [(today + _few(rng, 1, 5), _END_OF_DAY) for _ in range(_few(rng, 0, 2))]
+        if rng.random() < 0.3:
+            plans.append((today - _few(rng, 1, 5), _END_OF_DAY))
         for day, seconds in plans:
-            rows.append(_task(rng, stamps, ids, m.id, book, stamps.midnight(day) + seconds, None))
-        for _ in range(8 + int(rng.random() * 9)):
-            due = stamps.midnight(today - 1 - int(rng.random() * 30)) + _END_OF_DAY
-            closed = min(due - int(rng.random() * 2 * 86_400), stamps.now_epoch - 60)
-            rows.append(_task(rng, stamps, ids, m.id, book, due, closed))
+            kind = _KIND.pick(rng) if book else "manual"
+            customer, cls = d.pick(rng, book)[:2] if kind != "manual" else (None, "C")
+            due = stamps.midnight(day) + seconds
+            created = min(due - int((1 + rng.random() * 5) * 86_400), stamps.now_epoch - 3600)
+            rows.append(_row(stamps, ids, kind, customer, cls, m.id, due, None, created, None))
     return rows
+
+
+def done_task(
+    stamps: Stamps,
+    ids: dict[str, int],
+    kind: str,
+    customer: int,
+    cls: str,
+    owner: int,
+    due: int,
+    deadline: int | None,
+    closed: int,
+) -> Row:
+    """A task of ``kind`` for ``customer``, due at ``due`` (UTC epoch), closed as done by its
+    owner at ``closed``; it appeared a few days before it was due."""
+    created = min(due - 3 * 86_400 + (customer % 7) * 3600, closed - 600)
+    return _row(stamps, ids, kind, customer, cls, owner, due, deadline, created, closed)
 
 
 def _few(rng: random.Random, low: int, high: int) -> int:
@@ -76,27 +92,26 @@ def _few(rng: random.Random, low: int, high: int) -> int:
     return low + int(rng.random() * (high - low + 1))
 
 
-def _task(
-    rng: random.Random,
+def _row(
     stamps: Stamps,
     ids: dict[str, int],
+    kind: str,
+    customer: int | None,
+    cls: str,
     owner: int,
-    book: Sequence[tuple[int, str]],
     due: int,
+    deadline: int | None,
+    created: int,
     closed: int | None,
 ) -> Row:
-    kind = _KIND.pick(rng) if book else "manual"
-    customer, cls = d.pick(rng, book) if book and kind != "manual" else (None, "C")
     task_id = ids["task"]
     ids["task"] = task_id + 1
-    created = min(due - int((1 + rng.random() * 5) * 86_400), stamps.now_epoch - 3600)
-    if closed is not None:
-        closed = max(closed, created + 600)
     i = stamps.instant
     return (
         task_id, kind, customer, owner, i(due), _PRIORITY[cls[0]],
         _REASONS[kind].format(cls=cls), "open" if closed is None else "done", RULE, None, None,
         None, None, i(created), i(closed) if closed else None, owner if closed else None, 1,
+        stamps.maybe(deadline),
     )  # fmt: skip
 
 
@@ -111,6 +126,6 @@ def return_call_tasks(
         rows.append((
             task_id, "return_call", customer, owner, stamps.instant(due), 3,
             f"投诉 {ticket} 已解决，当月完成回访", "open", RULE, None, None, None, complaint,
-            stamps.instant(resolved), None, None, 1,
+            stamps.instant(resolved), None, None, 1, None,
         ))  # fmt: skip
     return rows
