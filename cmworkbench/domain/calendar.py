@@ -98,6 +98,14 @@ class BranchCalendar:
                 n -= 1
         return current
 
+    def previous_workday(self, day: date) -> date:
+        """The last working day before ``day`` (the work log a supervisor checks in the
+        morning is that day's)."""
+        current = day - timedelta(days=1)
+        while not self.is_workday(current):
+            current -= timedelta(days=1)
+        return current
+
     def next_workday(self, day: date) -> date:
         """``day`` itself if it is a working day, else the next one."""
         return day if self.is_workday(day) else self.add_workdays(day, 1)

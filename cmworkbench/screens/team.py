@@ -213,10 +213,12 @@ class TeamScreen(OpensCustomer):
         missing = [b.name for b in self.board if not b.log_submitted and not b.on_leave]
         away = [b.name for b in self.board if b.on_leave]
         joiner = t("input.choice_joiner")
+        day = self.board[0].log_day if self.board else None
+        shown = f"{day:%m-%d}" if day else ""
         parts = [
-            t("tui.team.missing", names=joiner.join(missing))
+            t("tui.team.missing", names=joiner.join(missing), day=shown)
             if missing
-            else t("tui.team.missing_none")
+            else t("tui.team.missing_none", day=shown)
         ]
         if away:
             parts.append(t("tui.team.away", names=joiner.join(away)))

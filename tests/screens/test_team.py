@@ -25,7 +25,7 @@ from cmworkbench import clock
 from cmworkbench.app import make_app
 from cmworkbench.config import RoleCapacity, Settings
 from cmworkbench.db.engine import unit_of_work
-from cmworkbench.db.models import AuditLog, Interaction, StaffLeave, Task
+from cmworkbench.db.models import AuditLog, Interaction, StaffLeave, Task, WorkLog
 from cmworkbench.screens.dashboard import DashboardScreen
 from cmworkbench.screens.team import TeamScreen
 from cmworkbench.screens.worklog import WorkLogScreen
@@ -97,6 +97,21 @@ def test_the_board_counts_each_managers_work_with_leave_and_cover(session: Sessi
         "zhangwei",
     )
     assert not zhang.log_submitted
+
+
+def test_on_monday_morning_the_board_shows_fridays_work_log(session: Session) -> None:
+    """Today's log is written tonight: at 08:30 on Monday the supervisor checks Friday's, so a
+    manager who filed Friday's log is not listed as missing (and one who did not, is)."""
+    friday = date(2026, 11, 20)
+    session.add(WorkLog(staff_id=actor(session, "zhangwei").id, day=friday, content="拜访 3 户",
+                        submitted_at=clock.parse_instant("2026-11-20T17:40")))  # fmt: skip
+    session.add(WorkLog(staff_id=actor(session, "lina").id, day=MONDAY, content="今天的草稿"))
+    session.flush()
+    board = {
+        row.login: row for row in team_board(session=session, actor=actor(session, "wangfang"))
+    }
+    assert board["zhangwei"].log_day == friday and board["zhangwei"].log_submitted
+    assert not board["lina"].log_submitted
 
 
 def small_days(settings: Settings) -> Settings:

@@ -37,6 +37,7 @@ from sqlmodel import Session, col, func, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Complaint, Customer, Staff, StaffLeave, Task, WorkLog
+from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role, TaskStatus
 from cmworkbench.domain.standing import is_overdue
 from cmworkbench.i18n import t
@@ -120,7 +121,10 @@ def team_board(
     tasks = _task_counts(session, ids, day)
     complaints = _complaint_counts(session, ids)
     leave = on_leave_ids(session, ids, day)
-    submitted = submitted_ids(session, ids, day)
+    # The last working day's log: today's is due tonight, so a morning board would show
+    # every manager missing (DESIGN.md: the work log of each working day).
+    log_day = BranchCalendar.from_settings(settings.calendar).previous_workday(day)
+    submitted = submitted_ids(session, ids, log_day)
     covers = _covers(session, members, leave, actor, day)
     board = []
     for m in members:
@@ -145,6 +149,7 @@ def team_board(
                 done_today=summary.done_today,
                 backlog=summary.backlog,
                 backlog_oldest_days=summary.backlog_oldest_days,
+                log_day=log_day,
             )
         )
     return board

@@ -75,7 +75,7 @@ class ManagerLoad:
     """Who covers while they are on leave: the backup partner (AB角), else the supervisor."""
     cover_name: str | None
     log_submitted: bool
-    """Today's work log (工作日志) is submitted."""
+    """The work log (工作日志) of :attr:`log_day` is submitted."""
     plan_size: int
     """Rows of their day as Today plans it: fixed items and the plan within capacity."""
     done_today: int
@@ -84,6 +84,9 @@ class ManagerLoad:
     """Open tasks due by today beyond the day's plan."""
     backlog_oldest_days: int
     """The oldest backlog task's age in days since it fell due (0: no backlog)."""
+    log_day: date | None = None
+    """The day whose work log the board shows: the last working day before the board's day
+    (today's log is written tonight, so on a morning it is never in yet)."""
 
 
 @dataclass(frozen=True)
