@@ -23,3 +23,16 @@ def mask_id(number: str | None) -> str:
     if len(n) <= 8:
         return "*" * len(n)
     return n[:4] + "*" * (len(n) - 8) + n[-4:]
+
+
+TYPED_MOST = 24
+"""The most characters of a typed key a message repeats."""
+
+
+def mask_typed(typed: str) -> str:
+    """A key a user typed (customer number, ID number or phone), as a message may repeat it:
+    an ID number or phone masked like everywhere else (a message is read over a shoulder and
+    lands in logs), and never more than :data:`TYPED_MOST` characters (``…`` marks the cut)."""
+    text = typed.strip()
+    shown = mask_id(text) if sum(ch.isdigit() for ch in text) >= 7 else text
+    return shown if len(shown) <= TYPED_MOST else shown[: TYPED_MOST - 1] + "…"

@@ -43,6 +43,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Staff, Task, Team
 from cmworkbench.domain.enums import Role, TaskStatus
 from cmworkbench.domain.grades import classes_outside_grade
+from cmworkbench.domain.masking import mask_typed
 from cmworkbench.domain.phone import normalise
 from cmworkbench.i18n import label, t
 from cmworkbench.services.core import audit
@@ -285,9 +286,9 @@ def claim(*, session: Session, actor: Actor, settings: Settings, key: str) -> Po
     )
     found = session.exec(query.limit(2)).all()
     if not found:
-        raise NotFound(t("pool.claim_not_found", typed=typed))
+        raise NotFound(t("pool.claim_not_found", typed=mask_typed(typed)))
     if len(found) > 1:
-        raise InvalidInput(t("pool.claim_several", typed=typed))
+        raise InvalidInput(t("pool.claim_several", typed=mask_typed(typed)))
     customer = found[0]
     receiver = session.get(Staff, actor.id)
     assert receiver is not None and customer.id is not None

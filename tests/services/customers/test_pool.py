@@ -209,7 +209,10 @@ def test_a_manager_claims_a_pooled_customer_named_exactly_and_the_first_claim_wi
     assert cmw(db, f"import customers {path}") == 0
     capsys.readouterr()
     assert cmw(db, "pool claim 1380000 --as liqiang") != 0, "no browsing by part of a number"
-    assert "No customer in the branch pool" in capsys.readouterr().err
+    refused = capsys.readouterr().err
+    assert "No customer in the branch pool" in refused and "1380000" not in refused, "masked"
+    assert cmw(db, f"pool claim {'X' * 5000} --as liqiang") != 0
+    assert len(capsys.readouterr().err) < 300, "a huge typed value is not echoed whole"
     assert cmw(db, "pool claim 138-0000-1234 --as liqiang") == 0
     assert "P001" in capsys.readouterr().out
     assert owner_of(engine, "P001") == ("liqiang", "wangfang")
