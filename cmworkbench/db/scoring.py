@@ -154,9 +154,15 @@ def rescore_customers(
     return _rescore_by(conn, col(Task.customer_id), customer_ids, day)
 
 
-def _rescore_by(conn: Connection, column: Any, ids: Sequence[int], day: date | None) -> int:
+def rescore_keyed(conn: Connection, idem_keys: Sequence[str], day: date | None = None) -> int:
+    """Score the open tasks of ``idem_keys`` for ``day`` (default: today): tasks inserted by a
+    statement of their own rather than through the ORM (whose flush scores them)."""
+    return _rescore_by(conn, col(Task.idem_key), idem_keys, day)
+
+
+def _rescore_by(conn: Connection, column: Any, ids: Sequence[int | str], day: date | None) -> int:
     """Score the open tasks whose ``column`` is one of ``ids``, 500 ids a statement."""
-    chosen = sorted(set(ids))
+    chosen = sorted(set(ids), key=str)
     done = 0
     for start in range(0, len(chosen), 500):
         done += _rescore(conn, day or clock.today(), [column.in_(chosen[start : start + 500])])

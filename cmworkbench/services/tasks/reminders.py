@@ -48,7 +48,7 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Staff, Task, VisitPlan, VisitPlanItem
-from cmworkbench.domain import priority
+from cmworkbench.db.scoring import rescore_keyed
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
 from cmworkbench.i18n import label, t
@@ -290,20 +290,24 @@ def monthly_rules(*, session: Session, settings: Settings) -> int:
 def _monthly_task(
     session: Session, person: Staff, kind: TaskKind, due_at: datetime, reason: str, month: str
 ) -> int:
+    key = f"monthly:{kind.value}:{person.id}:{month}"
     values = {
         "kind": kind.value,
         "customer_id": None,
         "owner_id": _id(person),
         "due_at": due_at.astimezone(UTC),
-        "priority": priority.value_weight(None, None) + priority.KIND_WEIGHT.get(kind, 10),
+        "priority": 0,  # scored below, by the one score (db.scoring)
         "reason": reason[:REASON_CHARS],
         "status": TaskStatus.OPEN.value,
         "rule": f"monthly.{kind.value}",
-        "idem_key": f"monthly:{kind.value}:{person.id}:{month}",
+        "idem_key": key,
         "created_at": clock.now(),
         "version": 1,
     }
-    return int(insert_once(session, Task, values))
+    if not insert_once(session, Task, values):
+        return 0
+    rescore_keyed(session.connection(), [key])
+    return 1
 
 
 def _team_supervisors(session: Session) -> list[Staff]:

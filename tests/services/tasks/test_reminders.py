@@ -31,6 +31,7 @@ from cmworkbench.db.models import (
     VisitPlanItem,
     WorkLog,
 )
+from cmworkbench.domain import priority
 from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.tasks.plan import today_counts, today_list
@@ -512,6 +513,18 @@ def test_monthly_tasks_have_no_customer_and_are_due_in_5_working_days(
     ]
     # Monday 2 + 5 working days = Monday 9, by the close of business
     assert {t.due_at for t in wang} == {at("2026-11-09T17:30")}
+
+
+def test_monthly_tasks_are_ranked_by_the_one_score(engine: Engine, team: Team) -> None:
+    """A monthly task is stored with the day's score every other task gets (db.scoring), not
+    a number of its own: on the list it ranks where the domain's score puts it."""
+    run(engine, monthly_rules, "2026-11-02T07:00")
+    tz = clock.branch_tz()
+    made = monthly_tasks(engine)
+    assert made
+    for task in made:
+        facts = priority.TaskFacts(kind=task.kind, due_on=task.due_at.astimezone(tz).date())
+        assert task.priority == priority.score(facts, date(2026, 11, 2)), task.kind
 
 
 @pytest.mark.parametrize(
