@@ -16,6 +16,7 @@ import json
 import random
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 from cmworkbench.domain import demo_data as d
 from cmworkbench.domain.enums import Role
@@ -48,6 +49,18 @@ Held = tuple[int, int, int, int | None, int, int, str]
 minutes, customer name)."""
 
 
+class _Visit(NamedTuple):
+    """One visit of a plan, as planned (and how it went)."""
+
+    customer: int
+    contact: int | None
+    start: int
+    end: int
+    name: str
+    status: str = "planned"
+    interaction: int | None = None
+
+
 def visit_plans(
     rng: random.Random,
     stamps: Stamps,
@@ -58,8 +71,7 @@ def visit_plans(
     ids: dict[str, int],
 ) -> tuple[list[Row], list[Row]]:
     """The plans and their visits: (plan rows, item rows)."""
-    plans: list[Row] = []
-    items: list[Row] = []
+    out = _Plans(rng, stamps, ids)
     monday = stamps.today_ord - stamps.today.weekday()
     seen_in_team: dict[int | None, int] = {}
     for m in members:
@@ -69,62 +81,40 @@ def visit_plans(
         visits = held.get(m.id, ())
         for back in range(PAST_WEEKS, 0, -1):
             week = monday - 7 * back
-            done = [h for h in visits if week <= h[0] < week + 5]
+            done = [_held(rng, h) for h in visits if week <= h[0] < week + 5]
             if done:
-                _past_plan(rng, stamps, ids, m.id, supervisor, week, done, plans, items)
+                # Submitted on the Friday before, approved on the Monday morning.
+                submitted = stamps.midnight(week - 3) + 57_600 + int(rng.random() * 5400)
+                decided = stamps.midnight(week) + 29_400 + int(rng.random() * 1800)
+                out.add(m.id, supervisor, week, "approved", done, submitted, decided)
         order = seen_in_team.get(m.team, 0)
         seen_in_team[m.team] = order + 1
         status = ("approved", "submitted")[order] if order < 2 else _THIS_WEEK.pick(rng)
-        book = samples.get(m.id, ())
-        if book:
-            _this_week(rng, stamps, ids, m.id, supervisor, monday, status, book, plans, items)
-    return plans, items
+        coming = _coming(rng, stamps, monday, samples.get(m.id, ()))
+        if coming:
+            friday = stamps.midnight(monday - 3)
+            sent = None if status == "draft" else friday + 57_600 + int(rng.random() * 5400)
+            approved = None
+            if status == "approved":
+                approved = min(friday + 63_000 + int(rng.random() * 1800), stamps.now_epoch - 600)
+            out.add(m.id, supervisor, monday, status, coming, sent, approved)
+    return out.plans, out.items
 
 
-def _past_plan(
-    rng: random.Random,
-    stamps: Stamps,
-    ids: dict[str, int],
-    owner: int,
-    supervisor: int,
-    monday: int,
-    done: Sequence[Held],
-    plans: list[Row],
-    items: list[Row],
-) -> None:
-    plan_id = _next(ids, "visit_plan")
-    entries = []
-    for _day, interaction, customer, contact, start, minutes, name in done:
-        item_id = _next(ids, "visit_plan_item")
-        status = "done"
-        if rng.random() < _CANCELLED_SHARE:
-            status, interaction_ref = "cancelled", None
-        else:
-            interaction_ref = interaction
-        purpose = _PURPOSE.pick(rng)
-        items.append((
-            item_id, plan_id, customer, contact, stamps.instant(start),
-            stamps.instant(start + max(minutes, 30) * 60), purpose, None, status, interaction_ref,
-        ))  # fmt: skip
-        entries.append(approved_entry(item_id, name, _utc(start), purpose))
-    submitted = stamps.midnight(monday - 3) + 57_600 + int(rng.random() * 5400)
-    decided = stamps.midnight(monday) + 29_400 + int(rng.random() * 1800)
-    plans.append(_plan(stamps, plan_id, owner, monday, "approved", submitted, decided,
-                       supervisor, entries))  # fmt: skip
+def _held(rng: random.Random, visit: Held) -> _Visit:
+    """A visit made, as its plan's item: done (linked to the logged visit), or now and then
+    called off."""
+    _day, interaction, customer, contact, start, minutes, name = visit
+    end = start + max(minutes, 30) * 60
+    if rng.random() < _CANCELLED_SHARE:
+        return _Visit(customer, contact, start, end, name, "cancelled")
+    return _Visit(customer, contact, start, end, name, "done", interaction)
 
 
-def _this_week(
-    rng: random.Random,
-    stamps: Stamps,
-    ids: dict[str, int],
-    owner: int,
-    supervisor: int,
-    monday: int,
-    status: str,
-    book: Sequence[tuple[int, str, str]],
-    plans: list[Row],
-    items: list[Row],
-) -> None:
+def _coming(
+    rng: random.Random, stamps: Stamps, monday: int, book: Sequence[tuple[int, str, str]]
+) -> list[_Visit]:
+    """3–6 visits to customers of the book in the free slots from an hour from now to Friday."""
     now = stamps.now_epoch
     slots = [
         stamps.midnight(day) + second
@@ -133,45 +123,51 @@ def _this_week(
         if stamps.midnight(day) + second > now + 3600
     ]
     count = min(len(slots), len(book), 3 + int(rng.random() * 4))
-    if count == 0:
-        return
-    chosen_slots = sorted(rng.sample(slots, count))
+    chosen = sorted(rng.sample(slots, count))
     customers = rng.sample(list(book), count)
-    plan_id = _next(ids, "visit_plan")
-    entries = []
-    for start, (customer, _cls, name) in zip(chosen_slots, customers, strict=True):
-        item_id = _next(ids, "visit_plan_item")
-        purpose = _PURPOSE.pick(rng)
-        items.append((
-            item_id, plan_id, customer, None, stamps.instant(start),
-            stamps.instant(start + 3600), purpose, None, "planned", None,
+    return [
+        _Visit(customer, None, start, start + 3600, name)
+        for start, (customer, _cls, name) in zip(chosen, customers, strict=True)
+    ]
+
+
+class _Plans:
+    """The plan and item rows written so far."""
+
+    def __init__(self, rng: random.Random, stamps: Stamps, ids: dict[str, int]) -> None:
+        self.rng, self.stamps, self.ids = rng, stamps, ids
+        self.plans: list[Row] = []
+        self.items: list[Row] = []
+
+    def add(
+        self,
+        owner: int,
+        supervisor: int,
+        monday: int,
+        status: str,
+        visits: Sequence[_Visit],
+        submitted: int | None,
+        decided: int | None,
+    ) -> None:
+        """A plan of ``owner`` for the week of ``monday`` and its visits; an approved plan
+        records what was approved, as the approval does."""
+        i = self.stamps.instant
+        plan_id = _next(self.ids, "visit_plan")
+        entries = []
+        for v in visits:
+            item_id = _next(self.ids, "visit_plan_item")
+            purpose = _PURPOSE.pick(self.rng)
+            self.items.append((
+                item_id, plan_id, v.customer, v.contact, i(v.start), i(v.end), purpose, None,
+                v.status, v.interaction,
+            ))  # fmt: skip
+            entries.append(approved_entry(item_id, v.name, _utc(v.start), purpose))
+        snapshot = json.dumps(entries, ensure_ascii=False) if status == "approved" else None
+        self.plans.append((
+            plan_id, owner, week_of(date.fromordinal(monday)), status,
+            self.stamps.maybe(submitted), self.stamps.maybe(decided),
+            supervisor if decided else None, None, snapshot, 1,
         ))  # fmt: skip
-        entries.append(approved_entry(item_id, name, _utc(start), purpose))
-    friday = stamps.midnight(monday - 3)
-    submitted = None if status == "draft" else friday + 57_600 + int(rng.random() * 5400)
-    decided = None
-    if status == "approved":
-        decided = min(friday + 63_000 + int(rng.random() * 1800), now - 600)
-    plans.append(_plan(stamps, plan_id, owner, monday, status, submitted, decided,
-                       supervisor, entries if status == "approved" else None))  # fmt: skip
-
-
-def _plan(
-    stamps: Stamps,
-    plan_id: int,
-    owner: int,
-    monday: int,
-    status: str,
-    submitted: int | None,
-    decided: int | None,
-    supervisor: int,
-    entries: list[dict[str, object]] | None,
-) -> Row:
-    snapshot = None if entries is None else json.dumps(entries, ensure_ascii=False)
-    return (
-        plan_id, owner, week_of(date.fromordinal(monday)), status, stamps.maybe(submitted),
-        stamps.maybe(decided), supervisor if decided else None, None, snapshot, 1,
-    )  # fmt: skip
 
 
 def _utc(epoch: int) -> datetime:
