@@ -79,7 +79,7 @@ def _contact(ctx: Context) -> str:
 
 def _verify(ctx: Context) -> str:
     due = (
-        "CASE WHEN c.info_verified_at IS NULL THEN :start"
+        f"CASE WHEN c.info_verified_at IS NULL THEN {ctx.at_opening(':day')}"
         f" ELSE {ctx.plus_days('c.info_verified_at', 'f.max_days')} END"
     )
     verified = ctx.seconds_text("c.info_verified_at")
@@ -208,6 +208,6 @@ def _retention(ctx: Context) -> str:
     )
     key = "'retention:' || c.id || '/' || :month"
     return (
-        _select("retention", "'churn'", ":start", key)
+        _select("retention", "'churn'", ctx.at_opening(":day"), key)
         + f" FROM customer c WHERE {_ACTIVE} AND (c.status = 'at_risk' OR EXISTS ({fell}))"
     )

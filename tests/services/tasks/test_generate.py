@@ -331,7 +331,11 @@ def test_churn_signals_open_a_retention_task(
         s.add(CustomerMetric(customer_id=c, month="2026-09", assets_yuan=before))
         s.add(CustomerMetric(customer_id=c, month="2026-10", assets_yuan=after))
     run(engine, settings)
-    assert bool(tasks(engine, "retention")) is expected
+    made = tasks(engine, "retention")
+    assert bool(made) is expected
+    if made:  # due when the branch opens today, as the list shows it: not at midnight
+        due = made[0][1].astimezone(clock.branch_tz())
+        assert (due.date(), due.strftime("%H:%M")) == (date(2026, 11, 23), "08:30"), due
 
 
 def test_lost_customers_and_customers_without_owner_get_nothing(engine, settings, branch):
