@@ -286,8 +286,13 @@ class Factory:
         """``count`` B1 customers of ``owner`` (C0000…), each with a maturity call due on
         2026-11-01 from 09:00 a minute apart (the same weight: the earlier due ranks first)
         and its last day on 12-31; their task ids, most urgent first."""
+        return self.maturity_calls_from(owner, count, first=0)
+
+    def maturity_calls_from(self, owner: Staff, count: int, *, first: int) -> list[int]:
+        """:meth:`maturity_calls` numbered from customer ``first`` (C0100… for ``first=100``):
+        a second batch of them."""
         calls = []
-        for n in range(count):
+        for n in range(first, first + count):
             customer = self.customer(owner, f"C{n:04d}", f"客户{n:04d}", cls="B1")
             task = self.task(owner, f"2026-11-01T{9 + n // 60:02d}:{n % 60:02d}")
             task.kind, task.customer_id = "maturity", customer.id

@@ -25,7 +25,7 @@ so SQLite and PostgreSQL give the same numbers (no date arithmetic in SQL).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -173,6 +173,13 @@ def scored_for(conn: Connection) -> date | None:
     """The day ``task.priority`` was last scored for in full (``None``: never). Tasks hold
     one day's scores: the last one scored."""
     query = select(col(ScoreDay.day)).order_by(col(ScoreDay.scored_at).desc()).limit(1)
+    return conn.execute(query).scalar()
+
+
+def scored_at(conn: Connection, day: date) -> datetime | None:
+    """When the tasks were last scored in full for ``day`` (the morning's generation does it;
+    ``None``: not yet)."""
+    query = select(col(ScoreDay.scored_at)).where(col(ScoreDay.day) == day)
     return conn.execute(query).scalar()
 
 

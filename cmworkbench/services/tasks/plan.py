@@ -580,6 +580,7 @@ def _planned(
     actor, day = the_day.actor, the_day.day
     kept = session.get(DayPlan, (actor.id, day))
     not_fixed = not_(_fixed_clause(the_day))
+    mine_today = keep and day == clock.today()
     if kept is not None:
         items = _plan_items(session, actor.id, day)
         read = {c.task_id: c for c in _read(session, the_day, [col(Task.id).in_(items)])}
@@ -594,23 +595,18 @@ def _planned(
                 or_(col(Task.rule).is_(None), not_(scheduled)),
             ],
         )
-        return [read[i] for i in items if i in read and not read[i].fixed] + new
-    capacity = the_day.settings.capacity.of(actor.role)
-    left = {"call": capacity.calls, "meeting": capacity.meetings}
-    for c in fixed:
-        if c.cost in left:
-            left[c.cost] -= 1
-    left["meeting"] -= visits
-    none_kinds = _none_kinds(the_day)
+        rows = [read[i] for i in items if i in read and not read[i].fixed] + new
+        if mine_today and _predates_generation(session, kept):
+            left = _left(the_day, fixed, visits)
+            rows += _top_up(session, the_day, kept, items, new, left, not_fixed)
+        return rows
+    left = _left(the_day, fixed, visits)
     planned = list(office)
-    some = max(RANKED_READ, 3 * (capacity.calls + capacity.meetings))
-    ranked = _ranked_read(session, the_day, [not_fixed, col(Task.kind).not_in(none_kinds)], some)
-    for c in ranked:
-        if left.get(c.cost, 0) > 0:
-            left[c.cost] -= 1
-            planned.append(c)
+    for c in _fitting(session, the_day, left, [not_fixed]):
+        planned.append(c)
     planned.sort(key=lambda c: (-c.score, c.due_at, c.task_id))
-    if keep and day == clock.today():
+    if mine_today:
+        capacity = the_day.settings.capacity.of(actor.role)
         session.add(
             DayPlan(
                 staff_id=actor.id,
@@ -626,6 +622,83 @@ def _planned(
             for n, c in enumerate(planned, start=1)
         )
     return planned
+
+
+def _left(the_day: Day, fixed: Sequence[Candidate], visits: int) -> dict[str, int]:
+    """The day's capacity (calls, meetings) less what its fixed-time items take."""
+    capacity = the_day.settings.capacity.of(the_day.actor.role)
+    left = {"call": capacity.calls, "meeting": capacity.meetings}
+    for c in fixed:
+        if c.cost in left:
+            left[c.cost] -= 1
+    left["meeting"] -= visits
+    return left
+
+
+def _fitting(
+    session: Session, the_day: Day, left: dict[str, int], where: list[ColumnElement[bool]]
+) -> list[Candidate]:
+    """The highest-ranked tasks (of ``where``) that fit what is ``left``, which they use up."""
+    capacity = the_day.settings.capacity.of(the_day.actor.role)
+    some = max(RANKED_READ, 3 * (capacity.calls + capacity.meetings))
+    kinds = col(Task.kind).not_in(_none_kinds(the_day))
+    fitting = []
+    for c in _ranked_read(session, the_day, [*where, kinds], some):
+        if left.get(c.cost, 0) > 0:
+            left[c.cost] -= 1
+            fitting.append(c)
+    return fitting
+
+
+def _predates_generation(session: Session, kept: DayPlan) -> bool:
+    """Whether the day's tasks were generated after the plan was made: the morning's
+    generation ran late (the server was down at 06:30 and the scheduler caught up)."""
+    generated = scoring.scored_at(session.connection(), kept.day)
+    return generated is not None and generated > kept.made_at
+
+
+def _top_up(
+    session: Session,
+    the_day: Day,
+    kept: DayPlan,
+    items: Sequence[int],
+    new: Sequence[Candidate],
+    left: dict[str, int],
+    not_fixed: ColumnElement[bool],
+) -> list[Candidate]:
+    """A plan made before the day's generation ran holds only the work there was: what of the
+    generated work fits the capacity its rows leave joins it at the end, stored, so nothing
+    on the list moves (a late generation's work waits only for capacity the day has not got).
+    Every row ever in the plan counts, done ones too: capacity used is used. The work a person
+    added during the day (``new``) is stored first, as a pull does, so it keeps its place."""
+    cost = _coster(the_day.settings)
+    facts = (Task.kind, Customer.cls, Customer.tier, Customer.is_vip, Customer.is_government)
+    query = (
+        sa_select(*(col(column) for column in facts))
+        .join(Customer, col(Customer.id) == col(Task.customer_id), isouter=True)
+        .where(col(Task.id).in_(items))
+    )
+    spent = [cost(kind, cls, tier, bool(vip), bool(gov)) for kind, cls, tier, vip, gov in
+             session.execute(query).all()] + [c.cost for c in new]  # fmt: skip
+    for used in spent:
+        if used in left:
+            left[used] -= 1
+    if max(left.values()) <= 0:
+        return []
+    stored = [*items, *(c.task_id for c in new)]
+    late = [not_fixed, col(Task.created_at) > kept.made_at, col(Task.id).not_in(stored)]
+    joined = _fitting(session, the_day, left, late)
+    if joined:
+        last = session.exec(
+            select(func.max(DayPlanItem.position)).where(
+                col(DayPlanItem.staff_id) == kept.staff_id, col(DayPlanItem.day) == kept.day
+            )
+        ).one()
+        session.add_all(
+            DayPlanItem(staff_id=kept.staff_id, day=kept.day, task_id=c.task_id, position=n)
+            for n, c in enumerate([*new, *joined], start=(last or 0) + 1)
+        )
+    return joined
 
 
 def _used(candidates: Iterable[Candidate]) -> dict[str, int]:

@@ -20,8 +20,9 @@ from sqlmodel import col, select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
+from cmworkbench.db import scoring
 from cmworkbench.db.engine import unit_of_work
-from cmworkbench.db.models import Customer, DayPlan, DayPlanItem, Task
+from cmworkbench.db.models import Customer, DayPlan, DayPlanItem, Staff, Task
 from cmworkbench.services.tasks.plan import day_summary, today_plan
 from cmworkbench.services.workbench import Workbench, login
 
@@ -175,3 +176,33 @@ def test_work_a_person_adds_during_the_day_joins_the_plan_a_late_generation_wait
     assert [task_id for task_id, _ in planned[:-1]] == first  # nothing moved
     assert planned[-1][1] == "follow_up"  # the visit's next step, added at the end
     assert bench.tasks.plan().backlog.by_kind["contact"][0] == 1  # the late rule's task waits
+
+
+def test_a_plan_made_before_a_late_generation_gets_the_days_work_that_fits_without_moving(
+    engine: Engine, settings: Settings, build: Build
+) -> None:
+    """The server was down at 06:30: 张伟 opened Today at 08:30 on yesterday's three calls,
+    the scheduler caught up at 09:00 with forty calls due. His next look keeps the three in
+    place and fills the rest of his 30 calls with the generated work, the most urgent first;
+    the rest waits in the backlog. Looked at again, nothing moves."""
+    with build() as f:
+        branch = f.branch()
+        owner = f.staff(branch, "zhangwei", "张伟", team=f.team(branch))
+        calls = f.maturity_calls(owner, 3)
+    bench = zhang(engine, settings)
+    assert [row.task_id for row in bench.tasks.plan().rows if row.section == "plan"] == calls
+    clock.freeze("2026-11-23T09:00")
+    with build() as f:
+        staff = f.session.exec(select(Staff).where(col(Staff.login) == "zhangwei")).one()
+        late = f.maturity_calls_from(staff, 40, first=100)
+        for task in f.session.exec(select(Task).where(col(Task.id).in_(late))):
+            task.rule = "maturity"  # made by the generation's maturity rule
+    with unit_of_work(engine) as session:
+        scoring.rescore(session.connection())  # how the generation ends: the day is scored
+    clock.freeze("2026-11-23T09:05")
+    plan = bench.tasks.plan()
+    planned = [row.task_id for row in plan.rows if row.section == "plan"]
+    assert planned[:3] == calls, "what was on the list keeps its place"
+    assert planned[3:] == late[:27], "the generated work that fits, most urgent first"
+    assert plan.backlog.total == 40 - 27
+    assert [row.task_id for row in bench.tasks.plan().rows if row.section == "plan"] == planned
