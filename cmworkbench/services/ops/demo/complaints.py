@@ -64,6 +64,10 @@ _CATEGORY = d.Weighted((("fee", 40), ("service", 30), ("business", 30)))
 _TRIAGE = d.Weighted((("now", 50), ("shortly", 35), ("cannot_now", 15)))
 _SATISFACTION = d.Weighted(((5, 70), (4, 20), (3, 7), (2, 2), (1, 1)))
 _RESOLVED = ("resolved", "return_call_done", "closed")
+_EVERY_STATUS = ("in_progress", *(status for status in _STATUS.items if status != "in_progress"))
+"""Each status once, for the first tickets (the first of them the breached one, in progress):
+a small demo shows every state a ticket goes through (waiting for the return call, for the
+supervisor's close …)."""
 _WAIT_ACTIONS = {"waiting_backoffice": "hand_off", "waiting_customer": "wait_customer"}
 _NOTES = {
     "receive": "受理投诉，已录入（每诉必录）",
@@ -91,6 +95,8 @@ class Complaints:
         resolved tickets still waiting for their return call: they become open tasks."""
         self.breached = False
         """Whether the breached ticket has been drawn (the first one is)."""
+        self.drawn = 0
+        """Tickets drawn so far."""
         self._per_day: dict[date, int] = {}
         """Tickets received per day so far: the sequence of their numbers."""
 
@@ -107,6 +113,9 @@ class Complaints:
         cid = self.ids["complaint"]
         self.ids["complaint"] = cid + 1
         status = _STATUS.pick(rng)
+        if self.drawn < len(_EVERY_STATUS):  # the first tickets show every state once
+            status = _EVERY_STATUS[self.drawn]
+        self.drawn += 1
         kind = _KIND.pick(rng)
         major = rng.random() < (0.3 if kind in ("escalated", "over_level") else 0.05)
         fast = major or who.is_vip  # VIP or major: resolved and replied within 24 hours
