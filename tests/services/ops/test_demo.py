@@ -563,6 +563,15 @@ def test_this_weeks_visit_plans_are_in_review_and_past_weeks_were_held(
                  if week == "2026-W48"}  # fmt: skip
     status, snapshot, items = this_week[DEMO_LOGIN]
     assert status == "approved" and items >= 1
+    today = _rows(
+        engine,
+        "SELECT COUNT(*) FROM visit_plan_item v JOIN visit_plan p ON p.id = v.plan_id"
+        " JOIN staff s ON s.id = p.owner_id WHERE s.login = :login"
+        " AND v.starts_at > :now AND v.starts_at < :end",
+        login=DEMO_LOGIN, now=_stored(clock.parse_instant(NOW)),
+        end=_stored(clock.parse_instant("2026-11-23T18:00")),
+    )  # fmt: skip
+    assert today == [(1,)], "the demo login's Today shows a visit of the approved plan"
     assert len(json.loads(snapshot)) == items
     assert "submitted" in {s for s, _snap, _n in this_week.values()}
     past = [row for row in plans if row[1] < "2026-W48"]

@@ -90,7 +90,7 @@ def visit_plans(
         order = seen_in_team.get(m.team, 0)
         seen_in_team[m.team] = order + 1
         status = ("approved", "submitted")[order] if order < 2 else _THIS_WEEK.pick(rng)
-        coming = _coming(rng, stamps, monday, samples.get(m.id, ()))
+        coming = _coming(rng, stamps, monday, samples.get(m.id, ()), today=order == 0)
         if coming:
             friday = stamps.midnight(monday - 3)
             sent = None if status == "draft" else friday + 57_600 + int(rng.random() * 5400)
@@ -112,9 +112,16 @@ def _held(rng: random.Random, visit: Held) -> _Visit:
 
 
 def _coming(
-    rng: random.Random, stamps: Stamps, monday: int, book: Sequence[tuple[int, str, str]]
+    rng: random.Random,
+    stamps: Stamps,
+    monday: int,
+    book: Sequence[tuple[int, str, str]],
+    *,
+    today: bool = False,
 ) -> list[_Visit]:
-    """3–6 visits to customers of the book in the free slots from an hour from now to Friday."""
+    """3–6 visits to customers of the book in the free slots from an hour from now to Friday;
+    ``today``: one of them in today's first free slot (the demo login's Today shows a visit of
+    the approved plan among its fixed-time rows)."""
     now = stamps.now_epoch
     slots = [
         stamps.midnight(day) + second
@@ -124,6 +131,9 @@ def _coming(
     ]
     count = min(len(slots), len(book), 3 + int(rng.random() * 4))
     chosen = sorted(rng.sample(slots, count))
+    first_today = [s for s in slots if stamps.local_date(s).toordinal() == stamps.today_ord][:1]
+    if today and first_today and first_today[0] not in chosen and chosen:
+        chosen = sorted([*first_today, *chosen[1:]])
     customers = rng.sample(list(book), count)
     return [
         _Visit(customer, None, start, start + 3600, name)
