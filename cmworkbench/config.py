@@ -334,6 +334,15 @@ class WorkloadSettings:
 
 
 @dataclass(frozen=True)
+class VipSettings:
+    """Who is a VIP besides the customers flagged by hand (:mod:`cmworkbench.domain.vip`)."""
+
+    tiers: list[str] = field(default_factory=lambda: ["diamond", "gold"])
+    """Asset tiers cared for as VIP: their complaints run on the VIP clock, their contacts on
+    the VIP rhythm, their tasks rank as VIPs' (telecom VIP standard: diamond and gold)."""
+
+
+@dataclass(frozen=True)
 class PoolSettings:
     """The branch pool: customers without an owner, visible to supervisors, the branch head
     and the administrator, and kept by someone so that nothing generated for them is lost."""
@@ -400,6 +409,7 @@ class Settings:
     capacity: CapacitySettings = field(default_factory=CapacitySettings)
     workload: WorkloadSettings = field(default_factory=WorkloadSettings)
     pool: PoolSettings = field(default_factory=PoolSettings)
+    vip: VipSettings = field(default_factory=VipSettings)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
             "senior": ["A1", "A2", "B1", "B2", "C"],
@@ -580,6 +590,9 @@ def _validate(s: Settings, label: str) -> None:
         for tier in book.tiers:
             if tier not in TIERS:
                 fail(f"workload.{role}.tiers", f"{tier!r} is not a tier ({', '.join(TIERS)})")
+    for tier in s.vip.tiers:
+        if tier not in TIERS:
+            fail("vip.tiers", f"{tier!r} is not a tier ({', '.join(TIERS)})")
     if s.pool.keeper not in POOL_KEEPERS:
         fail("pool.keeper", f"{s.pool.keeper!r} is not one of {', '.join(POOL_KEEPERS)}")
     for grade, classes in s.grades.items():

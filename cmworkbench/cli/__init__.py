@@ -52,6 +52,7 @@ from cmworkbench.cli.common import (
     printable_output,
 )
 from cmworkbench.config import ConfigError, Settings, load_settings
+from cmworkbench.domain import vip
 
 __all__ = ["GROUPS", "build_parser", "main"]
 
@@ -149,6 +150,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings(args.config)
     i18n.set_language(settings.general.language)
     clock.set_timezone(settings.calendar.timezone)
+    vip.set_tiers(settings.vip.tiers)
     now = args.now or os.environ.get("CMW_NOW")
     if now:
         clock.set_now(now)

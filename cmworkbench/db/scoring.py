@@ -36,7 +36,6 @@ from sqlalchemy import (
     cast,
     func,
     literal,
-    or_,
     select,
     update,
 )
@@ -45,6 +44,7 @@ from sqlmodel import col
 from cmworkbench import clock
 from cmworkbench.clock import day_bounds
 from cmworkbench.db.models import Customer, ScoreDay, Task
+from cmworkbench.db.vip import vip_clause
 from cmworkbench.domain import priority
 
 OPEN = "open"
@@ -66,7 +66,7 @@ def customer_weight() -> ColumnElement[int]:
         *((col(Customer.cls) == k, literal(v)) for k, v in priority.CLASS_WEIGHT.items()),
         else_=by_tier,
     )
-    vip = or_(col(Customer.is_vip), col(Customer.tier).in_(priority.VIP_TIERS))
+    vip = vip_clause()
     return (
         value
         + _flag(vip, w["vip"])

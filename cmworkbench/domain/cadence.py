@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from cmworkbench.config import CadenceRule
+from cmworkbench.domain import vip
 from cmworkbench.domain.standing import State, standing
 
-VIP_TIERS = frozenset({"diamond", "gold"})
-"""Asset tiers cared for as VIP (telecom VIP service standard: diamond and gold)."""
 VIP_RULE = "vip"
 GOVERNMENT_RULE = "government"
 
@@ -47,7 +46,7 @@ class ContactDue:
 def rule_keys(*, cls: str | None, tier: str | None, is_vip: bool, is_government: bool) -> list[str]:
     """The cadence keys that may apply to a customer: its class, then its flags."""
     keys = [cls] if cls else []
-    if is_vip or tier in VIP_TIERS:
+    if vip.is_vip(is_vip, tier):
         keys.append(VIP_RULE)
     if is_government:
         keys.append(GOVERNMENT_RULE)
@@ -123,17 +122,17 @@ def rule_table(rules: Mapping[str, CadenceRule]) -> list[RuleRow]:
     customers to instead of deciding customer by customer."""
     table = []
     for cls in RULE_CLASSES:
-        for vip in (0, 1):
+        for flagged in (0, 1):
             for gov in (0, 1):
                 chosen = applicable_rule(
                     cls=cls or None,
                     tier=None,
-                    is_vip=bool(vip),
+                    is_vip=bool(flagged),
                     is_government=bool(gov),
                     rules=rules,
                 )
                 if chosen is not None:
                     key, rule = chosen
                     mask = sum(CHANNEL_BITS.get(ch, 0) for ch in rule.channels)
-                    table.append(RuleRow(cls, vip, gov, key, rule, mask))
+                    table.append(RuleRow(cls, flagged, gov, key, rule, mask))
     return table

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from cmworkbench.domain import vip
 from cmworkbench.domain.standing import State, standing
 
 CLASS_WEIGHT = {"A1": 50, "A2": 40, "B1": 30, "B2": 20, "C": 10}
@@ -43,8 +44,6 @@ KIND_WEIGHT = {
 }
 FLAG_WEIGHT = {"vip": 15, "government": 15, "benchmark": 5, "dual_span": 5}
 AT_RISK_WEIGHT = 20
-VIP_TIERS = ("diamond", "gold")
-"""Tiers that count as VIP for the score, flag or not."""
 OVERDUE_WEIGHT, DUE_TODAY_WEIGHT = 10, 5
 """Past the deadline (逾期); due (应联系 / 到期) on the day shown but not past the deadline."""
 MAX_OVERDUE_DAYS = 30
@@ -79,7 +78,7 @@ def value_weight(cls: str | None, tier: str | None) -> int:
 def flags(f: TaskFacts) -> list[str]:
     """The customer's priority flags, strongest first."""
     present = {
-        "vip": f.is_vip or f.tier in VIP_TIERS,
+        "vip": vip.is_vip(f.is_vip, f.tier),
         "government": f.is_government,
         "benchmark": f.is_benchmark,
         "dual_span": f.is_dual_span,

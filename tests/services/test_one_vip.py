@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +17,10 @@ from sqlmodel import col, select
 
 from cmworkbench import clock
 from cmworkbench.cli import main
-from cmworkbench.config import Settings
+from cmworkbench.config import ConfigError, Settings, load_settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import Customer
-from cmworkbench.domain import cadence, priority
-
-XFAIL = pytest.mark.xfail(strict=True, reason="issue 21 item 1: one definition of VIP")
+from cmworkbench.domain import cadence, priority, vip
 
 
 @pytest.fixture
@@ -42,26 +41,27 @@ def url(database_url: str, build: Any, engine: Engine) -> str:
 
 
 @pytest.fixture
-def only_diamond() -> Iterator[None]:
-    """A branch whose VIP card goes with the diamond tier only."""
-    from cmworkbench.domain import vip
-
-    vip.set_tiers(["diamond"])
-    yield
+def only_diamond(tmp_path: Path) -> Iterator[Path]:
+    """A branch whose VIP card goes with the diamond tier only: its config file."""
+    config = tmp_path / "config.toml"
+    config.write_text('[vip]\ntiers = ["diamond"]\n', encoding="utf-8")
+    yield config
     vip.set_tiers(vip.DEFAULT_TIERS)
 
 
-def take_complaint(url: str, customer_no: str, capsys: pytest.CaptureFixture[str]) -> Any:
+def take_complaint(
+    url: str, customer_no: str, capsys: pytest.CaptureFixture[str], config: Path | None = None
+) -> Any:
     clock.freeze("2026-11-23T08:30")
     command = (
         f"complaints new --customer {customer_no} --category fee --severity normal"
         " --description 扣费有误 --as wangfang --json"
     )
-    assert main(["--db", url, *shlex.split(command)]) == 0, capsys.readouterr().err
+    options = ["--config", str(config)] if config else []
+    assert main([*options, "--db", url, *shlex.split(command)]) == 0, capsys.readouterr().err
     return json.loads(capsys.readouterr().out)
 
 
-@XFAIL
 def test_a_diamond_customer_without_the_flag_gets_the_24_hour_vip_clock(
     url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -76,11 +76,10 @@ def test_a_customer_flagged_vip_by_hand_is_vip_whatever_its_tier(
     assert take_complaint(url, "C012", capsys)["sla_rule"] == "vip"
 
 
-@XFAIL
 def test_a_branch_that_lists_only_diamond_treats_gold_as_any_customer(
-    url: str, only_diamond: None, capsys: pytest.CaptureFixture[str], engine: Engine
+    url: str, only_diamond: Path, capsys: pytest.CaptureFixture[str], engine: Engine
 ) -> None:
-    assert take_complaint(url, "C011", capsys)["sla_rule"] == "normal"
+    assert take_complaint(url, "C011", capsys, only_diamond)["sla_rule"] == "normal"
     with unit_of_work(engine) as session:
         gold = session.exec(select(Customer).where(col(Customer.customer_no) == "C011")).one()
         rule = cadence.applicable_rule(
@@ -91,3 +90,10 @@ def test_a_branch_that_lists_only_diamond_treats_gold_as_any_customer(
     facts = priority.TaskFacts(kind="contact", due_on=clock.today(), cls="B2", tier="gold")
     flagged = priority.TaskFacts(kind="contact", due_on=clock.today(), cls="B2", is_vip=True)
     assert priority.score(facts, clock.today()) < priority.score(flagged, clock.today())
+
+
+def test_a_tier_that_does_not_exist_is_refused_in_config(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[vip]\ntiers = ["diamond", "platinum"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"vip\.tiers.*platinum"):
+        load_settings(str(config))

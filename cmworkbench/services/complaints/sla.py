@@ -28,12 +28,13 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, or_, true, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings, SlaRule
 from cmworkbench.db.models import Complaint, ComplaintEvent, Customer, Notification, Staff
-from cmworkbench.domain import sla
+from cmworkbench.domain import sla, vip
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import ComplaintStatus as S
 from cmworkbench.domain.enums import Role
@@ -84,14 +85,18 @@ class CustomerFlags(Protocol):
     def is_vip(self) -> bool: ...
 
     @property
+    def tier(self) -> str | None: ...
+
+    @property
     def cls(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
 class Flags:
-    """The two customer columns the sweep reads instead of whole customer rows."""
+    """The customer columns the sweep reads instead of whole customer rows."""
 
     is_vip: bool
+    tier: str | None
     cls: str | None
 
 
@@ -99,9 +104,11 @@ def rule_for(
     severity: str, customer: CustomerFlags, settings: Settings, cal: BranchCalendar | None = None
 ) -> tuple[str, SlaRule]:
     """The SLA rule of a ticket (:func:`~cmworkbench.domain.sla.choose_rule`): the strictest
-    of ``major``, ``vip`` and the customer's class rule that apply, else ``normal``."""
+    of ``major``, ``vip`` (a VIP: :func:`cmworkbench.domain.vip.is_vip`, flag or tier) and
+    the customer's class rule that apply, else ``normal``."""
+    vip_customer = vip.is_vip(customer.is_vip, customer.tier)
     return sla.choose_rule(
-        severity, customer.is_vip, settings.sla, cal or calendar(settings), cls=customer.cls
+        severity, vip_customer, settings.sla, cal or calendar(settings), cls=customer.cls
     )
 
 
@@ -212,17 +219,18 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
     """
     now = clock.now()
     cal = calendar(settings)
-    # the customer's two flags, not whole customer rows (loading those was a third of a
-    # sweep's time at 2,000 open tickets); the few owners are shared rows
-    rows = session.exec(
-        select(Complaint, Customer.is_vip, Customer.cls, Staff)
+    # the customer's flag, tier and class, not whole customer rows (loading those was a third
+    # of a sweep's time at 2,000 open tickets); the few owners are shared rows
+    customer = (col(Customer.is_vip), col(Customer.tier), col(Customer.cls))
+    rows = session.execute(
+        sa_select(Complaint, *customer, Staff)
         .join(Customer, col(Customer.id) == col(Complaint.customer_id))
         .join(Staff, col(Staff.id) == col(Complaint.owner_id))
         .where(col(Complaint.status) != S.CLOSED, _in_scope(actor))
     ).all()
     tickets = [
-        _Ticket(c, Flags(bool(vip), cls), owner.team_id, owner.branch_id, owner.name)
-        for c, vip, cls, owner in rows
+        _Ticket(c, Flags(bool(flagged), tier, cls), owner.team_id, owner.branch_id, owner.name)
+        for c, flagged, tier, cls, owner in rows
     ]
     people = _Recipients(session)
     # Notices already sent about open tickets: most steps of a sweep were told before, and

@@ -50,6 +50,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cmworkbench.db.dialect import Dialect
+from cmworkbench.db.vip import vip_case
 
 ROW_COLUMNS = ("owner_id", "grp", "ref", "name", "day", "num", "den", "detail")
 """The columns every figure's SELECT yields, in this order."""
@@ -90,7 +91,6 @@ def _active_customer(d: Dialect, owners: str, end: str = ":end") -> str:
     return f"{_owned_by(d, 'c.owner_id', owners)} AND c.status <> 'lost' AND c.created_at < {end}"
 
 
-_VIP = "(CASE WHEN c.is_vip OR c.tier IN ('diamond', 'gold') THEN 1 ELSE 0 END)"
 _KIND_BIT = "(CASE i.kind WHEN 'call' THEN 1 WHEN 'visit' THEN 2 WHEN 'sms' THEN 4 ELSE 8 END)"
 
 
@@ -108,7 +108,7 @@ def _rule_join(d: Dialect) -> str:
     looked up per customer)."""
     return (
         f" FROM customer c {d.fixed_join} rep_rule r ON r.cls = COALESCE(c.cls, '')"
-        f" AND r.vip = {_VIP} AND r.gov = (CASE WHEN c.is_government THEN 1 ELSE 0 END)"
+        f" AND r.vip = {vip_case()} AND r.gov = (CASE WHEN c.is_government THEN 1 ELSE 0 END)"
     )
 
 

@@ -55,7 +55,7 @@ from cmworkbench.domain.calendar import parse_hours
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.customers.api import pool_keepers
-from cmworkbench.services.tasks.rules_sql import RULE_JOIN, rule_selects
+from cmworkbench.services.tasks.rules_sql import rule_join, rule_selects
 from cmworkbench.services.tasks.schemas import GenerationResult
 
 TASK_COLUMNS = (
@@ -243,7 +243,7 @@ def _last_contacts(conn: Connection, ctx: Context) -> None:
     conn.exec_driver_sql(
         "CREATE TEMP TABLE gen_last AS"
         " SELECT i.customer_id AS customer_id, MAX(i.happened_at) AS at"
-        f" FROM customer c {RULE_JOIN}"
+        f" FROM customer c {rule_join()}"
         " JOIN interaction i ON i.customer_id = c.id AND i.status = 'done'"
         f" AND (r.mask & (CASE i.kind {kind_bit} ELSE 0 END)) <> 0"
         " GROUP BY i.customer_id"

@@ -14,16 +14,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from cmworkbench.db.vip import vip_case
+
 if TYPE_CHECKING:
     from cmworkbench.services.tasks.generate import Context
 
-_VIP = "(CASE WHEN c.is_vip OR c.tier IN ('diamond', 'gold') THEN 1 ELSE 0 END)"
 
-
-RULE_JOIN = (
-    f"JOIN gen_rule r ON r.cls = COALESCE(c.cls, '') AND r.vip = {_VIP}"
-    " AND r.gov = (CASE WHEN c.is_government THEN 1 ELSE 0 END)"
-)
+def rule_join() -> str:
+    """SQL: JOIN each customer ``c`` to its cadence rule in ``gen_rule`` (class, VIP, flag)."""
+    return (
+        f"JOIN gen_rule r ON r.cls = COALESCE(c.cls, '') AND r.vip = {vip_case()}"
+        " AND r.gov = (CASE WHEN c.is_government THEN 1 ELSE 0 END)"
+    )
 
 
 def _select(
@@ -72,7 +74,7 @@ def _contact(ctx: Context) -> str:
     key = f"'contact:' || c.id || ':' || {ctx.seconds_text(base)}"
     return (
         _select("contact", "'cadence.' || r.rule", due, key, deadline=deadline)
-        + f" FROM customer c {RULE_JOIN} LEFT JOIN gen_last l ON l.customer_id = c.id"
+        + f" FROM customer c {rule_join()} LEFT JOIN gen_last l ON l.customer_id = c.id"
         f" WHERE {_ACTIVE} AND {due} < :tomorrow"
     )
 
@@ -132,7 +134,7 @@ def _festivals(ctx: Context) -> str:
     key = "'care:festival:' || fd.day || ':' || c.id"
     return (
         _select("care", "'care.festival'", due, key) + f" FROM customer c CROSS JOIN ({days}) AS fd"
-        f" WHERE {_ACTIVE} AND (c.cls IN ('A1', 'A2', 'B1', 'B2') OR {_VIP} = 1)"
+        f" WHERE {_ACTIVE} AND (c.cls IN ('A1', 'A2', 'B1', 'B2') OR {vip_case()} = 1)"
     )
 
 

@@ -20,7 +20,7 @@ from typing import cast
 from cmworkbench.config import Settings
 from cmworkbench.domain import demo_data as d
 from cmworkbench.domain import demo_vocab as v
-from cmworkbench.domain.cadence import VIP_TIERS
+from cmworkbench.domain.vip import is_vip
 from cmworkbench.services.ops.demo.activity import Interactions, Subject
 from cmworkbench.services.ops.demo.staff import Books
 from cmworkbench.services.ops.demo.stamps import Stamps
@@ -157,7 +157,7 @@ class Customers:
         activations = self._holdings(out, cid, individual, value)
         if owner is None:  # the branch pool: imported without a manager, no history here
             return
-        vip = bool(row[_VIP_AT]) or row[_TIER_AT] in VIP_TIERS
+        vip = is_vip(bool(row[_VIP_AT]), cast("str | None", row[_TIER_AT]))
         name = cast(str, row[_NAME_AT])
         who = Subject(
             cid, name, cls, vip, bool(row[_GOVERNMENT_AT]), owner, backup, contact_ids, activations
@@ -168,8 +168,7 @@ class Customers:
         if cls != "C" or status != "active":
             members = cast("int | None", row[_STAFF_COUNT_AT])
             self._metrics(out, cid, individual, value, status, members)
-        if rng.random() < COMPLAINT_RATE:
-            vip = bool(row[_VIP_AT])
+        if rng.random() < COMPLAINT_RATE:  # a VIP's ticket runs on the VIP clock (flag or tier)
             out.complainants.append(Complainant(cid, owner, backup, cls, vip, contact_ids))
         sample = self.samples.setdefault(owner, [])
         if len(sample) < 40:
