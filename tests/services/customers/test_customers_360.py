@@ -345,6 +345,20 @@ def test_an_A1_customer_called_40_days_ago_is_overdue_whatever_the_sms_since(
     assert nxt.overdue and nxt.due
 
 
+@pytest.mark.xfail(strict=True, reason="issue 21 item 6: one date for a never-contacted customer")
+def test_a_customer_never_contacted_counts_from_the_day_the_workbench_took_it_on_as_today_does(
+    engine: Engine, branch: Branch
+) -> None:
+    """C001's account opened in 2020 and it came into the workbench today (its record made
+    now), never contacted: the 360 view counts from today, as the daily generation and the
+    coverage figure do, so it is due in A1's 20 days and not overdue (an imported book is not
+    all overdue the day it is imported)."""
+    nxt = view(engine, branch.wang, branch.mine).next_contact
+    assert nxt is not None and nxt.last_contact_at is None
+    assert nxt.due_on == clock.today() + timedelta(days=20)
+    assert not nxt.overdue
+
+
 def test_a_customer_never_contacted_counts_from_the_day_it_joined(
     engine: Engine, branch: Branch
 ) -> None:
