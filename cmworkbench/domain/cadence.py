@@ -7,7 +7,9 @@ C customer who is VIP is raised to the VIP rhythm.
 
 Days are counted from the last *logged* contact through one of the rule's channels (a
 reminder is not a contact; an SMS is not a contact with an A-class customer), or, for a
-customer never contacted, from the day they became a customer. Days are the branch's local
+customer never contacted, from the day the workbench took them on (their record's creation,
+:func:`counted_from`): an account opened years before an import is not overdue the day it is
+imported, and a new account's record is made the day it opens. Days are the branch's local
 calendar days: a call at 00:30 in Hangzhou belongs to that day, not to the UTC day before.
 
 The 360 view shows the result; the daily task generator uses the same functions.
@@ -79,6 +81,13 @@ def counts_as_contact(kind: str, rule: CadenceRule) -> bool:
 def local_day(instant: datetime, tz: tzinfo) -> date:
     """The branch-local calendar day of an aware instant."""
     return instant.astimezone(tz).date()
+
+
+def counted_from(last_contact: datetime | None, created_at: datetime, tz: tzinfo) -> date:
+    """The branch-local day a customer's cadence counts from: its last logged contact, else
+    the day its record was made. The 360 view, the visit proposal, the daily generation
+    (``COALESCE(last contact, created_at)``) and the coverage figure all count from it."""
+    return local_day(last_contact or created_at, tz)
 
 
 def next_contact(last_contact_on: date, rule: CadenceRule, today: date) -> ContactDue:

@@ -302,10 +302,8 @@ def _next_contact(session: Session, settings: Settings, customer: Customer) -> N
         .limit(1)
     ).first()
     tz = clock.branch_tz()
-    start = cadence.local_day(last_at, tz) if last_at else customer.opened_on
-    verdict = cadence.next_contact(
-        start or cadence.local_day(customer.created_at, tz), rule, clock.today()
-    )
+    start = cadence.counted_from(last_at, customer.created_at, tz)
+    verdict = cadence.next_contact(start, rule, clock.today())
     return NextContact(
         rule=name,
         last_contact_at=last_at,

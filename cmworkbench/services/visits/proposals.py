@@ -19,7 +19,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Interaction, Task, VisitPlanItem
 from cmworkbench.domain import priority
 from cmworkbench.domain import visits as rules
-from cmworkbench.domain.cadence import applicable_rule, local_day, next_contact
+from cmworkbench.domain.cadence import applicable_rule, counted_from, local_day, next_contact
 from cmworkbench.domain.enums import TaskStatus
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.schemas import Actor
@@ -121,10 +121,9 @@ def _from_cadence(
         )
         if rule is None or "visit" not in rule[1].channels or customer.id is None:
             continue
-        since = last_at or customer.created_at
-        if since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
-        due = next_contact(local_day(since, tz), rule[1], days[-1])
+        if last_at is not None and last_at.tzinfo is None:  # MAX() over a column: no type
+            last_at = last_at.replace(tzinfo=UTC)
+        due = next_contact(counted_from(last_at, customer.created_at, tz), rule[1], days[-1])
         if due.due:
             score = priority.score(_facts(customer, "contact", due.due_on), days[0])
             found[customer.id] = (customer, _candidate(customer, score, "contact"))

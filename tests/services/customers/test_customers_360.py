@@ -345,7 +345,6 @@ def test_an_A1_customer_called_40_days_ago_is_overdue_whatever_the_sms_since(
     assert nxt.overdue and nxt.due
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 6: one date for a never-contacted customer")
 def test_a_customer_never_contacted_counts_from_the_day_the_workbench_took_it_on_as_today_does(
     engine: Engine, branch: Branch
 ) -> None:
@@ -357,16 +356,6 @@ def test_a_customer_never_contacted_counts_from_the_day_the_workbench_took_it_on
     assert nxt is not None and nxt.last_contact_at is None
     assert nxt.due_on == clock.today() + timedelta(days=20)
     assert not nxt.overdue
-
-
-def test_a_customer_never_contacted_counts_from_the_day_it_joined(
-    engine: Engine, branch: Branch
-) -> None:
-    nxt = view(engine, branch.wang, branch.mine).next_contact
-    assert nxt is not None
-    assert nxt.last_contact_at is None
-    assert nxt.overdue_on == date(2020, 3, 31)
-    assert nxt.overdue
 
 
 def test_another_teams_customer_is_refused_and_an_unknown_number_not_found(
