@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -290,6 +291,22 @@ def test_maturity_and_post_loan_within_their_lead_times(engine, settings, branch
     run(engine, settings)
     assert len(tasks(engine, "maturity")) == 1
     assert len(tasks(engine, "post_loan")) == 1
+
+
+@pytest.mark.xfail(strict=True, reason="issue 21 item 5: the maturity call's lead from config")
+def test_the_maturity_call_falls_due_as_many_days_ahead_as_the_branch_says(
+    engine, settings, branch
+):
+    """A branch that calls ten days before a deposit matures (``maturity_due_days = 10``):
+    the call for a deposit maturing on 12-03 is due on 11-23 and overdue after 12-03."""
+    c = customer(engine, branch, "C001")
+    with unit_of_work(engine) as s:
+        s.add(Holding(customer_id=c, product="定期存款", product_kind="deposit",
+                      matures_on=date(2026, 12, 3)))  # fmt: skip
+    ten = replace(settings, tasks=replace(settings.tasks, maturity_due_days=10))
+    run(engine, ten)
+    (found,) = tasks(engine, "maturity")
+    assert found[1].astimezone(clock.branch_tz()).date() == date(2026, 11, 23)
 
 
 def test_complaint_return_call_within_the_month_of_resolution(engine, settings, branch):
