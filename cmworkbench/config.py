@@ -139,6 +139,8 @@ class TaskRules:
     after_sale_months: int = 2
     """... and is due by this many months after activation (100% within 2 months, handbook)."""
     maturity_lead_days: int = 30
+    maturity_due_days: int = 7
+    """The maturity call is due this many days before the maturity day (overdue after it)."""
     """A holding maturing within this many days gets a maturity contact task."""
     post_loan_lead_days: int = 7
     """A post-loan check (贷后检查) due within this many days gets a task."""
@@ -610,10 +612,13 @@ def _validate(s: Settings, label: str) -> None:
         "after_sale_start_days",
         "after_sale_months",
         "maturity_lead_days",
+        "maturity_due_days",
         "post_loan_lead_days",
     ):
         if getattr(s.tasks, key) < 0:
             fail(f"tasks.{key}", "must be 0 or more")
+    if s.tasks.maturity_due_days > s.tasks.maturity_lead_days:
+        fail("tasks.maturity_due_days", "must not be more than tasks.maturity_lead_days")
     for i, role in enumerate(s.complaints.close_roles):
         if role not in ROLES:
             fail(f"complaints.close_roles[{i}]", f"{role!r} is not a role ({', '.join(ROLES)})")

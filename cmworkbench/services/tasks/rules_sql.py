@@ -5,9 +5,9 @@ checks, complaint return calls, retention), each row a task to insert (scored on
 (:mod:`.generate`).
 
 A task's deadline (``deadline_at``, :mod:`cmworkbench.domain.standing`): a contact is due at the
-cadence's ideal day and overdue only past its maximum, a maturity is due a week ahead and
-overdue past the maturity day; every other kind is overdue once its due day has passed
-(``NULL``)."""
+cadence's ideal day and overdue only past its maximum, a maturity is due
+``tasks.maturity_due_days`` (a week) ahead and overdue past the maturity day; every other kind
+is overdue once its due day has passed (``NULL``)."""
 
 from __future__ import annotations
 
@@ -46,9 +46,6 @@ _OWNER = (
 generated for a pooled customer is lost."""
 
 _ACTIVE = f"{_OWNER} IS NOT NULL AND c.status <> 'lost'"
-
-MATURITY_LEAD_DAYS = 7
-"""A maturity task is due this many days before the maturity day."""
 
 
 def rule_selects(ctx: Context) -> list[tuple[str, str]]:
@@ -158,8 +155,8 @@ def _after_sale(ctx: Context) -> str:
 
 def _maturity(ctx: Context) -> str:
     until = ctx.day + timedelta(days=ctx.settings.tasks.maturity_lead_days)
-    # Due a week before the maturity day, overdue past it.
-    due = ctx.at_opening(ctx.minus_days("h.matures_on", MATURITY_LEAD_DAYS))
+    # Due ``maturity_due_days`` (a week) before the maturity day, overdue past it.
+    due = ctx.at_opening(ctx.minus_days("h.matures_on", ctx.settings.tasks.maturity_due_days))
     key = "'maturity:' || h.id || ':' || h.matures_on"
     deadline = ctx.at_opening("h.matures_on")
     return (

@@ -293,7 +293,6 @@ def test_maturity_and_post_loan_within_their_lead_times(engine, settings, branch
     assert len(tasks(engine, "post_loan")) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 5: the maturity call's lead from config")
 def test_the_maturity_call_falls_due_as_many_days_ahead_as_the_branch_says(
     engine, settings, branch
 ):
