@@ -62,7 +62,7 @@ def build_world(f: Factory) -> None:
                 status="done",  # type: ignore[arg-type]
                 happened_at=at(when),
                 purpose=purpose,
-                outcome="reached",
+                outcome={"call": "reached", "visit": "done", "sms": "sent"}[kind],
                 created_at=at(when),
             )
         )
@@ -95,6 +95,7 @@ def build_world(f: Factory) -> None:
     after_sale = f.task(zhang, "2026-11-20T08:30", status="done")
     after_sale.kind, after_sale.idem_key = "after_sale", f"after_sale:{early.id}"
     after_sale.closed_at, after_sale.customer_id = at("2026-11-18T10:00"), customers["K4"].id
+    contact("K4", "call", "2026-11-18T09:50", purpose="after_sale")  # the call that closed it
 
     def ticket(no: str, received: str, first_due: str, first: str | None, **more: Any) -> None:
         row = f.complaint(zhang, customers["K1"], no)

@@ -25,6 +25,8 @@ class Dialect:
     to UTC, ``'-480 minutes'``)."""
     next_day: str
     """The day after the date ``{0}``."""
+    plus_days: str
+    """The date ``{0}`` plus ``{1}`` (an integer) days."""
     plus_months: str
     """The date ``{0}`` plus ``{1}`` (an integer) months, the day kept within the month: 31
     August + 3 months is 30 November, as a calendar (and ``dateutil``'s ``relativedelta``)
@@ -61,6 +63,7 @@ SQLITE = Dialect(
     minute_text="strftime('%Y-%m-%d %H:%M', {0}, :shift)",
     at_midnight="(datetime({0}, {1}) || '.000000')",
     next_day="date({0}, '+1 day')",
+    plus_days="date({0}, '+' || ({1}) || ' days')",
     # the first of the month plus the months plus the day less one, but no later than the
     # last day of that month
     plus_months=(
@@ -94,6 +97,7 @@ POSTGRESQL = Dialect(
     minute_text=f"to_char({_PG_LOCAL}, 'YYYY-MM-DD HH24:MI')",
     at_midnight="((CAST({0} AS timestamp) + CAST({1} AS interval)) AT TIME ZONE 'UTC')",
     next_day="(CAST({0} AS date) + 1)",
+    plus_days="(CAST({0} AS date) + ({1}))",
     plus_months="CAST(CAST({0} AS date) + ({1}) * interval '1 month' AS date)",  # clamps
     after_sale_bound=(
         "CAST(CAST({0} AS date) + CAST(:after_sale_back AS interval) - interval '7 days' AS date)"

@@ -32,7 +32,6 @@ from cmworkbench.services.tasks.generate import generate
 from cmworkbench.services.workbench import login
 
 Build = Callable[[], AbstractContextManager[Factory]]
-XFAIL = pytest.mark.xfail(strict=True, reason="issue 21 item 2: one after-sale rule")
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -80,7 +79,6 @@ def return_visit(engine: Engine, settings: Settings) -> tuple[float, float]:
         return figure.numerator, figure.denominator
 
 
-@XFAIL
 def test_a_call_before_the_window_opens_is_no_return_visit(
     engine: Engine, settings: Settings, book: dict[str, int]
 ) -> None:
@@ -91,7 +89,6 @@ def test_a_call_before_the_window_opens_is_no_return_visit(
     assert after_sale_tasks(engine) == [("open", None)]
 
 
-@XFAIL
 def test_a_routine_call_in_the_window_is_no_return_visit(
     engine: Engine, settings: Settings, book: dict[str, int]
 ) -> None:
@@ -100,7 +97,6 @@ def test_a_routine_call_in_the_window_is_no_return_visit(
     assert after_sale_tasks(engine) == [("open", None)]
 
 
-@XFAIL
 def test_doing_what_today_asks_closes_the_task_and_reaches_the_figure(
     engine: Engine, settings: Settings, book: dict[str, int]
 ) -> None:
@@ -113,7 +109,6 @@ def test_doing_what_today_asks_closes_the_task_and_reaches_the_figure(
     assert return_visit(engine, settings) == (1, 1), "counted in November, its window's month"
 
 
-@XFAIL
 def test_a_return_visit_logged_without_the_task_closes_it_at_the_next_generation(
     engine: Engine, settings: Settings, book: dict[str, int]
 ) -> None:
@@ -124,7 +119,6 @@ def test_a_return_visit_logged_without_the_task_closes_it_at_the_next_generation
     assert return_visit(engine, settings) == (1, 1)
 
 
-@XFAIL
 def test_an_unanswered_call_is_no_return_visit_for_the_figure(
     engine: Engine, settings: Settings, book: dict[str, int]
 ) -> None:

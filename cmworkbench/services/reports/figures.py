@@ -40,8 +40,9 @@ The SQL differs between SQLite (date functions on the stored ISO strings) and Po
 (``timestamptz`` and ``date`` with intervals) in a few fragments only: a :class:`Dialect` holds
 them, and each definition is written once, given the dialect of the connection (as the task
 generation does). The parameters are the same, as the strings SQLite stores or as typed values
-for PostgreSQL. A month added to the 31st runs over into the next month on both (SQLite's
-rule), so the same records give the same figures on either database.
+for PostgreSQL. A month added to the 31st stays in its month on both (31 August + 3 months is
+30 November, :attr:`Dialect.plus_months`), so the same records give the same figures on
+either database.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cmworkbench.db import after_sale
 from cmworkbench.db.dialect import Dialect
 from cmworkbench.db.vip import vip_case
 
@@ -179,28 +181,20 @@ def _freshness_weekly(d: Dialect, owners: str, weeks: int) -> str:
 
 
 def _deadline(d: Dialect) -> str:
-    """SQL: the day a holding's after-sale return visit is due."""
-    return d.plus_months.format("h.activated_on", ":after_sale_months")
+    """SQL: the last day of a holding's return-visit window (its deadline)."""
+    return after_sale.closes(d, "h.activated_on", ":after_sale_months")
 
 
-def _after_sale_done(
-    d: Dialect, holding: str, customer: str, activated: str, deadline: str, end: str, unshift: str
-) -> str:
-    # 售后回访: 100% within after_sale_months of activation (telecom handbook). Done = a held
-    # call or visit *for* the after-sale return visit in the window (its purpose, DESIGN.md: a
-    # maturity call is no return visit), or the holding's after-sale task closed as done in it
-    # (a held call or visit logged from it or ticked closes it).
-    window_end = d.at_midnight.format(d.next_day.format(deadline), unshift)
-    return (
-        f"EXISTS (SELECT 1 FROM interaction i WHERE i.customer_id = {customer}"
-        " AND i.status = 'done' AND i.kind IN ('call', 'visit')"
-        " AND (i.purpose = 'after_sale' OR EXISTS (SELECT 1 FROM interaction_purpose ip"
-        " WHERE ip.interaction_id = i.id AND ip.task_kind = 'after_sale'))"
-        f" AND i.happened_at >= {d.at_midnight.format(activated, unshift)}"
-        f" AND i.happened_at < {window_end} AND i.happened_at < {end})"
-        f" OR EXISTS (SELECT 1 FROM task k WHERE k.idem_key = 'after_sale:' || {holding}"
-        f" AND k.status = 'done' AND k.closed_at < {window_end} AND k.closed_at < {end})"
-    )
+def _after_sale_done(d: Dialect, customer: str, activated: str, end: str, unshift: str) -> str:
+    # 售后回访: 100% within after_sale_months of activation (telecom handbook). Done = the
+    # return visit made, by the one rule the generation and the closing of its task apply
+    # (domain/after_sale.py): a held call or visit *for* it (its purpose, or logged from its
+    # task) inside its window, before the report's end. A task ticked done without a contact
+    # is no visit; a maturity call is none either (DESIGN.md).
+    return after_sale.made(
+        d, customer=customer, activated=activated, start_days=":after_sale_start_days",
+        months=":after_sale_months", unshift=unshift, before=end,
+    )  # fmt: skip
 
 
 def _holdings_due(d: Dialect, owners: str, first_day: str, last_day: str) -> str:
@@ -216,15 +210,14 @@ def _holdings_due(d: Dialect, owners: str, first_day: str, last_day: str) -> str
 
 
 def _return_visit(d: Dialect, owners: str) -> str:
-    done = _after_sale_done(
-        d, "h.id", "h.customer_id", "h.activated_on", _deadline(d), ":end", ":unshift"
-    )
+    done = _after_sale_done(d, "h.customer_id", "h.activated_on", ":end", ":unshift")
     return (
         "SELECT owner_id, NULL AS grp, ref, name, deadline AS day, done AS num, 1 AS den,"
         " product || ' · ' || activated_on AS detail FROM ("
         f"SELECT c.owner_id, c.customer_no AS ref, c.name, h.product, h.activated_on,"
         f" {_deadline(d)} AS deadline, CASE WHEN {done} THEN 1 ELSE 0 END AS done"
-        f"{_holdings_due(d, owners, ':start_day', ':end_day')}){d.alias}"
+        # A window closing later this month counts once the visit is made (decided early).
+        f"{_holdings_due(d, owners, ':start_day', ':period_end_day')}){d.alias}"
         " WHERE done = 1 OR deadline < :judge_day"
     )
 
@@ -233,13 +226,15 @@ def _period_of(weeks: int, value: Callable[[int], str]) -> str:
     """SQL: ``value(n)`` of the period *n* whose days hold ``deadline``."""
     if weeks == 1:
         return value(0)
-    whens = " ".join(f"WHEN deadline <= :end_day_{n} THEN {value(n)}" for n in range(weeks - 1))
+    whens = " ".join(
+        f"WHEN deadline <= :period_end_day_{n} THEN {value(n)}" for n in range(weeks - 1)
+    )
     return f"CASE {whens} ELSE {value(weeks - 1)} END"
 
 
 def _return_visit_weekly(d: Dialect, owners: str, weeks: int) -> str:
     # Each holding is due in one period at most: judged once, against that period's end.
-    days = _holdings_due(d, owners, ":start_day_0", f":end_day_{weeks - 1}")
+    days = _holdings_due(d, owners, ":start_day_0", f":period_end_day_{weeks - 1}")
     due = (
         "SELECT c.owner_id, h.id AS hid, h.customer_id AS cust, h.activated_on AS act,"
         f" {_deadline(d)} AS deadline{days}"
@@ -250,7 +245,7 @@ def _return_visit_weekly(d: Dialect, owners: str, weeks: int) -> str:
         f" {_period_of(weeks, lambda n: f':judge_day_{n}')} AS wjudge"
         f" FROM ({due}{d.fence}){d.alias}"
     )
-    done = _after_sale_done(d, "hid", "cust", "act", "deadline", "wend", "wunshift")
+    done = _after_sale_done(d, "cust", "act", "wend", "wunshift")
     judged = (
         f"SELECT owner_id, wk, deadline, wjudge, CASE WHEN {done} THEN 1 ELSE 0 END AS done"
         f" FROM ({period}{d.fence}){d.alias}"

@@ -68,7 +68,9 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
         "judge_day": _day(end_at.astimezone(clock.branch_tz()).date(), dialect),
         "shift": f"{offset:+d} minutes",
         "unshift": f"{-offset:+d} minutes",
+        "period_end_day": _day(end, dialect),
         "after_sale_months": settings.tasks.after_sale_months,
+        "after_sale_start_days": settings.tasks.after_sale_start_days,
         "after_sale_back": f"-{settings.tasks.after_sale_months} months",
         "manager_households": settings.workload.manager.households,
         "phone_manager_households": settings.workload.phone_manager.households,
@@ -126,8 +128,8 @@ def weekly_query(each: Sequence[Query]) -> Query:
     params: dict[str, Any] = {}
     for n, query in enumerate(each):
         params.update({f"{k}_{n}": v for k, v in query.params.items() if not k.startswith("rep_")})
-    params["after_sale_months"] = each[0].params["after_sale_months"]
-    params["after_sale_back"] = each[0].params["after_sale_back"]
+    for key in ("after_sale_months", "after_sale_start_days", "after_sale_back"):
+        params[key] = each[0].params[key]
     since = tuple((f"since_{n}", _INSTANT) for n in range(len(each)))
     rules = [(*rule[:5], *(q.rules[i][5] for q in each)) for i, rule in enumerate(each[0].rules)]
     fresh = [(row[0], *(q.fresh[i][1] for q in each)) for i, row in enumerate(each[0].fresh)]

@@ -14,8 +14,9 @@ Rules (the numbers are in ``config.toml``):
 * info re-verification (信息更新) by class (``freshness``);
 * care moments (关怀): birthdays of key persons and individual customers, and festivals
   for A/B-class and VIP customers, ``care_lead_days`` ahead;
-* after-sale return visit within ``after_sale_months`` of activation, when no call or
-  visit has been logged since;
+* after-sale return visit (售后回访) while its window is open (``after_sale_start_days`` to
+  ``after_sale_months`` after activation) and it has not been made: one rule with the report
+  and the closing, :mod:`cmworkbench.domain.after_sale`;
 * product maturity within ``maturity_lead_days`` (due a week before the maturity day, the
   deadline on it); post-loan checks within ``post_loan_lead_days``;
 * complaint return call (投诉回访), within the month of resolution;
@@ -23,9 +24,9 @@ Rules (the numbers are in ``config.toml``):
   ``churn_asset_drop`` month on month.
 
 The generation also closes the tasks whose reason has gone (a later contact, a re-verified
-record, a return call made), so what it prints is created and closed; and it gives the open
-contact and maturity tasks made before deadlines existed (schema 0008) the deadline a new one
-would get, once.
+record, a return call made, a return visit made outside its task), so what it prints is
+created and closed; and it gives the open contact and maturity tasks made before deadlines
+existed (schema 0008) the deadline a new one would get, once.
 
 Last, every open task is scored for the day (:func:`cmworkbench.db.scoring.rescore`: the
 score of :mod:`cmworkbench.domain.priority` stored in ``task.priority``, which Today's plan
@@ -33,9 +34,8 @@ reads by index), so what the morning's plan ranks is where each task stands that
 
 The date arithmetic differs between SQLite (date functions on the stored ISO strings) and
 PostgreSQL (``timestamptz`` and ``date`` with intervals): :class:`Context` writes each piece in
-the connection's dialect, so both run the same rules and make the same idempotency keys. (One
-known edge: a month added to the 31st runs over into the next month on SQLite, and stops at the
-month's last day on PostgreSQL.)
+the connection's dialect, so both run the same rules and make the same idempotency keys; a
+month added to the 31st stops at the month's last day on both (:mod:`cmworkbench.db.dialect`).
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from sqlalchemy import Connection, text
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
+from cmworkbench.db import after_sale
 from cmworkbench.db.dialect import dialect_of
 from cmworkbench.db.scoring import rescore
 from cmworkbench.domain.cadence import CHANNEL_BITS, rule_table
@@ -114,6 +115,10 @@ class Context:
         # local date D at opening → the UTC instant stored: D + opening − UTC offset
         self.opening_shift = f"{opening_minutes - int(offset.total_seconds() // 60)} minutes"
         self.utc_shift = f"{int(offset.total_seconds() // 60)} minutes"
+        self.unshift = f"'{-int(offset.total_seconds() // 60):+d} minutes'"
+        """SQL literal: the shift from branch time back to UTC (``'-480 minutes'``)."""
+        self.dialect = dialect_of("postgresql" if postgresql else "sqlite")
+        """The SQL fragments of the connection's database (:mod:`cmworkbench.db.dialect`)."""
         self.month = day.strftime("%Y-%m")
 
     def at_opening(self, date_sql: str) -> str:
@@ -151,8 +156,7 @@ class Context:
     def plus_months(self, date_sql: str, months: int) -> str:
         """SQL for the date ``months`` after a date (the reports' own: 31 August + 3 months is
         30 November on both databases)."""
-        dialect = dialect_of("postgresql" if self.postgresql else "sqlite")
-        return dialect.plus_months.format(date_sql, int(months))
+        return self.dialect.plus_months.format(date_sql, int(months))
 
     def minus_days(self, date_sql: str, days: int) -> str:
         """SQL for the date ``days`` before a date."""
@@ -266,12 +270,30 @@ def _close_stale(conn: Connection, ctx: Context) -> int:
         " AND EXISTS (SELECT 1 FROM gen_last l WHERE l.customer_id = task.customer_id"
         f" AND 'contact:' || l.customer_id || ':' || {ctx.seconds_text('l.at')}"
         f" > task.idem_key{ctx.text_order})",
+        # the return visit was made (a held call or visit for it in its window), not from
+        # the task (logging from the task closes it at once)
+        "UPDATE task SET status = 'done', closed_at = :now, note = 'return visit made'"
+        " WHERE kind = 'after_sale' AND status = 'open' AND rule = 'after_sale'"
+        " AND EXISTS (SELECT 1 FROM holding h WHERE 'after_sale:' || h.id = task.idem_key"
+        f" AND h.activated_on IS NOT NULL AND {_after_sale_made(ctx)})",
         # the record was re-verified since
         "UPDATE task SET status = 'done', closed_at = :now, note = 'info verified'"
         " WHERE kind = 'verify_info' AND status = 'open' AND EXISTS (SELECT 1 FROM customer c"
         " WHERE c.id = task.customer_id AND c.info_verified_at > task.created_at)",
     ]
     return sum(int(conn.execute(text(s), ctx.params).rowcount or 0) for s in statements)
+
+
+def _after_sale_made(ctx: Context) -> str:
+    rules = ctx.settings.tasks
+    return after_sale.made(
+        ctx.dialect,
+        customer="h.customer_id",
+        activated="h.activated_on",
+        start_days=str(rules.after_sale_start_days),
+        months=str(rules.after_sale_months),
+        unshift=ctx.unshift,
+    )
 
 
 def _fill_deadlines(conn: Connection, ctx: Context) -> None:

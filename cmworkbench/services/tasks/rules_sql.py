@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from cmworkbench.db import after_sale
 from cmworkbench.db.vip import vip_case
 
 if TYPE_CHECKING:
@@ -136,20 +137,23 @@ def _festivals(ctx: Context) -> str:
 
 
 def _after_sale(ctx: Context) -> str:
+    """The return visit (售后回访) of each product whose window is open and who has not had it
+    (:mod:`cmworkbench.domain.after_sale`, the same rule as the report's), due at the
+    window's last day."""
     rules = ctx.settings.tasks
-    start = ctx.day - timedelta(days=rules.after_sale_start_days)
-    until = ctx.plus_months("h.activated_on", rules.after_sale_months)
-    due = ctx.at_opening(until)
-    visited = (
-        "SELECT 1 FROM interaction i WHERE i.customer_id = h.customer_id AND i.status = 'done'"
-        f" AND i.kind IN ('call', 'visit') AND i.happened_at >= {ctx.at_opening('h.activated_on')}"
-    )
+    d = ctx.dialect
+    start_days, months = str(rules.after_sale_start_days), str(rules.after_sale_months)
+    closes = after_sale.closes(d, "h.activated_on", months)
+    made = after_sale.made(
+        d, customer="h.customer_id", activated="h.activated_on", start_days=start_days,
+        months=months, unshift=ctx.unshift,
+    )  # fmt: skip
     return (
-        _select("after_sale", "'after_sale'", due, "'after_sale:' || h.id")
+        _select("after_sale", "'after_sale'", ctx.at_opening(closes), "'after_sale:' || h.id")
         + " FROM holding h JOIN customer c ON c.id = h.customer_id"
-        f" WHERE {_ACTIVE} AND h.activated_on <= '{start}'"
-        f" AND {until} >= :day"
-        f" AND NOT EXISTS ({visited})"
+        f" WHERE {_ACTIVE} AND h.activated_on IS NOT NULL"
+        f" AND {after_sale.opens(d, 'h.activated_on', start_days)} <= :day"
+        f" AND {closes} >= :day AND NOT {made}"
     )
 
 

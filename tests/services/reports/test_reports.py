@@ -9,8 +9,9 @@ Given, on Monday 2026-11-23 at 08:30 (clock frozen), the report of November so f
   30 days), K3 never, K4 on 10-01 (within 60): freshness 2/4.
 * After-sale return visits: K1's product activated 09-10 was visited (purpose after_sale) on
   10-15; K2's activated 09-05 never was; K4's activated 09-20 had its after-sale task closed on
-  11-18; K4's activated 09-25 is due 11-25 (not yet decided); K3's activated 10-01 is due in
-  December: 2/3.
+  11-18 by a call logged from it, which is the return visit of K4's product activated 09-25 as
+  well (its window, to 11-25, was open: decided early); K3's activated 10-01 is due in
+  December: 3/4.
 * Complaints: T1 (11-02) answered in time and resolved in 72 h, satisfaction 5; T2 (11-03)
   answered late and resolved late after 216 h, satisfaction 3; T3 (this morning) still
   within its clocks; T4 (10-28) resolved on 11-02 after 120 h. First response 1/2, resolution
@@ -115,7 +116,7 @@ def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> No
     assert figures(report.total) == {
         "coverage": (3, 4),
         "freshness": (2, 4),
-        "return_visit": (2, 3),
+        "return_visit": (3, 4),
         "sla_first_response": (1, 2),
         "sla_resolution": (1, 2),
         "resolution_hours": (72 + 216 + 120, 3),
@@ -258,7 +259,7 @@ def test_a_weekly_trend_point_is_the_report_of_that_week(session: Session) -> No
 def test_every_trend_point_is_the_report_of_its_week(session: Session, who: str) -> None:
     # Coverage, freshness and return visits compute all weeks in one pass: K1 called in W46
     # is covered from W46 on; return visits are judged in the week they fall due: K2 (W45)
-    # missed, K1 (W46) and K4 (W47) held, the second of K4 (W48) not yet decided.
+    # missed, K1 (W46) and K4 (W47) held, the second of K4 (W48) held by the same call.
     actor = actor_for_login(session=session, login=who)
     trend = reports.weekly_trend(session=session, actor=actor, settings=Settings(), weeks=6)
     assert set(trend) == {f.key for f in FIGURES}
@@ -269,7 +270,7 @@ def test_every_trend_point_is_the_report_of_its_week(session: Session, who: str)
                 key,
                 point.week,
             )
-    assert [p.value for p in trend["return_visit"]] == [None, None, 0.0, 1.0, 1.0, None]
+    assert [p.value for p in trend["return_visit"]] == [None, None, 0.0, 1.0, 1.0, 1.0]
 
 
 def test_the_trends_last_week_is_the_report_of_this_week_so_far(session: Session) -> None:
@@ -346,7 +347,7 @@ def test_xlsx_has_a_header_and_a_frozen_pane(
 def test_the_drill_down_on_the_command_line(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert cmw(url, "report manager --month 2026-11 --drill return_visit --as zhangwei") == 0
     out = capsys.readouterr().out
-    assert "K2" in out and "共 3 条记录：分子合计 2，分母合计 3" in out
+    assert "K2" in out and "共 4 条记录：分子合计 3，分母合计 4" in out
 
 
 def test_the_command_line_refuses_in_one_line(url: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -69,6 +69,7 @@ def contact(
     days_ago: int,
     kind: str = "call",
     status: str = "done",
+    purpose: str | None = None,
 ) -> None:
     at = clock.now() - timedelta(days=days_ago)
     with unit_of_work(engine) as s:
@@ -79,7 +80,8 @@ def contact(
                 kind=kind,
                 status=status,
                 happened_at=at,
-                outcome="reached",
+                outcome="reached" if kind == "call" else "done",
+                purpose=purpose,
                 created_at=at,
             )
         )
@@ -237,7 +239,7 @@ def test_after_sale_return_visit_until_one_is_logged(engine, settings, branch):
     )  # 2 months after 2026-11-13
 
 
-def test_after_sale_not_created_when_a_call_followed_activation(engine, settings, branch):
+def test_after_sale_not_created_once_the_return_visit_was_made(engine, settings, branch):
     c = customer(engine, branch, "C001")
     with unit_of_work(engine) as s:
         s.add(
@@ -248,7 +250,7 @@ def test_after_sale_not_created_when_a_call_followed_activation(engine, settings
                 activated_on=TODAY - timedelta(days=20),
             )
         )
-    contact(engine, branch, c, 5)
+    contact(engine, branch, c, 5, purpose="after_sale")  # day 15: inside its window
     run(engine, settings)
     assert tasks(engine, "after_sale") == []
 
