@@ -238,6 +238,9 @@ class TargetSettings:
     """Complaints resolved within their SLA target."""
     satisfaction: float = 4.5
     """Average satisfaction (1–5) recorded at the complaints' return calls."""
+    vip_satisfaction_rate: float = 0.95
+    """VIP customers' tickets whose return call found them satisfied (满意 or 完全满意): over
+    95% (telecom VIP service standard)."""
     worklog: float = 1.0
     """Work logs submitted on the working days (every working day, both handbooks)."""
     workload: float = 1.0
@@ -652,6 +655,7 @@ def _validate(s: Settings, label: str) -> None:
         "sla_first_response",
         "sla_resolution",
         "worklog",
+        "vip_satisfaction_rate",
     ):
         if not 0 <= getattr(s.targets, key) <= 1:
             fail(f"targets.{key}", "must be between 0 and 1")

@@ -46,6 +46,7 @@ def build_world(f: Factory) -> None:
         customers[no] = f.customer(zhang, no, f"客户{no}", cls=cls)
         customers[no].created_at = long_ago
     customers["K5"].status = "lost"
+    customers["K1"].tier = "gold"  # a VIP by its tier (no flag): its tickets are VIPs'
     customers["K9"] = f.customer(sun, "K9", "客户K9", cls="A1")
     customers["K9"].created_at = long_ago
     verified = {"K1": "2026-11-01T10:00", "K2": "2026-10-01T10:00", "K4": "2026-10-01T10:00"}
@@ -124,6 +125,7 @@ def build_world(f: Factory) -> None:
         resolved_at="2026-11-12T10:00",
         closed_at="2026-11-13T10:00",
         satisfaction=3,
+        satisfaction_old_scale=True,  # recorded before the sources' scale
         status="closed",
     )
     ticket("T3", "2026-11-23T08:00", "2026-11-23T12:00", None, resolution_due="2026-11-30T17:00")

@@ -41,7 +41,7 @@ OPTIONS: dict[str, tuple[str, str, str]] = {
     "due": ("--due", "backoffice_due", "WHEN"),
     "resolution": ("--resolution", "resolution", "TEXT"),
     "result": ("--result", "result", "TEXT"),
-    "satisfaction": ("--satisfaction", "satisfaction", "1-5|satisfied|neutral|dissatisfied"),
+    "satisfaction": ("--satisfaction", "satisfaction", "1-5|满意|satisfied|…"),
     "reason": ("--reason", "note", "TEXT"),
     "to_login": ("--to", "to_login", "LOGIN"),
 }

@@ -132,7 +132,7 @@ def _report_rows(report: Report, *, for_people: bool) -> list[list[Any]]:
         name = group.name if group is not report.total else i18n.t("report.total")
         for figure in group.figures:
             rows.append(_figure_row(name, figure, figure.key, for_people))
-            for part in figure.parts if figure.key in ("coverage", "freshness") else ():
+            for part in [p for p in figure.parts if _shown_parts(figure.key, p.key)]:
                 key = f"{figure.key}.{part.key}"
                 rows.append(
                     _figure_row(
@@ -143,10 +143,20 @@ def _report_rows(report: Report, *, for_people: bool) -> list[list[Any]]:
                         part.value,
                         part.numerator,
                         part.denominator,
-                        label=f"  {part.key}",
+                        label=f"  {_part_label(part.key)}",
                     )
                 )
     return rows
+
+
+def _part_label(part: str | None) -> str:
+    return i18n.t("report.part.old_scale") if part == "old_scale" else str(part)
+
+
+def _shown_parts(figure: str, part: str | None) -> bool:
+    """The breakdowns a report lists under a figure: coverage and freshness by class, and
+    how many of the satisfaction answers are on the old scale."""
+    return figure in ("coverage", "freshness") or part == "old_scale"
 
 
 def _figure_row(

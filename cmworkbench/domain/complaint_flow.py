@@ -61,15 +61,19 @@ TRIAGES = ("now", "shortly", "cannot_now")
 KINDS = ("normal", "difficult", "escalated", "over_level")
 """普通, 疑难 (no agreed solution after several contacts), 升级 (tends to escalate), 越级."""
 
-_SATISFACTION_WORDS = {
-    "satisfied": 5,
-    "满意": 5,
-    "neutral": 3,
-    "一般": 3,
-    "基本满意": 3,
-    "dissatisfied": 1,
-    "不满意": 1,
-}
+SATISFACTION_SCALE: tuple[tuple[int, str, str], ...] = (
+    (5, "完全满意", "very_satisfied"),
+    (4, "满意", "satisfied"),
+    (3, "一般", "neutral"),
+    (2, "不满意", "dissatisfied"),
+    (1, "很不满意", "very_dissatisfied"),
+)
+"""The sources' satisfaction scale (score, the word asked, its English): what a return call
+records. Before release 21 满意 was stored as 5 (those answers are marked as on the old
+scale)."""
+SATISFIED = 4
+"""A score at or above this is "satisfied" (the satisfaction rate: the share of 4 and 5)."""
+_SATISFACTION_WORDS = {word: score for score, zh, en in SATISFACTION_SCALE for word in (zh, en)}
 
 
 class TransitionRefused(ValueError):
@@ -100,8 +104,9 @@ def actions_for(status: str) -> list[str]:
 
 
 def parse_satisfaction(text: str | int) -> int:
-    """The customer's satisfaction on the 1–5 scale: ``1``…``5``, or a word
-    (satisfied / neutral / dissatisfied, 满意 / 一般 / 不满意 → 5 / 3 / 1)."""
+    """The customer's satisfaction on the sources' 1–5 scale: ``1``…``5``, or its word
+    (:data:`SATISFACTION_SCALE`: 完全满意 5, 满意 4, 一般 3, 不满意 2, 很不满意 1, or their
+    English, ``very_satisfied`` … ``very_dissatisfied``, in any case)."""
     if isinstance(text, int) and not isinstance(text, bool):
         value = text
     else:
@@ -109,8 +114,16 @@ def parse_satisfaction(text: str | int) -> int:
         if word in _SATISFACTION_WORDS:
             return _SATISFACTION_WORDS[word]
         if not word.isdigit():
-            raise ValueError(f"{text!r} is not 1–5, satisfied, neutral or dissatisfied")
+            raise ValueError(f"{text!r} is not 1–5 or a word of the satisfaction scale")
         value = int(word)
     if not 1 <= value <= 5:
-        raise ValueError(f"{text!r} is not 1–5, satisfied, neutral or dissatisfied")
+        raise ValueError(f"{text!r} is not 1–5 or a word of the satisfaction scale")
     return value
+
+
+def satisfaction_word(score: int, english: bool = False) -> str:
+    """The scale's word for ``score`` (1–5)."""
+    for value, zh, en in SATISFACTION_SCALE:
+        if value == score:
+            return en if english else zh
+    raise ValueError(f"{score!r} is not on the 1–5 scale")

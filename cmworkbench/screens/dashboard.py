@@ -82,7 +82,7 @@ class DashboardScreen(WorkbenchScreen):
     }
     DashboardScreen #dashboard-figures {
         height: auto;
-        max-height: 14;
+        max-height: 15;
     }
     DashboardScreen #dashboard-bottom {
         height: auto;

@@ -212,7 +212,12 @@ def _facts(detail: ComplaintDetail) -> Text:
     if detail.return_call_result:
         pairs.append((_field("result"), detail.return_call_result))
     if detail.satisfaction is not None:
-        pairs.append((_field("satisfaction"), f"{detail.satisfaction}/5"))
+        said = f"{detail.satisfaction}/5"
+        if detail.satisfaction_answer and detail.satisfaction_answer != str(detail.satisfaction):
+            said += f" {detail.satisfaction_answer}"
+        if detail.satisfaction_old_scale:
+            said += f" {t('tui.ticket.old_scale')}"
+        pairs.append((_field("satisfaction"), said))
     pairs += _deadlines(detail)
     if detail.closed_at is not None:
         closed = short_time(detail.closed_at) + (

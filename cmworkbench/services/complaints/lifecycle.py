@@ -165,13 +165,18 @@ def _return_call(step: _Step) -> None:
     result = (step.change.result or "").strip()
     step.values.update(return_call_result=result, return_call_at=step.now)
     if step.change.satisfaction not in (None, ""):
-        step.values["satisfaction"] = _satisfaction(step.change.satisfaction)
+        step.values.update(_satisfaction_values(step.change.satisfaction or ""))
     step.note = step.note or result
 
 
 def _close(step: _Step) -> None:
-    satisfaction = _satisfaction(step.change.satisfaction or step.ticket.satisfaction or "")
-    step.values.update(satisfaction=satisfaction, closed_at=step.now, closed_by_id=step.actor.id)
+    given = step.change.satisfaction
+    if given not in (None, ""):
+        step.values.update(_satisfaction_values(given or ""))
+        satisfaction = step.values["satisfaction"]
+    else:  # recorded at the return call (on whatever scale it was)
+        satisfaction = _satisfaction(step.ticket.satisfaction or "")
+    step.values.update(closed_at=step.now, closed_by_id=step.actor.id)
     step.note = step.note or t("complaint.closed_with", satisfaction=satisfaction)
 
 
@@ -187,6 +192,8 @@ def _reopen(step: _Step) -> None:
         closed_by_id=None,
         return_call_result=None,
         satisfaction=None,
+        satisfaction_answer=None,
+        satisfaction_old_scale=False,
         rejected_solution=False,
     )
 
@@ -270,6 +277,16 @@ def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> str:
     if problem := choice_problem(value or "", allowed):
         raise FieldsInvalid({name: problem}, label_prefix="complaint.field.")
     return value or ""
+
+
+def _satisfaction_values(value: str | int) -> dict[str, object]:
+    """The score of an answer, the answer as given beside it, on the sources' scale."""
+    answer = str(value).strip()[:20]
+    return {
+        "satisfaction": _satisfaction(value),
+        "satisfaction_answer": answer,
+        "satisfaction_old_scale": False,
+    }
 
 
 def _satisfaction(value: str | int) -> int:

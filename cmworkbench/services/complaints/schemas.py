@@ -101,6 +101,10 @@ class ComplaintDetail:
     refusals: dict[str, str]
     """Every other action, with why the actor may not take it now (the service's words)."""
     events: list[EventOut] = field(default_factory=list)
+    satisfaction_answer: str | None = None
+    """The return call's answer as the customer gave it (满意, satisfied, 4)."""
+    satisfaction_old_scale: bool = False
+    """The score was recorded on the scale before the sources' (满意 was 5)."""
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 from cmworkbench.db import after_sale
 from cmworkbench.db.dialect import Dialect
 from cmworkbench.db.vip import vip_case
+from cmworkbench.domain.complaint_flow import SATISFIED
 
 ROW_COLUMNS = ("owner_id", "grp", "ref", "name", "day", "num", "den", "detail")
 """The columns every figure's SELECT yields, in this order."""
@@ -292,17 +293,29 @@ def _resolution_hours(d: Dialect, owners: str) -> str:
     )
 
 
-def _satisfaction(d: Dialect, owners: str) -> str:
-    # The customer's satisfaction (1–5) recorded at the return call or the closing.
-    at = "COALESCE(p.closed_at, p.return_call_at)"
-    return (
-        "SELECT p.owner_id, NULL AS grp, p.ticket_no AS ref, c.name,"
-        f" {d.local_day.format(at)} AS day, p.satisfaction AS num, 1 AS den,"
-        " COALESCE(p.return_call_result, '') AS detail"
-        " FROM complaint p JOIN customer c ON c.id = p.customer_id"
-        f" WHERE p.owner_id IN ({owners}) AND p.satisfaction IS NOT NULL"
-        f" AND {at} >= :start AND {at} < :end"
-    )
+def _answers(num: str, vip_only: bool = False) -> Callable[[Dialect, str], str]:
+    """The customers' satisfaction answers (the sources' 1–5 scale) recorded at the return
+    call or the closing in the period; ``num`` of each; a breakdown ``old_scale`` holds the
+    answers recorded before the sources' scale (满意 was 5), so a report says how many the
+    figure includes."""
+
+    def rows(d: Dialect, owners: str) -> str:
+        at = "COALESCE(p.closed_at, p.return_call_at)"
+        vip = f" AND {vip_case()} = 1" if vip_only else ""
+        return (
+            "SELECT p.owner_id, CASE WHEN p.satisfaction_old_scale THEN 'old_scale' END AS grp,"
+            f" p.ticket_no AS ref, c.name, {d.local_day.format(at)} AS day, {num} AS num,"
+            " 1 AS den, COALESCE(p.satisfaction_answer, CAST(p.satisfaction AS text)) || ' · '"
+            " || COALESCE(p.return_call_result, '') AS detail"
+            " FROM complaint p JOIN customer c ON c.id = p.customer_id"
+            f" WHERE p.owner_id IN ({owners}) AND p.satisfaction IS NOT NULL"
+            f" AND {at} >= :start AND {at} < :end{vip}"
+        )
+
+    return rows
+
+
+_SATISFIED = f"CASE WHEN p.satisfaction >= {SATISFIED} THEN 1 ELSE 0 END"
 
 
 def _visits(d: Dialect, owners: str) -> str:
@@ -436,7 +449,15 @@ FIGURES: tuple[FigureDef, ...] = (
         _complaint_clock("resolved_at", "resolution_due"),
     ),
     FigureDef("resolution_hours", "hours", None, False, _resolution_hours),
-    FigureDef("satisfaction", "score", "satisfaction", True, _satisfaction),
+    FigureDef("satisfaction", "score", "satisfaction", True, _answers("p.satisfaction")),
+    FigureDef("satisfaction_rate", "ratio", None, True, _answers(_SATISFIED)),
+    FigureDef(
+        "vip_satisfaction_rate",
+        "ratio",
+        "vip_satisfaction_rate",
+        True,
+        _answers(_SATISFIED, vip_only=True),
+    ),
     FigureDef("visits_done", "ratio", None, True, _visits),
     FigureDef(
         "tasks_done", "ratio", None, True, _tasks("k.status = 'done' AND k.closed_at < :end")

@@ -12,10 +12,11 @@ Given, on Monday 2026-11-23 at 08:30 (clock frozen), the report of November so f
   11-18 by a call logged from it, which is the return visit of K4's product activated 09-25 as
   well (its window, to 11-25, was open: decided early); K3's activated 10-01 is due in
   December: 3/4.
-* Complaints: T1 (11-02) answered in time and resolved in 72 h, satisfaction 5; T2 (11-03)
-  answered late and resolved late after 216 h, satisfaction 3; T3 (this morning) still
-  within its clocks; T4 (10-28) resolved on 11-02 after 120 h. First response 1/2, resolution
-  1/2, 136 h on average over three, satisfaction 4.0.
+* Complaints, all of K1 (gold: a VIP by its tier): T1 (11-02) answered in time and resolved
+  in 72 h, satisfaction 5; T2 (11-03) answered late and resolved late after 216 h,
+  satisfaction 3 (recorded on the old scale); T3 (this morning) still within its clocks; T4
+  (10-28) resolved on 11-02 after 120 h. First response 1/2, resolution 1/2, 136 h on average
+  over three, satisfaction 4.0, satisfied 1/2 (VIP 1/2), one answer on the old scale.
 * Visits of week 46: one done, one cancelled, one rescheduled (not counted), one next week
   (not yet): 1/2. Tasks due in November so far: one done on time, one done late, one still
   open, one cancelled (not counted), and the after-sale task done in time: done 3/4, overdue
@@ -121,6 +122,8 @@ def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> No
         "sla_resolution": (1, 2),
         "resolution_hours": (72 + 216 + 120, 3),
         "satisfaction": (8, 2),
+        "satisfaction_rate": (1, 2),
+        "vip_satisfaction_rate": (1, 2),  # K1 is gold: a VIP without the flag
         "visits_done": (1, 2),
         "tasks_done": (3, 4),
         "tasks_overdue": (2, 4),
@@ -135,6 +138,17 @@ def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> No
     ]
     assert report.total.figure("resolution_hours").value == 136
     assert report.total.figure("satisfaction").value == 4.0
+
+
+def test_the_satisfaction_figures_say_how_many_answers_are_on_the_old_scale(
+    session: Session,
+) -> None:
+    total = run(session, "zhangwei").total
+    for key in ("satisfaction", "satisfaction_rate", "vip_satisfaction_rate"):
+        parts = {p.key: p.denominator for p in total.figure(key).parts}
+        assert parts.get("old_scale") == 1, key
+    vip = total.figure("vip_satisfaction_rate")
+    assert (vip.value, vip.target, vip.below_target) == (0.5, 0.95, True)
 
 
 def test_tasks_are_broken_down_by_kind_and_hours_have_no_target(session: Session) -> None:
@@ -348,6 +362,8 @@ def test_the_drill_down_on_the_command_line(url: str, capsys: pytest.CaptureFixt
     assert cmw(url, "report manager --month 2026-11 --drill return_visit --as zhangwei") == 0
     out = capsys.readouterr().out
     assert "K2" in out and "共 4 条记录：分子合计 3，分母合计 4" in out
+    assert cmw(url, "report manager --month 2026-11 --as zhangwei") == 0
+    assert "其中旧量表（满意 = 5）" in capsys.readouterr().out
 
 
 def test_the_command_line_refuses_in_one_line(url: str, capsys: pytest.CaptureFixture[str]) -> None:
