@@ -212,6 +212,21 @@ def test_care_for_key_persons_birthdays(engine, settings, branch, birthday, expe
     assert bool(tasks(engine, "care")) is expected
 
 
+@pytest.mark.xfail(strict=True, reason="issue 21 item 5: care goes to key persons")
+def test_a_groups_plain_contacts_birthdays_make_no_care_task(engine, settings, branch):
+    """An imported staff directory (通讯录) holds hundreds of a group's people: their birthdays
+    must not flood Today. Care goes to the key persons (and to individual customers)."""
+    c = customer(engine, branch, "C001", kind="group")
+    with unit_of_work(engine) as s:
+        for n in range(20):
+            s.add(Contact(customer_id=c, name=f"员工{n}", birthday=date(1980, 11, 24),
+                          updated_at=clock.now()))  # fmt: skip
+        s.add(Contact(customer_id=c, name="刘总", birthday=date(1970, 11, 24), is_key_person=True,
+                      role="decision_maker", updated_at=clock.now()))  # fmt: skip
+    run(engine, settings)
+    assert len(tasks(engine, "care")) == 1
+
+
 def test_after_sale_return_visit_until_one_is_logged(engine, settings, branch):
     c = customer(engine, branch, "C001", cls="C", days_old=30)  # no cadence task yet
     with unit_of_work(engine) as s:
