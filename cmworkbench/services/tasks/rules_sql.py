@@ -97,7 +97,8 @@ def _care_window(ctx: Context) -> list[date]:
 
 
 def _birthdays(ctx: Context) -> str:
-    """Birthdays of key persons (of the customer's owner) and of individual customers."""
+    """Birthdays of key persons (关键人) of a customer and of individual customers: a group's
+    other contacts (a whole imported staff directory) get none, so Today is not flooded."""
     window = _care_window(ctx)
     month_days = ", ".join(f"'{d:%m-%d}'" for d in window)
     on_day = " ".join(f"WHEN '{d:%m-%d}' THEN '{d}'" for d in window)
@@ -106,7 +107,7 @@ def _birthdays(ctx: Context) -> str:
     people = (
         f"SELECT k.customer_id AS customer_id, 'contact' || k.id AS who, k.birthday AS birthday,"
         f" '{ctx.day.year}' AS year FROM contact k"
-        f" WHERE {ctx.month_day('k.birthday')} IN ({month_days})"
+        f" WHERE k.is_key_person AND {ctx.month_day('k.birthday')} IN ({month_days})"
         " UNION ALL SELECT id, 'customer' || id, birthday, "
         f"'{ctx.day.year}' FROM customer WHERE kind = 'individual'"
         f" AND {ctx.month_day('birthday')} IN ({month_days})"

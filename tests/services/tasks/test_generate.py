@@ -207,12 +207,12 @@ def test_info_reverification_by_class(engine, settings, branch, cls, verified_da
 def test_care_for_key_persons_birthdays(engine, settings, branch, birthday, expected):
     c = customer(engine, branch, "C001", kind="group")
     with unit_of_work(engine) as s:
-        s.add(Contact(customer_id=c, name="刘总", birthday=birthday, updated_at=clock.now()))
+        s.add(Contact(customer_id=c, name="刘总", birthday=birthday, is_key_person=True,
+                      updated_at=clock.now()))  # fmt: skip
     run(engine, settings)
     assert bool(tasks(engine, "care")) is expected
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 5: care goes to key persons")
 def test_a_groups_plain_contacts_birthdays_make_no_care_task(engine, settings, branch):
     """An imported staff directory (通讯录) holds hundreds of a group's people: their birthdays
     must not flood Today. Care goes to the key persons (and to individual customers)."""
