@@ -235,6 +235,28 @@ def test_key_persons_come_first_and_their_phones_are_masked(engine: Engine, bran
     ]
 
 
+@pytest.mark.xfail(strict=True, reason="issue 21 item 5: the sources' key-person roles")
+def test_key_persons_are_listed_in_the_sources_order_of_roles(
+    engine: Engine, branch: Branch
+) -> None:
+    """决策人, 执行人, 使用人, 影响人, 内线 (the sources' key persons), then the other people."""
+    with unit_of_work(engine) as s:
+        cid, now = customer_id(s, branch.mine), clock.now()
+        people = (
+            ("周内线", "inside_contact"), ("吴使用", "user"), ("前台", "contact"),
+            ("郑影响", "influencer"), ("王执行", "executor"), ("陈决策", "decision_maker"),
+        )  # fmt: skip
+        for name, role in people:
+            key = role != "contact"
+            add(
+                s, Contact(customer_id=cid, name=name, role=role, is_key_person=key, updated_at=now)
+            )
+    contacts = view(engine, branch.wang, branch.mine).contacts
+    assert [c.role for c in contacts] == [
+        "decision_maker", "executor", "user", "influencer", "inside_contact", "contact",
+    ]  # fmt: skip
+
+
 def test_the_timeline_merges_contacts_and_complaint_steps_newest_first(
     engine: Engine, branch: Branch, build: Callable[[], AbstractContextManager[Factory]]
 ) -> None:
