@@ -155,7 +155,8 @@ class Contact(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id", index=True)
     name: str = Field(max_length=64)
     role: str = Field(default="contact", max_length=16)
-    """``decision_maker``, ``influencer`` or ``contact``."""
+    """A key person's role (``decision_maker``, ``executor``, ``user``, ``influencer``,
+    ``inside_contact``: :class:`~cmworkbench.domain.enums.ContactRole`) or ``contact``."""
     title: str | None = Field(default=None, max_length=64)
     phone: str | None = Field(default=None, max_length=32)
     phone2: str | None = Field(default=None, max_length=32)

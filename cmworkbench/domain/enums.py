@@ -50,8 +50,15 @@ class CustomerStatus(StrEnum):
 
 
 class ContactRole(StrEnum):
+    """A group customer's people, as the sources name the key persons (关键人): who decides,
+    who carries it out, who uses it, who sways the decision, who tells us from inside; and
+    the other contacts of its staff directory."""
+
     DECISION_MAKER = "decision_maker"
+    EXECUTOR = "executor"
+    USER = "user"
     INFLUENCER = "influencer"
+    INSIDE_CONTACT = "inside_contact"
     CONTACT = "contact"
 
 

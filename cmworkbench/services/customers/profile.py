@@ -78,10 +78,15 @@ DONE = "done"
 OPEN_TASKS_SHOWN = 50
 CONTACTS_SHOWN = 200
 _CONTACT_ROLE_ORDER = case(
-    (col(Contact.role) == ContactRole.DECISION_MAKER, 0),
-    (col(Contact.role) == ContactRole.INFLUENCER, 1),
-    else_=2,
+    *(
+        (col(Contact.role) == role, n)
+        for n, role in enumerate(ContactRole)
+        if role is not ContactRole.CONTACT
+    ),
+    else_=len(ContactRole),
 )
+"""Key persons in the sources' order (decision maker, executor, user, influencer, inside
+contact), then the other contacts."""
 
 
 def get_customer_360(

@@ -55,7 +55,10 @@ TIER = _choice(
 CONTACT_ROLE = _choice(
     {
         ContactRole.DECISION_MAKER.value: ("决策人", "决策者"),
+        ContactRole.EXECUTOR.value: ("执行人", "执行者"),
+        ContactRole.USER.value: ("使用人", "使用者"),
         ContactRole.INFLUENCER.value: ("影响人", "影响者"),
+        ContactRole.INSIDE_CONTACT.value: ("内线", "内部联系人"),
         ContactRole.CONTACT.value: ("联系人",),
     }
 )

@@ -235,7 +235,6 @@ def test_key_persons_come_first_and_their_phones_are_masked(engine: Engine, bran
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 5: the sources' key-person roles")
 def test_key_persons_are_listed_in_the_sources_order_of_roles(
     engine: Engine, branch: Branch
 ) -> None:
