@@ -260,6 +260,15 @@ class Factory:
             )
         )
 
+    def wang_and_her_supervisor(self) -> Staff:
+        """A branch with one team: 王芳 (wangfang, a customer manager) and her supervisor 陈主管
+        (chenzg); returns 王芳, whose customers the test adds."""
+        branch = self.branch()
+        team = self.team(branch)
+        wang = self.staff(branch, "wangfang", "王芳", team=team)
+        self.staff(branch, "chenzg", "陈主管", role="supervisor", team=team)
+        return wang
+
     def customer(self, owner: Staff, customer_no: str, name: str, cls: str = "B1") -> Customer:
         now = clock.now()
         # ``cls`` clashes with the first argument of SQLModel.__new__, hence model_validate.

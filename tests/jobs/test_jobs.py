@@ -34,11 +34,7 @@ def settings_fast(settings: Settings) -> Settings:
 @pytest.fixture
 def branch(build: Callable[[], AbstractContextManager[Factory]]) -> None:
     with build() as f:
-        b = f.branch()
-        team = f.team(b)
-        wang = f.staff(b, "wangfang", "王芳", team=team)
-        f.staff(b, "chenzg", "陈主管", role="supervisor", team=team)
-        f.customer(wang, "C001", "杭州西湖茶业", cls="A1")
+        f.customer(f.wang_and_her_supervisor(), "C001", "杭州西湖茶业", cls="A1")
 
 
 @pytest.fixture

@@ -43,10 +43,7 @@ TICKET = "T202611230001"
 def team(frozen_clock: object, build: Callable[[], AbstractContextManager[Factory]]) -> None:
     """王芳 with two customers, and her supervisor 陈主管."""
     with build() as f:
-        branch = f.branch()
-        group = f.team(branch)
-        wang = f.staff(branch, "wangfang", "王芳", team=group)
-        f.staff(branch, "chenzg", "陈主管", role="supervisor", team=group)
+        wang = f.wang_and_her_supervisor()
         f.customer(wang, "C001", "小张便利店", cls="C")
         f.customer(wang, "C002", "钱江物流", cls="B1")
 

@@ -61,11 +61,7 @@ def wang(
 ) -> Workbench:
     """王芳's session; her complaint ticket is taken at 08:30."""
     with build() as f:
-        branch = f.branch()
-        group = f.team(branch)
-        wang = f.staff(branch, "wangfang", "王芳", team=group)
-        f.staff(branch, "chenzg", "陈主管", role="supervisor", team=group)
-        f.customer(wang, "C001", "小张便利店", cls="C")
+        f.customer(f.wang_and_her_supervisor(), "C001", "小张便利店", cls="C")
     bench = login(engine, settings, "wangfang")
     assert bench.complaints.open("C001", "fee", "月租费扣费有误") == TICKET
     return bench

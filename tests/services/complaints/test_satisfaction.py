@@ -52,11 +52,7 @@ def cmw(url: str, command: str, at: str) -> Any:
 @pytest.fixture
 def url(database_url: str, build: Any) -> str:
     with build() as f:
-        branch = f.branch()
-        team = f.team(branch)
-        wang = f.staff(branch, "wangfang", "王芳", team=team)
-        f.staff(branch, "chenzg", "陈主管", role="supervisor", team=team)
-        f.customer(wang, "C003", "小张便利店", cls="B1")
+        f.customer(f.wang_and_her_supervisor(), "C003", "小张便利店", cls="B1")
     return database_url
 
 
