@@ -17,10 +17,11 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import chinese_calendar
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -47,6 +48,7 @@ from cmworkbench.db.models import (
     VisitPlan,
     VisitPlanItem,
 )
+from cmworkbench.domain import calendar, vip
 
 RowT = TypeVar("RowT", bound=SQLModel)
 
@@ -65,13 +67,28 @@ def _no_developer_config(
     monkeypatch.setattr(config, "SYSTEM_CONFIG", missing)
 
 
+def every_year_known(day: date) -> bool:
+    """The official schedule as the tests see it: the installed package's where it has the
+    year, plain weekdays where it has not, so no test depends on the package's coverage (the
+    calendar tests bring sources of their own)."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
 @pytest.fixture(autouse=True)
 def _reset_globals() -> Iterator[None]:
-    """Language and clock are process-wide: put them back after each test."""
+    """Language, clock, VIP tiers and the calendar's sources are process-wide: put them back
+    after each test."""
+    calendar.set_official_source(every_year_known)
     yield
     i18n.set_language("zh_CN")
     clock.set_now(None)
     clock.freeze_wall(None)
+    vip.set_tiers(vip.DEFAULT_TIERS)
+    calendar.set_admin_years({})
+    calendar.set_official_source(every_year_known)
 
 
 @pytest.fixture(params=["zh_CN", "en"])

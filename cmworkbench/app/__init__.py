@@ -16,6 +16,7 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from textual import work
 from textual.binding import Binding, BindingType
 from textual.command import CommandPalette, Provider
 from textual.screen import Screen
@@ -175,6 +176,18 @@ class WorkbenchApp(NoticeToasts, OrderedKeys, inherit_bindings=False):
 
     def on_mount(self) -> None:
         self.start_notice_poll()
+        if self.workbench.actor.role == "admin":
+            self.warn_of_the_calendar()
+
+    @work(thread=True, exclusive=True, group="calendar")
+    def warn_of_the_calendar(self) -> None:
+        """The admin's banner: a year the branch calendar needs has no holidays yet."""
+        missing = self.workbench.calendar_missing()
+        if missing:
+            years = t("input.choice_joiner").join(str(year) for year in missing)
+            self.call_from_thread(
+                self.notify, t("tui.calendar.banner", years=years), severity="warning", timeout=60
+            )
 
     def action_inbox(self) -> None:
         """Open the inbox of notifications over the current screen."""

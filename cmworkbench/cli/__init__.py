@@ -22,6 +22,7 @@ from dataclasses import replace
 from cmworkbench import clock, i18n
 from cmworkbench.cli import (
     audit,
+    calendar,
     complaints,
     contacts,
     customers,
@@ -73,6 +74,7 @@ GROUPS: tuple[CommandGroup, ...] = (
     pool,
     report,
     imports,
+    calendar,
 )
 """The command modules, in the order ``cmw --help`` lists their commands."""
 
@@ -111,7 +113,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "tui"
     with printable_output(command != "tui"):
         try:
-            return handlers[command](args, _settings(args))
+            settings = _settings(args)
+            code = handlers[command](args, settings)
+            if command not in ("calendar", "tui"):
+                calendar.warn_if_uncovered(settings)
+            return code
         except (UsageError, ConfigError, clock.ClockError) as exc:
             return fail(str(exc), EXIT_USAGE)
         except KeyboardInterrupt:

@@ -456,6 +456,20 @@ class Notification(SQLModel, table=True):
     read_at: datetime | None = None
 
 
+class CalendarYear(SQLModel, table=True):
+    """A year's official holidays and make-up working days (调休) entered by the admin
+    (``cmw calendar set``): they win over the ``chinese-calendar`` package's."""
+
+    __tablename__ = "calendar_year"
+    year: int = Field(primary_key=True)
+    holidays: str
+    """The public holidays, ISO dates separated by commas."""
+    workdays: str
+    """The make-up working days (a weekend day worked), ISO dates separated by commas."""
+    set_at: datetime
+    set_by_id: int | None = Field(default=None, foreign_key="staff.id")
+
+
 class AuditLog(SQLModel, table=True):
     """Who did what to which record, and every reveal of masked data. Append-only."""
 

@@ -7,23 +7,27 @@ State Council (the ``chinese-calendar`` package carries the official schedule), 
 branch's own closures and extra working days from config, which always win.
 
 A year the package has no data for yet (the State Council publishes next year's schedule in
-the autumn) falls back to plain weekends; :meth:`BranchCalendar.has_official_data` tells, so
-the admin can be warned before the year starts.
+the autumn) would fall back to plain weekends: every holiday a working day in SLA clocks,
+snoozes and reports. :func:`uncovered` names such years (this one, and from 1 December the
+next), so the admin is warned, and the admin enters the year's holidays and make-up working
+days (``cmw calendar set``, stored in the database): :func:`set_admin_years` makes them the
+process's, and the admin's year wins over the package's.
 
 Pure: no I/O. Instants are aware datetimes; they are read in the branch timezone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
-def _official(day: date) -> bool | None:
-    """Official working day or not; ``None`` when the package has no data for that year."""
+def _package(day: date) -> bool | None:
+    """Official working day or not by the ``chinese-calendar`` package; ``None`` when it has no
+    data for that year."""
     import chinese_calendar
 
     try:
@@ -32,7 +36,62 @@ def _official(day: date) -> bool | None:
         return None
 
 
+@dataclass(frozen=True)
+class YearSchedule:
+    """A year's public holidays and make-up working days (调休), as the admin entered them."""
+
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+
+_source: Callable[[date], bool | None] = _package
+_years: dict[int, YearSchedule] = {}
+
+
+def _official(day: date) -> bool | None:
+    """Official working day or not: the admin's year first, then the source; ``None``: no one
+    knows that year."""
+    entered = _years.get(day.year)
+    if entered is not None:
+        return entered.is_workday(day)
+    return _source(day)
+
+
 _official_cached = lru_cache(maxsize=4096)(_official)
+
+
+def set_official_source(source: Callable[[date], bool | None] | None) -> None:
+    """Read the official schedule from ``source`` (``None``: the package again); tests use a
+    source of their own instead of the installed package's coverage."""
+    global _source
+    _source = source or _package
+    _official_cached.cache_clear()
+
+
+def set_admin_years(years: Mapping[int, YearSchedule]) -> None:
+    """The years the admin entered (``cmw calendar set``): they win over the source. Called
+    when a process opens the database and whenever they change, so no process keeps a stale
+    calendar."""
+    global _years
+    _years = dict(years)
+    _official_cached.cache_clear()
+
+
+def admin_years() -> dict[int, YearSchedule]:
+    """The years the admin entered, as the process knows them."""
+    return dict(_years)
+
+
+def uncovered(today: date) -> list[int]:
+    """The years the branch calendar needs and nobody has the holidays of: this year, and
+    from 1 December the next (the State Council publishes it in the autumn)."""
+    needed = [today.year, today.year + 1] if today.month == 12 else [today.year]
+    return [year for year in needed if _official_cached(date(year, 6, 1)) is None]
 
 
 def parse_hours(spans: Iterable[str]) -> tuple[tuple[time, time], ...]:

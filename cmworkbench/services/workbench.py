@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.migrate import SCHEMA_HEAD, no_version_table
 from cmworkbench.i18n import t
@@ -111,6 +112,18 @@ class Workbench:
     def _retried(self) -> None:
         self.retries += 1
 
+    def calendar_missing(self) -> list[int]:
+        """The years the branch calendar needs and knows no holidays of (this one, and from
+        1 December the next), read afresh: the admin's banner at login."""
+        from cmworkbench.domain import calendar as cal
+        from cmworkbench.services.core.calendar_years import load
+
+        if self.settings.calendar.source != "official-cn":
+            return []
+        with self.engine.connect() as conn:
+            load(conn)
+        return cal.uncovered(clock.today())
+
 
 def open_engine(settings: Settings, url: str | None = None) -> Engine:
     """An engine on an initialised, current database; refuses an old or empty one (and does
@@ -123,6 +136,10 @@ def open_engine(settings: Settings, url: str | None = None) -> Engine:
     if (path is not None and not path.exists()) or not schema_is_current(engine):
         engine.dispose()
         raise InvalidInput(t("cli.not_initialised"))
+    from cmworkbench.services.core.calendar_years import load
+
+    with engine.connect() as conn:  # the years' holidays the admin entered (cmw calendar set)
+        load(conn)
     return engine
 
 

@@ -60,7 +60,6 @@ def take_ticket(url: str, capsys: pytest.CaptureFixture[str], at: str) -> Any:
     return json.loads(capsys.readouterr().out)
 
 
-@XFAIL
 def test_check_names_next_year_from_the_first_of_december(
     url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -74,7 +73,6 @@ def test_check_names_next_year_from_the_first_of_december(
     }  # fmt: skip
 
 
-@XFAIL
 def test_every_other_command_warns_in_one_line_and_keeps_its_output(
     url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -84,7 +82,6 @@ def test_every_other_command_warns_in_one_line_and_keeps_its_output(
     assert len(err.strip().splitlines()) == 1 and "2027" in err
 
 
-@XFAIL
 def test_the_admins_year_wins_and_moves_the_open_tickets_deadlines(
     url: str, engine: Engine, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -109,7 +106,6 @@ def test_the_admins_year_wins_and_moves_the_open_tickets_deadlines(
         assert [a.object_id for a in audited] == [2027]
 
 
-@XFAIL
 @pytest.mark.parametrize(
     ("command", "words"),
     [

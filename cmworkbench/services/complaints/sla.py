@@ -172,13 +172,17 @@ def pause_seconds(
     return int(sla.pause_length([(c.paused_since, now)], resolution, cal).total_seconds())
 
 
-def refresh_all(*, session: Session, settings: Settings) -> int:
+def refresh_all(*, session: Session, settings: Settings, open_only: bool = False) -> int:
     """Recompute every ticket's deadlines and breach mark from its history (after a bulk
-    load such as ``cmw demo``, or a change of the ``[sla.*]`` rules). Returns the count."""
+    load such as ``cmw demo``, or a change of the ``[sla.*]`` rules; ``open_only``: the open
+    tickets, after a change of the calendar). Returns the count."""
     now, cal = clock.now(), calendar(settings)
-    rows = session.exec(
-        select(Complaint, Customer).join(Customer, col(Customer.id) == col(Complaint.customer_id))
-    ).all()
+    query = select(Complaint, Customer).join(
+        Customer, col(Customer.id) == col(Complaint.customer_id)
+    )
+    if open_only:
+        query = query.where(col(Complaint.status) != S.CLOSED)
+    rows = session.exec(query).all()
     for c, customer in rows:
         refresh_dues(c, customer, settings, cal)
         late = [

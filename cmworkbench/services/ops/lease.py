@@ -27,6 +27,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.db.models import JobRun, SchedulerLease
 from cmworkbench.domain.calendar import BranchCalendar
+from cmworkbench.services.core.calendar_years import load as load_calendar
 from cmworkbench.services.core.notify import conflict_insert
 from cmworkbench.services.ops.schemas import LeaseOut, RunOut
 
@@ -203,6 +204,7 @@ def run_scheduled(
         if run_id is None:
             return None
         day = date.fromisoformat(slot[:10])  # a slot starts with its branch-local date
+        load_calendar(session.connection())  # the years the admin entered since the last run
         if workdays_only and not BranchCalendar.from_settings(settings.calendar).is_workday(day):
             finish_run(session, run_id, "skipped", "not a working day")
             return "skipped"

@@ -66,3 +66,20 @@ class RunOut:
     finished_at: datetime | None
     outcome: str
     detail: str | None
+
+
+@dataclass(frozen=True)
+class CalendarYearOut:
+    """Who knows a year's official holidays: ``official`` (the package), ``admin`` (entered
+    with ``cmw calendar set``) or ``none``."""
+
+    year: int
+    source: str
+
+
+@dataclass(frozen=True)
+class CalendarCheck:
+    """The years around today and who knows their holidays; the needed years nobody does."""
+
+    years: list[CalendarYearOut]
+    missing: list[int]
