@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from cmworkbench.services.workbench import Workbench
 
 POLL_SECONDS = 3.0
+CALENDAR_EVERY = 100
+"""Every this many polls (5 minutes) a session reloads the years' holidays the admin entered
+(``cmw calendar set``), so a session left open does not keep a stale calendar."""
 """How often a running TUI looks for new notifications (read when the app starts)."""
 
 TOASTS_AT_ONCE = 3
@@ -98,6 +101,9 @@ class NoticeToasts(App[None]):
         """Read what arrived since ``after`` in a thread; report by :class:`Polled`."""
         bench = self.workbench
         try:
+            self.polls_done = getattr(self, "polls_done", 0) + 1
+            if self.polls_done % CALENDAR_EVERY == 0:  # the years the admin entered since
+                bench.calendar_missing()
             if after is None:
                 self.post_message(
                     self.Polled(

@@ -78,8 +78,9 @@ def set_admin_years(years: Mapping[int, YearSchedule]) -> None:
     when a process opens the database and whenever they change, so no process keeps a stale
     calendar."""
     global _years
-    _years = dict(years)
-    _official_cached.cache_clear()
+    if dict(years) != _years:  # unchanged (the usual reload): the cache stays
+        _years = dict(years)
+        _official_cached.cache_clear()
 
 
 def admin_years() -> dict[int, YearSchedule]:
