@@ -274,7 +274,9 @@ def _close_stale(conn: Connection, ctx: Context) -> int:
         # the task (logging from the task closes it at once)
         "UPDATE task SET status = 'done', closed_at = :now, note = 'return visit made'"
         " WHERE kind = 'after_sale' AND status = 'open' AND rule = 'after_sale'"
-        " AND EXISTS (SELECT 1 FROM holding h WHERE 'after_sale:' || h.id = task.idem_key"
+        # the holding's id from the task's key: its primary key, not a scan per task
+        " AND EXISTS (SELECT 1 FROM holding h"
+        " WHERE h.id = CAST(substr(task.idem_key, length('after_sale:') + 1) AS integer)"
         f" AND h.activated_on IS NOT NULL AND {_after_sale_made(ctx)})",
         # the record was re-verified since
         "UPDATE task SET status = 'done', closed_at = :now, note = 'info verified'"
