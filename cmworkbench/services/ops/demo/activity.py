@@ -241,7 +241,8 @@ class Interactions:
             day = opens  # the window opened on a weekend: called that day
         staff = who.owner
         kind = "call" if staff in self._phone or rng.random() < 0.7 else "visit"
-        _, logged = self._row(out, who, staff, None, kind, day, "after_sale", "reached")
+        held = "reached" if kind == "call" else "done"  # a held call, a visit that took place
+        _, logged = self._row(out, who, staff, None, kind, day, "after_sale", held)
         if day >= self.tasks_since:  # the task was due at the window's end (as generated)
             due = self.stamps.midnight(closes) + 32_400
             tasks.append(
