@@ -16,16 +16,16 @@ from typing import Any
 import pytest
 from conftest import Factory, notifications, settled
 from sqlalchemy import Engine, text
-from sqlmodel import select
+from sqlmodel import col, select
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import DataTable, Input, Label, Select
 
-from cmworkbench import i18n
+from cmworkbench import clock, i18n
 from cmworkbench.app import WorkbenchApp, make_app
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Staff
-from cmworkbench.i18n import t
+from cmworkbench.i18n import label, t
 from cmworkbench.screens.customer360 import Customer360Screen
 from cmworkbench.screens.customers import CustomersScreen
 from cmworkbench.screens.dialogs.edit_customer import EditCustomerDialog
@@ -478,3 +478,36 @@ async def test_the_branch_head_gives_a_pooled_customer_with_g_and_enter(
         " WHERE c.customer_no = 'C777'",
     )
     assert owner == ("lina",)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 21 item 5: key-person roles editable in the 360 view")
+async def test_k_sets_a_contacts_key_person_role_in_the_360_view(
+    workbench: Workbench, engine: Engine, build: Callable[[], AbstractContextManager[Factory]]
+) -> None:
+    """华东机械's 前台 turns out to be the one who carries things out: 张伟 marks her 执行人 and
+    a key person (her birthday now brings a care task); audited field by field."""
+    from cmworkbench.db.models import Contact, Customer
+    from cmworkbench.screens.dialogs.edit_contact import EditContactDialog
+
+    with build() as f:
+        machine = f.session.exec(select(Customer).where(col(Customer.customer_no) == "C001")).one()
+        f.session.add(Contact(customer_id=machine.id, name="前台小刘", role="contact",
+                              updated_at=clock.now()))  # fmt: skip
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "c001")
+        await pilot.press("k")
+        await settled(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EditContactDialog)
+        dialog.query_one("#field-role", Select).value = "executor"
+        dialog.query_one("#field-key_person", Select).value = "yes"
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, Customer360Screen)
+        table = app.screen.query_one("#table-contacts", DataTable)
+        assert "★ 前台小刘" in str(table.get_row_at(0)[0])
+        assert str(table.get_row_at(0)[1]) == label("contact_role", "executor")
+    assert one(engine, "SELECT role, is_key_person FROM contact") == ("executor", 1)
+    changed = one(engine, "SELECT COUNT(*) FROM audit_log WHERE object_type = 'contact'")
+    assert changed == (2,)
