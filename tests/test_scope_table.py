@@ -140,6 +140,7 @@ class Target:
     customer_no: str
     phone: str
     contact: str
+    contact_id: int
     task_id: int
     item_id: int
     """A planned visit on the owner's (submitted) plan of :data:`WEEK`."""
@@ -290,6 +291,7 @@ def _target(
         customer_no=customer.customer_no,
         phone=customer.phone or "",
         contact=contact.name,
+        contact_id=contact.id,
         task_id=task.id,
         item_id=item.id,
         ticket=ticket,
@@ -485,6 +487,11 @@ CALLS: dict[str, Call] = {
     "customers.update": Call(
         lambda wb, t: wb.customers.update(t.customer_no, 1, CustomerEdit(area="滨江")),
         lambda r, t: r.customer_no == t.customer_no and r.area == "滨江",
+        write=True,
+    ),
+    "customers.edit_contact": Call(
+        lambda wb, t: wb.customers.edit_contact(t.customer_no, t.contact_id, "executor", True),
+        lambda r, t: [(c.name, c.role) for c in r] == [(t.contact, "executor")],
         write=True,
     ),
     "customers.mark_verified": Call(
@@ -719,6 +726,9 @@ customers.reveal         far     nf  nf  nf  nf  nf  nf  nf  no
 customers.update         m1      ok  ok  nf  ok  nf  nf  ok  ok
 customers.update         m3      nf  nf  nf  nf  ok  nf  ok  ok
 customers.update         far     nf  nf  nf  nf  nf  nf  nf  nf
+customers.edit_contact   m1      ok  ok  nf  ok  nf  nf  ok  ok
+customers.edit_contact   m3      nf  nf  nf  nf  ok  nf  ok  ok
+customers.edit_contact   far     nf  nf  nf  nf  nf  nf  nf  nf
 customers.mark_verified  m1      ok  ok  nf  ok  nf  nf  ok  ok
 customers.mark_verified  m3      nf  nf  nf  nf  ok  nf  ok  ok
 customers.mark_verified  far     nf  nf  nf  nf  nf  nf  nf  nf

@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import TabbedContent
+from textual.widgets import DataTable, TabbedContent
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmworkbench.i18n import label, t
@@ -62,6 +62,7 @@ class Customer360Screen(BaseScreen):
         _key("t", "add_task", "add_task"),
         _key("p", "complaint", "complaint"),
         _key("e", "edit", "edit"),
+        _key("k", "edit_contact", "edit_contact"),
         _key("m", "mark_verified", "mark_verified"),
         _key("o", "onsite", "onsite_day"),
         _key("g", "assign", "pool_assign"),
@@ -211,6 +212,18 @@ class Customer360Screen(BaseScreen):
     def action_edit(self) -> None:
         """Edit the basic data; a conflict or bad input keeps the form open with the input."""
         self._dialog(EditCustomerDialog(self.profile), self._after("tui.c360.saved", mask=True))
+
+    def action_edit_contact(self) -> None:
+        """The highlighted contact's key-person role and mark (the contacts tab)."""
+        from cmworkbench.screens.dialogs.edit_contact import EditContactDialog
+
+        contacts = self.data.contacts
+        table = self.query_one("#table-contacts", DataTable)
+        if not contacts or not 0 <= table.cursor_row < len(contacts):
+            self.notify(t("tui.contact_edit.none"), severity="warning", markup=False)
+            return
+        contact = contacts[table.cursor_row]
+        self._dialog(EditContactDialog(self.customer_no, contact), self._after("tui.c360.saved"))
 
     def _after(self, key: str, *, mask: bool = False) -> Callable[[object], None]:
         def then(result: object) -> None:

@@ -480,7 +480,6 @@ async def test_the_branch_head_gives_a_pooled_customer_with_g_and_enter(
     assert owner == ("lina",)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 item 5: key-person roles editable in the 360 view")
 async def test_k_sets_a_contacts_key_person_role_in_the_360_view(
     workbench: Workbench, engine: Engine, build: Callable[[], AbstractContextManager[Factory]]
 ) -> None:

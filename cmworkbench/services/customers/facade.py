@@ -28,6 +28,7 @@ class CustomersFacade(Facade):
     count: UseCase[int] = UseCase("customers.search:count_customers")
     view: UseCase[Customer360] = UseCase("customers.profile:get_customer_360")
     contacts: UseCase[list[ContactOut]] = UseCase("customers.profile:customer_contacts")
+    edit_contact: UseCase[list[ContactOut]] = UseCase("customers.profile:edit_contact")
     reveal: UseCase[str] = UseCase("customers.reveal:reveal")
     update: UseCase[CustomerProfile] = UseCase("customers.profile:update_customer")
     mark_verified: UseCase[CustomerProfile] = UseCase("customers.profile:mark_verified")

@@ -24,8 +24,12 @@ from cmworkbench.db.models import Complaint, Contact, Customer, Holding, Interac
 from cmworkbench.domain import cadence
 from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, ContactRole, TaskStatus
 from cmworkbench.domain.masking import mask_id, mask_phone
+from cmworkbench.i18n import label, t
+from cmworkbench.services.core import audit
+from cmworkbench.services.core.errors import NotFound
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_customer
+from cmworkbench.services.core.validation import FieldsInvalid
 from cmworkbench.services.customers.edit import (
     CustomerInvalid,
     apply_changes,
@@ -109,6 +113,39 @@ def get_customer_360(
 def customer_contacts(*, session: Session, actor: Actor, customer_no: str) -> list[ContactOut]:
     """The contacts of ``customer_no`` (in scope), key persons first, phones masked."""
     customer = require_customer(session=session, actor=actor, customer_no=customer_no)
+    return _contacts(session, _id(customer))
+
+
+def edit_contact(
+    *,
+    session: Session,
+    actor: Actor,
+    customer_no: str,
+    contact_id: int,
+    role: str,
+    key_person: bool,
+) -> list[ContactOut]:
+    """Set a contact's key-person role (决策人, 执行人, 使用人, 影响人, 内线, or a plain
+    contact) and key-person mark; each changed field is audited. Returns the customer's
+    contacts as the 360 view lists them. A contact of another customer is not found."""
+    customer = require_customer(session=session, actor=actor, customer_no=customer_no)
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.customer_id != customer.id:
+        raise NotFound(t("contact.not_found", contact_id=contact_id, customer_no=customer_no))
+    if role not in {r.value for r in ContactRole}:
+        known = t("input.choice_joiner").join(label("contact_role", r.value) for r in ContactRole)
+        raise FieldsInvalid({"role": t("contact.bad_role", role=role, known=known)},
+                            label_prefix="contact.field.")  # fmt: skip
+    changed = {"role": (contact.role, role), "is_key_person": (contact.is_key_person, key_person)}
+    for field, (before, after) in changed.items():
+        if before == after:
+            continue
+        audit.record(session, actor=actor, action="update", object_type="contact",
+                     object_id=contact.id, customer_id=customer.id, field_name=field,
+                     detail=f"{before} → {after}")  # fmt: skip
+    contact.role, contact.is_key_person, contact.updated_at = role, key_person, clock.now()
+    session.add(contact)
+    session.flush()
     return _contacts(session, _id(customer))
 
 

@@ -755,3 +755,38 @@ def test_the_keys_refuse_a_customer_outside_the_book(engine: Engine, branch: Bra
         assert s.exec(select(Task)).all() == []
         assert s.exec(select(Complaint)).all() == []
         assert s.exec(select(AuditLog)).all() == []
+
+
+def test_a_contacts_role_is_set_within_scope_and_refused_otherwise(
+    engine: Engine, branch: Branch
+) -> None:
+    """王芳 makes her customer's contact an inside contact (内线); 赵磊, of the other team,
+    cannot touch it; a contact is changed only through its own customer; a role that does
+    not exist is refused naming the roles."""
+    with unit_of_work(engine) as s:
+        contact = add(s, Contact(customer_id=customer_id(s, branch.mine), name="小周",
+                                 updated_at=clock.now()))  # fmt: skip
+        contact_id = contact.id or 0
+    with unit_of_work(engine) as s:
+        listed = customers.edit_contact(session=s, actor=branch.wang, customer_no=branch.mine,
+                                        contact_id=contact_id, role="inside_contact",
+                                        key_person=True)  # fmt: skip
+        assert [(c.name, c.role, c.is_key_person) for c in listed] == [
+            ("小周", "inside_contact", True)
+        ]
+    with unit_of_work(engine) as s, pytest.raises(NotFound):  # not in his scope: not shown
+        customers.edit_contact(session=s, actor=branch.zhao, customer_no=branch.mine,
+                               contact_id=contact_id, role="user", key_person=False)  # fmt: skip
+    with unit_of_work(engine) as s, pytest.raises(NotFound):
+        customers.edit_contact(session=s, actor=branch.zhao, customer_no=branch.theirs,
+                               contact_id=contact_id, role="user", key_person=False)  # fmt: skip
+    with unit_of_work(engine) as s, pytest.raises(FieldsInvalid) as refused:
+        customers.edit_contact(session=s, actor=branch.wang, customer_no=branch.mine,
+                               contact_id=contact_id, role="boss", key_person=True)  # fmt: skip
+    assert "boss" in refused.value.fields["role"] and "决策人" in refused.value.fields["role"]
+    with unit_of_work(engine) as s:
+        stored = s.get(Contact, contact_id)
+        assert stored is not None and (stored.role, stored.is_key_person) == (
+            "inside_contact",
+            True,
+        )
