@@ -40,9 +40,6 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 """Tab → its columns (free text last: it may run past the edge, the rest stays in view);
 headings are ``tui.c360.col.<tab>.<column>``, tab titles ``tui.c360.tab.<tab>``."""
 
-MATURITY_WARNING_DAYS = 30
-"""A product maturing within this many days is shown in the warning colour (a call is due)."""
-
 
 class CustomerSections(Vertical):
     """Tabs of tables about one customer; the tab titles carry the number of rows."""
@@ -88,7 +85,7 @@ class CustomerSections(Vertical):
         warning = self.app.get_css_variables().get("text-warning", "yellow")
         rows: dict[str, list[list[Text]]] = {
             "contacts": [_contact(c) for c in data.contacts],
-            "holdings": [_holding(h, warning) for h in data.holdings],
+            "holdings": [_holding(h, warning, data.maturity_lead_days) for h in data.holdings],
             "timeline": [_timeline(e) for e in data.timeline],
             "tasks": [_task(task, warning) for task in data.open_tasks],
             "complaints": [_complaint(c) for c in data.open_complaints],
@@ -138,8 +135,10 @@ def _contact(c: ContactOut) -> list[Text]:
     )
 
 
-def _holding(h: HoldingOut, warning: str) -> list[Text]:
-    soon = h.days_to_maturity is not None and 0 <= h.days_to_maturity <= MATURITY_WARNING_DAYS
+def _holding(h: HoldingOut, warning: str, lead_days: int) -> list[Text]:
+    """A holding; one maturing within the maturity call's window (config) in the warning
+    colour."""
+    soon = h.days_to_maturity is not None and 0 <= h.days_to_maturity <= lead_days
     return _cells(
         h.product,
         label("product_kind", h.product_kind),

@@ -107,6 +107,7 @@ def get_customer_360(
         open_tasks=_open_tasks(session, customer_id),
         open_complaints=_open_complaints(session, customer_id),
         next_contact=_next_contact(session, settings, customer),
+        maturity_lead_days=settings.tasks.maturity_lead_days,
     )
 
 

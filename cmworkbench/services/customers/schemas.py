@@ -127,6 +127,9 @@ class Customer360:
     open_tasks: list[TaskLine] = field(default_factory=list)
     open_complaints: list[ComplaintLine] = field(default_factory=list)
     next_contact: NextContact | None = None
+    maturity_lead_days: int = 30
+    """A holding maturing within this many days is highlighted (``tasks.maturity_lead_days``:
+    the window in which it gets its maturity call)."""
 
 
 @dataclass(frozen=True)

@@ -790,3 +790,18 @@ def test_a_contacts_role_is_set_within_scope_and_refused_otherwise(
             "inside_contact",
             True,
         )
+
+
+def test_the_360_view_highlights_maturities_within_the_branchs_lead_time(
+    engine: Engine, branch: Branch
+) -> None:
+    """The maturity call's window is config (``tasks.maturity_lead_days``), not a number of
+    the screen's: a branch that calls 45 days ahead sees 45 days' maturities highlighted."""
+    settings = Settings()
+    tasks = dataclasses.replace(settings.tasks, maturity_lead_days=45)
+    ahead = dataclasses.replace(settings, tasks=tasks)
+    with unit_of_work(engine) as s:
+        seen = customers.get_customer_360(session=s, actor=branch.wang, settings=ahead,
+                                          customer_no=branch.mine)  # fmt: skip
+    assert seen.maturity_lead_days == 45
+    assert view(engine, branch.wang, branch.mine).maturity_lead_days == 30
