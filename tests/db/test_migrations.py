@@ -183,3 +183,35 @@ def test_0007_keeps_the_audit_rows_gives_them_their_time_and_stays_append_only(e
     assert recorded == at
     with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
         conn.execute(text("UPDATE audit_log SET detail = 'changed'"))
+
+
+def test_satisfaction_recorded_before_the_sources_scale_is_kept_and_marked(engine):
+    """Revision 0011 on a database of the release before (both databases): a ticket closed
+    with 满意, stored then as 5, is still 5 and marked as on the old scale; one without a
+    score is not marked."""
+    migrate.upgrade(engine, "0010")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO branch (id, code, name) VALUES (1, 'B1', '城东支行')"))
+        conn.execute(text(
+            "INSERT INTO staff (id, login, name, role, branch_id, active, created_at, version)"
+            " VALUES (1, 'wangfang', '王芳', 'manager', 1, TRUE, '2026-11-01 00:00:00', 1)"
+        ))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO customer (id, customer_no, kind, name, owner_id, is_vip, is_government,"
+            " is_dual_span, is_benchmark, status, created_at, updated_at, version) VALUES"
+            " (1, 'C003', 'group', '小张便利店', 1, FALSE, FALSE, FALSE, FALSE, 'active',"
+            " '2026-11-01 00:00:00', '2026-11-01 00:00:00', 1)"
+        ))  # fmt: skip
+        for ticket, satisfaction in ((1, "5"), (2, "NULL")):
+            conn.execute(text(
+                "INSERT INTO complaint (id, ticket_no, customer_id, channel, category, kind,"
+                " severity, description, owner_id, received_by_id, status, rejected_solution,"
+                " received_at, satisfaction, paused_seconds, breached, reopen_count, version)"
+                f" VALUES ({ticket}, 'T{ticket}', 1, 'phone', 'fee', 'normal', 'normal', '扣费',"
+                f" 1, 1, 'closed', FALSE, '2026-11-02 02:00:00', {satisfaction}, 0, FALSE, 0, 1)"
+            ))  # fmt: skip
+    migrate.upgrade(engine)
+    query = "SELECT satisfaction, satisfaction_old_scale, satisfaction_answer FROM complaint"
+    with engine.connect() as conn:
+        rows = conn.execute(text(query + " ORDER BY id")).all()
+    assert [(r[0], bool(r[1]), r[2]) for r in rows] == [(5, True, None), (None, False, None)]

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import json
 import shlex
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from cmworkbench import clock
 from cmworkbench.cli import main
-from cmworkbench.db import migrate
-from cmworkbench.db.engine import make_engine
 from cmworkbench.domain import complaint_flow
 
 
@@ -70,36 +66,3 @@ def test_the_return_call_records_the_answer_as_given_beside_its_score(
     assert cmw(url, call, "2026-11-23T11:00") == 0
     ticket = json.loads(capsys.readouterr().out)
     assert (ticket["satisfaction"], ticket["satisfaction_answer"]) == (4, "满意")
-
-
-def test_scores_recorded_before_stay_and_are_marked_as_on_the_old_scale(tmp_path: Path) -> None:
-    """A database of the release before: a ticket closed with 满意 stored as 5. After the
-    upgrade it is still 5, marked as on the old scale."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrate.upgrade(engine, "0010")
-    with engine.begin() as conn:
-        conn.execute(text("INSERT INTO branch (id, code, name) VALUES (1, 'B1', '城东支行')"))
-        conn.execute(text(
-            "INSERT INTO staff (id, login, name, role, branch_id, active, created_at, version)"
-            " VALUES (1, 'wangfang', '王芳', 'manager', 1, 1, '2026-11-01 00:00:00', 1)"
-        ))  # fmt: skip
-        conn.execute(text(
-            "INSERT INTO customer (id, customer_no, kind, name, owner_id, is_vip, is_government,"
-            " is_dual_span, is_benchmark, status, created_at, updated_at, version) VALUES"
-            " (1, 'C003', 'group', '小张便利店', 1, 0, 0, 0, 0, 'active', '2026-11-01 00:00:00',"
-            " '2026-11-01 00:00:00', 1)"
-        ))  # fmt: skip
-        conn.execute(text(
-            "INSERT INTO complaint (id, ticket_no, customer_id, channel, category, kind, severity,"
-            " description, owner_id, received_by_id, status, rejected_solution, received_at,"
-            " satisfaction, paused_seconds, breached, reopen_count, version) VALUES (1, 'T1', 1,"
-            " 'phone', 'fee', 'normal', 'normal', '扣费', 1, 1, 'closed', 0,"
-            " '2026-11-02 02:00:00', 5, 0, 0, 0, 1)"
-        ))  # fmt: skip
-    migrate.upgrade(engine)
-    with engine.connect() as conn:
-        row = conn.execute(
-            text("SELECT satisfaction, satisfaction_old_scale, satisfaction_answer FROM complaint")
-        ).one()
-    assert (row[0], bool(row[1]), row[2]) == (5, True, None)
-    engine.dispose()
