@@ -216,3 +216,22 @@ def test_help_of_every_complaints_command(capsys, monkeypatch, language):
     for command in ("new", "show", "list", "sweep", *TRANSITIONS):
         assert cmw("sqlite://", f"complaints {command} --help") == 0
         assert f"usage: cmw complaints {command}" in capsys.readouterr().out
+
+
+@pytest.mark.xfail(strict=True, reason="issue 22 item 5: hard complaints reach the supervisor")
+@pytest.mark.parametrize("kind", ["difficult", "escalated", "over_level"])
+def test_a_hard_complaint_tells_the_supervisor_whatever_the_customers_class(
+    url: str, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    """C003 is B1 (no A-class rule): taken as difficult, escalating or over-level, the
+    ticket still reaches 陈主管 at once (the sources: such complaints go to the leader)."""
+    ticket = as_json(capsys, url, f"{NEW} --kind {kind} --as wangfang", at="2026-11-23T08:30")
+    told = as_json(capsys, url, "notifications --as chenzg", at="2026-11-23T08:31")
+    assert any(ticket["ticket_no"] in n["title"] for n in told), told
+
+
+def test_a_normal_complaint_of_a_b_class_customer_tells_nobody(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new_ticket(capsys, url)
+    assert as_json(capsys, url, "notifications --as chenzg", at="2026-11-23T08:31") == []
