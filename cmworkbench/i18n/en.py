@@ -1159,6 +1159,8 @@ MESSAGES: dict[str, str] = {
     "complaint.changed": "{ticket} was changed by {who} at {at} ({action}); nothing of yours was saved: look at it again and redo your change",
     "complaint.changed_unknown": "{ticket} was changed meanwhile; nothing of yours was saved: look at it again",
     "complaint.system": "the workbench",
+    "complaint.notify.hard_kind": "Hard complaint {ticket} taken by {owner}",
+    "complaint.informed.hard_kind": "Difficult, escalating or over-level complaint: {who} informed",
     "complaint.notify.a_class": "A-class complaint {ticket} taken by {owner}",
     "complaint.notify.update": "{ticket} (A-class, {owner}): {action}",
     "complaint.event.warn": "{clock}: {pct}% used → {who}",

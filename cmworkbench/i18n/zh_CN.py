@@ -1156,6 +1156,8 @@ MESSAGES: dict[str, str] = {
     "complaint.changed": "{ticket} 已被{who}于 {at} 修改（{action}）；您的修改未保存：请重新查看后再操作",
     "complaint.changed_unknown": "{ticket} 已被他人修改；您的修改未保存：请重新查看",
     "complaint.system": "系统",
+    "complaint.notify.hard_kind": "疑难/升级/越级投诉 {ticket}，受理人 {owner}",
+    "complaint.informed.hard_kind": "疑难、升级或越级投诉：已告知{who}",
     "complaint.notify.a_class": "A类客户投诉 {ticket}，受理人 {owner}",
     "complaint.notify.update": "{ticket}（A类客户，{owner}）：{action}",
     "complaint.event.warn": "{clock}时限已用 {pct}% → {who}",

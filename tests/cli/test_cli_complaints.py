@@ -218,7 +218,6 @@ def test_help_of_every_complaints_command(capsys, monkeypatch, language):
         assert f"usage: cmw complaints {command}" in capsys.readouterr().out
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 item 5: hard complaints reach the supervisor")
 @pytest.mark.parametrize("kind", ["difficult", "escalated", "over_level"])
 def test_a_hard_complaint_tells_the_supervisor_whatever_the_customers_class(
     url: str, capsys: pytest.CaptureFixture[str], kind: str

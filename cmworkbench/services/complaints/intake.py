@@ -39,6 +39,11 @@ from cmworkbench.services.core.validation import FieldsInvalid, choice_problem, 
 TICKET_PREFIX = "T"
 
 
+TOLD_KINDS = frozenset({"difficult", "escalated", "over_level"})
+"""Complaints the supervisor is told of when taken, whatever the customer's class (the
+sources: difficult, escalating and over-level complaints go to the leader)."""
+
+
 def open_complaint(
     *,
     session: Session,
@@ -56,7 +61,8 @@ def open_complaint(
 
     The ticket starts ``received`` with a ``receive`` event and its SLA deadlines. For a
     customer in ``complaints.inform_supervisor_classes`` (A-class) the supervisor is told at
-    once (telecom handbook).
+    once (telecom handbook), and so for a difficult, escalating or over-level complaint
+    (:data:`TOLD_KINDS`) of any customer.
     """
     settings = settings or Settings()
     if actor.role == Role.ADMIN:
@@ -106,6 +112,8 @@ def open_complaint(
     )
     if customer.cls in settings.complaints.inform_supervisor_classes:
         tell_supervisors(session, actor, complaint, "a_class", now)
+    elif kind in TOLD_KINDS:  # a hard complaint reaches the leader, whatever the class
+        tell_supervisors(session, actor, complaint, "hard_kind", now)
     return complaint.ticket_no
 
 
