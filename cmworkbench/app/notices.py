@@ -34,10 +34,10 @@ if TYPE_CHECKING:
     from cmworkbench.services.workbench import Workbench
 
 POLL_SECONDS = 3.0
+"""How often a running TUI looks for new notifications (read when the app starts)."""
 CALENDAR_EVERY = 100
 """Every this many polls (5 minutes) a session reloads the years' holidays the admin entered
 (``cmw calendar set``), so a session left open does not keep a stale calendar."""
-"""How often a running TUI looks for new notifications (read when the app starts)."""
 
 TOASTS_AT_ONCE = 3
 """A poll that brings more shows the newest ones and a line saying how many more."""
@@ -57,6 +57,8 @@ class NoticeToasts(App[None]):
 
     workbench: Workbench
     """Set by the app (see :class:`cmworkbench.app.WorkbenchApp`)."""
+    polls_done = 0
+    """Polls run so far (every :data:`CALENDAR_EVERY`-th also reloads the calendar)."""
 
     @dataclass
     class Polled(Message):
@@ -101,7 +103,7 @@ class NoticeToasts(App[None]):
         """Read what arrived since ``after`` in a thread; report by :class:`Polled`."""
         bench = self.workbench
         try:
-            self.polls_done = getattr(self, "polls_done", 0) + 1
+            self.polls_done += 1
             if self.polls_done % CALENDAR_EVERY == 0:  # the years the admin entered since
                 bench.calendar_missing()
             if after is None:

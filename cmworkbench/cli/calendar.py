@@ -17,7 +17,7 @@ import sys
 from dataclasses import asdict
 from datetime import date, timedelta
 
-from cmworkbench import clock, i18n
+from cmworkbench import i18n
 from cmworkbench.cli.common import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -32,7 +32,6 @@ from cmworkbench.cli.common import (
     run_as,
 )
 from cmworkbench.config import Settings
-from cmworkbench.domain import calendar as cal
 
 MOST_DAYS = 366
 
@@ -64,17 +63,17 @@ def _calendar(args: argparse.Namespace, settings: Settings) -> int:
                holidays=holidays, workdays=workdays)  # fmt: skip
         print(i18n.t("cli.calendar.set", year=args.year, holidays=len(set(holidays)),
                      workdays=len(set(workdays))))  # fmt: skip
-    open_engine(settings).dispose()  # loads the years the admin entered
+        return EXIT_OK
+    open_engine(settings).dispose()  # opening it loads the years the admin entered
     found = check(settings=settings)
-    if args.calendar_action == "check":
-        if args.json:
-            print_json({"years": [asdict(y) for y in found.years], "missing": found.missing})
-        else:
-            lines = [[y.year, i18n.t(f"cli.calendar.source.{y.source}")] for y in found.years]
-            print_table(lines, ["cli.calendar.col.year", "cli.calendar.col.source"])
-            if found.missing:
-                print(warning(found.missing))
-    return EXIT_FAILURE if found.missing and args.calendar_action == "check" else EXIT_OK
+    if args.json:
+        print_json({"years": [asdict(y) for y in found.years], "missing": found.missing})
+    else:
+        lines = [[y.year, i18n.t(f"cli.calendar.source.{y.source}")] for y in found.years]
+        print_table(lines, ["cli.calendar.col.year", "cli.calendar.col.source"])
+        if found.missing:
+            print(warning(found.missing))
+    return EXIT_FAILURE if found.missing else EXIT_OK
 
 
 def parse_days(text: str, option: str) -> list[date]:
@@ -105,8 +104,7 @@ def warning(missing: list[int]) -> str:
 def warn_if_uncovered(settings: Settings) -> None:
     """After a command that opened the database: one line on stderr when a year the branch
     calendar needs has no holidays (holidays would count as working days)."""
-    if settings.calendar.source != "official-cn":
-        return
-    missing = cal.uncovered(clock.today())
-    if missing:
-        print(warning(missing), file=sys.stderr)
+    from cmworkbench.services.core.calendar_years import missing
+
+    if years := missing(settings):
+        print(warning(years), file=sys.stderr)

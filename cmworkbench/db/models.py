@@ -403,11 +403,11 @@ class Complaint(SQLModel, table=True):
     return_call_at: datetime | None = None
     return_call_result: str | None = None
     satisfaction: int | None = None
+    """1 (very dissatisfied) … 5 (very satisfied)."""
     satisfaction_answer: str | None = Field(default=None, max_length=20)
     """The answer as the customer gave it (满意, satisfied, 4): the score is read from it."""
     satisfaction_old_scale: bool = False
     """Recorded before the sources' scale (满意 was 5): kept as it was, counted apart."""
-    """1 (very dissatisfied) … 5 (very satisfied)."""
     paused_seconds: int = 0
     """Business time spent waiting for the customer: the SLA clock does not run."""
     paused_since: datetime | None = None

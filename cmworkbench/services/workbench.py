@@ -20,7 +20,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.migrate import SCHEMA_HEAD, no_version_table
 from cmworkbench.i18n import t
@@ -115,14 +114,13 @@ class Workbench:
     def calendar_missing(self) -> list[int]:
         """The years the branch calendar needs and knows no holidays of (this one, and from
         1 December the next), read afresh: the admin's banner at login."""
-        from cmworkbench.domain import calendar as cal
-        from cmworkbench.services.core.calendar_years import load
+        from cmworkbench.services.core.calendar_years import load, missing
 
         if self.settings.calendar.source != "official-cn":
-            return []
+            return []  # nothing to read: the branch does not follow the official schedule
         with self.engine.connect() as conn:
             load(conn)
-        return cal.uncovered(clock.today())
+        return missing(self.settings)
 
 
 def open_engine(settings: Settings, url: str | None = None) -> Engine:

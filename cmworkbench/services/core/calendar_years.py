@@ -10,6 +10,8 @@ from datetime import date
 from sqlalchemy import Connection, select
 from sqlmodel import col
 
+from cmworkbench import clock
+from cmworkbench.config import Settings
 from cmworkbench.db.models import CalendarYear
 from cmworkbench.domain import calendar as cal
 
@@ -23,6 +25,15 @@ def load(conn: Connection) -> None:
             for year, holidays, workdays in conn.execute(select(*columns))
         }
     )
+
+
+def missing(settings: Settings, today: date | None = None) -> list[int]:
+    """The years the branch calendar needs (this one, and from 1 December the next) and knows
+    no holidays of, as this process knows them; none when the branch does not follow the
+    official schedule (``calendar.source``)."""
+    if settings.calendar.source != "official-cn":
+        return []
+    return cal.uncovered(today or clock.today())
 
 
 def days(text: str) -> frozenset[date]:

@@ -24,7 +24,7 @@ from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import t
 from cmworkbench.services.complaints.api import refresh_all
 from cmworkbench.services.core import audit
-from cmworkbench.services.core.calendar_years import load
+from cmworkbench.services.core.calendar_years import load, missing
 from cmworkbench.services.core.errors import OutOfScope
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.validation import FieldsInvalid
@@ -47,7 +47,7 @@ def check(*, settings: Settings, today: date | None = None) -> CalendarCheck:
             "admin" if year in entered else "official" if branch.has_official_data(year) else "none"
         )
         years.append(CalendarYearOut(year, source))
-    return CalendarCheck(years=years, missing=cal.uncovered(today))
+    return CalendarCheck(years=years, missing=missing(settings, today))
 
 
 def set_year(

@@ -249,19 +249,24 @@ def pull(
     stored = set(_plan_items(session, actor.id, day))
     joined = [c for c in parts.planned if c.task_id not in stored]
     taken = _ranked(session, parts.day, exclude=parts.in_day, limit=count)
+    _append(session, actor.id, day, [(c, False) for c in joined] + [(c, True) for c in taken])
+    return len(taken)
+
+
+def _append(
+    session: Session, staff_id: int, day: date, rows: Sequence[tuple[Candidate, bool]]
+) -> None:
+    """Store ``rows`` (a task, and whether it was pulled from the backlog by hand) after the
+    plan's last row, in order: nothing already on the list moves."""
     last = session.exec(
         select(func.max(DayPlanItem.position)).where(
-            col(DayPlanItem.staff_id) == actor.id, col(DayPlanItem.day) == day
+            col(DayPlanItem.staff_id) == staff_id, col(DayPlanItem.day) == day
         )
     ).one()
-    start = (last or 0) + 1
-    for n, (c, pulled) in enumerate([(c, False) for c in joined] + [(c, True) for c in taken]):
-        session.add(
-            DayPlanItem(
-                staff_id=actor.id, day=day, task_id=c.task_id, position=start + n, pulled=pulled
-            )
-        )
-    return len(taken)
+    session.add_all(
+        DayPlanItem(staff_id=staff_id, day=day, task_id=c.task_id, position=n, pulled=pulled)
+        for n, (c, pulled) in enumerate(rows, start=(last or 0) + 1)
+    )
 
 
 def today_list(
@@ -601,9 +606,7 @@ def _planned(
             rows += _top_up(session, the_day, kept, items, new, left, not_fixed)
         return rows
     left = _left(the_day, fixed, visits)
-    planned = list(office)
-    for c in _fitting(session, the_day, left, [not_fixed]):
-        planned.append(c)
+    planned = [*office, *_fitting(session, the_day, left, [not_fixed])]
     planned.sort(key=lambda c: (-c.score, c.due_at, c.task_id))
     if mine_today:
         capacity = the_day.settings.capacity.of(actor.role)
@@ -689,15 +692,7 @@ def _top_up(
     late = [not_fixed, col(Task.created_at) > kept.made_at, col(Task.id).not_in(stored)]
     joined = _fitting(session, the_day, left, late)
     if joined:
-        last = session.exec(
-            select(func.max(DayPlanItem.position)).where(
-                col(DayPlanItem.staff_id) == kept.staff_id, col(DayPlanItem.day) == kept.day
-            )
-        ).one()
-        session.add_all(
-            DayPlanItem(staff_id=kept.staff_id, day=kept.day, task_id=c.task_id, position=n)
-            for n, c in enumerate([*new, *joined], start=(last or 0) + 1)
-        )
+        _append(session, kept.staff_id, kept.day, [(c, False) for c in [*new, *joined]])
     return joined
 
 

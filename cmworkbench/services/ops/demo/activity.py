@@ -25,6 +25,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from cmworkbench.config import Settings
+from cmworkbench.domain import after_sale
 from cmworkbench.domain import demo_data as d
 from cmworkbench.domain import demo_vocab as v
 from cmworkbench.domain.cadence import applicable_rule
@@ -82,7 +83,7 @@ class Rhythm:
 @dataclass(frozen=True, slots=True)
 class Subject:
     """Whose history is drawn: the customer, its rule's inputs, who serves it, its key
-    persons and the days its telecom products were activated (holding id, day ordinal)."""
+    persons and the days (ordinals) its telecom products were activated lately."""
 
     cid: int
     name: str
@@ -92,7 +93,7 @@ class Subject:
     owner: int
     backup: int | None
     contact_ids: Sequence[int]
-    activations: Sequence[tuple[int, int]]
+    activations: Sequence[int]
 
 
 class Interactions:
@@ -168,8 +169,8 @@ class Interactions:
         if who.contact_ids and rng.random() < _ONSITE_SHARE:
             on = _workday(today - 1 - int(rng.random() * HISTORY_DAYS))
             self._row(out, who, who.owner, None, "onsite", on, "routine", "done")
-        for holding, activated in who.activations:
-            self._after_sale_visit(out, tasks, who, holding, activated)
+        for activated in who.activations:
+            self._after_sale_visit(out, tasks, who, activated)
 
     def _contact(
         self,
@@ -226,14 +227,14 @@ class Interactions:
         )
 
     def _after_sale_visit(
-        self, out: list[Row], tasks: list[Row], who: Subject, holding: int, activated: int
+        self, out: list[Row], tasks: list[Row], who: Subject, activated: int
     ) -> None:
-        """The return visit of a product activated on day ``activated``, inside its window."""
-        del holding  # the report and generation look the visit up by customer and window
+        """The return visit of a product activated on day ``activated``, inside its window
+        (:func:`cmworkbench.domain.after_sale.window`, the rule the generation and the report
+        apply)."""
         rng, today = self.rng, self.stamps.today_ord
-        start_days, months = self._after_sale
-        opens = activated + start_days
-        closes = (date.fromordinal(activated) + relativedelta(months=months)).toordinal()
+        owed = after_sale.window(date.fromordinal(activated), *self._after_sale)
+        opens, closes = owed.opens.toordinal(), owed.closes.toordinal()
         if opens >= today or rng.random() < MISSED_AFTER_SALE:
             return  # not due yet (the generator makes its task), or missed
         day = _workday(opens + int(rng.random() * (min(closes, today - 1) - opens + 1)))

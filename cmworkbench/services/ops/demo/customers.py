@@ -286,11 +286,9 @@ class Customers:
             ))  # fmt: skip
         return tuple(ids)
 
-    def _holdings(
-        self, out: Chunk, cid: int, individual: bool, value: int
-    ) -> list[tuple[int, int]]:
+    def _holdings(self, out: Chunk, cid: int, individual: bool, value: int) -> list[int]:
         """About 1.5 products per customer; terms decide maturities, loans get checks.
-        Returns (holding id, activation day) of telecom products activated lately (they are
+        Returns the activation days (ordinals) of telecom products activated lately (they are
         owed an after-sale return visit)."""
         rng, today = self.rng, self.stamps.today_ord
         day = self.stamps.day
@@ -313,7 +311,7 @@ class Customers:
             holding_id = self.ids["holding"]
             self.ids["holding"] = holding_id + 1
             if product.kind == "telecom" and opened >= recent:
-                activations.append((holding_id, opened))
+                activations.append(opened)
             out.holdings.append((
                 holding_id, cid, product.name, product.kind, day(opened),
                 day(opened) if product.kind == "telecom" else None,
