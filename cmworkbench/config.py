@@ -221,6 +221,16 @@ class ReminderSettings:
 
 
 @dataclass(frozen=True)
+class WorklogSettings:
+    """The daily work log (工作日志): when a day's log stops being on time."""
+
+    cutoff: str = "next_opening"
+    """A log submitted by this moment is on time, later it is late: ``next_opening`` (the
+    start of business of the next working day, so a log written the next morning before the
+    doors open still counts) or a local time ``HH:MM`` of the log's own day (``"20:00"``)."""
+
+
+@dataclass(frozen=True)
 class TargetSettings:
     """Targets of the report's figures (``cmw report``, the Dashboard): a figure worse than its
     target is shown red. Rates are fractions (0.95 = 95 %)."""
@@ -410,6 +420,7 @@ class Settings:
     visits: VisitSettings = field(default_factory=VisitSettings)
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    worklog: WorklogSettings = field(default_factory=WorklogSettings)
     targets: TargetSettings = field(default_factory=TargetSettings)
     capacity: CapacitySettings = field(default_factory=CapacitySettings)
     workload: WorkloadSettings = field(default_factory=WorkloadSettings)
@@ -572,6 +583,9 @@ def _validate(s: Settings, label: str) -> None:
             fail(f"scheduler.{key}", "must be more than 0")
     if not _CLOCK_TIME.match(s.reminders.digest_at):
         fail("reminders.digest_at", f"{s.reminders.digest_at!r} is not a time like 09:00")
+    cutoff = s.worklog.cutoff
+    if cutoff != "next_opening" and not _CLOCK_TIME.match(cutoff):
+        fail("worklog.cutoff", f"{cutoff!r} is not next_opening or a time like 20:00")
     for key in ("task_lead_minutes", "visit_lead_minutes", "monthly_due_workdays"):
         if getattr(s.reminders, key) <= 0:
             fail(f"reminders.{key}", "must be more than 0")

@@ -134,29 +134,36 @@ def _report_rows(report: Report, *, for_people: bool) -> list[list[Any]]:
             rows.append(_figure_row(name, figure, figure.key, for_people))
             for part in [p for p in figure.parts if _shown_parts(figure.key, p.key)]:
                 key = f"{figure.key}.{part.key}"
+                num, den = part.numerator, part.denominator
+                if figure.key == "worklog":  # how many logs came on time, late, never
+                    num, den = part.denominator, figure.denominator
                 rows.append(
                     _figure_row(
                         name,
                         figure,
                         key,
                         for_people,
-                        part.value,
-                        part.numerator,
-                        part.denominator,
+                        num / den if den else None,
+                        num,
+                        den,
                         label=f"  {_part_label(part.key)}",
                     )
                 )
     return rows
 
 
+_LABELLED_PARTS = ("old_scale", "on_time", "late", "missing")
+
+
 def _part_label(part: str | None) -> str:
-    return i18n.t("report.part.old_scale") if part == "old_scale" else str(part)
+    return i18n.t(f"report.part.{part}") if part in _LABELLED_PARTS else str(part)
 
 
 def _shown_parts(figure: str, part: str | None) -> bool:
-    """The breakdowns a report lists under a figure: coverage and freshness by class, and
-    how many of the satisfaction answers are on the old scale."""
-    return figure in ("coverage", "freshness") or part == "old_scale"
+    """The breakdowns a report lists under a figure: coverage and freshness by class, the
+    work logs on time, late and missing (each a share of the working days), and how many of
+    the satisfaction answers are on the old scale."""
+    return figure in ("coverage", "freshness", "worklog") or part == "old_scale"
 
 
 def _figure_row(

@@ -190,7 +190,12 @@ class TeamScreen(OpensCustomer):
     def _board_cells(self, load: ManagerLoad) -> list[Text]:
         late = Text(str(load.overdue), style="bold red" if load.overdue else "", justify="right")
         leave = t("tui.team.on_leave", cover=load.cover_name or "—") if load.on_leave else ""
-        log = Text("✓", style="green") if load.log_submitted else Text("✗", style="red")
+        if not load.log_submitted:
+            log = Text("✗", style="red")
+        elif load.log_late:
+            log = Text(t("tui.team.log_late"), style="yellow")
+        else:
+            log = Text("✓", style="green")
         backlog = (
             t("tui.team.backlog", count=load.backlog, days=load.backlog_oldest_days)
             if load.backlog
@@ -211,6 +216,7 @@ class TeamScreen(OpensCustomer):
 
     def _show_logs(self) -> None:
         missing = [b.name for b in self.board if not b.log_submitted and not b.on_leave]
+        late = [b.name for b in self.board if b.log_late and not b.on_leave]
         away = [b.name for b in self.board if b.on_leave]
         joiner = t("input.choice_joiner")
         day = self.board[0].log_day if self.board else None
@@ -220,6 +226,8 @@ class TeamScreen(OpensCustomer):
             if missing
             else t("tui.team.missing_none", day=shown)
         ]
+        if late:
+            parts.append(t("tui.team.late", names=joiner.join(late)))
         if away:
             parts.append(t("tui.team.away", names=joiner.join(away)))
         self.query_one("#team-logs", Label).update(" · ".join(parts))

@@ -373,22 +373,23 @@ def _overdue_decided(d: Dialect) -> str:
 
 
 def _worklog(d: Dialect, owners: str) -> str:
-    # Every working day of the branch calendar before today, for each active manager and
-    # phone manager in scope not on leave that day: was the day's log submitted?
-    submitted = (
-        "EXISTS (SELECT 1 FROM work_log w WHERE w.staff_id = s.id AND w.day = d.day"
-        " AND w.submitted_at IS NOT NULL AND w.submitted_at < :end)"
-    )
-    on_leave = (
-        "EXISTS (SELECT 1 FROM staff_leave l WHERE l.staff_id = s.id"
-        " AND l.starts_on <= d.day AND l.ends_on >= d.day)"
-    )
+    # Every working day of the branch calendar in the period, for each active manager and
+    # phone manager in scope not on leave that day: was the day's log submitted by its
+    # cut-off (domain/worklog.py, rep_day.cutoff)? The breakdown says on time, late or
+    # missing; a day counts once decided: its log in on time, or its cut-off passed (now,
+    # not the period's end: the last day of a month is judged the next morning).
+    on_time = "w.submitted_at <= d.cutoff"
     return (
-        "SELECT s.id AS owner_id, NULL AS grp, s.login AS ref, s.name, d.day,"
-        f" CASE WHEN {submitted} THEN 1 ELSE 0 END AS num, 1 AS den, '' AS detail"
-        f" FROM staff s {d.every_join} rep_day d"
+        "SELECT s.id AS owner_id, CASE WHEN w.submitted_at IS NULL THEN 'missing'"
+        f" WHEN {on_time} THEN 'on_time' ELSE 'late' END AS grp, s.login AS ref, s.name, d.day,"
+        f" CASE WHEN {on_time} THEN 1 ELSE 0 END AS num, 1 AS den,"
+        f" COALESCE({d.minute_text.format('w.submitted_at')}, '—') AS detail"
+        f" FROM staff s {d.every_join} rep_day d LEFT JOIN work_log w ON w.staff_id = s.id"
+        " AND w.day = d.day AND w.submitted_at IS NOT NULL"
         f" WHERE s.id IN ({owners}) AND s.active AND s.role IN ('manager', 'phone_manager')"
-        f" AND {d.local_day.format('s.created_at')} <= d.day AND NOT {on_leave}"
+        f" AND {d.local_day.format('s.created_at')} <= d.day AND (d.cutoff <= :now OR {on_time})"
+        " AND NOT EXISTS (SELECT 1 FROM staff_leave l WHERE l.staff_id = s.id"
+        " AND l.starts_on <= d.day AND l.ends_on >= d.day)"
     )
 
 

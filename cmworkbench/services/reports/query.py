@@ -15,6 +15,7 @@ from sqlmodel import Session
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.dialect import SQLITE, Dialect, dialect_of
+from cmworkbench.domain import worklog
 from cmworkbench.domain.cadence import rule_table
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.i18n import t
@@ -63,6 +64,7 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
     params: dict[str, Any] = {
         "start": _stamp(start_at, dialect),
         "end": _stamp(end_at, dialect),
+        "now": _stamp(now, dialect),
         "start_day": _day(start, dialect),
         "end_day": _day(last_day, dialect),
         "judge_day": _day(end_at.astimezone(clock.branch_tz()).date(), dialect),
@@ -91,11 +93,20 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
         for cls, rule in settings.freshness.items()
     ]
     calendar = BranchCalendar.from_settings(settings.calendar)
-    until = min(last_day, clock.today() - timedelta(days=1))  # today's log is due tonight
-    days = [
-        (_day(start + timedelta(days=n), dialect),)
+    # Each working day with its log's cut-off (domain/worklog.py); a day counts once its log
+    # is in on time or its cut-off has passed (the figure's SQL), today's included.
+    until = min(last_day, clock.today())
+    workdays = [
+        start + timedelta(days=n)
         for n in range((until - start).days + 1)
         if calendar.is_workday(start + timedelta(days=n))
+    ]
+    days = [
+        (
+            _day(day, dialect),
+            _stamp(worklog.cutoff(day, calendar, settings.worklog.cutoff), dialect),
+        )
+        for day in workdays
     ]
     ctes = ", ".join(
         (
@@ -103,7 +114,7 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
             values_table(
                 dialect, params, "rep_fresh", (("cls", "text"), ("since", _INSTANT)), fresh
             ),
-            values_table(dialect, params, "rep_day", (("day", "date"),), days),
+            values_table(dialect, params, "rep_day", (("day", "date"), ("cutoff", _INSTANT)), days),
         )
     )
     return Query(dialect, params, "WITH " + ctes, end_at, rules, fresh)

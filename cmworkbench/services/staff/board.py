@@ -37,6 +37,7 @@ from sqlmodel import Session, col, func, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Complaint, Customer, Staff, StaffLeave, Task, WorkLog
+from cmworkbench.domain import worklog
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role, TaskStatus
 from cmworkbench.domain.standing import is_overdue
@@ -93,16 +94,28 @@ def on_leave_ids(session: Session, staff_ids: list[int], day: date) -> set[int]:
 
 def submitted_ids(session: Session, staff_ids: list[int], day: date) -> set[int]:
     """Which of ``staff_ids`` have submitted their work log of ``day``."""
+    return set(submitted_times(session, staff_ids, day))
+
+
+def submitted_times(session: Session, staff_ids: list[int], day: date) -> dict[int, datetime]:
+    """When each of ``staff_ids`` who did submitted their work log of ``day``."""
     if not staff_ids:
-        return set()
+        return {}
     rows = session.exec(
-        select(WorkLog.staff_id).where(
+        select(WorkLog.staff_id, WorkLog.submitted_at).where(
             col(WorkLog.staff_id).in_(staff_ids),
             col(WorkLog.day) == day,
             col(WorkLog.submitted_at).is_not(None),
         )
     ).all()
-    return set(rows)
+    return {staff_id: at for staff_id, at in rows if at is not None}
+
+
+def log_cutoff(settings: Settings, day: date) -> datetime:
+    """The moment the work log of ``day`` stops being on time (``[worklog] cutoff``)."""
+    return worklog.cutoff(
+        day, BranchCalendar.from_settings(settings.calendar), settings.worklog.cutoff
+    )
 
 
 def team_board(
@@ -124,7 +137,8 @@ def team_board(
     # The last working day's log: today's is due tonight, so a morning board would show
     # every manager missing (DESIGN.md: the work log of each working day).
     log_day = BranchCalendar.from_settings(settings.calendar).previous_workday(day)
-    submitted = submitted_ids(session, ids, log_day)
+    submitted = submitted_times(session, ids, log_day)
+    cutoff = log_cutoff(settings, log_day)
     covers = _covers(session, members, leave, actor, day)
     board = []
     for m in members:
@@ -145,6 +159,7 @@ def team_board(
                 cover_login=cover.login if cover else None,
                 cover_name=cover.name if cover else None,
                 log_submitted=m.id in submitted,
+                log_late=m.id in submitted and submitted[m.id] > cutoff,
                 plan_size=summary.plan_size,
                 done_today=summary.done_today,
                 backlog=summary.backlog,

@@ -87,6 +87,8 @@ class ManagerLoad:
     log_day: date | None = None
     """The day whose work log the board shows: the last working day before the board's day
     (today's log is written tonight, so on a morning it is never in yet)."""
+    log_late: bool = False
+    """The log of :attr:`log_day` came after its cut-off (``[worklog] cutoff``): late."""
 
 
 @dataclass(frozen=True)
@@ -152,3 +154,6 @@ class StaffLine:
     role: str
     on_leave: bool
     """On leave that day: listed apart, not missing."""
+    late_at: datetime | None = None
+    """Submitted after the day's cut-off, at this moment: not in on time (as of the cut-off
+    the log was missing), listed with when it came."""

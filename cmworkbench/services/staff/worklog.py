@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.clock import day_bounds
+from cmworkbench.config import Settings
 from cmworkbench.db.models import Complaint, ComplaintEvent, Customer, Interaction, Task, WorkLog
 from cmworkbench.domain.enums import TaskStatus
 from cmworkbench.i18n import label, t
@@ -28,9 +29,10 @@ from cmworkbench.services.core.errors import Conflict, InvalidInput
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.validation import FieldsInvalid, text_problem
 from cmworkbench.services.staff.board import (
+    log_cutoff,
     on_leave_ids,
     require_lead,
-    submitted_ids,
+    submitted_times,
     team_members,
 )
 from cmworkbench.services.staff.schemas import StaffLine, WorkLogOut
@@ -226,19 +228,23 @@ def _bump(session: Session, row: WorkLog, version: int, **values: object) -> Non
     session.refresh(row)
 
 
-def missing_for_team(*, session: Session, actor: Actor, day: date | None = None) -> list[StaffLine]:
-    """Managers of the lead's team (branch head: branch) with no submitted log of ``day``:
-    those missing first, then those on leave that day."""
+def missing_for_team(
+    *, session: Session, actor: Actor, day: date | None = None, settings: Settings | None = None
+) -> list[StaffLine]:
+    """Managers of the lead's team (branch head: branch) whose log of ``day`` was not
+    submitted by its cut-off (``[worklog] cutoff``): those missing first (a late log with when
+    it came), then those on leave that day."""
     require_lead(actor, "worklog.lead_only")
     day = day or clock.today()
+    cutoff = log_cutoff(settings or Settings(), day)
     members = team_members(session, actor)
     ids = [m.id for m in members if m.id is not None]
-    done = submitted_ids(session, ids, day)
+    times = submitted_times(session, ids, day)
     away = on_leave_ids(session, ids, day)
     lines = [
-        StaffLine(m.login, m.name, m.role, on_leave=m.id in away)
+        StaffLine(m.login, m.name, m.role, on_leave=m.id in away, late_at=times.get(m.id))
         for m in members
-        if m.id not in done
+        if m.id is not None and (m.id not in times or times[m.id] > cutoff)
     ]
     return sorted(lines, key=lambda line: (line.on_leave, line.login))
 

@@ -1,5 +1,5 @@
 """The work log is on time on its day (issue 22 item 3): a log counts as on time when it is
-submitted before the cut-off (default: the next working day's start of business, 09:00);
+submitted before the cut-off (default: the next working day's start of business, 08:30);
 later it counts as late, and the report shows the two apart.
 
 The team: 王芳 (supervisor), 张伟 and 李娜 (managers), from Monday 2026-11-23.
@@ -18,9 +18,9 @@ import pytest
 from conftest import Factory
 from sqlalchemy import Engine
 
-from cmworkbench import clock, config
+from cmworkbench import clock
 from cmworkbench.cli import main
-from cmworkbench.config import Settings
+from cmworkbench.config import Settings, WorklogSettings
 from cmworkbench.db.engine import unit_of_work
 from cmworkbench.services.reports import report as reports
 from cmworkbench.services.staff.directory import actor_for_login
@@ -70,46 +70,41 @@ def parts(figure: Any) -> dict[str, tuple[float, float]]:
     return {p.key: (p.numerator, p.denominator) for p in figure.parts}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 item 3: on time against a cut-off")
 def test_backfilling_four_days_on_the_fifth_gives_four_late_logs(
     engine: Engine, team: None
 ) -> None:
     for n in range(4):
         log(engine, "zhangwei", MONDAY + timedelta(days=n), "2026-11-27T10:00")
     figure = worklog(engine, "zhangwei", "2026-11-27T10:05")
-    # Friday's own log is due by Monday 09:00: not decided yet, so not counted
+    # Friday's own log is due by Monday 08:30: not decided yet, so not counted
     assert (figure.numerator, figure.denominator) == (0, 4)
     assert parts(figure) == {"late": (0, 4)}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 item 3: on time against a cut-off")
 def test_a_log_is_on_time_until_the_next_working_days_opening(engine: Engine, team: None) -> None:
     log(engine, "lina", MONDAY, "2026-11-23T17:30")  # on its day
-    log(engine, "lina", MONDAY + timedelta(days=1), "2026-11-25T08:55")  # before Wed 09:00
-    log(engine, "lina", MONDAY + timedelta(days=2), "2026-11-26T09:05")  # after Thu 09:00
-    # Thursday's log not in by Friday 09:00: missing
+    log(engine, "lina", MONDAY + timedelta(days=1), "2026-11-25T08:25")  # before Wed 08:30
+    log(engine, "lina", MONDAY + timedelta(days=2), "2026-11-26T08:35")  # after Thu 08:30
+    # Thursday's log not in by Friday 08:30: missing
     figure = worklog(engine, "lina", "2026-11-27T10:00")
     assert (figure.numerator, figure.denominator) == (2, 4)
     assert parts(figure) == {"on_time": (2, 2), "late": (0, 1), "missing": (0, 1)}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 item 3: on time against a cut-off")
 def test_friday_s_log_is_on_time_until_monday_morning(engine: Engine, team: None) -> None:
-    log(engine, "lina", FRIDAY, "2026-11-30T08:50")  # the next working day is Monday
+    log(engine, "lina", FRIDAY, "2026-11-30T08:20")  # the next working day is Monday
     figure = worklog(engine, "lina", "2026-11-30T10:00")
     assert parts(figure)["on_time"] == (1, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 item 3: on time against a cut-off")
 def test_the_cut_off_is_configured(engine: Engine, team: None) -> None:
-    settings = Settings(worklog=config.WorklogSettings(cutoff="18:00"))  # type: ignore[attr-defined,call-arg]
+    settings = Settings(worklog=WorklogSettings(cutoff="18:00"))
     log(engine, "lina", MONDAY, "2026-11-23T17:30")
     log(engine, "lina", MONDAY + timedelta(days=1), "2026-11-24T19:00")
     figure = worklog(engine, "lina", "2026-11-24T19:05", settings)
     assert parts(figure) == {"on_time": (1, 1), "late": (0, 1)}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 item 3: on time against a cut-off")
 def test_the_supervisors_not_submitted_list_is_as_of_the_cut_off(
     engine: Engine, team: None
 ) -> None:
@@ -124,7 +119,6 @@ def test_the_supervisors_not_submitted_list_is_as_of_the_cut_off(
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22 item 3: on time against a cut-off")
 def test_a_log_submitted_two_days_late_is_late_in_the_drill_down(
     database_url: str, engine: Engine, team: None, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,7 +4,9 @@ Every manager and phone manager submitted a log on each working day of the branc
 the last :data:`LOG_DAYS` days before today, in the evening, with a line on the day's work;
 except that the demo login missed the last working day (so the reminder and the report show
 one gap where a new user looks first), and about one colleague in twenty missed one other day.
-Today's log is not written yet: it is due tonight.
+About one log in thirty came the next working morning after the doors opened: late (past
+``[worklog] cutoff``, which a demo keeps at its default). Today's log is not written yet: it
+is due tonight.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ LOG_DAYS = 62
 """How far back the logs go (the report's month and the one before)."""
 MISSED_SHARE = 0.05
 """Colleagues (other than the demo login) who missed one day's log."""
+LATE_SHARE = 0.03
+"""Logs submitted the next working day after its opening (late)."""
 
 
 def work_logs(
@@ -57,7 +61,12 @@ def work_logs(
             if member.role == Role.PHONE_MANAGER:
                 calls, visits = 40 + int(rng.random() * 40), 0
             content = f"电话 {calls} 通，拜访 {visits} 户。{d.pick(rng, v.NEXT_STEPS)}"
-            submitted = stamps.at(day, 17 * 3600 + 1800 + int(rng.random() * 5400))
+            draw = rng.random()
+            after = calendar.next_workday(date.fromordinal(day + 1)).toordinal()
+            if draw < LATE_SHARE and after < today:  # the next morning, 09:00–11:00
+                submitted = stamps.at(after, 9 * 3600 + int(draw / LATE_SHARE * 7200))
+            else:  # in the evening before leaving, 17:30–19:00
+                submitted = stamps.at(day, 17 * 3600 + 1800 + int(draw * 5400))
             rows.append((ids["work_log"], member.id, stamps.day(day), content, submitted, 1))
             ids["work_log"] += 1
     return rows
