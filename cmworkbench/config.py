@@ -146,6 +146,12 @@ class TaskRules:
     """A post-loan check (贷后检查) due within this many days gets a task."""
     churn_asset_drop: float = 0.3
     """A month-on-month drop of assets or revenue above this fraction opens a retention task."""
+    churn_member_drop: float = 0.2
+    """A group's members (集团成员数) dropping by more than this fraction between two imports
+    (members leaving in bulk) opens a retention task."""
+    retention_inform_classes: list[str] = field(default_factory=lambda: ["A1", "A2", "B1", "B2"])
+    """Classes whose retention tasks reach the owner's supervisor at once (the sources: losses
+    of A/B customers are reported to the leader)."""
 
 
 @dataclass(frozen=True)
@@ -654,6 +660,14 @@ def _validate(s: Settings, label: str) -> None:
         fail("visits.preparation_minutes", "must be 0 or more")
     if not 0 < s.tasks.churn_asset_drop < 1:
         fail("tasks.churn_asset_drop", "must be between 0 and 1")
+    if not 0 < s.tasks.churn_member_drop < 1:
+        fail("tasks.churn_member_drop", "must be between 0 and 1")
+    for i, c in enumerate(s.tasks.retention_inform_classes):
+        if c not in GROUP_CLASSES:
+            fail(
+                f"tasks.retention_inform_classes[{i}]",
+                f"{c!r} is not a class ({', '.join(GROUP_CLASSES)})",
+            )
     for i, festival in enumerate(s.tasks.festivals):
         day, _, name = festival.partition(" ")
         try:

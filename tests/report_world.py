@@ -53,7 +53,9 @@ def build_world(f: Factory) -> None:
     for no, when in verified.items():
         customers[no].info_verified_at = at(when)
 
-    def contact(no: str, kind: str, when: str, purpose: str | None = None) -> None:
+    def contact(
+        no: str, kind: str, when: str, purpose: str | None = None, retention: str | None = None
+    ) -> None:
         owner = sun if no == "K9" else zhang
         s.add(
             Interaction(
@@ -64,11 +66,12 @@ def build_world(f: Factory) -> None:
                 happened_at=at(when),
                 purpose=purpose,
                 outcome={"call": "reached", "visit": "done", "sms": "sent"}[kind],
+                retention_result=retention,
                 created_at=at(when),
             )
         )
 
-    contact("K1", "call", "2026-11-10T10:00")
+    contact("K1", "call", "2026-11-10T10:00", purpose="retention", retention="retained")
     contact("K2", "visit", "2026-11-01T10:00")
     contact("K3", "visit", "2026-10-20T10:00")
     contact("K4", "call", "2026-10-01T10:00")

@@ -43,6 +43,11 @@ def register(commands: Commands, common: Parser) -> dict[str, Handler]:
     )
     log.add_argument("--note", help=t("cli.help.log_note"))
     log.add_argument("--at", metavar="TIME", help=t("cli.help.log_at"))
+    log.add_argument(
+        "--retention",
+        choices=("retained", "at_risk", "lost"),
+        help=t("cli.help.log_retention"),
+    )
     add_as(log)
     add_json(log)
     return {"log": _log}
@@ -66,6 +71,7 @@ def _log(args: argparse.Namespace, settings: Settings) -> int:
         args.note,
         for_tasks=args.for_tasks,
         at=at,
+        retention=args.retention,
     )
     if args.json:
         print_json(

@@ -66,6 +66,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                 sheet_name=args.sheet,
                 force=args.force,
                 unmasked_roles=settings.privacy.export_unmasked_roles,
+                settings=settings,
             )
     except ImportRefused as refused:
         for message in refused.errors:
@@ -91,6 +92,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         print(i18n.t("import.unowned", count=summary.unowned))
     if summary.moved:
         print(i18n.t("import.moved", count=summary.moved))
+    if summary.retention:
+        print(i18n.t("import.retention", count=summary.retention))
     if summary.reject_file and summary.rejected:
         print(i18n.t("import.rejects_written", path=summary.reject_file))
     if summary.dry_run:

@@ -135,7 +135,7 @@ def _report_rows(report: Report, *, for_people: bool) -> list[list[Any]]:
             for part in [p for p in figure.parts if _shown_parts(figure.key, p.key)]:
                 key = f"{figure.key}.{part.key}"
                 num, den = part.numerator, part.denominator
-                if figure.key == "worklog":  # how many logs came on time, late, never
+                if figure.key in _SHARE_PARTS:  # how many records fell in each part
                     num, den = part.denominator, figure.denominator
                 rows.append(
                     _figure_row(
@@ -152,7 +152,10 @@ def _report_rows(report: Report, *, for_people: bool) -> list[list[Any]]:
     return rows
 
 
-_LABELLED_PARTS = ("old_scale", "on_time", "late", "missing")
+_LABELLED_PARTS = ("old_scale", "on_time", "late", "missing", "retained", "at_risk", "lost")
+_SHARE_PARTS = ("worklog", "retention")
+"""Figures whose parts are shown as a share of all its records (on time 18/20), not as a
+rate within the part."""
 
 
 def _part_label(part: str | None) -> str:
@@ -161,9 +164,9 @@ def _part_label(part: str | None) -> str:
 
 def _shown_parts(figure: str, part: str | None) -> bool:
     """The breakdowns a report lists under a figure: coverage and freshness by class, the
-    work logs on time, late and missing (each a share of the working days), and how many of
-    the satisfaction answers are on the old scale."""
-    return figure in ("coverage", "freshness", "worklog") or part == "old_scale"
+    work logs on time, late and missing and the retention talks by result (each a share of
+    the figure's records), and how many of the satisfaction answers are on the old scale."""
+    return figure in ("coverage", "freshness", *_SHARE_PARTS) or part == "old_scale"
 
 
 def _figure_row(

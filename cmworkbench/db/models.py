@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, PrimaryKeyConstraint, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, Index, PrimaryKeyConstraint, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -122,6 +122,9 @@ class Customer(SQLModel, table=True):
     revenue_yuan: int | None = None
     """Groups: annual revenue to us, whole yuan."""
     staff_count: int | None = None
+    member_count: int | None = None
+    """Groups: members on our service (集团成员数), as the last import gave it; a drop between
+    two imports above ``tasks.churn_member_drop`` opens a retention task."""
     status: str = Field(default="active", max_length=12)
     """``active``, ``at_risk`` or ``lost``."""
     preferred_hours: str | None = Field(default=None, max_length=32)
@@ -192,6 +195,13 @@ class Interaction(SQLModel, table=True):
     __table_args__ = (
         Index("ix_interaction_customer_time", "customer_id", "happened_at"),
         Index("ix_interaction_staff_time", "staff_id", "happened_at"),
+        # The report's retention figure reads the few contacts with a result (migration 0013).
+        Index(
+            "ix_interaction_retention",
+            "happened_at",
+            sqlite_where=text("retention_result IS NOT NULL"),
+            postgresql_where=text("retention_result IS NOT NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
@@ -209,6 +219,8 @@ class Interaction(SQLModel, table=True):
     next_step: str | None = Field(default=None, max_length=500)
     duration_minutes: int | None = None
     note: str | None = None
+    retention_result: str | None = Field(default=None, max_length=12)
+    """A held contact for a retention task (挽留): ``retained``, ``at_risk`` or ``lost``."""
     created_at: datetime
 
 

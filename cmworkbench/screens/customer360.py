@@ -185,7 +185,12 @@ class Customer360Screen(BaseScreen):
     def log_contact(self, kind: str, result: ContactOutcome) -> None:
         """Write the interaction (for the tasks ticked) in a thread."""
         self.workbench.tasks.log_contact(
-            self.customer_no, kind, result.outcome, result.note, for_tasks=result.also
+            self.customer_no,
+            kind,
+            result.outcome,
+            result.note,
+            for_tasks=result.also,
+            retention=result.retention,
         )
         outcome = label("outcome", result.outcome)
         self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))

@@ -322,7 +322,13 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
             else:
                 self.log_outcome(row, kind, result, None)
 
-        dialog = ContactOutcomeDialog(kind, row.customer_name or "", row.customer_no, row.task_id)
+        dialog = ContactOutcomeDialog(
+            kind,
+            row.customer_name or "",
+            row.customer_no,
+            row.task_id,
+            retention=row.kind == "retention",
+        )
         self._dialog(dialog, then)
 
     def _ask_call_back(self, row: TodayRow, result: ContactOutcome) -> None:
@@ -348,11 +354,22 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         bench = self.workbench
         if kind == "call":
             bench.tasks.log_call(
-                row.task_id, result.outcome, result.note, at, row.version, also=result.also
+                row.task_id,
+                result.outcome,
+                result.note,
+                at,
+                row.version,
+                also=result.also,
+                retention=result.retention,
             )
         else:
             bench.tasks.log_visit(
-                row.task_id, result.outcome, result.note, row.version, also=result.also
+                row.task_id,
+                result.outcome,
+                result.note,
+                row.version,
+                also=result.also,
+                retention=result.retention,
             )
         outcome = label("outcome", result.outcome)
         self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))

@@ -123,7 +123,8 @@ async def test_work_three_rows_of_the_plan_one_call_serving_two_tasks(
             backlog_line(pilot)
         )
         await press(pilot, "down", "down")  # onto 华东机械's retention task
-        await press(pilot, "c", "a", "1")  # reached, and ticked: it was for the contact too
+        # reached, and ticked: it was for the contact too; the retention talk: retained
+        await press(pilot, "c", "a", "1", "1")
         assert listed(pilot) == [("visit", "C009"), ("call_back", "C008"), ("contact", "C002")]
         await press(pilot, "c", "1")  # 西湖茶庄, which slid under the cursor
         await press(pilot, "c", "1")  # the call-back to 富阳造纸, now the last row

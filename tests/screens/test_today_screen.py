@@ -132,3 +132,34 @@ async def test_enter_opens_the_customer_360(workbench: Workbench, language: str)
         await settled(pilot)
         assert isinstance(app.screen, TodayScreen)
         assert app.screen.query_one(TaskTable).cursor_row == 1
+
+
+async def test_a_reached_retention_call_asks_how_it_ended_on_the_same_keys(
+    workbench: Workbench, engine: Engine, language: str
+) -> None:
+    """Issue 22 item 4: C001's task is a retention task; ``c`` ``1`` (reached) then asks the
+    result, and ``3`` (lost) records it and marks the customer lost."""
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE task SET kind = 'retention' WHERE customer_id ="
+                " (SELECT id FROM customer WHERE customer_no = 'C001')"
+            )
+        )
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        assert listed(pilot)[0] == "C001"
+        await pilot.press("c", "1")
+        await settled(pilot)
+        title = {"zh_CN": "挽留结果如何", "en": "how did the retention talk end"}[language]
+        assert title in str(app.screen.query_one("Vertical").border_title)
+        await pilot.press("3")
+        await settled(pilot)
+        assert listed(pilot)[0] == "C002"
+    found = rows(
+        engine,
+        "SELECT c.customer_no, i.outcome, i.retention_result, c.status FROM interaction i"
+        " JOIN customer c ON c.id = i.customer_id",
+    )
+    assert [tuple(r) for r in found] == [("C001", "reached", "lost", "lost")]

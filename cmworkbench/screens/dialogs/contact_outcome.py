@@ -5,6 +5,10 @@ Below the outcomes, the customer's other open tasks the contact could also be fo
 (``a``, ``b`` …), so ``c`` ``a`` ``1`` logs a reached call for the row *and* its first other
 task. The list is read in a worker as the dialog opens; keys typed meanwhile wait for it
 (:mod:`cmworkbench.app.keys`).
+
+A contact that reached the customer for a retention task (the row's, or one ticked) must say
+how the talk ended: choosing the outcome then offers the three results on the same keys
+(``c`` ``1`` ``1``: reached, retained), and the service records it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from cmworkbench.domain.task_rules import is_held
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.holding import HoldsKeys
 from cmworkbench.services.tasks.schemas import OUTCOMES, OpenTask
@@ -47,6 +52,13 @@ class ContactOutcome:
     outcome: str
     note: str | None
     also: tuple[int, ...] = ()
+    retention: str | None = None
+    """How a retention talk ended (``retained``, ``at_risk``, ``lost``), when it was one."""
+
+
+RETENTION_RESULTS = ("retained", "at_risk", "lost")
+"""The results offered after a held contact for a retention task, in key order (the
+service's :data:`~cmworkbench.services.tasks.retention.RESULTS`)."""
 
 
 class ContactOutcomeDialog(HoldsKeys, ModalScreen[ContactOutcome | None]):
@@ -105,6 +117,8 @@ class ContactOutcomeDialog(HoldsKeys, ModalScreen[ContactOutcome | None]):
         customer_name: str,
         customer_no: str | None = None,
         exclude_task: int | None = None,
+        *,
+        retention: bool = False,
     ) -> None:
         super().__init__()
         translate_bindings(self)
@@ -121,6 +135,10 @@ class ContactOutcomeDialog(HoldsKeys, ModalScreen[ContactOutcome | None]):
         """The other open tasks offered, in letter order."""
         self.ticked: set[int] = set()
         """Ids of the tasks ticked."""
+        self.retention = retention
+        """The contact is logged from a retention task."""
+        self.pending: str | None = None
+        """The outcome chosen while the retention result is asked (second step)."""
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -173,15 +191,45 @@ class ContactOutcomeDialog(HoldsKeys, ModalScreen[ContactOutcome | None]):
         """Only as many number keys as there are outcomes, letters as other tasks."""
         if action in ("choose", "tick") and parameters:
             index = parameters[0]
-            limit = len(self.outcomes) if action == "choose" else len(self.others)
+            if action == "tick":
+                limit = 0 if self.pending is not None else len(self.others)
+            else:
+                limit = len(RETENTION_RESULTS if self.pending else self.outcomes)
             return isinstance(index, int) and index < limit
         return True
 
     def action_choose(self, index: int) -> None:
-        """Log outcome number ``index + 1`` now."""
+        """Log outcome number ``index + 1`` now (a retention talk: ask how it ended first)."""
         note = self.query_one("#outcome-note", Input).value.strip() or None
         also = tuple(task.task_id for task in self.others if task.task_id in self.ticked)
-        self.dismiss(ContactOutcome(self.outcomes[index], note, also))
+        if self.pending is not None:
+            result = RETENTION_RESULTS[index]
+            self.dismiss(ContactOutcome(self.pending, note, also, retention=result))
+            return
+        outcome = self.outcomes[index]
+        if is_held(self.kind, outcome) and self._for_retention():
+            self._ask_result(outcome)
+            return
+        self.dismiss(ContactOutcome(outcome, note, also))
+
+    def _for_retention(self) -> bool:
+        ticked = (task for task in self.others if task.task_id in self.ticked)
+        return self.retention or any(task.kind == "retention" for task in ticked)
+
+    def _ask_result(self, outcome: str) -> None:
+        """The second step: the same number keys now choose how the retention talk ended."""
+        self.pending = outcome
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(
+            Option(f"{n}  {label('retention_result', result)}", id=result)
+            for n, result in enumerate(RETENTION_RESULTS, start=1)
+        )
+        options.highlighted = 0
+        box = self.query_one(Vertical)
+        box.border_title = t("tui.outcome.retention_title", outcome=label("outcome", outcome))
+        hint = self.query_one(".hint", Label)
+        hint.update(t("tui.outcome.hint", n=len(RETENTION_RESULTS)))
 
     def action_tick(self, index: int) -> None:
         """Tick (or untick) other task number ``index``: the contact is for it too."""

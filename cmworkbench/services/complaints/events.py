@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Complaint, ComplaintEvent, Customer, Staff
-from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints import sla as clocks
+from cmworkbench.services.core.notify import leads_of
 from cmworkbench.services.core.schemas import Actor
 
 
@@ -57,17 +57,8 @@ def tell_supervisors(
     a rejected solution (DESIGN.md). With ``event`` one event names who was told."""
     owner = session.get(Staff, c.owner_id)
     assert owner is not None and c.id is not None
-    query = select(Staff).where(col(Staff.active), col(Staff.branch_id) == owner.branch_id)
-    supervisors = query.where(
-        col(Staff.role) == Role.SUPERVISOR, col(Staff.team_id) == owner.team_id
-    )
-    found = (
-        # an owner in no team has no supervisor (not every supervisor in no team)
-        (session.exec(supervisors).all() if owner.team_id is not None else [])
-        or session.exec(query.where(col(Staff.role) == Role.BRANCH_HEAD)).all()
-    )
     told = []
-    for person in found:
+    for person in leads_of(session, owner):
         assert person.id is not None
         if person.id == actor.id:
             continue  # the supervisor's own step

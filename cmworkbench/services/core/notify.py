@@ -17,10 +17,24 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
-from cmworkbench.db.models import Notification, Task
+from cmworkbench.db.models import Notification, Staff, Task
+from cmworkbench.domain.enums import Role
 
 TITLE_CHARS = 200
 """Column size of ``notification.title``: longer titles are cut."""
+
+
+def leads_of(session: Session, owner: Staff) -> list[Staff]:
+    """Who leads ``owner``: the active supervisor(s) of their team, or, for an owner in no
+    team or a team without one, the branch head(s) of their branch."""
+    query = select(Staff).where(col(Staff.active), col(Staff.branch_id) == owner.branch_id)
+    supervisors = query.where(
+        col(Staff.role) == Role.SUPERVISOR, col(Staff.team_id) == owner.team_id
+    ).order_by(col(Staff.id))
+    # an owner in no team has no supervisor (not every supervisor in no team)
+    found = session.exec(supervisors).all() if owner.team_id is not None else []
+    branch_heads = query.where(col(Staff.role) == Role.BRANCH_HEAD).order_by(col(Staff.id))
+    return list(found or session.exec(branch_heads).all())
 
 
 def insert_notification(

@@ -31,6 +31,8 @@ from cmworkbench.db import search
 from cmworkbench.db.models import Staff
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.customers import api as ownership
+from cmworkbench.services.tasks import api as tasks
+from cmworkbench.services.tasks.api import MemberDrop
 
 BATCH = 5_000
 """Rows validated, looked up and written per step."""
@@ -41,8 +43,8 @@ FULL_REBUILD_AT = 50_000
 TABLE_FIELDS = {
     "customers": (
         "customer_no", "name", "kind", "cls", "tier", "owner_id", "phone", "phone2", "id_number",
-        "opened_on", "birthday", "assets_yuan", "revenue_yuan", "staff_count", "industry",
-        "area", "address",
+        "opened_on", "birthday", "assets_yuan", "revenue_yuan", "staff_count", "member_count",
+        "industry", "area", "address",
     ),
     "contacts": (
         "customer_id", "name", "role", "title", "phone", "phone2", "birthday", "is_key_person",
@@ -83,13 +85,22 @@ class Counts:
     """Customers of the file that changed owner."""
     touched: list[int] = field(default_factory=list)
     """Customers whose search terms may have changed."""
+    member_drops: list[MemberDrop] = field(default_factory=list)
+    """Groups whose members fell by more than the churn share (a retention task each)."""
 
 
 class Writer:
     """Writes batches of one kind into ``conn`` (a transaction is open)."""
 
     def __init__(
-        self, conn: Connection, kind: str, *, actor: Actor | None, source: str, now: datetime
+        self,
+        conn: Connection,
+        kind: str,
+        *,
+        actor: Actor | None,
+        source: str,
+        now: datetime,
+        member_drop: float = 1.0,
     ) -> None:
         self.conn, self.kind, self.table = conn, kind, TABLES[kind]
         self.fields = TABLE_FIELDS[kind]
@@ -106,6 +117,8 @@ class Writer:
         self.next_id = int(self.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {self.table}")) + 1
         self.first_id = self.next_id
         self.counts = Counts()
+        self.member_drop = member_drop
+        """A group's members falling by more than this share is a churn signal."""
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -189,6 +202,10 @@ class Writer:
                 updates.setdefault(written, []).append(
                     (*(self.stored(row.values[f]) for f in written), record[0])
                 )
+            if "member_count" in changed:
+                before, after = stored["member_count"], row.values["member_count"]
+                if tasks.member_dropped(before, after, self.member_drop):
+                    self.counts.member_drops.append(tasks.MemberDrop(record[0], before, after))
             customer_id = record[0] if self.kind == "customers" else stored["customer_id"]
             self.counts.touched.append(customer_id)
             audits.append(self._audit(record[0], customer_id, changed))

@@ -106,6 +106,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         ),
         Column("revenue_yuan", ("收入", "年收入", "revenue"), n.parse_amount_not_negative),
         Column("staff_count", ("员工数", "员工人数", "staff count"), n.parse_count),
+        Column("member_count", ("集团成员数", "成员数", "member count", "members"), n.parse_count),
         Column("industry", ("行业",), _text(64)),
         Column("area", ("区域", "片区"), _text(64)),
         Column("address", ("地址", "单位地址"), _text(300)),

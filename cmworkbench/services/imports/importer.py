@@ -42,8 +42,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlmodel import Session
 
 from cmworkbench import clock
+from cmworkbench.config import Settings
 from cmworkbench.db.engine import database_file
 from cmworkbench.domain.enums import Role
 from cmworkbench.domain.masking import mask_id, mask_phone
@@ -64,6 +66,7 @@ from cmworkbench.services.imports.bulk import (
 from cmworkbench.services.imports.columns import Column, knows, load_mapping, resolve
 from cmworkbench.services.imports.reading import Sheet, extra_cells, open_sheet, sha256_of
 from cmworkbench.services.imports.schemas import KINDS, ImportSummary
+from cmworkbench.services.tasks import api as tasks
 
 MAX_REPORTED = 200
 """Row messages kept for the report when the import is refused (all are counted)."""
@@ -120,11 +123,13 @@ def import_file(
     sheet_name: str | None = None,
     force: bool = False,
     unmasked_roles: Sequence[str] = (),
+    settings: Settings | None = None,
 ) -> ImportSummary:
     """Import ``path`` as ``kind`` (one of :data:`KINDS`); see the module doc.
 
     ``sheet_name`` names the XLSX sheet (else the active one); ``force`` lets the reject file
-    replace an existing file; ``unmasked_roles`` may have rejects unmasked. Raises
+    replace an existing file; ``unmasked_roles`` may have rejects unmasked; ``settings`` gives
+    the churn rules (a group's members falling in bulk opens a retention task). Raises
     :class:`ImportRefused` when rows are bad and ``skip_bad`` is off.
     """
     require_role(actor, (Role.ADMIN,), "import.admin_only")
@@ -157,7 +162,7 @@ def import_file(
                 import_staff(engine, actor, grades, sheet, columns, problems, summary, skip_bad)
             else:
                 _import_bulk(engine, actor, grades, kind, sheet, columns, problems, summary,
-                             skip_bad, progress)  # fmt: skip
+                             skip_bad, progress, settings or Settings())  # fmt: skip
     finally:
         sheet.close()
     summary.rejected = problems.rows
@@ -201,6 +206,7 @@ def _import_bulk(
     summary: ImportSummary,
     skip_bad: bool,
     progress: Callable[[int, int], None] | None,
+    settings: Settings,
 ) -> None:
     """Customers, contacts, holdings: validate and write in batches, one transaction."""
     with _transaction(engine) as conn:
@@ -212,6 +218,7 @@ def _import_bulk(
             actor=actor,
             source=f"import {summary.file}",
             now=now,
+            member_drop=settings.tasks.churn_member_drop,
         )
         checker = _Checker(kind, columns, sheet.header, _staff(conn), grades)
         batch: list[tuple[int, list[Any], dict[str, Any]]] = []
@@ -233,6 +240,13 @@ def _import_bulk(
         flush()
         writer.finish()
         restore_triggers(conn, triggers)
+        if drops := writer.counts.member_drops:
+            session = Session(bind=conn)
+            try:
+                summary.retention = tasks.open_for_member_drops(session, settings, drops, now)
+                session.flush()
+            finally:
+                session.close()
         counts = writer.counts
         summary.inserted, summary.updated = counts.inserted, counts.updated
         summary.unchanged, summary.unowned = counts.unchanged, counts.unowned

@@ -26,6 +26,8 @@ class ImportSummary:
     """Customers of the file that have no owner after the import (the branch pool)."""
     moved: int = 0
     """Customers of the file whose owner changed."""
+    retention: int = 0
+    """Retention tasks opened: groups whose members fell in bulk since the last import."""
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     """The row messages (at most :data:`MAX_REPORTED`), in row order."""

@@ -393,6 +393,21 @@ def _worklog(d: Dialect, owners: str) -> str:
     )
 
 
+def _retention(d: Dialect, owners: str) -> str:
+    # How the retention talks of the period ended (挽留: a held call or visit for a retention
+    # task records retained, still at risk or lost; services/tasks/retention.py): the share
+    # retained, with each result apart. Found through the partial index of results.
+    return (
+        "SELECT c.owner_id, i.retention_result AS grp, c.customer_no AS ref, c.name,"
+        f" {d.local_day.format('i.happened_at')} AS day,"
+        " CASE WHEN i.retention_result = 'retained' THEN 1 ELSE 0 END AS num, 1 AS den,"
+        f" {d.minute_text.format('i.happened_at')} || ' · ' || i.kind AS detail"
+        " FROM interaction i JOIN customer c ON c.id = i.customer_id"
+        " WHERE i.retention_result IS NOT NULL AND i.happened_at >= :start"
+        f" AND i.happened_at < :end AND c.owner_id IN ({owners})"
+    )
+
+
 def _workload(d: Dialect, owners: str) -> str:
     # Each book against its rule ([workload]): a record per customer held (the numerator) and
     # one per manager or phone manager in scope with the households the rule gives their role
@@ -471,6 +486,7 @@ FIGURES: tuple[FigureDef, ...] = (
         _tasks(_past_deadline, _overdue_decided),
     ),
     FigureDef("worklog", "ratio", "worklog", True, _worklog),
+    FigureDef("retention", "ratio", None, True, _retention),
     FigureDef("workload", "ratio", "workload", False, _workload, _workload_weekly),
 )
 """Every figure of the report, in the order reports show them."""

@@ -139,6 +139,7 @@ def _log_on_task(
     outcome: str,
     note: str | None,
     also: Sequence[int],
+    retention: str | None = None,
 ) -> tuple[int, list[int]]:
     """Log the contact the task asked for, also for the customer's open tasks ``also`` (ticked
     in the outcome dialog) and, for a call-back, for the task it continues; returns the
@@ -160,6 +161,7 @@ def _log_on_task(
         outcome=outcome,
         note=note,
         served=served,
+        retention=retention,
     )
     session.refresh(task)
     return logged.interaction_id, list(logged.closed_task_ids)
@@ -181,9 +183,11 @@ def log_task_call(
     call_back_at: datetime | None = None,
     version: int | None = None,
     also: Sequence[int] = (),
+    retention: str | None = None,
 ) -> TaskChange:
     """Log the outcome of the call a task asked for (and, ``also``, for other open tasks of
-    the customer ticked in the dialog).
+    the customer ticked in the dialog); ``retention``: how a retention talk ended (required
+    when the call reached the customer for a retention task).
 
     ``reached`` closes the task and the ticked ones it can (and the cadence task);
     ``no_answer`` puts the task aside for :data:`NO_ANSWER_SNOOZE`; ``call_back`` makes a
@@ -200,7 +204,7 @@ def log_task_call(
     if version is not None and version != task.version:
         raise Conflict(t("task.conflict", task_id=task_id))
     interaction_id, closed = _log_on_task(
-        session, actor, settings, task, InteractionKind.CALL, outcome, note, also
+        session, actor, settings, task, InteractionKind.CALL, outcome, note, also, retention
     )
     if task.status == TaskStatus.OPEN:
         if outcome == "no_answer":
@@ -223,15 +227,17 @@ def log_task_visit(
     note: str | None = None,
     version: int | None = None,
     also: Sequence[int] = (),
+    retention: str | None = None,
 ) -> TaskChange:
     """Log the outcome of the visit a task asked for (and, ``also``, for ticked tasks): a
     held visit (``done``, ``incident``) closes them (``post_loan`` only by a visit); a visit
-    that did not take place (``cancelled``, ``rescheduled``) keeps them open."""
+    that did not take place (``cancelled``, ``rescheduled``) keeps them open. ``retention``:
+    as for a call."""
     task = require_task(session=session, actor=actor, task_id=task_id)
     if version is not None and version != task.version:
         raise Conflict(t("task.conflict", task_id=task_id))
     interaction_id, closed = _log_on_task(
-        session, actor, settings, task, InteractionKind.VISIT, outcome, note, also
+        session, actor, settings, task, InteractionKind.VISIT, outcome, note, also, retention
     )
     return _change(task, interaction_id, closed)
 

@@ -10,5 +10,15 @@ from cmworkbench.services.tasks.actions import REASON_CHARS
 from cmworkbench.services.tasks.closing import close_verify_tasks, open_tasks_of
 from cmworkbench.services.tasks.contacts import record_contact
 from cmworkbench.services.tasks.plan import day_summary
+from cmworkbench.services.tasks.retention import MemberDrop, member_dropped, open_for_member_drops
 
-__all__ = ["REASON_CHARS", "close_verify_tasks", "day_summary", "open_tasks_of", "record_contact"]
+__all__ = [
+    "REASON_CHARS",
+    "MemberDrop",
+    "close_verify_tasks",
+    "day_summary",
+    "member_dropped",
+    "open_for_member_drops",
+    "open_tasks_of",
+    "record_contact",
+]

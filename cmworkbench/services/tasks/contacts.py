@@ -25,8 +25,8 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Interaction, InteractionPurpose, Task
 from cmworkbench.domain.cadence import applicable_rule
-from cmworkbench.domain.enums import InteractionKind, TaskStatus
-from cmworkbench.domain.task_rules import CADENCE_KIND, can_serve, closes
+from cmworkbench.domain.enums import InteractionKind, TaskKind, TaskStatus
+from cmworkbench.domain.task_rules import CADENCE_KIND, can_serve, closes, is_held
 from cmworkbench.i18n import label, t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.schemas import Actor
@@ -37,7 +37,9 @@ from cmworkbench.services.core.validation import (
     range_problem,
     text_problem,
 )
+from cmworkbench.services.customers.api import apply_changes
 from cmworkbench.services.tasks.closing import close_task
+from cmworkbench.services.tasks.retention import RESULTS, STATUS_AFTER
 from cmworkbench.services.tasks.schemas import OUTCOMES, ContactLogged, OpenTask
 
 NOT_HELD = frozenset({"cancelled", "rescheduled"})
@@ -66,6 +68,7 @@ def log_contact(
     for_tasks: Sequence[int] = (),
     at: datetime | None = None,
     settings: Settings | None = None,
+    retention: str | None = None,
 ) -> ContactLogged:
     """Log a contact the actor had with a customer in scope.
 
@@ -75,7 +78,8 @@ def log_contact(
     the cadence only). ``at``: when it happened (default now; not in the future, at most
     :data:`MAX_BACKDATE` ago). Every problem is reported at once (:class:`FieldsInvalid`),
     nothing written. ``settings`` gives the cadence rules (the documented defaults when not
-    given).
+    given). ``retention``: how the talk ended when it was for a retention task
+    (:data:`~.retention.RESULTS`; required then if the contact was held).
     """
     customer = require_customer(session=session, actor=actor, customer_no=customer_no)
     served = served_tasks(session, customer, for_tasks, kind, settings)
@@ -91,6 +95,7 @@ def log_contact(
         duration_minutes=duration_minutes,
         served=served,
         at=at,
+        retention=retention,
     )
 
 
@@ -161,13 +166,17 @@ def record_contact(
     duration_minutes: int | None = None,
     served: Sequence[Task] = (),
     at: datetime | None = None,
+    retention: str | None = None,
 ) -> ContactLogged:
     """Write the interaction on a customer whose scope the caller has checked, with what it
-    was for (``served``: open tasks of this customer), and close the tasks it satisfies."""
+    was for (``served``: open tasks of this customer), and close the tasks it satisfies; a
+    held contact for a retention task records how it ended (``retention``) and the
+    customer's status follows (:mod:`.retention`)."""
     assert customer.id is not None, "a customer read from the database has an id"
     _check(kind, outcome, note, next_step, duration_minutes, at)
     now = clock.now()
     held = not (kind == InteractionKind.VISIT and outcome in NOT_HELD)
+    retention = _retention_result(served, kind, outcome, held, retention)
     row = Interaction(
         customer_id=customer.id,
         staff_id=actor.id,
@@ -179,6 +188,7 @@ def record_contact(
         note=(note or "").strip() or None,
         next_step=(next_step or "").strip() or None,
         duration_minutes=duration_minutes,
+        retention_result=retention,
         created_at=now,
     )
     row_id = audit.created(
@@ -209,7 +219,32 @@ def record_contact(
             purposes.setdefault(task.kind, task.id)
     for task_kind, task_id in purposes.items():
         session.add(InteractionPurpose(interaction_id=row_id, task_kind=task_kind, task_id=task_id))
+    if retention is not None:
+        status = STATUS_AFTER[retention]
+        values = {"status": status}
+        apply_changes(
+            session, actor=actor, customer=customer, version=customer.version, values=values
+        )
     return ContactLogged(row_id, tuple(closed), tuple(purposes))
+
+
+def _retention_result(
+    served: Sequence[Task], kind: str, outcome: str, held: bool, result: str | None
+) -> str | None:
+    """The retention result to record: required of a held contact for a retention task,
+    refused of any other (checked before anything is written)."""
+    for_retention = any(task.kind == TaskKind.RETENTION for task in served)
+    reached = held and is_held(kind, outcome)
+    problem = None
+    if result is not None:
+        problem = choice_problem(result, RESULTS)
+        if problem is None and not for_retention:
+            problem = t("contact.retention_without_task")
+    elif for_retention and reached:
+        problem = t("contact.retention_required")
+    if problem:
+        raise FieldsInvalid({"retention": problem}, label_prefix="contact.field.")
+    return result if reached else None
 
 
 def _cadence_tasks(session: Session, customer_id: int, served: set[int | None]) -> list[Task]:

@@ -21,7 +21,8 @@ Rules (the numbers are in ``config.toml``):
   deadline on it); post-loan checks within ``post_loan_lead_days``;
 * complaint return call (投诉回访), within the month of resolution;
 * churn (流失): a customer marked at risk, or assets/revenue down by more than
-  ``churn_asset_drop`` month on month.
+  ``churn_asset_drop`` month on month; the supervisor of an A/B customer's owner is told of
+  each new retention task (:mod:`.retention`).
 
 The generation also closes the tasks whose reason has gone (a later contact, a re-verified
 record, a return call made, a return visit made outside its task), so what it prints is
@@ -45,6 +46,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
+from sqlmodel import Session
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
@@ -56,6 +58,7 @@ from cmworkbench.domain.calendar import parse_hours
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.customers.api import pool_keepers
+from cmworkbench.services.tasks.retention import tell_leads
 from cmworkbench.services.tasks.rules_sql import rule_join, rule_selects
 from cmworkbench.services.tasks.schemas import GenerationResult
 
@@ -78,9 +81,20 @@ def generate(conn: Connection, settings: Settings, day: date | None = None) -> G
     closed = _close_stale(conn, ctx)
     _fill_deadlines(conn, ctx)
     rescore(conn, ctx.day)
+    _tell_leads(conn, settings, ctx.now)
     for table in ("gen_rule", "gen_last", "gen_fresh", "gen_keeper"):
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp(table)}")
     return GenerationResult(ctx.day, created, closed, round(time.perf_counter() - started, 3))
+
+
+def _tell_leads(conn: Connection, settings: Settings, since: datetime) -> None:
+    """The supervisors of the A/B customers' owners hear of this run's retention tasks."""
+    session = Session(bind=conn)
+    try:
+        tell_leads(session, settings, since)
+        session.flush()
+    finally:
+        session.close()
 
 
 def generate_day(settings: Settings, day: date | None = None) -> GenerationResult:

@@ -2,11 +2,12 @@
 
 Given, on Monday 2026-11-23 at 08:30 (clock frozen), the report of November so far:
 
-* 张伟 (zhangwei, team 对公一组) owns four customers with a cadence: K1 (A1) called on 11-10,
-  K2 (A1) visited on 11-01, K3 (A1) last visited on 10-20 (past A1's 30 days), K4 (B1) called
-  on 10-01 (within B1's 60 days) and texted on 11-01 (a text is no contact for B1), and K5,
-  lost; so coverage is 3/4, A1 2/3, B1 1/1. K1 was re-verified on 11-01, K2 on 10-01 (past
-  30 days), K3 never, K4 on 10-01 (within 60): freshness 2/4.
+* 张伟 (zhangwei, team 对公一组) owns four customers with a cadence: K1 (A1) called on 11-10
+  (a retention talk: retained), K2 (A1) visited on 11-01, K3 (A1) last visited on 10-20
+  (past A1's 30 days), K4 (B1) called on 10-01 (within B1's 60 days) and texted on 11-01 (a
+  text is no contact for B1), and K5, lost; so coverage is 3/4, A1 2/3, B1 1/1. K1 was
+  re-verified on 11-01, K2 on 10-01 (past 30 days), K3 never, K4 on 10-01 (within 60):
+  freshness 2/4.
 * After-sale return visits: K1's product activated 09-10 was visited (purpose after_sale) on
   10-15; K2's activated 09-05 never was; K4's activated 09-20 had its after-sale task closed on
   11-18 by a call logged from it, which is the return visit of K4's product activated 09-25 as
@@ -128,6 +129,7 @@ def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> No
         "tasks_done": (3, 4),
         "tasks_overdue": (2, 4),
         "worklog": (5, 15),
+        "retention": (1, 1),  # K1's call of 11-10 was a retention talk: retained
         "workload": (4, 150),  # four customers in a book of 150 households (the rule)
     }
     coverage = report.total.figure("coverage")

@@ -108,7 +108,9 @@ def test_one_call_honestly_serves_two_purposes_when_the_second_is_ticked(
     # The cadence task is kept by any held call and a call cannot be a post-loan check:
     # neither is offered to tick.
     assert [task.kind for task in offered] == ["retention"]
-    change = bench.tasks.log_call(tasks["maturity"], "reached", also=[tasks["retention"]])
+    change = bench.tasks.log_call(
+        tasks["maturity"], "reached", also=[tasks["retention"]], retention="retained"
+    )
     assert statuses(engine)["retention"] == "done"
     assert statuses(engine)["maturity"] == "done"
     assert {kind for _call, kind, _task in purposes(engine)} == {
@@ -166,7 +168,8 @@ def test_cmw_log_records_a_call_for_the_tasks_named(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     args = ["--db", database_url, "--now", "2026-11-23T10:00", "log", "call", "C001"]
-    args += ["--outcome", "reached", "--for", str(tasks["retention"]), "--at", "09:40"]
+    args += ["--outcome", "reached", "--for", str(tasks["retention"]), "--retention", "retained"]
+    args += ["--at", "09:40"]
     assert main([*args, "--as", "zhangwei", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert sorted(out["closed_tasks"]) == sorted([tasks["retention"], tasks["contact"]])

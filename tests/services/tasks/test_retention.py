@@ -29,7 +29,6 @@ from cmworkbench.services.workbench import login
 Build = Callable[[], AbstractContextManager[Factory]]
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")  # Monday 2026-11-23 08:30
-XFAIL = pytest.mark.xfail(strict=True, reason="issue 22 item 4: churn reaches the supervisor")
 
 
 @pytest.fixture
@@ -82,7 +81,6 @@ def retention_tasks(engine: Engine) -> dict[str, int]:
         return {number: task_id for number, task_id in rows}
 
 
-@XFAIL
 def test_a_retention_task_on_an_a1_customer_tells_the_supervisor_at_once(
     engine: Engine, database_url: str, team: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -104,7 +102,6 @@ def members_file(tmp_path: Path, name: str, rows: list[tuple[str, int]]) -> Path
     return path
 
 
-@XFAIL
 def test_members_leaving_in_bulk_between_two_imports_open_a_retention_task(
     engine: Engine,
     database_url: str,
@@ -126,7 +123,6 @@ def test_members_leaving_in_bulk_between_two_imports_open_a_retention_task(
     assert [n["kind"] for n in told] == ["retention_alert"]
 
 
-@XFAIL
 def test_a_held_retention_call_records_how_it_ended_and_the_customer_follows(
     engine: Engine, database_url: str, team: None, settings: Settings
 ) -> None:
@@ -153,7 +149,6 @@ def test_a_held_retention_call_records_how_it_ended_and_the_customer_follows(
         bench.tasks.log_contact("G002", "call", "reached", retention="retained")
 
 
-@XFAIL
 def test_the_report_counts_retention_results(
     engine: Engine, database_url: str, team: None, capsys: pytest.CaptureFixture[str]
 ) -> None:

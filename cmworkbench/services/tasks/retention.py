@@ -1,0 +1,132 @@
+"""Churn (客户流失): who is told of a retention task, the signal between two imports, and how a
+retention task ends.
+
+DESIGN.md, "Churn": each signal opens a retention task (事前/事中/事后挽留); for A/B customers
+the supervisor is informed. The daily generation opens the tasks of its rules (a customer
+marked at risk, assets or revenue down month on month: ``rules_sql``); an import that finds a
+group's members dropping in bulk opens one at once (:func:`open_for_member_drops`). Either
+way, a new retention task of a customer whose class is in ``tasks.retention_inform_classes``
+tells the owner's supervisor (:func:`tell_leads`), once: the notification's key is the task.
+
+A retention task is closed by a held call or visit for it, and that contact must say how the
+talk ended (:data:`RESULTS`): the customer's status follows (retained: active again; still at
+risk: at risk, so next month's generation asks again; lost: lost, out of the cadence and the
+books' figures), audited as any change of the customer; the report counts the results
+(``retention``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from cmworkbench import clock
+from cmworkbench.config import Settings
+from cmworkbench.db.models import Customer, Staff, Task
+from cmworkbench.db.scoring import rescore_keyed
+from cmworkbench.domain.enums import TaskKind, TaskStatus
+from cmworkbench.i18n import t
+from cmworkbench.services.core.notify import insert_notification, insert_once, leads_of
+
+RESULTS = ("retained", "at_risk", "lost")
+"""How a retention talk ended, in the order the dialog offers them."""
+STATUS_AFTER = {"retained": "active", "at_risk": "at_risk", "lost": "lost"}
+"""The customer's status once a retention talk ended so."""
+
+
+@dataclass(frozen=True)
+class MemberDrop:
+    """A group's members between two imports."""
+
+    customer_id: int
+    before: int
+    after: int
+
+
+def member_dropped(before: int | None, after: int | None, share: float) -> bool:
+    """Whether a group's members fell by more than ``share`` (of ``before``)."""
+    if not before or after is None:
+        return False
+    return after < before * (1 - share)
+
+
+def tell_leads(session: Session, settings: Settings, since: datetime) -> int:
+    """Tell the owner's supervisor of every open retention task made since ``since`` on a
+    customer of ``tasks.retention_inform_classes``; returns how many were told (each task
+    once per person, whoever runs this again)."""
+    classes = settings.tasks.retention_inform_classes
+    if not classes:
+        return 0
+    rows = session.exec(
+        select(Task, Customer, Staff)
+        .join(Customer, col(Customer.id) == col(Task.customer_id))
+        .join(Staff, col(Staff.id) == col(Task.owner_id))
+        .where(
+            col(Task.kind) == TaskKind.RETENTION,
+            col(Task.status) == TaskStatus.OPEN,
+            col(Task.created_at) >= since,
+            col(Customer.cls).in_(classes),
+        )
+        .order_by(col(Task.id))
+    ).all()
+    told = 0
+    for task, customer, owner in rows:
+        assert task.id is not None
+        title = t(
+            "retention.alert",
+            customer=customer.name,
+            number=customer.customer_no,
+            cls=customer.cls or "",
+            owner=owner.name,
+        )
+        for lead in leads_of(session, owner):
+            if lead.id is None or lead.id == owner.id:
+                continue
+            told += insert_notification(
+                session,
+                recipient=lead.id,
+                kind="retention_alert",
+                title=title,
+                object_type="task",
+                object_id=task.id,
+                key=f"retention:{task.id}:{lead.id}",
+                body=task.reason,
+            )
+    return told
+
+
+def open_for_member_drops(
+    session: Session, settings: Settings, drops: Sequence[MemberDrop], now: datetime
+) -> int:
+    """A retention task, due now, for each group whose members fell in bulk (one a day per
+    customer); the leads of A/B customers told. Returns how many tasks were opened."""
+    day = now.astimezone(clock.branch_tz()).date()
+    keys = []
+    for drop in drops:
+        customer = session.get(Customer, drop.customer_id)
+        if customer is None or customer.owner_id is None or customer.status == "lost":
+            continue  # a pooled customer is the keeper's to allocate first; a lost one is gone
+        share = round(100 * (drop.before - drop.after) / drop.before)
+        key = f"retention:members:{drop.customer_id}:{day}"
+        values = {
+            "kind": TaskKind.RETENTION.value,
+            "customer_id": drop.customer_id,
+            "owner_id": customer.owner_id,
+            "due_at": now,
+            "priority": 0,  # scored below, by the one score (db.scoring)
+            "reason": t("retention.member_drop", before=drop.before, after=drop.after, share=share),
+            "status": TaskStatus.OPEN.value,
+            "rule": "churn.members",
+            "idem_key": key,
+            "created_at": now,
+            "version": 1,
+        }
+        if insert_once(session, Task, values):
+            keys.append(key)
+    if keys:
+        rescore_keyed(session.connection(), keys)
+        tell_leads(session, settings, now)
+    return len(keys)
