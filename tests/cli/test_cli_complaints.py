@@ -234,3 +234,94 @@ def test_a_normal_complaint_of_a_b_class_customer_tells_nobody(
 ) -> None:
     new_ticket(capsys, url)
     assert as_json(capsys, url, "notifications --as chenzg", at="2026-11-23T08:31") == []
+
+
+# -- complaints while the owner is away (issue 22 item 5) ------------------------------------
+
+AWAY = pytest.mark.xfail(strict=True, reason="issue 22 item 5: the B角 covers the tickets")
+
+
+def owner_away(url: str, build: Any, *, partner: str | None, b_role: str | None) -> None:
+    """王芳 is on leave all week; her A/B partner (``partner``) and C003's B角 (``b_role``)."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from cmworkbench.db.models import Customer, Staff, StaffLeave
+
+    with build() as f:
+        ids = {s.login: s.id for s in f.session.exec(select(Staff)).all()}
+        if "zhaolei" not in ids:
+            li = f.session.exec(select(Staff).where(Staff.login == "liqiang")).one()
+            zhao = Staff(
+                login="zhaolei", name="赵磊", role="manager", branch_id=li.branch_id,
+                team_id=li.team_id, created_at=clock.now(),
+            )  # fmt: skip
+            f.session.add(zhao)
+            f.session.flush()
+            ids["zhaolei"] = zhao.id
+        wang = f.session.exec(select(Staff).where(Staff.login == "wangfang")).one()
+        wang.backup_id = ids[partner] if partner else None
+        c003 = f.session.exec(select(Customer).where(Customer.customer_no == "C003")).one()
+        c003.backup_id = ids[b_role] if b_role else None
+        f.session.add_all([wang, c003])
+        f.session.add(
+            StaffLeave(staff_id=wang.id, starts_on=date(2026, 11, 23), ends_on=date(2026, 11, 27))
+        )
+
+
+def taken_before_leave(capsys: pytest.CaptureFixture[str], url: str) -> str:
+    """王芳's ticket of C003, taken last Friday at 16:00: its first response is due on
+    Monday at 11:00 (four business hours), so the warning comes on Monday morning."""
+    ticket = as_json(capsys, url, f"{NEW} --as wangfang", at="2026-11-20T16:00")
+    return str(ticket["ticket_no"])
+
+
+def listed_for(capsys: pytest.CaptureFixture[str], url: str, login: str) -> list[str]:
+    rows = as_json(capsys, url, f"complaints list --as {login}", at="2026-11-23T09:00")
+    return [r["ticket_no"] for r in rows]
+
+
+def today_tickets(capsys: pytest.CaptureFixture[str], url: str, login: str) -> list[str]:
+    plan = as_json(capsys, url, f"today --as {login}", at="2026-11-23T09:00")
+    return [r["ref"] for r in plan["rows"] if r["item"] == "complaint"]
+
+
+def warned(capsys: pytest.CaptureFixture[str], url: str, login: str, ticket: str) -> bool:
+    told = as_json(capsys, url, f"notifications --as {login}", at="2026-11-23T11:00")
+    return any(ticket in n["title"] and n["kind"].startswith("complaint") for n in told)
+
+
+@AWAY
+def test_while_the_owner_is_on_leave_her_b_role_sees_and_is_warned_of_her_tickets(
+    url: str, build: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ticket = taken_before_leave(capsys, url)
+    owner_away(url, build, partner="liqiang", b_role="liqiang")
+    assert ticket in listed_for(capsys, url, "liqiang")
+    assert ticket in today_tickets(capsys, url, "liqiang"), "the first response is due today"
+    assert cmw(url, "complaints sweep", at="2026-11-23T10:30") == 0  # past half the time
+    assert warned(capsys, url, "liqiang", ticket)
+    assert not warned(capsys, url, "wangfang", ticket), "she is away: her cover is told"
+    assert ticket not in listed_for(capsys, url, "chenzg")  # the supervisor's own list
+
+
+@AWAY
+@pytest.mark.parametrize(
+    ("partner", "b_role"),
+    [
+        pytest.param("liqiang", None, id="no-b-role"),
+        pytest.param("zhaolei", "liqiang", id="b-role-changed-meanwhile"),
+    ],
+)
+def test_without_a_b_role_the_supervisor_covers_the_tickets(
+    url: str, build: Any, capsys: pytest.CaptureFixture[str], partner: str, b_role: str | None
+) -> None:
+    ticket = taken_before_leave(capsys, url)
+    owner_away(url, build, partner=partner, b_role=b_role)
+    assert ticket in listed_for(capsys, url, "chenzg")
+    assert ticket not in listed_for(capsys, url, "liqiang")
+    assert ticket in today_tickets(capsys, url, "chenzg")
+    assert cmw(url, "complaints sweep", at="2026-11-23T10:30") == 0
+    assert warned(capsys, url, "chenzg", ticket)
+    assert not warned(capsys, url, "liqiang", ticket)
