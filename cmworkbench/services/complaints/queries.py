@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
@@ -23,6 +24,7 @@ from cmworkbench.services.complaints.schemas import (
     DeadlineToday,
     EventOut,
 )
+from cmworkbench.services.core.cover import cover_on
 from cmworkbench.services.core.errors import (
     Conflict,
 )
@@ -42,16 +44,18 @@ def list_complaints(
     breached_only: bool = False,
     include_closed: bool = False,
 ) -> list[ComplaintRow]:
-    """The actor's tickets (``team``: the team's for a supervisor, the branch's for the
-    branch head; refused for anyone else), the nearest running deadline first; paused and
-    clock-less tickets after them, oldest first."""
+    """The actor's tickets and those they cover for a colleague on leave today (``team``: the
+    team's for a supervisor, the branch's for the branch head; refused for anyone else), the
+    nearest running deadline first; paused and clock-less tickets after them, oldest first."""
     query = rows_query()
     if team:
         require_role(actor, SUPERVISING, "complaint.team_lead_only")
         scope = visible_owner_ids(session=session, actor=actor)
         query = query.where(col(Complaint.owner_id).in_(scope.owner_ids))
-    else:
-        query = query.where(col(Complaint.owner_id) == actor.id)
+    else:  # one's own, and those of colleagues on leave one covers today (AB角)
+        covered = covered_ticket_ids(session, actor, clock.today())
+        mine = col(Complaint.owner_id) == actor.id
+        query = query.where(or_(mine, col(Complaint.id).in_(covered)) if covered else mine)
     if not include_closed:
         query = query.where(col(Complaint.status) != S.CLOSED)
     if breached_only:
@@ -279,14 +283,19 @@ DEADLINE_CLOCKS = (
 """The deadlines of a ticket, each with the moment that meets it."""
 
 
-def deadlines_on(session: Session, owner_ids: list[int], day: date) -> list[DeadlineToday]:
+def deadlines_on(
+    session: Session, owner_ids: list[int], day: date, cover_for: Actor | None = None
+) -> list[DeadlineToday]:
     """The owners' open tickets with a deadline not yet met falling on ``day``, soonest first:
-    fixed-time items of their Today (the Complaints screen has the rest)."""
+    fixed-time items of their Today (the Complaints screen has the rest); with ``cover_for``,
+    also the tickets of colleagues on leave that person covers that day."""
     start, end = clock.day_bounds(day)
+    mine = col(Complaint.owner_id).in_(owner_ids)
+    covered = covered_ticket_ids(session, cover_for, day) if cover_for is not None else []
     query = (
         select(Complaint, Customer.customer_no, Customer.name)
         .join(Customer, col(Customer.id) == col(Complaint.customer_id))
-        .where(col(Complaint.owner_id).in_(owner_ids), col(Complaint.status) != S.CLOSED)
+        .where(or_(mine, col(Complaint.id).in_(covered)), col(Complaint.status) != S.CLOSED)
     )
     found: list[DeadlineToday] = []
     for c, customer_no, name in session.exec(query).all():
@@ -295,3 +304,22 @@ def deadlines_on(session: Session, owner_ids: list[int], day: date) -> list[Dead
             if due is not None and getattr(c, met_field) is None and start <= due < end:
                 found.append(DeadlineToday(c.ticket_no, c.owner_id, which, due, customer_no, name))
     return sorted(found, key=lambda d: (d.due_at, d.ticket_no))
+
+
+def covered_ticket_ids(session: Session, actor: Actor, day: date) -> list[int]:
+    """The open tickets of colleagues on leave on ``day`` that ``actor`` covers: as the
+    customer's B角, or as the supervisor when nobody else can (:mod:`~..core.cover`)."""
+    cover = cover_on(session, actor.branch_id, day)
+    away = cover.away()
+    if not away:
+        return []
+    rows = session.exec(
+        select(Complaint.id, Complaint.owner_id, Customer.backup_id)
+        .join(Customer, col(Customer.id) == col(Complaint.customer_id))
+        .where(col(Complaint.owner_id).in_(away), col(Complaint.status) != S.CLOSED)
+    ).all()
+    return [
+        ticket_id
+        for ticket_id, owner_id, backup_id in rows
+        if ticket_id is not None and cover.of_ticket(owner_id, backup_id) == actor.id
+    ]

@@ -24,7 +24,7 @@ also an event in the ticket's history.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, or_, true, update
@@ -40,6 +40,7 @@ from cmworkbench.domain.enums import ComplaintStatus as S
 from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints.schemas import SweepOut
+from cmworkbench.services.core.cover import Cover, cover_on
 from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import customer_filter
@@ -204,6 +205,8 @@ class _Ticket:
     team_id: int | None
     branch_id: int
     owner_name: str
+    customer_backup_id: int | None = None
+    """The customer's B角: who covers the ticket while its owner is on leave."""
 
 
 def _in_scope(actor: Actor | None) -> ColumnElement[bool]:
@@ -225,7 +228,9 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
     cal = calendar(settings)
     # the customer's flag, tier and class, not whole customer rows (loading those was a third
     # of a sweep's time at 2,000 open tickets); the few owners are shared rows
-    customer = (col(Customer.is_vip), col(Customer.tier), col(Customer.cls))
+    customer = (
+        col(Customer.is_vip), col(Customer.tier), col(Customer.cls), col(Customer.backup_id)
+    )  # fmt: skip
     rows = session.execute(
         sa_select(Complaint, *customer, Staff)
         .join(Customer, col(Customer.id) == col(Complaint.customer_id))
@@ -233,10 +238,12 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
         .where(col(Complaint.status) != S.CLOSED, _in_scope(actor))
     ).all()
     tickets = [
-        _Ticket(c, Flags(bool(flagged), tier, cls), owner.team_id, owner.branch_id, owner.name)
-        for c, flagged, tier, cls, owner in rows
+        _Ticket(
+            c, Flags(bool(flagged), tier, cls), owner.team_id, owner.branch_id, owner.name, b_role
+        )
+        for c, flagged, tier, cls, b_role, owner in rows
     ]
-    people = _Recipients(session)
+    people = _Recipients(session, clock.today())
     # Notices already sent about open tickets: most steps of a sweep were told before, and
     # skipping them here saves an INSERT … ON CONFLICT DO NOTHING each (measured: 4 of 5
     # seconds' worth at 2,000 open tickets).
@@ -285,7 +292,7 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
             title = t("complaint.notify.backoffice_late", ticket=c.ticket_no, to=c.backoffice_to)
             if notify(
                 session,
-                recipient=c.owner_id,
+                recipient=people.of("owner", ticket)[0],
                 kind="complaint_backoffice",
                 title=title,
                 complaint=c,
@@ -314,17 +321,24 @@ def _point(step: str) -> float:
 class _Recipients:
     """Who a step's role means for one ticket (looked up once per sweep)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, day: date) -> None:
         staff = session.exec(select(Staff).where(col(Staff.active))).all()
         self._rows = [(s.id, s.role, s.team_id, s.branch_id, s.name) for s in staff]
         self._names = {r[0]: r[4] for r in self._rows}
+        self._session, self._day = session, day
+        self._cover: dict[int, Cover] = {}
 
     def name(self, staff_id: int) -> str:
         return self._names.get(staff_id, "?")
 
     def of(self, role: str, ticket: _Ticket) -> list[int]:
         if role in ("owner", Role.MANAGER, Role.PHONE_MANAGER):
-            return [ticket.complaint.owner_id]
+            # an owner on leave: who covers the ticket is told instead (core/cover.py)
+            owner = ticket.complaint.owner_id
+            if ticket.branch_id not in self._cover:
+                self._cover[ticket.branch_id] = cover_on(self._session, ticket.branch_id, self._day)
+            cover = self._cover[ticket.branch_id].of_ticket(owner, ticket.customer_backup_id)
+            return [cover if cover is not None else owner]
         if role == Role.SUPERVISOR:
             found = [
                 r[0]

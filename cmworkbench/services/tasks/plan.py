@@ -199,9 +199,10 @@ def day_summary(
     settings = settings or Settings()
     parts = _parts(session, actor, settings, day or clock.today(), keep=False)
     the_day = parts.day
-    # The same fixed items as _fixed_rows: the person's own visits and complaint deadlines.
+    # The same fixed items as _fixed_rows: the person's own visits and the complaint deadlines
+    # of their tickets and those they cover.
     visits = len(parts.visits)
-    deadlines = len(deadlines_on(session, [actor.id], the_day.day))
+    deadlines = len(deadlines_on(session, [actor.id], the_day.day, actor))
     return DaySummary(
         day=the_day.day,
         plan_size=len(parts.fixed) + visits + deadlines + len(parts.planned),
@@ -749,7 +750,8 @@ def _fixed_rows(session: Session, parts: Parts) -> list[TodayRow]:
     last_day = [c for c in fixed if c.fixed_at is None]
     rows = _task_rows(session, the_day, timed, "fixed")
     rows += [_visit_row(v) for v in parts.visits]
-    rows += [_deadline_row(d) for d in deadlines_on(session, [the_day.actor.id], the_day.day)]
+    actor = the_day.actor
+    rows += [_deadline_row(d) for d in deadlines_on(session, [actor.id], the_day.day, actor)]
     rows.sort(key=lambda row: row.at or row.due_at)
     return rows + _task_rows(session, the_day, last_day, "fixed")
 

@@ -52,12 +52,12 @@ from cmworkbench.db.scoring import rescore_keyed
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
 from cmworkbench.i18n import label, t
+from cmworkbench.services.core.cover import coverers
 from cmworkbench.services.core.notify import insert_notification, insert_once
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.reports.api import overview
 from cmworkbench.services.staff.api import BOOK_ROLES, on_leave_ids, submitted_ids
 from cmworkbench.services.tasks.actions import REASON_CHARS
-from cmworkbench.services.tasks.today import coverers
 from cmworkbench.services.visits.api import monthly_summary
 from cmworkbench.services.visits.schemas import OnsiteSummaryRow
 

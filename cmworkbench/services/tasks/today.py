@@ -17,31 +17,17 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
-from cmworkbench.db.models import Customer, Staff, StaffLeave, Task
+from cmworkbench.db.models import Customer, Staff, Task
 from cmworkbench.domain import priority
-from cmworkbench.domain.enums import Role
 from cmworkbench.domain.masking import mask_phone
 from cmworkbench.domain.standing import standing
 from cmworkbench.i18n import t
+from cmworkbench.services.core.cover import coverers
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.tasks.schemas import TodayRow
 
 REASON_JOINER = " · "
 """Between the parts of a row's reason: ``A1 · 逾期 12 天 · VIP``."""
-
-
-def _on_leave(session: Session, branch_id: int, day: date) -> set[int]:
-    """Ids of the branch's staff on leave on ``day``."""
-    query = (
-        select(StaffLeave.staff_id)
-        .join(Staff, col(Staff.id) == col(StaffLeave.staff_id))
-        .where(
-            col(Staff.branch_id) == branch_id,
-            col(StaffLeave.starts_on) <= day,
-            col(StaffLeave.ends_on) >= day,
-        )
-    )
-    return set(session.exec(query).all())
 
 
 def covered_staff(*, session: Session, actor: Actor, day: date) -> dict[int, str]:
@@ -56,36 +42,6 @@ def covered_staff(*, session: Session, actor: Actor, day: date) -> dict[int, str
         return {}
     names = session.exec(select(Staff.id, Staff.name).where(col(Staff.id).in_(mine))).all()
     return {staff_id: name for staff_id, name in names if staff_id is not None}
-
-
-def coverers(*, session: Session, branch_id: int, day: date) -> dict[int, int]:
-    """Who covers whom on ``day``: staff on leave → the colleague their due work falls to
-    (the A/B partner unless away too, else the team's supervisor); people nobody can
-    cover are left out."""
-    away = _on_leave(session, branch_id, day)
-    if not away:
-        return {}
-    staff = session.exec(select(Staff).where(col(Staff.id).in_(away))).all()
-    supervisors: dict[int, int] = {}
-    team_ids = {s.team_id for s in staff if s.team_id is not None}
-    if team_ids:
-        query = select(Staff).where(
-            col(Staff.team_id).in_(team_ids),
-            col(Staff.role) == Role.SUPERVISOR,
-            col(Staff.active),
-        )
-        for sup in session.exec(query.order_by(col(Staff.id))).all():
-            if sup.team_id is not None and sup.id is not None:
-                supervisors.setdefault(sup.team_id, sup.id)
-    cover: dict[int, int] = {}
-    for person in staff:
-        if person.backup_id is not None and person.backup_id not in away:
-            coverer: int | None = person.backup_id
-        else:
-            coverer = supervisors.get(person.team_id) if person.team_id is not None else None
-        if coverer is not None and person.id is not None and coverer != person.id:
-            cover[person.id] = coverer
-    return cover
 
 
 def _facts(
