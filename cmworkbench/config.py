@@ -226,6 +226,27 @@ class ReminderSettings:
     are due this many working days later."""
 
 
+DIRECTORY_FLAGS = ("government", "dual_span", "benchmark")
+"""The flags that may make a group important for its staff directory."""
+
+
+@dataclass(frozen=True)
+class DirectorySettings:
+    """Staff directories (通讯录) of important group customers (telecom handbook)."""
+
+    classes: list[str] = field(default_factory=lambda: ["A1", "A2", "B1", "B2"])
+    """Group classes whose directory is kept: A and B."""
+    flags: list[str] = field(default_factory=lambda: list(DIRECTORY_FLAGS))
+    """... and any group with one of these flags (government-important, dual-span, industry
+    benchmark), whatever its class."""
+    refresh_months: int = 6
+    """A directory not refreshed for this many months (never: since the group became a
+    customer) gets a refresh task."""
+    per_month: int = 2
+    """Groups whose directory each manager collects or refreshes a month (the report's
+    target)."""
+
+
 @dataclass(frozen=True)
 class WorklogSettings:
     """The daily work log (工作日志): when a day's log stops being on time."""
@@ -259,6 +280,9 @@ class TargetSettings:
     95% (telecom VIP service standard)."""
     worklog: float = 1.0
     """Work logs submitted on the working days (every working day, both handbooks)."""
+    directories: float = 1.0
+    """Each manager's groups whose staff directory was refreshed, against ``[directories]
+    per_month`` (100%: the month's 2 groups)."""
     workload: float = 1.0
     """Books at most the size of their rule (``[workload]``): above 100% is flagged."""
 
@@ -295,7 +319,7 @@ class CapacitySettings:
         default_factory=lambda: {
             "contact": "channel",
             "post_loan": "meeting",
-            "directory_update": "none",
+            "directory_update": "call",
             "market_report": "none",
         }
     )
@@ -427,6 +451,7 @@ class Settings:
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     worklog: WorklogSettings = field(default_factory=WorklogSettings)
+    directories: DirectorySettings = field(default_factory=DirectorySettings)
     targets: TargetSettings = field(default_factory=TargetSettings)
     capacity: CapacitySettings = field(default_factory=CapacitySettings)
     workload: WorkloadSettings = field(default_factory=WorkloadSettings)
@@ -589,6 +614,15 @@ def _validate(s: Settings, label: str) -> None:
             fail(f"scheduler.{key}", "must be more than 0")
     if not _CLOCK_TIME.match(s.reminders.digest_at):
         fail("reminders.digest_at", f"{s.reminders.digest_at!r} is not a time like 09:00")
+    for i, c in enumerate(s.directories.classes):
+        if c not in GROUP_CLASSES:
+            fail(f"directories.classes[{i}]", f"{c!r} is not a class ({', '.join(GROUP_CLASSES)})")
+    for i, flag in enumerate(s.directories.flags):
+        if flag not in DIRECTORY_FLAGS:
+            fail(f"directories.flags[{i}]", f"{flag!r} is not one of {', '.join(DIRECTORY_FLAGS)}")
+    for key in ("refresh_months", "per_month"):
+        if getattr(s.directories, key) <= 0:
+            fail(f"directories.{key}", "must be more than 0")
     cutoff = s.worklog.cutoff
     if cutoff != "next_opening" and not _CLOCK_TIME.match(cutoff):
         fail("worklog.cutoff", f"{cutoff!r} is not next_opening or a time like 20:00")
@@ -687,6 +721,8 @@ def _validate(s: Settings, label: str) -> None:
     ):
         if not 0 <= getattr(s.targets, key) <= 1:
             fail(f"targets.{key}", "must be between 0 and 1")
+    if s.targets.directories < 0:
+        fail("targets.directories", "must be 0 or more")
     if not 1 <= s.targets.satisfaction <= 5:
         fail("targets.satisfaction", "must be between 1 and 5")
     for name, fr in s.freshness.items():

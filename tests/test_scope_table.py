@@ -497,6 +497,9 @@ CALLS: dict[str, Call] = {
     "customers.mark_verified": Call(
         lambda wb, t: wb.customers.mark_verified(t.customer_no), write=True
     ),
+    "customers.confirm_directory": Call(
+        lambda wb, t: wb.customers.confirm_directory(t.customer_no), write=True
+    ),
     "tasks.log_contact": Call(
         lambda wb, t: wb.tasks.log_contact(t.customer_no, "call", "reached"), write=True
     ),
@@ -732,6 +735,9 @@ customers.edit_contact   far     nf  nf  nf  nf  nf  nf  nf  nf
 customers.mark_verified  m1      ok  ok  nf  ok  nf  nf  ok  ok
 customers.mark_verified  m3      nf  nf  nf  nf  ok  nf  ok  ok
 customers.mark_verified  far     nf  nf  nf  nf  nf  nf  nf  nf
+customers.confirm_directory m1   ok  ok  nf  ok  nf  nf  ok  ok
+customers.confirm_directory m3   nf  nf  nf  nf  ok  nf  ok  ok
+customers.confirm_directory far  nf  nf  nf  nf  nf  nf  nf  nf
 tasks.log_contact        m1      ok  ok  nf  ok  nf  nf  ok  ok
 tasks.log_contact        m3      nf  nf  nf  nf  ok  nf  ok  ok
 tasks.log_contact        far     nf  nf  nf  nf  nf  nf  nf  nf

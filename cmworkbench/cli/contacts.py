@@ -1,7 +1,10 @@
 """``cmw log call|visit CUSTOMER_NO --outcome O``: log a contact with a customer, and what it
 was for (``--for TASK_ID``, repeatable: those tasks close when the contact was held), as the
 Today screen and the customer 360 view do. ``--at`` logs one that happened earlier (at most
-a week ago): ``14:30`` (today), ``11-23 14:30``, ``2026-11-23T14:30``."""
+a week ago): ``14:30`` (today), ``11-23 14:30``, ``2026-11-23T14:30``.
+
+``cmw directory confirm CUSTOMER_NO``: a group's internal staff directory (通讯录) was gone
+through with it today (:mod:`cmworkbench.services.customers.group_directory`)."""
 
 from __future__ import annotations
 
@@ -50,7 +53,12 @@ def register(commands: Commands, common: Parser) -> dict[str, Handler]:
     )
     add_as(log)
     add_json(log)
-    return {"log": _log}
+    directory = commands.add_parser("directory", parents=[common], help=t("cli.help.directory"))
+    actions = directory.add_subparsers(dest="directory_action", required=True, metavar="ACTION")
+    confirm = actions.add_parser("confirm", parents=[common], help=t("cli.help.directory_confirm"))
+    confirm.add_argument("customer_no", metavar="CUSTOMER_NO", help=t("cli.help.customer_no"))
+    add_as(confirm)
+    return {"log": _log, "directory": _directory}
 
 
 def _log(args: argparse.Namespace, settings: Settings) -> int:
@@ -84,4 +92,12 @@ def _log(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_OK
     closed = ", ".join(f"#{task_id}" for task_id in logged.closed_task_ids) or "—"
     print(i18n.t("cli.log.done", id=logged.interaction_id, closed=closed))
+    return EXIT_OK
+
+
+def _directory(args: argparse.Namespace, settings: Settings) -> int:
+    """``cmw directory confirm CUSTOMER_NO``: the group's staff directory refreshed now."""
+    at = own_workbench(settings, args.login).customers.confirm_directory(args.customer_no)
+    local = at.astimezone(clock.branch_tz()).strftime("%Y-%m-%d %H:%M")
+    print(i18n.t("cli.directory.confirmed", customer_no=args.customer_no.strip(), at=local))
     return EXIT_OK

@@ -94,6 +94,8 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         print(i18n.t("import.moved", count=summary.moved))
     if summary.retention:
         print(i18n.t("import.retention", count=summary.retention))
+    if summary.directories:
+        print(i18n.t("import.directories", count=summary.directories))
     if summary.reject_file and summary.rejected:
         print(i18n.t("import.rejects_written", path=summary.reject_file))
     if summary.dry_run:

@@ -134,6 +134,21 @@ class Customer(SQLModel, table=True):
     created_at: datetime
     updated_at: datetime
     version: int = Field(default=1)
+    directory_refreshed_at: datetime | None = None
+    """Groups: when the internal staff directory (通讯录) was last confirmed or updated."""
+
+
+class DirectoryRefresh(SQLModel, table=True):
+    """A group's staff directory (通讯录) confirmed or updated: who and how."""
+
+    __tablename__ = "directory_refresh"
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    """Who refreshed it (an import: the customer's owner, whose group it is)."""
+    at: datetime = Field(index=True)
+    source: str = Field(max_length=8)
+    """``hand`` (confirmed), ``contact`` (a contact edited), ``import`` (its contacts imported)."""
 
 
 class CustomerMetric(SQLModel, table=True):

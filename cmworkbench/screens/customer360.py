@@ -64,6 +64,7 @@ class Customer360Screen(BaseScreen):
         _key("e", "edit", "edit"),
         _key("k", "edit_contact", "edit_contact"),
         _key("m", "mark_verified", "mark_verified"),
+        _key("d", "confirm_directory", "confirm_directory"),
         _key("o", "onsite", "onsite_day"),
         _key("g", "assign", "pool_assign"),
         _key("r", "reveal", "reveal"),
@@ -288,6 +289,16 @@ class Customer360Screen(BaseScreen):
         """Write the verification in a thread."""
         self.workbench.customers.mark_verified(self.customer_no)
         self.post_message(self.Done(t("tui.c360.verified")))
+
+    def action_confirm_directory(self) -> None:
+        """Record that the group's staff directory (通讯录) was gone through with it today."""
+        self.confirm_directory()
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def confirm_directory(self) -> None:
+        """Write the refresh in a thread."""
+        self.workbench.customers.confirm_directory(self.customer_no)
+        self.post_message(self.Done(t("tui.c360.directory_confirmed")))
 
     def action_reveal(self) -> None:
         """Show the clear phone and ID number (audited); pressed again, mask them."""

@@ -82,7 +82,7 @@ class DashboardScreen(WorkbenchScreen):
     }
     DashboardScreen #dashboard-figures {
         height: auto;
-        max-height: 15;
+        max-height: 17;
     }
     DashboardScreen #dashboard-bottom {
         height: auto;

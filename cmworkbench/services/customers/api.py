@@ -7,7 +7,15 @@ A capability reaches another through its ``schemas``, its facade and this module
 from __future__ import annotations
 
 from cmworkbench.services.customers.edit import apply_changes
+from cmworkbench.services.customers.group_directory import refreshed_by_import
 from cmworkbench.services.customers.ownership import chosen_customers, move_customers, partners
 from cmworkbench.services.customers.pool import pool_keepers
 
-__all__ = ["apply_changes", "chosen_customers", "move_customers", "partners", "pool_keepers"]
+__all__ = [
+    "apply_changes",
+    "chosen_customers",
+    "move_customers",
+    "partners",
+    "pool_keepers",
+    "refreshed_by_import",
+]

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from cmworkbench.services.core.usecase import Facade, UseCase
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cmworkbench.services.core.schemas import AuditEntry
     from cmworkbench.services.customers.profile import CustomerHit
     from cmworkbench.services.customers.schemas import (
@@ -32,6 +34,7 @@ class CustomersFacade(Facade):
     reveal: UseCase[str] = UseCase("customers.reveal:reveal")
     update: UseCase[CustomerProfile] = UseCase("customers.profile:update_customer")
     mark_verified: UseCase[CustomerProfile] = UseCase("customers.profile:mark_verified")
+    confirm_directory: UseCase[datetime] = UseCase("customers.group_directory:confirm_directory")
     audit: UseCase[list[AuditEntry]] = UseCase("core.audit:entries_for_customer")
     export: UseCase[ExportResult] = UseCase("customers.export:export_customers")
     handover: UseCase[HandoverReport] = UseCase("customers.handover:handover")

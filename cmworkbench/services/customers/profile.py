@@ -37,6 +37,7 @@ from cmworkbench.services.customers.edit import (
     validate_changes,
     verify_now,
 )
+from cmworkbench.services.customers.group_directory import refreshed_by_hand
 from cmworkbench.services.customers.reveal import reveal
 from cmworkbench.services.customers.schemas import (
     ComplaintLine,
@@ -147,6 +148,8 @@ def edit_contact(
     contact.role, contact.is_key_person, contact.updated_at = role, key_person, clock.now()
     session.add(contact)
     session.flush()
+    if customer.kind == "group" and any(before != after for before, after in changed.values()):
+        refreshed_by_hand(session, actor, customer, "contact")  # the directory was updated
     return _contacts(session, _id(customer))
 
 

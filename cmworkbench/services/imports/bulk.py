@@ -85,6 +85,8 @@ class Counts:
     """Customers of the file that changed owner."""
     touched: list[int] = field(default_factory=list)
     """Customers whose search terms may have changed."""
+    groups: set[int] = field(default_factory=set)
+    """Customers whose contacts the file holds (their staff directory is refreshed)."""
     member_drops: list[MemberDrop] = field(default_factory=list)
     """Groups whose members fell by more than the churn share (a retention task each)."""
 
@@ -173,6 +175,8 @@ class Writer:
         if not rows:
             return
         existing = self._existing(rows)
+        if self.kind == "contacts":
+            self.counts.groups.update(row.values["customer_id"] for row in rows)
         inserts: list[dict[str, Any]] = []
         updates: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         moves: dict[tuple[int | None, int], list[int]] = {}

@@ -56,6 +56,7 @@ from cmworkbench.services.core.output import OutputFile, output_file
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_role
 from cmworkbench.services.core.spreadsheet import csv_rows
+from cmworkbench.services.customers import api as customers
 from cmworkbench.services.imports.bulk import (
     BATCH,
     Row,
@@ -240,10 +241,13 @@ def _import_bulk(
         flush()
         writer.finish()
         restore_triggers(conn, triggers)
-        if drops := writer.counts.member_drops:
+        counts = writer.counts
+        if counts.member_drops or counts.groups:
             session = Session(bind=conn)
             try:
+                drops = counts.member_drops
                 summary.retention = tasks.open_for_member_drops(session, settings, drops, now)
+                summary.directories = customers.refreshed_by_import(session, counts.groups, now)
                 session.flush()
             finally:
                 session.close()

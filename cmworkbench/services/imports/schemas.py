@@ -28,6 +28,8 @@ class ImportSummary:
     """Customers of the file whose owner changed."""
     retention: int = 0
     """Retention tasks opened: groups whose members fell in bulk since the last import."""
+    directories: int = 0
+    """Groups whose staff directory the file refreshed (their contacts imported)."""
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     """The row messages (at most :data:`MAX_REPORTED`), in row order."""

@@ -393,6 +393,25 @@ def _worklog(d: Dialect, owners: str) -> str:
     )
 
 
+def _directories(d: Dialect, owners: str) -> str:
+    # Each manager collects or refreshes at least ``[directories] per_month`` groups' staff
+    # directories (通讯录) a month (telecom handbook): a record per group refreshed in the
+    # period (by hand, a contact edit or an import of its contacts; services/customers/
+    # group_directory.py), for its owner, against each manager's target for the period
+    # (per_month, pro rata for a part of a month: ``:directory_target``).
+    return (
+        "SELECT c.owner_id, NULL AS grp, c.customer_no AS ref, c.name,"
+        f" MIN({d.local_day.format('r.at')}) AS day, 1 AS num, 0 AS den,"
+        " MIN(r.source) AS detail FROM directory_refresh r JOIN customer c ON c.id = r.customer_id"
+        f" WHERE c.owner_id IN ({owners}) AND r.at >= :start AND r.at < :end"
+        " GROUP BY c.owner_id, c.customer_no, c.name"
+        " UNION ALL"
+        " SELECT s.id AS owner_id, NULL AS grp, s.login AS ref, s.name, :end_day AS day,"
+        " 0 AS num, :directory_target AS den, s.role AS detail"
+        f" FROM staff s WHERE s.id IN ({owners}) AND s.active AND s.role = 'manager'"
+    )
+
+
 def _retention(d: Dialect, owners: str) -> str:
     # How the retention talks of the period ended (挽留: a held call or visit for a retention
     # task records retained, still at risk or lost; services/tasks/retention.py): the share
@@ -487,6 +506,7 @@ FIGURES: tuple[FigureDef, ...] = (
     ),
     FigureDef("worklog", "ratio", "worklog", True, _worklog),
     FigureDef("retention", "ratio", None, True, _retention),
+    FigureDef("directories", "ratio", "directories", True, _directories),
     FigureDef("workload", "ratio", "workload", False, _workload, _workload_weekly),
 )
 """Every figure of the report, in the order reports show them."""

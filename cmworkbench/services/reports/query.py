@@ -74,6 +74,7 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
         "after_sale_months": settings.tasks.after_sale_months,
         "after_sale_start_days": settings.tasks.after_sale_start_days,
         "after_sale_back": f"-{settings.tasks.after_sale_months} months",
+        "directory_target": directory_target(settings, start, end),  # the whole period asked
         "manager_households": settings.workload.manager.households,
         "phone_manager_households": settings.workload.phone_manager.households,
     }
@@ -118,6 +119,19 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
         )
     )
     return Query(dialect, params, "WITH " + ctes, end_at, rules, fresh)
+
+
+def directory_target(settings: Settings, first: date, last: date) -> float:
+    """Groups whose staff directory a manager refreshes from ``first`` to ``last``:
+    ``[directories] per_month`` a calendar month, pro rata for the part of a month a period
+    holds (a whole month: exactly per_month)."""
+    total, day = 0.0, first
+    while day <= last:
+        month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        until = min(month_end, last)
+        total += ((until - day).days + 1) / month_end.day
+        day = until + timedelta(days=1)
+    return round(settings.directories.per_month * total, 2)
 
 
 _INSTANT = "timestamptz"

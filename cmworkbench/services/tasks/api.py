@@ -7,7 +7,12 @@ A capability reaches another through its ``schemas``, its facade and this module
 from __future__ import annotations
 
 from cmworkbench.services.tasks.actions import REASON_CHARS
-from cmworkbench.services.tasks.closing import close_verify_tasks, open_tasks_of
+from cmworkbench.services.tasks.closing import (
+    close_directory_tasks,
+    close_directory_tasks_of,
+    close_verify_tasks,
+    open_tasks_of,
+)
 from cmworkbench.services.tasks.contacts import record_contact
 from cmworkbench.services.tasks.plan import day_summary
 from cmworkbench.services.tasks.retention import MemberDrop, member_dropped, open_for_member_drops
@@ -15,6 +20,8 @@ from cmworkbench.services.tasks.retention import MemberDrop, member_dropped, ope
 __all__ = [
     "REASON_CHARS",
     "MemberDrop",
+    "close_directory_tasks",
+    "close_directory_tasks_of",
     "close_verify_tasks",
     "day_summary",
     "member_dropped",

@@ -5,7 +5,7 @@ logged contact (:mod:`.contacts`) and by a verification of a customer's data."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from sqlmodel import Session, col, select, update
 from sqlmodel.sql.expression import SelectOfScalar
@@ -89,3 +89,35 @@ def close_verify_tasks(session: Session, *, actor: Actor, customer_id: int) -> l
     return close_satisfied_tasks(
         session, actor=actor, customer_id=customer_id, kinds=kinds, note="closed by verification"
     )
+
+
+def close_directory_tasks(session: Session, *, actor: Actor, customer_id: int) -> list[int]:
+    """A group's staff directory (通讯录) refreshed: its open refresh tasks are done."""
+    kinds = frozenset({TaskKind.DIRECTORY_UPDATE.value})
+    return close_satisfied_tasks(
+        session, actor=actor, customer_id=customer_id, kinds=kinds, note="directory refreshed"
+    )
+
+
+def close_directory_tasks_of(session: Session, customer_ids: Sequence[int]) -> int:
+    """The same for the groups of an import of contacts, in one statement per 500 (an import
+    is audited as a whole; the tasks' note says why they closed)."""
+    closed = 0
+    ids = sorted(set(customer_ids))
+    for start in range(0, len(ids), 500):
+        result = session.connection().execute(
+            update(Task)
+            .where(
+                col(Task.customer_id).in_(ids[start : start + 500]),
+                col(Task.kind) == TaskKind.DIRECTORY_UPDATE,
+                col(Task.status) == TaskStatus.OPEN,
+            )
+            .values(
+                status=TaskStatus.DONE,
+                closed_at=clock.now(),
+                note="directory refreshed (import)",
+                version=col(Task.version) + 1,
+            )
+        )
+        closed += int(result.rowcount or 0)
+    return closed

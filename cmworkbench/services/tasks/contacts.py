@@ -37,7 +37,7 @@ from cmworkbench.services.core.validation import (
     range_problem,
     text_problem,
 )
-from cmworkbench.services.customers.api import apply_changes
+from cmworkbench.services.customers import api as customers
 from cmworkbench.services.tasks.closing import close_task
 from cmworkbench.services.tasks.retention import RESULTS, STATUS_AFTER
 from cmworkbench.services.tasks.schemas import OUTCOMES, ContactLogged, OpenTask
@@ -222,7 +222,7 @@ def record_contact(
     if retention is not None:
         status = STATUS_AFTER[retention]
         values = {"status": status}
-        apply_changes(
+        customers.apply_changes(
             session, actor=actor, customer=customer, version=customer.version, values=values
         )
     return ContactLogged(row_id, tuple(closed), tuple(purposes))

@@ -22,7 +22,9 @@ Rules (the numbers are in ``config.toml``):
 * complaint return call (投诉回访), within the month of resolution;
 * churn (流失): a customer marked at risk, or assets/revenue down by more than
   ``churn_asset_drop`` month on month; the supervisor of an A/B customer's owner is told of
-  each new retention task (:mod:`.retention`).
+  each new retention task (:mod:`.retention`);
+* staff directory (通讯录) of an important group (``[directories]``: classes and flags) not
+  refreshed for ``refresh_months`` (never: since it became a customer).
 
 The generation also closes the tasks whose reason has gone (a later contact, a re-verified
 record, a return call made, a return visit made outside its task), so what it prints is
@@ -45,6 +47,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
@@ -134,6 +137,12 @@ class Context:
         self.dialect = dialect_of("postgresql" if postgresql else "sqlite")
         """The SQL fragments of the connection's database (:mod:`cmworkbench.db.dialect`)."""
         self.month = day.strftime("%Y-%m")
+        months = settings.directories.refresh_months
+        self.directory_since = datetime.combine(
+            day - relativedelta(months=months) + timedelta(days=1), datetime.min.time(), tz
+        ).astimezone(UTC)
+        """A directory last refreshed before this is due today (refreshed on 05-23, due on
+        11-23 with six months)."""
 
     def at_opening(self, date_sql: str) -> str:
         """SQL for the stored instant of a local date's opening time."""
@@ -200,10 +209,12 @@ class Context:
     def params(self) -> dict[str, Any]:
         if self.postgresql:
             times: dict[str, Any] = {"start": self.start, "tomorrow": self.tomorrow}
+            times["directory_since"] = self.directory_since
             return {**times, "now": self.now, "day": self.day, "month": self.month}
         return {
             "start": _stamp(self.start),
             "tomorrow": _stamp(self.tomorrow),
+            "directory_since": _stamp(self.directory_since),
             "now": _stamp(self.now),
             "day": str(self.day),
             "month": self.month,
@@ -296,6 +307,11 @@ def _close_stale(conn: Connection, ctx: Context) -> int:
         "UPDATE task SET status = 'done', closed_at = :now, note = 'info verified'"
         " WHERE kind = 'verify_info' AND status = 'open' AND EXISTS (SELECT 1 FROM customer c"
         " WHERE c.id = task.customer_id AND c.info_verified_at > task.created_at)",
+        # the group's staff directory was refreshed since
+        "UPDATE task SET status = 'done', closed_at = :now, note = 'directory refreshed'"
+        " WHERE kind = 'directory_update' AND status = 'open' AND customer_id IS NOT NULL"
+        " AND EXISTS (SELECT 1 FROM customer c WHERE c.id = task.customer_id"
+        " AND c.directory_refreshed_at > task.created_at)",
     ]
     return sum(int(conn.execute(text(s), ctx.params).rowcount or 0) for s in statements)
 

@@ -74,7 +74,7 @@ planned by priority like the rest, and is overdue tomorrow."""
 
 SCHEDULED_RULES = (
     "cadence.", "freshness.", "care.", "after_sale", "maturity", "post_loan", "return_call",
-    "churn", "monthly.",
+    "churn", "monthly.", "directory",
 )  # fmt: skip
 """Rule names (prefixes) of the tasks the scheduled generation makes (daily, ``rules_sql``;
 monthly, ``reminders``). A task made after the day's plan by anything else (a visit's next

@@ -27,7 +27,8 @@ a second run, a retry after a crash or a concurrent run creates nothing new.
   active manager and phone manager not on leave whose work log of today is not submitted.
 * :func:`monthly_rules` — on the first working day of a month only: every active manager and
   phone manager gets two tasks without a customer, the staff directory refresh of their group
-  customers (通讯录: collect at least 2 new a month) and the market intelligence report (both
+  customers (通讯录: collect or refresh at least 2 groups' directories a month, ``[directories]
+  per_month``) and the market intelligence report (both
   monthly, telecom handbook), due at the close of business ``reminders.monthly_due_workdays``
   working days later; every supervisor of a team gets last month's on-site service (驻点)
   summary of the team (:func:`~cmworkbench.services.visits.onsite.monthly_summary`).
@@ -280,7 +281,8 @@ def monthly_rules(*, session: Session, settings: Settings) -> int:
     for person in _book_staff(session):
         for kind in MONTHLY_KINDS:
             covers = month if kind == TaskKind.DIRECTORY_UPDATE else last_month
-            reason = t(f"reminder.monthly.{kind.value}", month=covers)
+            n = settings.directories.per_month
+            reason = t(f"reminder.monthly.{kind.value}", month=covers, n=n)
             created += _monthly_task(session, person, kind, closing, reason, month)
     for supervisor in _team_supervisors(session):
         created += _onsite_summary(session, supervisor, last_month, month)

@@ -61,6 +61,7 @@ def rule_selects(ctx: Context) -> list[tuple[str, str]]:
         ("post_loan", _post_loan(ctx)),
         ("return_call", _return_call(ctx)),
         ("retention", _retention(ctx)),
+        ("directory_update", _directory(ctx)),
     ]
 
 
@@ -214,4 +215,29 @@ def _retention(ctx: Context) -> str:
     return (
         _select("retention", "'churn'", ctx.at_opening(":day"), key)
         + f" FROM customer c WHERE {_ACTIVE} AND (c.status = 'at_risk' OR EXISTS ({fell}))"
+    )
+
+
+_DIRECTORY_FLAGS = {
+    "government": "c.is_government",
+    "dual_span": "c.is_dual_span",
+    "benchmark": "c.is_benchmark",
+}
+"""``[directories] flags`` → the customer's column."""
+
+
+def _directory(ctx: Context) -> str:
+    """Important groups whose staff directory (通讯录) was last refreshed (never: since they
+    became customers) before ``:directory_since``: a refresh task each, once per refresh."""
+    rules = ctx.settings.directories
+    important = [f"c.cls IN ({', '.join(repr(c) for c in rules.classes)})"] if rules.classes else []
+    important += [_DIRECTORY_FLAGS[flag] for flag in rules.flags]
+    if not important:
+        return ""
+    since = "COALESCE(c.directory_refreshed_at, c.created_at)"
+    key = f"'directory:' || c.id || ':' || {ctx.seconds_text(since)}"
+    return (
+        _select("directory_update", "'directory'", ctx.at_opening(":day"), key)
+        + f" FROM customer c WHERE {_ACTIVE} AND c.kind = 'group'"
+        f" AND ({' OR '.join(important)}) AND {since} < :directory_since"
     )

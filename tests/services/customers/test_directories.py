@@ -28,7 +28,6 @@ from cmworkbench.services.workbench import login
 Build = Callable[[], AbstractContextManager[Factory]]
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")  # Monday 2026-11-23 08:30
-XFAIL = pytest.mark.xfail(strict=True, reason="issue 22 item 1: staff directories")
 
 
 @pytest.fixture
@@ -59,7 +58,7 @@ def refreshed(engine: Engine) -> None:
     with Session(engine) as session:
         for number, when in [("G001", "2026-04-10T10:00"), ("G002", "2026-09-01T10:00")]:
             customer = session.exec(select(Customer).where(Customer.customer_no == number)).one()
-            customer.directory_refreshed_at = clock.parse_instant(when)  # type: ignore[attr-defined]
+            customer.directory_refreshed_at = clock.parse_instant(when)
             session.add(customer)
         session.commit()
 
@@ -84,7 +83,6 @@ def directory_tasks(engine: Engine, status: str = "open") -> list[str]:
         return [number for (number,) in rows]
 
 
-@XFAIL
 def test_an_important_groups_directory_is_due_six_months_after_its_last_refresh(
     engine: Engine, database_url: str, groups: None
 ) -> None:
@@ -95,7 +93,6 @@ def test_an_important_groups_directory_is_due_six_months_after_its_last_refresh(
     assert directory_tasks(engine) == ["G001", "G004"], "once"
 
 
-@XFAIL
 def test_confirming_a_directory_by_hand_or_editing_a_contact_refreshes_it(
     engine: Engine, database_url: str, groups: None, settings: Settings
 ) -> None:
@@ -115,10 +112,26 @@ def test_confirming_a_directory_by_hand_or_editing_a_contact_refreshes_it(
             text("SELECT COUNT(*) FROM audit_log WHERE action = 'refresh_directory'")
         ).scalar()
     assert (stamped, audited) == (3, 2), "G002 still as it was"
+    # G003's contact made its decision-maker: its directory was updated by hand
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO contact (customer_id, name, role, is_key_person, updated_at)"
+                " SELECT id, '周总', 'contact', :f, created_at FROM customer"
+                " WHERE customer_no = 'G003'"
+            ),
+            {"f": False},
+        )
+        contact_id = conn.execute(text("SELECT MAX(id) FROM contact")).scalar()
+    bench.customers.edit_contact("G003", contact_id, "decision_maker", True)
+    with engine.connect() as conn:
+        sources = (
+            conn.execute(text("SELECT source FROM directory_refresh ORDER BY id")).scalars().all()
+        )
+    assert sources == ["hand", "hand", "contact"]
     assert cmw(database_url, "directory", "confirm", "G009", "--as", "wangfang") != 0
 
 
-@XFAIL
 def test_an_import_of_a_groups_contacts_refreshes_its_directory(
     engine: Engine, database_url: str, groups: None, tmp_path: Path
 ) -> None:
@@ -132,7 +145,6 @@ def test_an_import_of_a_groups_contacts_refreshes_its_directory(
     assert directory_tasks(engine) == ["G004"]
 
 
-@XFAIL
 def test_each_manager_refreshes_two_groups_a_month_in_the_report(
     engine: Engine, database_url: str, groups: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -145,8 +157,7 @@ def test_each_manager_refreshes_two_groups_a_month_in_the_report(
     assert [(f["numerator"], f["denominator"]) for f in figure] == [(1, 2)]
 
 
-@XFAIL
 def test_the_monthly_task_asks_for_two_groups_not_two_new_people(language: str) -> None:
-    text_ = t("reminder.monthly.directory_update", month="2026-12")
+    text_ = t("reminder.monthly.directory_update", month="2026-12", n=2)
     assert {"zh_CN": "2 个", "en": "2 group"}[language] in text_
     assert "新增 2 人" not in text_ and "2 new" not in text_

@@ -130,6 +130,7 @@ def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> No
         "tasks_overdue": (2, 4),
         "worklog": (5, 15),
         "retention": (1, 1),  # K1's call of 11-10 was a retention talk: retained
+        "directories": (0, 2),  # no staff directory refreshed: 0 of the month's 2
         "workload": (4, 150),  # four customers in a book of 150 households (the rule)
     }
     coverage = report.total.figure("coverage")

@@ -39,6 +39,7 @@ def a1_customer(f: Factory, owner: Staff, number: str, name: str, last_call_days
     customer: Customer = f.customer(owner, number, name, cls="A1")
     customer.created_at = clock.now() - timedelta(days=365)
     customer.info_verified_at = clock.now()
+    customer.directory_refreshed_at = clock.now()  # its staff directory too: not due
     f.session.add(customer)
     called = clock.now() - timedelta(days=last_call_days_ago)
     assert customer.id is not None and owner.id is not None

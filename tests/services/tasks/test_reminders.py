@@ -507,7 +507,7 @@ def test_monthly_tasks_have_no_customer_and_are_due_in_5_working_days(
         (
             "directory_update",
             None,
-            "通讯录更新（2026-11）：更新名下集团客户的内部通讯录，本月至少新增 2 人",
+            "通讯录更新（2026-11）：本月至少收集或更新名下 2 个集团客户的内部通讯录",
         ),
         ("market_report", None, "市场信息报告（2026-10）：报送 2026-10 的竞争对手动态与市场信息"),
     ]

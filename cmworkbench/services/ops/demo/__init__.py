@@ -53,6 +53,7 @@ from cmworkbench.services.ops.demo.customers import (
     AB_SHARE,
     CONTACT_COLUMNS,
     CUSTOMER_COLUMNS,
+    DIRECTORY_COLUMNS,
     HOLDING_COLUMNS,
     METRIC_COLUMNS,
     Chunk,
@@ -82,7 +83,7 @@ MAX_CUSTOMERS = 10_000_000
 TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
     "customer_metric", "complaint", "complaint_event", "task", "work_log", "visit_plan",
-    "visit_plan_item",
+    "visit_plan_item", "directory_refresh",
 )  # fmt: skip
 STAFF_COLUMNS = (
     "id", "login", "name", "role", "grade", "branch_id", "team_id", "backup_id", "phone",
@@ -246,6 +247,7 @@ def _write_chunk(sink: Sink, chunk: Chunk, complaints: Complaints) -> None:
         ("holding", HOLDING_COLUMNS, chunk.holdings),
         ("interaction", INTERACTION_COLUMNS, chunk.interactions),
         ("customer_metric", METRIC_COLUMNS, chunk.metrics),
+        ("directory_refresh", DIRECTORY_COLUMNS, chunk.directories),
         ("task", TASK_COLUMNS, chunk.tasks),
         ("complaint", COMPLAINT_COLUMNS, complaint_rows),
         ("complaint_event", EVENT_COLUMNS, event_rows),

@@ -33,7 +33,7 @@ CUSTOMER_COLUMNS = (
     "is_dual_span", "is_benchmark", "industry", "area", "address", "phone", "phone2",
     "id_number", "birthday", "owner_id", "backup_id", "assets_yuan", "revenue_yuan",
     "staff_count", "status", "preferred_hours", "info_verified_at", "opened_on", "created_at",
-    "updated_at", "version",
+    "updated_at", "version", "directory_refreshed_at",
 )  # fmt: skip
 CONTACT_COLUMNS = (
     "id", "customer_id", "name", "role", "title", "phone", "phone2", "birthday", "preferences",
@@ -44,6 +44,16 @@ HOLDING_COLUMNS = (
     "amount_yuan", "next_check_on",
 )  # fmt: skip
 METRIC_COLUMNS = ("id", "customer_id", "month", "assets_yuan", "revenue_yuan", "member_count")
+DIRECTORY_COLUMNS = ("id", "customer_id", "staff_id", "at", "source")
+DIRECTORY_DAYS = 175
+"""A group's staff directory (通讯录) was last refreshed up to this many days ago (within the
+six months of ``[directories]``), spread evenly, but for :data:`DIRECTORY_STALE` of them,
+whose refresh is due. Drawn from the customer's id, not the random stream, so adding them
+left every other figure of the demo as it was."""
+DIRECTORY_STALE = 50
+"""One group in this many has a directory last refreshed over six months ago."""
+DIRECTORY_LOGGED_DAYS = 62
+"""Refreshes of the last two months are on record (who and when: the report's figure)."""
 _ASSETS_AT = CUSTOMER_COLUMNS.index("assets_yuan")
 _REVENUE_AT = CUSTOMER_COLUMNS.index("revenue_yuan")
 _STAFF_COUNT_AT = CUSTOMER_COLUMNS.index("staff_count")
@@ -52,6 +62,7 @@ _VIP_AT = CUSTOMER_COLUMNS.index("is_vip")
 _TIER_AT = CUSTOMER_COLUMNS.index("tier")
 _NAME_AT = CUSTOMER_COLUMNS.index("name")
 _GOVERNMENT_AT = CUSTOMER_COLUMNS.index("is_government")
+_DIRECTORY_AT = CUSTOMER_COLUMNS.index("directory_refreshed_at")
 
 GROUP_SHARE = 0.25
 CLASS_WEIGHTS = (("A1", 3), ("A2", 7), ("B1", 6), ("B2", 14), ("C", 70))
@@ -92,6 +103,8 @@ class Chunk:
     metrics: list[Row] = field(default_factory=list)
     tasks: list[Row] = field(default_factory=list)
     """The done tasks of the chunk's recent contacts and verifications."""
+    directories: list[Row] = field(default_factory=list)
+    """Recent refreshes of the chunk's groups' staff directories."""
     complainants: list[Complainant] = field(default_factory=list)
 
 
@@ -164,6 +177,8 @@ class Customers:
         )
         self.interactions.for_customer(out.interactions, out.tasks, who)
         self._verified_task(out, cid, cls, owner)
+        if row[_DIRECTORY_AT] is not None:
+            self._directory_refresh(out, cid, owner)
         status = cast(str, row[_STATUS_AT])
         if cls != "C" or status != "active":
             members = cast("int | None", row[_STAFF_COUNT_AT])
@@ -191,7 +206,7 @@ class Customers:
         return (
             cid, f"C{cid:08d}", "individual", name, cls, tier, int(vip), 0, 0, 0, None,
             common[0], d.address(rng, district, home=True), common[1], common[2], id_number,
-            self.stamps.day(born), owner, backup, assets, None, None, *common[3:],
+            self.stamps.day(born), owner, backup, assets, None, None, *common[3:], None,
         )  # fmt: skip
 
     def _group(
@@ -210,12 +225,29 @@ class Customers:
         bench = rng.random() < {"A": 0.15, "B": 0.04}.get(top, 0.005)
         vip = rng.random() < {"A": 0.4, "B": 0.08}.get(top, 0.005)
         common = self._common(cls, v.DISTRICTS[org.district][0], pooled=owner is None)
+        # An important group's staff directory (通讯录) is kept ([directories] default: A/B
+        # classes and the flags); a small C-class group's is not.
+        kept = top in "AB" or gov or dual or bench
         return (
             cid, f"C{cid:08d}", "group", org.name, cls, None, int(vip), int(gov), int(dual),
             int(bench), org.industry, common[0], d.address(rng, org.district, home=False),
             common[1], common[2], None, None, owner, backup, None, revenue, staff_count,
-            *common[3:],
+            *common[3:], self.stamps.instant(self._directory_at(cid)) if kept else None,
         )  # fmt: skip
+
+    def _directory_at(self, cid: int) -> int:
+        """When group ``cid``'s staff directory was last refreshed (UTC epoch)."""
+        stale = cid * 104_729 % DIRECTORY_STALE == 0
+        ago = 185 + cid % 30 if stale else 1 + cid * 7_919 % DIRECTORY_DAYS
+        return self.stamps.midnight(self.stamps.today_ord - ago) + 36_000 + cid % 18_000
+
+    def _directory_refresh(self, out: Chunk, cid: int, owner: int) -> None:
+        """The last refresh on record, when it falls in the last two months."""
+        at = self._directory_at(cid)
+        if at >= self.stamps.midnight(self.stamps.today_ord - DIRECTORY_LOGGED_DAYS):
+            row_id = self.ids["directory_refresh"]
+            self.ids["directory_refresh"] = row_id + 1
+            out.directories.append((row_id, cid, owner, self.stamps.instant(at), "hand"))
 
     def _common(self, cls: str, area: str, *, pooled: bool = False) -> Row:
         """(area, phone, phone2, status, preferred hours, verified, opened, created, updated, 1)."""
