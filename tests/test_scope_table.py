@@ -56,6 +56,7 @@ from cmworkbench.db.models import (
     Complaint,
     Contact,
     Customer,
+    MarketReport,
     Notification,
     OnsiteDay,
     SshKey,
@@ -156,6 +157,8 @@ class Target:
     """Name of the owner's draft."""
     leave_id: int
     """The owner's leave in January."""
+    market_report_id: int
+    """The owner's market report of October."""
 
 
 @dataclass
@@ -281,9 +284,12 @@ def _target(
         ]
     )
     leave = StaffLeave(staff_id=owner.id, starts_on=date(2027, 1, 4), ends_on=date(2027, 1, 5))
-    session.add(leave)
+    report = MarketReport(
+        author_id=owner.id, month="2026-10", content="竞品降价", submitted_at=now, updated_at=now
+    )
+    session.add_all([leave, report])
     session.flush()
-    assert task.id and item.id and onsite.id and notice.id and leave.id
+    assert task.id and item.id and onsite.id and notice.id and leave.id and report.id
     return Target(
         name=name,
         owner=owner.login,
@@ -301,6 +307,7 @@ def _target(
         notification_title=title,
         draft=draft,
         leave_id=leave.id,
+        market_report_id=report.id,
     )
 
 
@@ -589,6 +596,11 @@ CALLS: dict[str, Call] = {
     ),
     "worklog.submit": Call(lambda wb, t: wb.worklog.submit(FRIDAY, 1), write=True, own=True),
     "worklog.missing": Call(lambda wb, t: wb.worklog.missing(), _logins),
+    "worklog.market_submit": Call(
+        lambda wb, t: wb.worklog.market_submit("2026-10", "竞品动态", []), write=True, own=True
+    ),
+    "worklog.market_list": Call(lambda wb, t: wb.worklog.market_list("2026-10"), _logins),
+    "worklog.market_ack": Call(lambda wb, t: wb.worklog.market_ack(t.market_report_id), write=True),
     # on-site days
     "visits.onsite_record": Call(
         lambda wb, t: wb.visits.onsite_record(t.customer_no, MONDAY, "大堂", time(9), time(12)),
@@ -816,7 +828,8 @@ complaints.notices       m3      --  --  --  --  --  --  --  --
 complaints.notices       far     --  --  --  --  --  --  --  --
 complaints.sweep         self    ok  ok  ok  ok  ok  ok  ok  ok
 # -- notifications, drafts, work logs: everyone their own; another's is never listed nor
-#    touched (--); who has not submitted a log is for the leads
+#    touched (--); who has not submitted a log is for the leads; a market report is
+#    submitted by a manager, listed for its author and their leads, read by the leads
 notifications.inbox      m1      ok  --  --  --  --  --  --  --
 notifications.inbox      m3      --  --  --  --  --  --  --  --
 notifications.inbox      far     --  --  --  --  --  --  --  --
@@ -841,6 +854,13 @@ worklog.submit           self    ok  ok  ok  ok  ok  ok  ok  ok
 worklog.missing          m1      no  no  no  ok  --  --  ok  no
 worklog.missing          m3      no  no  no  --  ok  --  ok  no
 worklog.missing          far     no  no  no  --  --  --  --  no
+worklog.market_submit    self    ok  ok  ok  no  no  no  no  no
+worklog.market_list      m1      ok  --  --  ok  --  --  ok  --
+worklog.market_list      m3      --  --  --  --  ok  --  ok  --
+worklog.market_list      far     --  --  --  --  --  --  --  --
+worklog.market_ack       m1      no  no  no  ok  nf  nf  ok  no
+worklog.market_ack       m3      no  no  no  nf  ok  nf  ok  no
+worklog.market_ack       far     no  no  no  nf  nf  nf  nf  no
 # -- on-site days and visit plans: changed by their owner only, read by the team's
 #    supervisor, the branch head and the admin; a visit may be planned (on one's own plan)
 #    to any customer in scope; only the team's supervisor approves or returns a plan

@@ -534,6 +534,32 @@ class WorkLog(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+class MarketReport(SQLModel, table=True):
+    """A staff member's monthly competitor/market intelligence report (市场信息报告)."""
+
+    __tablename__ = "market_report"
+    __table_args__ = (UniqueConstraint("author_id", "month"),)
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="staff.id")
+    month: str = Field(max_length=7)
+    """The month it reports on, ``YYYY-MM``."""
+    content: str
+    submitted_at: datetime
+    """First submitted (on time or late is judged on it)."""
+    updated_at: datetime
+    acknowledged_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    acknowledged_at: datetime | None = None
+    version: int = Field(default=1)
+
+
+class MarketReportGroup(SQLModel, table=True):
+    """A group customer a market report concerns."""
+
+    __tablename__ = "market_report_group"
+    report_id: int = Field(foreign_key="market_report.id", primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", primary_key=True)
+
+
 class SchedulerLease(SQLModel, table=True):
     """The lease that makes one process the scheduler leader, so jobs never run twice."""
 

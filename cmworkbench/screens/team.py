@@ -26,6 +26,7 @@ from textual.worker import Worker, get_current_worker
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import report_worker_error
 from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
+from cmworkbench.screens.dialogs.market_report import MarketReadDialog
 from cmworkbench.screens.dialogs.staff_dialogs import HandoverDialog, LeaveDialog, preview_text
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.services.core.errors import OutOfScope
@@ -34,7 +35,12 @@ from cmworkbench.widgets.display import local_time
 
 if TYPE_CHECKING:
     from cmworkbench.services.customers.schemas import HandoverReport
-    from cmworkbench.services.staff.schemas import LeaveOut, ManagerLoad, TeamTask
+    from cmworkbench.services.staff.schemas import (
+        LeaveOut,
+        ManagerLoad,
+        MarketReportOut,
+        TeamTask,
+    )
 
 
 _key = screen_keys("team")
@@ -50,8 +56,18 @@ BOARD_COLUMNS = (
     "complaints",
     "leave",
     "log",
+    "market",
 )
 """The board's columns: who, their day (plan size, done, backlog · oldest), then the load."""
+
+
+_MARKET_CELLS = {
+    "on_time": ("✓", "green"),
+    "late": ("迟", "yellow"),
+    "missing": ("✗", "red"),
+    "pending": ("…", "dim"),
+}
+"""Last month's market report on the board: on time, late, missing, not due yet."""
 
 
 def _cut(text: str | None, most: int) -> str:
@@ -93,6 +109,7 @@ class TeamScreen(OpensCustomer):
         _key("r", "reassign", "reassign"),
         _key("l", "leave", "record_leave"),
         _key("h", "handover", "handover"),
+        _key("m", "market", "market_report"),
         _key("escape", "back", "back_out"),
     ]
     """``Enter`` open, ``r`` reassign, ``l`` record the highlighted manager's leave, ``h``
@@ -111,6 +128,14 @@ class TeamScreen(OpensCustomer):
 
         login: str
         tasks: list[TeamTask]
+
+    @dataclass
+    class MarketFound(Message):
+        """The highlighted manager's market report of last month (``None``: none)."""
+
+        name: str
+        month: str
+        report: MarketReportOut | None
 
     @dataclass
     class Reassigned(Message):
@@ -190,6 +215,7 @@ class TeamScreen(OpensCustomer):
     def _board_cells(self, load: ManagerLoad) -> list[Text]:
         late = Text(str(load.overdue), style="bold red" if load.overdue else "", justify="right")
         leave = t("tui.team.on_leave", cover=load.cover_name or "—") if load.on_leave else ""
+        market = _MARKET_CELLS.get(load.market_report, _MARKET_CELLS["pending"])
         if not load.log_submitted:
             log = Text("✗", style="red")
         elif load.log_late:
@@ -212,6 +238,7 @@ class TeamScreen(OpensCustomer):
             Text(str(load.complaints_open), justify="right"),
             Text(leave),
             log,
+            Text(market[0], style=market[1]),
         ]
 
     def _show_logs(self) -> None:
@@ -329,6 +356,34 @@ class TeamScreen(OpensCustomer):
     def _highlighted_manager(self) -> ManagerLoad | None:
         row = self.board_table.cursor_row
         return self.board[row] if 0 <= row < len(self.board) else None
+
+    def action_market(self) -> None:
+        """Read the highlighted manager's market report of last month, and acknowledge it."""
+        manager = self._highlighted_manager()
+        if manager is not None:
+            self.load_market(manager.login, manager.name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="market")
+    def load_market(self, login: str, name: str) -> None:
+        """The team's reports of last month, in a thread; the manager's is shown."""
+        rows = self.workbench.worklog.market_list()
+        mine = next((r for r in rows if r.login == login), None)
+        month = mine.month if mine is not None else ""
+        found = mine if mine is not None and mine.id is not None else None
+        self.post_message(self.MarketFound(name, month, found))
+
+    @on(MarketFound)
+    def _market_found(self, message: MarketFound) -> None:
+        if message.report is None:
+            self.notify(t("tui.market.none", name=message.name, month=message.month), markup=False)
+            return
+
+        def then(report: MarketReportOut | None) -> None:
+            if report is not None:
+                self.notify(t("tui.market.acknowledged", name=report.name), markup=False)
+                self.load_board()
+
+        self.app.push_screen(MarketReadDialog(message.report), then)
 
     def action_leave(self) -> None:
         """Record leave for the highlighted manager; the board shows it (and who covers)."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
@@ -39,6 +39,7 @@ from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import WorkbenchScreen
 from cmworkbench.screens.complaints import ComplaintsScreen
 from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
+from cmworkbench.screens.dialogs.market_report import MarketSubmitDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.task_actions import PromptDialog, SnoozeChoice, SnoozeDialog
 from cmworkbench.screens.dialogs.visit_dialogs import RecordVisitDialog
@@ -394,9 +395,18 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         self.post_message(self.Done(t("tui.today.snoozed", until=local_time(change.snoozed_until))))
 
     def action_done(self) -> None:
-        """Close the task by hand, with a note saying what was done."""
+        """Close the task by hand, with a note saying what was done (the monthly market
+        report: write and submit it, which closes the task)."""
         row = self._task_row()
         if row is None:
+            return
+        if row.kind == "market_report":
+            month = row.due_at.astimezone(clock.branch_tz()).replace(day=1) - timedelta(days=1)
+            done = t("tui.market.submitted", month=f"{month:%Y-%m}")
+            self._dialog(
+                MarketSubmitDialog(f"{month:%Y-%m}"),
+                lambda report: report and self.post_message(self.Done(done)),
+            )
             return
         dialog = PromptDialog(
             t("tui.today.done_title", name=row.customer_name or ""),

@@ -33,6 +33,8 @@ from cmworkbench.services.core.errors import Conflict, OutOfScope
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.staff.board import reassign_task, team_board, team_tasks
 from cmworkbench.services.staff.directory import actor_for_login
+from cmworkbench.services.staff.market import submit_market_report
+from cmworkbench.services.tasks.reminders import monthly_rules
 from cmworkbench.services.workbench import login
 
 MONDAY = date(2026, 11, 23)
@@ -299,7 +301,7 @@ async def test_the_board_shows_the_backlog_with_its_oldest_age(
         await settled(pilot)
         board = table_rows(app.screen.query_one("#team-board", DataTable))
         assert board[1][:4] == ["张伟", "2", "0", "4·5天"]
-        assert all(len(row) == 10 for row in board)
+        assert all(len(row) == 11 for row in board)
     # The app opened on the supervisor's own Today (her plan is kept); 张伟's never is.
     assert kept_plans(engine, "zhangwei") == 0
 
@@ -462,3 +464,64 @@ async def test_a_supervisor_is_not_offered_the_handover_key(
         await pilot.pause()
         assert isinstance(app.screen, TeamScreen)
         assert app.screen.check_action("handover", ()) is False
+
+
+async def test_the_supervisor_reads_a_market_report_on_the_board_and_acknowledges_it(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    """Issue 22 item 2: 张伟 submitted October's report on 11-02 (on time, before 11-06);
+    李娜 did not (missing). ``m`` on 张伟's row shows it, ``Ctrl+S`` records it was read."""
+    clock.freeze("2026-11-02T16:00")
+    with unit_of_work(engine) as session:
+        zhang = actor_for_login(session=session, login="zhangwei")
+        submit_market_report(
+            session=session, actor=zhang, settings=settings, month="2026-10",
+            content="竞品推出专线优惠", groups=["C001"],
+        )  # fmt: skip
+    clock.freeze("2026-11-23T08:30")
+    app = make_app(login(engine, settings, "wangfang"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6", "t")
+        await settled(pilot)
+        board = table_rows(app.screen.query_one("#team-board", DataTable))
+        assert [(row[0], row[-1]) for row in board] == [("李娜", "✗"), ("张伟", "✓")]
+        await pilot.press("m")  # 李娜: nothing to read
+        await settled(pilot)
+        assert any("李娜" in str(n.message) for n in app._notifications)
+        await pilot.press("down", "m")
+        await settled(pilot)
+        assert "竞品推出专线优惠" in str(app.screen.query_one("#market-content", Label).content)
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, TeamScreen)
+    with engine.connect() as conn:
+        read = conn.execute(text("SELECT acknowledged_at IS NOT NULL FROM market_report")).scalar()
+    assert read
+
+
+async def test_a_manager_writes_the_market_report_from_the_monthly_task(
+    engine: Engine, settings: Settings, team: dict[str, int]
+) -> None:
+    """The monthly task made on 12-01 is on 张伟's Today on its due day, 12-08; ``d`` on it
+    opens the report, and submitting it closes the task."""
+    clock.freeze("2026-12-01T09:00")
+    with unit_of_work(engine) as session:
+        monthly_rules(session=session, settings=settings)
+        session.exec(text("UPDATE task SET status = 'done' WHERE kind <> 'market_report'"))  # type: ignore[call-overload]
+    clock.freeze("2026-12-08T10:00")
+    app = make_app(login(engine, settings, "zhangwei"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        await pilot.press("d")
+        await settled(pilot)
+        await pilot.press(*"同业下调宽带资费", "tab", *"C001", "ctrl+s")
+        await settled(pilot)
+    with engine.connect() as conn:
+        report = conn.execute(text("SELECT month, content FROM market_report")).one()
+        task = conn.execute(
+            text(
+                "SELECT t.status FROM task t JOIN staff s ON s.id = t.owner_id"
+                " WHERE t.kind = 'market_report' AND s.login = 'zhangwei'"
+            )
+        ).scalar()
+    assert tuple(report) == ("2026-11", "同业下调宽带资费") and task == "done"

@@ -46,6 +46,7 @@ from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_role
+from cmworkbench.services.staff.market_state import last_month, market_states
 from cmworkbench.services.staff.schemas import ManagerLoad, TeamTask
 from cmworkbench.services.tasks.api import day_summary
 
@@ -140,6 +141,8 @@ def team_board(
     submitted = submitted_times(session, ids, log_day)
     cutoff = log_cutoff(settings, log_day)
     covers = _covers(session, members, leave, actor, day)
+    # last month's market report (due days into this month): on time, late, missing, pending
+    market = market_states(session, settings, ids, last_month(day))
     board = []
     for m in members:
         assert m.id is not None
@@ -160,6 +163,7 @@ def team_board(
                 cover_name=cover.name if cover else None,
                 log_submitted=m.id in submitted,
                 log_late=m.id in submitted and submitted[m.id] > cutoff,
+                market_report=market.get(m.id, "pending"),
                 plan_size=summary.plan_size,
                 done_today=summary.done_today,
                 backlog=summary.backlog,

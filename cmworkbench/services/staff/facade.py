@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from cmworkbench.services.staff.schemas import (
         LeaveOut,
         ManagerLoad,
+        MarketReportOut,
         StaffLine,
         StaffOut,
         TeamTask,
@@ -29,9 +30,13 @@ class StaffFacade(Facade):
 
 
 class WorklogFacade(Facade):
-    """The daily work log (工作日志): the draft, saving, submitting, who has not."""
+    """What a person reports to the supervisor: the daily work log (工作日志: the draft,
+    saving, submitting, who has not) and the monthly market report (市场信息报告)."""
 
     draft: UseCase[WorkLogOut] = UseCase("staff.worklog:draft_for_day")
     save: UseCase[WorkLogOut] = UseCase("staff.worklog:save")
     submit: UseCase[WorkLogOut] = UseCase("staff.worklog:submit")
     missing: UseCase[list[StaffLine]] = UseCase("staff.worklog:missing_for_team")
+    market_submit: UseCase[MarketReportOut] = UseCase("staff.market:submit_market_report")
+    market_list: UseCase[list[MarketReportOut]] = UseCase("staff.market:list_market_reports")
+    market_ack: UseCase[MarketReportOut] = UseCase("staff.market:acknowledge_market_report")

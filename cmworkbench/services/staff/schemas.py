@@ -89,6 +89,8 @@ class ManagerLoad:
     (today's log is written tonight, so on a morning it is never in yet)."""
     log_late: bool = False
     """The log of :attr:`log_day` came after its cut-off (``[worklog] cutoff``): late."""
+    market_report: str = "pending"
+    """Last month's market report: ``on_time``, ``late``, ``missing`` or ``pending``."""
 
 
 @dataclass(frozen=True)
@@ -157,3 +159,25 @@ class StaffLine:
     late_at: datetime | None = None
     """Submitted after the day's cut-off, at this moment: not in on time (as of the cut-off
     the log was missing), listed with when it came."""
+
+
+@dataclass(frozen=True)
+class MarketReportOut:
+    """A monthly market report (市场信息报告) and where it stands."""
+
+    id: int | None
+    """``None``: not submitted."""
+    month: str
+    login: str
+    name: str
+    state: str
+    """``on_time`` / ``late`` (submitted by or after its deadline), ``missing`` (not
+    submitted, deadline passed), ``pending`` (not submitted, not due yet)."""
+    due_at: datetime
+    submitted_at: datetime | None = None
+    content: str = ""
+    groups: tuple[str, ...] = ()
+    """Customer numbers of the group customers it concerns."""
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+    version: int = 0

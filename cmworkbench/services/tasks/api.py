@@ -10,6 +10,7 @@ from cmworkbench.services.tasks.actions import REASON_CHARS
 from cmworkbench.services.tasks.closing import (
     close_directory_tasks,
     close_directory_tasks_of,
+    close_monthly_task,
     close_verify_tasks,
     open_tasks_of,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "MemberDrop",
     "close_directory_tasks",
     "close_directory_tasks_of",
+    "close_monthly_task",
     "close_verify_tasks",
     "day_summary",
     "member_dropped",

@@ -121,3 +121,19 @@ def close_directory_tasks_of(session: Session, customer_ids: Sequence[int]) -> i
         )
         closed += int(result.rowcount or 0)
     return closed
+
+
+def close_monthly_task(session: Session, *, actor: Actor, kind: str, month: str) -> list[int]:
+    """The actor's monthly task of ``kind`` made in ``month`` (``YYYY-MM``) was done (the
+    market report submitted): closed, if open."""
+    task = session.exec(
+        select(Task).where(
+            col(Task.idem_key) == f"monthly:{kind}:{actor.id}:{month}",
+            col(Task.status) == TaskStatus.OPEN,
+        )
+    ).one_or_none()
+    if task is None:
+        return []
+    close_task(session, actor, task, f"{kind} submitted", None)
+    assert task.id is not None
+    return [task.id]

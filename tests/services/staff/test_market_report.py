@@ -26,7 +26,6 @@ from cmworkbench.services.tasks.reminders import monthly_rules
 from cmworkbench.services.workbench import login
 
 Build = Callable[[], AbstractContextManager[Factory]]
-XFAIL = pytest.mark.xfail(strict=True, reason="issue 22 item 2: the market report")
 
 SUBMIT = "market submit --month 2026-11 --text '华东机械集团在比较竞品专线报价' --group G001"
 
@@ -65,7 +64,6 @@ def refused(capsys: pytest.CaptureFixture[str], url: str, command: str, at: str)
     return err
 
 
-@XFAIL
 def test_a_submitted_report_tells_the_supervisor_and_closes_the_monthly_task(
     database_url: str, engine: Engine, team: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -75,7 +73,8 @@ def test_a_submitted_report_tells_the_supervisor_and_closes_the_monthly_task(
     report = as_json(capsys, database_url, f"{SUBMIT} --as wangfang", "2026-12-02T16:00")
     assert (report["month"], report["groups"], report["late"]) == ("2026-11", ["G001"], False)
     told = as_json(capsys, database_url, "notifications --as chenzg", "2026-12-02T16:05")
-    assert [n["kind"] for n in told] == ["market_report"]
+    told = [n for n in told if n["kind"] == "market_report"]  # (not the on-site summary)
+    assert len(told) == 1
     assert "王芳" in told[0]["title"] and "2026-11" in told[0]["title"]
     with engine.connect() as conn:
         status = conn.execute(
@@ -87,7 +86,6 @@ def test_a_submitted_report_tells_the_supervisor_and_closes_the_monthly_task(
     assert status == "done"
 
 
-@XFAIL
 def test_the_supervisor_sees_the_teams_reports_and_acknowledges_them(
     database_url: str, team: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -113,7 +111,6 @@ def test_the_supervisor_sees_the_teams_reports_and_acknowledges_them(
     assert any(n["kind"] == "market_report" for n in told), "the author hears it was read"
 
 
-@XFAIL
 def test_a_report_after_its_deadline_is_late_on_the_team_board(
     database_url: str, engine: Engine, team: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -128,7 +125,6 @@ def test_a_report_after_its_deadline_is_late_on_the_team_board(
     assert board("2026-12-03T11:00")["liqiang"] == "pending"
 
 
-@XFAIL
 def test_bad_reports_are_refused_saying_what_and_nothing_is_saved(
     database_url: str, team: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
