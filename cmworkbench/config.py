@@ -584,6 +584,12 @@ def _validate(s: Settings, label: str) -> None:
     def fail(key: str, why: str) -> typing.NoReturn:
         raise ConfigError(f"{label}: {key}: {why}")
 
+    def class_list(key: str, values: list[str]) -> None:
+        """Every one of ``values`` is a customer class, or ``key[i]`` is named."""
+        for i, c in enumerate(values):
+            if c not in GROUP_CLASSES:
+                fail(f"{key}[{i}]", f"{c!r} is not a class ({', '.join(GROUP_CLASSES)})")
+
     if s.general.language not in LANGUAGES:
         fail("general.language", f"{s.general.language!r} is not one of {', '.join(LANGUAGES)}")
     try:
@@ -614,9 +620,7 @@ def _validate(s: Settings, label: str) -> None:
             fail(f"scheduler.{key}", "must be more than 0")
     if not _CLOCK_TIME.match(s.reminders.digest_at):
         fail("reminders.digest_at", f"{s.reminders.digest_at!r} is not a time like 09:00")
-    for i, c in enumerate(s.directories.classes):
-        if c not in GROUP_CLASSES:
-            fail(f"directories.classes[{i}]", f"{c!r} is not a class ({', '.join(GROUP_CLASSES)})")
+    class_list("directories.classes", s.directories.classes)
     for i, flag in enumerate(s.directories.flags):
         if flag not in DIRECTORY_FLAGS:
             fail(f"directories.flags[{i}]", f"{flag!r} is not one of {', '.join(DIRECTORY_FLAGS)}")
@@ -681,12 +685,7 @@ def _validate(s: Settings, label: str) -> None:
             fail(f"complaints.close_roles[{i}]", f"{role!r} is not a role ({', '.join(ROLES)})")
     if not _DURATION.match(s.complaints.backoffice_deadline):
         fail("complaints.backoffice_deadline", "is not like '3d business' or '72h calendar'")
-    for i, c in enumerate(s.complaints.inform_supervisor_classes):
-        if c not in GROUP_CLASSES:
-            fail(
-                f"complaints.inform_supervisor_classes[{i}]",
-                f"{c!r} is not a class ({', '.join(GROUP_CLASSES)})",
-            )
+    class_list("complaints.inform_supervisor_classes", s.complaints.inform_supervisor_classes)
     for key in ("max_per_day", "slot_minutes"):
         if getattr(s.visits, key) <= 0:
             fail(f"visits.{key}", "must be more than 0")
@@ -696,12 +695,7 @@ def _validate(s: Settings, label: str) -> None:
         fail("tasks.churn_asset_drop", "must be between 0 and 1")
     if not 0 < s.tasks.churn_member_drop < 1:
         fail("tasks.churn_member_drop", "must be between 0 and 1")
-    for i, c in enumerate(s.tasks.retention_inform_classes):
-        if c not in GROUP_CLASSES:
-            fail(
-                f"tasks.retention_inform_classes[{i}]",
-                f"{c!r} is not a class ({', '.join(GROUP_CLASSES)})",
-            )
+    class_list("tasks.retention_inform_classes", s.tasks.retention_inform_classes)
     for i, festival in enumerate(s.tasks.festivals):
         day, _, name = festival.partition(" ")
         try:

@@ -37,6 +37,38 @@ def leads_of(session: Session, owner: Staff) -> list[Staff]:
     return list(found or session.exec(branch_heads).all())
 
 
+def tell_leads(
+    session: Session,
+    owner: Staff,
+    *,
+    kind: str,
+    title: str,
+    object_type: str,
+    object_id: int,
+    key: str,
+    body: str | None = None,
+    skip: int | None = None,
+) -> int:
+    """Notify who leads ``owner`` (:func:`leads_of`), but never ``owner`` or ``skip`` (the
+    person acting); the key gets the recipient appended, so each is told once. Returns how
+    many were told."""
+    told = 0
+    for lead in leads_of(session, owner):
+        if lead.id is None or lead.id in (owner.id, skip):
+            continue
+        told += insert_notification(
+            session,
+            recipient=lead.id,
+            kind=kind,
+            title=title,
+            object_type=object_type,
+            object_id=object_id,
+            key=f"{key}:{lead.id}",
+            body=body,
+        )
+    return told
+
+
 def insert_notification(
     session: Session,
     *,

@@ -29,7 +29,7 @@ from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
-from cmworkbench.services.core.notify import insert_notification, leads_of
+from cmworkbench.services.core.notify import insert_notification, tell_leads
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_customer
 from cmworkbench.services.core.validation import FieldsInvalid, text_problem
@@ -221,20 +221,16 @@ def _leads(actor: Actor, author: Staff) -> bool:
 
 def _tell_leads(session: Session, actor: Actor, row: MarketReport) -> None:
     assert row.id is not None
-    author = _author(session, actor.id)
-    for lead in leads_of(session, author):
-        if lead.id is None or lead.id == actor.id:
-            continue
-        insert_notification(
-            session,
-            recipient=lead.id,
-            kind="market_report",
-            title=t("market.notify.submitted", name=actor.name, month=row.month),
-            object_type="market_report",
-            object_id=row.id,
-            key=f"market:{row.id}:{row.version}:{lead.id}",
-            body=row.content,
-        )
+    tell_leads(
+        session,
+        _author(session, actor.id),
+        kind="market_report",
+        title=t("market.notify.submitted", name=actor.name, month=row.month),
+        object_type="market_report",
+        object_id=row.id,
+        key=f"market:{row.id}:{row.version}",
+        body=row.content,
+    )
 
 
 def _missing(settings: Settings, month: str, person: Staff) -> MarketReportOut:

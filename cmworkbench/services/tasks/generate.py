@@ -61,7 +61,7 @@ from cmworkbench.domain.calendar import parse_hours
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.customers.api import pool_keepers
-from cmworkbench.services.tasks.retention import tell_leads
+from cmworkbench.services.tasks.retention import alert_leads
 from cmworkbench.services.tasks.rules_sql import rule_join, rule_selects
 from cmworkbench.services.tasks.schemas import GenerationResult
 
@@ -94,7 +94,7 @@ def _tell_leads(conn: Connection, settings: Settings, since: datetime) -> None:
     """The supervisors of the A/B customers' owners hear of this run's retention tasks."""
     session = Session(bind=conn)
     try:
-        tell_leads(session, settings, since)
+        alert_leads(session, settings, since)
         session.flush()
     finally:
         session.close()

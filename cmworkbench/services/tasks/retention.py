@@ -6,7 +6,7 @@ the supervisor is informed. The daily generation opens the tasks of its rules (a
 marked at risk, assets or revenue down month on month: ``rules_sql``); an import that finds a
 group's members dropping in bulk opens one at once (:func:`open_for_member_drops`). Either
 way, a new retention task of a customer whose class is in ``tasks.retention_inform_classes``
-tells the owner's supervisor (:func:`tell_leads`), once: the notification's key is the task.
+tells the owner's supervisor (:func:`alert_leads`), once: the notification's key is the task.
 
 A retention task is closed by a held call or visit for it, and that contact must say how the
 talk ended (:data:`RESULTS`): the customer's status follows (retained: active again; still at
@@ -29,7 +29,7 @@ from cmworkbench.db.models import Customer, Staff, Task
 from cmworkbench.db.scoring import rescore_keyed
 from cmworkbench.domain.enums import TaskKind, TaskStatus
 from cmworkbench.i18n import t
-from cmworkbench.services.core.notify import insert_notification, insert_once, leads_of
+from cmworkbench.services.core.notify import insert_once, tell_leads
 
 RESULTS = ("retained", "at_risk", "lost")
 """How a retention talk ended, in the order the dialog offers them."""
@@ -53,7 +53,7 @@ def member_dropped(before: int | None, after: int | None, share: float) -> bool:
     return after < before * (1 - share)
 
 
-def tell_leads(session: Session, settings: Settings, since: datetime) -> int:
+def alert_leads(session: Session, settings: Settings, since: datetime) -> int:
     """Tell the owner's supervisor of every open retention task made since ``since`` on a
     customer of ``tasks.retention_inform_classes``; returns how many were told (each task
     once per person, whoever runs this again)."""
@@ -82,19 +82,16 @@ def tell_leads(session: Session, settings: Settings, since: datetime) -> int:
             cls=customer.cls or "",
             owner=owner.name,
         )
-        for lead in leads_of(session, owner):
-            if lead.id is None or lead.id == owner.id:
-                continue
-            told += insert_notification(
-                session,
-                recipient=lead.id,
-                kind="retention_alert",
-                title=title,
-                object_type="task",
-                object_id=task.id,
-                key=f"retention:{task.id}:{lead.id}",
-                body=task.reason,
-            )
+        told += tell_leads(
+            session,
+            owner,
+            kind="retention_alert",
+            title=title,
+            object_type="task",
+            object_id=task.id,
+            key=f"retention:{task.id}",
+            body=task.reason,
+        )
     return told
 
 
@@ -128,5 +125,5 @@ def open_for_member_drops(
             keys.append(key)
     if keys:
         rescore_keyed(session.connection(), keys)
-        tell_leads(session, settings, now)
+        alert_leads(session, settings, now)
     return len(keys)
