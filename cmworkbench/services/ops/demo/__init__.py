@@ -73,7 +73,12 @@ from cmworkbench.services.ops.demo.staff import (
 from cmworkbench.services.ops.demo.stamps import Stamps
 from cmworkbench.services.ops.demo.tasks import TASK_COLUMNS, return_call_tasks, work_tasks
 from cmworkbench.services.ops.demo.visits import ITEM_COLUMNS, PLAN_COLUMNS, visit_plans
-from cmworkbench.services.ops.demo.worklogs import WORKLOG_COLUMNS, work_logs
+from cmworkbench.services.ops.demo.worklogs import (
+    MARKET_COLUMNS,
+    WORKLOG_COLUMNS,
+    market_reports,
+    work_logs,
+)
 
 __all__ = ["CHUNK", "DEMO_LOGIN", "DemoSummary", "build_demo"]
 
@@ -83,7 +88,7 @@ MAX_CUSTOMERS = 10_000_000
 TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
     "customer_metric", "complaint", "complaint_event", "task", "work_log", "visit_plan",
-    "visit_plan_item", "directory_refresh",
+    "visit_plan_item", "directory_refresh", "market_report",
 )  # fmt: skip
 STAFF_COLUMNS = (
     "id", "login", "name", "role", "grade", "branch_id", "team_id", "backup_id", "phone",
@@ -210,6 +215,9 @@ def _fill(
     sink.insert("visit_plan_item", ITEM_COLUMNS, visits)
     calendar = BranchCalendar.from_settings(settings.calendar)
     sink.insert("work_log", WORKLOG_COLUMNS, work_logs(log_rng, stamps, members, calendar, ids))
+    due_workdays = settings.reminders.monthly_due_workdays
+    reports = market_reports(stamps, members, calendar, due_workdays, books.supervisor_of, ids)
+    sink.insert("market_report", MARKET_COLUMNS, reports)
     return {name: ids[name] - first[name] for name in TABLES}
 
 
