@@ -99,7 +99,7 @@ async def test_a_manager_sees_their_own_book_and_may_step_back_a_month(
         await settled(pilot)
         assert title(app, "#dashboard-title") == "张伟 · 2026-11-01 至 2026-11-23"
         shown = rows(app.screen.query_one("#dashboard-figures", DataTable))
-        assert shown["联系覆盖率"][0] == "75.0%" and shown["工作日志提交率"][3] == "5/15"
+        assert shown["联系覆盖率"][0] == "75.0%" and shown["工作日志按时提交率"][3] == "5/15"
         await pilot.press("right_square_bracket")  # December has not begun: nothing happens
         await pilot.press("left_square_bracket")
         await settled(pilot)

@@ -91,6 +91,9 @@ class MarketReadDialog(FormDialog["MarketReportOut"]):
             read = t("tui.market.read", who=r.acknowledged_by, at=local_time(r.acknowledged_at))
             yield Label(read, markup=False)
 
+    def on_mount(self) -> None:
+        self.query_one("#form-hint", Label).update(t("tui.market.read_hint"))
+
     def collect(self) -> int:
         assert self.report.id is not None
         return self.report.id
