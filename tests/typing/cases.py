@@ -210,8 +210,9 @@ def _plan_ready() -> tuple[str, ...]:
 
 def _plan_keys() -> list[str]:
     # The first row (K001's retention task): reached, and ticked as for its contact task too
-    # (a); then the next two rows, reached.
-    return keys_of("c", "a", "1", "c", "1", "c", "1")
+    # (a), the retention talk ended retained (1, on the same dialog); then the next two rows,
+    # reached.
+    return keys_of("c", "a", "1", "1", "c", "1", "c", "1")
 
 
 def _plan_check(branch: Branch, screen: Screen) -> None:
@@ -224,6 +225,8 @@ def _plan_check(branch: Branch, screen: Screen) -> None:
         " JOIN customer c ON c.id = i.customer_id ORDER BY i.id"
     )
     assert [tuple(r) for r in calls] == [("K001", 2), ("K002", 1), ("K003", 1)], screen.text()
+    results = branch.rows("SELECT retention_result FROM interaction ORDER BY id")
+    assert [r[0] for r in results] == ["retained", None, None], screen.text()
     still_open = branch.rows(
         "SELECT c.customer_no FROM task JOIN customer c ON c.id = task.customer_id"
         " WHERE task.status = 'open' AND c.customer_no LIKE 'K%' ORDER BY c.customer_no"
