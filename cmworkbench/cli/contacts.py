@@ -24,6 +24,7 @@ from cmworkbench.cli.common import (
     print_json,
 )
 from cmworkbench.config import Settings
+from cmworkbench.domain.enums import RETENTION_RESULTS
 
 KINDS = ("call", "visit", "sms")
 
@@ -48,7 +49,7 @@ def register(commands: Commands, common: Parser) -> dict[str, Handler]:
     log.add_argument("--at", metavar="TIME", help=t("cli.help.log_at"))
     log.add_argument(
         "--retention",
-        choices=("retained", "at_risk", "lost"),
+        choices=RETENTION_RESULTS,
         help=t("cli.help.log_retention"),
     )
     add_as(log)

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from cmworkbench import clock, i18n
+from cmworkbench import i18n
 from cmworkbench.cli.common import (
     EXIT_OK,
     Commands,
@@ -62,8 +61,7 @@ def register(commands: Commands, common: Parser) -> dict[str, Handler]:
 def _market(args: argparse.Namespace, settings: Settings) -> int:
     worklog = own_workbench(settings, args.login).worklog
     if args.market_action == "submit":
-        month = args.month or _last_month()
-        _one(args, worklog.market_submit(month, args.text, args.groups))
+        _one(args, worklog.market_submit(args.month, args.text, args.groups))
     elif args.market_action == "ack":
         _one(args, worklog.market_ack(args.report_id))
     else:
@@ -110,9 +108,3 @@ def _as_json(r: MarketReportOut) -> dict[str, Any]:
     data["groups"] = list(r.groups)
     data["late"] = r.state == "late"
     return data
-
-
-def _last_month() -> str:
-    """The month before today's: the one a report is usually on."""
-    first = clock.today().replace(day=1)
-    return f"{first - timedelta(days=1):%Y-%m}"

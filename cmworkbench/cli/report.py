@@ -34,6 +34,7 @@ from cmworkbench.cli.common import (
     table_time,
 )
 from cmworkbench.config import Settings
+from cmworkbench.domain.enums import RETENTION_RESULTS
 from cmworkbench.services.reports.schemas import NAMES
 from cmworkbench.services.reports.schemas import format_value as shown
 
@@ -152,7 +153,7 @@ def _report_rows(report: Report, *, for_people: bool) -> list[list[Any]]:
     return rows
 
 
-_LABELLED_PARTS = ("old_scale", "on_time", "late", "missing", "retained", "at_risk", "lost")
+_LABELLED_PARTS = ("old_scale", "on_time", "late", "missing", *RETENTION_RESULTS)
 _SHARE_PARTS = ("worklog", "retention")
 """Figures whose parts are shown as a share of all its records (on time 18/20), not as a
 rate within the part."""

@@ -174,6 +174,17 @@ class BranchCalendar:
         """When business starts on ``day`` (aware, branch time)."""
         return datetime.combine(day, self.hours[0][0], self.tz)
 
+    def closing(self, day: date) -> datetime:
+        """When business ends on ``day`` (aware, branch time)."""
+        return datetime.combine(day, self.hours[-1][1], self.tz)
+
+    def monthly_deadline(self, day: date, workdays: int) -> datetime:
+        """The close of business ``workdays`` working days after the first working day of
+        ``day``'s month: when the monthly work made that first day is due (the directory
+        and market-report tasks, and so the market report itself)."""
+        first = self.next_workday(day.replace(day=1))
+        return self.closing(self.add_workdays(first, workdays))
+
     def _spans(self, start_day: date) -> Iterator[tuple[datetime, datetime]]:
         """Business-hour spans from ``start_day`` on, forever (working days only)."""
         day = start_day

@@ -49,6 +49,18 @@ class CustomerStatus(StrEnum):
     LOST = "lost"
 
 
+class RetentionResult(StrEnum):
+    """How a retention talk (挽留) ended, in the order a manager is offered them."""
+
+    RETAINED = "retained"
+    AT_RISK = "at_risk"
+    LOST = "lost"
+
+
+RETENTION_RESULTS = tuple(r.value for r in RetentionResult)
+"""The results as stored, in that order (the outcome dialog's keys, ``cmw log --retention``)."""
+
+
 class ContactRole(StrEnum):
     """A group customer's people, as the sources name the key persons (关键人): who decides,
     who carries it out, who uses it, who sways the decision, who tells us from inside; and

@@ -25,6 +25,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from cmworkbench.domain.enums import RETENTION_RESULTS
 from cmworkbench.domain.task_rules import is_held
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.holding import HoldsKeys
@@ -54,11 +55,6 @@ class ContactOutcome:
     also: tuple[int, ...] = ()
     retention: str | None = None
     """How a retention talk ended (``retained``, ``at_risk``, ``lost``), when it was one."""
-
-
-RETENTION_RESULTS = ("retained", "at_risk", "lost")
-"""The results offered after a held contact for a retention task, in key order (the
-service's :data:`~cmworkbench.services.tasks.retention.RESULTS`)."""
 
 
 class ContactOutcomeDialog(HoldsKeys, ModalScreen[ContactOutcome | None]):

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from cmworkbench.db.models import Staff, StaffLeave
 from cmworkbench.domain.enums import Role
+from cmworkbench.services.core.notify import leads_of
 
 
 @dataclass(frozen=True)
@@ -72,33 +73,17 @@ def cover_on(session: Session, branch_id: int, day: date) -> Cover:
     away = on_leave(session, branch_id, day)
     if not away:
         return Cover()
-    staff = session.exec(select(Staff).where(col(Staff.id).in_(away))).all()
-    leads: dict[int | None, int] = {}
-    team_ids = {s.team_id for s in staff if s.team_id is not None}
-    query = select(Staff).where(
-        col(Staff.active),
-        col(Staff.branch_id) == branch_id,
-        col(Staff.role).in_((Role.SUPERVISOR, Role.BRANCH_HEAD)),
-    )
-    for person in session.exec(query.order_by(col(Staff.id))).all():
-        assert person.id is not None
-        if person.role == Role.SUPERVISOR and person.team_id in team_ids:
-            leads.setdefault(person.team_id, person.id)
-        elif person.role == Role.BRANCH_HEAD:
-            leads.setdefault(None, person.id)  # ``None``: the branch's head
     cover = Cover()
-    for person in staff:
+    for person in session.exec(select(Staff).where(col(Staff.id).in_(away))).all():
         assert person.id is not None
-        supervisor = leads.get(person.team_id) if person.team_id is not None else None
+        leads = leads_of(session, person)  # their supervisor, else the branch head
+        lead = leads[0].id if leads else None
+        supervisor = lead if leads and leads[0].role == Role.SUPERVISOR else None
         partner = person.backup_id
         cover.partner[person.id] = partner
-        if partner is not None and partner not in away:
-            coverer: int | None = partner
-        else:
-            coverer = supervisor
+        coverer = partner if partner is not None and partner not in away else supervisor
         if coverer is not None and coverer != person.id:
             cover.by_owner[person.id] = coverer
-        lead = supervisor if supervisor is not None else leads.get(None)
         if lead is not None and lead != person.id:
             cover.lead[person.id] = lead
     return cover

@@ -16,7 +16,6 @@ board shows each person's last month's report.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
@@ -49,13 +48,15 @@ def submit_market_report(
     session: Session,
     actor: Actor,
     settings: Settings,
-    month: str,
+    month: str | None,
     content: str,
     groups: Sequence[str] = (),
 ) -> MarketReportOut:
-    """Submit (or, before it is acknowledged, submit again) the actor's report on ``month``."""
+    """Submit (or, before it is acknowledged, submit again) the actor's report on ``month``
+    (``None``: last month, the one the monthly task asks for)."""
     if actor.role not in BOOK_ROLES:
         raise OutOfScope(t("market.book_roles_only"))
+    month = month or last_month(clock.today())
     _check_month(month)
     text = content.strip()
     if problem := text_problem(text, most=CONTENT_CHARS, required=True, multiline=True):
@@ -106,8 +107,9 @@ def submit_market_report(
         detail=f"{month} {len(text)} {','.join(c.customer_no for c in customers)}",
     )
     _tell_leads(session, actor, row)
-    made_in = month_start(month).replace(day=28) + timedelta(days=4)
-    close_monthly_task(session, actor=actor, kind="market_report", month=f"{made_in:%Y-%m}")
+    # the task asking for it was made in the month its deadline falls in
+    made_in = f"{due_at(settings, month):%Y-%m}"
+    close_monthly_task(session, actor=actor, kind="market_report", month=made_in)
     return _out(session, settings, row, _author(session, actor.id))
 
 
@@ -118,8 +120,12 @@ def acknowledge_market_report(
     told. Acknowledging twice changes nothing."""
     require_lead(actor, "market.lead_only")
     row = session.get(MarketReport, report_id)
-    author = session.get(Staff, row.author_id) if row is not None else None
-    if row is None or author is None or not _leads(actor, author):
+    # the people whose reports the lead lists (list_market_reports), no one else's
+    author = next(
+        (m for m in team_members(session, actor) if row is not None and m.id == row.author_id),
+        None,
+    )
+    if row is None or author is None:
         raise NotFound(t("market.not_found", report_id=report_id))
     if row.acknowledged_at is None:
         now = clock.now()
@@ -208,15 +214,6 @@ def _author(session: Session, staff_id: int) -> Staff:
     staff = session.get(Staff, staff_id)
     assert staff is not None, "an actor is a member of staff"
     return staff
-
-
-def _leads(actor: Actor, author: Staff) -> bool:
-    """Whether ``actor`` leads ``author``: their team's supervisor, or their branch head."""
-    if author.branch_id != actor.branch_id:
-        return False
-    if actor.role == Role.BRANCH_HEAD:
-        return True
-    return actor.role == Role.SUPERVISOR and author.team_id == actor.team_id
 
 
 def _tell_leads(session: Session, actor: Actor, row: MarketReport) -> None:

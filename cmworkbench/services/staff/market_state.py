@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from dateutil.relativedelta import relativedelta
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
@@ -19,12 +20,9 @@ def due_at(settings: Settings, month: str) -> datetime:
     """The deadline of the report on ``month``: the close of business
     ``reminders.monthly_due_workdays`` working days after the next month's first working day
     (the monthly task's due time)."""
-    first = month_start(month)
-    next_month = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    next_month = month_start(month) + relativedelta(months=1)
     cal = BranchCalendar.from_settings(settings.calendar)
-    opening = cal.next_workday(next_month)
-    due_day = cal.add_workdays(opening, settings.reminders.monthly_due_workdays)
-    return datetime.combine(due_day, cal.hours[-1][1], cal.tz)
+    return cal.monthly_deadline(next_month, settings.reminders.monthly_due_workdays)
 
 
 def market_states(

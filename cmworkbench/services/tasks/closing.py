@@ -17,6 +17,7 @@ from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict
 from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.tasks.made import monthly_key
 
 
 def update_task(session: Session, task: Task, version: int | None, **values: object) -> None:
@@ -128,7 +129,7 @@ def close_monthly_task(session: Session, *, actor: Actor, kind: str, month: str)
     market report submitted): closed, if open."""
     task = session.exec(
         select(Task).where(
-            col(Task.idem_key) == f"monthly:{kind}:{actor.id}:{month}",
+            col(Task.idem_key) == monthly_key(kind, actor.id, month),
             col(Task.status) == TaskStatus.OPEN,
         )
     ).one_or_none()

@@ -25,7 +25,7 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Interaction, InteractionPurpose, Task
 from cmworkbench.domain.cadence import applicable_rule
-from cmworkbench.domain.enums import InteractionKind, TaskKind, TaskStatus
+from cmworkbench.domain.enums import RETENTION_RESULTS, InteractionKind, TaskKind, TaskStatus
 from cmworkbench.domain.task_rules import CADENCE_KIND, can_serve, closes, is_held
 from cmworkbench.i18n import label, t
 from cmworkbench.services.core import audit
@@ -39,7 +39,7 @@ from cmworkbench.services.core.validation import (
 )
 from cmworkbench.services.customers import api as customers
 from cmworkbench.services.tasks.closing import close_task
-from cmworkbench.services.tasks.retention import RESULTS, STATUS_AFTER
+from cmworkbench.services.tasks.retention import STATUS_AFTER
 from cmworkbench.services.tasks.schemas import OUTCOMES, ContactLogged, OpenTask
 
 NOT_HELD = frozenset({"cancelled", "rescheduled"})
@@ -79,7 +79,8 @@ def log_contact(
     :data:`MAX_BACKDATE` ago). Every problem is reported at once (:class:`FieldsInvalid`),
     nothing written. ``settings`` gives the cadence rules (the documented defaults when not
     given). ``retention``: how the talk ended when it was for a retention task
-    (:data:`~.retention.RESULTS`; required then if the contact was held).
+    (:data:`~cmworkbench.domain.enums.RETENTION_RESULTS`; required then if the contact was
+    held).
     """
     customer = require_customer(session=session, actor=actor, customer_no=customer_no)
     served = served_tasks(session, customer, for_tasks, kind, settings)
@@ -237,7 +238,7 @@ def _retention_result(
     reached = held and is_held(kind, outcome)
     problem = None
     if result is not None:
-        problem = choice_problem(result, RESULTS)
+        problem = choice_problem(result, RETENTION_RESULTS)
         if problem is None and not for_retention:
             problem = t("contact.retention_without_task")
     elif for_retention and reached:

@@ -49,16 +49,16 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Staff, Task, VisitPlan, VisitPlanItem
-from cmworkbench.db.scoring import rescore_keyed
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
 from cmworkbench.i18n import label, t
 from cmworkbench.services.core.cover import coverers
-from cmworkbench.services.core.notify import insert_notification, insert_once
+from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.reports.api import overview
 from cmworkbench.services.staff.api import BOOK_ROLES, on_leave_ids, submitted_ids
 from cmworkbench.services.tasks.actions import REASON_CHARS
+from cmworkbench.services.tasks.made import insert_rule_task, monthly_key
 from cmworkbench.services.visits.api import monthly_summary
 from cmworkbench.services.visits.schemas import OnsiteSummaryRow
 
@@ -275,8 +275,7 @@ def monthly_rules(*, session: Session, settings: Settings) -> int:
         return 0
     month = f"{today:%Y-%m}"
     last_month = f"{first - timedelta(days=1):%Y-%m}"
-    due_day = cal.add_workdays(today, settings.reminders.monthly_due_workdays)
-    closing = datetime.combine(due_day, cal.hours[-1][1], clock.branch_tz())
+    closing = cal.monthly_deadline(today, settings.reminders.monthly_due_workdays)
     created = 0
     for person in _book_staff(session):
         for kind in MONTHLY_KINDS:
@@ -292,24 +291,17 @@ def monthly_rules(*, session: Session, settings: Settings) -> int:
 def _monthly_task(
     session: Session, person: Staff, kind: TaskKind, due_at: datetime, reason: str, month: str
 ) -> int:
-    key = f"monthly:{kind.value}:{person.id}:{month}"
-    values = {
-        "kind": kind.value,
-        "customer_id": None,
-        "owner_id": _id(person),
-        "due_at": due_at.astimezone(UTC),
-        "priority": 0,  # scored below, by the one score (db.scoring)
-        "reason": reason[:REASON_CHARS],
-        "status": TaskStatus.OPEN.value,
-        "rule": f"monthly.{kind.value}",
-        "idem_key": key,
-        "created_at": clock.now(),
-        "version": 1,
-    }
-    if not insert_once(session, Task, values):
-        return 0
-    rescore_keyed(session.connection(), [key])
-    return 1
+    made = insert_rule_task(
+        session,
+        kind=kind.value,
+        customer_id=None,
+        owner_id=_id(person),
+        due_at=due_at,
+        reason=reason[:REASON_CHARS],
+        rule=f"monthly.{kind.value}",
+        key=monthly_key(kind.value, _id(person), month),
+    )
+    return int(made)
 
 
 def _team_supervisors(session: Session) -> list[Staff]:

@@ -9,10 +9,10 @@ way, a new retention task of a customer whose class is in ``tasks.retention_info
 tells the owner's supervisor (:func:`alert_leads`), once: the notification's key is the task.
 
 A retention task is closed by a held call or visit for it, and that contact must say how the
-talk ended (:data:`RESULTS`): the customer's status follows (retained: active again; still at
-risk: at risk, so next month's generation asks again; lost: lost, out of the cadence and the
-books' figures), audited as any change of the customer; the report counts the results
-(``retention``).
+talk ended (:class:`~cmworkbench.domain.enums.RetentionResult`): the customer's status
+follows (retained: active again; still at risk: at risk, so next month's generation asks
+again; lost: lost, out of the cadence and the books' figures), audited as any change of the
+customer; the report counts the results (``retention``).
 """
 
 from __future__ import annotations
@@ -26,13 +26,11 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Staff, Task
-from cmworkbench.db.scoring import rescore_keyed
 from cmworkbench.domain.enums import TaskKind, TaskStatus
 from cmworkbench.i18n import t
-from cmworkbench.services.core.notify import insert_once, tell_leads
+from cmworkbench.services.core.notify import tell_leads
+from cmworkbench.services.tasks.made import insert_rule_task
 
-RESULTS = ("retained", "at_risk", "lost")
-"""How a retention talk ended, in the order the dialog offers them."""
 STATUS_AFTER = {"retained": "active", "at_risk": "at_risk", "lost": "lost"}
 """The customer's status once a retention talk ended so."""
 
@@ -101,29 +99,22 @@ def open_for_member_drops(
     """A retention task, due now, for each group whose members fell in bulk (one a day per
     customer); the leads of A/B customers told. Returns how many tasks were opened."""
     day = now.astimezone(clock.branch_tz()).date()
-    keys = []
+    opened = 0
     for drop in drops:
         customer = session.get(Customer, drop.customer_id)
         if customer is None or customer.owner_id is None or customer.status == "lost":
             continue  # a pooled customer is the keeper's to allocate first; a lost one is gone
         share = round(100 * (drop.before - drop.after) / drop.before)
-        key = f"retention:members:{drop.customer_id}:{day}"
-        values = {
-            "kind": TaskKind.RETENTION.value,
-            "customer_id": drop.customer_id,
-            "owner_id": customer.owner_id,
-            "due_at": now,
-            "priority": 0,  # scored below, by the one score (db.scoring)
-            "reason": t("retention.member_drop", before=drop.before, after=drop.after, share=share),
-            "status": TaskStatus.OPEN.value,
-            "rule": "churn.members",
-            "idem_key": key,
-            "created_at": now,
-            "version": 1,
-        }
-        if insert_once(session, Task, values):
-            keys.append(key)
-    if keys:
-        rescore_keyed(session.connection(), keys)
+        opened += insert_rule_task(
+            session,
+            kind=TaskKind.RETENTION.value,
+            customer_id=drop.customer_id,
+            owner_id=customer.owner_id,
+            due_at=now,
+            reason=t("retention.member_drop", before=drop.before, after=drop.after, share=share),
+            rule="churn.members",
+            key=f"retention:members:{drop.customer_id}:{day}",
+        )
+    if opened:
         alert_leads(session, settings, now)
-    return len(keys)
+    return opened

@@ -102,8 +102,8 @@ def market_reports(
     today = date.fromordinal(stamps.today_ord)
     first = calendar.next_workday(today.replace(day=1))
     month = f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
-    due_day = calendar.add_workdays(first, due_workdays)
-    close = (calendar.hours[-1][1].hour * 60 + calendar.hours[-1][1].minute) * 60
+    deadline = calendar.monthly_deadline(today, due_workdays)
+    due_day, close = deadline.date(), deadline.hour * 3600 + deadline.minute * 60
     rows: list[Row] = []
     for member in members:
         if member.role not in (Role.MANAGER, Role.PHONE_MANAGER):
