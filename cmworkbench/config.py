@@ -258,6 +258,25 @@ class WorklogSettings:
 
 
 @dataclass(frozen=True)
+class LeadSettings:
+    """What a supervisor's and a branch head's Today lists besides their own book (DESIGN.md:
+    the supervisor "watches the team's overdue work")."""
+
+    overdue_over: int = 10
+    """A team member with more overdue tasks than this is listed (逾期积压)."""
+    no_backup_rows: int = 10
+    """Customers without a B角 listed per colleague on leave (the most valuable first; the
+    colleague's row counts them all)."""
+    pool_rows: int = 10
+    """Pooled customers listed for their keeper (the most valuable first; all are counted)."""
+    team_figures: list[str] = field(
+        default_factory=lambda: ["coverage", "sla_first_response", "sla_resolution"]
+    )
+    """Figures (``cmw report``'s keys) a team below its target this week is listed for on
+    the branch head's Today."""
+
+
+@dataclass(frozen=True)
 class TargetSettings:
     """Targets of the report's figures (``cmw report``, the Dashboard): a figure worse than its
     target is shown red. Rates are fractions (0.95 = 95 %)."""
@@ -451,6 +470,7 @@ class Settings:
     complaints: ComplaintSettings = field(default_factory=ComplaintSettings)
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     worklog: WorklogSettings = field(default_factory=WorklogSettings)
+    lead: LeadSettings = field(default_factory=LeadSettings)
     directories: DirectorySettings = field(default_factory=DirectorySettings)
     targets: TargetSettings = field(default_factory=TargetSettings)
     capacity: CapacitySettings = field(default_factory=CapacitySettings)
@@ -627,6 +647,16 @@ def _validate(s: Settings, label: str) -> None:
     for key in ("refresh_months", "per_month"):
         if getattr(s.directories, key) <= 0:
             fail(f"directories.{key}", "must be more than 0")
+    for key in ("overdue_over", "no_backup_rows", "pool_rows"):
+        if getattr(s.lead, key) < 0:
+            fail(f"lead.{key}", "must be 0 or more")
+    targets = [f.name for f in fields(TargetSettings)]
+    for i, key in enumerate(s.lead.team_figures):
+        if key not in targets:
+            fail(
+                f"lead.team_figures[{i}]",
+                f"{key!r} is not a figure with a target ({', '.join(targets)})",
+            )
     cutoff = s.worklog.cutoff
     if cutoff != "next_opening" and not _CLOCK_TIME.match(cutoff):
         fail("worklog.cutoff", f"{cutoff!r} is not next_opening or a time like 20:00")

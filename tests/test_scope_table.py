@@ -658,6 +658,9 @@ CALLS: dict[str, Call] = {
     "visits.remove": Call(lambda wb, t: wb.visits.remove(t.item_id), write=True),
     "visits.record": Call(lambda wb, t: wb.visits.record(t.item_id, "done"), write=True),
     "visits.submit": Call(lambda wb, t: wb.visits.submit(NEXT_WEEK), write=True, own=True),
+    "visits.waiting": Call(
+        lambda wb, t: wb.visits.waiting(), lambda r, t: any(p.owner_login == t.owner for p in r)
+    ),
     "visits.approve": Call(lambda wb, t: wb.visits.approve(WEEK, t.owner), write=True),
     "visits.send_back": Call(
         lambda wb, t: wb.visits.send_back(WEEK, t.owner, "再加一户"), write=True
@@ -919,6 +922,9 @@ visits.record            m1      ok  nf  nf  nf  nf  nf  nf  nf
 visits.record            m3      nf  nf  nf  nf  nf  nf  nf  nf
 visits.record            far     nf  nf  nf  nf  nf  nf  nf  nf
 visits.submit            self    ok  ok  ok  ok  ok  ok  ok  ok
+visits.waiting           m1      no  no  no  ok  --  --  no  no
+visits.waiting           m3      no  no  no  --  ok  --  no  no
+visits.waiting           far     no  no  no  --  --  --  no  no
 visits.approve           m1      no  no  no  ok  no  no  no  no
 visits.approve           m3      no  no  no  no  ok  no  no  no
 visits.approve           far     no  no  no  no  no  no  no  no

@@ -43,9 +43,10 @@ def register(commands: Commands, common: Parser) -> dict[str, Handler]:
 
 def _today(args: argparse.Namespace, settings: Settings) -> int:
     """The day's plan as a table, or as JSON (:func:`plan_json`)."""
-    from cmworkbench.services.tasks.plan import today_plan
+    from cmworkbench.services.tasks.lead import today_with_leads
 
-    plan = own_workbench(settings, args.login).run(today_plan, settings=settings, day=args.date)
+    bench = own_workbench(settings, args.login)
+    plan = bench.run(today_with_leads, settings=settings, day=args.date)
     if args.json:
         print_json(plan_json(plan))
     else:
@@ -74,7 +75,8 @@ def plan_json(plan: TodayPlan) -> dict[str, Any]:
             "planned_meetings": plan.planned_meetings,
         },
         "done_today": plan.done_today,
-        "rows": [_row_json(r) for r in plan.rows],
+        "lead": [lead_json(r) for r in plan.rows if r.section == "lead"],
+        "rows": [_row_json(r) for r in plan.rows if r.section != "lead"],
         "backlog": {
             "total": plan.backlog.total,
             "by_kind": {
@@ -82,6 +84,26 @@ def plan_json(plan: TodayPlan) -> dict[str, Any]:
                 for kind, (count, oldest) in sorted(plan.backlog.by_kind.items())
             },
         },
+    }
+
+
+def lead_json(r: TodayRow) -> dict[str, Any]:
+    """A lead's item: its ``kind`` (``ticket_close``, ``plan_waiting``, ``staff_log_missing``
+    …), ``reason``, ``due`` (since when it waits, or now), and the record it opens: ``ticket``
+    (number), ``plan`` (``{"week", "owner"}``), ``staff`` (the colleague's login),
+    ``customer_no``, ``team``; the ones it has not are null."""
+    return {
+        "kind": r.kind,
+        "reason": r.reason,
+        "due": iso_time(r.due_at),
+        "state": r.state,
+        "ticket": r.ref if r.item == "ticket" else None,
+        "plan": {"week": r.plan_week, "owner": r.staff_login} if r.item == "plan" else None,
+        "staff": r.staff_login,
+        "customer_no": r.customer_no,
+        "customer_name": r.customer_name,
+        "team": r.ref if r.item == "team" else None,
+        "version": r.version if r.item in ("ticket", "plan") else None,
     }
 
 
@@ -111,9 +133,19 @@ def _row_json(r: TodayRow) -> dict[str, Any]:
 def plan_text(plan: TodayPlan) -> str:
     """The day as text: the fixed items, the plan, the capacity line, the backlog."""
     t = i18n.t
+    lead = [r for r in plan.rows if r.section == "lead"]
     fixed = [r for r in plan.rows if r.section == "fixed"]
     planned = [r for r in plan.rows if r.section == "plan"]
     parts = [t("cli.today.title", day=plan.day.isoformat())]
+    if lead:
+        parts.append(t("cli.today.lead", n=len(lead)))
+        parts.append(
+            table(
+                [[i18n.label("lead_kind", r.kind), _record(r), r.reason] for r in lead],
+                ["cli.header.kind", "cli.header.record", "cli.header.reason"],
+                numbers=False,
+            )
+        )
     parts.append(t("cli.today.fixed", n=len(fixed)))
     if fixed:
         parts.append(
@@ -171,6 +203,17 @@ def _time_of(r: TodayRow) -> str:
     if r.at is None:
         return i18n.t("cli.today.within_the_day")
     return r.at.astimezone(clock.branch_tz()).strftime("%H:%M")
+
+
+def _record(r: TodayRow) -> str:
+    """What a lead's row opens, as text: the ticket and customer, the plan, the colleague."""
+    if r.item == "ticket":
+        return f"{r.ref} {r.customer_name}"
+    if r.item == "customer":
+        return _customer(r)
+    if r.item == "plan":
+        return f"{r.plan_week} {r.customer_name}"
+    return r.customer_name or r.ref
 
 
 def _kind(r: TodayRow) -> str:

@@ -39,8 +39,11 @@ def fit(text: str, width: int) -> str:
 
 def row_key(row: TodayRow) -> str:
     """A row's key in the table: a task by its id, a visit or a complaint deadline by its
-    reference (they are not tasks)."""
-    return str(row.task_id) if row.item == "task" else f"{row.item}:{row.ref}"
+    reference (they are not tasks); a lead's row by its kind and record (one colleague may
+    be on leave and owe a log)."""
+    if row.item == "task":
+        return str(row.task_id)
+    return f"{row.item}:{row.kind}:{row.ref}" if row.section == "lead" else f"{row.item}:{row.ref}"
 
 
 class TaskTable(DataTable[Text]):
@@ -81,7 +84,7 @@ class TaskTable(DataTable[Text]):
 
     @staticmethod
     def _cells(row: TodayRow, reason_width: int) -> list[Text]:
-        kind = label("task_kind", row.kind)
+        kind = label("lead_kind" if row.section == "lead" else "task_kind", row.kind)
         if row.covered_for:
             kind = t("tui.today.covered", kind=kind, name=row.covered_for)
         customer = row.customer_name or t("tui.today.no_customer")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from cmworkbench.services.complaints.events import add_event
 from cmworkbench.services.complaints.intake import ticket_number
+from cmworkbench.services.complaints.lead import lead_tickets
 from cmworkbench.services.complaints.queries import deadlines_on
 from cmworkbench.services.complaints.sla import refresh_all
 
-__all__ = ["add_event", "deadlines_on", "refresh_all", "ticket_number"]
+__all__ = ["add_event", "deadlines_on", "lead_tickets", "refresh_all", "ticket_number"]

@@ -59,6 +59,20 @@ class ComplaintRow:
 
 
 @dataclass(frozen=True)
+class LeadTicket:
+    """A ticket on a lead's Today, with why it needs them (``close``, ``breached``,
+    ``escalated``, ``rejected``, ``informed``) and since when."""
+
+    row: ComplaintRow
+    why: str
+    since: datetime
+    """When it started to need the lead: the return call, the missed deadline, the
+    escalation; else when the ticket was received."""
+    return_call_at: datetime | None = None
+    satisfaction_answer: str | None = None
+
+
+@dataclass(frozen=True)
 class EventOut:
     """One line of a ticket's history."""
 

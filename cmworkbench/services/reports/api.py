@@ -7,5 +7,6 @@ A capability reaches another through its ``schemas``, its facade and this module
 from __future__ import annotations
 
 from cmworkbench.services.reports.overview import overview
+from cmworkbench.services.reports.report import teams_below_target
 
-__all__ = ["overview"]
+__all__ = ["overview", "teams_below_target"]

@@ -51,6 +51,7 @@ from cmworkbench.services.reports.schemas import (
     FigurePart,
     Report,
     ReportGroup,
+    TeamBelow,
     TrendPoint,
 )
 
@@ -382,3 +383,27 @@ def weekly_trend(
             points.append(TrendPoint(week, start, stop, value, _below(f, value, target)))
         trend[f.key] = points
     return trend
+
+
+def teams_below_target(
+    *, session: Session, actor: Actor, settings: Settings, keys: Sequence[str], start: date,
+    end: date,
+) -> list[TeamBelow]:  # fmt: skip
+    """The teams of the actor's scope whose figures ``keys`` are worse than their targets
+    over ``start``–``end``: the same sums as the report's team breakdown (the Dashboard's
+    figures), only for those figures. A period not begun yet has none."""
+    subj = subject(session=session, actor=actor)
+    try:
+        query = query_for(settings, start, end, dialect_for(session))
+    except InvalidInput:  # the period starts now: nothing to judge yet
+        return []
+    owners = subj.owner_ids
+    below = []
+    for key in keys:
+        figure = figure_def(key)
+        sums = _sums(session, query, figure, owners)
+        for _kind, team, name, ids in _groups("team", subj):
+            found = _figure(settings, figure, sums, ids)
+            if found.below_target and found.value is not None and found.target is not None:
+                below.append(TeamBelow(team, name, key, found.value, found.target, found.unit))
+    return below

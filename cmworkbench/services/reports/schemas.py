@@ -132,3 +132,17 @@ def month_period(month: str) -> tuple[date, date]:
     except ValueError:
         raise InvalidInput(t("report.bad_month", value=month)) from None
     return first, first + relativedelta(months=1) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class TeamBelow:
+    """A team worse than its target on one figure over a period (the branch head's Today)."""
+
+    team: str
+    """The team's name (``""``: the managers in no team)."""
+    name: str
+    """How to show it (the name, or "no team")."""
+    key: str
+    value: float
+    target: float
+    unit: str

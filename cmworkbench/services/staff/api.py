@@ -6,15 +6,24 @@ A capability reaches another through its ``schemas``, its facade and this module
 
 from __future__ import annotations
 
-from cmworkbench.services.staff.board import BOOK_ROLES, on_leave_ids, submitted_ids, team_members
+from cmworkbench.services.staff.board import (
+    BOOK_ROLES,
+    led_members,
+    on_leave_ids,
+    submitted_ids,
+    team_attention,
+    team_members,
+)
 from cmworkbench.services.staff.people import add_staff, edit_staff, staff_detail
 
 __all__ = [
     "BOOK_ROLES",
     "add_staff",
     "edit_staff",
+    "led_members",
     "on_leave_ids",
     "staff_detail",
     "submitted_ids",
+    "team_attention",
     "team_members",
 ]

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, case, false, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from cmworkbench import clock
@@ -43,11 +44,18 @@ from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role, TaskStatus
 from cmworkbench.domain.standing import is_overdue
 from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
+from cmworkbench.services.core.cover import cover_on
 from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_role
 from cmworkbench.services.staff.market_state import last_month, market_states
-from cmworkbench.services.staff.schemas import ManagerLoad, TeamTask
+from cmworkbench.services.staff.schemas import (
+    ManagerLoad,
+    StaffAttention,
+    TeamAttention,
+    TeamTask,
+    Uncovered,
+)
 from cmworkbench.services.tasks.api import day_summary
 
 LEADS = (Role.SUPERVISOR, Role.BRANCH_HEAD)
@@ -357,3 +365,134 @@ def _out(task: Task, customer_no: str | None, customer_name: str | None, now: da
         overdue=_overdue(task, now),
         version=task.version,
     )
+
+
+# -- the lead's morning (their Today) ----------------------------------------------------------
+
+CLASS_RANK = {"A1": 0, "A2": 1, "B1": 2, "B2": 3, "C": 4}
+
+
+def led_members(session: Session, actor: Actor) -> list[Staff]:
+    """The managers whose lead ``actor`` is (:func:`~..core.notify.leads_of` the other way
+    round): a supervisor's team; for the branch head, the managers in no team or in a team
+    without an active supervisor. Nobody else leads anyone."""
+    if actor.role == Role.SUPERVISOR:
+        return team_members(session, actor)
+    if actor.role != Role.BRANCH_HEAD:
+        return []
+    supervised = select(Staff.team_id).where(
+        col(Staff.role) == Role.SUPERVISOR,
+        col(Staff.active),
+        col(Staff.branch_id) == actor.branch_id,
+        col(Staff.team_id).is_not(None),
+    )
+    query = select(Staff).where(
+        members_filter(actor),
+        or_(col(Staff.team_id).is_(None), col(Staff.team_id).not_in(supervised)),
+    )
+    return list(session.exec(query.order_by(col(Staff.login))))
+
+
+def team_attention(
+    *, session: Session, actor: Actor, settings: Settings, day: date | None = None
+) -> TeamAttention:
+    """The members the lead should look at on ``day``: more overdue tasks than ``[lead]
+    overdue_over``; the last working day's log missing once its cut-off has passed (a
+    colleague on leave that day owes none); on leave today, with who covers them and how
+    many of their customers have no B角. And those customers, the ones with work due first,
+    then by class (``[lead] no_backup_rows`` per colleague)."""
+    day = day or clock.today()
+    members = led_members(session, actor)
+    ids = [m.id for m in members if m.id is not None]
+    if not ids:
+        return TeamAttention([], [])
+    overdue = {owner: late for owner, (_due, late, _zz) in _task_counts(session, ids, day).items()}
+    log_day = BranchCalendar.from_settings(settings.calendar).previous_workday(day)
+    owing: set[int] = set()
+    if clock.now() >= log_cutoff(settings, log_day):
+        owing = set(ids) - set(submitted_times(session, ids, log_day))
+        owing -= on_leave_ids(session, ids, log_day)
+    away = on_leave_ids(session, ids, day)
+    cover = cover_on(session, actor.branch_id, day).by_owner
+    names = {s.id: s for s in session.exec(select(Staff).where(col(Staff.id).in_(cover.values())))}
+    uncovered, counts = _uncovered(session, settings, [m for m in members if m.id in away], day)
+    staff = []
+    for m in members:
+        assert m.id is not None
+        late = overdue.get(m.id, 0)
+        late = late if late > settings.lead.overdue_over else 0
+        if not (late or m.id in owing or m.id in away):
+            continue
+        coverer = names.get(cover.get(m.id)) if m.id in away else None
+        staff.append(
+            StaffAttention(
+                login=m.login,
+                name=m.name,
+                overdue=late,
+                log_missing=log_day if m.id in owing else None,
+                on_leave=m.id in away,
+                cover_login=coverer.login if coverer else None,
+                cover_name=coverer.name if coverer else None,
+                no_backup=counts.get(m.id, 0),
+            )
+        )
+    return TeamAttention(staff, uncovered)
+
+
+def _uncovered(
+    session: Session, settings: Settings, away: list[Staff], day: date
+) -> tuple[list[Uncovered], dict[int, int]]:
+    """The customers of ``away`` without a B角, the first ``no_backup_rows`` of each (work due
+    first, then by class), and how many each has in all."""
+    if not away:
+        return [], {}
+    ids = [m.id for m in away if m.id is not None]
+    rows = session.execute(
+        sa_select(
+            col(Customer.id),
+            col(Customer.customer_no),
+            col(Customer.name),
+            col(Customer.cls),
+            col(Customer.owner_id),
+        ).where(
+            col(Customer.owner_id).in_(ids),
+            col(Customer.backup_id).is_(None),
+            col(Customer.status) != "lost",
+        )
+    ).all()
+    end = clock.day_bounds(day)[1]
+    due: dict[int, int] = {}
+    for customer_id, n in session.exec(
+        select(Task.customer_id, func.count())
+        .where(
+            col(Task.owner_id).in_(ids),
+            col(Task.status) == TaskStatus.OPEN,
+            col(Task.due_at) < end,
+            col(Task.customer_id).is_not(None),
+        )
+        .group_by(col(Task.customer_id))
+    ).all():
+        due[customer_id or 0] = int(n)
+    for customer_id, n in session.exec(
+        select(Complaint.customer_id, func.count())
+        .where(col(Complaint.owner_id).in_(ids), col(Complaint.status).in_(OPEN_COMPLAINT_STATUSES))
+        .group_by(col(Complaint.customer_id))
+    ).all():
+        due[customer_id] = due.get(customer_id, 0) + int(n)
+    owners = {m.id: m for m in away}
+    counts: dict[int, int] = {}
+    by_owner: dict[int, list[Uncovered]] = {}
+    for customer_id, number, name, cls, owner_id in rows:
+        counts[owner_id] = counts.get(owner_id, 0) + 1
+        owner = owners[owner_id]
+        by_owner.setdefault(owner_id, []).append(
+            Uncovered(number, name, cls, owner.login, owner.name, due.get(customer_id or 0, 0))
+        )
+    listed = []
+    for owner_id in ids:
+        mine = sorted(
+            by_owner.get(owner_id, []),
+            key=lambda u: (u.due_work == 0, CLASS_RANK.get(u.cls or "", 9), u.customer_no),
+        )
+        listed += mine[: settings.lead.no_backup_rows]
+    return listed, counts

@@ -55,6 +55,45 @@ class LeaveOut:
 
 
 @dataclass(frozen=True)
+class StaffAttention:
+    """A team member their lead should look at this morning, and why (any of the three)."""
+
+    login: str
+    name: str
+    overdue: int
+    """Overdue tasks, when above ``[lead] overdue_over`` (else 0)."""
+    log_missing: date | None
+    """The last working day whose work log is missing past its cut-off (``None``: in)."""
+    on_leave: bool
+    cover_login: str | None = None
+    """Who covers their work today (AB角, else the supervisor), when on leave."""
+    cover_name: str | None = None
+    no_backup: int = 0
+    """Their customers without a B角 (on leave: nobody stands in for those customers)."""
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    """A customer of a colleague on leave who has no B角, as the lead's Today lists it."""
+
+    customer_no: str
+    name: str
+    cls: str | None
+    owner_login: str
+    owner_name: str
+    due_work: int
+    """Open tasks due by today and open tickets of the customer."""
+
+
+@dataclass(frozen=True)
+class TeamAttention:
+    """Who of the team needs the lead's eye, and the customers nobody covers today."""
+
+    staff: list[StaffAttention]
+    uncovered: list[Uncovered]
+
+
+@dataclass(frozen=True)
 class ManagerLoad:
     """One row of the team board: a manager's work today."""
 

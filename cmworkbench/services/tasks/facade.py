@@ -20,7 +20,7 @@ class TasksFacade(Facade):
     """Today's list and its counts; logging contacts; adding and working tasks."""
 
     today: UseCase[list[TodayRow]] = UseCase("tasks.plan:today_list")
-    plan: UseCase[TodayPlan] = UseCase("tasks.plan:today_plan")
+    plan: UseCase[TodayPlan] = UseCase("tasks.lead:today_with_leads")
     backlog: UseCase[list[TodayRow]] = UseCase("tasks.plan:backlog_rows")
     pull: UseCase[int] = UseCase("tasks.plan:pull")
     counts: UseCase[dict[str, int]] = UseCase("tasks.plan:today_counts")

@@ -39,19 +39,28 @@ class TodayRow:
     deadline_at: datetime | None = None
     """The last moment the task keeps its rule; ``None``: its due day is the last."""
     section: str = "plan"
-    """``fixed`` (a time or a deadline today), ``plan`` (fitted to the day's capacity) or
+    """``lead`` (what a supervisor or branch head acts on for their people, first),
+    ``fixed`` (a time or a deadline today), ``plan`` (fitted to the day's capacity) or
     ``backlog`` (:data:`SECTIONS`)."""
     item: str = "task"
     """What the row is: a ``task``, a planned ``visit`` of the week's plan, or a ``complaint``
-    deadline falling today (those two are not tasks: ``task_id`` is 0, ``ref`` names them)."""
+    deadline falling today (those two are not tasks: ``task_id`` is 0, ``ref`` names them);
+    on a lead's row the record it opens: a ``ticket``, a waiting ``plan``, a colleague
+    (``staff``), a ``customer`` or a ``team``."""
     ref: str = ""
-    """The visit plan item's id, or the ticket number."""
+    """The visit plan item's id, or the ticket number; on a lead's row the ticket number,
+    ``week login`` of a plan, the colleague's login, the customer number or the team."""
     at: datetime | None = None
     """For a fixed row: its time today (a call-back's, a visit's, a deadline's)."""
+    staff_login: str | None = None
+    """On a lead's row (section ``lead``): the colleague it concerns (the ticket's owner, the
+    plan's author, the manager behind or away)."""
+    plan_week: str | None = None
+    """On a lead's plan row: the ISO week of the plan waiting (``2026-W48``)."""
 
 
-SECTIONS = ("fixed", "plan", "backlog")
-"""The parts of a day: fixed-time items first, then the plan, then the backlog."""
+SECTIONS = ("lead", "fixed", "plan", "backlog")
+"""The parts of a day: a lead's items first, then fixed-time items, the plan, the backlog."""
 
 PULL = 5
 """Tasks one press of ``p`` pulls from the backlog into the day's plan (the screen says so)."""

@@ -6,7 +6,8 @@ A capability reaches another through its ``schemas``, its facade and this module
 
 from __future__ import annotations
 
+from cmworkbench.services.visits.approval import waiting_plans
 from cmworkbench.services.visits.onsite import monthly_summary
 from cmworkbench.services.visits.plans import day_visits, find_plan, touch
 
-__all__ = ["day_visits", "find_plan", "monthly_summary", "touch"]
+__all__ = ["day_visits", "find_plan", "monthly_summary", "touch", "waiting_plans"]

@@ -16,6 +16,7 @@ import json
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
+from cmworkbench.config import Settings
 from cmworkbench.db.models import Staff, Task, VisitPlan
 from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
 from cmworkbench.domain.visits import approved_entry
@@ -23,6 +24,7 @@ from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.core.scope import require_role
 from cmworkbench.services.core.validation import FieldsInvalid, text_problem
 from cmworkbench.services.visits.plans import (
     LABEL_PREFIX,
@@ -31,7 +33,9 @@ from cmworkbench.services.visits.plans import (
     plan_rows,
     touch,
     week_dates,
+    week_plan,
 )
+from cmworkbench.services.visits.schemas import WaitingPlan
 
 COMMENT_CHARS = 500
 RETURN_TASK_KEY = "visit_plan_returned:{plan_id}:{version}"
@@ -105,6 +109,44 @@ def _plan_to_decide(
     if version is not None and version != plan.version:
         raise Conflict(t("visits.conflict", week=week))
     return plan, owner
+
+
+def waiting_plans(*, session: Session, actor: Actor, settings: Settings) -> list[WaitingPlan]:
+    """The submitted plans of the supervisor's team waiting for a decision, the longest
+    waiting first (the queue of Visits ``w`` and of Today): approving a week is ``Enter``,
+    read, ``a``. Only a supervisor decides plans (:func:`_plan_to_decide`)."""
+    require_role(actor, (Role.SUPERVISOR,), "visits.waiting_supervisor_only")
+    if actor.team_id is None:
+        return []
+    rows = session.exec(
+        select(VisitPlan, Staff)
+        .join(Staff, col(Staff.id) == col(VisitPlan.owner_id))
+        .where(
+            col(VisitPlan.status) == "submitted",
+            col(Staff.team_id) == actor.team_id,
+            col(Staff.id) != actor.id,
+            col(Staff.active),
+        )
+        .order_by(col(VisitPlan.submitted_at), col(VisitPlan.week), col(Staff.login))
+    ).all()
+    waiting = []
+    for plan, owner in rows:
+        week = week_plan(
+            session=session, actor=actor, settings=settings, week=plan.week, owner_login=owner.login
+        )
+        waiting.append(
+            WaitingPlan(
+                week=plan.week,
+                owner_login=owner.login,
+                owner_name=owner.name,
+                submitted_at=plan.submitted_at,
+                visits=len(week.items),
+                warnings=len(week.warnings),
+                version=plan.version,
+                changed_since_approval=len(week.changes),
+            )
+        )
+    return waiting
 
 
 def approve(

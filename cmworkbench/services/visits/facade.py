@@ -14,6 +14,7 @@ if TYPE_CHECKING:
         PlanVsActual,
         ProposedVisit,
         VisitRecorded,
+        WaitingPlan,
         WeekPlan,
     )
 
@@ -31,6 +32,7 @@ class VisitsFacade(Facade):
     shift: UseCase[None] = UseCase("visits.plans:shift_item")
     remove: UseCase[None] = UseCase("visits.plans:remove_item")
     submit: UseCase[str] = UseCase("visits.approval:submit")
+    waiting: UseCase[list[WaitingPlan]] = UseCase("visits.approval:waiting_plans")
     approve: UseCase[str] = UseCase("visits.approval:approve")
     send_back: UseCase[str] = UseCase("visits.approval:return_plan")
     record: UseCase[VisitRecorded] = UseCase("visits.records:record_visit")

@@ -88,6 +88,22 @@ class WeekPlan:
 
 
 @dataclass(frozen=True)
+class WaitingPlan:
+    """A team member's submitted plan waiting for the supervisor's decision."""
+
+    week: str
+    owner_login: str
+    owner_name: str
+    submitted_at: datetime | None
+    visits: int
+    warnings: int
+    """Warnings of the plan's visits (:attr:`WeekPlan.warnings`): read them before approving."""
+    version: int
+    changed_since_approval: int = 0
+    """Visits added, removed or moved since an earlier approval (0: a first submission)."""
+
+
+@dataclass(frozen=True)
 class MonthVisits:
     """A manager's visits of one month."""
 

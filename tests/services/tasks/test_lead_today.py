@@ -44,8 +44,6 @@ WEDNESDAY = date(2026, 11, 25)
 
 Build = Callable[[], AbstractContextManager[Factory]]
 
-ISSUE_23 = pytest.mark.xfail(strict=True, reason="issue 23: a lead's Today")
-
 
 @pytest.fixture
 def branch(frozen_clock: object, build: Build) -> None:
@@ -95,7 +93,6 @@ def ticket_of(engine: Engine) -> str:
         return c.ticket_no
 
 
-@ISSUE_23
 def test_after_the_return_call_the_ticket_waits_on_the_supervisors_today_to_be_closed(
     branch: None, engine: Engine, settings: Settings
 ) -> None:
@@ -118,7 +115,6 @@ def test_after_the_return_call_the_ticket_waits_on_the_supervisors_today_to_be_c
     assert not [r for r in lead_rows(engine, settings, "wangfang") if r.ref == ticket]
 
 
-@ISSUE_23
 def test_a_submitted_plan_is_on_the_supervisors_today_until_approved(
     branch: None, engine: Engine, settings: Settings
 ) -> None:
@@ -140,7 +136,6 @@ def test_a_submitted_plan_is_on_the_supervisors_today_until_approved(
         assert session.exec(select(VisitPlan.status)).one() == "approved"
 
 
-@ISSUE_23
 def test_a_manager_who_did_not_submit_fridays_log_is_listed(
     branch: None, engine: Engine, settings: Settings
 ) -> None:
@@ -150,7 +145,6 @@ def test_a_manager_who_did_not_submit_fridays_log_is_listed(
     assert "赵强" in missing[0].reason and "11-20" in missing[0].reason
 
 
-@ISSUE_23
 def test_a_manager_on_leave_is_listed_with_who_covers_and_their_customers_without_a_b_role(
     branch: None, engine: Engine, settings: Settings
 ) -> None:
@@ -162,7 +156,6 @@ def test_a_manager_on_leave_is_listed_with_who_covers_and_their_customers_withou
     assert [r.customer_no for r in uncovered] == ["L002"]  # L001's B角 is 张伟
 
 
-@ISSUE_23
 def test_a_breached_ticket_and_a_rejected_solution_rank_on_the_supervisors_today(
     branch: None, engine: Engine, settings: Settings
 ) -> None:
@@ -179,7 +172,6 @@ def test_a_breached_ticket_and_a_rejected_solution_rank_on_the_supervisors_today
     assert head_row.kind == "ticket_breached"
 
 
-@ISSUE_23
 def test_the_head_sees_escalations_pooled_customers_and_what_their_own_teams_need(
     branch: None, engine: Engine, settings: Settings
 ) -> None:
@@ -216,7 +208,6 @@ def test_a_manager_has_no_lead_rows(branch: None, engine: Engine, settings: Sett
     assert lead_rows(engine, settings, "zhangwei") == []
 
 
-@ISSUE_23
 def test_cmw_today_as_the_supervisor_prints_each_item_with_the_record_it_opens(
     branch: None, engine: Engine, database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
