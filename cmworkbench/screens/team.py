@@ -143,13 +143,14 @@ class TeamScreen(OpensCustomer):
 
         name: str
 
-    def __init__(self) -> None:
+    def __init__(self, login: str | None = None) -> None:
+        """``login``: the manager to put the cursor on (opened from a lead's Today row)."""
         super().__init__(t("tui.team.title"))
         self.board: list[ManagerLoad] = []
         """The board as last loaded."""
         self.tasks: list[TeamTask] = []
         """The task list shown (of :attr:`login`)."""
-        self.login: str | None = None
+        self.login: str | None = login
         """The manager whose tasks are shown."""
 
     def compose_body(self) -> ComposeResult:

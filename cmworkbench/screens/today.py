@@ -14,6 +14,13 @@ it), ``s`` snooze, ``d`` done with a note, ``Enter`` the customer 360 view (on a
 deadline: the ticket), ``n`` a new task on the customer, ``f`` the next kind filter. Every
 database call runs in a thread worker and reports back by message; after an action the list
 reloads in place and the cursor keeps its row index.
+
+A supervisor's or branch head's Today starts with what they act on for the people they lead
+(:mod:`cmworkbench.services.tasks.lead`). Each such row takes the keys of the screen it comes
+from, and ``Enter`` opens it there: a ticket the Complaints keys (``x`` closes it after the
+return call, ``x`` ``Enter``), a waiting plan the Visits keys (``a`` approves, ``b`` returns it
+with a comment; ``Enter`` reads it with its warnings on Visits), a colleague the team board,
+a customer the 360 view, a team the Dashboard. The line under the list names the row's keys.
 """
 
 from __future__ import annotations
@@ -24,12 +31,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Label
+from textual.widgets import DataTable, Label
 from textual.worker import get_current_worker
 
 from cmworkbench import clock
@@ -37,7 +44,8 @@ from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.when import parse_moment
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import WorkbenchScreen
-from cmworkbench.screens.complaints import ComplaintsScreen
+from cmworkbench.screens.complaints import KEY_STEPS, ComplaintsScreen
+from cmworkbench.screens.dialogs.complaint_action import ComplaintActionDialog
 from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
 from cmworkbench.screens.dialogs.market_report import MarketSubmitDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
@@ -51,6 +59,7 @@ from cmworkbench.widgets.display import local_time
 from cmworkbench.widgets.task_table import TaskTable
 
 if TYPE_CHECKING:
+    from cmworkbench.services.complaints.schemas import ComplaintDetail
     from cmworkbench.services.tasks.schemas import TodayPlan, TodayRow
 
 ResultT = TypeVar("ResultT")
@@ -68,10 +77,16 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     terminal) the day's counts."""
 
     DEFAULT_CSS = """
-    TodayScreen #today-filter, TodayScreen #today-backlog {
+    TodayScreen #today-filter, TodayScreen #today-backlog, TodayScreen #today-keys {
         height: 1;
         margin: 0 1;
         color: $text-muted;
+    }
+    TodayScreen #today-keys {
+        display: none;
+    }
+    TodayScreen #today-keys.-shown {
+        display: block;
     }
     TodayScreen #today-list {
         margin: 0 1;
@@ -124,6 +139,13 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
 
         text: str
 
+    @dataclass
+    class TicketRead(Message):
+        """A lead's ticket row read in full, for the step its key asks for."""
+
+        detail: ComplaintDetail
+        step: str
+
     def __init__(self) -> None:
         super().__init__()
         self.kind: str | None = None
@@ -143,6 +165,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         yield Label("", id="today-filter", markup=False)
         yield Label("", id="today-backlog", markup=False)
         yield TaskTable(id="today-list")
+        yield Label("", id="today-keys", markup=False)
 
     @property
     def table(self) -> TaskTable:
@@ -188,6 +211,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         shown = [row for row in message.rows if self.kind is None or row.kind == self.kind]
         self.table.show(shown)
         self._show_filter()
+        self._show_row_keys()
         if self._counts_stale:
             self._counts_stale = False
             self.load_overview()
@@ -209,6 +233,20 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
             text += "  " + self._empty_text()
         self.query_one("#today-filter", Label).update(text)
         self.query_one("#today-backlog", Label).update(self._backlog_text())
+
+    @on(DataTable.RowHighlighted, "#today-list")
+    def _highlighted(self) -> None:
+        self._show_row_keys()
+
+    def _show_row_keys(self) -> None:
+        """Under the list, the keys of a lead's row (they are those of the screen the row
+        comes from); nothing for a row of one's own day (the footer has those)."""
+        row = self.table.current
+        shown = row is not None and row.section == "lead"
+        hint = self.query_one("#today-keys", Label)
+        hint.set_class(shown, "-shown")
+        if row is not None and shown:
+            hint.update(t(f"tui.today.lead_keys.{row.item}"))
 
     def _empty_text(self) -> str:
         day = self.day
@@ -433,12 +471,97 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
 
     def action_open(self) -> None:
         """The customer 360 view of the row under the cursor; a complaint deadline opens the
-        ticket on the complaints screen."""
+        ticket on the complaints screen; a lead's row opens its record where it lives."""
         row = self._row()
-        if row is not None and row.item == "complaint":
+        if row is None:
+            return
+        if row.item in ("complaint", "ticket"):
             self.app.run_worker(open_ticket(self.app, row.ref), exit_on_error=False)
-        elif row is not None and row.customer_no:
+        elif row.item == "plan" and row.plan_week and row.staff_login:
+            self.app.run_worker(
+                open_plan(self.app, row.plan_week, row.staff_login), exit_on_error=False
+            )
+        elif row.item == "staff":
+            from cmworkbench.screens.team import TeamScreen
+
+            self.app.push_screen(TeamScreen(login=row.staff_login))
+        elif row.item == "team":
+            self.app.switch_mode("dashboard")
+        elif row.customer_no:
             self.open_customer(row.customer_no)
+
+    # -- a lead's rows: the keys of the screen each comes from ----------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """On a lead's ticket row the Complaints step keys, on a plan row ``a`` and ``b``
+        (before Today's own meaning of the key: ``s`` is resolve there, not snooze)."""
+        row = self.table.current
+        if row is None or row.section != "lead" or self.showing_backlog:
+            return
+        if row.item == "ticket" and event.key in KEY_STEPS:
+            event.stop()
+            event.prevent_default()
+            self.read_ticket(row.ref, KEY_STEPS[event.key])
+        elif row.item == "plan" and event.key in ("a", "b"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "a":
+                self.decide_plan(row, None)
+            else:
+                self._ask_return_comment(row)
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def read_ticket(self, ticket: str, step: str) -> None:
+        """Read the ticket in full (what the actor may do to it now) in a thread."""
+        detail = self.workbench.complaints.detail(ticket)
+        self.post_message(self.TicketRead(detail, step))
+
+    @on(TicketRead)
+    def ticket_read(self, message: TicketRead) -> None:
+        """Open the step's dialog, as the Complaints screen does; or say why not."""
+        detail, step = message.detail, message.step
+        if step not in detail.actions:
+            why = detail.refusals.get(step, "")
+            self.notify(why, severity="warning", markup=False)
+            return
+        ticket = detail.row.ticket_no
+        done = t("tui.ticket.done", ticket=ticket, action=t(f"tui.key.ticket_{step}"))
+        self._dialog(
+            ComplaintActionDialog(detail, step),
+            lambda after: after and self.post_message(self.Done(done)),
+        )
+
+    def _ask_return_comment(self, row: TodayRow) -> None:
+        dialog = PromptDialog(
+            t("tui.visits.return_title"),
+            t("tui.visits.return_placeholder"),
+            _text,
+            t("tui.visits.no_comment"),
+        )
+        self._dialog(dialog, lambda comment: comment and self.decide_plan(row, comment))
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def decide_plan(self, row: TodayRow, comment: str | None) -> None:
+        """Approve the plan (no comment) or return it (with one), in a thread."""
+        week, owner = row.plan_week or "", row.staff_login or ""
+        if comment is None:
+            self.workbench.visits.approve(week, owner, row.version)
+            text = t("tui.today.plan_approved", name=row.customer_name or owner, week=week)
+        else:
+            self.workbench.visits.send_back(week, owner, comment, row.version)
+            text = t("tui.today.plan_returned", name=row.customer_name or owner, week=week)
+        self.post_message(self.Done(text))
+
+
+async def open_plan(app: App[object], week: str, owner_login: str) -> None:
+    """Switch to Visits with ``owner_login``'s plan of ``week`` and its warnings."""
+    from cmworkbench.screens.visits import VisitsScreen
+
+    await app.switch_mode("visits")
+    for screen in reversed(app.screen_stack):
+        if isinstance(screen, VisitsScreen):
+            screen.show_plan(week, owner_login)
+            return
 
 
 async def open_ticket(app: App[object], ticket_no: str) -> None:

@@ -5,7 +5,9 @@ previous and next week. A manager plans: ``p`` proposes visits from the due task
 a day) and puts them on the plan after a confirmation, ``n`` adds one, ``<`` ``>`` move the
 visit under the cursor a working day, ``+`` ``-`` a slot later or earlier, ``x`` removes it,
 ``k`` edits its preparation checklist, ``r`` records how it went, ``s`` submits the plan. A
-supervisor picks a team member with ``t`` and approves (``a``) or returns (``b``) their plan.
+supervisor opens the queue of the team's plans waiting for approval with ``w`` (``Enter`` on one
+shows it with its warnings), or picks a team member with ``t``, and approves (``a``) or
+returns (``b``) the plan shown; after a decision the status line says how many still wait.
 ``v`` shows plan vs actual. ``M`` switches to the month's visits, day by day (read-only; ``[``
 ``]`` go a month back or on). Every database call runs in a thread worker and reports back by
 message.
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
 
 OWN_PLAN = frozenset({"propose", "add", "shift", "remove", "record", "submit", "checklist"})
 """Actions on one's own plan only."""
-LEAD_ONLY = frozenset({"pick", "approve", "return_plan"})
+LEAD_ONLY = frozenset({"pick", "waiting", "approve", "return_plan"})
 """Actions of a supervisor (or branch head, who only picks)."""
 WEEK_ONLY = OWN_PLAN | {"approve", "return_plan", "report"}
 """Actions the month view leaves out: it is read-only."""
@@ -105,6 +107,7 @@ class VisitsScreen(WorkbenchScreen):
         _key("plus", "shift(0, 1)", "visit_slot_later", show=False),
         _key("x", "remove", "remove_visit", show=False),
         _key("t", "pick", "pick_manager"),
+        _key("w", "waiting", "plans_waiting"),
         _key("a", "approve", "approve_plan"),
         _key("b", "return_plan", "return_plan"),
         _key("v", "report", "plan_vs_actual"),
@@ -136,6 +139,12 @@ class VisitsScreen(WorkbenchScreen):
         """Proposals to confirm."""
 
         proposals: list[ProposedVisit]
+
+    @dataclass
+    class Waiting(Message):
+        """The team's plans waiting for approval: (``week login``, text)."""
+
+        plans: list[tuple[str, str]]
 
     @dataclass
     class Colleagues(Message):
@@ -190,6 +199,8 @@ class VisitsScreen(WorkbenchScreen):
             return self.own
         if action in ("approve", "return_plan"):
             return role == "supervisor" and not self.own
+        if action == "waiting":
+            return role == "supervisor"
         if action == "pick":
             return role in ("supervisor", "branch_head")
         return True
@@ -410,6 +421,43 @@ class VisitsScreen(WorkbenchScreen):
 
         self._dialog(ChooseColleagueDialog(t("tui.visits.pick_title"), message.people), then)
 
+    def show_plan(self, week: str, owner_login: str) -> None:
+        """Show ``owner_login``'s plan of ``week`` (opened from Today or the queue)."""
+        self.month, self.week, self.owner_login = None, week, owner_login
+        self.load_plan()
+
+    def action_waiting(self) -> None:
+        """The team's plans waiting for approval, the longest waiting first."""
+        self.load_waiting()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="action")
+    def load_waiting(self) -> None:
+        """Read the queue in a thread."""
+        plans = [
+            (
+                f"{p.week} {p.owner_login}",
+                t("tui.visits.waiting_line", name=p.owner_name, week=p.week, n=p.visits,
+                  warnings=p.warnings),
+            )
+            for p in self.workbench.visits.waiting()
+        ]  # fmt: skip
+        self.post_message(self.Waiting(plans))
+
+    @on(Waiting)
+    def waiting(self, message: Waiting) -> None:
+        """Show the queue to choose from; ``Enter`` shows the plan chosen."""
+        if not message.plans:
+            self.notify(t("tui.visits.waiting_none"), markup=False)
+            return
+
+        def then(key: str | None) -> None:
+            if key:
+                week, _, login = key.partition(" ")
+                self.show_plan(week, login)
+
+        title = t("tui.visits.waiting_title", n=len(message.plans))
+        self._dialog(ChooseColleagueDialog(title, message.plans), then)
+
     def action_approve(self) -> None:
         """Approve the team member's submitted plan."""
         self.decide(None)
@@ -430,10 +478,14 @@ class VisitsScreen(WorkbenchScreen):
         owner = self.owner_login or ""
         if comment is None:
             self.workbench.visits.approve(self.week, owner, self._version())
-            self.post_message(self.Done(t("tui.visits.approved")))
+            text = t("tui.visits.approved")
         else:
             self.workbench.visits.send_back(self.week, owner, comment, self._version())
-            self.post_message(self.Done(t("tui.visits.returned")))
+            text = t("tui.visits.returned")
+        left = len(self.workbench.visits.waiting())
+        if left:
+            text += " " + t("tui.visits.waiting_left", n=left)
+        self.post_message(self.Done(text))
 
     def action_report(self) -> None:
         """Plan vs actual of the week."""

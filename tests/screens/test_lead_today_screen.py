@@ -35,7 +35,6 @@ from cmworkbench.widgets.task_table import TaskTable
 SIZE = (100, 30)
 WEEK = "2026-W48"
 TICKET = "TS202611230001"
-ISSUE_23 = pytest.mark.xfail(strict=True, reason="issue 23: a lead's Today, worked with keys")
 
 
 @pytest.fixture
@@ -72,7 +71,6 @@ def in_database(engine: Engine) -> tuple[str, str]:
         return ticket, plan
 
 
-@ISSUE_23
 async def test_close_a_ticket_and_approve_a_plan_from_today_in_four_keys(
     morning: None, engine: Engine, settings: Settings, language: str
 ) -> None:
@@ -108,7 +106,6 @@ async def test_close_a_ticket_and_approve_a_plan_from_today_in_four_keys(
     assert typed <= 6
 
 
-@ISSUE_23
 async def test_a_on_a_plan_row_approves_it_without_leaving_today(
     morning: None, engine: Engine, settings: Settings
 ) -> None:
@@ -124,7 +121,6 @@ async def test_a_on_a_plan_row_approves_it_without_leaving_today(
         assert "plan_waiting" not in [kind for kind, _ in listed(pilot)]
 
 
-@ISSUE_23
 async def test_b_on_a_plan_row_returns_it_with_a_comment(
     morning: None, engine: Engine, settings: Settings
 ) -> None:
@@ -142,7 +138,6 @@ async def test_b_on_a_plan_row_returns_it_with_a_comment(
             assert session.exec(select(VisitPlan.comment)).one() == "周三上午"
 
 
-@ISSUE_23
 async def test_the_visits_queue_opens_a_waiting_plan_and_a_approves_it(
     morning: None, engine: Engine, settings: Settings
 ) -> None:
@@ -162,7 +157,6 @@ async def test_the_visits_queue_opens_a_waiting_plan_and_a_approves_it(
         assert in_database(engine) == ("return_call_done", "approved")
 
 
-@ISSUE_23
 async def test_a_step_the_ticket_is_not_ready_for_says_why(
     morning: None, engine: Engine, settings: Settings
 ) -> None:
