@@ -235,3 +235,43 @@ def test_cmw_today_as_the_supervisor_prints_each_item_with_the_record_it_opens(
     assert main(shlex.split(argv.replace("--json ", ""))) == 0
     text = capsys.readouterr().out
     assert "待结案" in text and "TS202611230001" in text and "赵强" in text
+
+
+@pytest.mark.xfail(strict=True, reason='issue 23 item 4')
+def test_a_rejected_solution_is_a_notice_in_the_inbox_and_a_row_on_today_until_closed(
+    branch: None, engine: Engine, settings: Settings
+) -> None:
+    ticket = ticket_of(engine)
+    zhang = login(engine, settings, "zhangwei")
+    zhang.complaints.act(ticket, Change("respond", triage="now"))
+    zhang.complaints.act(ticket, Change("resolve", resolution="退还当月多扣费用"))
+    zhang.complaints.act(ticket, Change("solution_rejected", note="客户要求全额退费"))
+    wang = login(engine, settings, "wangfang")
+    told = [n for n in wang.notifications.inbox() if n.kind == "complaint_rejected"]
+    assert told and not told[0].stale
+    (row,) = [r for r in lead_rows(engine, settings, "wangfang") if r.ref == ticket]
+    assert row.kind == "ticket_rejected"
+
+    with unit_of_work(engine) as session:  # the ticket closed (by whatever way)
+        c = session.exec(select(Complaint)).one()
+        c.status, c.closed_at = "closed", clock.now()
+        session.add(c)
+    assert not [r for r in lead_rows(engine, settings, "wangfang") if r.ref == ticket]
+    (stale,) = [n for n in wang.notifications.inbox() if n.id == told[0].id]
+    assert stale.stale and stale.shown_title.startswith("已办结")
+    (listed,) = [n for n in wang.notifications.inbox() if n.kind == "complaint_rejected"]
+    assert listed.stale
+
+
+@pytest.mark.xfail(strict=True, reason='issue 23 item 4')
+def test_a_market_report_waits_on_the_supervisors_today_until_read(
+    branch: None, engine: Engine, settings: Settings
+) -> None:
+    login(engine, settings, "zhangwei").worklog.market_submit("2026-10", "竞品降价 5%")
+    (row,) = [r for r in lead_rows(engine, settings, "wangfang") if r.kind == "market_ack"]
+    assert (row.item, row.staff_login, row.ref) == ("market", "zhangwei", "zhangwei 2026-10")
+    wang = login(engine, settings, "wangfang")
+    (report,) = [r for r in wang.worklog.market_list("2026-10") if r.login == "zhangwei"]
+    assert report.id is not None
+    wang.worklog.market_ack(report.id)
+    assert not [r for r in lead_rows(engine, settings, "wangfang") if r.kind == "market_ack"]
