@@ -65,7 +65,7 @@ def _notifications(args: argparse.Namespace, settings: Settings) -> int:
                     UNREAD_MARK if row.unread else "",
                     table_time(row.created_at),
                     _kind(row),
-                    row.title,
+                    row.shown_title,
                 ]
                 for row in rows
             ],
@@ -100,6 +100,7 @@ def _as_json(row: NotificationOut) -> dict[str, Any]:
         "object_id": row.object_id,
         "created_at": iso_time(row.created_at),
         "read_at": iso_time(row.read_at),
+        "stale": row.stale,
         "target": None
         if target is None
         else {

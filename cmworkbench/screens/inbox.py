@@ -173,11 +173,13 @@ class InboxScreen(OpensCustomer):
     def _cells(notice: NotificationOut, kind: str, widths: dict[str, int]) -> list[Text]:
         at = notice.created_at.astimezone(clock.branch_tz())
         style = "bold" if notice.unread else ""
+        if notice.stale:  # history: the ticket closed, the task done
+            style = "dim"
         return [
             Text(UNREAD_MARK if notice.unread else "", style="bold"),
             Text(f"{at:%m-%d %H:%M}", style=style),
             Text(fit(kind, widths["kind"]), style=style),
-            Text(fit(notice.title, widths["title"]), style=style),
+            Text(fit(notice.shown_title, widths["title"]), style=style),
         ]
 
     def _show_status(self) -> None:
@@ -198,7 +200,7 @@ class InboxScreen(OpensCustomer):
         notice = self.current
         lines: list[str] = []
         if notice is not None:
-            lines.append(notice.title)
+            lines.append(notice.shown_title)
             lines.append(t("tui.inbox.enter", what=opens(notice)))
             if notice.body:
                 lines.append(notice.body.strip())

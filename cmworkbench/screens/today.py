@@ -20,7 +20,8 @@ A supervisor's or branch head's Today starts with what they act on for the peopl
 from, and ``Enter`` opens it there: a ticket the Complaints keys (``x`` closes it after the
 return call, ``x`` ``Enter``), a waiting plan the Visits keys (``a`` approves, ``b`` returns it
 with a comment; ``Enter`` reads it with its warnings on Visits), a colleague the team board,
-a customer the 360 view, a team the Dashboard. The line under the list names the row's keys.
+a customer the 360 view, a market report its reading (``Ctrl+S`` acknowledges), a team the
+Dashboard. The line under the list names the row's keys.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from cmworkbench.screens.base import WorkbenchScreen
 from cmworkbench.screens.complaints import KEY_STEPS, ComplaintsScreen
 from cmworkbench.screens.dialogs.complaint_action import ComplaintActionDialog
 from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
-from cmworkbench.screens.dialogs.market_report import MarketSubmitDialog
+from cmworkbench.screens.dialogs.market_report import MarketReadDialog, MarketSubmitDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.task_actions import PromptDialog, SnoozeChoice, SnoozeDialog
 from cmworkbench.screens.dialogs.visit_dialogs import RecordVisitDialog
@@ -60,6 +61,7 @@ from cmworkbench.widgets.task_table import TaskTable
 
 if TYPE_CHECKING:
     from cmworkbench.services.complaints.schemas import ComplaintDetail
+    from cmworkbench.services.staff.schemas import MarketReportOut
     from cmworkbench.services.tasks.schemas import TodayPlan, TodayRow
 
 ResultT = TypeVar("ResultT")
@@ -138,6 +140,12 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         """An action succeeded: say so, then reload."""
 
         text: str
+
+    @dataclass
+    class MarketRead(Message):
+        """A colleague's market report to read (a lead's row)."""
+
+        report: MarketReportOut
 
     @dataclass
     class TicketRead(Message):
@@ -485,6 +493,8 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
             from cmworkbench.screens.team import TeamScreen
 
             self.app.push_screen(TeamScreen(login=row.staff_login))
+        elif row.item == "market" and row.staff_login:
+            self.read_market(row.staff_login, row.ref.partition(" ")[2])
         elif row.item == "team":
             self.app.switch_mode("dashboard")
         elif row.customer_no:
@@ -509,6 +519,22 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
                 self.decide_plan(row, None)
             else:
                 self._ask_return_comment(row)
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def read_market(self, login: str, month: str) -> None:
+        """Read the colleague's market report of ``month`` in a thread, to show it."""
+        found = [r for r in self.workbench.worklog.market_list(month) if r.login == login]
+        if found and found[0].id is not None:
+            self.post_message(self.MarketRead(found[0]))
+
+    @on(MarketRead)
+    def market_read(self, message: MarketRead) -> None:
+        """Show the report; ``Ctrl+S`` acknowledges it and the row leaves Today."""
+        done = t("tui.today.market_read", name=message.report.name, month=message.report.month)
+        self._dialog(
+            MarketReadDialog(message.report),
+            lambda report: report and self.post_message(self.Done(done)),
+        )
 
     @work(thread=True, exit_on_error=False, group="action")
     def read_ticket(self, ticket: str, step: str) -> None:

@@ -6,8 +6,10 @@ role: a supervisor does not read the notices sent to the team.
 
 :func:`inbox` lists them newest first, each with what opening it shows (:class:`Target`): the
 ticket of a complaint notice, the customer of a task, the week and customer of a planned
-visit. :func:`since` is the cheap poll a running TUI makes every few seconds: the unread rows
-newer than the last one seen, found by an index range scan on ``ix_notification_recipient``
+visit; a notice about a ticket since closed or a task since done is marked stale
+(:attr:`~.schemas.Target.stale`): history, not news. :func:`since` is the cheap poll a
+running TUI makes every few seconds: the unread rows newer than the last one seen, found by
+an index range scan on ``ix_notification_recipient``
 (``recipient_id = ? AND read_at IS NULL AND id > ?``), so its cost does not grow with the
 years of notices already read. :func:`mark_read` stamps ``read_at``.
 """
@@ -29,6 +31,7 @@ from cmworkbench.db.models import (
     VisitPlan,
     VisitPlanItem,
 )
+from cmworkbench.domain.enums import ComplaintStatus, TaskStatus
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.notifications.schemas import NotificationOut, Target
 
@@ -150,18 +153,28 @@ def _targets(session: Session, rows: Iterable[Notification]) -> dict[tuple[str, 
 
 def _complaints(session: Session, ids: set[int]) -> list[Target]:
     rows = session.exec(
-        select(Complaint.id, Complaint.ticket_no).where(col(Complaint.id).in_(ids))
+        select(Complaint.id, Complaint.ticket_no, Complaint.status).where(
+            col(Complaint.id).in_(ids)
+        )
     ).all()
-    return [Target("complaint", i, ticket_no=ticket) for i, ticket in rows if i is not None]
+    return [
+        Target("complaint", i, ticket_no=ticket, stale=status == ComplaintStatus.CLOSED)
+        for i, ticket, status in rows
+        if i is not None
+    ]
 
 
 def _tasks(session: Session, ids: set[int]) -> list[Target]:
     rows = session.exec(
-        select(Task.id, Customer.customer_no)
+        select(Task.id, Customer.customer_no, Task.status)
         .outerjoin(Customer, col(Customer.id) == col(Task.customer_id))
         .where(col(Task.id).in_(ids))
     ).all()
-    return [Target("task", i, customer_no=no) for i, no in rows if i is not None]
+    return [
+        Target("task", i, customer_no=no, stale=status != TaskStatus.OPEN)
+        for i, no, status in rows
+        if i is not None
+    ]
 
 
 def _visits(session: Session, ids: set[int]) -> list[Target]:

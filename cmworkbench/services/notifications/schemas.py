@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from cmworkbench.i18n import t
+
 
 @dataclass(frozen=True)
 class Target:
@@ -21,6 +23,9 @@ class Target:
     """The ISO week (``2026-W48``) of a visit's plan."""
     owner_login: str | None = None
     """Whose plan a visit is on (a supervisor may be told about a team member's visit)."""
+    stale: bool = False
+    """What the notice is about needs nothing any more: the ticket is closed, the task done
+    or given up. The notice is history, not news (the inbox says so)."""
 
 
 @dataclass(frozen=True)
@@ -45,3 +50,13 @@ class NotificationOut:
     def unread(self) -> bool:
         """Not opened or marked read yet."""
         return self.read_at is None
+
+    @property
+    def stale(self) -> bool:
+        """About a record that needs nothing any more (:attr:`Target.stale`)."""
+        return self.target is not None and self.target.stale
+
+    @property
+    def shown_title(self) -> str:
+        """The title as lists show it: a stale notice says so first ("已办结 · …")."""
+        return t("notice.stale", title=self.title) if self.stale else self.title

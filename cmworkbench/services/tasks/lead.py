@@ -14,16 +14,17 @@ without a supervisor, :func:`~cmworkbench.services.staff.api.led_members`):
 3. colleagues: more overdue tasks than ``[lead] overdue_over``, the last working day's log
    missing past its cut-off, on leave today with who covers them, and their customers who
    have no B角 (the ones with work due first);
-4. retention alerts: open retention tasks on customers of ``tasks.retention_inform_classes``.
+4. retention alerts: open retention tasks on customers of ``tasks.retention_inform_classes``;
+5. market reports submitted and not read yet (``Enter`` reads, ``Ctrl+S`` acknowledges).
 
 The branch head also has, across the branch: breached tickets and those escalated to them,
 the pooled customers they keep (``[pool] keeper``), and teams worse than their target this
 week on ``[lead] team_figures`` (the Dashboard's figures, from Monday to now).
 
 The rows are :class:`~.schemas.TodayRow` of the section ``lead``, each naming the record it
-opens (``item``: ``ticket``, ``plan``, ``staff``, ``customer``, ``team``). Nothing here is
-stored: the list is read each time, so a row leaves as soon as its record no longer needs
-the lead (the ticket closed, the plan decided, the log in).
+opens (``item``: ``ticket``, ``plan``, ``staff``, ``customer``, ``market``, ``team``).
+Nothing here is stored: the list is read each time, so a row leaves as soon as its record no
+longer needs the lead (the ticket closed, the plan decided, the log in, the report read).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
-from cmworkbench.db.models import Customer, Staff, Task
+from cmworkbench.db.models import Customer, MarketReport, Staff, Task
 from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
 from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints.api import lead_tickets
@@ -106,6 +107,7 @@ def lead_rows(session: Session, actor: Actor, settings: Settings, day: date) -> 
         rows += _staff_rows(person)
         rows += [_uncovered_row(u) for u in attention.uncovered if u.owner_login == person.login]
     rows += _retention_rows(session, settings, led)
+    rows += _market_rows(session, members)
     if actor.role == Role.BRANCH_HEAD:
         rows += _pool_rows(session, actor, settings)
         rows += _team_rows(session, actor, settings, day)
@@ -274,6 +276,34 @@ def _retention_rows(session: Session, settings: Settings, led: list[int]) -> lis
             staff_login=owner.login,
         )
         for task, customer, owner in found
+    ]
+
+
+def _market_rows(session: Session, members: list[Staff]) -> list[TodayRow]:
+    """Market reports (市场信息报告) of the led, submitted and not read yet: the lead reads and
+    acknowledges each (``Enter``, then ``Ctrl+S``)."""
+    names = {m.id: m for m in members if m.id is not None}
+    if not names:
+        return []
+    found = session.exec(
+        select(MarketReport)
+        .where(
+            col(MarketReport.author_id).in_(list(names)),
+            col(MarketReport.acknowledged_at).is_(None),
+        )
+        .order_by(col(MarketReport.submitted_at))
+    ).all()
+    return [
+        _row(
+            "market",
+            "market_ack",
+            f"{names[r.author_id].login} {r.month}",
+            r.submitted_at,
+            [t("lead.market", name=names[r.author_id].name, month=r.month)],
+            customer_name=names[r.author_id].name,
+            staff_login=names[r.author_id].login,
+        )
+        for r in found
     ]
 
 

@@ -237,7 +237,6 @@ def test_cmw_today_as_the_supervisor_prints_each_item_with_the_record_it_opens(
     assert "待结案" in text and "TS202611230001" in text and "赵强" in text
 
 
-@pytest.mark.xfail(strict=True, reason='issue 23 item 4')
 def test_a_rejected_solution_is_a_notice_in_the_inbox_and_a_row_on_today_until_closed(
     branch: None, engine: Engine, settings: Settings
 ) -> None:
@@ -263,7 +262,6 @@ def test_a_rejected_solution_is_a_notice_in_the_inbox_and_a_row_on_today_until_c
     assert listed.stale
 
 
-@pytest.mark.xfail(strict=True, reason='issue 23 item 4')
 def test_a_market_report_waits_on_the_supervisors_today_until_read(
     branch: None, engine: Engine, settings: Settings
 ) -> None:
