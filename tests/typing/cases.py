@@ -17,8 +17,10 @@ from typing import Protocol
 from terminal import keys_of
 from world import (
     CALLS,
+    CLOSE_TICKET_CUSTOMER,
     NEW_COMPLAINT_CUSTOMER,
     PLAN_CUSTOMERS,
+    PLAN_WEEK,
     RESOLVED_TICKET_CUSTOMER,
     SEARCH_CUSTOMERS,
     Branch,
@@ -195,7 +197,8 @@ def _complaint_check(branch: Branch, screen: Screen) -> None:
     assert [tuple(r) for r in branch.rows(stored, no=no)] == [
         (no, COMPLAINT_TEXT, CATEGORIES[0], "normal", "phone", "normal", "received", "zhangwei")
     ], screen.text()
-    assert branch.rows("SELECT count(*) FROM complaint")[0][0] == 2
+    # the new one, and the branch's two (张伟's waiting for its return call, 李娜's to close)
+    assert branch.rows("SELECT count(*) FROM complaint")[0][0] == 3
 
 
 COMPLAINT_CASE = Case("new complaint", "zhangwei", _first_row, _complaint_keys, _complaint_check)
@@ -242,9 +245,48 @@ def _plan_check(branch: Branch, screen: Screen) -> None:
 
 PLAN_CASE = Case("plan: three rows, one call for two", "lina", _plan_ready, _plan_keys, _plan_check)
 
+# -- a supervisor's morning: close a ticket and approve a plan from Today ------------------
+
+
+def _morning_ready() -> tuple[str, ...]:
+    return (t("enum.lead_kind.ticket_close"), t("enum.lead_kind.plan_waiting"))
+
+
+def _morning_keys() -> list[str]:
+    # x Enter: close the ticket (the return call's satisfaction filled in); the plan row moves
+    # up under the cursor; Enter reads it on Visits; a approves it. Four keys (at most six).
+    return ["x", "enter", "enter", "a"]
+
+
+def _morning_check(branch: Branch, screen: Screen) -> None:
+    plan = "SELECT status FROM visit_plan WHERE week = :week"
+    wait_until(lambda: branch.rows(plan, week=PLAN_WEEK)[0][0] == "approved", "approved", screen)
+    screen.wait_quiet(0.5)
+    ticket = (
+        "SELECT status, satisfaction FROM complaint"
+        " WHERE customer_id = (SELECT id FROM customer WHERE customer_no = :no)"
+    )
+    assert tuple(branch.rows(ticket, no=CLOSE_TICKET_CUSTOMER[0])[0]) == ("closed", 4), (
+        screen.text()
+    )
+    assert t("tui.mode.visits") in screen.text(), screen.text()
+
+
+MORNING_CASE = Case(
+    "supervisor's morning", "zhaomin", _morning_ready, _morning_keys, _morning_check
+)
+
 CASES = {
     case.name: case
-    for case in (CALLS_CASE, TEAM_CASE, RETURN_CALL_CASE, SEARCH_CASE, COMPLAINT_CASE, PLAN_CASE)
+    for case in (
+        CALLS_CASE,
+        TEAM_CASE,
+        RETURN_CALL_CASE,
+        SEARCH_CASE,
+        COMPLAINT_CASE,
+        PLAN_CASE,
+        MORNING_CASE,
+    )
 }
 
 

@@ -14,16 +14,19 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
 from conftest import MONDAY_MORNING, Factory
 from sqlalchemy import Engine, text
+from sqlmodel import select
 
 from cmworkbench import clock
 from cmworkbench.config import load_settings
 from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.db.migrate import upgrade
+from cmworkbench.db.models import Staff
 from cmworkbench.services.complaints.schemas import Change
 from cmworkbench.services.customers.schemas import CustomerHit
 from cmworkbench.services.workbench import login
@@ -39,6 +42,12 @@ NEW_COMPLAINT_CUSTOMER = ("C900", "东湖纺织有限公司")
 
 RESOLVED_TICKET_CUSTOMER = ("C901", "南山电子科技")
 """The customer whose complaint waits for its return call."""
+
+CLOSE_TICKET_CUSTOMER = ("L900", "北湖物流有限公司")
+"""李娜's customer whose complaint had its return call: waiting for the supervisor's close."""
+
+PLAN_WEEK = "2026-W48"
+"""The week of 李娜's plan, submitted and waiting for 赵敏's approval (a visit on Wednesday)."""
 
 SEARCH_CUSTOMERS = [("C910", "中维通信有限公司"), ("C911", "紫微星文化传媒")]
 """Customers whose initials are ``zw``: the search case opens the first hit."""
@@ -128,6 +137,7 @@ def build_template(folder: Path) -> Path:
     try:
         _seed(engine)
         _resolve_a_complaint(engine, folder, database)
+        _a_supervisors_morning(engine, folder, database)
     finally:
         clock.set_now(None)
         engine.dispose()
@@ -165,6 +175,25 @@ def _resolve_a_complaint(engine: Engine, folder: Path, database: Path) -> None:
     for change in (Change("respond", triage="now"), Change("resolve", resolution="已退费")):
         version = zhang.complaints.detail(str(ticket)).row.version
         zhang.complaints.act(str(ticket), change, version)
+
+
+def _a_supervisors_morning(engine: Engine, folder: Path, database: Path) -> None:
+    """What waits on 赵敏's Today: 李娜's ticket on :data:`CLOSE_TICKET_CUSTOMER` with its
+    return call made (to close), and her plan of :data:`PLAN_WEEK` submitted (to approve)."""
+    with unit_of_work(engine) as session:
+        lina = session.exec(select(Staff).where(Staff.login == "lina")).one()
+        Factory(session).customer(lina, *CLOSE_TICKET_CUSTOMER)
+    settings = load_settings(write_config(folder, database))
+    li = login(engine, settings, "lina")
+    ticket = str(li.complaints.open(CLOSE_TICKET_CUSTOMER[0], "fee", "月租费扣费有误", "normal"))
+    for change in (
+        Change("respond", triage="now"),
+        Change("resolve", resolution="已退费"),
+        Change("return_call", result="客户认可", satisfaction="满意"),
+    ):
+        li.complaints.act(ticket, change, li.complaints.detail(ticket).row.version)
+    li.visits.add(CLOSE_TICKET_CUSTOMER[0], date(2026, 11, 25), time(10), "courtesy_call")
+    li.visits.submit(PLAN_WEEK)
 
 
 def branch_copy(template: Path, folder: Path) -> Branch:
