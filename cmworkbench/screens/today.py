@@ -57,7 +57,7 @@ from cmworkbench.services.tasks.schemas import PULL
 from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.counts import CountsPanel
 from cmworkbench.widgets.display import local_time
-from cmworkbench.widgets.task_table import TaskTable
+from cmworkbench.widgets.task_table import TaskTable, kind_label
 
 if TYPE_CHECKING:
     from cmworkbench.services.complaints.schemas import ComplaintDetail
@@ -227,7 +227,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     def _show_filter(self) -> None:
         total = sum(self.counts.values())
         parts: list[tuple[str | None, str, int]] = [(None, t("tui.today.all"), total)]
-        parts += [(k, label("task_kind", k), n) for k, n in sorted(self.counts.items())]
+        parts += [(k, kind_label(k), n) for k, n in sorted(self.counts.items())]
         text = "  ".join(
             f"[{name} {n}]" if kind == self.kind else f"{name} {n}" for kind, name, n in parts
         )

@@ -37,6 +37,12 @@ def fit(text: str, width: int) -> str:
     return set_cell_size(text, max(width - 1, 0)).rstrip() + "…"
 
 
+def kind_label(kind: str) -> str:
+    """A row kind's name: a lead's item (``ticket_close`` 待结案) or a task kind."""
+    found = label("lead_kind", kind)
+    return found if found != kind else label("task_kind", kind)
+
+
 def row_key(row: TodayRow) -> str:
     """A row's key in the table: a task by its id, a visit or a complaint deadline by its
     reference (they are not tasks); a lead's row by its kind and record (one colleague may
@@ -84,7 +90,7 @@ class TaskTable(DataTable[Text]):
 
     @staticmethod
     def _cells(row: TodayRow, reason_width: int) -> list[Text]:
-        kind = label("lead_kind" if row.section == "lead" else "task_kind", row.kind)
+        kind = kind_label(row.kind)
         if row.covered_for:
             kind = t("tui.today.covered", kind=kind, name=row.covered_for)
         customer = row.customer_name or t("tui.today.no_customer")

@@ -49,7 +49,7 @@ from cmworkbench.services.staff.api import led_members, team_attention
 from cmworkbench.services.staff.schemas import StaffAttention, Uncovered
 from cmworkbench.services.tasks.plan import today_plan
 from cmworkbench.services.tasks.schemas import TodayPlan, TodayRow
-from cmworkbench.services.tasks.today import REASON_JOINER
+from cmworkbench.services.tasks.today import REASON_JOINER, row_of
 from cmworkbench.services.visits.api import waiting_plans
 from cmworkbench.services.visits.schemas import WaitingPlan
 
@@ -106,7 +106,7 @@ def lead_rows(session: Session, actor: Actor, settings: Settings, day: date) -> 
     for person in attention.staff:
         rows += _staff_rows(person)
         rows += [_uncovered_row(u) for u in attention.uncovered if u.owner_login == person.login]
-    rows += _retention_rows(session, settings, led)
+    rows += _retention_rows(session, settings, led, day)
     rows += _market_rows(session, members)
     if actor.role == Role.BRANCH_HEAD:
         rows += _pool_rows(session, actor, settings)
@@ -246,7 +246,9 @@ def _uncovered_row(u: Uncovered) -> TodayRow:
     )
 
 
-def _retention_rows(session: Session, settings: Settings, led: list[int]) -> list[TodayRow]:
+def _retention_rows(
+    session: Session, settings: Settings, led: list[int], day: date
+) -> list[TodayRow]:
     """Open retention tasks of the led on customers whose losses reach the lead at once."""
     classes = settings.tasks.retention_inform_classes
     if not led or not classes:
@@ -269,7 +271,11 @@ def _retention_rows(session: Session, settings: Settings, led: list[int]) -> lis
             "retention_alert",
             str(task.id),
             task.due_at,
-            [t("lead.retention", owner=owner.name), task.reason or ""],
+            [
+                t("lead.retention", owner=owner.name),
+                row_of(task, customer, day, {}).reason,
+                task.reason or "",
+            ],
             customer_no=customer.customer_no,
             customer_name=customer.name,
             customer_value=customer.cls,
