@@ -1484,6 +1484,7 @@ MESSAGES: dict[str, str] = {
     "tui.today.lead_keys.market": "Market report: Enter reads it · Ctrl+S acknowledges",
     "tui.today.market_read": "Read {name}'s market report {month}",
     "notice.stale": "Done since · {title}",
+    "lead.team.period": "{start} to {end} (to yesterday)",
     "enum.notification_kind.task_reminder": "Task reminder",
     "enum.notification_kind.visit_reminder": "Visit reminder",
     "enum.notification_kind.daily_digest": "Today's tasks",

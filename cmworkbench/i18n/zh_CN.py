@@ -1481,6 +1481,7 @@ MESSAGES: dict[str, str] = {
     "tui.today.lead_keys.market": "市场信息报告：Enter 阅读 · Ctrl+S 已阅",
     "tui.today.market_read": "已阅 {name} {month} 市场信息报告",
     "notice.stale": "已办结 · {title}",
+    "lead.team.period": "{start} 至 {end}（截至昨日）",
     "enum.notification_kind.task_reminder": "任务提醒",
     "enum.notification_kind.visit_reminder": "拜访提醒",
     "enum.notification_kind.daily_digest": "今日任务",

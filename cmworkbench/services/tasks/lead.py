@@ -19,7 +19,8 @@ without a supervisor, :func:`~cmworkbench.services.staff.api.led_members`):
 
 The branch head also has, across the branch: breached tickets and those escalated to them,
 the pooled customers they keep (``[pool] keeper``), and teams worse than their target this
-week on ``[lead] team_figures`` (the Dashboard's figures, from Monday to now).
+week on ``[lead] team_figures`` (the Dashboard's figures, from Monday to the end of yesterday:
+whole days, read once a day, the row saying which days).
 
 The rows are :class:`~.schemas.TodayRow` of the section ``lead``, each naming the record it
 opens (``item``: ``ticket``, ``plan``, ``staff``, ``customer``, ``market``, ``team``).
@@ -33,6 +34,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement, case, func, or_, true
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
@@ -314,27 +316,33 @@ def _market_rows(session: Session, members: list[Staff]) -> list[TodayRow]:
 
 
 def _pool_rows(session: Session, actor: Actor, settings: Settings) -> list[TodayRow]:
-    """The pooled customers ``actor`` keeps, the most valuable first (``[lead] pool_rows``);
-    the first row says how many wait in all."""
+    """The pooled customers ``actor`` keeps, the most valuable first, the longest waiting
+    first within a class (``[lead] pool_rows``); the first row says how many wait in all.
+    Counted and ranked in SQL: the pool of a big branch holds thousands."""
     keepers = pool_keepers(session.connection(), settings)
-    areas = {area for area, keeper in keepers.items() if keeper == actor.id}
+    areas = [area for area, keeper in keepers.items() if keeper == actor.id]
     if not areas:
         return []
-    other = {area for area, keeper in keepers.items() if keeper != actor.id}
-    pooled = session.exec(
-        select(Customer).where(col(Customer.owner_id).is_(None), col(Customer.status) != "lost")
+    other = [area for area, keeper in keepers.items() if keeper != actor.id]
+    area = col(Customer.area)
+    kept: ColumnElement[bool] = area.in_([a for a in areas if a != "*"])
+    if "*" in areas:  # every area no one else keeps
+        kept = or_(kept, area.is_(None), area.not_in(other) if other else true())
+    where = [col(Customer.owner_id).is_(None), col(Customer.status) != "lost", kept]
+    total = session.exec(select(func.count()).select_from(Customer).where(*where)).one()
+    rank = case(CLASS_RANK, value=col(Customer.cls), else_=9)
+    first = session.exec(
+        select(Customer)
+        .where(*where)
+        .order_by(rank, col(Customer.updated_at), col(Customer.customer_no))
+        .limit(settings.lead.pool_rows)
     ).all()
-    mine = [
-        c for c in pooled if (c.area in areas) or ("*" in areas and (c.area or "") not in other)
-    ]
-    mine.sort(key=lambda c: (CLASS_RANK.get(c.cls or "", 9), c.updated_at, c.customer_no))
     now = clock.now()
     rows = []
-    for n, c in enumerate(mine[: settings.lead.pool_rows]):
-        days = max((now - c.updated_at).days, 0)
-        parts = [t("lead.pool", days=days)]
+    for n, c in enumerate(first):
+        parts = [t("lead.pool", days=max((now - c.updated_at).days, 0))]
         if n == 0:
-            parts.append(t("lead.pool_total", n=len(mine)))
+            parts.append(t("lead.pool_total", n=total))
         rows.append(
             _row(
                 "customer",
@@ -351,27 +359,28 @@ def _pool_rows(session: Session, actor: Actor, settings: Settings) -> list[Today
 
 
 def _team_rows(session: Session, actor: Actor, settings: Settings, day: date) -> list[TodayRow]:
-    """Teams worse than their target from this week's Monday to now."""
-    monday = day - timedelta(days=day.weekday())
+    """Teams worse than their target this week, from yesterday's figures: Monday to the end of
+    yesterday (on a Monday, last week). Whole days only, so the figures are the same all day
+    and the row says which days they cover."""
+    yesterday = day - timedelta(days=1)
+    monday = yesterday - timedelta(days=yesterday.weekday())
     below = teams_below_target(
         session=session,
         actor=actor,
         settings=settings,
         keys=settings.lead.team_figures,
         start=monday,
-        end=day,
+        end=yesterday,
     )
+    period = t("lead.team.period", start=f"{monday:%m-%d}", end=f"{yesterday:%m-%d}")
     rows = []
     for b in below:
-        value, target = (
-            (f"{b.value:.0%}", f"{b.target:.0%}")
-            if b.unit == "ratio"
-            else (f"{b.value:.1f}", f"{b.target:.1f}")
-        )
-        parts = [
-            t("lead.team.below", figure=t(f"report.figure.{b.key}"), value=value, target=target),
-            t("lead.team.this_week", monday=f"{monday:%m-%d}"),
-        ]
+        if b.unit == "ratio":
+            value, target = f"{b.value:.0%}", f"{b.target:.0%}"
+        else:
+            value, target = f"{b.value:.1f}", f"{b.target:.1f}"
+        figure = t(f"report.figure.{b.key}")
+        parts = [t("lead.team.below", figure=figure, value=value, target=target), period]
         rows.append(
             _row("team", "team_below_target", b.team, clock.now(), parts, customer_name=b.name)
         )

@@ -273,3 +273,17 @@ def test_a_market_report_waits_on_the_supervisors_today_until_read(
     assert report.id is not None
     wang.worklog.market_ack(report.id)
     assert not [r for r in lead_rows(engine, settings, "wangfang") if r.kind == "market_ack"]
+
+
+def test_the_head_sees_the_teams_below_target_from_yesterdays_figures(
+    branch: None, engine: Engine, settings: Settings
+) -> None:
+    with unit_of_work(engine) as session:  # books a month old, never contacted
+        for customer in session.exec(select(Customer)).all():
+            customer.created_at = clock.parse_instant("2026-10-01T09:00")
+            session.add(customer)
+    rows = [r for r in lead_rows(engine, settings, "head") if r.kind == "team_below_target"]
+    coverage = [r for r in rows if "联系覆盖率" in r.reason]
+    assert [r.ref for r in coverage] == ["对公一组"]  # 对公二组 has no customer with a cadence
+    assert "目标 95%" in coverage[0].reason and "11-16 至 11-22" in coverage[0].reason
+    assert not [r for r in lead_rows(engine, settings, "wangfang") if r.item == "team"]
