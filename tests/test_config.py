@@ -57,6 +57,12 @@ def test_config_env_variable_points_at_the_file(tmp_path):
             id="bad-timezone",
         ),
         pytest.param("[calendar]\nhourz = []\n", "calendar.hourz: unknown key", id="unknown-key"),
+        pytest.param(
+            '[lead]\nteam_figures = ["coverge"]\n',
+            "lead.team_figures[0]: 'coverge' is not a figure with a target",
+            id="lead-unknown-figure",
+        ),
+        pytest.param("[lead]\noverdue_over = -1\n", "lead.overdue_over", id="lead-negative"),
         pytest.param('[general]\nlanguage = "fr"\n', "general.language", id="unknown-language"),
         pytest.param(
             '[privacy]\nidle_lock_minutes = "5"\n',
