@@ -117,3 +117,8 @@ class ComplaintStatus(StrEnum):
 
 
 OPEN_COMPLAINT_STATUSES = tuple(s.value for s in ComplaintStatus if s is not ComplaintStatus.CLOSED)
+
+
+CLASS_RANK = {"A1": 0, "A2": 1, "B1": 2, "B2": 3, "C": 4}
+"""Customer classes, the most valuable first (a customer without a class ranks after C):
+the order of every list "by value" (search hits, the pool, a lead's rows)."""

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntEnum
 
+from cmworkbench.domain.enums import CLASS_RANK
 from cmworkbench.domain.pinyin import read
 
 
@@ -88,7 +89,6 @@ MIN_TAIL = 4
 MAX_QUERY = 64
 """Longer input is cut: no name, number or pinyin is longer, and it bounds the work."""
 
-CLASS_RANK = {"A1": 0, "A2": 1, "B1": 2, "B2": 3, "C": 4}
 TIER_RANK = {"diamond": 0, "gold": 1, "mid_high": 3, "mass": 4}
 # control characters too: never part of a name or number (and PostgreSQL text refuses NUL)
 _NOT_TERM = re.compile(r"[\s\x00-\x1f\x7f\-_/·.,，。()（）]+")

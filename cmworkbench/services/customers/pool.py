@@ -41,7 +41,7 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Staff, Task, Team
-from cmworkbench.domain.enums import Role, TaskStatus
+from cmworkbench.domain.enums import CLASS_RANK, Role, TaskStatus
 from cmworkbench.domain.grades import classes_outside_grade
 from cmworkbench.domain.masking import mask_typed
 from cmworkbench.domain.phone import normalise
@@ -62,7 +62,6 @@ POOL_ROLES = (Role.SUPERVISOR.value, Role.BRANCH_HEAD.value, Role.ADMIN.value)
 """Who sees and allocates the pool (the service account on the CLI may too)."""
 BOOK_ROLES = (Role.MANAGER.value, Role.PHONE_MANAGER.value)
 ALLOCATE_BY = ("area", "industry", "class")
-CLASS_ORDER = {"A1": 0, "A2": 1, "B1": 2, "B2": 3, "C": 4}
 EVERY_AREA = "*"
 POOL = "pool"
 """``cmw handover --to pool``: the receiver that is the branch pool (no staff login)."""
@@ -116,7 +115,7 @@ def pool_list(
     )
     rows = sorted(
         session.exec(query).all(),
-        key=lambda r: (CLASS_ORDER.get(r[0].cls or "", 9), r[0].customer_no),
+        key=lambda r: (CLASS_RANK.get(r[0].cls or "", 9), r[0].customer_no),
     )
     found = []
     for customer, tasks in rows[:limit]:
@@ -223,7 +222,7 @@ def allocate(
     pooled = session.exec(
         select(Customer).where(col(Customer.owner_id).is_(None), col(Customer.status) != "lost")
     ).all()
-    pooled = sorted(pooled, key=lambda c: (CLASS_ORDER.get(c.cls or "", 9), c.customer_no))
+    pooled = sorted(pooled, key=lambda c: (CLASS_RANK.get(c.cls or "", 9), c.customer_no))
     moves: list[PoolMove] = []
     given: dict[int, list[int]] = defaultdict(list)
     by_id = {p.id: p for p in people}

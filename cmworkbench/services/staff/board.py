@@ -40,7 +40,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.models import Complaint, Customer, Staff, StaffLeave, Task, WorkLog
 from cmworkbench.domain import worklog
 from cmworkbench.domain.calendar import BranchCalendar
-from cmworkbench.domain.enums import OPEN_COMPLAINT_STATUSES, Role, TaskStatus
+from cmworkbench.domain.enums import CLASS_RANK, OPEN_COMPLAINT_STATUSES, Role, TaskStatus
 from cmworkbench.domain.standing import is_overdue
 from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
@@ -368,8 +368,6 @@ def _out(task: Task, customer_no: str | None, customer_name: str | None, now: da
 
 
 # -- the lead's morning (their Today) ----------------------------------------------------------
-
-CLASS_RANK = {"A1": 0, "A2": 1, "B1": 2, "B2": 3, "C": 4}
 
 
 def led_members(session: Session, actor: Actor) -> list[Staff]:

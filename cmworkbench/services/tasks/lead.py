@@ -40,7 +40,7 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, MarketReport, Staff, Task
-from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
+from cmworkbench.domain.enums import CLASS_RANK, Role, TaskKind, TaskStatus
 from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints.api import lead_tickets
 from cmworkbench.services.complaints.schemas import LeadTicket
@@ -56,7 +56,6 @@ from cmworkbench.services.visits.api import waiting_plans
 from cmworkbench.services.visits.schemas import WaitingPlan
 
 LEADS = (Role.SUPERVISOR, Role.BRANCH_HEAD)
-CLASS_RANK = {"A1": 0, "A2": 1, "B1": 2, "B2": 3, "C": 4}
 
 
 def today_with_leads(
