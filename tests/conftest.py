@@ -49,6 +49,7 @@ from cmworkbench.db.models import (
     VisitPlanItem,
 )
 from cmworkbench.domain import calendar, vip
+from cmworkbench.services.reports import report
 
 RowT = TypeVar("RowT", bound=SQLModel)
 
@@ -89,6 +90,7 @@ def _reset_globals() -> Iterator[None]:
     vip.set_tiers(vip.DEFAULT_TIERS)
     calendar.set_admin_years({})
     calendar.set_official_source(every_year_known)
+    report.forget_kept()
 
 
 @pytest.fixture(params=["zh_CN", "en"])
