@@ -40,7 +40,7 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, MarketReport, Staff, Task
-from cmworkbench.domain.enums import CLASS_RANK, Role, TaskKind, TaskStatus
+from cmworkbench.domain.enums import CLASS_RANK, Role
 from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints.api import lead_tickets
 from cmworkbench.services.complaints.schemas import LeadTicket
@@ -50,6 +50,7 @@ from cmworkbench.services.reports.api import teams_below_target
 from cmworkbench.services.staff.api import led_members, team_attention
 from cmworkbench.services.staff.schemas import StaffAttention, Uncovered
 from cmworkbench.services.tasks.plan import today_plan
+from cmworkbench.services.tasks.retention import open_alerts
 from cmworkbench.services.tasks.schemas import TodayPlan, TodayRow
 from cmworkbench.services.tasks.today import REASON_JOINER, row_of
 from cmworkbench.services.visits.api import waiting_plans
@@ -251,21 +252,10 @@ def _retention_rows(
     session: Session, settings: Settings, led: list[int], day: date
 ) -> list[TodayRow]:
     """Open retention tasks of the led on customers whose losses reach the lead at once."""
-    classes = settings.tasks.retention_inform_classes
-    if not led or not classes:
+    if not led or not settings.tasks.retention_inform_classes:
         return []
-    found = session.exec(
-        select(Task, Customer, Staff)
-        .join(Customer, col(Customer.id) == col(Task.customer_id))
-        .join(Staff, col(Staff.id) == col(Task.owner_id))
-        .where(
-            col(Task.owner_id).in_(led),
-            col(Task.kind) == TaskKind.RETENTION,
-            col(Task.status) == TaskStatus.OPEN,
-            col(Customer.cls).in_(classes),
-        )
-        .order_by(col(Task.due_at), col(Task.id))
-    ).all()
+    query = open_alerts(settings).where(col(Task.owner_id).in_(led))
+    found = session.exec(query.order_by(col(Task.due_at), col(Task.id))).all()
     return [
         _row(
             "customer",

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
@@ -51,6 +52,22 @@ def member_dropped(before: int | None, after: int | None, share: float) -> bool:
     return after < before * (1 - share)
 
 
+def open_alerts(settings: Settings) -> Select[Task, Customer, Staff]:
+    """SQL: the open retention tasks whose losses reach the lead at once (customers of
+    ``tasks.retention_inform_classes``), with their customer and owner: what the leads are
+    told of (:func:`alert_leads`) and what stays on their Today until done."""
+    return (
+        select(Task, Customer, Staff)
+        .join(Customer, col(Customer.id) == col(Task.customer_id))
+        .join(Staff, col(Staff.id) == col(Task.owner_id))
+        .where(
+            col(Task.kind) == TaskKind.RETENTION,
+            col(Task.status) == TaskStatus.OPEN,
+            col(Customer.cls).in_(settings.tasks.retention_inform_classes),
+        )
+    )
+
+
 def alert_leads(session: Session, settings: Settings, since: datetime) -> int:
     """Tell the owner's supervisor of every open retention task made since ``since`` on a
     customer of ``tasks.retention_inform_classes``; returns how many were told (each task
@@ -58,18 +75,8 @@ def alert_leads(session: Session, settings: Settings, since: datetime) -> int:
     classes = settings.tasks.retention_inform_classes
     if not classes:
         return 0
-    rows = session.exec(
-        select(Task, Customer, Staff)
-        .join(Customer, col(Customer.id) == col(Task.customer_id))
-        .join(Staff, col(Staff.id) == col(Task.owner_id))
-        .where(
-            col(Task.kind) == TaskKind.RETENTION,
-            col(Task.status) == TaskStatus.OPEN,
-            col(Task.created_at) >= since,
-            col(Customer.cls).in_(classes),
-        )
-        .order_by(col(Task.id))
-    ).all()
+    query = open_alerts(settings).where(col(Task.created_at) >= since)
+    rows = session.exec(query.order_by(col(Task.id))).all()
     told = 0
     for task, customer, owner in rows:
         assert task.id is not None
