@@ -9,13 +9,15 @@ from __future__ import annotations
 from cmworkbench.services.customers.edit import apply_changes
 from cmworkbench.services.customers.group_directory import refreshed_by_import
 from cmworkbench.services.customers.ownership import chosen_customers, move_customers, partners
-from cmworkbench.services.customers.pool import pool_keepers
+from cmworkbench.services.customers.pool import kept_by, pool_keepers, waiting
 
 __all__ = [
     "apply_changes",
     "chosen_customers",
+    "kept_by",
     "move_customers",
     "partners",
     "pool_keepers",
     "refreshed_by_import",
+    "waiting",
 ]

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, func, or_
+from sqlalchemy import ColumnElement, Connection, func, or_, true
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -95,6 +95,26 @@ def pool_keepers(conn: Connection, settings: Settings) -> dict[str, int]:
     return keepers
 
 
+def waiting() -> list[ColumnElement[bool]]:
+    """SQL: the customer waits in the pool (no owner, and not lost)."""
+    return [col(Customer.owner_id).is_(None), col(Customer.status) != "lost"]
+
+
+def kept_by(keepers: dict[str, int], staff_id: int) -> ColumnElement[bool] | None:
+    """SQL: a pooled customer is kept by ``staff_id`` (its area's keeper in ``keepers``, of
+    :func:`pool_keepers`, else the keeper of :data:`EVERY_AREA`); ``None`` when they keep no
+    area. The rule :func:`pool_list` applies row by row."""
+    areas = [area for area, keeper in keepers.items() if keeper == staff_id]
+    if not areas:
+        return None
+    area = col(Customer.area)
+    kept: ColumnElement[bool] = area.in_([a for a in areas if a != EVERY_AREA])
+    if EVERY_AREA in areas:  # and every area nobody else keeps
+        others = [a for a, keeper in keepers.items() if keeper != staff_id]
+        kept = or_(kept, area.is_(None), area.not_in(others) if others else true())
+    return kept
+
+
 def pool_list(
     *, session: Session, actor: Actor | None, settings: Settings, limit: int | None = None
 ) -> list[PoolCustomer]:
@@ -108,11 +128,7 @@ def pool_list(
         .where(col(Task.customer_id) == col(Customer.id), col(Task.status) == TaskStatus.OPEN)
         .scalar_subquery()
     )
-    query = (
-        select(Customer, open_tasks)
-        .where(col(Customer.owner_id).is_(None), col(Customer.status) != "lost")
-        .order_by(col(Customer.customer_no))
-    )
+    query = select(Customer, open_tasks).where(*waiting()).order_by(col(Customer.customer_no))
     rows = sorted(
         session.exec(query).all(),
         key=lambda r: (CLASS_RANK.get(r[0].cls or "", 9), r[0].customer_no),
@@ -219,9 +235,7 @@ def allocate(
                 .group_by(col(Customer.owner_id), col(field))
             ).all()
         }
-    pooled = session.exec(
-        select(Customer).where(col(Customer.owner_id).is_(None), col(Customer.status) != "lost")
-    ).all()
+    pooled = session.exec(select(Customer).where(*waiting())).all()
     pooled = sorted(pooled, key=lambda c: (CLASS_RANK.get(c.cls or "", 9), c.customer_no))
     moves: list[PoolMove] = []
     given: dict[int, list[int]] = defaultdict(list)

@@ -34,7 +34,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, or_, true
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
@@ -45,7 +45,7 @@ from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints.api import lead_tickets
 from cmworkbench.services.complaints.schemas import LeadTicket
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.customers.api import pool_keepers
+from cmworkbench.services.customers.api import kept_by, pool_keepers, waiting
 from cmworkbench.services.reports.api import teams_below_target
 from cmworkbench.services.staff.api import led_members, team_attention
 from cmworkbench.services.staff.schemas import StaffAttention, Uncovered
@@ -308,16 +308,10 @@ def _pool_rows(session: Session, actor: Actor, settings: Settings) -> list[Today
     """The pooled customers ``actor`` keeps, the most valuable first, the longest waiting
     first within a class (``[lead] pool_rows``); the first row says how many wait in all.
     Counted and ranked in SQL: the pool of a big branch holds thousands."""
-    keepers = pool_keepers(session.connection(), settings)
-    areas = [area for area, keeper in keepers.items() if keeper == actor.id]
-    if not areas:
+    kept = kept_by(pool_keepers(session.connection(), settings), actor.id)
+    if kept is None:
         return []
-    other = [area for area, keeper in keepers.items() if keeper != actor.id]
-    area = col(Customer.area)
-    kept: ColumnElement[bool] = area.in_([a for a in areas if a != "*"])
-    if "*" in areas:  # every area no one else keeps
-        kept = or_(kept, area.is_(None), area.not_in(other) if other else true())
-    where = [col(Customer.owner_id).is_(None), col(Customer.status) != "lost", kept]
+    where = [*waiting(), kept]
     total = session.exec(select(func.count()).select_from(Customer).where(*where)).one()
     rank = case(CLASS_RANK, value=col(Customer.cls), else_=9)
     first = session.exec(
