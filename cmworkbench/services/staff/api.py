@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from cmworkbench.services.staff.board import (
     BOOK_ROLES,
+    LEADS,
     led_members,
     on_leave_ids,
     submitted_ids,
@@ -18,6 +19,7 @@ from cmworkbench.services.staff.people import add_staff, edit_staff, staff_detai
 
 __all__ = [
     "BOOK_ROLES",
+    "LEADS",
     "add_staff",
     "edit_staff",
     "led_members",

@@ -410,8 +410,8 @@ def team_attention(
     if clock.now() >= log_cutoff(settings, log_day):
         owing = set(ids) - set(submitted_times(session, ids, log_day))
         owing -= on_leave_ids(session, ids, log_day)
-    away = on_leave_ids(session, ids, day)
-    cover = cover_on(session, actor.branch_id, day).by_owner
+    today = cover_on(session, actor.branch_id, day)  # who is away, and who covers them
+    away, cover = set(today.away()), today.by_owner
     names = {s.id: s for s in session.exec(select(Staff).where(col(Staff.id).in_(cover.values())))}
     uncovered, counts = _uncovered(session, settings, [m for m in members if m.id in away], day)
     staff = []

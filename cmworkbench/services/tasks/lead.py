@@ -47,7 +47,7 @@ from cmworkbench.services.complaints.schemas import LeadTicket
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.customers.api import kept_by, pool_keepers, waiting
 from cmworkbench.services.reports.api import teams_below_target
-from cmworkbench.services.staff.api import led_members, team_attention
+from cmworkbench.services.staff.api import LEADS, led_members, team_attention
 from cmworkbench.services.staff.schemas import StaffAttention, Uncovered
 from cmworkbench.services.tasks.plan import today_plan
 from cmworkbench.services.tasks.retention import open_alerts
@@ -55,8 +55,6 @@ from cmworkbench.services.tasks.schemas import TodayPlan, TodayRow
 from cmworkbench.services.tasks.today import REASON_JOINER, row_of
 from cmworkbench.services.visits.api import waiting_plans
 from cmworkbench.services.visits.schemas import WaitingPlan
-
-LEADS = (Role.SUPERVISOR, Role.BRANCH_HEAD)
 
 
 def today_with_leads(
