@@ -104,6 +104,39 @@ class SlaRule:
 
 
 @dataclass(frozen=True)
+class PromiseRule:
+    """A kind of promise (承诺) a manager owes a customer: when it falls due, who is warned and
+    told when (DESIGN.md, "Promises with a clock"; the complaint SLA's steps)."""
+
+    due: str = "same day"
+    """``same day`` (the close of business; made after it, the next working day's close),
+    ``<n> workdays`` (the close of business on the ``n``-th working day after the day made),
+    ``<n> workdays before`` (before a date the promise names: the promised activation) or a
+    duration like ``2h calendar`` / ``4h business``."""
+    warn_at: list[float] = field(default_factory=lambda: [0.5])
+    """Fractions of the time to the deadline at which the owner is warned."""
+    escalate: list[str] = field(default_factory=list)
+    """Who is told when: ``role@fraction`` or ``role@fraction+<n>h`` (the owner is always told
+    when the promise is broken)."""
+
+
+@dataclass(frozen=True)
+class DataQualitySettings:
+    """What a customer file must hold (the new-customer-file promise; the data-quality
+    figures)."""
+
+    required: dict[str, list[str]] = field(
+        default_factory=lambda: {
+            "individual": ["name", "phone", "id_number", "address"],
+            "group": ["name", "phone", "industry", "address", "area"],
+        }
+    )
+    """Customer kind (``individual``, ``group``), or kind and class (``group.A1``: replaces
+    the kind's list for that class) → the customer fields that must be filled. The defaults
+    are fields a manager can fill on the 360 view (``e``); others come by import only."""
+
+
+@dataclass(frozen=True)
 class PrivacySettings:
     """Masking, reveal and the idle lock."""
 
@@ -292,6 +325,8 @@ class TargetSettings:
     """Complaints whose first response met its SLA target."""
     sla_resolution: float = 0.95
     """Complaints resolved within their SLA target."""
+    promises_kept: float = 0.95
+    """Promises to customers (承诺) kept by their deadline."""
     satisfaction: float = 4.5
     """Average satisfaction (1–5) recorded at the complaints' return calls."""
     vip_satisfaction_rate: float = 0.95
@@ -441,6 +476,32 @@ _DEFAULT_FRESHNESS: dict[str, FreshnessRule] = {
     "B2": FreshnessRule(60),
     "C": FreshnessRule(180),
 }
+# Promises with a clock (DESIGN.md; the sources' rules): a customer's call or message answered
+# the same day; feedback within 2 working days of a negotiation round; the customer told 2
+# working days before a promised activation slips; government-important urgent business in
+# 2 h (card) or 6 h (goods), calendar time; a new customer's file complete the day the account
+# opens; complaint progress fed back daily (a working day's silence breaks it and the owner is
+# told; after 2 the supervisor is).
+_DEFAULT_PROMISES: dict[str, PromiseRule] = {
+    "callback_same_day": PromiseRule("same day", [0.5]),
+    "negotiation_feedback": PromiseRule("2 workdays", [0.5], ["supervisor@1.0"]),
+    "delay_notice": PromiseRule("2 workdays before", [0.5], ["supervisor@1.0"]),
+    "government_urgent_card": PromiseRule("2h calendar", [0.5, 0.8], ["supervisor@1.0"]),
+    "government_urgent_goods": PromiseRule("6h calendar", [0.5, 0.8], ["supervisor@1.0"]),
+    "new_customer_file": PromiseRule("same day", [0.5]),
+    "complaint_feedback": PromiseRule("1 workdays", [0.5], ["supervisor@2.0"]),
+}
+PROMISE_KINDS = tuple(_DEFAULT_PROMISES)
+"""The kinds the workbench opens itself; a branch may configure more for promises typed by
+hand (``cmw promises new --kind``)."""
+CUSTOMER_KINDS = ("individual", "group")
+REQUIRABLE_FIELDS = (
+    "name", "phone", "phone2", "id_number", "birthday", "address", "area", "industry",
+    "cls", "tier", "staff_count", "member_count", "revenue_yuan", "assets_yuan",
+    "preferred_hours", "backup_id",
+)  # fmt: skip
+"""Customer fields a file may be required to hold (``[data_quality.required]``)."""
+
 # VIP or major complaints: resolved and replied within 24 hours (telecom handbook).
 _DEFAULT_SLA: dict[str, SlaRule] = {
     "normal": SlaRule(),
@@ -493,6 +554,10 @@ class Settings:
     sla: dict[str, SlaRule] = field(default_factory=lambda: dict(_DEFAULT_SLA))
     """Complaint SLA per severity (``normal``, ``major``), for VIP customers (``vip``) and,
     optionally, per customer class (``A1`` … ``C``); the strictest that applies wins."""
+    promises: dict[str, PromiseRule] = field(default_factory=lambda: dict(_DEFAULT_PROMISES))
+    """Promise kinds (承诺) and their clocks: the seven of :data:`PROMISE_KINDS` always (a
+    branch's table changes them), and any more a branch names for promises typed by hand."""
+    data_quality: DataQualitySettings = field(default_factory=DataQualitySettings)
 
     @property
     def database_url(self) -> str:
@@ -504,6 +569,10 @@ class Settings:
 
 _DURATION = re.compile(r"^\d+(\.\d+)?[hmd] (business|calendar)$")
 _ESCALATE = re.compile(r"^[a-z_]+@\d+(\.\d+)?(\+\d+h)?$")
+_DUE_RULE = re.compile(
+    r"^(same day|[1-9]\d* workdays?( before)?|\d+(\.\d+)?[hmd] (business|calendar))$"
+)
+_KIND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -740,6 +809,7 @@ def _validate(s: Settings, label: str) -> None:
         "return_visit",
         "sla_first_response",
         "sla_resolution",
+        "promises_kept",
         "worklog",
         "vip_satisfaction_rate",
     ):
@@ -773,3 +843,35 @@ def _validate(s: Settings, label: str) -> None:
         for e in sla.escalate:
             if not _ESCALATE.match(e) or e.split("@")[0] not in (*ROLES, "owner"):
                 fail(f"sla.{name}.escalate", f"{e!r} is not like 'supervisor@1.0+4h'")
+    for name, promise in s.promises.items():
+        if not _KIND_NAME.match(name):
+            fail(f"promises.{name}", "is not a name like callback_same_day (a-z, 0-9, _)")
+        if not _DUE_RULE.match(promise.due):
+            fail(
+                f"promises.{name}.due",
+                f"{promise.due!r} is not 'same day', '2 workdays', '2 workdays before' or like"
+                " '2h calendar'",
+            )
+        if promise.due.endswith("before") and name != "delay_notice":
+            fail(f"promises.{name}.due", "only delay_notice is counted back from a date")
+        for w in promise.warn_at:
+            if not 0 < w < 1:
+                fail(f"promises.{name}.warn_at", f"{w} is not between 0 and 1")
+        for e in promise.escalate:
+            if not _ESCALATE.match(e) or e.split("@")[0] not in (*ROLES, "owner"):
+                fail(f"promises.{name}.escalate", f"{e!r} is not like 'supervisor@1.0+4h'")
+    if s.promises["delay_notice"].due.split()[-1] != "before":
+        fail("promises.delay_notice.due", "must be counted back from the date: '2 workdays before'")
+    for key, names in s.data_quality.required.items():
+        kind, _, cls = key.partition(".")
+        if kind not in CUSTOMER_KINDS or (cls and cls not in GROUP_CLASSES):
+            fail(
+                f"data_quality.required.{key}",
+                "is not individual, group or one of them with a class (group.A1)",
+            )
+        for i, name in enumerate(names):
+            if name not in REQUIRABLE_FIELDS:
+                fail(
+                    f"data_quality.required.{key}[{i}]",
+                    f"{name!r} is not a customer field ({', '.join(REQUIRABLE_FIELDS)})",
+                )

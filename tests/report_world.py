@@ -17,6 +17,7 @@ from cmworkbench.db.migrate import upgrade
 from cmworkbench.db.models import (
     Holding,
     Interaction,
+    Promise,
     StaffLeave,
     VisitPlan,
     VisitPlanItem,
@@ -140,6 +141,30 @@ def build_world(f: Factory) -> None:
         resolution_due="2026-11-04T17:00",
         resolved_at="2026-11-02T10:00",
     )
+
+    def promise(kind: str, due: str, state: str, done: str | None) -> None:
+        made = at(due) - timedelta(hours=5)
+        s.add(
+            Promise(
+                customer_id=customers["K1"].id,  # type: ignore[arg-type]
+                owner_id=zhang.id,  # type: ignore[arg-type]
+                kind=kind,
+                what="承诺",
+                made_at=made,
+                due_at=at(due),
+                clock_start=made,
+                clock_seconds=5 * 3600,
+                clock_business=False,
+                state=state,
+                done_at=at(done) if done else None,
+            )
+        )
+
+    promise("callback_same_day", "2026-11-04T17:30", "kept", "2026-11-04T15:00")
+    promise("negotiation_feedback", "2026-11-10T17:30", "broken", "2026-11-12T10:00")
+    promise("callback_same_day", "2026-11-11T17:30", "cancelled", "2026-11-11T09:00")
+    promise("complaint_feedback", "2026-11-20T17:30", "broken", None)
+    promise("callback_same_day", "2026-12-01T17:30", "open", None)  # due after the month
 
     plan = VisitPlan(owner_id=zhang.id, week="2026-W46", status="approved")  # type: ignore[arg-type]
     s.add(plan)

@@ -56,9 +56,11 @@ from cmworkbench.db.models import (
     Complaint,
     Contact,
     Customer,
+    Holding,
     MarketReport,
     Notification,
     OnsiteDay,
+    Promise,
     SshKey,
     Staff,
     StaffLeave,
@@ -159,6 +161,10 @@ class Target:
     """The owner's leave in January."""
     market_report_id: int
     """The owner's market report of October."""
+    promise_id: int
+    """The feedback promise the open complaint owes the customer."""
+    product: str
+    """A holding of the customer, with a promised activation date."""
 
 
 @dataclass
@@ -287,9 +293,18 @@ def _target(
     report = MarketReport(
         author_id=owner.id, month="2026-10", content="竞品降价", submitted_at=now, updated_at=now
     )
-    session.add_all([leave, report])
+    holding = Holding(
+        customer_id=customer.id,
+        product=f"{name}专线",
+        product_kind="telecom",
+        promised_on=date(2026, 11, 30),
+    )
+    session.add_all([leave, report, holding])
     session.flush()
     assert task.id and item.id and onsite.id and notice.id and leave.id and report.id
+    ticket_id = session.exec(select(Complaint.id).where(Complaint.ticket_no == ticket)).one()
+    promise_id = session.exec(select(Promise.id).where(Promise.complaint_id == ticket_id)).one()
+    assert promise_id is not None
     return Target(
         name=name,
         owner=owner.login,
@@ -308,6 +323,8 @@ def _target(
         draft=draft,
         leave_id=leave.id,
         market_report_id=report.id,
+        promise_id=promise_id,
+        product=holding.product,
     )
 
 
@@ -570,6 +587,41 @@ CALLS: dict[str, Call] = {
     "complaints.sweep": Call(
         lambda wb, t: wb.complaints.sweep(), write=True, own=True, changes=False
     ),
+    # promises (承诺)
+    "promises.new": Call(
+        lambda wb, t: wb.promises.new(t.customer_no, "callback_same_day", "回电说明资费"),
+        lambda r, t: r.customer_no == t.customer_no,
+        write=True,
+    ),
+    "promises.incoming": Call(
+        lambda wb, t: wb.promises.incoming(t.customer_no, "问账单"),
+        lambda r, t: r.customer_no == t.customer_no,
+        write=True,
+    ),
+    "promises.urgent": Call(
+        lambda wb, t: wb.promises.urgent(t.customer_no, "government_urgent_card", "补卡"),
+        write=True,
+    ),
+    "promises.at_risk": Call(
+        lambda wb, t: wb.promises.at_risk(t.customer_no, t.product),
+        lambda r, t: r.customer_no == t.customer_no,
+        write=True,
+    ),
+    "promises.list": Call(
+        lambda wb, t: wb.promises.list(team=True),
+        lambda r, t: t.promise_id in {p.id for p in r},
+    ),
+    "promises.keep": Call(
+        lambda wb, t: wb.promises.keep(t.promise_id, "已反馈"),
+        lambda r, t: r.id == t.promise_id,
+        write=True,
+    ),
+    "promises.cancel": Call(
+        lambda wb, t: wb.promises.cancel(t.promise_id, "客户撤回"),
+        lambda r, t: r.id == t.promise_id,
+        write=True,
+    ),
+    "promises.sweep": Call(lambda wb, t: wb.promises.sweep(), write=True, own=True, changes=False),
     # notifications and drafts
     "notifications.inbox": Call(
         lambda wb, t: wb.notifications.inbox(),
@@ -830,6 +882,31 @@ complaints.notices       m1      ok  --  --  --  --  --  --  --
 complaints.notices       m3      --  --  --  --  --  --  --  --
 complaints.notices       far     --  --  --  --  --  --  --  --
 complaints.sweep         self    ok  ok  ok  ok  ok  ok  ok  ok
+# -- promises: made, kept and cancelled by whoever may see the customer (IT makes none: no);
+#    urgent business is for government-important customers only (these are not: ii); the
+#    lists leave out what is not in scope
+promises.new             m1      ok  ok  nf  ok  nf  nf  ok  no
+promises.new             m3      nf  nf  nf  nf  ok  nf  ok  no
+promises.new             far     nf  nf  nf  nf  nf  nf  nf  no
+promises.incoming        m1      ok  ok  nf  ok  nf  nf  ok  no
+promises.incoming        m3      nf  nf  nf  nf  ok  nf  ok  no
+promises.incoming        far     nf  nf  nf  nf  nf  nf  nf  no
+promises.urgent          m1      ii  ii  nf  ii  nf  nf  ii  no
+promises.urgent          m3      nf  nf  nf  nf  ii  nf  ii  no
+promises.urgent          far     nf  nf  nf  nf  nf  nf  nf  no
+promises.at_risk         m1      ok  ok  nf  ok  nf  nf  ok  no
+promises.at_risk         m3      nf  nf  nf  nf  ok  nf  ok  no
+promises.at_risk         far     nf  nf  nf  nf  nf  nf  nf  no
+promises.list            m1      ok  ok  --  ok  --  --  ok  ok
+promises.list            m3      --  --  --  --  ok  --  ok  ok
+promises.list            far     --  --  --  --  --  --  --  --
+promises.keep            m1      ok  ok  nf  ok  nf  nf  ok  no
+promises.keep            m3      nf  nf  nf  nf  ok  nf  ok  no
+promises.keep            far     nf  nf  nf  nf  nf  nf  nf  no
+promises.cancel          m1      ok  ok  nf  ok  nf  nf  ok  no
+promises.cancel          m3      nf  nf  nf  nf  ok  nf  ok  no
+promises.cancel          far     nf  nf  nf  nf  nf  nf  nf  no
+promises.sweep           self    ok  ok  ok  ok  ok  ok  ok  ok
 # -- notifications, drafts, work logs: everyone their own; another's is never listed nor
 #    touched (--); who has not submitted a log is for the leads; a market report is
 #    submitted by a manager, listed for its author and their leads, read by the leads

@@ -52,6 +52,7 @@ def register(commands: Commands, common: Parser) -> dict[str, Handler]:
         choices=RETENTION_RESULTS,
         help=t("cli.help.log_retention"),
     )
+    log.add_argument("--purpose", choices=("negotiation",), help=t("cli.help.log_purpose"))
     add_as(log)
     add_json(log)
     directory = commands.add_parser("directory", parents=[common], help=t("cli.help.directory"))
@@ -81,6 +82,7 @@ def _log(args: argparse.Namespace, settings: Settings) -> int:
         for_tasks=args.for_tasks,
         at=at,
         retention=args.retention,
+        purpose=args.purpose,
     )
     if args.json:
         print_json(

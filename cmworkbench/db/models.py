@@ -201,6 +201,11 @@ class Holding(SQLModel, table=True):
     amount_yuan: int | None = None
     next_check_on: date | None = None
     """Next post-loan check (贷后检查) for loans."""
+    promised_on: date | None = None
+    """The activation date promised to the customer (承诺开通日期)."""
+    at_risk_since: datetime | None = None
+    """When the promised activation was marked at risk: the customer must be told 2 working
+    days before it slips (a ``delay_notice`` promise)."""
 
 
 class Interaction(SQLModel, table=True):
@@ -481,6 +486,71 @@ class Notification(SQLModel, table=True):
     """Rule + object + threshold + recipient: a retried job never duplicates."""
     created_at: datetime
     read_at: datetime | None = None
+
+
+class Promise(SQLModel, table=True):
+    """A promise with a clock (承诺): something a manager owes a customer by a deadline on the
+    branch calendar, tracked like a complaint SLA (DESIGN.md; ``[promises.*]``)."""
+
+    __tablename__ = "promise"
+    __table_args__ = (
+        # the sweep and the lists: open promises by deadline, a person's by deadline
+        # the sweep reads only the promises with a step due (migration 0016)
+        Index("ix_promise_next_step", "next_step_at"),
+        Index("ix_promise_owner_state", "owner_id", "state", "due_at"),
+        Index("ix_promise_customer_state", "customer_id", "state"),
+        Index("ix_promise_complaint", "complaint_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    owner_id: int = Field(foreign_key="staff.id")
+    """Who owes it: whoever made it (首问负责), or the owner of the record it belongs to."""
+    made_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    """Who recorded it (``None``: the workbench itself, e.g. a new customer's file)."""
+    kind: str = Field(max_length=32)
+    """The rule's name in ``[promises.*]``: ``callback_same_day``, ``complaint_feedback`` …"""
+    what: str = Field(max_length=500)
+    """What was promised, in the words of whoever made it."""
+    channel: str | None = Field(default=None, max_length=10)
+    """For an incoming contact: ``call`` or ``message`` (the customer called or wrote)."""
+    made_at: datetime
+    due_at: datetime
+    clock_start: datetime
+    """The clock its warnings run on (:func:`cmworkbench.domain.sla.promise_clock`)."""
+    clock_seconds: int
+    clock_business: bool
+    next_step_at: datetime | None = None
+    """When its next warning, escalation or the deadline falls (``None``: none left, or no
+    longer owed): the sweep reads only the promises whose moment has come."""
+    state: str = Field(default="open", max_length=10)
+    """``open``, ``kept`` (done by the deadline), ``broken`` (the deadline passed first; still
+    owed until ``done_at``) or ``cancelled`` (with a reason)."""
+    done_at: datetime | None = None
+    """When the promised thing was done (by the deadline: kept; after it: broken, done late),
+    or cancelled."""
+    closed_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    cancel_reason: str | None = Field(default=None, max_length=200)
+    complaint_id: int | None = Field(default=None, foreign_key="complaint.id")
+    holding_id: int | None = Field(default=None, foreign_key="holding.id")
+    interaction_id: int | None = Field(default=None, foreign_key="interaction.id")
+    """The contact it came from (a negotiation round)."""
+    done_interaction_id: int | None = Field(default=None, foreign_key="interaction.id")
+    """The logged contact that kept it (the reply, the feedback)."""
+    idem_key: str | None = Field(default=None, max_length=120, unique=True)
+    """For the promises the workbench opens itself: made twice, stored once."""
+    version: int = Field(default=1)
+
+
+class PromiseEvent(SQLModel, table=True):
+    """One entry in a promise's history: made, warned, escalated, broken, kept, cancelled."""
+
+    __tablename__ = "promise_event"
+    id: int | None = Field(default=None, primary_key=True)
+    promise_id: int = Field(foreign_key="promise.id", index=True)
+    at: datetime
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=16)
+    note: str | None = Field(default=None, max_length=500)
 
 
 class CalendarYear(SQLModel, table=True):

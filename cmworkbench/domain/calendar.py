@@ -158,6 +158,18 @@ class BranchCalendar:
                 n -= 1
         return current
 
+    def workdays_before(self, day: date, n: int) -> date:
+        """The ``n``-th working day before ``day`` (``n`` ≥ 1), e.g. "tell the customer 2
+        working days before the promised date"."""
+        if n < 1:
+            raise ValueError("n must be 1 or more")
+        current = day
+        while n:
+            current -= timedelta(days=1)
+            if self.is_workday(current):
+                n -= 1
+        return current
+
     def previous_workday(self, day: date) -> date:
         """The last working day before ``day`` (the work log a supervisor checks in the
         morning is that day's)."""

@@ -52,6 +52,12 @@ FIRST_RESPONSE_ACTIONS = frozenset({"respond", "wait_customer", "hand_off", "res
 """Actions that are a contact with the customer: the first of them meets the first-response
 target (a ticket solved on the spot is responded to and resolved at once)."""
 
+FEEDBACK_ACTIONS = frozenset({"respond", "wait_customer", "resolve"})
+"""Actions that reach the customer with news of the ticket: each gives the progress feedback
+owed (the ``complaint_feedback`` promise); before resolution the next is owed from then."""
+REOPENING_ACTIONS = frozenset({"solution_rejected", "reopen"})
+"""Actions that put a resolved ticket back in progress: feedback is owed again."""
+
 SYSTEM_ACTIONS = ("receive", "inform_supervisor", "warn", "escalate", "breach", "backoffice_late")
 """Events the workbench writes itself (taking the ticket, the SLA sweep)."""
 

@@ -1,4 +1,5 @@
-"""Complaint SLA clocks: targets, deadlines, elapsed fraction, warnings and escalation.
+"""SLA clocks: targets, deadlines, elapsed fraction, warnings and escalation, for complaint
+tickets and for promises (承诺: a deadline a manager owes a customer, :func:`promise_clock`).
 
 The rules come from ``[sla.*]`` in config (DESIGN.md, rules table): a target is
 ``<n>h|m|d business`` (a clock that runs only in business hours of the branch's working
@@ -20,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol, TypeVar
 
 from cmworkbench.domain.calendar import BranchCalendar
@@ -259,3 +260,107 @@ def return_call_due(resolved_at: datetime, cal: BranchCalendar) -> datetime:
     year, month = (local.year + 1, 1) if local.month == 12 else (local.year, local.month + 1)
     next_month = datetime(year, month, 1, tzinfo=cal.tz)
     return next_month - timedelta(microseconds=1)
+
+
+def steps_due(
+    fraction: float, warn_at: Sequence[float], escalate: Sequence[str], target: Target
+) -> list[str]:
+    """Every step due at ``fraction`` of a clock's target: the warnings and escalations
+    (:func:`thresholds_crossed`) and, once the target is used up, ``owner@breach`` (the owner
+    is told the deadline passed). The one rule both sweeps apply: complaint tickets' clocks
+    and promises' (:mod:`cmworkbench.services.core.escalation`)."""
+    steps = thresholds_crossed(fraction, warn_at, escalate, target)
+    if fraction + _EPSILON >= 1.0:
+        steps.append("owner@breach")
+    return steps
+
+
+def step_point(step: str) -> float:
+    """Where a step falls, as a fraction of the target (``owner@breach`` at 1.0; the offset
+    of ``branch_head@1.0+4h`` is not counted)."""
+    tail = step.split("@", 1)[1]
+    return 1.0 if tail == "breach" else float(tail.split("+", 1)[0])
+
+
+# -- promises (承诺): deadlines counted in working days as well as in hours --------------------
+
+SAME_DAY = "same day"
+_WORKDAYS = re.compile(r"^\s*(\d+)\s+workdays?(\s+before)?\s*$")
+
+
+@dataclass(frozen=True)
+class PromiseClock:
+    """When a promise falls due, and the clock its warnings are measured on: ``target`` of
+    time from ``start`` (business time for a working-day rule), used up exactly at ``due``."""
+
+    start: datetime
+    target: Target
+    due: datetime
+
+
+def due_rule_problem(text: str) -> str | None:
+    """Why ``text`` is not a promise's due rule, or ``None``: ``same day``, ``<n> workdays``,
+    ``<n> workdays before`` (a date the promise names) or a duration like ``2h calendar``."""
+    if text.strip() == SAME_DAY:
+        return None
+    match = _WORKDAYS.match(text)
+    if match:
+        return None if int(match[1]) >= 1 else f"{text!r}: at least 1 working day"
+    try:
+        parse_duration(text)
+    except ValueError:
+        return (
+            f"{text!r} is not 'same day', '<n> workdays', '<n> workdays before' or a duration"
+            " like '2h calendar'"
+        )
+    return None
+
+
+def needs_date(text: str) -> bool:
+    """True for a rule counted back from a date the promise names (``2 workdays before`` the
+    promised activation)."""
+    match = _WORKDAYS.match(text)
+    return bool(match and match[2])
+
+
+def promise_clock(
+    rule: str, made: datetime, cal: BranchCalendar, before: date | None = None
+) -> PromiseClock:
+    """The deadline of a promise made at ``made`` under ``rule`` (:func:`due_rule_problem`):
+
+    - ``same day``: the close of business of the day it was made; made after the close, or on
+      a day off, the close of the next working day (当天来电当天回复);
+    - ``<n> workdays``: the close of business of the ``n``-th working day after the day it
+      was made. The clock counts whole working days from that day's close, so a step at 0.5
+      of ``2 workdays`` falls at the close of the first working day after;
+    - ``<n> workdays before``: the close of business of the ``n``-th working day before
+      ``before`` (tell the customer 2 working days before a promised activation slips);
+      already past when made, the promise is late at once;
+    - a duration (``2h calendar``, ``4h business``): ``made`` plus the duration.
+    """
+    local = made.astimezone(cal.tz)
+    day = local.date()
+    open_today = cal.is_workday(day) and local < cal.closing(day)
+    if rule.strip() == SAME_DAY:
+        due_at = cal.closing(day if open_today else cal.add_workdays(day, 1))
+        return _spanning(local, due_at, cal)
+    match = _WORKDAYS.match(rule)
+    if match and match[2]:
+        if before is None:
+            raise ValueError(f"{rule!r} is counted back from a date: none was given")
+        return _spanning(local, cal.closing(cal.workdays_before(before, int(match[1]))), cal)
+    if match:
+        start = cal.closing(day) if open_today else local
+        target = Target(workday_length(cal) * int(match[1]), business=True)
+        return PromiseClock(start, target, due(start, target, cal))
+    target = parse_duration(rule, cal)
+    return PromiseClock(local, target, due(local, target, cal))
+
+
+def _spanning(start: datetime, due_at: datetime, cal: BranchCalendar) -> PromiseClock:
+    """A business clock from ``start`` used up at ``due_at`` (one minute long when the
+    deadline is not ahead: the promise is late from the first sweep)."""
+    length = cal.business_time_between(start, due_at)
+    if length <= timedelta():
+        return PromiseClock(start, Target(timedelta(minutes=1), business=False), due_at)
+    return PromiseClock(start, Target(length, business=True), due_at)

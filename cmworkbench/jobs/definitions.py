@@ -5,7 +5,7 @@
 - ``monthly``: daily at ``scheduler.generate_at``, working days; on the month's first working
   day, the directory-refresh and market-report tasks and last month's on-site summary.
 - ``sla_sweep``: every ``scheduler.sla_sweep_seconds`` (60 s): complaint warnings,
-  escalations and breaches.
+  escalations and breaches, then the promises' (one engine: ``services/core/escalation``).
 - ``reminders``: every minute: tasks and visits starting within their lead time.
 - ``digest``: daily at ``reminders.digest_at`` (09:00), working days: each manager's tasks
   due today.
@@ -129,9 +129,14 @@ def _monthly(session: Session, settings: Settings) -> str:
 
 def _sweep(session: Session, settings: Settings) -> str:
     from cmworkbench.services.complaints.sla import sweep
+    from cmworkbench.services.promises.sweep import sweep as promises
 
     out = sweep(session=session, settings=settings)
-    return f"checked {out.checked}, notified {out.notified}, breached {out.breached}"
+    kept = promises(session=session, settings=settings)
+    return (
+        f"checked {out.checked}, notified {out.notified}, breached {out.breached};"
+        f" promises checked {kept.checked}, notified {kept.notified}, broken {kept.broken}"
+    )
 
 
 def _remind(session: Session, settings: Settings) -> str:

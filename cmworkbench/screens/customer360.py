@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from textual import on, work
@@ -28,15 +29,28 @@ from cmworkbench.screens.dialogs.edit_customer import EditCustomerDialog
 from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.onsite_day import OnsiteDayDialog
+from cmworkbench.screens.dialogs.task_actions import PromptDialog
 from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys
 from cmworkbench.widgets.customer_profile import MASKED_FIELDS, CustomerProfilePanel
 from cmworkbench.widgets.customer_sections import SECTIONS, CustomerSections
+from cmworkbench.widgets.display import local_time
 
 if TYPE_CHECKING:
     from cmworkbench.services.customers.schemas import Customer360, CustomerProfile
 
 ResultT = TypeVar("ResultT")
+
+
+def _text(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
 
 
 _key = screen_keys("c360")
@@ -68,6 +82,10 @@ class Customer360Screen(BaseScreen):
         _key("o", "onsite", "onsite_day"),
         _key("g", "assign", "pool_assign"),
         _key("r", "reveal", "reveal"),
+        _key("i", "incoming", "incoming"),
+        _key("u", "urgent", "urgent"),
+        _key("n", "negotiation", "negotiation"),
+        _key("x", "at_risk", "at_risk"),
         _key("right_square_bracket", "tab(1)", "next_tab", key_display="]"),
         _key("left_square_bracket", "tab(-1)", "previous_tab", key_display="[", show=False),
         _key("escape", "back", "back"),
@@ -169,9 +187,12 @@ class Customer360Screen(BaseScreen):
 
     # -- dialogs --------------------------------------------------------------------------
 
-    def _dialog(self, dialog: Screen[ResultT], then: Callable[[ResultT | None], None]) -> None:
+    def _dialog(self, dialog: Screen[ResultT], then: Callable[[ResultT | None], object]) -> None:
+        def callback(result: ResultT | None) -> None:
+            then(result)
+
         self._own_dialog = True
-        self.app.push_screen(dialog, then)
+        self.app.push_screen(dialog, callback)
 
     def action_log(self, kind: str) -> None:
         """Log the outcome of a call or visit: ``c`` then ``1`` logs a reached call."""
@@ -183,7 +204,7 @@ class Customer360Screen(BaseScreen):
         self._dialog(ContactOutcomeDialog(kind, self.profile.name, self.customer_no), then)
 
     @work(thread=True, exit_on_error=False, group="action")
-    def log_contact(self, kind: str, result: ContactOutcome) -> None:
+    def log_contact(self, kind: str, result: ContactOutcome, purpose: str | None = None) -> None:
         """Write the interaction (for the tasks ticked) in a thread."""
         self.workbench.tasks.log_contact(
             self.customer_no,
@@ -192,9 +213,94 @@ class Customer360Screen(BaseScreen):
             result.note,
             for_tasks=result.also,
             retention=result.retention,
+            purpose=purpose,
         )
         outcome = label("outcome", result.outcome)
         self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))
+
+    # -- promises (承诺) -------------------------------------------------------------------
+
+    def action_incoming(self) -> None:
+        """The customer called or wrote: ``i``, what they wanted, ``Enter`` — a reply is owed
+        today (after hours: by the next working day's close). The reply, a contact logged
+        with them, keeps it."""
+        dialog = PromptDialog(
+            t("tui.promise.incoming_title", name=self.profile.name),
+            t("tui.promise.incoming_placeholder"),
+            _text,
+            t("tui.task.no_note"),
+        )
+        self._dialog(dialog, lambda note: note and self.write_incoming(note))
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def write_incoming(self, note: str) -> None:
+        out = self.workbench.promises.incoming(self.customer_no, note)
+        self.post_message(self.Done(t("tui.promise.made", due=local_time(out.promise_due))))
+
+    def action_urgent(self) -> None:
+        """Urgent business of a government-important customer: ``1`` card business (2 h),
+        ``2`` physical goods (6 h), then what it is."""
+        if not self.profile.is_government:
+            text = t("promise.not_government", customer_no=self.customer_no)
+            self.notify(text, severity="warning", markup=False)
+            return
+
+        def parse(text: str) -> tuple[str, str] | None:
+            kind, _, what = text.strip().partition(" ")
+            kinds = {"1": "government_urgent_card", "2": "government_urgent_goods"}
+            return (kinds[kind], what.strip()) if kind in kinds and what.strip() else None
+
+        dialog = PromptDialog(
+            t("tui.promise.urgent_title", name=self.profile.name),
+            t("tui.promise.urgent_placeholder"),
+            parse,
+            t("tui.promise.urgent_bad"),
+        )
+        self._dialog(dialog, lambda chosen: chosen and self.write_urgent(*chosen))
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def write_urgent(self, kind: str, what: str) -> None:
+        out = self.workbench.promises.urgent(self.customer_no, kind, what)
+        self.post_message(self.Done(t("tui.promise.made", due=local_time(out.promise_due))))
+
+    def action_negotiation(self) -> None:
+        """A negotiation round with a group customer (洽谈): logged as a visit with purpose
+        ``negotiation``; feedback is owed within 2 working days."""
+        if self.profile.kind != "group":
+            text = t("tui.promise.negotiation_group_only", customer_no=self.customer_no)
+            self.notify(text, severity="warning", markup=False)
+            return
+
+        def then(result: ContactOutcome | None) -> None:
+            if result is not None:
+                self.log_contact("visit", result, "negotiation")
+
+        self._dialog(ContactOutcomeDialog("visit", self.profile.name, self.customer_no), then)
+
+    def action_at_risk(self) -> None:
+        """The highlighted holding's promised activation is at risk (the holdings tab): the
+        customer must be told 2 working days before the promised date (asked if unknown)."""
+        holdings = self.data.holdings
+        table = self.query_one("#table-holdings", DataTable)
+        if not holdings or not 0 <= table.cursor_row < len(holdings):
+            self.notify(t("tui.promise.no_holding"), severity="warning", markup=False)
+            return
+        holding = holdings[table.cursor_row]
+        if holding.promised_on is not None:
+            self.write_at_risk(holding.product, None)
+            return
+        dialog = PromptDialog(
+            t("tui.promise.promised_title", product=holding.product),
+            "YYYY-MM-DD",
+            _day,
+            t("tui.promise.bad_day"),
+        )
+        self._dialog(dialog, lambda day: day and self.write_at_risk(holding.product, day))
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def write_at_risk(self, product: str, day: date | None) -> None:
+        out = self.workbench.promises.at_risk(self.customer_no, product, day)
+        self.post_message(self.Done(t("tui.promise.made", due=local_time(out.promise_due))))
 
     def action_add_task(self) -> None:
         """Add a task on this customer (due date, time and note)."""

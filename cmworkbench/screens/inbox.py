@@ -221,7 +221,7 @@ class InboxScreen(OpensCustomer):
             if notice.object_type:  # about a record that is gone
                 self.notify(t("tui.inbox.gone"), severity="warning", markup=False)
             return
-        if target.object_type == "task" and target.customer_no:
+        if target.object_type in ("task", "promise") and target.customer_no:
             self.open_customer(target.customer_no)
             return
         self.dismiss(None)
@@ -271,7 +271,7 @@ def opens(notice: NotificationOut) -> str:
         return t("tui.inbox.opens.nothing")
     if target.object_type == "complaint":
         return t("tui.inbox.opens.complaint", ticket=target.ticket_no)
-    if target.object_type == "task":
+    if target.object_type in ("task", "promise"):
         if target.customer_no:
             return t("tui.inbox.opens.customer", customer=target.customer_no)
         return t("tui.inbox.opens.today")

@@ -54,11 +54,20 @@ BOARD_COLUMNS = (
     "overdue",
     "snoozed",
     "complaints",
+    "promises",
     "leave",
     "log",
     "market",
 )
 """The board's columns: who, their day (plan size, done, backlog · oldest), then the load."""
+
+
+def _promises(load: ManagerLoad) -> Text:
+    """Promises owed; the broken ones (past their deadline) in red: ``3 · 1 超时``."""
+    if not load.promises_broken:
+        return Text(str(load.promises_owed), justify="right")
+    broken = t("tui.team.promises_broken", n=load.promises_broken)
+    return Text(f"{load.promises_owed} · {broken}", style="bold red", justify="right")
 
 
 _MARKET_CELLS = {
@@ -237,6 +246,7 @@ class TeamScreen(OpensCustomer):
             late,
             Text(str(load.snoozed), justify="right"),
             Text(str(load.complaints_open), justify="right"),
+            _promises(load),
             Text(leave),
             log,
             Text(market[0], style=market[1]),

@@ -119,6 +119,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         _key("f", "filter", "filter_kind"),
         _key("p", "pull", "pull"),
         _key("b", "backlog", "backlog"),
+        _key("i", "incoming", "incoming"),
     ]
     """One key per action; ``Enter`` opens (the same key on every list)."""
 
@@ -357,6 +358,9 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         if row.item == "visit" and kind == "visit":
             self._record_visit(row)
             return
+        if row.item == "promise" and row.customer_no:
+            self._log_for_promise(row, kind)
+            return
         if row.item != "task":
             self.notify(t("tui.today.not_a_task"), severity="warning", markup=False)
             return
@@ -377,6 +381,62 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
             retention=row.kind == "retention",
         )
         self._dialog(dialog, then)
+
+    def _log_for_promise(self, row: TodayRow, kind: str) -> None:
+        """On a promise's row, ``c`` or ``v`` logs a contact with its customer: the reply or
+        the feedback it owes keeps it (services/promises/hooks.py)."""
+        customer_no = row.customer_no or ""
+
+        def then(result: ContactOutcome | None) -> None:
+            if result is not None:
+                self.log_contact(customer_no, kind, result)
+
+        self._dialog(ContactOutcomeDialog(kind, row.customer_name or "", customer_no), then)
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def log_contact(self, customer_no: str, kind: str, result: ContactOutcome) -> None:
+        """Write a contact not logged from a task, in a thread."""
+        self.workbench.tasks.log_contact(
+            customer_no, kind, result.outcome, result.note, for_tasks=result.also
+        )
+        outcome = label("outcome", result.outcome)
+        self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))
+
+    def action_incoming(self) -> None:
+        """The customer of the row under the cursor called or wrote: ``i``, what they want,
+        ``Enter``; the reply is owed today and shows here at its deadline."""
+        row = self._row()
+        if row is None or not row.customer_no:
+            return
+        customer_no = row.customer_no
+        dialog = PromptDialog(
+            t("tui.promise.incoming_title", name=row.customer_name or ""),
+            t("tui.promise.incoming_placeholder"),
+            _text,
+            t("tui.task.no_note"),
+        )
+        self._dialog(dialog, lambda note: note and self.write_incoming(customer_no, note))
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def write_incoming(self, customer_no: str, note: str) -> None:
+        out = self.workbench.promises.incoming(customer_no, note)
+        self.post_message(self.Done(t("tui.promise.made", due=local_time(out.promise_due))))
+
+    def _keep_promise(self, row: TodayRow) -> None:
+        dialog = PromptDialog(
+            t("tui.promise.keep_title", name=row.customer_name or ""),
+            t("tui.promise.keep_placeholder"),
+            lambda text: text.strip(),
+            "",
+        )
+        self._dialog(dialog, lambda note: note is not None and self.keep_promise(row, note))
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def keep_promise(self, row: TodayRow, note: str) -> None:
+        """Record the promise done, in a thread."""
+        out = self.workbench.promises.keep(int(row.ref), note or None)
+        done = "tui.promise.kept" if out.state == "kept" else "tui.promise.kept_late"
+        self.post_message(self.Done(t(done)))
 
     def _ask_call_back(self, row: TodayRow, result: ContactOutcome) -> None:
         calendar = BranchCalendar.from_settings(self.workbench.settings.calendar)
@@ -442,7 +502,12 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
 
     def action_done(self) -> None:
         """Close the task by hand, with a note saying what was done (the monthly market
-        report: write and submit it, which closes the task)."""
+        report: write and submit it, which closes the task); on a promise's row, the promise
+        is done (a note optional)."""
+        current = self._row()
+        if current is not None and current.item == "promise":
+            self._keep_promise(current)
+            return
         row = self._task_row()
         if row is None:
             return

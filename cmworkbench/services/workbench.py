@@ -36,6 +36,7 @@ from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.usecase import Facade
 from cmworkbench.services.customers.facade import CustomersFacade
 from cmworkbench.services.notifications.facade import NotificationsFacade
+from cmworkbench.services.promises.facade import PromisesFacade
 from cmworkbench.services.reports.facade import ReportsFacade
 from cmworkbench.services.staff.facade import StaffFacade, WorklogFacade
 from cmworkbench.services.tasks.facade import TasksFacade
@@ -63,6 +64,7 @@ class Workbench:
         "worklog": WorklogFacade,
         "reports": ReportsFacade,
         "notifications": NotificationsFacade,
+        "promises": PromisesFacade,
         "drafts": DraftsFacade,
     }
     """Every facade, by the attribute it is reached by (the scope table lists their methods).
@@ -85,6 +87,7 @@ class Workbench:
         self.worklog = WorklogFacade(self)
         self.reports = ReportsFacade(self)
         self.notifications = NotificationsFacade(self)
+        self.promises = PromisesFacade(self)
         self.drafts = DraftsFacade(self)
         assert {name: type(getattr(self, name)) for name in self.FACADES} == self.FACADES
 

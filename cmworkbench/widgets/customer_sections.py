@@ -1,5 +1,5 @@
 """The lower part of the customer 360 view: one tab each for contacts, holdings, the timeline,
-open tasks and open complaints.
+open tasks, open complaints and the promises owed.
 
 Each tab is a ``DataTable`` (it scrolls, and pads CJK text by terminal cells so columns line
 up). :meth:`CustomerSections.show` refills the tables in place, keeping each table's cursor
@@ -29,13 +29,15 @@ if TYPE_CHECKING:
         TaskLine,
         TimelineEntry,
     )
+    from cmworkbench.services.promises.schemas import PromiseOut
 
 SECTIONS: dict[str, tuple[str, ...]] = {
     "contacts": ("name", "role", "title", "phone", "birthday", "preferences"),
-    "holdings": ("product", "kind", "amount", "opened", "matures", "days"),
+    "holdings": ("product", "kind", "amount", "opened", "matures", "days", "promised"),
     "timeline": ("at", "kind", "staff", "summary"),
     "tasks": ("due", "kind", "owner", "reason"),
     "complaints": ("ticket", "category", "severity", "status", "received", "owner"),
+    "promises": ("due", "kind", "state", "owner", "what"),
 }
 """Tab → its columns (free text last: it may run past the edge, the rest stays in view);
 headings are ``tui.c360.col.<tab>.<column>``, tab titles ``tui.c360.tab.<tab>``."""
@@ -89,6 +91,7 @@ class CustomerSections(Vertical):
             "timeline": [_timeline(e) for e in data.timeline],
             "tasks": [_task(task, warning) for task in data.open_tasks],
             "complaints": [_complaint(c) for c in data.open_complaints],
+            "promises": [_promise(p, warning) for p in data.promises],
         }
         tabs = self.query_one(TabbedContent)
         for section, section_rows in rows.items():
@@ -146,6 +149,25 @@ def _holding(h: HoldingOut, warning: str, lead_days: int) -> list[Text]:
         local_date(h.opened_on),
         local_date(h.matures_on),
         _warn_if(soon, days_until(h.matures_on), warning),
+        _warn_if(h.at_risk, _promised(h), warning),
+    )
+
+
+def _promised(h: HoldingOut) -> str:
+    if h.promised_on is None:
+        return ""
+    day = local_date(h.promised_on)
+    return t("tui.c360.at_risk", day=day) if h.at_risk else day
+
+
+def _promise(p: PromiseOut, warning: str) -> list[Text]:
+    """A promise owed; a broken one in the warning colour."""
+    return _cells(
+        _warn_if(p.state == "broken", local_time(p.promise_due), warning),
+        label("promise_kind", p.kind),
+        label("promise_state", p.state),
+        p.owner_name,
+        p.what,
     )
 
 

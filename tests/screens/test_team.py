@@ -273,9 +273,10 @@ async def test_the_team_screen_shows_the_board_and_the_highlighted_managers_task
         await settled(pilot)
         assert isinstance(app.screen, TeamScreen)
         board = table_rows(app.screen.query_one("#team-board", DataTable))
-        # name, plan, done, backlog, due, overdue, snoozed, complaints, leave · cover, log
-        assert board[0][:8] == ["李娜", "1", "0", "0", "1", "0", "0", "0"]
-        assert "张伟" in board[0][8] and board[0][9] == "✗"
+        # name, plan, done, backlog, due, overdue, snoozed, complaints, promises,
+        # leave · cover, log
+        assert board[0][:9] == ["李娜", "1", "0", "0", "1", "0", "0", "0", "0"]
+        assert "张伟" in board[0][9] and board[0][10] == "✗"
         # 张伟's day holds 李娜's task too: he is her partner while she is on leave.
         assert board[1][:8] == ["张伟", "4", "0", "0", "2", "1", "1", "1"]
         logs = str(app.screen.query_one("#team-logs", Label).content)
@@ -301,7 +302,7 @@ async def test_the_board_shows_the_backlog_with_its_oldest_age(
         await settled(pilot)
         board = table_rows(app.screen.query_one("#team-board", DataTable))
         assert board[1][:4] == ["张伟", "2", "0", "4·5天"]
-        assert all(len(row) == 11 for row in board)
+        assert all(len(row) == 12 for row in board)
     # The app opened on the supervisor's own Today (her plan is kept); 张伟's never is.
     assert kept_plans(engine, "zhangwei") == 0
 

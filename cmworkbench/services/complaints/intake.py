@@ -35,6 +35,7 @@ from cmworkbench.services.core.scope import (
     require_customer,
 )
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem, text_problem
+from cmworkbench.services.promises import api as promises
 
 TICKET_PREFIX = "T"
 
@@ -110,6 +111,7 @@ def open_complaint(
         customer_id=complaint.customer_id,
         detail=f"{complaint.ticket_no} {complaint.category} {complaint.severity}",
     )
+    promises.ticket_opened(session, settings, actor, complaint)  # progress feedback owed
     if customer.cls in settings.complaints.inform_supervisor_classes:
         tell_supervisors(session, actor, complaint, "a_class", now)
     elif kind in TOLD_KINDS:  # a hard complaint reaches the leader, whatever the class

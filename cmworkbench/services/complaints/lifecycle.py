@@ -45,6 +45,7 @@ from cmworkbench.services.core.errors import (
 )
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem
+from cmworkbench.services.promises import api as promises
 
 
 def act(
@@ -95,6 +96,12 @@ def act(
         customer_id=c.customer_id,
         detail=f"{c.ticket_no} {before} → {after}",
     )
+    if change.action in flow.FEEDBACK_ACTIONS:
+        promises.ticket_contact(session, settings, actor, c, now)
+    elif change.action in flow.REOPENING_ACTIONS:
+        promises.ticket_reopened(session, settings, actor, c, now)
+    elif change.action == "reassign":
+        promises.ticket_reassigned(session, c)
     if change.action == "solution_rejected":
         tell_supervisors(session, actor, c, "rejected", now)
     elif change.action != "note" and informs_supervisor(session, settings, c):

@@ -24,7 +24,7 @@ also an event in the ticket's history.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import ColumnElement, or_, true, update
@@ -37,10 +37,9 @@ from cmworkbench.db.models import Complaint, ComplaintEvent, Customer, Notificat
 from cmworkbench.domain import sla, vip
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import ComplaintStatus as S
-from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints.schemas import SweepOut
-from cmworkbench.services.core.cover import Cover, cover_on
+from cmworkbench.services.core.escalation import Recipients, Watched, due_notices, notice_kind
 from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import customer_filter
@@ -202,11 +201,8 @@ def refresh_all(*, session: Session, settings: Settings, open_only: bool = False
 class _Ticket:
     complaint: Complaint
     customer: Flags
-    team_id: int | None
-    branch_id: int
+    who: Watched
     owner_name: str
-    customer_backup_id: int | None = None
-    """The customer's B角: who covers the ticket while its owner is on leave."""
 
 
 def _in_scope(actor: Actor | None) -> ColumnElement[bool]:
@@ -239,11 +235,14 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
     ).all()
     tickets = [
         _Ticket(
-            c, Flags(bool(flagged), tier, cls), owner.team_id, owner.branch_id, owner.name, b_role
+            c,
+            Flags(bool(flagged), tier, cls),
+            Watched(c.owner_id, owner.team_id, owner.branch_id, b_role),
+            owner.name,
         )
         for c, flagged, tier, cls, b_role, owner in rows
     ]
-    people = _Recipients(session, clock.today())
+    people = Recipients(session, clock.today())
     # Notices already sent about open tickets: most steps of a sweep were told before, and
     # skipping them here saves an INSERT … ON CONFLICT DO NOTHING each (measured: 4 of 5
     # seconds' worth at 2,000 open tickets).
@@ -262,25 +261,20 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
         _, rule = rule_for(c.severity, ticket.customer, settings, cal)
         for k in open_clocks(c, ticket.customer, settings, cal):
             fraction = k.fraction(now, cal)
-            steps = sla.thresholds_crossed(fraction, rule.warn_at, rule.escalate, k.target)
-            if fraction + 1e-9 >= 1.0:
-                steps.append("owner@breach")
-            for step in steps:
-                role = step.split("@", 1)[0]
-                for recipient in people.of(role, ticket):
-                    key = f"sla:{c.id}:{c.reopen_count}:{k.name}:{step}:{recipient}"
-                    if key in known:
-                        continue
-                    known.add(key)
-                    if _notify(session, ticket, k, step, recipient, key):
-                        notified += 1
-                        if step == "owner@breach":
-                            breached += 1
-                            _event(session, c, now, "breach", clock_label(k.name))
-                        else:
-                            note = _step_note(k.name, step, people.name(recipient))
-                            action = "warn" if _point(step) < 1.0 else "escalate"
-                            _event(session, c, now, action, note)
+            key = f"sla:{c.id}:{c.reopen_count}:{k.name}"
+            for step, recipient, full in due_notices(
+                fraction, rule.warn_at, rule.escalate, k.target, ticket.who, people, key, known
+            ):
+                if not _notify(session, ticket, k, step, recipient, full):
+                    continue
+                notified += 1
+                if step == "owner@breach":
+                    breached += 1
+                    _event(session, c, now, "breach", clock_label(k.name))
+                else:
+                    note = _step_note(k.name, step, people.name(recipient))
+                    action = "warn" if sla.step_point(step) < 1.0 else "escalate"
+                    _event(session, c, now, action, note)
             if fraction + 1e-9 >= 1.0 and not c.breached:
                 session.connection().execute(
                     update(Complaint).where(col(Complaint.id) == c.id).values(breached=True)
@@ -292,7 +286,7 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
             title = t("complaint.notify.backoffice_late", ticket=c.ticket_no, to=c.backoffice_to)
             if notify(
                 session,
-                recipient=people.of("owner", ticket)[0],
+                recipient=people.of("owner", ticket.who)[0],
                 kind="complaint_backoffice",
                 title=title,
                 complaint=c,
@@ -305,50 +299,12 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
 
 def _step_note(clock_name: str, step: str, who: str) -> str:
     """The history line of a warning or escalation: "resolution: 80% used → 王芳"."""
-    point = _point(step)
+    point = sla.step_point(step)
     name = clock_label(clock_name)
     if point < 1.0:
         return t("complaint.event.warn", clock=name, pct=round(point * 100), who=who)
     late = step.partition("+")[2]
     return t("complaint.event.escalate", clock=name, late=f" +{late}" if late else "", who=who)
-
-
-def _point(step: str) -> float:
-    tail = step.split("@", 1)[1]
-    return 1.0 if tail == "breach" else float(tail.split("+", 1)[0])
-
-
-class _Recipients:
-    """Who a step's role means for one ticket (looked up once per sweep)."""
-
-    def __init__(self, session: Session, day: date) -> None:
-        staff = session.exec(select(Staff).where(col(Staff.active))).all()
-        self._rows = [(s.id, s.role, s.team_id, s.branch_id, s.name) for s in staff]
-        self._names = {r[0]: r[4] for r in self._rows}
-        self._session, self._day = session, day
-        self._cover: dict[int, Cover] = {}
-
-    def name(self, staff_id: int) -> str:
-        return self._names.get(staff_id, "?")
-
-    def of(self, role: str, ticket: _Ticket) -> list[int]:
-        if role in ("owner", Role.MANAGER, Role.PHONE_MANAGER):
-            # an owner on leave: who covers the ticket is told instead (core/cover.py)
-            owner = ticket.complaint.owner_id
-            if ticket.branch_id not in self._cover:
-                self._cover[ticket.branch_id] = cover_on(self._session, ticket.branch_id, self._day)
-            cover = self._cover[ticket.branch_id].of_ticket(owner, ticket.customer_backup_id)
-            return [cover if cover is not None else owner]
-        if role == Role.SUPERVISOR:
-            found = [
-                r[0]
-                for r in self._rows
-                if r[1] == Role.SUPERVISOR and r[2] is not None and r[2] == ticket.team_id
-            ]
-            if found:
-                return [i for i in found if i is not None]
-            role = Role.BRANCH_HEAD  # a team without a supervisor: the branch head is told
-        return [r[0] for r in self._rows if r[1] == role and r[3] == ticket.branch_id and r[0]]
 
 
 def _notify(
@@ -364,8 +320,8 @@ def _notify(
     due = k.due.astimezone(clock.branch_tz()).strftime("%m-%d %H:%M")
     if step == "owner@breach":
         title = t("complaint.notify.breach", ticket=c.ticket_no, clock=clock_name, due=due)
-    elif _point(step) < 1.0:
-        pct = round(_point(step) * 100)
+    elif sla.step_point(step) < 1.0:
+        pct = round(sla.step_point(step) * 100)
         title = t("complaint.notify.warn", ticket=c.ticket_no, clock=clock_name, pct=pct, due=due)
     else:
         title = t(
@@ -375,10 +331,7 @@ def _notify(
             owner=ticket.owner_name,
             due=due,
         )
-    if step == "owner@breach":
-        kind = "sla_breach"
-    else:
-        kind = "sla_warn" if _point(step) < 1.0 else "sla_escalate"
+    kind = notice_kind("sla", step)
     return notify(session, recipient=recipient, kind=kind, title=title, complaint=c, key=key)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
-from cmworkbench.db.models import Notification, Staff, Task
+from cmworkbench.db.models import Notification, Staff
 from cmworkbench.domain.enums import Role
 
 TITLE_CHARS = 200
@@ -94,9 +94,10 @@ def insert_notification(
     return insert_once(session, Notification, values)
 
 
-def insert_once(session: Session, table: type[Notification | Task], values: dict[str, Any]) -> bool:
-    """Insert one row of ``table`` (notification or task) unless a row with its ``idem_key``
-    exists; True when inserted. Concurrent callers race on the unique index, not on a read."""
+def insert_once(session: Session, table: Any, values: dict[str, Any]) -> bool:
+    """Insert one row of ``table`` (a notification, task or promise: a table with an
+    ``idem_key``) unless a row with its ``idem_key`` exists; True when inserted. Concurrent
+    callers race on the unique index, not on a read."""
     conn = session.connection()
     statement = _insert_once_statement(conn.dialect.name, table)
     if statement is None:  # pragma: no cover - other databases: check, then insert
@@ -112,7 +113,7 @@ def insert_once(session: Session, table: type[Notification | Task], values: dict
 
 
 @functools.cache
-def _insert_once_statement(dialect: str, table: type[Notification | Task]) -> Any | None:
+def _insert_once_statement(dialect: str, table: Any) -> Any | None:
     statement = _conflict_insert(dialect, table)
     if statement is None:
         return None

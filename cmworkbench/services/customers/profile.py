@@ -54,6 +54,7 @@ from cmworkbench.services.customers.schemas import (
 from cmworkbench.services.customers.search import count_customers, search_customers
 from cmworkbench.services.customers.timeline import DEFAULT_LIMIT as TIMELINE_LIMIT
 from cmworkbench.services.customers.timeline import customer_timeline
+from cmworkbench.services.promises import api as promises
 from cmworkbench.services.tasks.api import close_verify_tasks
 
 __all__ = [
@@ -107,6 +108,7 @@ def get_customer_360(
         timeline=customer_timeline(session, customer_id, limit=TIMELINE_LIMIT),
         open_tasks=_open_tasks(session, customer_id),
         open_complaints=_open_complaints(session, customer_id),
+        promises=promises.owed_to(session, customer_id),
         next_contact=_next_contact(session, settings, customer),
         maturity_lead_days=settings.tasks.maturity_lead_days,
     )
@@ -173,6 +175,7 @@ def update_customer(
         asdict(changes), class_allowed=class_rule(session, settings, customer)
     )
     apply_changes(session, actor=actor, customer=customer, version=version, values=values)
+    promises.customer_changed(session, settings, actor, [customer])  # a file now complete
     return _profile(session, settings, customer)
 
 
@@ -291,6 +294,8 @@ def _holdings(session: Session, customer_id: int) -> list[HoldingOut]:
             opened_on=h.opened_on,
             activated_on=h.activated_on,
             matures_on=h.matures_on,
+            promised_on=h.promised_on,
+            at_risk=h.at_risk_since is not None,
             days_to_maturity=(h.matures_on - today).days if h.matures_on else None,
             amount_yuan=h.amount_yuan,
         )

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from cmworkbench.services.promises.schemas import PromiseOut
+
 
 @dataclass(frozen=True)
 class CustomerProfile:
@@ -74,6 +76,10 @@ class HoldingOut:
     matures_on: date | None
     days_to_maturity: int | None
     amount_yuan: int | None
+    promised_on: date | None = None
+    """The activation date promised to the customer."""
+    at_risk: bool = False
+    """The promised activation is marked at risk (the customer must be told in time)."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,8 @@ class Customer360:
     """Newest first."""
     open_tasks: list[TaskLine] = field(default_factory=list)
     open_complaints: list[ComplaintLine] = field(default_factory=list)
+    promises: list[PromiseOut] = field(default_factory=list)
+    """Promises owed to the customer (承诺), soonest deadline first."""
     next_contact: NextContact | None = None
     maturity_lead_days: int = 30
     """A holding maturing within this many days is highlighted (``tasks.maturity_lead_days``:

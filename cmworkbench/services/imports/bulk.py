@@ -89,6 +89,10 @@ class Counts:
     """Customers whose contacts the file holds (their staff directory is refreshed)."""
     member_drops: list[MemberDrop] = field(default_factory=list)
     """Groups whose members fell by more than the churn share (a retention task each)."""
+    new_customers: list[int] = field(default_factory=list)
+    """Customers the file added (a new account's file must be complete: a promise)."""
+    changed_customers: list[int] = field(default_factory=list)
+    """Customers whose fields the file changed (a file now complete keeps its promise)."""
 
 
 class Writer:
@@ -212,6 +216,8 @@ class Writer:
                     self.counts.member_drops.append(tasks.MemberDrop(record[0], before, after))
             customer_id = record[0] if self.kind == "customers" else stored["customer_id"]
             self.counts.touched.append(customer_id)
+            if self.kind == "customers":
+                self.counts.changed_customers.append(customer_id)
             audits.append(self._audit(record[0], customer_id, changed))
         self._insert(inserts)
         for changed, params in updates.items():
@@ -267,6 +273,8 @@ class Writer:
                 self.counts.unowned += owner is None
             params.append((row_id, *fields, *constants, *stamps))
             self.counts.touched.append(row_id if self.kind == "customers" else data["customer_id"])
+            if customers:
+                self.counts.new_customers.append(row_id)
         marks = ", ".join([self.mark] * len(columns))
         self.conn.exec_driver_sql(
             f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES ({marks})", params

@@ -67,6 +67,7 @@ from cmworkbench.services.imports.bulk import (
 from cmworkbench.services.imports.columns import Column, knows, load_mapping, resolve
 from cmworkbench.services.imports.reading import Sheet, extra_cells, open_sheet, sha256_of
 from cmworkbench.services.imports.schemas import KINDS, ImportSummary
+from cmworkbench.services.promises import api as promises
 from cmworkbench.services.tasks import api as tasks
 
 MAX_REPORTED = 200
@@ -242,12 +243,14 @@ def _import_bulk(
         writer.finish()
         restore_triggers(conn, triggers)
         counts = writer.counts
-        if counts.member_drops or counts.groups:
+        if counts.member_drops or counts.groups or counts.new_customers or counts.changed_customers:
             session = Session(bind=conn)
             try:
                 drops = counts.member_drops
                 summary.retention = tasks.open_for_member_drops(session, settings, drops, now)
                 summary.directories = customers.refreshed_by_import(session, counts.groups, now)
+                new, changed = counts.new_customers, counts.changed_customers
+                summary.promises = promises.imported(session, settings, actor, new, changed)
                 session.flush()
             finally:
                 session.close()

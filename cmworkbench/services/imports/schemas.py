@@ -30,6 +30,9 @@ class ImportSummary:
     """Retention tasks opened: groups whose members fell in bulk since the last import."""
     directories: int = 0
     """Groups whose staff directory the file refreshed (their contacts imported)."""
+    promises: int = 0
+    """New accounts whose file lacks required fields: a file-complete promise each (kept
+    ones, files completed by this file, are not counted)."""
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     """The row messages (at most :data:`MAX_REPORTED`), in row order."""

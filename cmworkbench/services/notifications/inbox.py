@@ -26,6 +26,7 @@ from cmworkbench.db.models import (
     Complaint,
     Customer,
     Notification,
+    Promise,
     Staff,
     Task,
     VisitPlan,
@@ -148,6 +149,8 @@ def _targets(session: Session, rows: Iterable[Notification]) -> dict[tuple[str, 
         found += _tasks(session, ids)
     if ids := wanted.get("visit"):
         found += _visits(session, ids)
+    if ids := wanted.get("promise"):
+        found += _promises(session, ids)
     return {(target.object_type, target.object_id): target for target in found}
 
 
@@ -173,6 +176,20 @@ def _tasks(session: Session, ids: set[int]) -> list[Target]:
     return [
         Target("task", i, customer_no=no, stale=status != TaskStatus.OPEN)
         for i, no, status in rows
+        if i is not None
+    ]
+
+
+def _promises(session: Session, ids: set[int]) -> list[Target]:
+    """A promise opens its customer; kept or cancelled, the notice is history."""
+    rows = session.exec(
+        select(Promise.id, Customer.customer_no, Promise.done_at, Promise.state)
+        .join(Customer, col(Customer.id) == col(Promise.customer_id))
+        .where(col(Promise.id).in_(ids))
+    ).all()
+    return [
+        Target("promise", i, customer_no=no, stale=done is not None or state == "cancelled")
+        for i, no, done, state in rows
         if i is not None
     ]
 

@@ -13,12 +13,12 @@ class Target:
     """What opening a notification shows: a ticket, a customer's task, a planned visit."""
 
     object_type: str
-    """``complaint``, ``task`` or ``visit``."""
+    """``complaint``, ``task``, ``visit`` or ``promise``."""
     object_id: int
     ticket_no: str | None = None
     """A complaint's ticket number."""
     customer_no: str | None = None
-    """The customer of a task (if it has one) or of a visit."""
+    """The customer of a task (if it has one), a visit or a promise."""
     week: str | None = None
     """The ISO week (``2026-W48``) of a visit's plan."""
     owner_login: str | None = None

@@ -281,6 +281,21 @@ def _complaint_clock(done: str, due: str) -> Callable[[Dialect, str], str]:
     return rows
 
 
+def _promises_kept(d: Dialect, owners: str) -> str:
+    """Promises (承诺) whose deadline fell in the period, by kind: kept when done by it. A
+    promise's deadline passed by the report's end decides it; cancelled ones do not count."""
+    return (
+        "SELECT p.owner_id, p.kind AS grp, c.customer_no AS ref, c.name,"
+        f" {d.local_day.format('p.due_at')} AS day,"
+        " CASE WHEN p.state = 'kept' THEN 1 ELSE 0 END AS num, 1 AS den,"
+        f" p.kind || ' ' || {d.minute_text.format('p.due_at')} || ' / '"
+        f" || COALESCE({d.minute_text.format('p.done_at')}, '—') AS detail"
+        " FROM promise p JOIN customer c ON c.id = p.customer_id"
+        f" WHERE p.owner_id IN ({owners}) AND p.state <> 'cancelled'"
+        " AND p.due_at >= :start AND p.due_at < :end"
+    )
+
+
 def _resolution_hours(d: Dialect, owners: str) -> str:
     # Average calendar hours from receipt to resolution, over tickets resolved in the period.
     hours = d.hours_between.format("p.resolved_at", "p.received_at")
@@ -486,6 +501,7 @@ FIGURES: tuple[FigureDef, ...] = (
         _complaint_clock("resolved_at", "resolution_due"),
     ),
     FigureDef("resolution_hours", "hours", None, False, _resolution_hours),
+    FigureDef("promises_kept", "ratio", "promises_kept", True, _promises_kept),
     FigureDef("satisfaction", "score", "satisfaction", True, _answers("p.satisfaction")),
     FigureDef("satisfaction_rate", "ratio", None, True, _answers(_SATISFIED)),
     FigureDef(

@@ -48,6 +48,7 @@ from cmworkbench.services.core.cover import cover_on
 from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_role
+from cmworkbench.services.promises import api as promises
 from cmworkbench.services.staff.market_state import last_month, market_states
 from cmworkbench.services.staff.schemas import (
     ManagerLoad,
@@ -151,6 +152,7 @@ def team_board(
     covers = _covers(session, members, leave, actor, day)
     # last month's market report (due days into this month): on time, late, missing, pending
     market = market_states(session, settings, ids, last_month(day))
+    owed = promises.owed_by(session, ids)
     board = []
     for m in members:
         assert m.id is not None
@@ -177,6 +179,8 @@ def team_board(
                 backlog=summary.backlog,
                 backlog_oldest_days=summary.backlog_oldest_days,
                 log_day=log_day,
+                promises_owed=owed.get(m.id, (0, 0))[0],
+                promises_broken=owed.get(m.id, (0, 0))[1],
             )
         )
     return board

@@ -130,6 +130,10 @@ class ManagerLoad:
     """The log of :attr:`log_day` came after its cut-off (``[worklog] cutoff``): late."""
     market_report: str = "pending"
     """Last month's market report: ``on_time``, ``late``, ``missing`` or ``pending``."""
+    promises_owed: int = 0
+    """Promises to customers (承诺) they owe."""
+    promises_broken: int = 0
+    """Of those, past their deadline: broken, still owed."""
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,14 @@ from cmworkbench.services.core.validation import (
     text_problem,
 )
 from cmworkbench.services.customers import api as customers
+from cmworkbench.services.promises import api as promises
 from cmworkbench.services.tasks.closing import close_task
 from cmworkbench.services.tasks.retention import STATUS_AFTER
 from cmworkbench.services.tasks.schemas import OUTCOMES, ContactLogged, OpenTask
 
+CONTACT_PURPOSES = (promises.NEGOTIATION,)
+"""Purposes a contact may have besides the tasks it was for: a negotiation round (洽谈) with a
+group customer, which owes the customer feedback within 2 working days."""
 NOT_HELD = frozenset({"cancelled", "rescheduled"})
 """Visit outcomes meaning the visit did not take place."""
 MAX_MINUTES = 24 * 60
@@ -69,6 +73,7 @@ def log_contact(
     at: datetime | None = None,
     settings: Settings | None = None,
     retention: str | None = None,
+    purpose: str | None = None,
 ) -> ContactLogged:
     """Log a contact the actor had with a customer in scope.
 
@@ -97,6 +102,7 @@ def log_contact(
         served=served,
         at=at,
         retention=retention,
+        purpose=purpose,
     )
 
 
@@ -168,13 +174,16 @@ def record_contact(
     served: Sequence[Task] = (),
     at: datetime | None = None,
     retention: str | None = None,
+    purpose: str | None = None,
 ) -> ContactLogged:
     """Write the interaction on a customer whose scope the caller has checked, with what it
-    was for (``served``: open tasks of this customer), and close the tasks it satisfies; a
-    held contact for a retention task records how it ended (``retention``) and the
-    customer's status follows (:mod:`.retention`)."""
+    was for (``served``: open tasks of this customer; ``purpose``: a purpose no task names,
+    :data:`CONTACT_PURPOSES`), and close the tasks it satisfies; a held contact for a
+    retention task records how it ended (``retention``) and the customer's status follows
+    (:mod:`.retention`). A held contact keeps the promises it answers, and a negotiation
+    round with a group customer owes feedback within 2 working days (:mod:`..promises`)."""
     assert customer.id is not None, "a customer read from the database has an id"
-    _check(kind, outcome, note, next_step, duration_minutes, at)
+    _check(kind, outcome, note, next_step, duration_minutes, at, purpose)
     now = clock.now()
     held = not (kind == InteractionKind.VISIT and outcome in NOT_HELD)
     retention = _retention_result(served, kind, outcome, held, retention)
@@ -185,7 +194,7 @@ def record_contact(
         status="done" if held else "cancelled",
         happened_at=at.astimezone(UTC) if at else now,
         outcome=outcome,
-        purpose=served[0].kind if served else None,
+        purpose=purpose or (served[0].kind if served else None),
         note=(note or "").strip() or None,
         next_step=(next_step or "").strip() or None,
         duration_minutes=duration_minutes,
@@ -220,6 +229,16 @@ def record_contact(
             purposes.setdefault(task.kind, task.id)
     for task_kind, task_id in purposes.items():
         session.add(InteractionPurpose(interaction_id=row_id, task_kind=task_kind, task_id=task_id))
+    promises.contact_logged(
+        session,
+        settings or Settings(),
+        actor=actor,
+        customer=customer,
+        interaction_id=row_id,
+        at=row.happened_at or now,
+        held=is_held(kind, outcome, row.status),
+        purpose=purpose,
+    )
     if retention is not None:
         status = STATUS_AFTER[retention]
         values = {"status": status}
@@ -277,8 +296,11 @@ def _check(
     next_step: str | None,
     minutes: int | None,
     at: datetime | None,
+    purpose: str | None = None,
 ) -> None:
     problems: dict[str, str] = {}
+    if purpose is not None and (problem := choice_problem(purpose, CONTACT_PURPOSES)):
+        problems["purpose"] = problem
     if problem := choice_problem(kind, tuple(OUTCOMES)):
         problems["kind"] = problem
     elif problem := choice_problem(outcome, OUTCOMES[kind]):

@@ -58,6 +58,8 @@ from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints.api import deadlines_on
 from cmworkbench.services.complaints.schemas import DeadlineToday
 from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.promises import api as promises
+from cmworkbench.services.promises.schemas import PromiseOut
 from cmworkbench.services.tasks.schemas import PULL, Backlog, DaySummary, TodayPlan, TodayRow
 from cmworkbench.services.tasks.today import REASON_JOINER, covered_staff, row_of
 from cmworkbench.services.visits.api import day_visits
@@ -199,10 +201,11 @@ def day_summary(
     settings = settings or Settings()
     parts = _parts(session, actor, settings, day or clock.today(), keep=False)
     the_day = parts.day
-    # The same fixed items as _fixed_rows: the person's own visits and the complaint deadlines
-    # of their tickets and those they cover.
+    # The same fixed items as _fixed_rows: the person's own visits, the complaint deadlines
+    # of their tickets and those they cover, and the promises they owe by tonight.
     visits = len(parts.visits)
     deadlines = len(deadlines_on(session, [actor.id], the_day.day, actor))
+    deadlines += len(promises.due_on(session, actor, the_day.day))
     return DaySummary(
         day=the_day.day,
         plan_size=len(parts.fixed) + visits + deadlines + len(parts.planned),
@@ -752,6 +755,7 @@ def _fixed_rows(session: Session, parts: Parts) -> list[TodayRow]:
     rows += [_visit_row(v) for v in parts.visits]
     actor = the_day.actor
     rows += [_deadline_row(d) for d in deadlines_on(session, [actor.id], the_day.day, actor)]
+    rows += [_promise_row(p) for p in promises.due_on(session, actor, the_day.day)]
     rows.sort(key=lambda row: row.at or row.due_at)
     return rows + _task_rows(session, the_day, last_day, "fixed")
 
@@ -766,10 +770,20 @@ def _deadline_row(deadline: DeadlineToday) -> TodayRow:
     return _item_row("complaint", deadline.ticket_no, deadline.due_at, what, deadline)
 
 
+def _promise_row(p: PromiseOut) -> TodayRow:
+    """A promise owed by tonight (or already broken): fixed at its deadline."""
+    what = [label("promise_kind", p.kind), p.what]
+    if p.state == "broken":
+        what.insert(0, t("tui.today.promise_broken"))
+    row = _item_row("promise", str(p.id), p.promise_due, what, p)
+    return replace(row, state="overdue" if p.state == "broken" else "due")
+
+
 def _item_row(
-    item: str, ref: str, at: datetime, what: list[str], of: DayVisit | DeadlineToday
+    item: str, ref: str, at: datetime, what: list[str], of: DayVisit | DeadlineToday | PromiseOut
 ) -> TodayRow:
-    """A fixed row that is no task (``task_id`` 0): a planned visit, a complaint deadline."""
+    """A fixed row that is no task (``task_id`` 0): a planned visit, a complaint deadline, a
+    promise."""
     return TodayRow(
         task_id=0,
         version=0,

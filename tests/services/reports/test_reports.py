@@ -122,6 +122,7 @@ def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> No
         "sla_first_response": (1, 2),
         "sla_resolution": (1, 2),
         "resolution_hours": (72 + 216 + 120, 3),
+        "promises_kept": (1, 3),  # the cancelled one and December's do not count
         "satisfaction": (8, 2),
         "satisfaction_rate": (1, 2),
         "vip_satisfaction_rate": (1, 2),  # K1 is gold: a VIP without the flag
@@ -140,6 +141,12 @@ def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> No
         ("B1", 1, 1),
     ]
     assert report.total.figure("resolution_hours").value == 136
+    kept = report.total.figure("promises_kept")
+    assert [(p.key, p.numerator, p.denominator) for p in kept.parts] == [
+        ("callback_same_day", 1, 1),
+        ("complaint_feedback", 0, 1),
+        ("negotiation_feedback", 0, 1),
+    ]
     assert report.total.figure("satisfaction").value == 4.0
 
 

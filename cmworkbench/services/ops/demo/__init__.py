@@ -79,6 +79,7 @@ from cmworkbench.services.ops.demo.worklogs import (
     market_reports,
     work_logs,
 )
+from cmworkbench.services.promises import api as promises
 
 __all__ = ["CHUNK", "DEMO_LOGIN", "DemoSummary", "build_demo"]
 
@@ -148,6 +149,7 @@ def build_demo(
     # and until rebuild() the whole bulk load is queued (that cost 10 s and 40 MiB at 1M).
     with unit_of_work(engine) as session:
         refresh_all(session=session, settings=settings)
+        promises.ensure_feedback(session, settings)  # every open ticket owes feedback
         scoring.rescore(session.connection())  # Today's first look finds today scored
     return DemoSummary(
         staff=counts["staff"],

@@ -1,0 +1,2 @@
+"""Promises with a clock (承诺): what a manager owes a customer by a deadline, tracked like a
+complaint SLA (DESIGN.md, "Promises with a clock")."""

@@ -1,0 +1,60 @@
+"""Promises as other screens read them: the fixed rows of a person's Today, the broken ones
+on a lead's team board."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import case, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from cmworkbench import clock
+from cmworkbench.db.models import Promise
+from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.promises.book import promise_rows, row_out
+from cmworkbench.services.promises.schemas import PromiseOut
+
+
+def due_on(session: Session, actor: Actor, day: date) -> list[PromiseOut]:
+    """The promises ``actor`` owes that fall due by the end of ``day``, or already broken and
+    not done: fixed-time rows of their Today, soonest deadline first."""
+    _, end = clock.day_bounds(day)
+    query = (
+        promise_rows()
+        .where(col(Promise.owner_id) == actor.id)
+        .where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
+        .where(col(Promise.due_at) < end)
+        .order_by(col(Promise.due_at), col(Promise.id))
+    )
+    return promise_rows_out(session, query)
+
+
+def owed_to(session: Session, customer_id: int) -> list[PromiseOut]:
+    """The promises owed to one customer (its 360 view), soonest deadline first."""
+    query = (
+        promise_rows()
+        .where(col(Promise.customer_id) == customer_id)
+        .where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
+        .order_by(col(Promise.due_at), col(Promise.id))
+    )
+    return promise_rows_out(session, query)
+
+
+def promise_rows_out(session: Session, query) -> list[PromiseOut]:  # type: ignore[no-untyped-def]
+    return [row_out(*row) for row in session.execute(query).all()]
+
+
+def owed_by(session: Session, owner_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """Per owner: (promises owed, of them broken) — the team board's column."""
+    if not owner_ids:
+        return {}
+    broken = func.sum(case((col(Promise.state) == "broken", 1), else_=0))
+    rows = session.execute(
+        sa_select(col(Promise.owner_id), func.count(), broken)
+        .where(col(Promise.owner_id).in_(owner_ids))
+        .where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
+        .group_by(col(Promise.owner_id))
+    ).all()
+    return {owner: (int(n), int(b or 0)) for owner, n, b in rows}
