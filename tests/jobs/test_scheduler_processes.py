@@ -4,6 +4,10 @@ SIGKILL; each job runs once per slot and another process takes over within the l
 The SLA sweep runs every second here (``sla_sweep_seconds = 1``) and the lease lasts 3 s, so
 a minute holds ~60 sweep slots and several hand-overs. ``CMW_SCHEDULER_TEST_SECONDS``
 shortens the long test on a developer machine (CI runs the full 60 s).
+
+The long test also holds promises (承诺) falling due while it runs, in real time: whichever
+candidate leads, each warning, escalation and breach notice is given once and each broken
+promise is marked once.
 """
 
 from __future__ import annotations
@@ -15,13 +19,22 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import Factory
 from sqlalchemy import Engine, create_engine, text
+from sqlmodel import Session, col, select
 
-from cmworkbench.db.engine import make_engine
+from cmworkbench.config import load_settings
+from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.db.migrate import upgrade
+from cmworkbench.db.models import Notification, Promise, PromiseEvent
+from cmworkbench.domain import sla
+from cmworkbench.services.core.escalation import notice_kind
+from cmworkbench.services.promises import clocks
+from cmworkbench.services.workbench import login
 
 pytestmark = pytest.mark.paced
 
@@ -70,8 +83,6 @@ def holder(db: Path) -> tuple[str, float] | None:
         engine.dispose()
     if row is None:
         return None
-    from datetime import UTC, datetime
-
     expires = datetime.fromisoformat(str(row[1]))
     expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
     return str(row[0]), expires.timestamp()

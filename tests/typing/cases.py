@@ -276,6 +276,37 @@ MORNING_CASE = Case(
     "supervisor's morning", "zhaomin", _morning_ready, _morning_keys, _morning_check
 )
 
+# -- an incoming call (承诺): i, the note, Enter; then the reply from Today keeps it ----------
+
+INCOMING_NOTE = "问本月账单"
+
+
+def _incoming_keys() -> list[str]:
+    # On Today's first row (C001): i, what the customer wants, Enter (a reply owed today);
+    # the promise's row comes first among the fixed items; up to it, c 1: the call back,
+    # reached, keeps it.
+    return keys_of("i", f"text:{INCOMING_NOTE}", "enter", "up", "up", "c", "1")
+
+
+def _incoming_check(branch: Branch, screen: Screen) -> None:
+    promise = (
+        "SELECT p.kind, p.what, p.state, c.customer_no FROM promise p"
+        " JOIN customer c ON c.id = p.customer_id WHERE p.kind = 'callback_same_day'"
+    )
+    wait_until(
+        lambda: [r[2] for r in branch.rows(promise)] == ["kept"], "the promise kept", screen
+    )
+    screen.wait_quiet(0.5)
+    first = call_customers()[0][0]
+    assert [tuple(r) for r in branch.rows(promise)] == [
+        ("callback_same_day", INCOMING_NOTE, "kept", first)
+    ], screen.text()
+    reached = "SELECT count(*) FROM interaction WHERE outcome = 'reached'"
+    assert branch.rows(reached)[0][0] == 1, screen.text()
+
+
+INCOMING_CASE = Case("incoming call", "zhangwei", _first_row, _incoming_keys, _incoming_check)
+
 CASES = {
     case.name: case
     for case in (
@@ -286,6 +317,7 @@ CASES = {
         COMPLAINT_CASE,
         PLAN_CASE,
         MORNING_CASE,
+        INCOMING_CASE,
     )
 }
 
