@@ -173,6 +173,31 @@ def run_as(settings: Settings, login: str | None, service: Callable[..., T], /, 
         return service(session=session, actor=None, **kwargs)
 
 
+def branch_instant(text: str, error_key: str) -> datetime:
+    """A branch-local ``YYYY-MM-DD HH:MM`` as an instant; else a usage error (``error_key``
+    with the ``value``)."""
+    try:
+        return clock.parse_instant(text)
+    except clock.ClockError:
+        raise UsageError(i18n.t(error_key, value=text)) from None
+
+
+def sweep_once(args: argparse.Namespace, settings: Settings, sweep: Any, swept_key: str) -> int:
+    """``cmw complaints sweep`` / ``cmw promises sweep``: ``sweep`` once, as the workbench
+    itself (no ``--as``), its counts as JSON or in the line ``swept_key``."""
+    from dataclasses import asdict
+
+    from cmworkbench.services.workbench import admin_session
+
+    with admin_session(settings) as session:
+        out = sweep(session=session, settings=settings)
+    if args.json:
+        print_json(asdict(out))
+    else:
+        print(i18n.t(swept_key, **asdict(out)))
+    return EXIT_OK
+
+
 # -- output -----------------------------------------------------------------------------------
 
 

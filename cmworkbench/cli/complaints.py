@@ -9,24 +9,24 @@ one line on stderr).
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from cmworkbench import clock, i18n
+from cmworkbench import i18n
 from cmworkbench.cli.common import (
     EXIT_OK,
     Commands,
     Handler,
     Parser,
-    UsageError,
     add_as,
     add_json,
+    branch_instant,
     iso_time,
     own_workbench,
     positive_int,
     print_json,
     print_table,
+    sweep_once,
     table_time,
 )
 from cmworkbench.config import Settings
@@ -178,24 +178,14 @@ def _change(args: argparse.Namespace) -> Change:
 
 def _due(text: str) -> datetime:
     """A branch-local ``YYYY-MM-DD HH:MM`` (parsed once the branch's time zone is set)."""
-    try:
-        return clock.parse_instant(text)
-    except clock.ClockError:
-        raise UsageError(i18n.t("cli.complaints.bad_due", value=text)) from None
+    return branch_instant(text, "cli.complaints.bad_due")
 
 
 def _sweep(args: argparse.Namespace, settings: Settings) -> int:
-    """``cmw complaints sweep``: the SLA sweep once, as the workbench itself."""
+    """``cmw complaints sweep``: the sweep once, as the workbench itself."""
     from cmworkbench.services.complaints.sla import sweep
-    from cmworkbench.services.workbench import admin_session
 
-    with admin_session(settings) as session:
-        out = sweep(session=session, settings=settings)
-    if args.json:
-        print_json(asdict(out))
-    else:
-        print(i18n.t("cli.complaints.swept", **asdict(out)))
-    return EXIT_OK
+    return sweep_once(args, settings, sweep, "cli.complaints.swept")
 
 
 # --- output ------------------------------------------------------------------------------

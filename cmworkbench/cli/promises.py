@@ -9,25 +9,25 @@ as ``cmw complaints`` gives a ticket's ``*_due``.
 from __future__ import annotations
 
 import argparse
-from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from cmworkbench import clock, i18n
+from cmworkbench import i18n
 from cmworkbench.cli.common import (
     EXIT_OK,
     Commands,
     Handler,
     Parser,
-    UsageError,
     add_as,
     add_json,
+    branch_instant,
     date_arg,
     iso_time,
     own_workbench,
     positive_int,
     print_json,
     print_table,
+    sweep_once,
     table_time,
 )
 from cmworkbench.config import Settings
@@ -115,25 +115,15 @@ def _promises(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _when(text: str) -> datetime:
-    """A branch-local ``YYYY-MM-DD HH:MM``."""
-    try:
-        return clock.parse_instant(text)
-    except clock.ClockError:
-        raise UsageError(i18n.t("cli.promises.bad_due", value=text)) from None
+    """A branch-local ``YYYY-MM-DD HH:MM`` (parsed once the branch's time zone is set)."""
+    return branch_instant(text, "cli.promises.bad_due")
 
 
 def _sweep(args: argparse.Namespace, settings: Settings) -> int:
-    """``cmw promises sweep``: the promises' sweep once, as the workbench itself."""
+    """``cmw promises sweep``: the sweep once, as the workbench itself."""
     from cmworkbench.services.promises.sweep import sweep
-    from cmworkbench.services.workbench import admin_session
 
-    with admin_session(settings) as session:
-        out = sweep(session=session, settings=settings)
-    if args.json:
-        print_json(asdict(out))
-    else:
-        print(i18n.t("cli.promises.swept", **asdict(out)))
-    return EXIT_OK
+    return sweep_once(args, settings, sweep, "cli.promises.swept")
 
 
 def _json(p: PromiseOut) -> dict[str, object]:

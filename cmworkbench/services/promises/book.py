@@ -58,36 +58,12 @@ def new_promise(
 ) -> PromiseOut:
     """A promise the actor made to a customer in scope; its deadline is the kind's rule
     (``[promises.<kind>]``), or ``due`` when the actor named one (in the future)."""
-    _not_admin(actor)
-    problems: dict[str, str] = {}
-    kind_problem = choice_problem(kind, list(settings.promises))
-    if kind_problem:
-        problems["kind"] = kind_problem
-    what_problem = text_problem(what or "", most=clocks.WHAT_CHARS, required=True, multiline=True)
-    if what_problem:
-        problems["what"] = what_problem
+    problems = {"kind": choice_problem(kind, list(settings.promises))}
     if due is not None and due <= clock.now():
         problems["due"] = t("promise.due_past")
     elif due is None and kind == "delay_notice":
         problems["due"] = t("promise.due_needed")
-    if problems:
-        raise FieldsInvalid(problems, label_prefix=FIELDS)
-    customer = require_customer(session=session, actor=actor, customer_no=customer_no)
-    assert customer.id is not None
-    if kind in URGENT_KINDS and not customer.is_government:
-        raise InvalidInput(t("promise.not_government", customer_no=customer.customer_no))
-    p = clocks.open_promise(
-        session,
-        settings,
-        actor=actor,
-        customer_id=customer.id,
-        owner_id=actor.id,
-        kind=kind,
-        what=what.strip(),
-        due_at=due,
-    )
-    assert p is not None
-    return _out(session, p)
+    return _make(session, actor, settings, customer_no, kind, ("what", what), problems, due=due)
 
 
 def incoming(
@@ -102,30 +78,9 @@ def incoming(
     """The customer called or wrote and is owed a reply the same day (当天来电当天回复); one
     logged after business hours is owed by the close of the next working day. The reply (a
     contact logged with the customer) keeps it."""
-    _not_admin(actor)
-    problems: dict[str, str] = {}
-    channel_problem = choice_problem(channel, INCOMING_CHANNELS)
-    if channel_problem:
-        problems["channel"] = channel_problem
-    note_problem = text_problem(note or "", most=clocks.WHAT_CHARS, required=True, multiline=True)
-    if note_problem:
-        problems["note"] = note_problem
-    if problems:
-        raise FieldsInvalid(problems, label_prefix=FIELDS)
-    customer = require_customer(session=session, actor=actor, customer_no=customer_no)
-    assert customer.id is not None
-    p = clocks.open_promise(
-        session,
-        settings,
-        actor=actor,
-        customer_id=customer.id,
-        owner_id=actor.id,
-        kind="callback_same_day",
-        what=note.strip(),
-        channel=channel,
-    )
-    assert p is not None
-    return _out(session, p)
+    problems = {"channel": choice_problem(channel, INCOMING_CHANNELS)}
+    kind = "callback_same_day"
+    return _make(session, actor, settings, customer_no, kind, ("note", note), problems, channel)
 
 
 def urgent(
@@ -139,20 +94,33 @@ def urgent(
 ) -> PromiseOut:
     """Urgent business of a government-important customer (政府重要客户): card business done
     within 2 hours, physical goods within 6 (calendar time, ``[promises.government_urgent_*]``)."""
+    problems = {"kind": choice_problem(kind, URGENT_KINDS)}
+    return _make(session, actor, settings, customer_no, kind, ("what", what), problems)
+
+
+def _make(
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    customer_no: str,
+    kind: str,
+    text: tuple[str, str],
+    problems: dict[str, str | None],
+    channel: str | None = None,
+    due: datetime | None = None,
+) -> PromiseOut:
+    """Check everything at once (nothing written on a problem), then open the promise, owed
+    by the actor (首问负责); urgent business only for a government-important customer."""
     _not_admin(actor)
-    problems: dict[str, str] = {}
-    kind_problem = choice_problem(kind, URGENT_KINDS)
-    if kind_problem:
-        problems["kind"] = kind_problem
-    what_problem = text_problem(what or "", most=clocks.WHAT_CHARS, required=True, multiline=True)
-    if what_problem:
-        problems["what"] = what_problem
-    if problems:
-        raise FieldsInvalid(problems, label_prefix=FIELDS)
+    field, value = text
+    problems[field] = text_problem(value, most=clocks.WHAT_CHARS, required=True, multiline=True)
+    found = {name: problem for name, problem in problems.items() if problem}
+    if found:
+        raise FieldsInvalid(found, label_prefix=FIELDS)
     customer = require_customer(session=session, actor=actor, customer_no=customer_no)
-    if not customer.is_government:
-        raise InvalidInput(t("promise.not_government", customer_no=customer.customer_no))
     assert customer.id is not None
+    if kind in URGENT_KINDS and not customer.is_government:
+        raise InvalidInput(t("promise.not_government", customer_no=customer.customer_no))
     p = clocks.open_promise(
         session,
         settings,
@@ -160,7 +128,9 @@ def urgent(
         customer_id=customer.id,
         owner_id=actor.id,
         kind=kind,
-        what=what.strip(),
+        what=value.strip(),
+        channel=channel,
+        due_at=due,
     )
     assert p is not None
     return _out(session, p)
