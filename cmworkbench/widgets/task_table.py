@@ -17,6 +17,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual.widgets import DataTable
 
+from cmworkbench import clock
 from cmworkbench.i18n import label, t
 from cmworkbench.widgets.display import local_time
 
@@ -94,8 +95,10 @@ class TaskTable(DataTable[Text]):
         if row.covered_for:
             kind = t("tui.today.covered", kind=kind, name=row.covered_for)
         customer = row.customer_name or t("tui.today.no_customer")
-        if row.at is not None:
+        if row.at is not None and local_time(row.at)[:10] == str(clock.today()):
             due = Text(t("tui.today.at_time", time=local_time(row.at)[11:]), style="bold")
+        elif row.at is not None:  # a fixed row from an earlier day: a broken promise
+            due = Text(local_time(row.at)[5:], style="bold red")
         else:
             due = Text(local_time(row.due_at)[5:])
         return [

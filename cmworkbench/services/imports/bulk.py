@@ -52,7 +52,7 @@ TABLE_FIELDS = {
     ),
     "holdings": (
         "customer_id", "product", "product_kind", "opened_on", "activated_on", "matures_on",
-        "amount_yuan", "next_check_on",
+        "amount_yuan", "next_check_on", "promised_on",
     ),
 }  # fmt: skip
 """The stored columns each import may write (besides ids and stamps)."""

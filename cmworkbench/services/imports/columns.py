@@ -131,6 +131,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("matures_on", ("到期日", "到期日期", "matures on"), n.parse_date),
         Column("amount_yuan", ("金额", "余额", "amount"), n.parse_amount),
         Column("next_check_on", ("贷后检查日", "下次检查日期", "next check on"), n.parse_date),
+        Column("promised_on", ("承诺开通日期", "承诺开通日", "promised on"), n.parse_date),
     ),
     "staff": (
         Column("login", ("登录名", "工号", "账号"), _text(64), True),

@@ -243,11 +243,13 @@ def test_contacts_holdings_and_staff(engine, settings, branch, tmp_path):
     ]
     holdings = bom_csv(
         tmp_path / "holdings.csv",
-        ["customer_no", "product", "product_kind", "opened_on", "amount"],
-        [["C001", "一年期定期存款", "存款", "2026-01-05", "50,000"]],
+        ["customer_no", "product", "product_kind", "opened_on", "amount", "承诺开通日期"],
+        [["C001", "一年期定期存款", "存款", "2026-01-05", "50,000", "2026-12-01"]],
     )
     assert run(engine, settings, holdings, kind="holdings").inserted == 1
     assert run(engine, settings, holdings, kind="holdings").unchanged == 1
+    (held,) = login(engine, settings, "head").customers.view("C001").holdings
+    assert held.promised_on == date(2026, 12, 1)  # the activation promised (issue 24)
     staff = bom_csv(
         tmp_path / "staff.csv",
         ["登录名", "姓名", "角色", "等级", "B角"],
