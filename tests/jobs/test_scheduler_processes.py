@@ -30,7 +30,7 @@ from sqlmodel import Session, col, select
 from cmworkbench.config import load_settings
 from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.db.migrate import upgrade
-from cmworkbench.db.models import Notification, Promise, PromiseEvent
+from cmworkbench.db.models import Notification, Promise, PromiseEvent, Staff
 from cmworkbench.domain import sla
 from cmworkbench.services.core.escalation import notice_kind
 from cmworkbench.services.promises import clocks
@@ -127,10 +127,128 @@ def kill_leader(db: Path, processes: list[subprocess.Popen[bytes]]) -> tuple[str
     found = holder(db)
     assert found is not None
     victim = pid_of(found[0])
+    process = next(p for p in processes if p.pid == victim)
+    assert process.poll() is None, f"the leader {found[0]} had died (exit {process.returncode})"
     os.kill(victim, signal.SIGKILL)
     killed_at = time.time()
-    next(p for p in processes if p.pid == victim).wait(timeout=10)
+    process.wait(timeout=10)
     return found[0], killed_at
+
+
+# -- promises falling due while the candidates run ---------------------------------------
+
+PROMISES_DUE = (0.2, 0.4, 0.55)
+"""When the long test's same-day reply promises fall due, as fractions of its length: before
+the last leader's death can delay a sweep to its end."""
+URGENT_DUE = 0.45
+"""When its government-important card promise falls due (warned at 0.5 and 0.8, the
+supervisor told at 1.0)."""
+SETTLE_SECONDS = LEASE_SECONDS + 3
+"""A step falling this close to the end may not be told yet (a hand-over's gap)."""
+
+
+def seed_promises(db: Path, seconds: float) -> list[int]:
+    """王芳 (a manager, with her supervisor) owing her customers promises that fall due in the
+    next ``seconds`` of real time (the candidates run without ``CMW_NOW``), and one due in two
+    days (still open at the end, its breach not told); the ids of those falling due in the
+    run."""
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with unit_of_work(engine) as session:
+            f = Factory(session)
+            branch = f.branch()
+            team = f.team(branch)
+            f.staff(branch, "chenzg", "陈主管", role="supervisor", team=team)
+            wang = f.staff(branch, "wangfang", "王芳", team=team)
+            f.customer(wang, "C1", "远宇集团")
+            gov = f.customer(wang, "C2", "区政务中心")
+            gov.is_government = True
+            session.add(gov)
+        bench = login(engine, load_settings(env={}), "wangfang")
+        now = datetime.now(UTC)
+        soon = [
+            bench.promises.new(
+                "C1", "callback_same_day", f"回电 {n}", now + timedelta(seconds=seconds * at)
+            )
+            for n, at in enumerate(PROMISES_DUE)
+        ]
+        soon.append(
+            bench.promises.new(
+                "C2",
+                "government_urgent_card",
+                "补办单位卡",
+                now + timedelta(seconds=seconds * URGENT_DUE),
+            )
+        )
+        bench.promises.new("C1", "callback_same_day", "下周报价", now + timedelta(days=2))
+    finally:
+        engine.dispose()
+    return [p.id for p in soon]
+
+
+def promises_told(db: Path, stopping: float, stopped: float) -> set[int]:
+    """Check every step of every promise was told once: each step that fell due
+    :data:`SETTLE_SECONDS` before the candidates were stopped (``stopping``, epoch seconds)
+    exactly once, none falling after they had stopped (``stopped``), the one between at most
+    once; one history line per notice given; the promises past their deadline broken, the
+    others open. The steps fall where the sweep finds them, on the branch calendar (business
+    time when the promise's span is in business hours): nothing here depends on the hour the
+    test runs. Returns the ids of the broken promises."""
+    settings = load_settings(env={})
+    cal = clocks.calendar(settings)
+    settled = datetime.fromtimestamp(stopping - SETTLE_SECONDS, UTC)
+    ended = datetime.fromtimestamp(stopped, UTC)
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        with Session(engine) as session:
+            promises = session.exec(select(Promise)).all()
+            supervisor = session.exec(select(Staff.id).where(Staff.login == "chenzg")).one()
+            notices = session.exec(
+                select(Notification.object_id, Notification.kind, Notification.idem_key).where(
+                    col(Notification.object_type) == "promise"
+                )
+            ).all()
+            events = session.exec(
+                select(PromiseEvent.promise_id, PromiseEvent.action).where(
+                    col(PromiseEvent.action) != "made"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    told = Counter(key for _, _, key in notices)
+    kinds: Counter[tuple[int | None, str]] = Counter()
+    lines: Counter[tuple[int, str]] = Counter()
+    known: set[str] = set()
+    broken: set[int] = set()
+    for p in promises:
+        assert p.id is not None
+        target = clocks.target_of(p)
+        for step in clocks.steps_of(clocks.rule_of(settings, p.kind)):
+            breach = step == "owner@breach"
+            recipient = supervisor if step.startswith("supervisor@") else p.owner_id
+            key = f"promise:{p.id}:{step}:{recipient}"
+            known.add(key)
+            # a breach is told at the deadline, or once the clock's target is used up
+            point = sla.step_due(p.clock_start, target, cal, "owner@1.0" if breach else step)
+            falls = p.due_at if breach else point
+            if falls <= settled:
+                assert told[key] == 1, f"{key} (fell {falls}) told {told[key]} times"
+            elif min(falls, point) > ended:
+                assert told[key] == 0, f"{key} (falls {falls}) told before it fell"
+            else:
+                assert told[key] <= 1, f"{key} told {told[key]} times"
+            kinds[(p.id, notice_kind("promise", step))] += told[key]
+            action = "broken" if breach else "warn" if sla.step_point(step) < 1 else "escalate"
+            lines[(p.id, action)] += told[key]
+        if p.due_at <= settled:
+            assert p.state == "broken", (p.id, p.due_at, p.state)
+            broken.add(p.id)
+        elif p.due_at > ended:
+            assert p.state == "open", (p.id, p.due_at, p.state)
+    assert set(told) <= known, f"notices for no step: {set(told) - known}"
+    assert Counter((o, k) for o, k, _ in notices) == +kinds
+    assert Counter(events) == +lines, "a notice's history line was written twice"
+    return broken
 
 
 def test_a_killed_leader_is_replaced_within_the_lease_time(
@@ -161,6 +279,7 @@ def test_ten_processes_for_a_minute_run_each_slot_once(
 ) -> None:
     seconds = float(os.environ.get("CMW_SCHEDULER_TEST_SECONDS", "60"))
     db, config = database
+    due = seed_promises(db, seconds)
     logs = [tmp_path / f"c{n}.log" for n in range(10)]
     processes = [candidate(config, log) for log in logs]
     started = time.monotonic()
@@ -173,7 +292,9 @@ def test_ten_processes_for_a_minute_run_each_slot_once(
             kills += 1
         time.sleep(max(started + seconds - time.monotonic(), 0))
     finally:
+        stopping = time.time()
         stop_all(processes)
+        stopped = time.time()
     counts = done_lines(logs)
     sweeps = sorted(slot for job, slot in counts if job == "sla_sweep")
     engine = create_engine(f"sqlite:///{db}")
@@ -187,3 +308,5 @@ def test_ten_processes_for_a_minute_run_each_slot_once(
     assert recorded[0] == recorded[1] == len(sweeps)
     # about one sweep a second, less the hand-over gaps (at most lease + renewal each)
     assert len(sweeps) >= seconds - 2 * (LEASE_SECONDS + 2) - 15
+    # the promises: each fell due during the run, was warned and broken once, whoever led
+    assert promises_told(db, stopping, stopped) == set(due)

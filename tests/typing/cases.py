@@ -293,9 +293,7 @@ def _incoming_check(branch: Branch, screen: Screen) -> None:
         "SELECT p.kind, p.what, p.state, c.customer_no FROM promise p"
         " JOIN customer c ON c.id = p.customer_id WHERE p.kind = 'callback_same_day'"
     )
-    wait_until(
-        lambda: [r[2] for r in branch.rows(promise)] == ["kept"], "the promise kept", screen
-    )
+    wait_until(lambda: [r[2] for r in branch.rows(promise)] == ["kept"], "the promise kept", screen)
     screen.wait_quiet(0.5)
     first = call_customers()[0][0]
     assert [tuple(r) for r in branch.rows(promise)] == [

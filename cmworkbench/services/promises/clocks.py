@@ -84,8 +84,11 @@ def open_promise(
     rule = rule_of(settings, kind)
     made = made_at or clock.now()
     if due_at is not None:
+        # A deadline named by hand runs on business time when business time reaches it
+        # exactly (Monday 10:00 from Friday 16:00); one outside business hours (Saturday
+        # 10:00) on wall time, so its warnings and its breach fall by it, not at a close.
         length = cal.business_time_between(made, due_at)
-        business = length > timedelta()
+        business = length > timedelta() and cal.add_business_time(made, length) == due_at
         span = length if business else max(due_at - made, timedelta(minutes=1))
         pc = sla.PromiseClock(made, sla.Target(span, business), due_at)
     else:

@@ -72,8 +72,8 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
         rule = clocks.rule_of(settings, p.kind)
         target = clocks.target_of(p)
         fraction = sla.elapsed_fraction(p.clock_start, now, target, cal)
-        if now >= p.due_at:
-            fraction = max(fraction, 1.0)
+        # the deadline decides the breach, whatever the clock's rounding: never before it
+        fraction = max(fraction, 1.0) if now >= p.due_at else min(fraction, 1.0 - 1e-6)
         who = Watched(p.owner_id, team_id, branch_id, backup_id)
         for step, recipient, key in due_notices(
             fraction, rule.warn_at, rule.escalate, target, who, people, f"promise:{p.id}", known

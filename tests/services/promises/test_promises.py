@@ -260,3 +260,24 @@ def test_it_makes_no_promises(engine: Engine, bench: Workbench, build: Any) -> N
     admin = as_login(engine, "it")
     with pytest.raises(OutOfScope):
         admin.promises.incoming("C1", "x")
+
+
+def test_a_deadline_named_outside_business_hours_is_not_broken_at_the_close(
+    engine: Engine, bench: Workbench
+) -> None:
+    clock.freeze("2026-11-20T16:00")  # Friday
+    saturday = clock.parse_instant("2026-11-21T10:00")
+    made = bench.promises.new("C1", "callback_same_day", "周六上门送发票", saturday)
+    assert sweep(engine, "2026-11-20T18:00") == (0, 0)  # nothing at Friday's close
+    assert sweep(engine, "2026-11-21T01:01") == (1, 0)  # halfway in wall time: warned
+    assert sweep(engine, "2026-11-21T10:00") == (1, 1)  # at the deadline: broken
+    assert [p.id for p in bench.promises.list(breached=True)] == [made.id]
+    monday = clock.parse_instant("2026-11-23T10:00")
+    clock.freeze("2026-11-20T16:00")
+    by_monday = bench.promises.new("C1", "callback_same_day", "周一回电", monday)
+    # Friday's last hour and a half and Monday's first: business time reaches it exactly,
+    # so half of it is gone at Friday's close (the owner warned), none over the weekend
+    assert sweep(engine, "2026-11-20T18:00") == (1, 0)
+    assert sweep(engine, "2026-11-23T09:59") == (0, 0)
+    assert sweep(engine, "2026-11-23T10:00") == (1, 1)
+    assert by_monday.id in [p.id for p in bench.promises.list(breached=True)]
