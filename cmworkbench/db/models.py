@@ -474,6 +474,8 @@ class Notification(SQLModel, table=True):
     __table_args__ = (
         Index("ix_notification_recipient", "recipient_id", "read_at"),
         Index("ix_notification_recipient_id", "recipient_id", "id"),
+        # what the sweeps told already about the records they read (migration 0016)
+        Index("ix_notification_object", "object_type", "object_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     recipient_id: int = Field(foreign_key="staff.id")

@@ -57,6 +57,8 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
         .where(col(Promise.next_step_at) <= now, _in_scope(actor))
         .where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
     ).all()
+    if not rows:  # the steady state: nothing due, no staff to read
+        return PromiseSweepOut(0, 0, 0, opened)
     ids = [p.id for p, *_ in rows]
     known = set(
         session.exec(

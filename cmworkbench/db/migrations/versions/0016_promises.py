@@ -1,7 +1,8 @@
 """Promises with a clock (issue 24): what a manager owes a customer by a deadline.
 
 * ``promise`` and ``promise_event``: the promise, its state and its history;
-* ``holding.promised_on`` (the activation date promised) and ``holding.at_risk_since``.
+* ``holding.promised_on`` (the activation date promised) and ``holding.at_risk_since``;
+* ``ix_notification_object``: the notices already sent about the records a sweep reads.
 
 Revision ID: 0016
 Revises: 0015
@@ -77,12 +78,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_promise_event_promise_id", "promise_event", ["promise_id"])
+    op.create_index("ix_notification_object", "notification", ["object_type", "object_id"])
     with op.batch_alter_table("holding") as batch:
         batch.add_column(sa.Column("promised_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("at_risk_since", _AT(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_index("ix_notification_object", "notification")
     with op.batch_alter_table("holding") as batch:
         batch.drop_column("at_risk_since")
         batch.drop_column("promised_on")
