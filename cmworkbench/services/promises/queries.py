@@ -11,7 +11,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
 from cmworkbench import clock
-from cmworkbench.db.models import Promise
+from cmworkbench.db.models import Customer, Promise
+from cmworkbench.services.core.cover import cover_on
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.promises.book import promise_rows, row_out
 from cmworkbench.services.promises.schemas import PromiseOut
@@ -19,16 +20,30 @@ from cmworkbench.services.promises.schemas import PromiseOut
 
 def due_on(session: Session, actor: Actor, day: date) -> list[PromiseOut]:
     """The promises ``actor`` owes that fall due by the end of ``day``, or already broken and
-    not done: fixed-time rows of their Today, soonest deadline first."""
+    not done: fixed-time rows of their Today, soonest deadline first; with those of a
+    colleague on leave that ``actor`` covers (the customer's B角 who is their partner, else
+    their lead: :mod:`~cmworkbench.services.core.cover`, as for tickets)."""
     _, end = clock.day_bounds(day)
-    query = (
+    owed = (
         promise_rows()
-        .where(col(Promise.owner_id) == actor.id)
         .where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
         .where(col(Promise.due_at) < end)
         .order_by(col(Promise.due_at), col(Promise.id))
     )
-    return promise_rows_out(session, query)
+    found = promise_rows_out(session, owed.where(col(Promise.owner_id) == actor.id))
+    cover = cover_on(session, actor.branch_id, day)
+    away = cover.away()
+    if away:
+        theirs = session.execute(
+            owed.add_columns(col(Customer.backup_id)).where(col(Promise.owner_id).in_(away))
+        ).all()
+        found += [
+            row_out(*row[:-1])
+            for row in theirs
+            if cover.of_ticket(row[0].owner_id, row[-1]) == actor.id
+        ]
+        found.sort(key=lambda p: (p.promise_due, p.id))
+    return found
 
 
 def owed_to(session: Session, customer_id: int) -> list[PromiseOut]:

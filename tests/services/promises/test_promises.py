@@ -15,7 +15,7 @@ from sqlmodel import select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import unit_of_work
-from cmworkbench.db.models import Branch, Customer, Holding, Notification, Promise
+from cmworkbench.db.models import Branch, Customer, Holding, Notification, Promise, StaffLeave
 from cmworkbench.services.complaints.schemas import Change
 from cmworkbench.services.core.errors import InvalidInput, OutOfScope
 from cmworkbench.services.core.login import find_actor
@@ -281,3 +281,21 @@ def test_a_deadline_named_outside_business_hours_is_not_broken_at_the_close(
     assert sweep(engine, "2026-11-23T09:59") == (0, 0)
     assert sweep(engine, "2026-11-23T10:00") == (1, 1)
     assert by_monday.id in [p.id for p in bench.promises.list(breached=True)]
+
+
+def test_a_colleague_on_leave_s_promise_is_on_the_coverer_s_today(
+    engine: Engine, bench: Workbench
+) -> None:
+    clock.freeze("2026-11-23T09:00")
+    made = bench.promises.incoming("C1", "要报价")
+    lead = as_login(engine, "chenzg")
+    assert [r.ref for r in lead.tasks.plan().rows if r.item == "promise"] == []
+    with unit_of_work(engine) as session:
+        session.add(
+            StaffLeave(
+                staff_id=bench.actor.id, starts_on=date(2026, 11, 23), ends_on=date(2026, 11, 24)
+            )
+        )
+    # 王芳 away and no partner: her supervisor covers her promise, on his Today at 17:30
+    (row,) = [r for r in lead.tasks.plan().rows if r.item == "promise"]
+    assert row.ref == str(made.id) and local(row.due_at) == "2026-11-23T17:30:00+08:00"
