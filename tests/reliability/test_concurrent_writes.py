@@ -129,5 +129,10 @@ def test_twenty_writers_lose_nothing_and_nobody_sees_a_locked_database(tmp_path:
     assert count(audit.format("complaint", "create")) == total["open_complaint"]
     assert count(audit.format("complaint", "respond")) == total["respond"]
     assert count(audit.format("task", "snooze")) == total["snooze"]
-    assert count("SELECT COUNT(*) FROM audit_log") == writes
+    # each ticket owes its customer progress feedback (a promise, issue 24): opened with the
+    # ticket, kept by the response, which owes the next; each an audit row of its own
+    assert count(audit.format("promise", "create")) == total["open_complaint"] + total["respond"]
+    assert count(audit.format("promise", "keep")) == total["respond"]
+    assert count("SELECT COUNT(*) FROM promise WHERE state = 'kept'") == total["respond"]
+    assert count("SELECT COUNT(*) FROM audit_log WHERE object_type <> 'promise'") == writes
     assert count("SELECT COUNT(*) FROM notification") == 0  # B1 customers: nobody told

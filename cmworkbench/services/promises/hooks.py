@@ -155,7 +155,21 @@ def _open_feedback(
         what=t("promise.what.complaint_feedback", ticket=c.ticket_no),
         made_at=at,
         complaint_id=c.id,
-        idem_key=f"cfb:{c.id}:{at.timestamp():.0f}",
+        # the ticket's n-th feedback owed: opened once however many processes open it (the
+        # sweep's catch-up and a response at once), and never confused with the one just
+        # kept in the same second
+        idem_key=f"cfb:{c.id}:{_feedback_count(session, c.id)}",
+    )
+
+
+def _feedback_count(session: Session, complaint_id: int) -> int:
+    """How many feedback promises the ticket has had (the next one's number)."""
+    return len(
+        session.exec(
+            select(Promise.id).where(
+                col(Promise.complaint_id) == complaint_id, col(Promise.kind) == FEEDBACK
+            )
+        ).all()
     )
 
 

@@ -299,3 +299,13 @@ def test_a_colleague_on_leave_s_promise_is_on_the_coverer_s_today(
     # 王芳 away and no partner: her supervisor covers her promise, on his Today at 17:30
     (row,) = [r for r in lead.tasks.plan().rows if r.item == "promise"]
     assert row.ref == str(made.id) and local(row.due_at) == "2026-11-23T17:30:00+08:00"
+
+
+def test_a_response_in_the_same_second_as_the_receipt_still_owes_the_next_feedback(
+    engine: Engine, bench: Workbench
+) -> None:
+    clock.freeze("2026-11-23T10:00")
+    ticket = bench.complaints.open("C1", "service", "排队太久")
+    bench.complaints.act(ticket, Change("respond", triage="now", note="当场致歉"))
+    states = [p.state for p in bench.promises.list(owed=False, customer_no="C1")]
+    assert sorted(states) == ["kept", "open"]
