@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -193,7 +193,7 @@ def list_promises(
     if owed:
         query = query.where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
     if breached:
-        query = query.where(col(Promise.state) == "broken")
+        query = query.where(late())
     rows = session.execute(query.order_by(col(Promise.due_at), col(Promise.id)).limit(limit)).all()
     return [row_out(*row) for row in rows]
 
@@ -232,6 +232,22 @@ def _already(p: Promise) -> str:
 
 
 # -- reading ---------------------------------------------------------------------------------
+
+
+def late() -> ColumnElement[bool]:
+    """Broken: marked so by the sweep, or past its deadline and not done since the last
+    sweep (the lists never say "open" of a promise whose deadline has passed)."""
+    return or_(
+        col(Promise.state) == "broken",
+        and_(col(Promise.state) == "open", col(Promise.due_at) <= clock.now()),
+    )
+
+
+def shown_state(p: Promise) -> str:
+    """The state a person is shown: an open promise past its deadline is broken."""
+    if p.state == "open" and p.done_at is None and p.due_at <= clock.now():
+        return "broken"
+    return p.state
 
 
 def _in_scope(actor: Actor) -> ColumnElement[bool]:
@@ -281,7 +297,7 @@ def row_out(
         what=p.what,
         made_at=p.made_at,
         promise_due=p.due_at,
-        state=p.state,
+        state=shown_state(p),
         done_at=p.done_at,
         cancel_reason=p.cancel_reason,
         ticket_no=ticket,

@@ -14,7 +14,7 @@ from cmworkbench import clock
 from cmworkbench.db.models import Customer, Promise
 from cmworkbench.services.core.cover import cover_on
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.promises.book import promise_rows, row_out
+from cmworkbench.services.promises.book import late, promise_rows, row_out
 from cmworkbench.services.promises.schemas import PromiseOut
 
 
@@ -65,7 +65,7 @@ def owed_by(session: Session, owner_ids: Sequence[int]) -> dict[int, tuple[int, 
     """Per owner: (promises owed, of them broken) — the team board's column."""
     if not owner_ids:
         return {}
-    broken = func.sum(case((col(Promise.state) == "broken", 1), else_=0))
+    broken = func.sum(case((late(), 1), else_=0))
     rows = session.execute(
         sa_select(col(Promise.owner_id), func.count(), broken)
         .where(col(Promise.owner_id).in_(owner_ids))

@@ -309,3 +309,15 @@ def test_a_response_in_the_same_second_as_the_receipt_still_owes_the_next_feedba
     bench.complaints.act(ticket, Change("respond", triage="now", note="当场致歉"))
     states = [p.state for p in bench.promises.list(owed=False, customer_no="C1")]
     assert sorted(states) == ["kept", "open"]
+
+
+def test_a_promise_past_its_deadline_reads_broken_before_any_sweep(
+    engine: Engine, bench: Workbench
+) -> None:
+    clock.freeze("2026-11-20T16:50")
+    made = bench.promises.incoming("C1", "要发票")
+    assert bench.promises.list(breached=True) == []
+    clock.freeze("2026-11-20T17:31")  # no scheduler ran: the lists still tell the truth
+    assert [(p.id, p.state) for p in bench.promises.list(breached=True)] == [(made.id, "broken")]
+    (row,) = [r for r in as_login(engine, "chenzg").staff.board() if r.login == "wangfang"]
+    assert (row.promises_owed, row.promises_broken) == (1, 1)
