@@ -90,8 +90,6 @@ def promise_rows(
     values ``clocks.open_promise`` writes, made at random working-day moments of the last
     ``days`` days (each day half as many still owed as the day after it)."""
     from cmworkbench import clock
-    from cmworkbench.db.models import Promise
-    from cmworkbench.domain import sla
     from cmworkbench.services.promises import clocks
 
     rng = random.Random(seed)
@@ -122,11 +120,9 @@ def promise_rows(
             continue
         kind = rng.choices(names, shares)[0]
         customer_id, owner_id, _, _ = rng.choice(pools[whose[kind]])
-        rule = clocks.rule_of(settings, kind)
         before: date | None = None
         if kind == "delay_notice":  # the activation promised a few working days on
             before = cal.add_workdays(day, rng.randint(2, 10))
-        pc = sla.promise_clock(rule.due, made, cal, before)
         values: dict[str, Any] = {
             "customer_id": customer_id,
             "owner_id": owner_id,
@@ -135,10 +131,8 @@ def promise_rows(
             "what": WHAT[kind],
             "channel": "call" if kind == "callback_same_day" else None,
             "made_at": made,
-            "due_at": pc.due,
-            "clock_start": pc.start,
-            "clock_seconds": int(pc.target.amount.total_seconds()),
-            "clock_business": pc.target.business,
+            # the clock columns exactly as the product opens a promise
+            **clocks.clock_values(settings, kind, made, before),
             "state": "open",
             "complaint_id": None,
             "holding_id": None,
@@ -146,11 +140,6 @@ def promise_rows(
             "idem_key": None,
             "version": 1,
         }
-        probe = Promise(**values)
-        # every step after it was made (as open_promise: one made in the past is told its
-        # steps passed since by the next sweep)
-        just_before = made - timedelta(microseconds=1)
-        values["next_step_at"] = clocks.next_step(probe, rule, cal, just_before)
         rows.append(values)
     return rows
 

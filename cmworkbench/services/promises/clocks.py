@@ -59,6 +59,40 @@ def next_step(p: Promise, rule: PromiseRule, cal: BranchCalendar, now: datetime)
     return min(ahead, default=None)
 
 
+def clock_values(
+    settings: Settings,
+    kind: str,
+    made: datetime,
+    before: date | None = None,
+    due_at: datetime | None = None,
+) -> dict[str, object]:
+    """The clock columns of a promise of ``kind`` made at ``made``: its deadline (the rule's,
+    or ``due_at`` named by hand), the clock its steps run on, and when the first falls."""
+    cal = calendar(settings)
+    rule = rule_of(settings, kind)
+    if due_at is not None:
+        # A deadline named by hand runs on business time when business time reaches it
+        # exactly (Monday 10:00 from Friday 16:00); one outside business hours (Saturday
+        # 10:00) on wall time, so its warnings and its breach fall by it, not at a close.
+        length = cal.business_time_between(made, due_at)
+        business = length > timedelta() and cal.add_business_time(made, length) == due_at
+        span = length if business else max(due_at - made, timedelta(minutes=1))
+        pc = sla.PromiseClock(made, sla.Target(span, business), due_at)
+    else:
+        pc = sla.promise_clock(rule.due, made, cal, before)
+    values: dict[str, object] = {
+        "due_at": pc.due,
+        "clock_start": pc.start,
+        "clock_seconds": int(pc.target.amount.total_seconds()),
+        "clock_business": pc.target.business,
+    }
+    probe = Promise(kind=kind, made_at=made, **values)  # type: ignore[arg-type]
+    # every step after it was made: one made in the past (a ticket's feedback opened late)
+    # has its steps passed since told by the next sweep
+    values["next_step_at"] = next_step(probe, rule, cal, made - timedelta(microseconds=1))
+    return values
+
+
 def open_promise(
     session: Session,
     settings: Settings,
@@ -80,19 +114,7 @@ def open_promise(
     """Open a promise of ``kind`` (its deadline from the rule, or ``due_at`` when whoever
     made it named one), with its history line and audit row. With ``idem_key`` it is stored
     once however often it is opened (``None`` then when it already was)."""
-    cal = calendar(settings)
-    rule = rule_of(settings, kind)
     made = made_at or clock.now()
-    if due_at is not None:
-        # A deadline named by hand runs on business time when business time reaches it
-        # exactly (Monday 10:00 from Friday 16:00); one outside business hours (Saturday
-        # 10:00) on wall time, so its warnings and its breach fall by it, not at a close.
-        length = cal.business_time_between(made, due_at)
-        business = length > timedelta() and cal.add_business_time(made, length) == due_at
-        span = length if business else max(due_at - made, timedelta(minutes=1))
-        pc = sla.PromiseClock(made, sla.Target(span, business), due_at)
-    else:
-        pc = sla.promise_clock(rule.due, made, cal, before)
     values = {
         "customer_id": customer_id,
         "owner_id": owner_id,
@@ -101,10 +123,7 @@ def open_promise(
         "what": what[:WHAT_CHARS],
         "channel": channel,
         "made_at": made,
-        "due_at": pc.due,
-        "clock_start": pc.start,
-        "clock_seconds": int(pc.target.amount.total_seconds()),
-        "clock_business": pc.target.business,
+        **clock_values(settings, kind, made, before, due_at),
         "state": "open",
         "complaint_id": complaint_id,
         "holding_id": holding_id,
@@ -112,10 +131,6 @@ def open_promise(
         "idem_key": idem_key,
         "version": 1,
     }
-    probe = Promise(**values)  # type: ignore[arg-type]
-    # every step after it was made: one made in the past (a ticket's feedback opened late)
-    # has its steps passed since told by the next sweep
-    values["next_step_at"] = next_step(probe, rule, cal, made - timedelta(microseconds=1))
     if idem_key is None:
         promise = Promise(**values)  # type: ignore[arg-type]
         session.add(promise)
@@ -133,7 +148,7 @@ def open_promise(
         object_type="promise",
         object_id=promise.id,
         customer_id=customer_id,
-        detail=f"{kind} due {pc.due.isoformat()}",
+        detail=f"{kind} due {promise.due_at.isoformat()}",
     )
     return promise
 
