@@ -32,7 +32,7 @@ from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.db.migrate import upgrade
 from cmworkbench.db.models import Notification, Promise, PromiseEvent, Staff
 from cmworkbench.domain import sla
-from cmworkbench.services.core.escalation import notice_kind
+from cmworkbench.services.core.escalation import step_level
 from cmworkbench.services.promises import clocks
 from cmworkbench.services.workbench import login
 
@@ -237,7 +237,7 @@ def promises_told(db: Path, stopping: float, stopped: float) -> set[int]:
                 assert told[key] == 0, f"{key} (falls {falls}) told before it fell"
             else:
                 assert told[key] <= 1, f"{key} told {told[key]} times"
-            kinds[(p.id, notice_kind("promise", step))] += told[key]
+            kinds[(p.id, f"promise_{step_level(step)}")] += told[key]
             action = "broken" if breach else "warn" if sla.step_point(step) < 1 else "escalate"
             lines[(p.id, action)] += told[key]
         if p.due_at <= settled:

@@ -39,7 +39,7 @@ from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import ComplaintStatus as S
 from cmworkbench.i18n import label, t
 from cmworkbench.services.complaints.schemas import SweepOut
-from cmworkbench.services.core.escalation import Recipients, Watched, due_notices, notice_kind
+from cmworkbench.services.core.escalation import Recipients, Watched, due_notices, step_level
 from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import customer_filter
@@ -273,8 +273,7 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
                     _event(session, c, now, "breach", clock_label(k.name))
                 else:
                     note = _step_note(k.name, step, people.name(recipient))
-                    action = "warn" if sla.step_point(step) < 1.0 else "escalate"
-                    _event(session, c, now, action, note)
+                    _event(session, c, now, step_level(step), note)
             if fraction + 1e-9 >= 1.0 and not c.breached:
                 session.connection().execute(
                     update(Complaint).where(col(Complaint.id) == c.id).values(breached=True)
@@ -331,7 +330,7 @@ def _notify(
             owner=ticket.owner_name,
             due=due,
         )
-    kind = notice_kind("sla", step)
+    kind = f"sla_{step_level(step)}"
     return notify(session, recipient=recipient, kind=kind, title=title, complaint=c, key=key)
 
 

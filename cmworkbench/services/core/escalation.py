@@ -89,9 +89,10 @@ def due_notices(
             yield step, recipient, full
 
 
-def notice_kind(prefix: str, step: str) -> str:
-    """``<prefix>_warn`` (before the deadline), ``<prefix>_escalate`` (at or after it, to a
-    lead) or ``<prefix>_breach`` (the owner told the deadline passed)."""
+def step_level(step: str) -> str:
+    """``warn`` (a step before the deadline), ``escalate`` (at or after it, to a lead) or
+    ``breach`` (the owner told the deadline passed): the notice's kind is ``sla_<level>``
+    or ``promise_<level>``, and the history line says the same."""
     if step == "owner@breach":
-        return f"{prefix}_breach"
-    return f"{prefix}_warn" if sla.step_point(step) < 1.0 else f"{prefix}_escalate"
+        return "breach"
+    return "warn" if sla.step_point(step) < 1.0 else "escalate"

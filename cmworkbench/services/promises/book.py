@@ -191,7 +191,7 @@ def list_promises(
     elif not team:
         query = query.where(col(Promise.owner_id) == actor.id)
     if owed:
-        query = query.where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
+        query = query.where(clocks.owed())
     if breached:
         query = query.where(late())
     rows = session.execute(query.order_by(col(Promise.due_at), col(Promise.id)).limit(limit)).all()
@@ -203,11 +203,7 @@ def keep_promise(
 ) -> PromiseOut:
     """The actor did what was promised, now: kept if by the deadline, else broken (late)."""
     _not_admin(actor)
-    p = _require(session, actor, promise_id)
-    if p.done_at is not None or p.state == "cancelled":
-        raise InvalidInput(
-            t("promise.already", id=promise_id, state=t(f"enum.promise_state.{p.state}"))
-        )
+    p = _require_owed(session, actor, promise_id)
     clocks.keep(session, p, actor, note=note)
     session.refresh(p)
     return _out(session, p)
@@ -217,18 +213,19 @@ def cancel_promise(*, session: Session, actor: Actor, promise_id: int, reason: s
     """Cancel a promise no longer owed, saying why (the customer withdrew the request)."""
     _not_admin(actor)
     reason = _what(reason, "reason")
-    p = _require(session, actor, promise_id)
-    if p.done_at is not None or p.state == "cancelled":
-        raise InvalidInput(
-            t("promise.already", id=promise_id, state=t(f"enum.promise_state.{p.state}"))
-        )
+    p = _require_owed(session, actor, promise_id)
     clocks.cancel(session, p, actor, reason)
     session.refresh(p)
     return _out(session, p)
 
 
-def _already(p: Promise) -> str:
-    return t("promise.already", id=p.id, state=label("promise_state", p.state))
+def _require_owed(session: Session, actor: Actor, promise_id: int) -> Promise:
+    """The promise ``promise_id`` in scope and still owed; else what it already is."""
+    p = _require(session, actor, promise_id)
+    if p.done_at is not None or p.state == "cancelled":
+        state = label("promise_state", p.state)
+        raise InvalidInput(t("promise.already", id=promise_id, state=state))
+    return p
 
 
 # -- reading ---------------------------------------------------------------------------------

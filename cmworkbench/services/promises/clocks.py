@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, and_, update
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
@@ -28,6 +28,11 @@ NO_RULE = PromiseRule(warn_at=[], escalate=[])
 told when it is broken, nobody warned."""
 WHAT_CHARS = 500
 REASON_CHARS = 200
+
+
+def owed() -> ColumnElement[bool]:
+    """Still owed: neither done nor cancelled (open, or broken and not done yet)."""
+    return and_(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
 
 
 def calendar(settings: Settings) -> BranchCalendar:
@@ -166,46 +171,37 @@ def keep(
     late). False when someone else closed it first (nothing written)."""
     done = at or clock.now()
     state = "kept" if p.state == "open" and done <= p.due_at else "broken"
-    changed = session.connection().execute(
-        update(Promise)
-        .where(col(Promise.id) == p.id, col(Promise.version) == p.version)
-        .where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
-        .values(
-            state=state,
-            done_at=done,
-            closed_by_id=actor.id if actor is not None else None,
-            done_interaction_id=interaction_id,
-            next_step_at=None,
-            version=p.version + 1,
-        )
-    )
-    session.expire(p)
-    if changed.rowcount != 1:
-        return False
-    event(session, p, actor, "kept" if state == "kept" else "done_late", note)
-    audit.record(
-        session,
-        actor=actor,
-        action="keep",
-        object_type="promise",
-        object_id=p.id,
-        customer_id=p.customer_id,
-        detail=f"{p.kind} {state}",
-    )
-    return True
+    values = {"state": state, "done_at": done, "done_interaction_id": interaction_id}
+    action = "kept" if state == "kept" else "done_late"
+    return _close(session, p, actor, values, action, note, "keep", f"{p.kind} {state}")
 
 
 def cancel(session: Session, p: Promise, actor: Actor | None, reason: str) -> bool:
     """Cancel ``p`` with ``reason`` (the customer withdrew, the ticket was resolved). False
     when it was already done or cancelled."""
+    values = {"state": "cancelled", "done_at": clock.now(), "cancel_reason": reason[:REASON_CHARS]}
+    detail = f"{p.kind}: {reason}"[:200]
+    return _close(session, p, actor, values, "cancelled", reason, "cancel", detail)
+
+
+def _close(
+    session: Session,
+    p: Promise,
+    actor: Actor | None,
+    values: dict[str, object],
+    action: str,
+    note: str | None,
+    audited: str,
+    detail: str,
+) -> bool:
+    """Write ``values`` on ``p`` if it is still owed and unchanged since read (no step
+    left to tell), with its history line and audit row; False when someone closed it
+    first (nothing written)."""
     changed = session.connection().execute(
         update(Promise)
-        .where(col(Promise.id) == p.id, col(Promise.version) == p.version)
-        .where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
+        .where(col(Promise.id) == p.id, col(Promise.version) == p.version, owed())
         .values(
-            state="cancelled",
-            done_at=clock.now(),
-            cancel_reason=reason[:REASON_CHARS],
+            **values,
             closed_by_id=actor.id if actor is not None else None,
             next_step_at=None,
             version=p.version + 1,
@@ -214,15 +210,15 @@ def cancel(session: Session, p: Promise, actor: Actor | None, reason: str) -> bo
     session.expire(p)
     if changed.rowcount != 1:
         return False
-    event(session, p, actor, "cancelled", reason)
+    event(session, p, actor, action, note)
     audit.record(
         session,
         actor=actor,
-        action="cancel",
+        action=audited,
         object_type="promise",
         object_id=p.id,
         customer_id=p.customer_id,
-        detail=f"{p.kind}: {reason}"[:200],
+        detail=detail,
     )
     return True
 

@@ -41,10 +41,6 @@ BEFORE_RESOLVED = (S.RECEIVED, S.IN_PROGRESS, S.WAITING_CUSTOMER, S.WAITING_BACK
 """A ticket in these statuses owes the customer progress feedback."""
 
 
-def _owed(query):  # type: ignore[no-untyped-def]
-    return query.where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
-
-
 def contact_logged(
     session: Session,
     settings: Settings,
@@ -62,10 +58,14 @@ def contact_logged(
     assert customer.id is not None
     kept: list[int] = []
     if held:
-        query = _owed(select(Promise)).where(
-            col(Promise.customer_id) == customer.id,
-            col(Promise.kind).in_(KEPT_BY_CONTACT),
-            col(Promise.made_at) <= at,
+        query = (
+            select(Promise)
+            .where(clocks.owed())
+            .where(
+                col(Promise.customer_id) == customer.id,
+                col(Promise.kind).in_(KEPT_BY_CONTACT),
+                col(Promise.made_at) <= at,
+            )
         )
         for p in session.exec(query).all():
             if p.kind == FEEDBACK and p.complaint_id is not None:
@@ -115,8 +115,7 @@ def ticket_reassigned(session: Session, c: Complaint) -> None:
     session.refresh(c)
     session.connection().execute(
         update(Promise)
-        .where(col(Promise.complaint_id) == c.id, col(Promise.done_at).is_(None))
-        .where(col(Promise.state) != "cancelled")
+        .where(col(Promise.complaint_id) == c.id, clocks.owed())
         .values(owner_id=c.owner_id)
     )
 
@@ -127,8 +126,10 @@ def _feedback_given(
     """Keep the ticket's owed feedback promises made before ``at``; open the next one while
     the ticket is before resolution. True when one was kept."""
     kept = False
-    owed = _owed(select(Promise)).where(
-        col(Promise.complaint_id) == c.id, col(Promise.kind) == FEEDBACK
+    owed = (
+        select(Promise)
+        .where(clocks.owed())
+        .where(col(Promise.complaint_id) == c.id, col(Promise.kind) == FEEDBACK)
     )
     for p in session.exec(owed.where(col(Promise.made_at) <= at)).all():
         kept = clocks.keep(session, p, actor, at=at) or kept
@@ -177,7 +178,7 @@ def ensure_feedback(session: Session, settings: Settings) -> int:
     """Open the feedback promise of every ticket before resolution that owes none (tickets
     older than promises, or loaded in bulk by ``cmw demo``): from the latest step that
     reached the customer, else from receipt. Returns how many were opened."""
-    owed = _owed(select(Promise.complaint_id)).where(col(Promise.kind) == FEEDBACK)
+    owed = select(Promise.complaint_id).where(clocks.owed()).where(col(Promise.kind) == FEEDBACK)
     missing = session.exec(
         select(Complaint)
         .where(col(Complaint.status).in_(BEFORE_RESOLVED))
@@ -244,8 +245,10 @@ def customer_changed(
     ids = [c.id for c in customers if c.id is not None]
     if not ids:
         return 0
-    owed = _owed(select(Promise)).where(
-        col(Promise.customer_id).in_(ids), col(Promise.kind) == "new_customer_file"
+    owed = (
+        select(Promise)
+        .where(clocks.owed())
+        .where(col(Promise.customer_id).in_(ids), col(Promise.kind) == "new_customer_file")
     )
     by_id = {c.id: c for c in customers}
     kept = 0
@@ -285,8 +288,10 @@ def imported(
             opened += customer_created(session, settings, actor, customer) is not None
     for start in range(0, len(changed_ids), CHUNK):
         chunk = changed_ids[start : start + CHUNK]
-        owed = _owed(select(Promise.customer_id)).where(
-            col(Promise.customer_id).in_(chunk), col(Promise.kind) == "new_customer_file"
+        owed = (
+            select(Promise.customer_id)
+            .where(clocks.owed())
+            .where(col(Promise.customer_id).in_(chunk), col(Promise.kind) == "new_customer_file")
         )
         files = session.exec(select(Customer).where(col(Customer.id).in_(owed))).all()
         customer_changed(session, settings, actor, files)

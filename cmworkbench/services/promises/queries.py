@@ -14,6 +14,7 @@ from cmworkbench import clock
 from cmworkbench.db.models import Customer, Promise
 from cmworkbench.services.core.cover import cover_on
 from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.promises import clocks
 from cmworkbench.services.promises.book import late, promise_rows, row_out
 from cmworkbench.services.promises.schemas import PromiseOut
 
@@ -26,7 +27,7 @@ def due_on(session: Session, actor: Actor, day: date) -> list[PromiseOut]:
     _, end = clock.day_bounds(day)
     owed = (
         promise_rows()
-        .where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
+        .where(clocks.owed())
         .where(col(Promise.due_at) < end)
         .order_by(col(Promise.due_at), col(Promise.id))
     )
@@ -51,7 +52,7 @@ def owed_to(session: Session, customer_id: int) -> list[PromiseOut]:
     query = (
         promise_rows()
         .where(col(Promise.customer_id) == customer_id)
-        .where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
+        .where(clocks.owed())
         .order_by(col(Promise.due_at), col(Promise.id))
     )
     return promise_rows_out(session, query)
@@ -69,7 +70,7 @@ def owed_by(session: Session, owner_ids: Sequence[int]) -> dict[int, tuple[int, 
     rows = session.execute(
         sa_select(col(Promise.owner_id), func.count(), broken)
         .where(col(Promise.owner_id).in_(owner_ids))
-        .where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
+        .where(clocks.owed())
         .group_by(col(Promise.owner_id))
     ).all()
     return {owner: (int(n), int(b or 0)) for owner, n, b in rows}

@@ -22,7 +22,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Notification, Promise, Staff
 from cmworkbench.domain import sla
 from cmworkbench.i18n import label, t
-from cmworkbench.services.core.escalation import Recipients, Watched, due_notices, notice_kind
+from cmworkbench.services.core.escalation import Recipients, Watched, due_notices, step_level
 from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import customer_filter
@@ -55,7 +55,7 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
         .join(Staff, col(Staff.id) == col(Promise.owner_id))
         .join(Customer, col(Customer.id) == col(Promise.customer_id))
         .where(col(Promise.next_step_at) <= now, _in_scope(actor))
-        .where(col(Promise.done_at).is_(None), col(Promise.state) != "cancelled")
+        .where(clocks.owed())
     ).all()
     if not rows:  # the steady state: nothing due, no staff to read
         return PromiseSweepOut(0, 0, 0, opened)
@@ -84,7 +84,7 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
             if not insert_notification(
                 session,
                 recipient=recipient,
-                kind=notice_kind("promise", step),
+                kind=f"promise_{step_level(step)}",
                 title=title,
                 object_type="promise",
                 object_id=p.id,
@@ -92,9 +92,7 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
             ):
                 continue
             notified += 1
-            action = "broken" if step == "owner@breach" else "warn"
-            if sla.step_point(step) >= 1.0 and step != "owner@breach":
-                action = "escalate"
+            action = {"breach": "broken"}.get(step_level(step), step_level(step))
             clocks.event(session, p, None, action, people.name(recipient))
         values: dict[str, object] = {"next_step_at": clocks.next_step(p, rule, cal, now)}
         if now >= p.due_at and p.state == "open":
@@ -102,9 +100,7 @@ def sweep(*, session: Session, settings: Settings, actor: Actor | None = None) -
             broken += 1
         # not over a keep or cancel committed since the read (PostgreSQL reads committed)
         session.connection().execute(
-            update(Promise)
-            .where(col(Promise.id) == p.id, col(Promise.done_at).is_(None))
-            .values(**values)
+            update(Promise).where(col(Promise.id) == p.id, clocks.owed()).values(**values)
         )
     return PromiseSweepOut(len(rows), notified, broken, opened)
 
