@@ -29,7 +29,7 @@ from cmworkbench.screens.dialogs.edit_customer import EditCustomerDialog
 from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.onsite_day import OnsiteDayDialog
-from cmworkbench.screens.dialogs.task_actions import PromptDialog
+from cmworkbench.screens.dialogs.task_actions import PromptDialog, incoming_prompt
 from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys
 from cmworkbench.widgets.customer_profile import MASKED_FIELDS, CustomerProfilePanel
@@ -40,10 +40,6 @@ if TYPE_CHECKING:
     from cmworkbench.services.customers.schemas import Customer360, CustomerProfile
 
 ResultT = TypeVar("ResultT")
-
-
-def _text(value: str) -> str | None:
-    return value.strip() or None
 
 
 def _day(value: str) -> date | None:
@@ -224,12 +220,7 @@ class Customer360Screen(BaseScreen):
         """The customer called or wrote: ``i``, what they wanted, ``Enter`` — a reply is owed
         today (after hours: by the next working day's close). The reply, a contact logged
         with them, keeps it."""
-        dialog = PromptDialog(
-            t("tui.promise.incoming_title", name=self.profile.name),
-            t("tui.promise.incoming_placeholder"),
-            _text,
-            t("tui.task.no_note"),
-        )
+        dialog = incoming_prompt(self.profile.name)
         self._dialog(dialog, lambda note: note and self.write_incoming(note))
 
     @work(thread=True, exit_on_error=False, group="action")

@@ -50,7 +50,12 @@ from cmworkbench.screens.dialogs.complaint_action import ComplaintActionDialog
 from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
 from cmworkbench.screens.dialogs.market_report import MarketReadDialog, MarketSubmitDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
-from cmworkbench.screens.dialogs.task_actions import PromptDialog, SnoozeChoice, SnoozeDialog
+from cmworkbench.screens.dialogs.task_actions import (
+    PromptDialog,
+    SnoozeChoice,
+    SnoozeDialog,
+    incoming_prompt,
+)
 from cmworkbench.screens.dialogs.visit_dialogs import RecordVisitDialog
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.services.tasks.schemas import PULL
@@ -409,12 +414,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         if row is None or not row.customer_no:
             return
         customer_no = row.customer_no
-        dialog = PromptDialog(
-            t("tui.promise.incoming_title", name=row.customer_name or ""),
-            t("tui.promise.incoming_placeholder"),
-            _text,
-            t("tui.task.no_note"),
-        )
+        dialog = incoming_prompt(row.customer_name or "")
         self._dialog(dialog, lambda note: note and self.write_incoming(customer_no, note))
 
     @work(thread=True, exit_on_error=False, group="action")

@@ -184,3 +184,14 @@ class PromptDialog(ModalScreen[T | None], Generic[T]):
     def action_cancel(self) -> None:
         """Close without doing anything."""
         self.dismiss(None)
+
+
+def incoming_prompt(customer_name: str) -> PromptDialog[str]:
+    """``i`` on Today or the 360 view: what the customer who called or wrote wants (a reply
+    is owed today: a promise); the text is required."""
+    return PromptDialog(
+        t("tui.promise.incoming_title", name=customer_name),
+        t("tui.promise.incoming_placeholder"),
+        lambda text: text or None,  # the dialog strips what was typed
+        t("tui.task.no_note"),
+    )

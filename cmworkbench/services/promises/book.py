@@ -165,10 +165,7 @@ def activation_at_risk(
         holding.at_risk_since = clock.now()
     session.add(holding)
     session.flush()
-    hooks.holding_at_risk(session, settings, actor, holding, customer)
-    key = f"delay:{holding.id}:{holding.promised_on.isoformat()}"
-    p = session.exec(select(Promise).where(col(Promise.idem_key) == key)).one()
-    return _out(session, p)
+    return _out(session, hooks.holding_at_risk(session, settings, actor, holding, customer))
 
 
 def list_promises(

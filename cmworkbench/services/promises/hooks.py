@@ -192,11 +192,13 @@ def ensure_feedback(session: Session, settings: Settings) -> int:
 
 def holding_at_risk(
     session: Session, settings: Settings, actor: Actor, holding: Holding, customer: Customer
-) -> Promise | None:
+) -> Promise:
     """The holding's promised activation is at risk: tell the customer 2 working days before
-    the promised date (one promise per holding and promised date)."""
+    the promised date. One promise per holding and promised date: marked again, the one
+    already made is returned."""
     assert holding.promised_on is not None and customer.id is not None
-    return clocks.open_promise(
+    key = f"delay:{holding.id}:{holding.promised_on.isoformat()}"
+    made = clocks.open_promise(
         session,
         settings,
         actor=actor,
@@ -206,8 +208,9 @@ def holding_at_risk(
         what=t("promise.what.delay_notice", product=holding.product, day=holding.promised_on),
         before=holding.promised_on,
         holding_id=holding.id,
-        idem_key=f"delay:{holding.id}:{holding.promised_on.isoformat()}",
+        idem_key=key,
     )
+    return made or session.exec(select(Promise).where(col(Promise.idem_key) == key)).one()
 
 
 def missing_fields(settings: Settings, customer: Customer) -> list[str]:
