@@ -321,3 +321,19 @@ def test_a_promise_past_its_deadline_reads_broken_before_any_sweep(
     assert [(p.id, p.state) for p in bench.promises.list(breached=True)] == [(made.id, "broken")]
     (row,) = [r for r in as_login(engine, "chenzg").staff.board() if r.login == "wangfang"]
     assert (row.promises_owed, row.promises_broken) == (1, 1)
+
+
+def test_a_contact_logged_after_the_fact_never_leaves_a_ticket_owing_two_feedbacks(
+    engine: Engine, bench: Workbench
+) -> None:
+    clock.freeze("2026-11-23T10:00")
+    ticket = bench.complaints.open("C1", "fee", "月租多扣")
+    clock.freeze("2026-11-23T15:00")
+    bench.complaints.act(ticket, Change("respond", triage="shortly", note="已致电"))
+    # a call of 11:00 logged at 16:00: it is older than the feedback owed since 15:00
+    clock.freeze("2026-11-23T16:00")
+    bench.tasks.log_contact(
+        "C1", "call", "reached", "上午回访", at=clock.parse_instant("2026-11-23T11:00")
+    )
+    owed = [p for p in bench.promises.list() if p.kind == "complaint_feedback"]
+    assert len(owed) == 1 and local(owed[0].made_at) == "2026-11-23T15:00:00+08:00"
