@@ -144,6 +144,26 @@ def raw_sql(conn: Any, sql: str) -> str:
     return re.sub(r"(?<![:\w]):([A-Za-z_]\w*)", r"%(\1)s", sql)
 
 
+def timed_sweeps(
+    engine: Any, sweep: Any, settings: Any, runs: int
+) -> tuple[tuple[float, Any], list[tuple[float, Any]]]:
+    """``sweep`` once from scratch and ``runs`` times more (the steady state), each in its own
+    unit of work: ``(seconds, result)`` of the first and of each steady run (the complaint
+    and the promises' sweep benchmarks)."""
+    import time
+
+    from cmworkbench.db.engine import unit_of_work
+
+    def timed() -> tuple[float, Any]:
+        started = time.perf_counter()
+        with unit_of_work(engine) as session:
+            out = sweep(session=session, settings=settings)
+        return time.perf_counter() - started, out
+
+    first = timed()
+    return first, [timed() for _ in range(runs)]
+
+
 def database(args: argparse.Namespace, name: str = "lookup") -> Db:
     """The demo database the arguments name: ``--db``, or the one kept (or built) in
     ``--workdir`` (or on the ``--postgres`` server) under ``name``."""

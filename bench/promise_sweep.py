@@ -46,6 +46,7 @@ from common import (
     raw_connect,
     raw_sql,
     sibling,
+    timed_sweeps,
     url_of,
 )
 
@@ -157,7 +158,7 @@ def main() -> int:
 
     from cmworkbench import clock
     from cmworkbench.config import load_settings
-    from cmworkbench.db.engine import make_engine, unit_of_work
+    from cmworkbench.db.engine import make_engine
     from cmworkbench.db.migrate import upgrade
     from cmworkbench.services.promises.sweep import sweep
 
@@ -197,14 +198,7 @@ def main() -> int:
         ).scalar_one()
     insert_seconds = time.perf_counter() - started
 
-    def timed() -> tuple[float, Any]:
-        started = time.perf_counter()
-        with unit_of_work(engine) as session:
-            out = sweep(session=session, settings=settings)
-        return time.perf_counter() - started, out
-
-    first_seconds, first = timed()
-    steady = [timed() for _ in range(args.runs)]
+    (first_seconds, first), steady = timed_sweeps(engine, sweep, settings, args.runs)
     steady_seconds = [s for s, _ in steady]
     floor = []
     raw = raw_connect(db)

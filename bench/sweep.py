@@ -22,7 +22,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import add_database_args, copy_database, database, raw_connect, sibling, url_of
+from common import (
+    add_database_args,
+    copy_database,
+    database,
+    raw_connect,
+    sibling,
+    timed_sweeps,
+    url_of,
+)
 
 TARGET_SECONDS = 1.0
 FLOOR_SQL = (
@@ -61,14 +69,7 @@ def main() -> int:
     with unit_of_work(engine) as session:
         refresh_all(session=session, settings=settings)
 
-    def timed() -> tuple[float, object]:
-        started = time.perf_counter()
-        with unit_of_work(engine) as session:
-            out = sweep(session=session, settings=settings)
-        return time.perf_counter() - started, out
-
-    first_seconds, first = timed()
-    steady = [timed() for _ in range(args.runs)]
+    (first_seconds, first), steady = timed_sweeps(engine, sweep, settings, args.runs)
     steady_seconds = [s for s, _ in steady]
     floor = []
     raw = raw_connect(db)
