@@ -120,6 +120,14 @@ class PromiseRule:
     when the promise is broken)."""
 
 
+COMPLIANCE_RULES = (
+    "id_number_valid", "phone_valid", "grade_may_own", "key_person_role", "backup_in_team",
+    "verified_fresh",
+)  # fmt: skip
+"""The rules a compliance check may apply (``[data_quality.checks]``; what each tests:
+:mod:`cmworkbench.db.file_checks`)."""
+
+
 @dataclass(frozen=True)
 class DataQualitySettings:
     """What a customer file must hold (the new-customer-file promise; the data-quality
@@ -134,6 +142,17 @@ class DataQualitySettings:
     """Customer kind (``individual``, ``group``), or kind and class (``group.A1``: replaces
     the kind's list for that class) → the customer fields that must be filled. The defaults
     are fields a manager can fill on the 360 view (``e``); others come by import only."""
+    checks: dict[str, str] = field(
+        default_factory=lambda: {rule: rule for rule in COMPLIANCE_RULES}
+    )
+    """The compliance checks (合规): a name (shown in the drill-down; a name equal to its rule
+    is shown in the user's language) → its rule, one of :data:`COMPLIANCE_RULES`. A customer
+    is compliant when it passes every check; a table given in config replaces this set."""
+    authoritative: list[str] = field(default_factory=list)
+    """Import sources (``cmw import --source NAME``) whose values are the truth, e.g. the core
+    banking system's customer master (``core``): an import of customers from one of them
+    counts as a verification of each field of the file it carries (accuracy), a value it
+    changes as a correction. Other imports only update the data."""
 
 
 @dataclass(frozen=True)
@@ -339,6 +358,15 @@ class TargetSettings:
     per_month`` (100%: the month's 2 groups)."""
     workload: float = 1.0
     """Books at most the size of their rule (``[workload]``): above 100% is flagged."""
+    data_completeness: float = 1.0
+    """Customers whose files hold every required field (``[data_quality.required]``): 100%
+    (telecom handbook)."""
+    data_accuracy: float = 0.95
+    """Fields of A- and B-class files found right when checked: above 95% (telecom handbook)."""
+    data_accuracy_c: float = 0.85
+    """Fields of C-class files (and of files without a class) found right: above 85%."""
+    data_compliance: float = 0.9
+    """Customers passing every compliance check (``[data_quality.checks]``): above 90%."""
 
 
 @dataclass(frozen=True)
@@ -502,6 +530,7 @@ REQUIRABLE_FIELDS = (
 )  # fmt: skip
 """Customer fields a file may be required to hold (``[data_quality.required]``)."""
 
+
 # VIP or major complaints: resolved and replied within 24 hours (telecom handbook).
 _DEFAULT_SLA: dict[str, SlaRule] = {
     "normal": SlaRule(),
@@ -573,6 +602,8 @@ _DUE_RULE = re.compile(
     r"^(same day|[1-9]\d* workdays?( before)?|\d+(\.\d+)?[hmd] (business|calendar))$"
 )
 _KIND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+SOURCE_NAME = _KIND_NAME
+"""What a promise kind or an import source (``cmw import --source``) may be called."""
 _HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 _CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -811,6 +842,10 @@ def _validate(s: Settings, label: str) -> None:
         "sla_resolution",
         "promises_kept",
         "worklog",
+        "data_completeness",
+        "data_accuracy",
+        "data_accuracy_c",
+        "data_compliance",
         "vip_satisfaction_rate",
     ):
         if not 0 <= getattr(s.targets, key) <= 1:
@@ -875,3 +910,15 @@ def _validate(s: Settings, label: str) -> None:
                     f"data_quality.required.{key}[{i}]",
                     f"{name!r} is not a customer field ({', '.join(REQUIRABLE_FIELDS)})",
                 )
+    for check, applied in s.data_quality.checks.items():
+        if applied not in COMPLIANCE_RULES:
+            fail(
+                f"data_quality.checks.{check}",
+                f"{applied!r} is not one of {', '.join(COMPLIANCE_RULES)}",
+            )
+    for i, source in enumerate(s.data_quality.authoritative):
+        if not _KIND_NAME.match(source):
+            fail(
+                f"data_quality.authoritative[{i}]",
+                f"{source!r} is not a name like core (a-z, 0-9, _)",
+            )

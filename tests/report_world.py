@@ -19,6 +19,7 @@ from cmworkbench.db.models import (
     Interaction,
     Promise,
     StaffLeave,
+    Verification,
     VisitPlan,
     VisitPlanItem,
     WorkLog,
@@ -53,6 +54,15 @@ def build_world(f: Factory) -> None:
     verified = {"K1": "2026-11-01T10:00", "K2": "2026-10-01T10:00", "K4": "2026-10-01T10:00"}
     for no, when in verified.items():
         customers[no].info_verified_at = at(when)
+    s.flush()
+    # K1's file gone through with the customer on 11-12: four fields, the phone corrected
+    s.add(
+        Verification(
+            customer_id=customers["K1"].id, at=at("2026-11-12T10:00"), staff_id=zhang.id,
+            source="hand", checked=4, confirmed=3, fields="name,phone!,id_number,address",
+            detail="phone: 138****0000 → 139****0000",
+        )
+    )  # fmt: skip
 
     def contact(
         no: str, kind: str, when: str, purpose: str | None = None, retention: str | None = None

@@ -521,6 +521,13 @@ CALLS: dict[str, Call] = {
     "customers.mark_verified": Call(
         lambda wb, t: wb.customers.mark_verified(t.customer_no), write=True
     ),
+    "customers.file_check": Call(
+        lambda wb, t: wb.customers.file_check(t.customer_no),
+        lambda r, t: r.customer_no == t.customer_no and r.fields[0].name == "name",
+    ),
+    "customers.verify": Call(
+        lambda wb, t: wb.customers.verify(t.customer_no, unchecked=()), write=True
+    ),
     "customers.confirm_directory": Call(
         lambda wb, t: wb.customers.confirm_directory(t.customer_no), write=True
     ),
@@ -802,6 +809,12 @@ customers.edit_contact   far     nf  nf  nf  nf  nf  nf  nf  nf
 customers.mark_verified  m1      ok  ok  nf  ok  nf  nf  ok  ok
 customers.mark_verified  m3      nf  nf  nf  nf  ok  nf  ok  ok
 customers.mark_verified  far     nf  nf  nf  nf  nf  nf  nf  nf
+customers.file_check     m1      ok  ok  nf  ok  nf  nf  ok  ok
+customers.file_check     m3      nf  nf  nf  nf  ok  nf  ok  ok
+customers.file_check     far     nf  nf  nf  nf  nf  nf  nf  nf
+customers.verify         m1      ok  ok  nf  ok  nf  nf  ok  ok
+customers.verify         m3      nf  nf  nf  nf  ok  nf  ok  ok
+customers.verify         far     nf  nf  nf  nf  nf  nf  nf  nf
 customers.confirm_directory m1   ok  ok  nf  ok  nf  nf  ok  ok
 customers.confirm_directory m3   nf  nf  nf  nf  ok  nf  ok  ok
 customers.confirm_directory far  nf  nf  nf  nf  nf  nf  nf  nf

@@ -14,12 +14,16 @@ import argparse
 from cmworkbench import i18n
 from cmworkbench.cli.common import (
     EXIT_OK,
+    EXIT_USAGE,
     Commands,
     Handler,
     Parser,
     add_as,
     add_json,
     branch_workbench,
+    fail,
+    iso_time,
+    own_workbench,
     positive_int,
     print_json,
     print_table,
@@ -60,7 +64,58 @@ def register(commands: Commands, common: Parser) -> dict[str, Handler]:
     )
     customers.add_argument("--owner", metavar="LOGIN", help=t("cli.help.export_owner"))
     add_as(customers)
-    return {"search": _search, "export": _export}
+
+    verify = commands.add_parser("verify", parents=[common], help=t("cli.help.verify"))
+    verify.add_argument("customer_no", metavar="CUSTOMER_NO", help=t("cli.help.customer_no"))
+    verify.add_argument(
+        "--correct",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help=t("cli.help.verify_correct"),
+    )
+    verify.add_argument(
+        "--skip", action="append", default=[], metavar="FIELD", help=t("cli.help.verify_skip")
+    )
+    add_as(verify)
+    add_json(verify)
+    return {"search": _search, "export": _export, "verify": _verify}
+
+
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    """Record a verification with the customer: every field asked confirmed, but those
+    ``--correct``-ed (the right value) or ``--skip``-ped (not checked)."""
+    corrected: dict[str, str] = {}
+    for item in args.correct:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            return fail(i18n.t("verify.bad_correct", item=item), EXIT_USAGE)
+        corrected[name.strip()] = value
+    workbench = own_workbench(settings, args.login)
+    done = workbench.customers.verify(
+        args.customer_no, corrected=corrected, unchecked=[s.strip() for s in args.skip]
+    )
+    if args.json:
+        print_json(
+            {
+                "customer_no": done.customer_no,
+                "at": iso_time(done.at),
+                "checked": list(done.checked),
+                "corrected": list(done.corrected),
+                "detail": done.detail,
+            }
+        )
+        return EXIT_OK
+    print(
+        i18n.t(
+            "verify.done",
+            customer_no=done.customer_no,
+            checked=len(done.checked),
+            right=len(done.checked) - len(done.corrected),
+            corrected=", ".join(done.corrected) or "—",
+        )
+    )
+    return EXIT_OK
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:

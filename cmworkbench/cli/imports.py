@@ -36,6 +36,7 @@ def register(commands: Commands, common: Parser) -> dict[str, Handler]:
     command.add_argument("--reject", type=Path, metavar="FILE", help=t("cli.help.import_reject"))
     command.add_argument("--force", action="store_true", help=t("cli.help.force_output"))
     command.add_argument("--sheet", metavar="NAME", help=t("cli.help.import_sheet"))
+    command.add_argument("--source", metavar="NAME", help=t("cli.help.import_source"))
     add_as(command)
     return {"import": _import}
 
@@ -67,6 +68,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
                 force=args.force,
                 unmasked_roles=settings.privacy.export_unmasked_roles,
                 settings=settings,
+                source=args.source,
             )
     except ImportRefused as refused:
         for message in refused.errors:
@@ -96,6 +98,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         print(i18n.t("import.retention", count=summary.retention))
     if summary.directories:
         print(i18n.t("import.directories", count=summary.directories))
+    if summary.authoritative:
+        print(i18n.t("import.verified", count=summary.verified, corrected=summary.corrected))
+    elif summary.source is not None and args.kind == "customers":
+        print(i18n.t("import.not_authoritative", source=summary.source))
     if summary.reject_file and summary.rejected:
         print(i18n.t("import.rejects_written", path=summary.reject_file))
     if summary.dry_run:

@@ -39,7 +39,7 @@ from cmworkbench.services.reports.schemas import NAMES
 from cmworkbench.services.reports.schemas import format_value as shown
 
 if TYPE_CHECKING:
-    from cmworkbench.services.reports.schemas import DrillRow, Figure, Report
+    from cmworkbench.services.reports.schemas import DrillRow, Figure, FigurePart, Report
 
 FORMATS = ("table", "csv", "xlsx", "json")
 REPORT_COLUMNS = (
@@ -148,6 +148,7 @@ def _report_rows(report: Report, *, for_people: bool) -> list[list[Any]]:
                         num,
                         den,
                         label=f"  {_part_label(part.key)}",
+                        part=part,
                     )
                 )
     return rows
@@ -163,11 +164,15 @@ def _part_label(part: str | None) -> str:
     return i18n.t(f"report.part.{part}") if part in _LABELLED_PARTS else str(part)
 
 
+_BY_CLASS = ("coverage", "freshness", "data_completeness", "data_accuracy", "data_compliance")
+
+
 def _shown_parts(figure: str, part: str | None) -> bool:
-    """The breakdowns a report lists under a figure: coverage and freshness by class, the
+    """The breakdowns a report lists under a figure: coverage, freshness and the data
+    quality by class (accuracy with each class's own target), the
     work logs on time, late and missing and the retention talks by result (each a share of
     the figure's records), and how many of the satisfaction answers are on the old scale."""
-    return figure in ("coverage", "freshness", *_SHARE_PARTS) or part == "old_scale"
+    return figure in (*_BY_CLASS, *_SHARE_PARTS) or part == "old_scale"
 
 
 def _figure_row(
@@ -180,15 +185,18 @@ def _figure_row(
     denominator: float | None = None,
     *,
     label: str | None = None,
+    part: FigurePart | None = None,
 ) -> list[Any]:
     whole = numerator is None
     value = figure.value if whole else value
     num = figure.numerator if numerator is None else numerator
     den = figure.denominator if denominator is None else denominator
-    below = figure.below_target if whole else False
+    below = figure.below_target if whole else part is not None and part.below_target
+    # a part with a target of its own (accuracy by class) shows it; other parts show none
+    goal = figure.target if whole else part.target if part is not None else None
     text = label or i18n.t(f"report.figure.{figure.key}")
     if for_people:
-        target = shown(figure.target, figure.unit) if figure.target is not None and whole else ""
+        target = shown(goal, figure.unit) if goal is not None else ""
         return [
             group,
             text,
@@ -207,7 +215,7 @@ def _figure_row(
         figure.unit,
         _number(num),
         _number(den),
-        figure.target if whole else None,
+        goal,
         below,
     ]
 

@@ -151,6 +151,31 @@ class DirectoryRefresh(SQLModel, table=True):
     """``hand`` (confirmed), ``contact`` (a contact edited), ``import`` (its contacts imported)."""
 
 
+class Verification(SQLModel, table=True):
+    """A check of a customer file's fields against the truth (data accuracy): by the manager
+    with the customer (``m`` on the 360 view, ``cmw customer verify``) or by an import from
+    an authoritative source (``[data_quality] authoritative``). Which fields were checked,
+    which were wrong and corrected (old → new, PII masked). Append-only."""
+
+    __tablename__ = "verification"
+    __table_args__ = (Index("ix_verification_customer_at", "customer_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    at: datetime = Field(index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    """Who checked (an import: whoever ran it, or none for the service account)."""
+    source: str = Field(max_length=40)
+    """``hand``, or ``import:NAME`` (the authoritative source)."""
+    checked: int
+    """Fields checked."""
+    confirmed: int
+    """Of them, found right (the rest were corrected)."""
+    fields: str = Field(max_length=400)
+    """The checked fields, comma-separated; a corrected one is marked ``!`` (``phone!``)."""
+    detail: str | None = Field(default=None, max_length=1000)
+    """The corrections, ``field: old → new`` (phones and ID numbers masked)."""
+
+
 class CustomerMetric(SQLModel, table=True):
     """Month-end figures of a customer, for churn signals (asset outflow, revenue drop)."""
 

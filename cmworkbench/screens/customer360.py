@@ -30,6 +30,7 @@ from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.onsite_day import OnsiteDayDialog
 from cmworkbench.screens.dialogs.task_actions import PromptDialog, incoming_prompt
+from cmworkbench.screens.dialogs.verify_file import VerifyFileDialog
 from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys
 from cmworkbench.widgets.customer_profile import MASKED_FIELDS, CustomerProfilePanel
@@ -37,7 +38,12 @@ from cmworkbench.widgets.customer_sections import SECTIONS, CustomerSections
 from cmworkbench.widgets.display import local_time
 
 if TYPE_CHECKING:
-    from cmworkbench.services.customers.schemas import Customer360, CustomerProfile
+    from cmworkbench.services.customers.schemas import (
+        Customer360,
+        CustomerProfile,
+        FileCheck,
+        VerificationOut,
+    )
 
 ResultT = TypeVar("ResultT")
 
@@ -378,14 +384,30 @@ class Customer360Screen(BaseScreen):
     # -- direct actions -------------------------------------------------------------------
 
     def action_mark_verified(self) -> None:
-        """Record that the basic data was re-verified with the customer now."""
-        self.mark_verified()
+        """Verify the file with the customer, field by field: each confirmed or corrected."""
+        self.load_file_check()
 
     @work(thread=True, exit_on_error=False, group="action")
-    def mark_verified(self) -> None:
-        """Write the verification in a thread."""
-        self.workbench.customers.mark_verified(self.customer_no)
-        self.post_message(self.Done(t("tui.c360.verified")))
+    def load_file_check(self) -> None:
+        """Read the fields the verification asks in a thread; then open the form."""
+        check = self.workbench.customers.file_check(self.customer_no)
+        self.app.call_from_thread(self._verify_form, check)
+
+    def _verify_form(self, check: FileCheck) -> None:
+        def then(done: VerificationOut | None) -> None:
+            if done is None:
+                return
+            self.revealed.clear()
+            corrected = ", ".join(t(f"customer.field.{name}") for name in done.corrected)
+            text = t(
+                "tui.c360.verified",
+                checked=len(done.checked),
+                right=len(done.checked) - len(done.corrected),
+                corrected=corrected or "—",
+            )
+            self.post_message(self.Done(text))
+
+        self._dialog(VerifyFileDialog(check), then)
 
     def action_confirm_directory(self) -> None:
         """Record that the group's staff directory (通讯录) was gone through with it today."""

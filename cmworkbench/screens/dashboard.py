@@ -81,8 +81,10 @@ class DashboardScreen(WorkbenchScreen):
         text-overflow: ellipsis;
     }
     DashboardScreen #dashboard-figures {
-        height: auto;
-        max-height: 17;
+        /* every figure when the terminal has the lines (21: the header and 20 figures); at
+           80×24 the space between the title and the counts, scrolling with the cursor */
+        height: 1fr;
+        max-height: 21;
     }
     DashboardScreen #dashboard-bottom {
         height: auto;

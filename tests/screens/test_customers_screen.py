@@ -29,6 +29,7 @@ from cmworkbench.i18n import label, t
 from cmworkbench.screens.customer360 import Customer360Screen
 from cmworkbench.screens.customers import CustomersScreen
 from cmworkbench.screens.dialogs.edit_customer import EditCustomerDialog
+from cmworkbench.screens.dialogs.verify_file import VerifyFileDialog
 from cmworkbench.services.workbench import Workbench, login
 from cmworkbench.widgets.customer_hit_list import PAGE_SIZE, CustomerHitList
 from cmworkbench.widgets.customer_profile import CustomerProfilePanel
@@ -371,15 +372,55 @@ async def test_a_task_and_a_complaint_from_the_360_view(
         assert tabs.row_count == 1
 
 
-async def test_m_marks_the_data_verified(workbench: Workbench, engine: Engine) -> None:
+async def test_m_asks_field_by_field_and_records_what_was_right_and_corrected(
+    workbench: Workbench, engine: Engine
+) -> None:
     app = make_app(workbench)
     async with app.run_test(size=SIZE) as pilot:
         await open_customer(pilot, "王小明")
         await pilot.press("m")
         await settled(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, VerifyFileDialog)
+        # each field asked, its value masked: the manager reads out the last digits
+        labels = [str(label.content) for label in dialog.query(".form-label").results(Label)]
+        assert labels[1] == f"{t('customer.field.phone')}  138****5678"
+        assert labels[3].startswith(t("customer.field.address"))  # empty: not checked unless typed
+        dialog.query_one("#field-phone", Input).value = "139 1234 5678"  # the right number
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, Customer360Screen)
         assert t("tui.profile.verified_days", n=0) in profile_text(app)
-        row = one(engine, "SELECT info_verified_at FROM customer WHERE customer_no = 'C002'")
-        assert row.info_verified_at is not None
+    row = one(
+        engine,
+        "SELECT v.checked, v.confirmed, v.fields, v.source, v.detail, c.phone,"
+        " c.info_verified_at FROM verification v JOIN customer c ON c.id = v.customer_id"
+        " WHERE c.customer_no = 'C002'",
+    )
+    assert (row.checked, row.confirmed, row.fields, row.source) == (
+        3, 2, "name,phone!,id_number", "hand"
+    )  # fmt: skip
+    assert row.detail == "phone: 138****5678 → 139****5678"
+    assert row.phone == "13912345678" and row.info_verified_at is not None
+
+
+async def test_a_refused_correction_keeps_the_form_and_records_nothing(
+    workbench: Workbench, engine: Engine
+) -> None:
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_customer(pilot, "王小明")
+        await pilot.press("m")
+        await settled(pilot)
+        app.screen.query_one("#field-phone", Input).value = "123"
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, VerifyFileDialog)  # still open, the input kept
+        assert app.screen.query_one("#field-phone", Input).value == "123"
+        assert t("customer.field.phone") in str(app.screen.query_one("#form-error", Label).content)
+    row = one(engine, "SELECT phone, info_verified_at FROM customer WHERE customer_no = 'C002'")
+    assert (row.phone, row.info_verified_at) == (PHONE, None)
+    assert one(engine, "SELECT COUNT(*) AS n FROM verification").n == 0
 
 
 async def test_the_list_fetches_further_windows_as_the_cursor_moves(

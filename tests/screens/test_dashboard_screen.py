@@ -22,6 +22,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.engine import make_engine
 from cmworkbench.screens.dashboard import DashboardScreen
 from cmworkbench.screens.report_drill import ReportDrillScreen
+from cmworkbench.services.reports.figures import FIGURES
 from cmworkbench.services.workbench import login
 
 SIZE = (80, 24)
@@ -65,9 +66,25 @@ async def test_the_branch_head_sees_the_branchs_figures_red_below_target_with_a_
         coverage = table.get_row_at(0)
         assert "red" in str(coverage[1].style), "below its target: red"
         assert "red" not in str(table.get_row_at(5)[1].style), "hours have no target"
-        # 80×24: every figure, the counts and the footer are on screen
-        assert table.row_count == 17 and table.region.bottom <= 22
+        # 80×24: the figures fill the space above the counts and the footer, and scroll with
+        # the cursor to the last (the data quality)
+        assert table.row_count == len(FIGURES) == 20 and table.region.bottom <= 22
         assert table.region.height >= 17
+        await pilot.press(*["down"] * 19)
+        await settled(pilot)
+        assert table.cursor_row == 19
+        # the last row's line (header + 20 rows) lies within the scrolled window
+        assert table.scroll_y > 0 and table.scroll_y + table.scrollable_content_region.height >= 21
+        assert "资料合规率" in rows(table)
+
+
+async def test_every_figure_is_on_screen_at_100_by_30(engine: Engine, settings: Settings) -> None:
+    app = make_app(login(engine, settings, "head"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f6")
+        await settled(pilot)
+        table = app.screen.query_one("#dashboard-figures", DataTable)
+        assert table.region.height == 21 and table.max_scroll_y == 0
 
 
 async def test_enter_opens_the_records_behind_a_figure_and_esc_comes_back(

@@ -218,7 +218,7 @@ def apply_changes(
             object_id=customer.id,
             customer_id=customer.id,
             field_name=name,
-            detail=f"{_shown(name, before[name])} → {_shown(name, new)}",
+            detail=f"{shown(name, before[name])} → {shown(name, new)}",
         )
     session.refresh(customer)
 
@@ -258,7 +258,8 @@ def conflict_message(session: Session, customer: Customer) -> str:
     return t("customer.conflict.at", customer_no=customer.customer_no, when=when)
 
 
-def _shown(name: str, value: Any) -> str:
+def shown(name: str, value: Any) -> str:
+    """A field's value as shown in audit details and verifications: PII masked, empty: —."""
     if value is None or value == "":
         return "—"
     return MASKED[name](str(value)) if name in MASKED else str(value)

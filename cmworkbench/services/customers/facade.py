@@ -16,10 +16,12 @@ if TYPE_CHECKING:
         Customer360,
         CustomerProfile,
         ExportResult,
+        FileCheck,
         HandoverReport,
         PoolCandidate,
         PoolCustomer,
         PoolMove,
+        VerificationOut,
     )
 
 
@@ -34,6 +36,8 @@ class CustomersFacade(Facade):
     reveal: UseCase[str] = UseCase("customers.reveal:reveal")
     update: UseCase[CustomerProfile] = UseCase("customers.profile:update_customer")
     mark_verified: UseCase[CustomerProfile] = UseCase("customers.profile:mark_verified")
+    file_check: UseCase[FileCheck] = UseCase("customers.verification:file_check")
+    verify: UseCase[VerificationOut] = UseCase("customers.verification:verify_file")
     confirm_directory: UseCase[datetime] = UseCase("customers.group_directory:confirm_directory")
     audit: UseCase[list[AuditEntry]] = UseCase("core.audit:entries_for_customer")
     export: UseCase[ExportResult] = UseCase("customers.export:export_customers")

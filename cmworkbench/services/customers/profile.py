@@ -13,6 +13,7 @@ is re-exported);
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import asdict
 
 from sqlalchemy import case
@@ -35,7 +36,6 @@ from cmworkbench.services.customers.edit import (
     apply_changes,
     class_rule,
     validate_changes,
-    verify_now,
 )
 from cmworkbench.services.customers.group_directory import refreshed_by_hand
 from cmworkbench.services.customers.reveal import reveal
@@ -54,8 +54,8 @@ from cmworkbench.services.customers.schemas import (
 from cmworkbench.services.customers.search import count_customers, search_customers
 from cmworkbench.services.customers.timeline import DEFAULT_LIMIT as TIMELINE_LIMIT
 from cmworkbench.services.customers.timeline import customer_timeline
+from cmworkbench.services.customers.verification import file_check, verify_file
 from cmworkbench.services.promises import api as promises
-from cmworkbench.services.tasks.api import close_verify_tasks
 
 __all__ = [
     "ComplaintLine",
@@ -71,6 +71,7 @@ __all__ = [
     "TimelineEntry",
     "count_customers",
     "customer_contacts",
+    "file_check",
     "get_customer_360",
     "mark_verified",
     "reveal",
@@ -180,13 +181,28 @@ def update_customer(
 
 
 def mark_verified(
-    *, session: Session, actor: Actor, settings: Settings, customer_no: str
+    *,
+    session: Session,
+    actor: Actor,
+    settings: Settings,
+    customer_no: str,
+    version: int | None = None,
+    corrected: Mapping[str, str] | None = None,
+    unchecked: Collection[str] = (),
 ) -> CustomerProfile:
-    """Record that the basic data was re-verified (信息更新) now."""
+    """Record that the basic data was re-verified (信息更新) with the customer now, field by
+    field: every field asked is confirmed, but those ``corrected`` or ``unchecked``
+    (:func:`~cmworkbench.services.customers.verification.verify_file`)."""
+    verify_file(
+        session=session,
+        actor=actor,
+        settings=settings,
+        customer_no=customer_no,
+        version=version,
+        corrected=corrected,
+        unchecked=unchecked,
+    )
     customer = require_customer(session=session, actor=actor, customer_no=customer_no)
-    verify_now(session, actor=actor, customer=customer)
-    assert customer.id is not None
-    close_verify_tasks(session, actor=actor, customer_id=customer.id)
     return _profile(session, settings, customer)
 
 

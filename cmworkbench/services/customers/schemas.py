@@ -157,6 +157,36 @@ class CustomerEdit:
 
 
 @dataclass(frozen=True)
+class FileField:
+    """A field a verification asks: its value as shown (PII masked), and whether it holds one."""
+
+    name: str
+    shown: str
+    filled: bool
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """What a verification of a customer's file asks (:mod:`..verification`)."""
+
+    customer_no: str
+    name: str
+    version: int
+    fields: tuple[FileField, ...]
+
+
+@dataclass(frozen=True)
+class VerificationOut:
+    """A verification recorded: the fields checked, those corrected, what was corrected."""
+
+    customer_no: str
+    at: datetime
+    checked: tuple[str, ...]
+    corrected: tuple[str, ...]
+    detail: str | None
+
+
+@dataclass(frozen=True)
 class CustomerHit:
     """One search result row."""
 

@@ -18,7 +18,7 @@ transaction — a big import rebuilds the whole index in bulk, as ``cmw demo`` d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -29,6 +29,7 @@ from sqlmodel import Session
 from cmworkbench import clock
 from cmworkbench.db import search
 from cmworkbench.db.models import Staff
+from cmworkbench.domain.file_quality import corrections_text, fields_text
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.customers import api as ownership
 from cmworkbench.services.tasks import api as tasks
@@ -66,6 +67,16 @@ INSERT_ONLY: dict[str, dict[str, Any]] = {
 """Columns a new record gets with these values (the model's defaults; no file sets them)."""
 
 
+@dataclass(frozen=True)
+class Verifies:
+    """An import from an authoritative source (``[data_quality] authoritative``)."""
+
+    source: str
+    """As stored: ``import:NAME``."""
+    asked: Callable[[str, str | None], list[str]]
+    """The fields a verification of a file of a kind and class asks."""
+
+
 @dataclass
 class Row:
     """A valid row: where it came from and its values by stored column."""
@@ -93,6 +104,10 @@ class Counts:
     """Customers the file added (a new account's file must be complete: a promise)."""
     changed_customers: list[int] = field(default_factory=list)
     """Customers whose fields the file changed (a file now complete keeps its promise)."""
+    verified: int = 0
+    """Customers whose file an authoritative source checked (a verification each)."""
+    corrected: int = 0
+    """Fields of theirs it found wrong (and corrected)."""
 
 
 class Writer:
@@ -107,6 +122,7 @@ class Writer:
         source: str,
         now: datetime,
         member_drop: float = 1.0,
+        verifies: Verifies | None = None,
     ) -> None:
         self.conn, self.kind, self.table = conn, kind, TABLES[kind]
         self.fields = TABLE_FIELDS[kind]
@@ -125,6 +141,9 @@ class Writer:
         self.counts = Counts()
         self.member_drop = member_drop
         """A group's members falling by more than this share is a churn signal."""
+        self.verifies = verifies if kind == "customers" else None
+        """An authoritative source: each existing file it carries is checked against it."""
+        self.verifications: list[tuple[Any, ...]] = []
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -196,6 +215,8 @@ class Writer:
                 for f, v in row.values.items()
                 if v is not None and _canon(v) != _canon(stored.get(f))
             )
+            if self.verifies is not None:
+                self._verification(record[0], stored, row.values, changed)
             if self.kind == "customers" and stored.get("owner_id") is None:
                 self.counts.unowned += "owner_id" not in changed
             if not changed:
@@ -224,6 +245,42 @@ class Writer:
             self._update(changed, params)
         self._move(moves)
         self._insert_audit(audits)
+        self._insert_verifications()
+
+    def _verification(
+        self,
+        customer_id: int,
+        stored: dict[str, Any],
+        values: dict[str, Any],
+        changed: tuple[str, ...],
+    ) -> None:
+        """The fields of the file the source carries, checked: those it changes were wrong."""
+        assert self.verifies is not None
+        shown = ownership.shown
+        asked = self.verifies.asked(stored["kind"], stored.get("cls"))
+        checked = [name for name in asked if values.get(name) is not None]
+        if not checked:
+            return
+        wrong = [name for name in checked if name in changed]
+        detail = corrections_text(
+            [(name, shown(name, stored.get(name)), shown(name, values[name])) for name in wrong]
+        )
+        self.verifications.append(
+            (customer_id, self.now, self.staff_id, self.verifies.source, len(checked),
+             len(checked) - len(wrong), fields_text(checked, wrong), detail)
+        )  # fmt: skip
+        self.counts.verified += 1
+        self.counts.corrected += len(wrong)
+
+    def _insert_verifications(self) -> None:
+        if self.verifications:
+            marks = ", ".join([self.mark] * 8)
+            self.conn.exec_driver_sql(
+                "INSERT INTO verification (customer_id, at, staff_id, source, checked,"
+                f" confirmed, fields, detail) VALUES ({marks})",
+                self.verifications,
+            )
+            self.verifications = []
 
     def _move(self, moves: dict[tuple[int | None, int], list[int]]) -> None:
         """Customers whose owner the file changes move as in a handover (:mod:`..ownership`:

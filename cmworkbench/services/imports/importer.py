@@ -45,7 +45,7 @@ from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from cmworkbench import clock
-from cmworkbench.config import Settings
+from cmworkbench.config import SOURCE_NAME, Settings
 from cmworkbench.db.engine import database_file
 from cmworkbench.domain.enums import Role
 from cmworkbench.domain.masking import mask_id, mask_phone
@@ -60,6 +60,7 @@ from cmworkbench.services.customers import api as customers
 from cmworkbench.services.imports.bulk import (
     BATCH,
     Row,
+    Verifies,
     Writer,
     restore_triggers,
     set_triggers_aside,
@@ -126,6 +127,7 @@ def import_file(
     force: bool = False,
     unmasked_roles: Sequence[str] = (),
     settings: Settings | None = None,
+    source: str | None = None,
 ) -> ImportSummary:
     """Import ``path`` as ``kind`` (one of :data:`KINDS`); see the module doc.
 
@@ -133,6 +135,10 @@ def import_file(
     replace an existing file; ``unmasked_roles`` may have rejects unmasked; ``settings`` gives
     the churn rules (a group's members falling in bulk opens a retention task). Raises
     :class:`ImportRefused` when rows are bad and ``skip_bad`` is off.
+
+    ``source`` names the system the file came from; a customer file from a source of
+    ``[data_quality] authoritative`` verifies each existing file it carries, field by field
+    (the accuracy figure), a value it changes counting as a correction.
     """
     require_role(actor, (Role.ADMIN,), "import.admin_only")
     if kind not in KINDS:
@@ -147,8 +153,16 @@ def import_file(
             database=database_file(engine),
             inputs=(path, mapping),
         )
+    if source is not None and not SOURCE_NAME.match(source):
+        raise InvalidInput(t("import.bad_source", source=source))
     summary = ImportSummary(kind, path.name, sha256_of(path) if path.is_file() else "")
     summary.dry_run = dry_run
+    summary.source = source
+    summary.authoritative = (
+        source is not None
+        and kind == "customers"
+        and source in (settings or Settings()).data_quality.authoritative
+    )
     sheet = open_sheet(path, knows(kind, names), encoding, sheet_name)
     summary.sheet = sheet.sheet_name
     try:
@@ -221,6 +235,12 @@ def _import_bulk(
             source=f"import {summary.file}",
             now=now,
             member_drop=settings.tasks.churn_member_drop,
+            verifies=Verifies(
+                f"import:{summary.source}",
+                lambda kind, cls: customers.asked_fields(settings, kind, cls),
+            )
+            if summary.authoritative
+            else None,
         )
         checker = _Checker(kind, columns, sheet.header, _staff(conn), grades)
         batch: list[tuple[int, list[Any], dict[str, Any]]] = []
@@ -258,6 +278,7 @@ def _import_bulk(
         summary.inserted, summary.updated = counts.inserted, counts.updated
         summary.unchanged, summary.unowned = counts.unchanged, counts.unowned
         summary.moved = counts.moved
+        summary.verified, summary.corrected = counts.verified, counts.corrected
         writer.audit_import(_audit_detail(summary, problems.rows))
         if summary.dry_run or (problems.rows and not skip_bad):
             conn.rollback()

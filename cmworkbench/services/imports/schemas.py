@@ -33,6 +33,14 @@ class ImportSummary:
     promises: int = 0
     """New accounts whose file lacks required fields: a file-complete promise each (kept
     ones, files completed by this file, are not counted)."""
+    source: str | None = None
+    """Where the file came from (``--source``), if said."""
+    authoritative: bool = False
+    """The source is one of ``[data_quality] authoritative``: its files were verified."""
+    verified: int = 0
+    """Customers whose file the authoritative source checked."""
+    corrected: int = 0
+    """Fields of theirs it found wrong (and corrected)."""
     seconds: float = 0.0
     errors: list[str] = field(default_factory=list)
     """The row messages (at most :data:`MAX_REPORTED`), in row order."""

@@ -29,6 +29,7 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Complaint, Customer, Holding, Promise, PromiseEvent
 from cmworkbench.domain.enums import ComplaintStatus as S
+from cmworkbench.domain.file_quality import required_fields
 from cmworkbench.i18n import t
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.promises import clocks
@@ -215,8 +216,7 @@ def holding_at_risk(
 
 def missing_fields(settings: Settings, customer: Customer) -> list[str]:
     """The required fields (``[data_quality.required]``) of ``customer``'s file left empty."""
-    required = settings.data_quality.required
-    names = required.get(f"{customer.kind}.{customer.cls}") or required.get(customer.kind, [])
+    names = required_fields(settings.data_quality.required, customer.kind, customer.cls)
     return [name for name in names if getattr(customer, name, None) in (None, "")]
 
 

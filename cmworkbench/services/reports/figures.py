@@ -50,10 +50,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cmworkbench.db import after_sale
+from cmworkbench.config import TargetSettings
+from cmworkbench.db import after_sale, file_checks
 from cmworkbench.db.dialect import Dialect
 from cmworkbench.db.vip import vip_case
 from cmworkbench.domain.complaint_flow import SATISFIED
+from cmworkbench.domain.file_quality import accuracy_target
 
 ROW_COLUMNS = ("owner_id", "grp", "ref", "name", "day", "num", "den", "detail")
 """The columns every figure's SELECT yields, in this order."""
@@ -76,6 +78,12 @@ class FigureDef:
     weekly: Callable[[Dialect, str, int], str] | None = None
     """SQL of the same records over ``n`` consecutive periods at once (see the module), given
     the dialect, the owners and ``n``; ``None``: computed one period at a time."""
+    worst_first: str | None = None
+    """How the drill-down orders its rows before the misses-first order: SQL over a column
+    the rows add (``failed DESC``: the files failing most checks first)."""
+    part_target: Callable[[TargetSettings, str], float] | None = None
+    """The target of each breakdown value (accuracy: per class) when they differ: the figure
+    is below target when any part is, and its target is theirs weighted by the records."""
 
 
 def _owned_by(d: Dialect, column: str, owners: str) -> str:
@@ -482,6 +490,104 @@ def _workload_weekly(d: Dialect, owners: str, weeks: int) -> str:
     )
 
 
+_FILE = "COALESCE(c.cls, c.tier)"
+"""The breakdown of the data-quality figures: the customer's class (an individual without
+one: their tier)."""
+
+
+def _file_join() -> str:
+    """SQL: FROM the customers, each with its kind's and class's required fields and its
+    owner (for the grade and the B角)."""
+    return (
+        " FROM customer c JOIN rep_req r ON r.kind = c.kind AND r.cls = COALESCE(c.cls, '')"
+        " LEFT JOIN staff o ON o.id = c.owner_id"
+    )
+
+
+def _completeness(d: Dialect, owners: str) -> str:
+    # Complete = every required field of the kind and class filled ([data_quality.required]),
+    # for the file as it stands (no history of field values is kept: a past period counts the
+    # customers of then with their files as they are now, as freshness does).
+    return (
+        "SELECT owner_id, grp, ref, name, :end_day AS day,"
+        " CASE WHEN missing = 0 THEN 1 ELSE 0 END AS num, 1 AS den, detail, missing FROM ("
+        f"SELECT c.owner_id, {_FILE} AS grp, c.customer_no AS ref, c.name,"
+        f" {file_checks.missing_count()} AS missing, {file_checks.missing_names()} AS detail"
+        f"{_file_join()} WHERE {_active_customer(d, owners)}){d.alias}"
+    )
+
+
+def _completeness_weekly(d: Dialect, owners: str, weeks: int) -> str:
+    columns = ", ".join(
+        f"CASE WHEN created_at < :end_{n} AND missing = 0 THEN 1 ELSE 0 END AS num_{n},"
+        f" CASE WHEN created_at < :end_{n} THEN 1 ELSE 0 END AS den_{n}"
+        for n in range(weeks)
+    )
+    return (
+        f"SELECT owner_id, {columns} FROM (SELECT c.owner_id, c.created_at,"
+        f" {file_checks.missing_count()} AS missing{_file_join()}"
+        f" WHERE {_active_customer(d, owners, f':end_{weeks - 1}')}){d.alias}"
+    )
+
+
+def _accuracy(d: Dialect, owners: str) -> str:
+    # Each verification of the period (by hand, or an authoritative import: the
+    # ``verification`` table): its fields checked and those found right; a correction is a
+    # field found wrong. Through the index of their times.
+    return (
+        f"SELECT c.owner_id, {_FILE} AS grp, c.customer_no AS ref, c.name,"
+        f" {d.local_day.format('v.at')} AS day, v.confirmed AS num, v.checked AS den,"
+        f" {d.minute_text.format('v.at')} || ' ' || CASE v.source WHEN 'hand' THEN :dq_by_hand"
+        " ELSE v.source END || ' · ' || v.fields"
+        " || COALESCE(' · ' || v.detail, '') AS detail"
+        f" FROM verification v {d.fixed_join} customer c ON c.id = v.customer_id"
+        f" WHERE v.at >= :start AND v.at < :end AND {d.unary}c.owner_id IN ({owners})"
+    )
+
+
+def _accuracy_target(targets: TargetSettings, grp: str) -> float:
+    return accuracy_target(grp, targets.data_accuracy, targets.data_accuracy_c)
+
+
+def _failed(d: Dialect, since: str, end: str) -> dict[str, str]:
+    return {rule: file_checks.fails(d, rule, since, end) for rule in file_checks.STATIC_RULES} | {
+        "verified_fresh": file_checks.fails(d, "verified_fresh", since, end)
+    }
+
+
+def _compliance(d: Dialect, owners: str) -> str:
+    # Compliant = passes every check of [data_quality.checks] (db/file_checks.py), the file
+    # as it stands; its re-verification judged at the period's end.
+    failed = _failed(d, "since", ":end")
+    columns = ", ".join(f"{sql} AS f_{rule}" for rule, sql in failed.items())
+    return (
+        "SELECT owner_id, grp, ref, name, :end_day AS day,"
+        " CASE WHEN failed = 0 THEN 1 ELSE 0 END AS num, 1 AS den, detail, failed FROM ("
+        f"SELECT *, {' + '.join(f'f_{rule}' for rule in failed)} AS failed,"
+        f" {file_checks.failed_names({rule: f'f_{rule}' for rule in failed})} AS detail FROM ("
+        f"SELECT c.owner_id, {_FILE} AS grp, c.customer_no AS ref, c.name, {columns}"
+        f"{_file_join()} WHERE {_active_customer(d, owners)}{d.fence}){d.alias}){d.alias}"
+    )
+
+
+def _compliance_weekly(d: Dialect, owners: str, weeks: int) -> str:
+    static = " + ".join(file_checks.fails(d, rule) for rule in file_checks.STATIC_RULES)
+    fresh = ", ".join(
+        f"{file_checks.fails(d, 'verified_fresh', f'since_{n}', f':end_{n}')} AS fresh_{n}"
+        for n in range(weeks)
+    )
+    columns = ", ".join(
+        f"CASE WHEN created_at < :end_{n} AND failed + fresh_{n} = 0 THEN 1 ELSE 0 END"
+        f" AS num_{n}, CASE WHEN created_at < :end_{n} THEN 1 ELSE 0 END AS den_{n}"
+        for n in range(weeks)
+    )
+    return (
+        f"SELECT owner_id, {columns} FROM (SELECT c.owner_id, c.created_at, {static} AS failed,"
+        f" {fresh}{_file_join()} WHERE {_active_customer(d, owners, f':end_{weeks - 1}')}"
+        f"{d.fence}){d.alias}"
+    )
+
+
 FIGURES: tuple[FigureDef, ...] = (
     FigureDef("coverage", "ratio", "coverage", True, _coverage, _coverage_weekly),
     FigureDef("freshness", "ratio", "freshness", True, _freshness, _freshness_weekly),
@@ -526,6 +632,32 @@ FIGURES: tuple[FigureDef, ...] = (
     FigureDef("retention", "ratio", None, True, _retention),
     FigureDef("directories", "ratio", "directories", True, _directories),
     FigureDef("workload", "ratio", "workload", False, _workload, _workload_weekly),
+    FigureDef(
+        "data_completeness",
+        "ratio",
+        "data_completeness",
+        True,
+        _completeness,
+        _completeness_weekly,
+        worst_first="missing DESC",
+    ),
+    FigureDef(
+        "data_accuracy",
+        "ratio",
+        "data_accuracy",
+        True,
+        _accuracy,
+        part_target=_accuracy_target,
+    ),
+    FigureDef(
+        "data_compliance",
+        "ratio",
+        "data_compliance",
+        True,
+        _compliance,
+        _compliance_weekly,
+        worst_first="failed DESC",
+    ),
 )
 """Every figure of the report, in the order reports show them."""
 

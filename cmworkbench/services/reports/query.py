@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
+from cmworkbench.db import file_checks
 from cmworkbench.db.dialect import SQLITE, Dialect, dialect_of
 from cmworkbench.domain import worklog
 from cmworkbench.domain.cadence import rule_table
@@ -50,6 +51,7 @@ class Query:
     """The rows of ``rep_rule``: (class, vip, government, rule, channel mask, since)."""
     fresh: list[tuple[Any, ...]]
     """The rows of ``rep_fresh``: (class, since)."""
+    settings: Settings
 
 
 def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQLITE) -> Query:
@@ -109,6 +111,7 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
         )
         for day in workdays
     ]
+    params.update(quality_params(settings))
     ctes = ", ".join(
         (
             values_table(dialect, params, "rep_rule", (*_RULE_COLUMNS, ("since", _INSTANT)), rules),
@@ -116,9 +119,27 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
                 dialect, params, "rep_fresh", (("cls", "text"), ("since", _INSTANT)), fresh
             ),
             values_table(dialect, params, "rep_day", (("day", "date"), ("cutoff", _INSTANT)), days),
+            *quality_tables(settings, dialect, params),
         )
     )
-    return Query(dialect, params, "WITH " + ctes, end_at, rules, fresh)
+    return Query(dialect, params, "WITH " + ctes, end_at, rules, fresh, settings)
+
+
+def quality_params(settings: Settings) -> dict[str, Any]:
+    """The data-quality parameters (``dq_…``): which compliance rules apply, the names shown."""
+    return file_checks.params(
+        settings.data_quality.checks,
+        lambda rule: t(f"quality.rule.{rule}"),
+        lambda name: t(f"customer.field.{name}"),
+    ) | {"dq_by_hand": t("quality.by_hand")}
+
+
+def quality_tables(settings: Settings, dialect: Dialect, params: dict[str, Any]) -> list[str]:
+    """The data-quality tables (``rep_req``, ``rep_deny``: :mod:`cmworkbench.db.file_checks`)."""
+    made = file_checks.tables(settings.data_quality.required, settings.grades)
+    return [
+        values_table(dialect, params, name, columns, rows) for name, (columns, rows) in made.items()
+    ]
 
 
 def directory_target(settings: Settings, first: date, last: date) -> float:
@@ -152,9 +173,12 @@ def weekly_query(each: Sequence[Query]) -> Query:
     dialect = each[0].dialect
     params: dict[str, Any] = {}
     for n, query in enumerate(each):
-        params.update({f"{k}_{n}": v for k, v in query.params.items() if not k.startswith("rep_")})
+        params.update(
+            {f"{k}_{n}": v for k, v in query.params.items() if not k.startswith(("rep_", "dq_"))}
+        )
     for key in ("after_sale_months", "after_sale_start_days", "after_sale_back"):
         params[key] = each[0].params[key]
+    params.update(quality_params(each[0].settings))
     since = tuple((f"since_{n}", _INSTANT) for n in range(len(each)))
     rules = [(*rule[:5], *(q.rules[i][5] for q in each)) for i, rule in enumerate(each[0].rules)]
     fresh = [(row[0], *(q.fresh[i][1] for q in each)) for i, row in enumerate(each[0].fresh)]
@@ -162,9 +186,10 @@ def weekly_query(each: Sequence[Query]) -> Query:
         (
             values_table(dialect, params, "rep_rule", (*_RULE_COLUMNS, *since), rules),
             values_table(dialect, params, "rep_fresh", (("cls", "text"), *since), fresh),
+            *quality_tables(each[0].settings, dialect, params),
         )
     )
-    return Query(dialect, params, "WITH " + ctes, each[-1].as_of, rules, fresh)
+    return Query(dialect, params, "WITH " + ctes, each[-1].as_of, rules, fresh, each[0].settings)
 
 
 def values_table(

@@ -197,6 +197,15 @@ def _figure(settings: Settings, figure: FigureDef, sums: Sums, owners: set[int])
     den = sum(p[1] for p in parts.values())
     value = _ratio(num, den)
     target = getattr(settings.targets, figure.target) if figure.target else None
+    below = _below(figure, value, target)
+    if figure.part_target is not None:
+        # Each breakdown value against its own target; the figure's is theirs weighted by
+        # the records (the target this mix of classes is held to), and it is below target
+        # when any part is.
+        targets = {k: figure.part_target(settings.targets, k) for k in parts}
+        if den:
+            target = sum(targets[k] * d for k, (_n, d) in parts.items()) / den
+        below = any(_below(figure, _ratio(n, d), targets[k]) for k, (n, d) in parts.items())
     return Figure(
         key=figure.key,
         numerator=num,
@@ -204,9 +213,17 @@ def _figure(settings: Settings, figure: FigureDef, sums: Sums, owners: set[int])
         value=value,
         unit=figure.unit,
         target=target,
-        below_target=_below(figure, value, target),
-        parts=tuple(FigurePart(k, n, d, _ratio(n, d)) for k, (n, d) in sorted(parts.items()) if k),
+        below_target=below,
+        parts=tuple(_part(settings, figure, k, n, d) for k, (n, d) in sorted(parts.items()) if k),
     )
+
+
+def _part(settings: Settings, figure: FigureDef, key: str, num: float, den: float) -> FigurePart:
+    if figure.part_target is None:
+        return FigurePart(key, num, den, _ratio(num, den))
+    target = figure.part_target(settings.targets, key)
+    below = _below(figure, _ratio(num, den), target)
+    return FigurePart(key, num, den, _ratio(num, den), target, below)
 
 
 def _below(figure: FigureDef, value: float | None, target: float | None) -> bool:
@@ -284,7 +301,8 @@ def drill(
     sql = (
         f"{query.ctes} SELECT {', '.join(ROW_COLUMNS)}"
         f" FROM ({figure.rows(d, owners_sql(by_id))}){d.alias}"
-        f" ORDER BY num * 1.0 / {d.greatest.format('den', '1')} "
+        f" ORDER BY {figure.worst_first + ', ' if figure.worst_first else ''}"
+        f"num * 1.0 / {d.greatest.format('den', '1')} "
         + ("DESC" if not figure.higher_is_better else "ASC")
         + ", day, ref"
     )
@@ -314,11 +332,11 @@ def drill(
 
 def _week_sums(
     session: Session, settings: Settings, figure: FigureDef, owners: list[int], query: Query
-) -> tuple[float, float]:
-    """(Σ num, Σ den) of ``figure`` over one period, the whole scope, summed as the report
-    sums them."""
+) -> tuple[float, float, bool]:
+    """(Σ num, Σ den, below target) of ``figure`` over one period, the whole scope, summed
+    and judged as the report does."""
     fig = _figure(settings, figure, _sums(session, query, figure, owners), set(owners))
-    return fig.numerator, fig.denominator
+    return fig.numerator, fig.denominator, fig.below_target
 
 
 def _weekly_sums(
@@ -336,6 +354,14 @@ def _weekly_sums(
     sql = f"{query.ctes} SELECT {totals} FROM ({rows}){d.alias}"
     row = session.connection().execute(text(sql), query.params).one()
     return [(float(row[2 * n]), float(row[2 * n + 1])) for n in range(weeks)]
+
+
+def _judged(
+    settings: Settings, figure: FigureDef, sums: list[tuple[float, float]]
+) -> list[tuple[float, float, bool]]:
+    """Each period's sums with whether they are below the figure's target."""
+    target = getattr(settings.targets, figure.target) if figure.target else None
+    return [(num, den, _below(figure, _ratio(num, den), target)) for num, den in sums]
 
 
 def weekly_trend(
@@ -367,20 +393,18 @@ def weekly_trend(
     # read a few records per week through their indexes.
     queries = [query_for(settings, start, stop, dialect) for start, stop in periods]
     values = {
-        f.key: _weekly_sums(session, queries, f, owners)
+        f.key: _judged(settings, f, _weekly_sums(session, queries, f, owners))
         if f.weekly
         else [_week_sums(session, settings, f, owners, query) for query in queries]
         for f in figures
     }
     trend: dict[str, list[TrendPoint]] = {}
     for f in figures:
-        target = getattr(settings.targets, f.target) if f.target else None
         points = []
-        for (start, stop), (num, den) in zip(periods, values[f.key], strict=True):
+        for (start, stop), (num, den, below) in zip(periods, values[f.key], strict=True):
             iso = start.isocalendar()
-            value = _ratio(num, den)
             week = f"{iso.year}-W{iso.week:02d}"
-            points.append(TrendPoint(week, start, stop, value, _below(f, value, target)))
+            points.append(TrendPoint(week, start, stop, _ratio(num, den), below))
         trend[f.key] = points
     return trend
 

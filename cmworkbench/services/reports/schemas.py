@@ -22,6 +22,10 @@ class FigurePart:
     numerator: float
     denominator: float
     value: float | None
+    target: float | None = None
+    """Its own target, when the figure's parts have theirs (accuracy: per class)."""
+    below_target: bool = False
+    """Worse than its own target."""
 
 
 @dataclass(frozen=True)
