@@ -518,9 +518,6 @@ CALLS: dict[str, Call] = {
         lambda r, t: [(c.name, c.role) for c in r] == [(t.contact, "executor")],
         write=True,
     ),
-    "customers.mark_verified": Call(
-        lambda wb, t: wb.customers.mark_verified(t.customer_no), write=True
-    ),
     "customers.file_check": Call(
         lambda wb, t: wb.customers.file_check(t.customer_no),
         lambda r, t: r.customer_no == t.customer_no and r.fields[0].name == "name",
@@ -806,9 +803,6 @@ customers.update         far     nf  nf  nf  nf  nf  nf  nf  nf
 customers.edit_contact   m1      ok  ok  nf  ok  nf  nf  ok  ok
 customers.edit_contact   m3      nf  nf  nf  nf  ok  nf  ok  ok
 customers.edit_contact   far     nf  nf  nf  nf  nf  nf  nf  nf
-customers.mark_verified  m1      ok  ok  nf  ok  nf  nf  ok  ok
-customers.mark_verified  m3      nf  nf  nf  nf  ok  nf  ok  ok
-customers.mark_verified  far     nf  nf  nf  nf  nf  nf  nf  nf
 customers.file_check     m1      ok  ok  nf  ok  nf  nf  ok  ok
 customers.file_check     m3      nf  nf  nf  nf  ok  nf  ok  ok
 customers.file_check     far     nf  nf  nf  nf  nf  nf  nf  nf

@@ -372,16 +372,22 @@ async def test_a_task_and_a_complaint_from_the_360_view(
         assert tabs.row_count == 1
 
 
+async def verify_form(pilot: Pilot[Any]) -> VerifyFileDialog:
+    """王小明's 360 view, then ``m``: the verification form."""
+    await open_customer(pilot, "王小明")
+    await pilot.press("m")
+    await settled(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, VerifyFileDialog)
+    return dialog
+
+
 async def test_m_asks_field_by_field_and_records_what_was_right_and_corrected(
     workbench: Workbench, engine: Engine
 ) -> None:
     app = make_app(workbench)
     async with app.run_test(size=SIZE) as pilot:
-        await open_customer(pilot, "王小明")
-        await pilot.press("m")
-        await settled(pilot)
-        dialog = app.screen
-        assert isinstance(dialog, VerifyFileDialog)
+        dialog = await verify_form(pilot)
         # each field asked, its value masked: the manager reads out the last digits
         labels = [str(label.content) for label in dialog.query(".form-label").results(Label)]
         assert labels[1] == f"{t('customer.field.phone')}  138****5678"
@@ -409,10 +415,7 @@ async def test_a_refused_correction_keeps_the_form_and_records_nothing(
 ) -> None:
     app = make_app(workbench)
     async with app.run_test(size=SIZE) as pilot:
-        await open_customer(pilot, "王小明")
-        await pilot.press("m")
-        await settled(pilot)
-        app.screen.query_one("#field-phone", Input).value = "123"
+        (await verify_form(pilot)).query_one("#field-phone", Input).value = "123"
         await pilot.press("ctrl+s")
         await settled(pilot)
         assert isinstance(app.screen, VerifyFileDialog)  # still open, the input kept

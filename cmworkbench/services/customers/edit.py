@@ -1,7 +1,7 @@
 """Editing a customer's basic data: the field rules, the optimistic lock, the audit trail.
 
 :mod:`cmworkbench.services.customers.profile` calls these after its scope check; screens call
-``customers.update_customer`` / ``customers.mark_verified``, not this module.
+``customers.update_customer`` / ``customers.verify_file``, not this module.
 
 * Every field is checked before anything is written, and all problems are reported at once
   (:class:`CustomerInvalid`): a form can mark each field, a notification shows one line.

@@ -35,7 +35,6 @@ class CustomersFacade(Facade):
     edit_contact: UseCase[list[ContactOut]] = UseCase("customers.profile:edit_contact")
     reveal: UseCase[str] = UseCase("customers.reveal:reveal")
     update: UseCase[CustomerProfile] = UseCase("customers.profile:update_customer")
-    mark_verified: UseCase[CustomerProfile] = UseCase("customers.profile:mark_verified")
     file_check: UseCase[FileCheck] = UseCase("customers.verification:file_check")
     verify: UseCase[VerificationOut] = UseCase("customers.verification:verify_file")
     confirm_directory: UseCase[datetime] = UseCase("customers.group_directory:confirm_directory")

@@ -13,7 +13,6 @@ is re-exported);
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
 from dataclasses import asdict
 
 from sqlalchemy import case
@@ -54,7 +53,7 @@ from cmworkbench.services.customers.schemas import (
 from cmworkbench.services.customers.search import count_customers, search_customers
 from cmworkbench.services.customers.timeline import DEFAULT_LIMIT as TIMELINE_LIMIT
 from cmworkbench.services.customers.timeline import customer_timeline
-from cmworkbench.services.customers.verification import file_check, verify_file
+from cmworkbench.services.customers.verification import file_check
 from cmworkbench.services.promises import api as promises
 
 __all__ = [
@@ -73,7 +72,6 @@ __all__ = [
     "customer_contacts",
     "file_check",
     "get_customer_360",
-    "mark_verified",
     "reveal",
     "search_customers",
     "update_customer",
@@ -177,32 +175,6 @@ def update_customer(
     )
     apply_changes(session, actor=actor, customer=customer, version=version, values=values)
     promises.customer_changed(session, settings, actor, [customer])  # a file now complete
-    return _profile(session, settings, customer)
-
-
-def mark_verified(
-    *,
-    session: Session,
-    actor: Actor,
-    settings: Settings,
-    customer_no: str,
-    version: int | None = None,
-    corrected: Mapping[str, str] | None = None,
-    unchecked: Collection[str] = (),
-) -> CustomerProfile:
-    """Record that the basic data was re-verified (信息更新) with the customer now, field by
-    field: every field asked is confirmed, but those ``corrected`` or ``unchecked``
-    (:func:`~cmworkbench.services.customers.verification.verify_file`)."""
-    verify_file(
-        session=session,
-        actor=actor,
-        settings=settings,
-        customer_no=customer_no,
-        version=version,
-        corrected=corrected,
-        unchecked=unchecked,
-    )
-    customer = require_customer(session=session, actor=actor, customer_no=customer_no)
     return _profile(session, settings, customer)
 
 

@@ -41,6 +41,7 @@ from cmworkbench.services.core.validation import FieldsInvalid
 from cmworkbench.services.customers import profile as customers
 from cmworkbench.services.customers.profile import CustomerInvalid
 from cmworkbench.services.customers.schemas import CustomerEdit
+from cmworkbench.services.customers.verification import verify_file
 from cmworkbench.services.tasks import actions as tasks
 from cmworkbench.services.tasks import contacts as interactions
 
@@ -592,13 +593,17 @@ def test_a_class_the_owners_grade_may_not_hold_is_refused(engine: Engine, branch
     assert stored(engine, branch.mine).cls == "B1"
 
 
-def test_mark_verified_stamps_now_bumps_the_version_and_audits(
+def test_a_verification_stamps_now_bumps_the_version_and_audits(
     engine: Engine, branch: Branch
 ) -> None:
     with unit_of_work(engine) as s:
-        profile = customers.mark_verified(
+        done = verify_file(
             session=s, actor=branch.wang, settings=Settings(), customer_no=branch.mine
         )
+        assert done.corrected == ()
+        profile = customers.get_customer_360(
+            session=s, actor=branch.wang, settings=Settings(), customer_no=branch.mine
+        ).profile
     assert profile.info_verified_at == clock.now()
     assert (profile.days_since_verified, profile.verification_overdue) == (0, False)
     assert profile.version == 2

@@ -237,7 +237,7 @@ def test_a_reached_call_closes_the_contact_task_a_no_answer_does_not(
     assert statuses(engine, ids)["post_loan"] == "open"
     workbench.tasks.log_contact(customer_no, "visit", "done", for_tasks=[ids["post_loan"]])
     assert statuses(engine, ids)["post_loan"] == "done"
-    workbench.customers.mark_verified(customer_no)
+    workbench.customers.verify(customer_no)
     assert statuses(engine, ids)["verify_info"] == "done"
 
 
