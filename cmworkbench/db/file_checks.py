@@ -8,10 +8,10 @@ characters, a birth date that exists, the GB 11643 check character), a phone as
 :func:`cmworkbench.domain.phone.is_valid` says; the tests hold both versions to the same
 answers (``tests/db/test_file_checks.py``).
 
-The statements take their settings as parameters and small tables (:func:`tables`), so the
-SQL text does not depend on config:
+The required fields are written into the SQL from config (:func:`missing_count`: plain
+column tests per kind and class); the checks take their settings as parameters and a small
+table (:func:`tables`):
 
-``rep_req(kind, cls, r_<field>…)``  the required fields of each kind and class (1/0);
 ``rep_deny(grade, cls)``           the classes each grade may not own (``[grades]``);
 ``:dq_on_<rule>``                  1 when a check applies the rule, else 0;
 ``:dq_rule_<rule>`` / ``:dq_field_<field>``  the names shown in the drill-down.
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from cmworkbench.config import COMPLIANCE_RULES, CUSTOMER_KINDS, GROUP_CLASSES, REQUIRABLE_FIELDS
+from cmworkbench.config import COMPLIANCE_RULES, GROUP_CLASSES, REQUIRABLE_FIELDS
 from cmworkbench.db.dialect import Dialect
 from cmworkbench.domain.file_quality import required_fields
 from cmworkbench.domain.idcard import CHECK_CHARS, WEIGHTS
@@ -33,8 +33,6 @@ TEXT_FIELDS = frozenset(
 )  # fmt: skip
 """Requirable fields stored as text: empty text is as good as missing."""
 
-REQ_COLUMNS = tuple(f"r_{name}" for name in REQUIRABLE_FIELDS)
-
 
 def _missing(name: str, alias: str = "c") -> str:
     column = f"{alias}.{name}"
@@ -43,22 +41,41 @@ def _missing(name: str, alias: str = "c") -> str:
     return f"{column} IS NULL"
 
 
-def missing_count(alias: str = "c", req: str = "r") -> str:
-    """SQL: how many required fields (``rep_req`` row ``req``) file ``alias`` lacks."""
-    return " + ".join(
-        f"{req}.r_{name} * (CASE WHEN {_missing(name, alias)} THEN 1 ELSE 0 END)"
-        for name in REQUIRABLE_FIELDS
-    )
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
-def missing_names(alias: str = "c", req: str = "r") -> str:
-    """SQL: the names of the required fields file ``alias`` lacks, comma-separated."""
-    parts = " || ".join(
-        f"CASE WHEN {req}.r_{name} = 1 AND {_missing(name, alias)}"
-        f" THEN ', ' || :dq_field_{name} ELSE '' END"
-        for name in REQUIRABLE_FIELDS
-    )
-    return f"substr({parts}, 3)"
+def _by_file(required: Mapping[str, Sequence[str]], each: Any, none: str) -> str:
+    """SQL: ``each(fields)`` for the required fields of file ``c``'s kind and class (a
+    ``kind.CLASS`` list first, then the kind's), ``none`` for a kind with no list."""
+    whens = []
+    for key in sorted(required, key=lambda k: -k.count(".")):  # kind.CLASS before kind
+        kind, _, cls = key.partition(".")
+        test = f"c.kind = {_sql_text(kind)}" + (f" AND c.cls = {_sql_text(cls)}" if cls else "")
+        whens.append(f"WHEN {test} THEN {each(required_fields(required, kind, cls or None))}")
+    return f"(CASE {' '.join(whens)} ELSE {none} END)" if whens else none
+
+
+def missing_count(required: Mapping[str, Sequence[str]]) -> str:
+    """SQL: how many of its required fields file ``c`` lacks (config values written into the
+    SQL: plain column tests, no table of rules joined per row)."""
+
+    def count(names: Sequence[str]) -> str:
+        return " + ".join(f"(CASE WHEN {_missing(n)} THEN 1 ELSE 0 END)" for n in names) or "0"
+
+    return _by_file(required, count, "0")
+
+
+def missing_names(required: Mapping[str, Sequence[str]]) -> str:
+    """SQL: the names of the required fields file ``c`` lacks, comma-separated."""
+
+    def names(fields: Sequence[str]) -> str:
+        parts = " || ".join(
+            f"CASE WHEN {_missing(n)} THEN ', ' || :dq_field_{n} ELSE '' END" for n in fields
+        )
+        return f"substr({parts}, 3)" if fields else "''"
+
+    return _by_file(required, names, "''")
 
 
 def _matches(d: Dialect, column: str, globs: Sequence[str], regex: str) -> str:
@@ -153,26 +170,15 @@ def failed_names(failed: Mapping[str, str]) -> str:
 
 
 def tables(
-    required: Mapping[str, Sequence[str]],
     grades: Mapping[str, Sequence[str]],
 ) -> dict[str, tuple[tuple[tuple[str, str], ...], list[tuple[Any, ...]]]]:
-    """The rows of ``rep_req`` and ``rep_deny``, with their (column, type) pairs."""
-    req_rows = []
-    for kind in CUSTOMER_KINDS:
-        for cls in ("", *GROUP_CLASSES):
-            names = set(required_fields(required, kind, cls or None))
-            req_rows.append((kind, cls, *(int(f in names) for f in REQUIRABLE_FIELDS)))
+    """The rows of ``rep_deny`` (the classes each grade may not own), with its (column, type)
+    pairs."""
     deny = [
         (grade, cls) for grade, allowed in grades.items() for cls in GROUP_CLASSES
         if cls not in allowed
     ]  # fmt: skip
-    return {
-        "rep_req": (
-            (("kind", "text"), ("cls", "text"), *((c, "integer") for c in REQ_COLUMNS)),
-            req_rows,
-        ),
-        "rep_deny": ((("grade", "text"), ("cls", "text")), deny),
-    }
+    return {"rep_deny": ((("grade", "text"), ("cls", "text")), deny)}
 
 
 def params(checks: Mapping[str, str], rule_label: Any, field_label: Any) -> dict[str, Any]:

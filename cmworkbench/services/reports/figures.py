@@ -49,13 +49,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cmworkbench.config import TargetSettings
+from cmworkbench.config import Settings, TargetSettings
 from cmworkbench.db import after_sale, file_checks
 from cmworkbench.db.dialect import Dialect
 from cmworkbench.db.vip import vip_case
 from cmworkbench.domain.complaint_flow import SATISFIED
 from cmworkbench.domain.file_quality import accuracy_target
+
+if TYPE_CHECKING:
+    from cmworkbench.services.reports.query import Query
 
 ROW_COLUMNS = ("owner_id", "grp", "ref", "name", "day", "num", "den", "detail")
 """The columns every figure's SELECT yields, in this order."""
@@ -72,18 +76,35 @@ class FigureDef:
     target: str | None
     """The field of ``[targets]`` in config that holds its target, if it has one."""
     higher_is_better: bool
-    rows: Callable[[Dialect, str], str]
+    rows: Callable[..., str]
     """SQL of the records behind the figure, given the dialect and the SQL list of owner ids
-    in scope."""
-    weekly: Callable[[Dialect, str, int], str] | None = None
+    in scope (and the settings, when ``configured``)."""
+    weekly: Callable[..., str] | None = None
     """SQL of the same records over ``n`` consecutive periods at once (see the module), given
-    the dialect, the owners and ``n``; ``None``: computed one period at a time."""
+    the dialect, the owners and ``n`` (and the settings, when ``configured``); ``None``:
+    computed one period at a time."""
     worst_first: str | None = None
     """How the drill-down orders its rows before the misses-first order: SQL over a column
     the rows add (``failed DESC``: the files failing most checks first)."""
     part_target: Callable[[TargetSettings, str], float] | None = None
     """The target of each breakdown value (accuracy: per class) when they differ: the figure
     is below target when any part is, and its target is theirs weighted by the records."""
+    configured: bool = False
+    """Its SQL is written for the settings (the data-quality rules: a file's required fields
+    as plain SQL per kind and class, ten times faster than a rule table joined per row)."""
+
+    def select(self, query: Query, owners: str) -> str:
+        """SQL of the records behind the figure for ``query``'s period and dialect."""
+        if self.configured:
+            return self.rows(query.dialect, owners, query.settings)
+        return self.rows(query.dialect, owners)
+
+    def select_weekly(self, query: Query, owners: str, weeks: int) -> str:
+        """SQL of the records over ``weeks`` consecutive periods (:attr:`weekly`)."""
+        assert self.weekly is not None
+        if self.configured:
+            return self.weekly(query.dialect, owners, weeks, query.settings)
+        return self.weekly(query.dialect, owners, weeks)
 
 
 def _owned_by(d: Dialect, column: str, owners: str) -> str:
@@ -495,38 +516,35 @@ _FILE = "COALESCE(c.cls, c.tier)"
 one: their tier)."""
 
 
-def _file_join() -> str:
-    """SQL: FROM the customers, each with its kind's and class's required fields and its
-    owner (for the grade and the B角)."""
-    return (
-        " FROM customer c JOIN rep_req r ON r.kind = c.kind AND r.cls = COALESCE(c.cls, '')"
-        " LEFT JOIN staff o ON o.id = c.owner_id"
-    )
+_OWNER_JOIN = " FROM customer c LEFT JOIN staff o ON o.id = c.owner_id"
+"""FROM the customers with their owner (the grade and team of the compliance checks)."""
 
 
-def _completeness(d: Dialect, owners: str) -> str:
+def _completeness(d: Dialect, owners: str, settings: Settings) -> str:
     # Complete = every required field of the kind and class filled ([data_quality.required]),
     # for the file as it stands (no history of field values is kept: a past period counts the
     # customers of then with their files as they are now, as freshness does).
+    required = settings.data_quality.required
     return (
         "SELECT owner_id, grp, ref, name, :end_day AS day,"
         " CASE WHEN missing = 0 THEN 1 ELSE 0 END AS num, 1 AS den, detail, missing FROM ("
         f"SELECT c.owner_id, {_FILE} AS grp, c.customer_no AS ref, c.name,"
-        f" {file_checks.missing_count()} AS missing, {file_checks.missing_names()} AS detail"
-        f"{_file_join()} WHERE {_active_customer(d, owners)}){d.alias}"
+        f" {file_checks.missing_count(required)} AS missing,"
+        f" {file_checks.missing_names(required)} AS detail"
+        f" FROM customer c WHERE {_active_customer(d, owners)}){d.alias}"
     )
 
 
-def _completeness_weekly(d: Dialect, owners: str, weeks: int) -> str:
+def _completeness_weekly(d: Dialect, owners: str, weeks: int, settings: Settings) -> str:
     columns = ", ".join(
         f"CASE WHEN created_at < :end_{n} AND missing = 0 THEN 1 ELSE 0 END AS num_{n},"
         f" CASE WHEN created_at < :end_{n} THEN 1 ELSE 0 END AS den_{n}"
         for n in range(weeks)
     )
+    missing = file_checks.missing_count(settings.data_quality.required)
     return (
-        f"SELECT owner_id, {columns} FROM (SELECT c.owner_id, c.created_at,"
-        f" {file_checks.missing_count()} AS missing{_file_join()}"
-        f" WHERE {_active_customer(d, owners, f':end_{weeks - 1}')}){d.alias}"
+        f"SELECT owner_id, {columns} FROM (SELECT c.owner_id, c.created_at, {missing} AS missing"
+        f" FROM customer c WHERE {_active_customer(d, owners, f':end_{weeks - 1}')}){d.alias}"
     )
 
 
@@ -566,7 +584,7 @@ def _compliance(d: Dialect, owners: str) -> str:
         f"SELECT *, {' + '.join(f'f_{rule}' for rule in failed)} AS failed,"
         f" {file_checks.failed_names({rule: f'f_{rule}' for rule in failed})} AS detail FROM ("
         f"SELECT c.owner_id, {_FILE} AS grp, c.customer_no AS ref, c.name, {columns}"
-        f"{_file_join()} WHERE {_active_customer(d, owners)}{d.fence}){d.alias}){d.alias}"
+        f"{_OWNER_JOIN} WHERE {_active_customer(d, owners)}{d.fence}){d.alias}){d.alias}"
     )
 
 
@@ -583,7 +601,7 @@ def _compliance_weekly(d: Dialect, owners: str, weeks: int) -> str:
     )
     return (
         f"SELECT owner_id, {columns} FROM (SELECT c.owner_id, c.created_at, {static} AS failed,"
-        f" {fresh}{_file_join()} WHERE {_active_customer(d, owners, f':end_{weeks - 1}')}"
+        f" {fresh}{_OWNER_JOIN} WHERE {_active_customer(d, owners, f':end_{weeks - 1}')}"
         f"{d.fence}){d.alias}"
     )
 
@@ -640,6 +658,7 @@ FIGURES: tuple[FigureDef, ...] = (
         _completeness,
         _completeness_weekly,
         worst_first="missing DESC",
+        configured=True,
     ),
     FigureDef(
         "data_accuracy",

@@ -135,8 +135,8 @@ def quality_params(settings: Settings) -> dict[str, Any]:
 
 
 def quality_tables(settings: Settings, dialect: Dialect, params: dict[str, Any]) -> list[str]:
-    """The data-quality tables (``rep_req``, ``rep_deny``: :mod:`cmworkbench.db.file_checks`)."""
-    made = file_checks.tables(settings.data_quality.required, settings.grades)
+    """The data-quality table ``rep_deny`` (:mod:`cmworkbench.db.file_checks`)."""
+    made = file_checks.tables(settings.grades)
     return [
         values_table(dialect, params, name, columns, rows) for name, (columns, rows) in made.items()
     ]

@@ -158,7 +158,7 @@ def _sums_sql(query: Query, figure: FigureDef, owners: list[int]) -> str:
     d = query.dialect
     return (
         f"{query.ctes} SELECT owner_id, COALESCE(grp, ''), {d.total.format('num')},"
-        f" {d.total.format('den')} FROM ({figure.rows(d, owners_sql(owners))}){d.alias}"
+        f" {d.total.format('den')} FROM ({figure.select(query, owners_sql(owners))}){d.alias}"
         " GROUP BY owner_id, grp"
     )
 
@@ -300,7 +300,7 @@ def drill(
     by_id = {m.id: m for m in subj.members}
     sql = (
         f"{query.ctes} SELECT {', '.join(ROW_COLUMNS)}"
-        f" FROM ({figure.rows(d, owners_sql(by_id))}){d.alias}"
+        f" FROM ({figure.select(query, owners_sql(by_id))}){d.alias}"
         f" ORDER BY {figure.worst_first + ', ' if figure.worst_first else ''}"
         f"num * 1.0 / {d.greatest.format('den', '1')} "
         + ("DESC" if not figure.higher_is_better else "ASC")
@@ -350,7 +350,7 @@ def _weekly_sums(
     totals = ", ".join(
         f"{d.total.format(f'num_{n}')}, {d.total.format(f'den_{n}')}" for n in range(weeks)
     )
-    rows = figure.weekly(d, owners_sql(owners), weeks)
+    rows = figure.select_weekly(query, owners_sql(owners), weeks)
     sql = f"{query.ctes} SELECT {totals} FROM ({rows}){d.alias}"
     row = session.connection().execute(text(sql), query.params).one()
     return [(float(row[2 * n]), float(row[2 * n + 1])) for n in range(weeks)]

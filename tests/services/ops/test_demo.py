@@ -157,13 +157,20 @@ def test_tiers_follow_assets(branch: tuple[Engine, DemoSummary]) -> None:
 def test_every_id_number_is_valid_unique_and_matches_the_birthday(
     branch: tuple[Engine, DemoSummary],
 ) -> None:
+    """But for the few older files with a missing, legacy (15-digit) or mistyped number
+    (demo/quality.py: the data-quality figures have something to find)."""
     engine, _ = branch
     people = _rows(engine, "SELECT id_number, birthday FROM customer WHERE kind = 'individual'")
     assert people
-    for number, birthday in people:
-        assert idcard.validate(number) is None, number
+    valid = [(n, b) for n, b in people if n is not None and idcard.validate(n) is None]
+    assert len(valid) > 0.95 * len(people)
+    for number, birthday in valid:
         assert number[6:14] == birthday.replace("-", "")
-    assert len({n for n, _ in people}) == len(people)
+    for number, birthday in people:
+        if number is not None and len(number) == 15:
+            assert idcard.upgrade(number)[6:14] == birthday.replace("-", "")
+    numbers = [n for n, _ in people if n is not None]
+    assert len(set(numbers)) == len(numbers)
 
 
 def test_every_phone_is_a_plausible_mobile(branch: tuple[Engine, DemoSummary]) -> None:
@@ -179,7 +186,10 @@ def test_every_phone_is_a_plausible_mobile(branch: tuple[Engine, DemoSummary]) -
         if phone is not None
     ]
     assert len(phones) > 5000
-    bad = [p for p in phones if not (len(p) == 11 and p.isdigit())]
+    # A few older files hold a mistyped number, a digit dropped (demo/quality.py).
+    mistyped = [p for p in phones if len(p) == 10 and p[:3] in VALID_MOBILE_PREFIXES]
+    assert len(mistyped) < 0.03 * len(phones)
+    bad = [p for p in phones if not (len(p) == 11 and p.isdigit()) and p not in mistyped]
     bad += [p for p in phones if p[:3] not in VALID_MOBILE_PREFIXES]
     assert bad == []
 
@@ -266,7 +276,10 @@ def test_group_customers_have_one_to_four_key_persons(branch: tuple[Engine, Demo
         "LEFT JOIN contact k ON k.customer_id = c.id WHERE c.kind = 'group' GROUP BY c.id",
     )
     assert rows
-    assert all(1 <= n <= 4 and deciders == 1 for _id, n, deciders in rows)
+    # The first is the decision maker, but in a few older files (about one group in seven)
+    # no key person's role was recorded (demo/quality.py).
+    assert all(1 <= n <= 4 and deciders <= 1 for _id, n, deciders in rows)
+    assert sum(deciders == 0 for _id, _n, deciders in rows) < 0.25 * len(rows)
     individuals = "SELECT COUNT(*) FROM contact k JOIN customer c ON c.id = k.customer_id "
     assert _rows(engine, individuals + "WHERE c.kind = 'individual'") == [(0,)]
 

@@ -18,6 +18,10 @@ What it builds (proportions from DESIGN.md, details in the ``demo_*`` modules):
   customers with its history, and each manager's open and done tasks;
 * the work logs of the last two months' working days, one of them missing for the demo login
   (:mod:`cmworkbench.services.ops.demo.worklogs`).
+* a realistic minority of imperfect files (a required field missing, a legacy or mistyped ID
+  number or phone, key persons without their role) and what the re-verifications of the last
+  two months found (:mod:`cmworkbench.services.ops.demo.quality`), drawn from the customer
+  ids, not the random stream.
 
 Everything is relative to ``clock.now()`` and drawn from ``random.Random(seed)``: the same
 seed and the same ``--now`` give byte-identical data.
@@ -59,6 +63,7 @@ from cmworkbench.services.ops.demo.customers import (
     Chunk,
     Customers,
 )
+from cmworkbench.services.ops.demo.quality import VERIFICATION_COLUMNS
 from cmworkbench.services.ops.demo.sink import Sink, open_sink
 from cmworkbench.services.ops.demo.staff import (
     BRANCH_CODE,
@@ -89,7 +94,7 @@ MAX_CUSTOMERS = 10_000_000
 TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
     "customer_metric", "complaint", "complaint_event", "task", "work_log", "visit_plan",
-    "visit_plan_item", "directory_refresh", "market_report",
+    "visit_plan_item", "directory_refresh", "market_report", "verification",
 )  # fmt: skip
 STAFF_COLUMNS = (
     "id", "login", "name", "role", "grade", "branch_id", "team_id", "backup_id", "phone",
@@ -258,6 +263,7 @@ def _write_chunk(sink: Sink, chunk: Chunk, complaints: Complaints) -> None:
         ("interaction", INTERACTION_COLUMNS, chunk.interactions),
         ("customer_metric", METRIC_COLUMNS, chunk.metrics),
         ("directory_refresh", DIRECTORY_COLUMNS, chunk.directories),
+        ("verification", VERIFICATION_COLUMNS, chunk.verifications),
         ("task", TASK_COLUMNS, chunk.tasks),
         ("complaint", COMPLAINT_COLUMNS, complaint_rows),
         ("complaint_event", EVENT_COLUMNS, event_rows),

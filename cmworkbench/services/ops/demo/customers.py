@@ -22,6 +22,7 @@ from cmworkbench.domain import demo_data as d
 from cmworkbench.domain import demo_vocab as v
 from cmworkbench.domain.vip import is_vip
 from cmworkbench.services.ops.demo.activity import Interactions, Subject
+from cmworkbench.services.ops.demo.quality import Quality
 from cmworkbench.services.ops.demo.staff import Books
 from cmworkbench.services.ops.demo.stamps import Stamps
 from cmworkbench.services.ops.demo.tasks import done_task
@@ -105,6 +106,8 @@ class Chunk:
     """The done tasks of the chunk's recent contacts and verifications."""
     directories: list[Row] = field(default_factory=list)
     """Recent refreshes of the chunk's groups' staff directories."""
+    verifications: list[Row] = field(default_factory=list)
+    """What the recent verifications of the chunk's files found (:mod:`.quality`)."""
     complainants: list[Complainant] = field(default_factory=list)
 
 
@@ -143,6 +146,7 @@ class Customers:
         self.samples: dict[int, list[tuple[int, str, str]]] = {}
         """Owner → their first customers (id, class), for the demo's open tasks."""
         self._months = stamps.months_before(_METRIC_MONTHS)
+        self.quality = Quality(stamps, next_ids, settings, CUSTOMER_COLUMNS, CONTACT_COLUMNS)
 
     def chunk(self, count: int) -> Chunk:
         """The next ``count`` customers with their contacts, holdings, interactions, metrics."""
@@ -165,6 +169,7 @@ class Customers:
             org = d.organisation(rng)
             row = self._group(cid, cls, owner, backup, org)
             contact_ids = self._contacts(out, cid, org.kind)
+        row = self.quality.spoil(row, out.contacts, len(contact_ids))
         out.customers.append(row)
         value = cast(int, row[_ASSETS_AT] if individual else row[_REVENUE_AT])
         activations = self._holdings(out, cid, individual, value)
@@ -177,6 +182,7 @@ class Customers:
         )
         self.interactions.for_customer(out.interactions, out.tasks, who)
         self._verified_task(out, cid, cls, owner)
+        self.quality.verification(out.verifications, row, owner, self._verified_at)
         if row[_DIRECTORY_AT] is not None:
             self._directory_refresh(out, cid, owner)
         status = cast(str, row[_STATUS_AT])
