@@ -22,16 +22,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import String, inspect
+
 from cmworkbench.config import COMPLIANCE_RULES, GROUP_CLASSES, REQUIRABLE_FIELDS
 from cmworkbench.db.dialect import Dialect
+from cmworkbench.db.models import Customer
 from cmworkbench.domain.file_quality import required_fields
 from cmworkbench.domain.idcard import CHECK_CHARS, WEIGHTS
 
-TEXT_FIELDS = frozenset(
-    ("name", "phone", "phone2", "id_number", "address", "area", "industry", "cls", "tier",
-     "preferred_hours")
-)  # fmt: skip
-"""Requirable fields stored as text: empty text is as good as missing."""
+
+def _stored_as_text(name: str) -> bool:
+    kind = inspect(Customer).columns[name].type
+    return isinstance(getattr(kind, "impl", kind), String)  # AutoString decorates a String
+
+
+TEXT_FIELDS = frozenset(name for name in REQUIRABLE_FIELDS if _stored_as_text(name))
+"""Requirable fields stored as text (read from the model): empty text is as good as missing."""
 
 
 def _missing(name: str, alias: str = "c") -> str:

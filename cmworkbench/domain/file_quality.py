@@ -4,7 +4,7 @@ Pure rules, no I/O: the lists and targets come from config."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 ACCURACY_STRICT_CLASSES = frozenset(("A1", "A2", "B1", "B2"))
 """Classes held to the stricter accuracy target (A and B); C and files without a class are held
@@ -23,11 +23,18 @@ def accuracy_target(cls: str | None, strict: float, lenient: float) -> float:
     return strict if cls in ACCURACY_STRICT_CLASSES else lenient
 
 
-def fields_text(checked: Sequence[str], corrected: Collection[str]) -> str:
-    """The ``verification.fields`` text: the checked fields, a corrected one marked ``!``."""
-    return ",".join(name + ("!" if name in corrected else "") for name in checked)
+def empty(value: object) -> bool:
+    """A field holding nothing: no value, or empty text."""
+    return value is None or value == ""
 
 
-def corrections_text(corrections: Sequence[tuple[str, str, str]]) -> str | None:
-    """The ``verification.detail`` text of (field, old, new) as shown (masked), or None."""
-    return "; ".join(f"{name}: {old} → {new}" for name, old, new in corrections) or None
+def verification_row(
+    checked: Sequence[str], corrections: Sequence[tuple[str, str, str]]
+) -> tuple[int, int, str, str | None]:
+    """What a ``verification`` row stores of the fields ``checked``, given the corrections
+    among them as (field, old, new) shown (masked): how many were checked, how many were
+    right, the fields (a corrected one marked ``!``) and the corrections' text, or None."""
+    wrong = {name for name, _old, _new in corrections}
+    fields = ",".join(name + ("!" if name in wrong else "") for name in checked)
+    detail = "; ".join(f"{name}: {old} → {new}" for name, old, new in corrections) or None
+    return len(checked), len(checked) - len(wrong), fields, detail

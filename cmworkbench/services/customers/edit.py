@@ -25,6 +25,7 @@ from cmworkbench.config import GROUP_CLASSES, Settings
 from cmworkbench.db.models import Customer, Staff
 from cmworkbench.domain import idcard, phone
 from cmworkbench.domain.enums import CustomerStatus
+from cmworkbench.domain.file_quality import empty
 from cmworkbench.domain.masking import mask_id, mask_phone
 from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
@@ -260,7 +261,7 @@ def conflict_message(session: Session, customer: Customer) -> str:
 
 def shown(name: str, value: Any) -> str:
     """A field's value as shown in audit details and verifications: PII masked, empty: —."""
-    if value is None or value == "":
+    if empty(value):
         return "—"
     return MASKED[name](str(value)) if name in MASKED else str(value)
 

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Verification
-from cmworkbench.domain.file_quality import corrections_text, fields_text
+from cmworkbench.domain.file_quality import empty, verification_row
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.core.schemas import Actor
@@ -52,14 +52,12 @@ def file_check(
 ) -> FileCheck:
     """What a verification of ``customer_no`` asks: each field with its value as shown."""
     customer = require_customer(session=session, actor=actor, customer_no=customer_no)
+    values = {name: getattr(customer, name) for name in checkable(settings, customer)}
     return FileCheck(
         customer_no=customer.customer_no,
         name=customer.name,
         version=customer.version,
-        fields=tuple(
-            FileField(name, shown(name, getattr(customer, name)), _filled(customer, name))
-            for name in checkable(settings, customer)
-        ),
+        fields=tuple(FileField(name, shown(name, v), not empty(v)) for name, v in values.items()),
     )
 
 
@@ -81,7 +79,7 @@ def verify_file(
     (all problems at once), or nothing checked at all."""
     customer = require_customer(session=session, actor=actor, customer_no=customer_no)
     asked = checkable(settings, customer)
-    corrected = {name: value for name, value in (corrected or {}).items()}
+    corrected = dict(corrected or {})
     strange = sorted((set(corrected) | set(unchecked)) - set(asked))
     if strange:
         raise InvalidInput(
@@ -95,7 +93,7 @@ def verify_file(
     checked = [
         name
         for name in asked
-        if name not in unchecked and (_filled(customer, name) or changes.get(name))
+        if name not in unchecked and (not empty(getattr(customer, name)) or changes.get(name))
     ]
     if not checked:
         raise InvalidInput(t("verify.nothing_checked", customer_no=customer.customer_no))
@@ -110,17 +108,18 @@ def verify_file(
     verify_now(session, actor=actor, customer=customer)
     assert customer.id is not None
     wrong = [name for name in checked if name in changes]
+    n_checked, confirmed, fields, detail = verification_row(
+        checked, [(name, before[name], shown(name, getattr(customer, name))) for name in wrong]
+    )
     record = Verification(
         customer_id=customer.id,
         at=clock.now(),
         staff_id=actor.id,
         source="hand",
-        checked=len(checked),
-        confirmed=len(checked) - len(wrong),
-        fields=fields_text(checked, wrong),
-        detail=corrections_text(
-            [(name, before[name], shown(name, getattr(customer, name))) for name in wrong]
-        ),
+        checked=n_checked,
+        confirmed=confirmed,
+        fields=fields,
+        detail=detail,
     )
     session.add(record)
     close_verify_tasks(session, actor=actor, customer_id=customer.id)
@@ -130,7 +129,3 @@ def verify_file(
     return VerificationOut(
         customer.customer_no, record.at, tuple(checked), tuple(wrong), record.detail
     )
-
-
-def _filled(customer: Customer, name: str) -> bool:
-    return getattr(customer, name) not in (None, "")

@@ -29,7 +29,7 @@ from sqlmodel import Session
 from cmworkbench import clock
 from cmworkbench.db import search
 from cmworkbench.db.models import Staff
-from cmworkbench.domain.file_quality import corrections_text, fields_text
+from cmworkbench.domain.file_quality import verification_row
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.customers import api as ownership
 from cmworkbench.services.tasks import api as tasks
@@ -141,8 +141,8 @@ class Writer:
         self.counts = Counts()
         self.member_drop = member_drop
         """A group's members falling by more than this share is a churn signal."""
-        self.verifies = verifies if kind == "customers" else None
-        """An authoritative source: each existing file it carries is checked against it."""
+        self.verifies = verifies
+        """An authoritative source (customers): each existing file it carries is checked."""
         self.verifications: list[tuple[Any, ...]] = []
 
     # -- reading ---------------------------------------------------------------------------
@@ -261,16 +261,17 @@ class Writer:
         checked = [name for name in asked if values.get(name) is not None]
         if not checked:
             return
-        wrong = [name for name in checked if name in changed]
-        detail = corrections_text(
-            [(name, shown(name, stored.get(name)), shown(name, values[name])) for name in wrong]
-        )
+        corrections = [
+            (name, shown(name, stored.get(name)), shown(name, values[name]))
+            for name in checked
+            if name in changed
+        ]
+        row = verification_row(checked, corrections)
         self.verifications.append(
-            (customer_id, self.now, self.staff_id, self.verifies.source, len(checked),
-             len(checked) - len(wrong), fields_text(checked, wrong), detail)
-        )  # fmt: skip
+            (customer_id, self.now, self.staff_id, self.verifies.source, *row)
+        )
         self.counts.verified += 1
-        self.counts.corrected += len(wrong)
+        self.counts.corrected += len(corrections)
 
     def _insert_verifications(self) -> None:
         if self.verifications:

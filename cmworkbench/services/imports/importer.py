@@ -141,6 +141,7 @@ def import_file(
     (the accuracy figure), a value it changes counting as a correction.
     """
     require_role(actor, (Role.ADMIN,), "import.admin_only")
+    settings = settings or Settings()
     if kind not in KINDS:
         raise InvalidInput(t("import.bad_kind", kind=kind, kinds=", ".join(KINDS)))
     started = time.perf_counter()
@@ -159,9 +160,7 @@ def import_file(
     summary.dry_run = dry_run
     summary.source = source
     summary.authoritative = (
-        source is not None
-        and kind == "customers"
-        and source in (settings or Settings()).data_quality.authoritative
+        source is not None and kind == "customers" and source in settings.data_quality.authoritative
     )
     sheet = open_sheet(path, knows(kind, names), encoding, sheet_name)
     summary.sheet = sheet.sheet_name
@@ -178,7 +177,7 @@ def import_file(
                 import_staff(engine, actor, grades, sheet, columns, problems, summary, skip_bad)
             else:
                 _import_bulk(engine, actor, grades, kind, sheet, columns, problems, summary,
-                             skip_bad, progress, settings or Settings())  # fmt: skip
+                             skip_bad, progress, settings)  # fmt: skip
     finally:
         sheet.close()
     summary.rejected = problems.rows

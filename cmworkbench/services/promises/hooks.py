@@ -29,7 +29,7 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Complaint, Customer, Holding, Promise, PromiseEvent
 from cmworkbench.domain.enums import ComplaintStatus as S
-from cmworkbench.domain.file_quality import required_fields
+from cmworkbench.domain.file_quality import empty, required_fields
 from cmworkbench.i18n import t
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.promises import clocks
@@ -217,7 +217,7 @@ def holding_at_risk(
 def missing_fields(settings: Settings, customer: Customer) -> list[str]:
     """The required fields (``[data_quality.required]``) of ``customer``'s file left empty."""
     names = required_fields(settings.data_quality.required, customer.kind, customer.cls)
-    return [name for name in names if getattr(customer, name, None) in (None, "")]
+    return [name for name in names if empty(getattr(customer, name, None))]
 
 
 def customer_created(

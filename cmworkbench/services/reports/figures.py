@@ -51,7 +51,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cmworkbench.config import Settings, TargetSettings
+from cmworkbench.config import COMPLIANCE_RULES, Settings, TargetSettings
 from cmworkbench.db import after_sale, file_checks
 from cmworkbench.db.dialect import Dialect
 from cmworkbench.db.vip import vip_case
@@ -92,6 +92,11 @@ class FigureDef:
     configured: bool = False
     """Its SQL is written for the settings (the data-quality rules: a file's required fields
     as plain SQL per kind and class, ten times faster than a rule table joined per row)."""
+
+    def __post_init__(self) -> None:
+        # The one-pass trend sums the whole scope; parts with targets of their own need the
+        # breakdown, which only the period-by-period sums keep.
+        assert self.part_target is None or self.weekly is None, self.key
 
     def select(self, query: Query, owners: str) -> str:
         """SQL of the records behind the figure for ``query``'s period and dialect."""
@@ -568,9 +573,7 @@ def _accuracy_target(targets: TargetSettings, grp: str) -> float:
 
 
 def _failed(d: Dialect, since: str, end: str) -> dict[str, str]:
-    return {rule: file_checks.fails(d, rule, since, end) for rule in file_checks.STATIC_RULES} | {
-        "verified_fresh": file_checks.fails(d, "verified_fresh", since, end)
-    }
+    return {rule: file_checks.fails(d, rule, since, end) for rule in COMPLIANCE_RULES}
 
 
 def _compliance(d: Dialect, owners: str) -> str:

@@ -196,16 +196,16 @@ def _figure(settings: Settings, figure: FigureDef, sums: Sums, owners: set[int])
     num = sum(p[0] for p in parts.values())
     den = sum(p[1] for p in parts.values())
     value = _ratio(num, den)
-    target = getattr(settings.targets, figure.target) if figure.target else None
+    target = _target_of(settings, figure)
     below = _below(figure, value, target)
+    judged = [_part(settings, figure, k, n, d) for k, (n, d) in sorted(parts.items())]
     if figure.part_target is not None:
         # Each breakdown value against its own target; the figure's is theirs weighted by
         # the records (the target this mix of classes is held to), and it is below target
         # when any part is.
-        targets = {k: figure.part_target(settings.targets, k) for k in parts}
         if den:
-            target = sum(targets[k] * d for k, (_n, d) in parts.items()) / den
-        below = any(_below(figure, _ratio(n, d), targets[k]) for k, (n, d) in parts.items())
+            target = sum((p.target or 0.0) * p.denominator for p in judged) / den
+        below = any(p.below_target for p in judged)
     return Figure(
         key=figure.key,
         numerator=num,
@@ -214,8 +214,13 @@ def _figure(settings: Settings, figure: FigureDef, sums: Sums, owners: set[int])
         unit=figure.unit,
         target=target,
         below_target=below,
-        parts=tuple(_part(settings, figure, k, n, d) for k, (n, d) in sorted(parts.items()) if k),
+        parts=tuple(p for p in judged if p.key),
     )
+
+
+def _target_of(settings: Settings, figure: FigureDef) -> float | None:
+    """The figure's target in ``[targets]``, if it has one."""
+    return getattr(settings.targets, figure.target) if figure.target else None
 
 
 def _part(settings: Settings, figure: FigureDef, key: str, num: float, den: float) -> FigurePart:
@@ -360,7 +365,7 @@ def _judged(
     settings: Settings, figure: FigureDef, sums: list[tuple[float, float]]
 ) -> list[tuple[float, float, bool]]:
     """Each period's sums with whether they are below the figure's target."""
-    target = getattr(settings.targets, figure.target) if figure.target else None
+    target = _target_of(settings, figure)
     return [(num, den, _below(figure, _ratio(num, den), target)) for num, den in sums]
 
 

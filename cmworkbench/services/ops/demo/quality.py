@@ -33,7 +33,7 @@ from cmworkbench.config import Settings
 from cmworkbench.domain import demo_data as d
 from cmworkbench.domain import demo_vocab as v
 from cmworkbench.domain import idcard
-from cmworkbench.domain.file_quality import corrections_text, fields_text, required_fields
+from cmworkbench.domain.file_quality import required_fields, verification_row
 from cmworkbench.domain.masking import mask_id, mask_phone
 from cmworkbench.services.ops.demo.stamps import Stamps
 
@@ -113,8 +113,6 @@ class Quality:
             "individual": _slices(_INDIVIDUAL_DEFECTS),
             "group": _slices(_GROUP_DEFECTS),
         }
-        self._plain: dict[tuple[tuple[str, int], ...], str] = {}
-        """The ``fields`` text of a verification without corrections, per fields checked."""
         self._missing: str | None = None
         """The required field the file last spoilt lacks (not checked: nothing to check)."""
         self._wrong: str | None = None
@@ -171,18 +169,11 @@ class Quality:
                 old = _old_value(name, new, kind == "group", h >> n)
                 show = _MASKS.get(name)
                 corrected.append((name, show(old), show(new)) if show else (name, old, new))
-        if corrected:
-            names = [name for name, _ in checked]
-            fields = fields_text(names, {name for name, _old, _new in corrected})
-        else:
-            fields = self._plain.get(checked) or self._plain.setdefault(
-                checked, fields_text([name for name, _ in checked], ())
-            )
+        found = verification_row([name for name, _ in checked], corrected)
         row_id = self.ids["verification"]
         self.ids["verification"] = row_id + 1
         out.append((
-            row_id, cid, row[self._verified_at], owner, "hand", len(checked),
-            len(checked) - len(corrected), fields, corrections_text(corrected),
+            row_id, cid, row[self._verified_at], owner, "hand", *found,
         ))  # fmt: skip
 
 
