@@ -31,7 +31,10 @@ wait "$paced_pid" || paced=$?
 echo "-- the paced tests, run meanwhile:"
 cat "$paced_log"
 rm -rf "$paced_log" "$paced_tmp"
-ok "$rest" && ok "$paced"
+# Each on its own line: under set -e a failure on the left of && does not stop the script, so
+# a red main or paced phase went on to the PostgreSQL phase and the script ended green.
+ok "$rest" || exit "$rest"
+ok "$paced" || exit "$paced"
 # Third phase, on PostgreSQL (CMW_TEST_PG_URL: a server and a role that may create databases;
 # .ci/run starts one): the service and job tests again, each on a database of its own (see
 # tests/conftest.py). Without arguments only; a developer without PostgreSQL runs SQLite only.
