@@ -119,7 +119,7 @@ def parse_satisfaction(text: str | int) -> int:
         word = str(text).strip().lower()
         if word in _SATISFACTION_WORDS:
             return _SATISFACTION_WORDS[word]
-        if not word.isdigit():
+        if not word.isdecimal():  # isdigit() also takes ¹ and ①, which int() refuses
             raise ValueError(f"{text!r} is not 1–5 or a word of the satisfaction scale")
         value = int(word)
     if not 1 <= value <= 5:

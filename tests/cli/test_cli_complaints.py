@@ -135,6 +135,9 @@ def test_every_transition_then_the_supervisor_closes(url, capsys):
 
     assert cmw(url, f"complaints show {d['id']} --as chenzg") == 0, "the id works too"
     out = capsys.readouterr().out
+    for odd in ("¹", "①"):  # digits to str.isdigit(), not to int(): no such ticket, no crash
+        assert cmw(url, f"complaints show {odd} --as chenzg") == 2
+        assert odd in capsys.readouterr().err
     assert i18n.label("complaint_status", "closed") in out
     assert "陈主管" in out and "王芳 → 李强" in out and "客户再次来电" in out
 

@@ -41,12 +41,11 @@ SUPERVISING = (Role.SUPERVISOR, Role.BRANCH_HEAD)
 def visible_ticket(session: Session, actor: Actor, ticket: str) -> Complaint:
     """The ticket (number or id) if the actor may see it; else a clear refusal."""
     key = ticket.strip().upper()
-    if key.isdigit() and len(key) > 18:  # no id is that long (and SQL integers are 64-bit)
+    is_id = key.isdecimal()  # isdigit() also takes ¹ and ①, which int() refuses
+    if is_id and len(key) > 18:  # no id is that long (and SQL integers are 64-bit)
         raise NotFound(t("complaint.not_found", ticket=ticket))
     query = select(Complaint)
-    query = query.where(
-        col(Complaint.id) == int(key) if key.isdigit() else col(Complaint.ticket_no) == key
-    )
+    query = query.where(col(Complaint.id) == int(key) if is_id else col(Complaint.ticket_no) == key)
     c = session.exec(query).one_or_none()
     if c is None:
         raise NotFound(t("complaint.not_found", ticket=ticket))
