@@ -25,7 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LANGUAGES = ("zh_CN", "en")
-ROLES = ("manager", "phone_manager", "supervisor", "branch_head", "admin")
+ROLES = ("manager", "phone_manager", "supervisor", "branch_head", "admin", "referrer")
 GROUP_CLASSES = ("A1", "A2", "B1", "B2", "C")
 TIERS = ("diamond", "gold", "mid_high", "mass")
 POOL_KEEPERS = ("branch_head", "area_supervisor")
@@ -367,6 +367,9 @@ class TargetSettings:
     """Fields of C-class files (and of files without a class) found right: above 85%."""
     data_compliance: float = 0.9
     """Customers passing every compliance check (``[data_quality.checks]``): above 90%."""
+    referral_contacted: float = 0.95
+    """Referrals and allocated leads first contacted by the deadline of
+    ``[promises.first_contact]``."""
 
 
 @dataclass(frozen=True)
@@ -485,6 +488,29 @@ class PoolSettings:
     exact customer number, ID number or phone only; audited."""
 
 
+@dataclass(frozen=True)
+class ReferralSettings:
+    """Referrals and leads (DESIGN.md, "Growing the book"): tellers and lobby staff refer
+    customers and prospects to the managers; a referral converts when a product of its
+    category opens for the customer within the window."""
+
+    window_days: int = 90
+    """A product of the referred category opened (a holding's ``opened_on``) within this many
+    days of the referral converts it; past the window an open referral is not converted."""
+    products: list[str] = field(
+        default_factory=lambda: [
+            "deposit",
+            "wealth",
+            "fund",
+            "insurance",
+            "loan",
+            "card",
+            "telecom",
+        ]
+    )
+    """The categories a referral names: the holdings' ``product_kind`` values."""
+
+
 # Core/premium customers are contacted at least monthly (bank routine); VIP diamond/gold at
 # least every 2 months (telecom VIP standard); government-important at least yearly (handbook).
 _DEFAULT_CADENCE: dict[str, CadenceRule] = {
@@ -518,6 +544,7 @@ _DEFAULT_PROMISES: dict[str, PromiseRule] = {
     "government_urgent_goods": PromiseRule("6h calendar", [0.5, 0.8], ["supervisor@1.0"]),
     "new_customer_file": PromiseRule("same day", [0.5]),
     "complaint_feedback": PromiseRule("1 workdays", [0.5], ["supervisor@2.0"]),
+    "first_contact": PromiseRule("1 workdays", []),
 }
 PROMISE_KINDS = tuple(_DEFAULT_PROMISES)
 """The kinds the workbench opens itself; a branch may configure more for promises typed by
@@ -566,6 +593,7 @@ class Settings:
     capacity: CapacitySettings = field(default_factory=CapacitySettings)
     workload: WorkloadSettings = field(default_factory=WorkloadSettings)
     pool: PoolSettings = field(default_factory=PoolSettings)
+    referrals: ReferralSettings = field(default_factory=ReferralSettings)
     vip: VipSettings = field(default_factory=VipSettings)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
@@ -584,7 +612,7 @@ class Settings:
     """Complaint SLA per severity (``normal``, ``major``), for VIP customers (``vip``) and,
     optionally, per customer class (``A1`` … ``C``); the strictest that applies wins."""
     promises: dict[str, PromiseRule] = field(default_factory=lambda: dict(_DEFAULT_PROMISES))
-    """Promise kinds (承诺) and their clocks: the seven of :data:`PROMISE_KINDS` always (a
+    """Promise kinds (承诺) and their clocks: the eight of :data:`PROMISE_KINDS` always (a
     branch's table changes them), and any more a branch names for promises typed by hand."""
     data_quality: DataQualitySettings = field(default_factory=DataQualitySettings)
 
@@ -786,6 +814,13 @@ def _validate(s: Settings, label: str) -> None:
     for tier in s.vip.tiers:
         if tier not in TIERS:
             fail("vip.tiers", f"{tier!r} is not a tier ({', '.join(TIERS)})")
+    if s.referrals.window_days <= 0:
+        fail("referrals.window_days", "must be more than 0")
+    if not s.referrals.products:
+        fail("referrals.products", "must name at least one category")
+    for i, product in enumerate(s.referrals.products):
+        if not _KIND_NAME.match(product):
+            fail(f"referrals.products[{i}]", f"{product!r} is not a category name like 'wealth'")
     if s.pool.keeper not in POOL_KEEPERS:
         fail("pool.keeper", f"{s.pool.keeper!r} is not one of {', '.join(POOL_KEEPERS)}")
     for grade, classes in s.grades.items():
@@ -846,6 +881,7 @@ def _validate(s: Settings, label: str) -> None:
         "data_accuracy",
         "data_accuracy_c",
         "data_compliance",
+        "referral_contacted",
         "vip_satisfaction_rate",
     ):
         if not 0 <= getattr(s.targets, key) <= 1:

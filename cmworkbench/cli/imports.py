@@ -98,6 +98,10 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         print(i18n.t("import.retention", count=summary.retention))
     if summary.directories:
         print(i18n.t("import.directories", count=summary.directories))
+    if summary.leads_merged:
+        print(i18n.t("import.leads_merged", count=summary.leads_merged))
+    if summary.referrals_converted:
+        print(i18n.t("import.referrals_converted", count=summary.referrals_converted))
     if summary.authoritative:
         print(i18n.t("import.verified", count=summary.verified, corrected=summary.corrected))
     elif summary.source is not None and args.kind == "customers":

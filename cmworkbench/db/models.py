@@ -318,6 +318,110 @@ class Task(SQLModel, table=True):
     has its deadline at the maximum (:mod:`cmworkbench.domain.standing`)."""
     origin_task_id: int | None = Field(default=None, foreign_key="task.id")
     """For a call-back: the task whose call the customer asked to continue at a time."""
+    lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    """A first contact with a prospect (``first_contact``): the lead it is owed to, while it
+    is no customer yet (``customer_id`` is set when the lead merges into one)."""
+
+
+class Lead(SQLModel, table=True):
+    """A prospect who is not a customer yet (no customer number): referred by a colleague,
+    walked in, met at an event. It waits in the branch pool (no owner) until allocated, and
+    merges into a customer when one with its ID number or phone exists or arrives: its
+    contacts become the customer's (:mod:`cmworkbench.services.pipeline.leads`)."""
+
+    __tablename__ = "lead"
+    __table_args__ = (
+        Index("ix_lead_phone", "phone"),
+        Index("ix_lead_id_number", "id_number"),
+        Index("ix_lead_owner_status", "owner_id", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64)
+    phone: str | None = Field(default=None, max_length=32)
+    """Normalised (digits, mobile numbers without +86): what a customer's phone is matched on."""
+    id_number: str | None = Field(default=None, max_length=18)
+    need: str | None = Field(default=None, max_length=500)
+    product: str | None = Field(default=None, max_length=16)
+    """The product category of interest (``[referrals] products``)."""
+    source: str = Field(max_length=16)
+    """``referral``, ``walk_in``, ``event``, ``import``."""
+    referrer_id: int | None = Field(default=None, foreign_key="staff.id")
+    owner_id: int | None = Field(default=None, foreign_key="staff.id")
+    """The manager working it; ``None``: waiting in the branch pool."""
+    status: str = Field(default="open", max_length=10)
+    """``open``, ``merged`` (into ``customer_id``) or ``dropped`` (with a reason)."""
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
+    """The customer it merged into."""
+    match_customer_id: int | None = Field(default=None, foreign_key="customer.id")
+    """A customer with its phone but another name: shown to the manager, merged only when
+    they confirm it."""
+    created_at: datetime
+    allocated_at: datetime | None = None
+    closed_at: datetime | None = None
+    drop_reason: str | None = Field(default=None, max_length=200)
+    version: int = Field(default=1)
+
+
+class LeadContact(SQLModel, table=True):
+    """A contact with a lead before it is a customer; on the merge it becomes the customer's
+    logged contact (``interaction_id``)."""
+
+    __tablename__ = "lead_contact"
+    id: int | None = Field(default=None, primary_key=True)
+    lead_id: int = Field(foreign_key="lead.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id")
+    at: datetime
+    kind: str = Field(max_length=10)
+    """``call`` or ``visit``."""
+    outcome: str = Field(max_length=32)
+    note: str | None = Field(default=None, max_length=500)
+    interaction_id: int | None = Field(default=None, foreign_key="interaction.id")
+
+
+class Referral(SQLModel, table=True):
+    """A customer or a prospect handed to a manager by a colleague (a teller, lobby staff, another
+    manager) for a need and a product category; it converts when a product of that category
+    opens for the customer within ``[referrals] window_days`` (or it is marked won), or is
+    marked lost with a reason."""
+
+    __tablename__ = "referral"
+    __table_args__ = (
+        Index("ix_referral_referrer_at", "referrer_id", "at"),
+        Index("ix_referral_to_status", "to_id", "status"),
+        Index("ix_referral_customer_status", "customer_id", "status"),
+        Index("ix_referral_lead", "lead_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    referrer_id: int = Field(foreign_key="staff.id")
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
+    """The customer referred (a lead's, once it merges)."""
+    lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    """The prospect referred, when they were no customer."""
+    need: str = Field(max_length=500)
+    product: str = Field(max_length=16)
+    to_id: int | None = Field(default=None, foreign_key="staff.id")
+    """The manager it went to (the customer's owner, the lead's when allocated); ``None``:
+    waiting in the branch pool."""
+    received_at: datetime | None = None
+    """When it reached that manager: the first-contact clock starts here."""
+    contact_due: datetime | None = None
+    """The first-contact deadline (``[promises.first_contact]`` from ``received_at``)."""
+    contacted_at: datetime | None = None
+    """The manager's first contact with the customer or lead (reached) after it came."""
+    window_ends: date
+    """The last day a product opened converts it (``at`` + ``[referrals] window_days``)."""
+    status: str = Field(default="open", max_length=10)
+    """``open``, ``converted`` or ``lost``."""
+    outcome_at: datetime | None = None
+    outcome_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    """Who marked the outcome (``None``: a holding opened, found by the workbench)."""
+    holding_id: int | None = Field(default=None, foreign_key="holding.id")
+    """The product whose opening converted it."""
+    lost_reason: str | None = Field(default=None, max_length=200)
+    task_id: int | None = Field(default=None, foreign_key="task.id")
+    """The first-contact task on the manager's Today."""
+    version: int = Field(default=1)
 
 
 class InteractionPurpose(SQLModel, table=True):

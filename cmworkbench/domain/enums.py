@@ -17,6 +17,9 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     BRANCH_HEAD = "branch_head"
     ADMIN = "admin"
+    REFERRER = "referrer"
+    """A teller or lobby staff member (柜员, 大堂经理): refers customers and prospects to the
+    managers; no book, and no customer search beyond the exact look-up of whom they refer."""
 
 
 class CustomerKind(StrEnum):
@@ -98,6 +101,9 @@ class TaskKind(StrEnum):
     """Refresh the internal staff directory (通讯录) of one's group customers (monthly)."""
     MARKET_REPORT = "market_report"
     """The monthly competitor and market intelligence report (市场信息报告)."""
+    FIRST_CONTACT = "first_contact"
+    """The first contact with a referred customer or an allocated lead, by the deadline of
+    ``[promises.first_contact]``."""
 
 
 class TaskStatus(StrEnum):
@@ -122,3 +128,31 @@ OPEN_COMPLAINT_STATUSES = tuple(s.value for s in ComplaintStatus if s is not Com
 CLASS_RANK = {"A1": 0, "A2": 1, "B1": 2, "B2": 3, "C": 4}
 """Customer classes, the most valuable first (a customer without a class ranks after C):
 the order of every list "by value" (search hits, the pool, a lead's rows)."""
+
+
+class LeadStatus(StrEnum):
+    """A prospect's record: waiting or being worked (``open``), become a customer's history
+    (``merged``), or given up with a reason (``dropped``)."""
+
+    OPEN = "open"
+    MERGED = "merged"
+    DROPPED = "dropped"
+
+
+class LeadSource(StrEnum):
+    """Where a lead came from."""
+
+    REFERRAL = "referral"
+    WALK_IN = "walk_in"
+    EVENT = "event"
+    IMPORT = "import"
+
+
+class ReferralStatus(StrEnum):
+    """A referral's outcome: ``open`` (its window running), ``converted`` (a product of its
+    category opened within the window, or marked won), ``lost`` (marked so, with a reason).
+    An open referral past its window is shown as ``lapsed``: not converted."""
+
+    OPEN = "open"
+    CONVERTED = "converted"
+    LOST = "lost"

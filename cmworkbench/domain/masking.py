@@ -36,3 +36,10 @@ def mask_typed(typed: str) -> str:
     text = typed.strip()
     shown = mask_id(text) if sum(ch.isdigit() for ch in text) >= 7 else text
     return shown if len(shown) <= TYPED_MOST else shown[: TYPED_MOST - 1] + "…"
+
+
+def mask_name(name: str | None) -> str:
+    """``张三丰`` → ``张**``, ``Li Wei`` → ``L*****``: the first character only, for whoever
+    may know that a person was referred but not whom (a teller reading their outcomes)."""
+    text = (name or "").strip()
+    return text[:1] + "*" * (len(text) - 1) if text else ""

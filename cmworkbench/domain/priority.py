@@ -33,6 +33,7 @@ TIER_WEIGHT = {"diamond": 40, "gold": 30, "mid_high": 20, "mass": 10}
 KIND_WEIGHT = {
     "return_call": 25,
     "retention": 25,
+    "first_contact": 20,
     "post_loan": 20,
     "maturity": 15,
     "after_sale": 15,

@@ -19,6 +19,8 @@ maturity       a held call or visit                              bank daily rout
 retention      a held call or visit                              churn: 挽留, DESIGN.md
 follow_up      a held call or visit                              bank routine
 call_back      a held call or visit                              the time the customer asked
+first_contact  any held call or visit, served or not (the         a referral's first contact
+               manager reached the referred customer)             (转介首次联系)
 manual         a held call or visit                              what the manager wrote
 post_loan      a held visit only (an on-site check)              贷后检查, bank summaries
 verify_info    marking the basic data verified, not a contact    信息更新, telecom handbook
@@ -51,10 +53,15 @@ SATISFIED_BY: dict[str, frozenset[str]] = {
     "follow_up": frozenset({"call", "visit"}),
     "call_back": frozenset({"call", "visit"}),
     "manual": frozenset({"call", "visit"}),
+    "first_contact": frozenset({"call", "visit"}),
     "post_loan": frozenset({"visit"}),
 }
 """Task kind → interaction kinds whose held contact closes it when it was served (``contact``
 follows the customer's cadence channels; kinds not listed are never closed by a contact)."""
+
+FIRST_CONTACT_KIND = "first_contact"
+"""A referral's first contact: closed by any held call or visit with the customer, whether or
+not it was logged from the task (reaching them is the whole of it)."""
 
 CADENCE_KIND = "contact"
 """The task of the contact cadence: closed by any held contact through the rule's channels."""
@@ -97,4 +104,6 @@ def closes(
         return False
     if task_kind == CADENCE_KIND:
         return keeps_cadence(kind, channels)
+    if task_kind == FIRST_CONTACT_KIND:
+        return can_serve(task_kind, kind, channels)
     return served and can_serve(task_kind, kind, channels)

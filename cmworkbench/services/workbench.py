@@ -36,6 +36,7 @@ from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.usecase import Facade
 from cmworkbench.services.customers.facade import CustomersFacade
 from cmworkbench.services.notifications.facade import NotificationsFacade
+from cmworkbench.services.pipeline.facade import LeadsFacade, ReferralsFacade
 from cmworkbench.services.promises.facade import PromisesFacade
 from cmworkbench.services.reports.facade import ReportsFacade
 from cmworkbench.services.staff.facade import StaffFacade, WorklogFacade
@@ -65,6 +66,8 @@ class Workbench:
         "reports": ReportsFacade,
         "notifications": NotificationsFacade,
         "promises": PromisesFacade,
+        "referrals": ReferralsFacade,
+        "leads": LeadsFacade,
         "drafts": DraftsFacade,
     }
     """Every facade, by the attribute it is reached by (the scope table lists their methods).
@@ -88,6 +91,8 @@ class Workbench:
         self.reports = ReportsFacade(self)
         self.notifications = NotificationsFacade(self)
         self.promises = PromisesFacade(self)
+        self.referrals = ReferralsFacade(self)
+        self.leads = LeadsFacade(self)
         self.drafts = DraftsFacade(self)
         assert {name: type(getattr(self, name)) for name in self.FACADES} == self.FACADES
 

@@ -41,8 +41,16 @@ def own_book_only(actor: Actor) -> bool:
     return actor.role in BOOK_ROLES or (actor.role == Role.SUPERVISOR and actor.team_id is None)
 
 
+def sees_no_book(actor: Actor) -> bool:
+    """A referrer (a teller, lobby staff) sees no customer's file: only their own referrals,
+    through :mod:`cmworkbench.services.pipeline`."""
+    return actor.role == Role.REFERRER
+
+
 def visible_owner_ids(*, session: Session, actor: Actor) -> OwnerScope:
     """The scope of ``actor`` as owner ids (one small query for supervisors and the branch)."""
+    if sees_no_book(actor):
+        return OwnerScope((), None)
     if own_book_only(actor):
         return OwnerScope((actor.id,), actor.id, _backed_up_owners(session, actor.id))
     query = select(Staff.id)
@@ -93,6 +101,8 @@ def customer_filter(actor: Actor) -> ColumnElement[bool]:
     """A WHERE clause on :class:`Customer` that keeps what ``actor`` may see (no session
     needed: supervisors and the branch use a sub-query on staff)."""
     owner = col(Customer.owner_id)
+    if sees_no_book(actor):
+        return false()
     if own_book_only(actor):
         return or_(owner == actor.id, col(Customer.backup_id) == actor.id)
     if actor.role == Role.SUPERVISOR:
@@ -122,7 +132,10 @@ def require_customer(*, session: Session, actor: Actor, customer_no: str) -> Cus
 
 
 def staff_filter(actor: Actor) -> ColumnElement[bool]:
-    """A WHERE clause on :class:`Staff` that keeps the colleagues ``actor`` may see."""
+    """A WHERE clause on :class:`Staff` that keeps the colleagues ``actor`` may see (a
+    referrer: themselves)."""
+    if sees_no_book(actor):
+        return col(Staff.id) == actor.id
     if actor.role in (*BOOK_ROLES, Role.SUPERVISOR):
         if actor.team_id is None:
             return col(Staff.id) == actor.id

@@ -10,9 +10,10 @@ from cmworkbench.services.customers.edit import apply_changes, shown
 from cmworkbench.services.customers.file_fields import asked_fields
 from cmworkbench.services.customers.group_directory import refreshed_by_import
 from cmworkbench.services.customers.ownership import chosen_customers, move_customers, partners
-from cmworkbench.services.customers.pool import kept_by, pool_keepers, waiting
+from cmworkbench.services.customers.pool import EVERY_AREA, kept_by, pool_keepers, waiting
 
 __all__ = [
+    "EVERY_AREA",
     "apply_changes",
     "asked_fields",
     "chosen_customers",

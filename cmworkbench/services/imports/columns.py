@@ -81,6 +81,7 @@ ROLES = _choice(
         Role.SUPERVISOR.value: ("主管", "客户经理主管"),
         Role.BRANCH_HEAD.value: ("行长", "部门经理"),
         Role.ADMIN.value: ("管理员", "系统管理员"),
+        Role.REFERRER.value: ("柜员", "大堂经理", "转介员"),
     }
 )
 

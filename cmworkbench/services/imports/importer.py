@@ -68,6 +68,7 @@ from cmworkbench.services.imports.bulk import (
 from cmworkbench.services.imports.columns import Column, knows, load_mapping, resolve
 from cmworkbench.services.imports.reading import Sheet, extra_cells, open_sheet, sha256_of
 from cmworkbench.services.imports.schemas import KINDS, ImportSummary
+from cmworkbench.services.pipeline import api as pipeline
 from cmworkbench.services.promises import api as promises
 from cmworkbench.services.tasks import api as tasks
 
@@ -262,7 +263,14 @@ def _import_bulk(
         writer.finish()
         restore_triggers(conn, triggers)
         counts = writer.counts
-        if counts.member_drops or counts.groups or counts.new_customers or counts.changed_customers:
+        holdings = counts.touched if kind == "holdings" else []
+        if (
+            counts.member_drops
+            or counts.groups
+            or counts.new_customers
+            or counts.changed_customers
+            or holdings
+        ):
             session = Session(bind=conn)
             try:
                 drops = counts.member_drops
@@ -270,6 +278,9 @@ def _import_bulk(
                 summary.directories = customers.refreshed_by_import(session, counts.groups, now)
                 new, changed = counts.new_customers, counts.changed_customers
                 summary.promises = promises.imported(session, settings, actor, new, changed)
+                # new accounts may be leads arriving; products opened may convert referrals
+                summary.leads_merged, _ = pipeline.customers_arrived(session, [*new, *changed])
+                summary.referrals_converted = pipeline.convert(session, holdings) if holdings else 0
                 session.flush()
             finally:
                 session.close()

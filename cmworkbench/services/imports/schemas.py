@@ -33,6 +33,12 @@ class ImportSummary:
     promises: int = 0
     """New accounts whose file lacks required fields: a file-complete promise each (kept
     ones, files completed by this file, are not counted)."""
+    leads_merged: int = 0
+    """Open leads whose ID number, or phone and name, a new or changed customer of the file
+    has: merged into it (their contacts and referrals are now the customer's)."""
+    referrals_converted: int = 0
+    """Open referrals a product of the file converted (its category opened within the
+    window)."""
     source: str | None = None
     """Where the file came from (``--source``), if said."""
     authoritative: bool = False

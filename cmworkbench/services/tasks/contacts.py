@@ -26,7 +26,13 @@ from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Interaction, InteractionPurpose, Task
 from cmworkbench.domain.cadence import applicable_rule
 from cmworkbench.domain.enums import RETENTION_RESULTS, InteractionKind, TaskKind, TaskStatus
-from cmworkbench.domain.task_rules import CADENCE_KIND, can_serve, closes, is_held
+from cmworkbench.domain.task_rules import (
+    CADENCE_KIND,
+    FIRST_CONTACT_KIND,
+    can_serve,
+    closes,
+    is_held,
+)
 from cmworkbench.i18n import label, t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.schemas import Actor
@@ -38,6 +44,7 @@ from cmworkbench.services.core.validation import (
     text_problem,
 )
 from cmworkbench.services.customers import api as customers
+from cmworkbench.services.pipeline import api as pipeline
 from cmworkbench.services.promises import api as promises
 from cmworkbench.services.tasks.closing import close_task
 from cmworkbench.services.tasks.retention import STATUS_AFTER
@@ -239,6 +246,8 @@ def record_contact(
         held=is_held(kind, outcome, row.status),
         purpose=purpose,
     )
+    if is_held(kind, outcome, row.status):  # the first contact of a referral, if one waits
+        pipeline.customer_reached(session, customer.id, row.happened_at or now)
     if retention is not None:
         status = STATUS_AFTER[retention]
         values = {"status": status}
@@ -268,11 +277,12 @@ def _retention_result(
 
 
 def _cadence_tasks(session: Session, customer_id: int, served: set[int | None]) -> list[Task]:
-    """The customer's open contact-cadence tasks not already among the ``served`` ids."""
+    """The customer's open tasks any held contact closes (the contact cadence, a referral's
+    first contact) not already among the ``served`` ids."""
     query = select(Task).where(
         col(Task.customer_id) == customer_id,
         col(Task.status) == TaskStatus.OPEN,
-        col(Task.kind) == CADENCE_KIND,
+        col(Task.kind).in_((CADENCE_KIND, FIRST_CONTACT_KIND)),
     )
     return [task for task in session.exec(query).all() if task.id not in served]
 

@@ -51,7 +51,7 @@ from cmworkbench import clock
 from cmworkbench.clock import day_bounds
 from cmworkbench.config import CapacitySettings, Settings
 from cmworkbench.db import scoring
-from cmworkbench.db.models import Customer, DayPlan, DayPlanItem, Task
+from cmworkbench.db.models import Customer, DayPlan, DayPlanItem, Lead, Task
 from cmworkbench.domain.cadence import applicable_rule
 from cmworkbench.domain.enums import TaskKind, TaskStatus
 from cmworkbench.i18n import label, t
@@ -732,15 +732,16 @@ def _task_rows(
         return []
     ids = [c.task_id for c in candidates]
     query = (
-        select(Task, Customer)
+        select(Task, Customer, Lead)
         .join(Customer, col(Task.customer_id) == col(Customer.id), isouter=True)
+        .join(Lead, col(Task.lead_id) == col(Lead.id), isouter=True)
         .where(col(Task.id).in_(ids))
     )
-    read = {task.id: (task, customer) for task, customer in session.exec(query).all()}
+    read = {task.id: (task, customer, lead) for task, customer, lead in session.exec(query).all()}
     rows = []
     for c in candidates:
-        task, customer = read[c.task_id]
-        row = row_of(task, customer, the_day.day, the_day.covered)
+        task, customer, lead = read[c.task_id]
+        row = row_of(task, customer, the_day.day, the_day.covered, lead)
         rows.append(replace(row, section=section, at=c.fixed_at))
     return rows
 

@@ -57,6 +57,9 @@ class TodayRow:
     plan's author, the manager behind or away)."""
     plan_week: str | None = None
     """On a lead's plan row: the ISO week of the plan waiting (``2026-W48``)."""
+    prospect_id: int | None = None
+    """A first contact owed to a prospect who is no customer yet (a lead of the pipeline):
+    its id; the row's name and phone are the prospect's, and it has no customer number."""
 
 
 SECTIONS = ("lead", "fixed", "plan", "backlog")

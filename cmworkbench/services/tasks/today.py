@@ -17,7 +17,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
-from cmworkbench.db.models import Customer, Staff, Task
+from cmworkbench.db.models import Customer, Lead, Staff, Task
 from cmworkbench.domain import priority
 from cmworkbench.domain.masking import mask_phone
 from cmworkbench.domain.standing import standing
@@ -69,8 +69,15 @@ def reason_text(facts: priority.TaskFacts, day: date) -> str:
     return REASON_JOINER.join(t(key, **fields) for key, fields in parts)
 
 
-def row_of(task: Task, customer: Customer | None, day: date, covered: dict[int, str]) -> TodayRow:
-    """One task as a row of the day ``day`` (its reason, standing and masked phone)."""
+def row_of(
+    task: Task,
+    customer: Customer | None,
+    day: date,
+    covered: dict[int, str],
+    prospect: Lead | None = None,
+) -> TodayRow:
+    """One task as a row of the day ``day`` (its reason, standing and masked phone); a first
+    contact owed to a ``prospect`` not yet a customer shows the prospect's name and phone."""
     assert task.id is not None
     tz = clock.branch_tz()
     due_on = task.due_at.astimezone(tz).date()
@@ -85,12 +92,13 @@ def row_of(task: Task, customer: Customer | None, day: date, covered: dict[int, 
         reason=reason_text(facts, day),
         task_reason=task.reason,
         customer_no=customer.customer_no if customer else None,
-        customer_name=customer.name if customer else None,
+        customer_name=customer.name if customer else (prospect.name if prospect else None),
         customer_value=(customer.cls or customer.tier) if customer else None,
         flags=tuple(priority.flags(facts)),
-        phone=mask_phone(customer.phone) if customer else "",
+        phone=mask_phone(customer.phone if customer else (prospect.phone if prospect else None)),
         owner_id=task.owner_id,
         covered_for=covered.get(task.owner_id),
         state=standing(due_on, deadline_on, day).state.value,
         deadline_at=task.deadline_at,
+        prospect_id=prospect.id if prospect is not None and customer is None else None,
     )

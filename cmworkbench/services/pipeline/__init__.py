@@ -1,0 +1,1 @@
+"""Growing the book (DESIGN.md): referrals and leads, allocated from the branch pool."""

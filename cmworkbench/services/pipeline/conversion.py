@@ -1,0 +1,84 @@
+"""A referral converts when a product of its category opens for the customer within the
+window (``[referrals] window_days``): from the day referred to the window's last day, by a
+holding's ``opened_on``. Checked when holdings are imported, when a referral is made for a
+customer who has one already, and when a lead merges into a customer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from cmworkbench import clock
+from cmworkbench.db.models import Holding, Referral
+from cmworkbench.domain.enums import ReferralStatus
+from cmworkbench.services.core import audit
+
+
+def local_day(at: datetime) -> date:
+    """The branch-local day of an instant."""
+    return at.astimezone(clock.branch_tz()).date()
+
+
+def convert(session: Session, customer_ids: Iterable[int] | None = None) -> int:
+    """Convert the open referrals of ``customer_ids`` (``None``: every customer) for which a
+    product of the referred category opened within the window: from the day referred to the
+    window's last day. Returns how many converted."""
+    query = select(Referral).where(
+        col(Referral.status) == ReferralStatus.OPEN, col(Referral.customer_id).is_not(None)
+    )
+    ids = None if customer_ids is None else sorted(set(customer_ids))
+    found: list[Referral] = []
+    if ids is None:
+        found = list(session.exec(query).all())
+    else:
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            found += session.exec(query.where(col(Referral.customer_id).in_(chunk))).all()
+    if not found:
+        return 0
+    holdings: dict[tuple[int, str], list[Holding]] = {}
+    customer_set = sorted({r.customer_id for r in found if r.customer_id is not None})
+    for start in range(0, len(customer_set), 900):
+        chunk = customer_set[start : start + 900]
+        rows = session.exec(
+            select(Holding)
+            .where(col(Holding.customer_id).in_(chunk), col(Holding.opened_on).is_not(None))
+            .order_by(col(Holding.opened_on), col(Holding.id))
+        ).all()
+        for h in rows:
+            holdings.setdefault((h.customer_id, h.product_kind), []).append(h)
+    converted = 0
+    now = clock.now()
+    for referral in found:
+        assert referral.customer_id is not None
+        since = local_day(referral.at)
+        opened = next(
+            (
+                h
+                for h in holdings.get((referral.customer_id, referral.product), [])
+                if h.opened_on is not None and since <= h.opened_on <= referral.window_ends
+            ),
+            None,
+        )
+        if opened is None:
+            continue
+        referral.status = ReferralStatus.CONVERTED
+        referral.holding_id = opened.id
+        referral.outcome_at = now
+        referral.outcome_by_id = None
+        referral.version += 1
+        session.add(referral)
+        audit.record(
+            session,
+            actor=None,
+            action="convert",
+            object_type="referral",
+            object_id=referral.id,
+            customer_id=referral.customer_id,
+            detail=f"{opened.product} opened {opened.opened_on}",
+        )
+        converted += 1
+    session.flush()
+    return converted
