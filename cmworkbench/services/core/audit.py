@@ -20,7 +20,12 @@ from cmworkbench import clock
 from cmworkbench.db.models import AuditLog, Customer, Staff
 from cmworkbench.domain.enums import Role
 from cmworkbench.services.core.schemas import Actor, AuditEntry
-from cmworkbench.services.core.scope import customer_filter, require_customer, require_staff
+from cmworkbench.services.core.scope import (
+    customer_filter,
+    require_customer,
+    require_staff,
+    sees_no_book,
+)
 
 
 def created(
@@ -141,6 +146,8 @@ def _scope_clause(actor: Actor) -> ColumnElement[bool]:
     about_visible = col(AuditLog.customer_id).in_(
         select(col(Customer.id)).where(customer_filter(actor))
     )
+    if sees_no_book(actor):  # a referrer: what they did, nothing about anyone's customers
+        return col(AuditLog.staff_id) == actor.id
     if actor.role in (Role.MANAGER, Role.PHONE_MANAGER):
         return or_(col(AuditLog.staff_id) == actor.id, about_visible)
     if actor.role == Role.SUPERVISOR:

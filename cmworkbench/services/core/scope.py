@@ -108,6 +108,14 @@ def customer_filter(actor: Actor) -> ColumnElement[bool]:
     if actor.role == Role.SUPERVISOR:
         team = select(Staff.id).where(col(Staff.team_id) == actor.team_id)
         return or_(owner.in_(team), owner.is_(None))  # the branch pool too
+    return branch_customers(actor)
+
+
+def branch_customers(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on :class:`Customer` that keeps the customers of ``actor``'s branch:
+    owned by its staff, or in the pool. Not a scope: what a referral may name, whoever refers
+    (an exact look-up), never another branch's customer."""
+    owner = col(Customer.owner_id)
     branch = select(Staff.id).where(col(Staff.branch_id) == actor.branch_id)
     return or_(owner.in_(branch), owner.is_(None))  # the branch pool too
 

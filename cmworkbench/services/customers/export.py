@@ -33,7 +33,7 @@ from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import InvalidInput, OutOfScope
 from cmworkbench.services.core.output import output_file
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.core.scope import customer_filter, require_staff
+from cmworkbench.services.core.scope import customer_filter, require_staff, sees_no_book
 from cmworkbench.services.core.spreadsheet import write_csv, write_xlsx
 from cmworkbench.services.customers.schemas import ExportResult
 
@@ -89,6 +89,8 @@ def export_customers(
     replaces an existing file (never the database: :mod:`.output`). Refusals come before
     anything is read or written; a failed write leaves no file and no audit row.
     """
+    if not service_account and sees_no_book(actor):
+        raise OutOfScope(t("export.no_book", role=label("role", actor.role)))
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise InvalidInput(t("export.bad_format", path=path))

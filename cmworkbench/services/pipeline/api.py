@@ -7,7 +7,7 @@ A capability reaches another through its ``schemas``, its facade and this module
 from __future__ import annotations
 
 from cmworkbench.services.pipeline.conversion import convert
-from cmworkbench.services.pipeline.first_contact import customer_reached
+from cmworkbench.services.pipeline.first_contact import customer_reached, deadline
 from cmworkbench.services.pipeline.leads import customers_arrived
 
-__all__ = ["convert", "customer_reached", "customers_arrived"]
+__all__ = ["convert", "customer_reached", "customers_arrived", "deadline"]

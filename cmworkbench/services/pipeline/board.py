@@ -3,16 +3,19 @@ per referrer and per team, the referrals made in a period, how many reached a ma
 contacted by the first-contact deadline, how many converted and the conversion rate; per
 manager, the referrals received, contacted in time and converted.
 
-The conversion rate is over the referrals *decided*: converted, lost, or past their window
-without converting. A referral still inside its window counts in the referrals, not in the
-rate, so a young month is not read as a bad one. The same counting as the report's
-``referral_contacted`` and ``referral_conversion`` figures (:mod:`..reports.figures`).
+Each rate is over the referrals *decided*: the contact rate over those contacted or past
+their first-contact deadline, the conversion rate over those converted, lost, or past their
+window without converting. A referral whose deadline or window is still ahead counts in the
+referrals, not in the rate, so a young month is not read as a bad one. The board takes the
+referrals *made* in the period as they stand now (who brought what this month); the report's
+``referral_contacted`` and ``referral_conversion`` figures (:mod:`..reports.figures`) take
+the referrals *decided* in the period, per receiving manager, with the same rules.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -55,10 +58,10 @@ def referral_board(
         .outerjoin(to, col(to.id) == col(Referral.to_id))
         .where(visible(actor), col(Referral.at) >= first, col(Referral.at) < last)
     ).all()
-    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     names: dict[tuple[str, str], tuple[str, str | None]] = {}
     for referral, referrer, team_name, manager in rows:
-        facts = _facts(referral, today)
+        facts = _facts(referral, today, clock.now())
         keys = [("referrer", referrer.login), ("team", team_name or "—"), ("total", WHOLE)]
         names[("referrer", referrer.login)] = (referrer.name, team_name)
         names[("team", team_name or "—")] = (team_name or "—", None)
@@ -78,7 +81,7 @@ def referral_board(
         # the most conversions first, then the most referrals; ties by key: a stable order
         return tuple(sorted(found, key=lambda line: (-line.converted, -line.referrals, line.key)))
 
-    total = counts.get(("total", WHOLE), [0, 0, 0, 0, 0])
+    total = counts.get(("total", WHOLE), [0, 0, 0, 0, 0, 0])
     return ReferralBoard(
         start=start,
         end=end,
@@ -89,14 +92,13 @@ def referral_board(
     )
 
 
-def _facts(referral: Referral, today: date) -> tuple[int, int, int, int, int]:
-    """(referrals, received, contacted in time, converted, decided) for one referral."""
+def _facts(referral: Referral, today: date, now: datetime) -> tuple[int, int, int, int, int, int]:
+    """(referrals, received, contacted in time, contact decided, converted, decided) for one
+    referral."""
     received = referral.received_at is not None
-    in_time = (
-        referral.contacted_at is not None
-        and referral.contact_due is not None
-        and referral.contacted_at <= referral.contact_due
-    )
+    due = referral.contact_due
+    in_time = referral.contacted_at is not None and due is not None and referral.contacted_at <= due
+    contact_decided = due is not None and (referral.contacted_at is not None or due < now)
     converted = referral.status == ReferralStatus.CONVERTED
     decided = converted or referral.status == ReferralStatus.LOST or referral.window_ends < today
-    return 1, int(received), int(in_time), int(converted), int(decided)
+    return 1, int(received), int(in_time), int(contact_decided), int(converted), int(decided)

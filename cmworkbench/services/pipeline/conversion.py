@@ -14,6 +14,7 @@ from cmworkbench import clock
 from cmworkbench.db.models import Holding, Referral
 from cmworkbench.domain.enums import ReferralStatus
 from cmworkbench.services.core import audit
+from cmworkbench.services.core.schemas import Actor
 
 
 def local_day(at: datetime) -> date:
@@ -64,21 +65,39 @@ def convert(session: Session, customer_ids: Iterable[int] | None = None) -> int:
         )
         if opened is None:
             continue
-        referral.status = ReferralStatus.CONVERTED
+        detail = f"{opened.product} opened {opened.opened_on}"
+        decide(session, None, referral, ReferralStatus.CONVERTED, "convert", detail, at=now)
         referral.holding_id = opened.id
-        referral.outcome_at = now
-        referral.outcome_by_id = None
-        referral.version += 1
-        session.add(referral)
-        audit.record(
-            session,
-            actor=None,
-            action="convert",
-            object_type="referral",
-            object_id=referral.id,
-            customer_id=referral.customer_id,
-            detail=f"{opened.product} opened {opened.opened_on}",
-        )
         converted += 1
     session.flush()
     return converted
+
+
+def decide(
+    session: Session,
+    actor: Actor | None,
+    referral: Referral,
+    status: str,
+    action: str,
+    detail: str | None,
+    *,
+    at: datetime | None = None,
+    lost_reason: str | None = None,
+) -> None:
+    """Write a referral's outcome (``converted`` or ``lost``), by ``actor`` (``None``: found by
+    the workbench, a product opened), with its audit row."""
+    referral.status = status
+    referral.outcome_at = at or clock.now()
+    referral.outcome_by_id = actor.id if actor is not None else None
+    referral.lost_reason = lost_reason
+    referral.version += 1
+    session.add(referral)
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        object_type="referral",
+        object_id=referral.id,
+        customer_id=referral.customer_id,
+        detail=detail,
+    )

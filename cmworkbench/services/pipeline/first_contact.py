@@ -32,11 +32,12 @@ RULE = "first_contact"
 REASON_CHARS = 200
 
 
-def deadline(settings: Settings, received: datetime) -> datetime:
-    """The first-contact deadline of a referral that reached a manager at ``received``."""
+def deadline(settings: Settings, received: datetime, cal: BranchCalendar | None = None) -> datetime:
+    """The first-contact deadline of a referral that reached a manager at ``received`` (on
+    ``cal``, the branch calendar, when the caller has it built already)."""
     rule = settings.promises.get(RULE)
     due = rule.due if rule is not None else "1 workdays"
-    cal = BranchCalendar.from_settings(settings.calendar)
+    cal = cal or BranchCalendar.from_settings(settings.calendar)
     return sla.promise_clock(due, received, cal).due
 
 

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, update
+from sqlalchemy import ColumnElement, false, func, or_, true, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -39,10 +39,11 @@ from cmworkbench.domain.masking import mask_id, mask_phone
 from cmworkbench.domain.task_rules import is_held
 from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
-from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound
+from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import (
+    own_book_only,
     require_customer,
     require_role,
     require_staff,
@@ -102,13 +103,16 @@ class Prospect:
         return found
 
 
-def match(session: Session, prospect: Prospect) -> tuple[Customer | None, bool]:
+def match(
+    session: Session, prospect: Prospect, within: ColumnElement[bool] | None = None
+) -> tuple[Customer | None, bool]:
     """The customer a prospect is, and whether the match is exact: the same ID number; else
     the same phone and name. A customer with the phone under another name is returned as not
-    exact (``None``: nobody)."""
+    exact (``None``: nobody). ``within``: among these customers only (the branch's)."""
+    among = within if within is not None else true()
     if prospect.id_number:
         found = session.exec(
-            select(Customer).where(col(Customer.id_number) == prospect.id_number)
+            select(Customer).where(col(Customer.id_number) == prospect.id_number, among)
         ).first()
         if found is not None:
             return found, True
@@ -116,7 +120,8 @@ def match(session: Session, prospect: Prospect) -> tuple[Customer | None, bool]:
         same_phone = session.exec(
             select(Customer)
             .where(
-                or_(col(Customer.phone) == prospect.phone, col(Customer.phone2) == prospect.phone)
+                or_(col(Customer.phone) == prospect.phone, col(Customer.phone2) == prospect.phone),
+                among,
             )
             .order_by(col(Customer.id))
         ).all()
@@ -180,19 +185,32 @@ def open_lead(
 # -- scope ------------------------------------------------------------------------------------
 
 
-def _visible(actor: Actor) -> ColumnElement[bool]:
-    """SQL on :class:`Lead`: the leads ``actor`` may see and work: their own; for those who
-    lead, their people's and the pool's. A referrer sees none (their referrals say enough)."""
+def _visible(actor: Actor, work: bool = False) -> ColumnElement[bool]:
+    """SQL on :class:`Lead`: the leads ``actor`` may see and allocate: their own; for those
+    who lead, their people's and the pool's (a supervisor of no team: none, as for the
+    customers' pool). ``work``: contact, merge or drop: not the admin, who leads nobody and
+    decides no referral. A referrer sees none (their referrals say enough)."""
     if actor.role in POOL_ROLES:
+        if own_book_only(actor) or (work and actor.role == Role.ADMIN):
+            return false()
         team = select(Staff.id).where(staff_filter(actor))
         return or_(col(Lead.owner_id).in_(team), col(Lead.owner_id).is_(None))
     if actor.role in BOOK_ROLES:
         return col(Lead.owner_id) == actor.id
-    return col(Lead.id) == -1
+    return false()
 
 
-def _require(session: Session, actor: Actor, lead_id: int, *, open_only: bool = True) -> Lead:
-    lead = session.exec(select(Lead).where(col(Lead.id) == lead_id, _visible(actor))).first()
+def _require_pool(actor: Actor) -> None:
+    """Supervisors who lead a team, the branch head and the admin allocate leads."""
+    require_role(actor, POOL_ROLES, "lead.pool_only")
+    if own_book_only(actor):
+        raise OutOfScope(t("pool.no_team"))
+
+
+def _require(
+    session: Session, actor: Actor, lead_id: int, *, open_only: bool = True, work: bool = False
+) -> Lead:
+    lead = session.exec(select(Lead).where(col(Lead.id) == lead_id, _visible(actor, work))).first()
     if lead is None:  # one refusal for "not there" and "not yours"
         raise NotFound(t("lead.not_found", lead_id=lead_id))
     if open_only and lead.status != LeadStatus.OPEN:
@@ -282,7 +300,7 @@ def allocate(
     """Give the leads ``lead_ids`` to the manager ``to_login`` (in the allocator's scope): the
     referrals reach them, with their first-contact clocks; a lead already with someone moves
     with its open first contact."""
-    require_role(actor, POOL_ROLES, "lead.pool_only")
+    _require_pool(actor)
     to = require_staff(session=session, actor=actor, login=to_login)
     if to.role not in BOOK_ROLES or not to.active:
         raise InvalidInput(t("lead.not_a_manager", login=to.login))
@@ -296,7 +314,7 @@ def allocate_by_rule(
     """Each lead in the pool, the oldest first, to the eligible colleague (an active manager
     or phone manager in the allocator's scope) with the fewest open leads, then the smaller
     book, then by login. ``dry_run``: the same plan, nothing written."""
-    require_role(actor, POOL_ROLES, "lead.pool_only")
+    _require_pool(actor)
     people = session.exec(
         select(Staff)
         .where(staff_filter(actor), col(Staff.active), col(Staff.role).in_(BOOK_ROLES))
@@ -393,7 +411,7 @@ def contact_lead(
     found = {field: problem for field, problem in problems.items() if problem}
     if found:
         raise FieldsInvalid(found, label_prefix="lead.field.")
-    lead = _require(session, actor, lead_id)
+    lead = _require(session, actor, lead_id, work=True)
     assert lead.id is not None
     now = clock.now()
     contact = LeadContact(
@@ -456,7 +474,7 @@ def drop_lead(
     problem = text_problem(reason, most=REASON_CHARS, required=True)
     if problem:
         raise FieldsInvalid({"reason": problem}, label_prefix="lead.field.")
-    lead = _require(session, actor, lead_id)
+    lead = _require(session, actor, lead_id, work=True)
     assert lead.id is not None
     now = clock.now()
     lead.status, lead.closed_at, lead.drop_reason = LeadStatus.DROPPED, now, reason.strip()
@@ -502,7 +520,7 @@ def merge_lead(
 ) -> LeadOut:
     """Merge a lead into the customer ``customer_no``: its possible match, a customer with
     its ID number or phone, or any customer the actor may see (the manager knows them)."""
-    lead = _require(session, actor, lead_id)
+    lead = _require(session, actor, lead_id, work=True)
     typed = customer_no.strip().upper()
     customer = session.exec(select(Customer).where(col(Customer.customer_no) == typed)).first()
     matches = customer is not None and (

@@ -14,7 +14,7 @@ a manager for a need and a product category; the supervisor sees who brings busi
   customer who has one: :func:`convert`), or the manager marks it won; the manager may mark
   it lost, with a reason (:func:`mark_outcome`). Past the window, an open referral is lapsed.
 * :func:`list_referrals`: within the actor's scope. A referrer sees only their own, and the
-  name masked (``张**``): what came of it, not the file.
+  name masked (``张**``) and no customer number: what came of it, not the file.
 
 Every change is audited.
 """
@@ -29,18 +29,23 @@ from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
-from cmworkbench.db.models import Customer, Lead, Referral, Staff
+from cmworkbench.db.models import Customer, Lead, Referral, Staff, Task
 from cmworkbench.domain.enums import LeadSource, ReferralStatus, Role
 from cmworkbench.domain.masking import mask_name
 from cmworkbench.i18n import label, t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.core.scope import require_role, staff_filter
+from cmworkbench.services.core.scope import (
+    branch_customers,
+    own_book_only,
+    require_role,
+    staff_filter,
+)
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem, text_problem
 from cmworkbench.services.customers import api as customers
 from cmworkbench.services.pipeline import first_contact, leads
-from cmworkbench.services.pipeline.conversion import convert
+from cmworkbench.services.pipeline.conversion import convert, decide
 from cmworkbench.services.pipeline.schemas import ReferralMade, ReferralOut
 
 REFERRING_ROLES = (
@@ -93,14 +98,16 @@ def refer(
     need_text = need.strip()
     if typed_no:
         customer = session.exec(
-            select(Customer).where(col(Customer.customer_no) == typed_no.upper())
+            select(Customer).where(
+                col(Customer.customer_no) == typed_no.upper(), branch_customers(actor)
+            )
         ).one_or_none()
-        if customer is None:  # an exact look-up only: no hint of what else exists
+        if customer is None:  # an exact look-up in the branch only: no hint of what else exists
             raise NotFound(t("scope.customer_not_found", customer_no=typed_no))
         return ReferralMade(
             _customer_referral(session, actor, settings, customer, need_text, product), "customer"
         )
-    customer, exact = leads.match(session, prospect)
+    customer, exact = leads.match(session, prospect, within=branch_customers(actor))
     if customer is not None and exact:
         out = _customer_referral(session, actor, settings, customer, need_text, product)
         return ReferralMade(out, "customer")
@@ -226,21 +233,12 @@ def mark_outcome(
         raise Conflict(t("referral.conflict", referral_id=referral_id))
     if referral.status != ReferralStatus.OPEN:
         raise Conflict(t("referral.decided", referral_id=referral_id))
-    referral.status = ReferralStatus.CONVERTED if outcome == "won" else ReferralStatus.LOST
-    referral.outcome_at = clock.now()
-    referral.outcome_by_id = actor.id
-    referral.lost_reason = (reason or "").strip() or None if outcome == "lost" else None
-    referral.version += 1
-    session.add(referral)
-    audit.record(
-        session,
-        actor=actor,
-        action=outcome,
-        object_type="referral",
-        object_id=referral.id,
-        customer_id=referral.customer_id,
-        detail=referral.lost_reason,
-    )
+    status = ReferralStatus.CONVERTED if outcome == "won" else ReferralStatus.LOST
+    lost = (reason or "").strip() or None if outcome == "lost" else None
+    decide(session, actor, referral, status, outcome, lost, lost_reason=lost)
+    if referral.task_id is not None:  # decided: its first contact is no longer owed
+        note = f"referral {outcome}"
+        leads.close_first_contacts(session, actor, col(Task.id) == referral.task_id, note)
     session.flush()
     return _out_one(session, actor, referral_id)
 
@@ -270,7 +268,7 @@ def visible(actor: Actor, write: bool = False) -> ColumnElement[bool]:
     if actor.role == Role.REFERRER:
         return false() if write else col(Referral.referrer_id) == actor.id
     mine = col(Referral.to_id) == actor.id
-    if actor.role in LEADING_ROLES:
+    if actor.role in LEADING_ROLES and not own_book_only(actor):  # not a supervisor of no team
         team = select(Staff.id).where(staff_filter(actor))
         pool = col(Referral.to_id).is_(None)
         led = or_(col(Referral.to_id).in_(team), pool)
@@ -331,8 +329,11 @@ def _rows(
     for r, by, to_staff, customer, lead in session.exec(query).all():
         assert r.id is not None
         name = customer.name if customer is not None else (lead.name if lead is not None else "")
+        number = customer.customer_no if customer is not None else None
         if _masked_for(actor, r):
             name = mask_name(name)
+        if actor.role == Role.REFERRER:
+            number = None  # a prospect matched to a customer: the number is not theirs to learn
         state = r.status
         if state == ReferralStatus.OPEN and r.window_ends < today:
             state = "lapsed"
@@ -342,7 +343,7 @@ def _rows(
                 at=r.at,
                 referrer=by.login,
                 referrer_name=by.name,
-                customer_no=customer.customer_no if customer is not None else None,
+                customer_no=number,
                 lead_id=r.lead_id,
                 name=name,
                 need=r.need,

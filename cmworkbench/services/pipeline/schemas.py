@@ -15,7 +15,8 @@ CONTACT_KINDS = ("call", "visit")
 @dataclass(frozen=True)
 class ReferralOut:
     """One referral as lists show it. For the referrer who made it the customer's or lead's
-    name is masked (``张**``) and no phone is shown: they see what came of it, not the file."""
+    name is masked (``张**``), and no phone or customer number is shown: they see what came
+    of it, not the file."""
 
     id: int
     at: datetime
@@ -113,6 +114,9 @@ class ReferrerLine:
     received: int
     """Of them, reached a manager (not waiting in the pool)."""
     contacted_in_time: int
+    contact_decided: int
+    """Of the received, contacted or past the first-contact deadline: the contact rate's
+    denominator (a deadline still ahead decides nothing yet)."""
     converted: int
     decided: int
     """Converted, lost, or past the window: the conversion rate's denominator."""
@@ -123,7 +127,7 @@ class ReferrerLine:
 
     @property
     def contact_rate(self) -> float | None:
-        return self.contacted_in_time / self.received if self.received else None
+        return self.contacted_in_time / self.contact_decided if self.contact_decided else None
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import label, t
 from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.core.scope import own_book_only
+from cmworkbench.services.core.scope import own_book_only, sees_no_book
 from cmworkbench.services.reports.figures import BY_KEY, FIGURES, ROW_COLUMNS, FigureDef
 from cmworkbench.services.reports.query import (
     Query,
@@ -89,6 +89,8 @@ def subject(
 ) -> Subject:
     """The colleagues a report of ``actor`` covers, narrowed to ``team`` or ``staff_login``;
     refused outside the actor's scope (a manager: themselves; a supervisor: their team)."""
+    if sees_no_book(actor):  # a teller: the referral board is theirs, not the books' report
+        raise OutOfScope(t("report.no_book", role=label("role", actor.role)))
     if team and staff_login:
         raise InvalidInput(t("report.team_or_staff"))
     query = (

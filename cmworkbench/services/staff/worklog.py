@@ -25,8 +25,9 @@ from cmworkbench.db.models import Complaint, ComplaintEvent, Customer, Interacti
 from cmworkbench.domain.enums import TaskStatus
 from cmworkbench.i18n import label, t
 from cmworkbench.services.core import audit
-from cmworkbench.services.core.errors import Conflict, InvalidInput
+from cmworkbench.services.core.errors import Conflict, InvalidInput, OutOfScope
 from cmworkbench.services.core.schemas import Actor
+from cmworkbench.services.core.scope import sees_no_book
 from cmworkbench.services.core.validation import FieldsInvalid, text_problem
 from cmworkbench.services.staff.board import (
     log_cutoff,
@@ -43,11 +44,19 @@ CONTENT_CHARS = 4000
 
 def draft_for_day(*, session: Session, actor: Actor, day: date | None = None) -> WorkLogOut:
     """The actor's log of ``day`` (default today); if none is saved, a pre-filled draft."""
+    _keeps_a_log(actor)
     day = day or clock.today()
     row = _row(session, actor, day)
     if row is not None:
         return _out(row)
     return WorkLogOut(day, prefill(session, actor, day), 0, None, saved=False)
+
+
+def _keeps_a_log(actor: Actor) -> None:
+    """A referrer (a teller, lobby staff) keeps no work log here: they have no book, and
+    nobody reads one (their app has no work log)."""
+    if sees_no_book(actor):
+        raise OutOfScope(t("worklog.no_book", role=label("role", actor.role)))
 
 
 def prefill(session: Session, actor: Actor, day: date) -> str:
@@ -148,6 +157,7 @@ def _task_lines(session: Session, actor: Actor, start: datetime, end: datetime) 
 
 def save(*, session: Session, actor: Actor, day: date, content: str, version: int) -> WorkLogOut:
     """Save the actor's log of ``day``; ``version`` is what the editor read (0: a draft)."""
+    _keeps_a_log(actor)
     text = content.strip()
     if problem := text_problem(text, most=CONTENT_CHARS, required=True, multiline=True):
         raise FieldsInvalid({"content": problem}, label_prefix="worklog.field.")
@@ -195,6 +205,7 @@ def _insert(session: Session, actor: Actor, day: date, text: str) -> WorkLogOut:
 
 def submit(*, session: Session, actor: Actor, day: date, version: int) -> WorkLogOut:
     """Submit the saved log of ``day`` to the supervisor (submitting twice changes nothing)."""
+    _keeps_a_log(actor)
     row = _row(session, actor, day)
     if row is None:
         raise InvalidInput(t("worklog.save_first", day=day.isoformat()))

@@ -27,7 +27,7 @@ from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.core.scope import own_book_only, require_customer
+from cmworkbench.services.core.scope import own_book_only, require_customer, sees_no_book
 from cmworkbench.services.core.validation import FieldsInvalid, range_problem, text_problem
 from cmworkbench.services.visits.schemas import (
     OnsiteCustomerLine,
@@ -206,7 +206,7 @@ def subject_staff(*, session: Session, actor: Actor, owner_login: str | None) ->
     in the supervisor's team or in the head's branch; else :class:`OutOfScope`.
     """
     query = select(Staff).where(col(Staff.active))
-    if own_book_only(actor):
+    if own_book_only(actor) or sees_no_book(actor):  # a referrer: themselves, no one else
         query = query.where(col(Staff.id) == actor.id)
     elif actor.role == Role.SUPERVISOR:
         query = query.where(col(Staff.team_id) == actor.team_id)

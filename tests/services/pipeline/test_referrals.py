@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
-from cmworkbench.services.core.errors import NotFound, OutOfScope
+from cmworkbench.db.models import Customer
+from cmworkbench.services.core.errors import Conflict, NotFound, OutOfScope
 from cmworkbench.services.core.login import find_actor
 from cmworkbench.services.core.validation import FieldsInvalid
 from cmworkbench.services.imports.importer import import_file
@@ -137,3 +139,63 @@ def test_a_teller_sees_no_customer_and_refers_only_by_the_exact_number(
         r for r in as_login(engine, "wangfang").tasks.plan().rows if r.kind == "first_contact"
     ]
     assert row.customer_no == "C1" and local(row.deadline_at) == "2026-11-24 17:30"
+
+
+def test_a_phone_under_another_name_is_only_a_possible_match_until_the_manager_confirms(
+    engine: Engine, branch: None, build: Any
+) -> None:
+    with build() as f:
+        c1 = f.session.exec(select(Customer).where(Customer.customer_no == "C1")).one()
+        c1.phone = "13900001111"
+        f.session.add(c1)
+    teller = as_login(engine, "lina")
+    made = teller.referrals.new(
+        need="给女儿办卡", product="card", name="赵小敏", phone_number="13900001111"
+    )
+    assert made.matched == "possible" and made.referral.customer_no is None
+    # the same prospect referred again joins the open lead: one lead, two referrals
+    again = teller.referrals.new(need="还想了解保险", product="insurance", name="赵小敏",
+                                 phone_number="13900001111")  # fmt: skip
+    assert again.matched == "lead_again"
+    supervisor = as_login(engine, "chenzg")
+    (lead,) = supervisor.leads.list()
+    assert (lead.match_customer_no, lead.match_name) == ("C1", "远宇集团")
+    supervisor.leads.allocate([lead.id], "wangfang")
+    wang = as_login(engine, "wangfang")
+    first = [r for r in wang.tasks.plan().rows if r.kind == "first_contact"]
+    assert len(first) == 2 and {r.prospect_id for r in first} == {lead.id}
+    merged = wang.leads.merge(lead.id, "C1")
+    assert merged.status == "merged" and merged.customer_no == "C1"
+    # now the customer's: a call that reaches C1 is the first contact of both referrals
+    rows = [r for r in wang.tasks.plan().rows if r.kind == "first_contact"]
+    assert {r.customer_no for r in rows} == {"C1"}
+    wang.tasks.log_contact("C1", "call", "reached", "问清了需求")
+    assert not [r for r in wang.tasks.plan().rows if r.kind == "first_contact"]
+    assert all(r.contacted_in_time for r in wang.referrals.list())
+
+
+def test_the_manager_marks_a_referral_lost_with_a_reason_and_a_dropped_lead_loses_its_own(
+    engine: Engine, branch: None
+) -> None:
+    teller = as_login(engine, "lina")
+    to_c1 = teller.referrals.new(need="大额存单", product="deposit", customer_no="C1").referral
+    wang = as_login(engine, "wangfang")
+    with pytest.raises(FieldsInvalid):
+        wang.referrals.outcome(to_c1.id, "lost")
+    with pytest.raises(NotFound):  # a teller decides nothing
+        teller.referrals.outcome(to_c1.id, "won")
+    lost = wang.referrals.outcome(to_c1.id, "lost", "客户已在他行办理")
+    assert (lost.state, lost.lost_reason) == ("lost", "客户已在他行办理")
+    with pytest.raises(Conflict):
+        wang.referrals.outcome(to_c1.id, "won")
+    made = teller.referrals.new(
+        need="理财", product="wealth", name="钱多", id_number="11010519491231002X"
+    )
+    supervisor = as_login(engine, "chenzg")
+    supervisor.leads.allocate([made.referral.lead_id or 0], "wangfang")
+    wang.leads.drop(made.referral.lead_id or 0, "电话停机，联系不上")
+    states = {r.id: (r.state, r.lost_reason) for r in teller.referrals.list()}
+    assert states[made.referral.id] == ("lost", "电话停机，联系不上")
+    assert not [r for r in wang.tasks.plan().rows if r.kind == "first_contact"]
+    board = supervisor.referrals.board()
+    assert (board.total.referrals, board.total.converted, board.total.decided) == (2, 0, 2)
