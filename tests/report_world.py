@@ -15,9 +15,13 @@ from cmworkbench import clock
 from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.db.migrate import upgrade
 from cmworkbench.db.models import (
+    Customer,
     Holding,
     Interaction,
+    Lead,
     Promise,
+    Referral,
+    Staff,
     StaffLeave,
     Verification,
     VisitPlan,
@@ -39,6 +43,7 @@ def build_world(f: Factory) -> None:
         lina := f.staff(branch, "lina", "李娜", team=team1),
         sun := f.staff(branch, "sunli", "孙丽", team=team2),
         f.staff(branch, "head", "行长", role="branch_head"),
+        teller := f.staff(branch, "liuyang", "刘洋", role="referrer"),
     ]
     for person in people:
         person.created_at = long_ago
@@ -208,6 +213,8 @@ def build_world(f: Factory) -> None:
     task("2026-11-24T08:30", "open", None)
     # the after-sale task above is due 11-20 and done before: on time
 
+    referrals(f, customers, zhang=zhang, sun=sun, lina=lina, teller=teller)
+
     s.add(StaffLeave(staff_id=lina.id, starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 20)))  # type: ignore[arg-type]
     for day in range(2, 21):
         d = date(2026, 11, day)
@@ -223,6 +230,58 @@ def build_world(f: Factory) -> None:
                         submitted_at=at(f"2026-11-{day:02d}T17:20"),
                     )
                 )
+
+
+def referrals(f: Factory, customers: dict[str, Customer], **staff: Staff) -> None:
+    """Referrals to 张伟 and 孙丽 by the teller 刘洋 and by 李娜 (test_reports counts them)."""
+    s = f.session
+    zhang, sun, lina, teller = (staff[k] for k in ("zhang", "sun", "lina", "teller"))
+    lead = Lead(
+        name="钱多多", phone="13800000001", source="referral", referrer_id=lina.id,
+        owner_id=zhang.id, created_at=at("2026-11-16T10:00"), allocated_at=at("2026-11-16T14:00"),
+    )  # fmt: skip
+    s.add(lead)
+    s.flush()
+
+    def referral(
+        by: Staff, to: Staff | None, who: str, made: str, due: str | None, contacted: str | None,
+        window: str, status: str = "open", outcome: str | None = None, **more: Any,
+    ) -> None:  # fmt: skip
+        s.add(
+            Referral(
+                at=at(made), referrer_id=by.id, need="想了解理财", product="wealth",  # type: ignore[arg-type]
+                customer_id=customers[who].id if who in customers else None,
+                lead_id=lead.id if who == "lead" else None, to_id=to.id if to else None,
+                received_at=at(made) if to else None, contact_due=at(due) if due else None,
+                contacted_at=at(contacted) if contacted else None,
+                window_ends=date.fromisoformat(window), status=status,
+                outcome_at=at(outcome) if outcome else None, **more,
+            )
+        )  # fmt: skip
+
+    # R1: contacted in time, converted on 11-10
+    referral(teller, zhang, "K1", "2026-11-02T10:00", "2026-11-03T17:30", "2026-11-02T15:00",
+             "2027-01-31", "converted", "2026-11-10T09:00")  # fmt: skip
+    # R2: contacted late (its deadline in November), lost on 11-15
+    referral(lina, zhang, "K2", "2026-11-09T10:00", "2026-11-10T17:30", "2026-11-12T10:00",
+             "2027-02-07", "lost", "2026-11-15T11:00", lost_reason="已在他行购买")  # fmt: skip
+    # R3: a lead from the pool, allocated the same day and contacted in time; in its window
+    referral(lina, zhang, "lead", "2026-11-16T14:00", "2026-11-17T17:30", "2026-11-17T09:00",
+             "2027-02-14")  # fmt: skip
+    # R4: received on Friday, its deadline this evening (after now): not decided yet
+    referral(teller, zhang, "K3", "2026-11-20T16:00", "2026-11-23T17:30", None, "2027-02-18")
+    # R5: received 10-30, contacted 10-31 before its deadline of 11-02, converted 10-31: both
+    # decided in October
+    referral(teller, zhang, "K4", "2026-10-30T16:00", "2026-11-02T17:30", "2026-10-31T10:00",
+             "2027-01-28", "converted", "2026-10-31T12:00")  # fmt: skip
+    # R6: made in August, contacted then; its window closed on 11-20 without a product: lapsed
+    referral(teller, zhang, "K2", "2026-08-22T10:00", "2026-08-24T17:30", "2026-08-24T10:00",
+             "2026-11-20")  # fmt: skip
+    # R7: 孙丽's K9, by 李娜: contacted late; in its window
+    referral(lina, sun, "K9", "2026-11-05T10:00", "2026-11-06T17:30", "2026-11-06T18:00",
+             "2027-02-03")  # fmt: skip
+    # R8: waiting in the branch pool: nobody's yet
+    referral(teller, None, "K1", "2026-11-20T10:00", None, None, "2027-02-18")
 
 
 @pytest.fixture(scope="module")

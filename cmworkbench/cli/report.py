@@ -165,14 +165,17 @@ def _part_label(part: str | None) -> str:
 
 
 _BY_CLASS = ("coverage", "freshness", "data_completeness", "data_accuracy", "data_compliance")
+_BY_REFERRER = ("referral_contacted", "referral_conversion")
+"""Referral figures are broken down by the referrer: who brings business."""
 
 
 def _shown_parts(figure: str, part: str | None) -> bool:
     """The breakdowns a report lists under a figure: coverage, freshness and the data
     quality by class (accuracy with each class's own target), the
     work logs on time, late and missing and the retention talks by result (each a share of
-    the figure's records), and how many of the satisfaction answers are on the old scale."""
-    return figure in (*_BY_CLASS, *_SHARE_PARTS) or part == "old_scale"
+    the figure's records), the referrals by referrer, and how many of the satisfaction answers
+    are on the old scale."""
+    return figure in (*_BY_CLASS, *_BY_REFERRER, *_SHARE_PARTS) or part == "old_scale"
 
 
 def _figure_row(

@@ -67,15 +67,21 @@ async def test_the_branch_head_sees_the_branchs_figures_red_below_target_with_a_
         assert "red" in str(coverage[1].style), "below its target: red"
         assert "red" not in str(table.get_row_at(5)[1].style), "hours have no target"
         # 80×24: the figures fill the space above the counts and the footer, and scroll with
-        # the cursor to the last (the data quality)
-        assert table.row_count == len(FIGURES) == 20 and table.region.bottom <= 22
+        # the cursor to the last (the referrals' conversion)
+        assert table.row_count == len(FIGURES) == 22 and table.region.bottom <= 22
         assert table.region.height >= 17
-        await pilot.press(*["down"] * 19)
+        await pilot.press(*["down"] * 21)
         await settled(pilot)
-        assert table.cursor_row == 19
-        # the last row's line (header + 20 rows) lies within the scrolled window
-        assert table.scroll_y > 0 and table.scroll_y + table.scrollable_content_region.height >= 21
-        assert "资料合规率" in rows(table)
+        assert table.cursor_row == 21
+        # the last row's line (header + 22 rows) lies within the scrolled window
+        assert table.scroll_y > 0 and table.scroll_y + table.scrollable_content_region.height >= 23
+        assert "转介成交率" in rows(table)
+        assert (
+            shown["转介按时联系率"][:2] == ["50.0%", "95.0%"]
+            and shown["转介按时联系率"][3] == "2/4"
+        )
+        assert "red" in str(table.get_row_at(20)[1].style), "below its target: red"
+        assert shown["转介成交率"][:2] == ["33.3%", ""] and shown["转介成交率"][3] == "1/3"
 
 
 async def test_every_figure_is_on_screen_at_100_by_30(engine: Engine, settings: Settings) -> None:
@@ -84,7 +90,7 @@ async def test_every_figure_is_on_screen_at_100_by_30(engine: Engine, settings: 
         await pilot.press("f6")
         await settled(pilot)
         table = app.screen.query_one("#dashboard-figures", DataTable)
-        assert table.region.height == 21 and table.max_scroll_y == 0
+        assert table.region.height == 23 and table.max_scroll_y == 0
 
 
 async def test_enter_opens_the_records_behind_a_figure_and_esc_comes_back(

@@ -5,9 +5,10 @@ one SQL ``SELECT`` that yields one row per record behind the figure, with the co
 :data:`ROW_COLUMNS`:
 
 ``owner_id``     whose record it is (the customer's owner, the ticket's or task's owner,
-                 the visit plan's owner, the log's writer): groups and scope use it
+                 the visit plan's owner, the log's writer, the manager a referral went
+                 to): groups and scope use it
 ``grp``          a breakdown inside the figure (the customer class for coverage and
-                 freshness), or NULL
+                 freshness, the referrer for referrals), or NULL
 ``ref``          what identifies the record for people (customer number, ticket, login…)
 ``name``         the customer's or colleague's name
 ``day``          the branch-local day the record belongs to (YYYY-MM-DD)
@@ -516,6 +517,63 @@ def _workload_weekly(d: Dialect, owners: str, weeks: int) -> str:
     )
 
 
+_REFERRAL_FROM = (
+    " FROM referral r JOIN staff s ON s.id = r.referrer_id"
+    " LEFT JOIN customer c ON c.id = r.customer_id LEFT JOIN lead l ON l.id = r.lead_id"
+)
+"""FROM the referrals with their referrer, customer and lead."""
+
+_REFERRAL_WHO = (
+    "r.to_id AS owner_id, s.name AS grp, COALESCE(c.customer_no, 'L' || r.lead_id) AS ref,"
+    " COALESCE(c.name, l.name) AS name"
+)
+"""The receiving manager, the referrer (the breakdown: who brings business), and the
+customer's number and name (a lead's ``L<id>`` and name while it is no customer)."""
+
+_IN_TIME = "r.contacted_at <= r.contact_due"
+"""A referral first contacted by its deadline (NULL, so false, when not contacted)."""
+
+
+def _referral_contacted(d: Dialect, owners: str) -> str:
+    # Referrals that reached a manager in scope (services/pipeline/first_contact.py), counted
+    # in the period they were decided: contacted by the deadline (then), or the deadline
+    # passed without it (at the deadline). A referral received on a month's last evening
+    # and contacted the next morning, before its deadline, counts in the next month; one
+    # contacted late counts once, in the month of its deadline.
+    decided = f"CASE WHEN {_IN_TIME} THEN r.contacted_at ELSE r.contact_due END"
+    return (
+        f"SELECT {_REFERRAL_WHO}, {d.local_day.format('r.contact_due')} AS day,"
+        f" CASE WHEN {_IN_TIME} THEN 1 ELSE 0 END AS num, 1 AS den,"
+        f" {d.minute_text.format('r.contact_due')} || ' / '"
+        f" || COALESCE({d.minute_text.format('r.contacted_at')}, '—') AS detail{_REFERRAL_FROM}"
+        f" WHERE r.to_id IN ({owners}) AND r.contact_due IS NOT NULL"
+        f" AND {decided} >= :start AND {decided} < :end"
+    )
+
+
+def _referral_conversion(d: Dialect, owners: str) -> str:
+    # Referrals received by managers in scope, decided in the period (services/pipeline/
+    # board.py): converted or marked lost in it, or still open when their window's last
+    # day, in the period, is over by the report's end (lapsed). One still in its window
+    # counts nowhere yet: a young month is not read as a bad one.
+    outcome = d.local_day.format("r.outcome_at")
+    lapsed = "r.status = 'open'"
+    return (
+        f"SELECT {_REFERRAL_WHO},"
+        f" CASE WHEN {lapsed} THEN r.window_ends ELSE {outcome} END AS day,"
+        " CASE WHEN r.status = 'converted' THEN 1 ELSE 0 END AS num, 1 AS den,"
+        " COALESCE(p.label, r.product) || ' · ' || CASE r.status"
+        f" WHEN 'converted' THEN :rf_converted || ' ' || {d.day_text.format('r.outcome_at')}"
+        f" WHEN 'lost' THEN :rf_lost || ' ' || {d.day_text.format('r.outcome_at')}"
+        " || COALESCE(' · ' || r.lost_reason, '')"
+        " ELSE :rf_lapsed || ' ' || CAST(r.window_ends AS text) END AS detail"
+        f"{_REFERRAL_FROM} LEFT JOIN rep_product p ON p.kind = r.product"
+        f" WHERE r.to_id IN ({owners}) AND ((r.status IN ('converted', 'lost')"
+        " AND r.outcome_at >= :start AND r.outcome_at < :end)"
+        f" OR ({lapsed} AND r.window_ends >= :start_day AND r.window_ends < :judge_day))"
+    )
+
+
 _FILE = "COALESCE(c.cls, c.tier)"
 """The breakdown of the data-quality figures: the customer's class (an individual without
 one: their tier)."""
@@ -680,6 +738,8 @@ FIGURES: tuple[FigureDef, ...] = (
         _compliance_weekly,
         worst_first="failed DESC",
     ),
+    FigureDef("referral_contacted", "ratio", "referral_contacted", True, _referral_contacted),
+    FigureDef("referral_conversion", "ratio", None, True, _referral_conversion),
 )
 """Every figure of the report, in the order reports show them."""
 

@@ -1,7 +1,7 @@
 """The period of a report and the parameters its SQL receives: the period as stored instants
 and branch-local days, the offset of branch time, and the small ``VALUES`` tables built from
-config (cadence rules, freshness, working days); see :mod:`.figures` for what each figure
-selects."""
+config (cadence rules, freshness, working days, product names); see :mod:`.figures` for
+what each figure selects."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from cmworkbench.db.dialect import SQLITE, Dialect, dialect_of
 from cmworkbench.domain import worklog
 from cmworkbench.domain.cadence import rule_table
 from cmworkbench.domain.calendar import BranchCalendar
-from cmworkbench.i18n import t
+from cmworkbench.i18n import label, t
 from cmworkbench.services.core.errors import InvalidInput
 
 
@@ -112,6 +112,8 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
         for day in workdays
     ]
     params.update(quality_params(settings))
+    params.update(referral_params())
+    products = [(kind, label("product_kind", kind)) for kind in settings.referrals.products]
     ctes = ", ".join(
         (
             values_table(dialect, params, "rep_rule", (*_RULE_COLUMNS, ("since", _INSTANT)), rules),
@@ -119,6 +121,9 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
                 dialect, params, "rep_fresh", (("cls", "text"), ("since", _INSTANT)), fresh
             ),
             values_table(dialect, params, "rep_day", (("day", "date"), ("cutoff", _INSTANT)), days),
+            values_table(
+                dialect, params, "rep_product", (("kind", "text"), ("label", "text")), products
+            ),
             *quality_tables(settings, dialect, params),
         )
     )
@@ -132,6 +137,14 @@ def quality_params(settings: Settings) -> dict[str, Any]:
         lambda rule: t(f"quality.rule.{rule}"),
         lambda name: t(f"customer.field.{name}"),
     ) | {"dq_by_hand": t("quality.by_hand")}
+
+
+def referral_params() -> dict[str, str]:
+    """The words of the referral figures' drill-down (``rf_…``): how a referral ended."""
+    return {f"rf_{state}": label("referral_state", state) for state in REFERRAL_ENDS}
+
+
+REFERRAL_ENDS = ("converted", "lost", "lapsed")
 
 
 def quality_tables(settings: Settings, dialect: Dialect, params: dict[str, Any]) -> list[str]:
@@ -174,7 +187,11 @@ def weekly_query(each: Sequence[Query]) -> Query:
     params: dict[str, Any] = {}
     for n, query in enumerate(each):
         params.update(
-            {f"{k}_{n}": v for k, v in query.params.items() if not k.startswith(("rep_", "dq_"))}
+            {
+                f"{k}_{n}": v
+                for k, v in query.params.items()
+                if not k.startswith(("rep_", "dq_", "rf_"))
+            }
         )
     for key in ("after_sale_months", "after_sale_start_days", "after_sale_back"):
         params[key] = each[0].params[key]

@@ -25,6 +25,14 @@ Given, on Monday 2026-11-23 at 08:30 (clock frozen), the report of November so f
 * Work logs: 15 working days (11-02 … 11-20; today's is due tonight); 张伟 submitted five; 李娜
   was on leave 11-16 … 11-20 and submitted all ten others: 张伟 5/15, the team 15/25.
 * 孙丽 (sunli) in team 对公二组 owns K9, called yesterday; the branch head sees both teams.
+* Referrals by the teller 刘洋 and by 李娜, each counted in the period it was decided. To 张伟:
+  R1 (K1, 刘洋, 11-02) contacted in time and converted on 11-10; R2 (K2, 李娜, 11-09) contacted
+  late and lost on 11-15; R3 (the lead 钱多多, 李娜, 11-16) contacted in time, in its window;
+  R4 (K3, 刘洋, Friday 11-20) due this evening, not contacted yet (undecided); R5 (K4, 刘洋,
+  10-30) contacted on 10-31 before its deadline of 11-02 and converted on 10-31 (October's);
+  R6 (K2, 刘洋, August) open past its window, which closed on 11-20 (lapsed). First contact
+  in time 2/3 (刘洋 1/1, 李娜 1/2), conversion 1/3 (R1 of R1, R2, R6; 刘洋 1/2, 李娜 0/1).
+  R7 (K9, 李娜) reached 孙丽 on 11-05 and was contacted late; R8 waits in the pool (nobody's).
 """
 
 from __future__ import annotations
@@ -44,13 +52,14 @@ from conftest import MONDAY_MORNING, Factory
 from openpyxl import load_workbook
 from report_world import build_world, template  # noqa: F401 - the world
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from wcwidth import wcswidth
 
 from cmworkbench import clock
 from cmworkbench.cli import main
 from cmworkbench.config import RoleWorkload, Settings, WorkloadSettings
 from cmworkbench.db.engine import make_engine, unit_of_work
+from cmworkbench.db.models import Lead
 from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.reports import report as reports
 from cmworkbench.services.reports.figures import FIGURES
@@ -138,6 +147,8 @@ def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> No
         "data_completeness": (0, 4),
         "data_accuracy": (3, 4),  # K1 verified on 11-12: four fields checked, the phone wrong
         "data_compliance": (0, 4),
+        "referral_contacted": (2, 3),  # R1 and R3 in time, R2 late; R4 not decided yet
+        "referral_conversion": (1, 3),  # R1 converted, R2 lost, R6 lapsed; R3 in its window
     }
     coverage = report.total.figure("coverage")
     assert coverage.value == 0.75 and coverage.target == 0.95 and coverage.below_target
@@ -199,6 +210,66 @@ def test_every_drill_down_sums_to_its_figure(session: Session, figure: str) -> N
     assert sum(r.numerator for r in rows) == pytest.approx(total.numerator)
     assert sum(r.denominator for r in rows) == pytest.approx(total.denominator)
     assert total.denominator > 0, "the world has records behind every figure"
+
+
+def parts(figure: Any) -> dict[str, tuple[float, float]]:
+    return {p.key: (p.numerator, p.denominator) for p in figure.parts}
+
+
+def test_referrals_count_for_the_manager_they_reached_per_referrer(session: Session) -> None:
+    total = run(session, "zhangwei").total
+    contacted = total.figure("referral_contacted")
+    assert (contacted.target, contacted.below_target) == (0.95, True)
+    assert parts(contacted) == {"刘洋": (1, 1), "李娜": (1, 2)}
+    conversion = total.figure("referral_conversion")
+    assert conversion.target is None and not conversion.below_target
+    assert parts(conversion) == {"刘洋": (1, 2), "李娜": (0, 1)}
+    branch = figures(run(session, "head", name="branch").total)
+    assert branch["referral_contacted"] == (2, 4), "R7, late, is 孙丽's; R8 is in the pool"
+    assert branch["referral_conversion"] == (1, 3)
+    assert figures(run(session, "head", staff_login="sunli").total)["referral_contacted"] == (0, 1)
+
+
+def test_a_referral_counts_in_the_month_it_was_decided_once(session: Session) -> None:
+    """R5, received on 10-30 with its deadline on 11-02, was contacted on 10-31 and converted
+    the same day: October's, not November's too; R6, contacted in August, is November's
+    conversion only (its window closed on 11-20)."""
+    october = figures(
+        run(session, "zhangwei", start=date(2026, 10, 1), end=date(2026, 10, 31)).total
+    )
+    assert october["referral_contacted"] == (1, 1)
+    assert october["referral_conversion"] == (1, 1)
+    august = figures(run(session, "zhangwei", start=date(2026, 8, 1), end=date(2026, 8, 31)).total)
+    assert august["referral_contacted"] == (1, 1)
+    assert august["referral_conversion"] == (0, 0)
+    # R4's deadline is this evening: decided once it passes
+    week = dict(start=date(2026, 11, 23), end=date(2026, 11, 29))
+    assert figures(run(session, "zhangwei", **week).total)["referral_contacted"] == (0, 0)
+    clock.freeze(at("2026-11-23T18:00"))
+    assert figures(run(session, "zhangwei", **week).total)["referral_contacted"] == (0, 1)
+
+
+def test_the_referrals_drill_down_says_who_what_and_how_it_ended(session: Session) -> None:
+    actor = actor_for_login(session=session, login="zhangwei")
+
+    def drill(key: str) -> list[tuple[str, str, str, str, str, float]]:
+        rows = reports.drill(
+            session=session, actor=actor, settings=Settings(), figure_key=key, start=NOV_1,
+            end=NOV_30,
+        )  # fmt: skip
+        return [(r.group, r.ref, r.name, r.day, r.detail, r.numerator) for r in rows]
+
+    lead = session.exec(select(Lead)).one()
+    assert drill("referral_contacted") == [
+        ("李娜", "K2", "客户K2", "2026-11-10", "2026-11-10 17:30 / 2026-11-12 10:00", 0),
+        ("刘洋", "K1", "客户K1", "2026-11-03", "2026-11-03 17:30 / 2026-11-02 15:00", 1),
+        ("李娜", f"L{lead.id}", "钱多多", "2026-11-17", "2026-11-17 17:30 / 2026-11-17 09:00", 1),
+    ]
+    assert drill("referral_conversion") == [
+        ("李娜", "K2", "客户K2", "2026-11-15", "理财 · 未成交 2026-11-15 · 已在他行购买", 0),
+        ("刘洋", "K2", "客户K2", "2026-11-20", "理财 · 已过期未成交 2026-11-20", 0),
+        ("刘洋", "K1", "客户K1", "2026-11-10", "理财 · 已成交 2026-11-10", 1),
+    ]
 
 
 def test_a_drill_down_lists_misses_first_with_what_explains_them(session: Session) -> None:
