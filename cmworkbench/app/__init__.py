@@ -6,6 +6,10 @@ F1 lists the keys, F7 / Ctrl+N opens the inbox of notifications, F8 / Ctrl+L ope
 work log, Ctrl+P searches every action, Ctrl+B / F12 blanks the screen, Ctrl+Q quits. New
 notifications show as toasts within a few seconds (:mod:`cmworkbench.app.notices`).
 
+A referrer (a teller or lobby staff member: no book, no customers) gets :class:`ReferrerApp`
+instead: one screen, the referral form and their own referrals, and only the keys that work
+there (help, privacy, palette, quit); :func:`make_app` chooses by the actor's role.
+
 Start-up is kept short: this module imports Textual and the screens only; the database is
 first touched by the screens' workers after the first paint.
 """
@@ -23,6 +27,7 @@ from textual.screen import Screen
 
 from cmworkbench.app.keys import OrderedKeys
 from cmworkbench.app.notices import NoticeToasts
+from cmworkbench.domain.enums import Role
 from cmworkbench.i18n import t
 from cmworkbench.screens.commands import BindingCommands
 from cmworkbench.screens.privacy import PrivacyScreen
@@ -72,6 +77,40 @@ def _later(module: str, name: str) -> Callable[[], Screen[Any]]:
 
 PRIVACY_KEYS = "ctrl+b,f12"
 
+HELP_BINDING = Binding("f1", "help", "tui.key.help", tooltip="tui.key.help.tip", id="help")
+"""F1: the keys of the screen in front and of the app."""
+
+SESSION_BINDINGS: list[Binding] = [
+    Binding(
+        PRIVACY_KEYS,
+        "privacy",
+        "tui.key.privacy",
+        tooltip="tui.key.privacy.tip",
+        priority=True,
+        id="privacy",
+    ),
+    Binding(
+        "ctrl+p",
+        "command_palette",
+        "tui.key.palette",
+        tooltip="tui.key.palette.tip",
+        show=False,
+        priority=True,
+        id="palette",
+    ),
+    Binding(
+        "ctrl+q",
+        "quit",
+        "tui.key.quit",
+        tooltip="tui.key.quit.tip",
+        show=False,
+        priority=True,
+        id="quit",
+    ),
+    Binding("ctrl+c", "help_quit", show=False, system=True),
+]
+"""Keys of the session itself, whatever the role: privacy, the palette, quitting."""
+
 
 class WorkbenchApp(NoticeToasts, OrderedKeys, inherit_bindings=False):
     """The workbench for one logged-in staff member (``workbench.actor``).
@@ -99,7 +138,7 @@ class WorkbenchApp(NoticeToasts, OrderedKeys, inherit_bindings=False):
     """The palette lists the bindings of the current screen and the app, all translated."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f1", "help", "tui.key.help", tooltip="tui.key.help.tip", id="help"),
+        HELP_BINDING,
         *(_mode_binding(mode, keys) for mode, keys in MODE_KEYS.items()),
         Binding(
             "f7,ctrl+n",
@@ -115,38 +154,15 @@ class WorkbenchApp(NoticeToasts, OrderedKeys, inherit_bindings=False):
             tooltip="tui.key.worklog.tip",
             id="worklog",
         ),
-        Binding(
-            PRIVACY_KEYS,
-            "privacy",
-            "tui.key.privacy",
-            tooltip="tui.key.privacy.tip",
-            priority=True,
-            id="privacy",
-        ),
-        Binding(
-            "ctrl+p",
-            "command_palette",
-            "tui.key.palette",
-            tooltip="tui.key.palette.tip",
-            show=False,
-            priority=True,
-            id="palette",
-        ),
-        Binding(
-            "ctrl+q",
-            "quit",
-            "tui.key.quit",
-            tooltip="tui.key.quit.tip",
-            show=False,
-            priority=True,
-            id="quit",
-        ),
-        Binding("ctrl+c", "help_quit", show=False, system=True),
+        *SESSION_BINDINGS,
     ]
     """Keys that work on every screen; descriptions are catalog keys, see ``translate_bindings``."""
 
     AT_ONCE_KEYS = frozenset(PRIVACY_KEYS.split(","))
     """The privacy key blanks the screen at once, whatever keys are still waiting."""
+
+    POLLS_NOTICES: ClassVar[bool] = True
+    """New notifications show as toasts (the actor's inbox is polled)."""
 
     def __init__(self, workbench: Workbench) -> None:
         super().__init__()
@@ -175,7 +191,8 @@ class WorkbenchApp(NoticeToasts, OrderedKeys, inherit_bindings=False):
         self.push_screen(HelpScreen(self.screen))
 
     def on_mount(self) -> None:
-        self.start_notice_poll()
+        if self.POLLS_NOTICES:
+            self.start_notice_poll()
         if self.workbench.actor.role == "admin":
             self.warn_of_the_calendar()
 
@@ -233,10 +250,41 @@ class WorkbenchApp(NoticeToasts, OrderedKeys, inherit_bindings=False):
                 return
 
 
+class ReferrerApp(WorkbenchApp, inherit_bindings=False):
+    """A referrer's workbench (柜员、大堂经理): the referral form and their own referrals, and
+    nothing else. They have no book and see no customer (their scope is empty), so none of
+    the managers' modes, no work log and no inbox: the pipeline notifies the managers, never
+    the referrer, so there is nothing to poll either. The session keys work as everywhere."""
+
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "referrals": _later("referrals", "ReferralScreen"),
+    }
+    """The one screen (imported when it opens: the managers' app never loads it)."""
+
+    DEFAULT_MODE: ClassVar[str] = "referrals"
+
+    BINDINGS: ClassVar[list[BindingType]] = [HELP_BINDING, *SESSION_BINDINGS]
+    """Help, privacy, palette, quit: no key of a screen a referrer cannot open."""
+
+    POLLS_NOTICES: ClassVar[bool] = False
+
+    NOT_HERE = frozenset({"switch_mode", "inbox", "worklog"})
+    """The managers' app actions, refused here whatever asks for them."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The managers' modes, inbox and work log are not part of this app."""
+        if action in self.NOT_HERE:
+            return False
+        return super().check_action(action, parameters)
+
+
 def make_app(workbench: Workbench) -> WorkbenchApp:
-    """The workbench app for ``workbench.actor``; the CLI and the tests build it this way.
+    """The workbench app for ``workbench.actor``; the CLI and the tests build it this way. A
+    referrer gets :class:`ReferrerApp`, everyone else the managers' :class:`WorkbenchApp`.
 
     Set the language first (:func:`cmworkbench.i18n.set_language`): every text, key
     descriptions included, is looked up when the app and its screens are built.
     """
+    if workbench.actor.role == Role.REFERRER:
+        return ReferrerApp(workbench)
     return WorkbenchApp(workbench)

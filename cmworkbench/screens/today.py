@@ -15,6 +15,13 @@ deadline: the ticket), ``n`` a new task on the customer, ``f`` the next kind fil
 database call runs in a thread worker and reports back by message; after an action the list
 reloads in place and the cursor keeps its row index.
 
+A first contact owed to a prospect (a referred lead with no customer number yet,
+``TodayRow.prospect_id``) takes ``c`` / ``v`` like any task: the outcome is logged on the lead
+(``workbench.leads.contact``), and a reached contact closes the task. No other task can be
+ticked (a prospect has none) and a call back is logged as such, with no time asked (the lead
+keeps its first-contact task until it is reached). ``Enter`` says there is no file to open
+yet; ``s`` and ``d`` work on the task as on any other.
+
 A supervisor's or branch head's Today starts with what they act on for the people they lead
 (:mod:`cmworkbench.services.tasks.lead`). Each such row takes the keys of the screen it comes
 from, and ``Enter`` opens it there: a ticket the Complaints keys (``x`` closes it after the
@@ -366,6 +373,9 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
         if row.item == "promise" and row.customer_no:
             self._log_for_promise(row, kind)
             return
+        if row.item == "task" and row.prospect_id is not None:
+            self._log_for_prospect(row.prospect_id, row.customer_name or "", kind)
+            return
         if row.item != "task":
             self.notify(t("tui.today.not_a_task"), severity="warning", markup=False)
             return
@@ -397,6 +407,22 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
                 self.log_contact(customer_no, kind, result)
 
         self._dialog(ContactOutcomeDialog(kind, row.customer_name or "", customer_no), then)
+
+    def _log_for_prospect(self, lead_id: int, name: str, kind: str) -> None:
+        """On a prospect's first-contact row, ``c`` or ``v`` logs the contact on the lead."""
+
+        def then(result: ContactOutcome | None) -> None:
+            if result is not None:
+                self.log_prospect_contact(lead_id, kind, result)
+
+        self._dialog(ContactOutcomeDialog(kind, name), then)
+
+    @work(thread=True, exit_on_error=False, group="action")
+    def log_prospect_contact(self, lead_id: int, kind: str, result: ContactOutcome) -> None:
+        """Write a contact with a prospect (a lead), in a thread."""
+        self.workbench.leads.contact(lead_id, kind, result.outcome, result.note)
+        outcome = label("outcome", result.outcome)
+        self.post_message(self.Done(t(f"tui.c360.logged.{kind}", outcome=outcome)))
 
     @work(thread=True, exit_on_error=False, group="action")
     def log_contact(self, customer_no: str, kind: str, result: ContactOutcome) -> None:
@@ -544,7 +570,8 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
 
     def action_open(self) -> None:
         """The customer 360 view of the row under the cursor; a complaint deadline opens the
-        ticket on the complaints screen; a lead's row opens its record where it lives."""
+        ticket on the complaints screen; a lead's row opens its record where it lives; a
+        prospect has no file yet (it says so)."""
         row = self._row()
         if row is None:
             return
@@ -564,6 +591,8 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
             self.app.switch_mode("dashboard")
         elif row.customer_no:
             self.open_customer(row.customer_no)
+        elif row.prospect_id is not None:
+            self.notify(t("tui.today.prospect_no_file"), severity="warning", markup=False)
 
     # -- a lead's rows: the keys of the screen each comes from ----------------------------
 
