@@ -235,3 +235,87 @@ PRODUCTS: tuple[tuple[str, str, str, int, int, int, int], ...] = (
     ("企业宽带300M", "telecom", "group", 730, 300, 800, 6),
     ("政企云主机", "telecom", "group", 365, 500, 20_000, 3),
 )
+
+# -- referrals (转介) ----------------------------------------------------------------------------
+
+REFERRAL_KINDS: tuple[tuple[str, int], ...] = (
+    ("wealth", 28), ("deposit", 20), ("fund", 14), ("card", 14), ("insurance", 12), ("loan", 12),
+)  # fmt: skip
+"""What a teller or the lobby refers a customer for (the ``[referrals] products`` a counter
+meets; a telecom line is not sold at a bank counter), with weights."""
+
+REFERRAL_NEEDS: dict[str, tuple[str, ...]] = {
+    "deposit": (
+        "客户一笔定期下周到期，想了解大额存单利率",
+        "客户咨询三年期定期存款利率，打算转存",
+        "客户卖房款到账，想先存定期",
+    ),
+    "wealth": (
+        "客户有闲置资金约 30 万，想买稳健型理财",
+        "客户在柜面问理财收益，风险偏好较低",
+        "客户理财到期，想了解新发行的产品",
+    ),
+    "fund": (
+        "客户想做基金定投，需要客户经理讲解",
+        "客户咨询养老目标基金",
+        "客户持有他行基金，想了解我行代销产品",
+    ),
+    "insurance": (
+        "客户关心子女教育金保险",
+        "客户想了解养老年金险",
+        "客户为父母咨询医疗保险",
+    ),
+    "loan": (
+        "客户咨询装修贷款额度和利率",
+        "个体户客户想申请经营贷款周转",
+        "客户咨询消费贷款，准备购车",
+    ),
+    "card": (
+        "客户想办信用卡，要求额度较高",
+        "客户咨询白金信用卡权益",
+        "客户常出差，想办一张有机场贵宾权益的卡",
+    ),
+}
+"""What the referrer writes as the need, by product category."""
+
+REFERRAL_PRODUCTS: tuple[tuple[str, str, int, int, int], ...] = (
+    # (product, kind, term in days (0: open-ended), low, high): deposit, wealth and fund
+    # amounts are percent of the customer's assets, the rest yuan (insurance: the yearly
+    # premium; card: the credit line).
+    ("大额存单（三年期）", "deposit", 1095, 30, 70),
+    ("一年期定期存款", "deposit", 365, 20, 60),
+    ("稳享理财·半年盈", "wealth", 182, 10, 40),
+    ("结构性存款（一年期）", "wealth", 365, 10, 50),
+    ("养老目标基金（2045）", "fund", 0, 5, 20),
+    ("沪深300指数基金定投", "fund", 0, 2, 10),
+    ("年金保险（十年交）", "insurance", 0, 10_000, 60_000),
+    ("少儿教育金保险", "insurance", 0, 5_000, 30_000),
+    ("个人消费贷款", "loan", 1095, 20_000, 300_000),
+    ("个人经营贷款", "loan", 1095, 100_000, 2_000_000),
+    ("白金信用卡", "card", 0, 50_000, 200_000),
+    ("标准信用卡", "card", 0, 5_000, 30_000),
+)
+"""What a converted referral opened (the holding of the referred category)."""
+
+LOST_REASONS = ("客户已在他行办理", "利率不满意", "暂无需求", "资金另有安排", "收益达不到客户预期")
+"""Why the manager marked a referral lost."""
+LOST_REASONS_BY_KIND = {
+    "loan": ("不符合贷款条件", "客户已在他行办理"),
+    "card": ("客户已有他行信用卡，暂不办理", "暂无需求"),
+}
+DROP_REASONS = ("客户暂无需求", "只是咨询，暂不开户", "已在他行办理")
+"""Why a lead was given up after it was reached."""
+UNREACHABLE = "多次联系未接通"
+"""Why a lead never reached was given up."""
+
+FIRST_CONTACT_NOTES = (
+    "转介客户已联系，确认需求，约本周到网点面谈",
+    "电话介绍产品要点，客户有意向，资料已发送",
+    "客户确认需求，已预约下次沟通时间",
+    "已联系，客户需和家人商量后答复",
+)
+"""What the manager wrote after the first contact of a referral."""
+
+LEAD_MOBILE_PREFIXES = ("147", "167", "172", "190", "192")
+"""Mobile prefixes (号段) that no demo customer's number uses (:data:`MOBILE_PREFIXES`): a
+prospect's number never matches a customer's by chance (a merged lead's is the customer's)."""

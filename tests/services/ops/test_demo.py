@@ -108,7 +108,8 @@ def test_demo_login_is_the_first_manager(branch: tuple[Engine, DemoSummary]) -> 
 def test_summary_counts_the_rows_written(branch: tuple[Engine, DemoSummary]) -> None:
     engine, summary = branch
     count = {t: _rows(engine, f"SELECT COUNT(*) FROM {t}")[0][0] for t in TABLES}
-    assert (count["staff"], count["customer"]) == (summary.staff, summary.customers) == (19, 5000)
+    # the named roster of 19 and the front line of six tellers and lobby staff (referrers)
+    assert (count["staff"], count["customer"]) == (summary.staff, summary.customers) == (25, 5000)
     assert count["contact"] == summary.contacts
     assert count["holding"] == summary.holdings
     assert count["interaction"] == summary.interactions

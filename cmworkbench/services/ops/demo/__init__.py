@@ -21,7 +21,12 @@ What it builds (proportions from DESIGN.md, details in the ``demo_*`` modules):
 * a realistic minority of imperfect files (a required field missing, a legacy or mistyped ID
   number or phone, key persons without their role) and what the re-verifications of the last
   two months found (:mod:`cmworkbench.services.ops.demo.quality`), drawn from the customer
-  ids, not the random stream.
+  ids, not the random stream;
+* the branch's front line: six tellers and lobby staff (role ``referrer``, stable logins, each
+  in the manager team they work with) and their referrals of the last month's working days,
+  about 150 whatever the size, customers and prospects (leads), with the first contacts, the
+  first-contact tasks, the products that converted some and the reasons others were lost
+  (:mod:`cmworkbench.services.ops.demo.referrals`).
 
 Everything is relative to ``clock.now()`` and drawn from ``random.Random(seed)``: the same
 seed and the same ``--now`` give byte-identical data.
@@ -64,6 +69,15 @@ from cmworkbench.services.ops.demo.customers import (
     Customers,
 )
 from cmworkbench.services.ops.demo.quality import VERIFICATION_COLUMNS
+from cmworkbench.services.ops.demo.referrals import (
+    FIRST_CONTACT_COLUMNS,
+    LEAD_COLUMNS,
+    LEAD_CONTACT_COLUMNS,
+    REFERRAL_COLUMNS,
+    REFERRERS,
+    Referrals,
+    referrer_rows,
+)
 from cmworkbench.services.ops.demo.sink import Sink, open_sink
 from cmworkbench.services.ops.demo.staff import (
     BRANCH_CODE,
@@ -94,7 +108,8 @@ MAX_CUSTOMERS = 10_000_000
 TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
     "customer_metric", "complaint", "complaint_event", "task", "work_log", "visit_plan",
-    "visit_plan_item", "directory_refresh", "market_report", "verification",
+    "visit_plan_item", "directory_refresh", "market_report", "verification", "lead",
+    "lead_contact", "referral",
 )  # fmt: skip
 STAFF_COLUMNS = (
     "id", "login", "name", "role", "grade", "branch_id", "team_id", "backup_id", "phone",
@@ -138,7 +153,8 @@ def build_demo(
     settings = settings or Settings()
     people = staffing(0, *needed(customers, AB_SHARE, settings.workload))
     try:
-        _refuse_unless_empty(sink, [m.login for m in people.members])
+        logins = [m.login for m in people.members] + [login for login, *_ in REFERRERS]
+        _refuse_unless_empty(sink, logins)
         counts = _fill(sink, customers, seed, progress, settings)
         sink.finish(TABLES)
     except BaseException:
@@ -196,18 +212,25 @@ def _fill(
         random.Random(seeds.getrandbits(64)) for _ in range(4)
     )
     log_rng = random.Random(seeds.getrandbits(64))
+    referral_rng = random.Random(seeds.getrandbits(64))  # drawn last: the others stay as they were
     stamps = Stamps(clock.now(), clock.branch_tz())
     ids = {name: sink.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {name}") + 1 for name in TABLES}
     first = dict(ids)
     team = staffing(ids["staff"], *needed(total, AB_SHARE, settings.workload))
     members = _write_branch(sink, staff_rng, stamps, ids, team)
+    referrers, rows = referrer_rows(referral_rng, stamps, ids, first["branch"], first["team"])
+    sink.insert("staff", STAFF_COLUMNS, rows)
+    calendar = BranchCalendar.from_settings(settings.calendar)
+    referrals = Referrals(referral_rng, stamps, settings, calendar, ids, members, referrers)
     books = Books(members, settings.grades, settings.workload)
     people = Customers(people_rng, stamps, books, ids, settings)
     complaints = Complaints(complaint_rng, stamps, books, ids)
     done = 0
     while done < total:
         count = min(CHUNK, total - done)
-        _write_chunk(sink, people.chunk(count), complaints)
+        chunk = people.chunk(count)
+        referrals.collect(chunk)  # the first customers walk in
+        _write_chunk(sink, chunk, complaints)
         done += count
         if progress is not None:
             progress(done, total)
@@ -220,11 +243,17 @@ def _fill(
     )  # fmt: skip
     sink.insert("visit_plan", PLAN_COLUMNS, plans)
     sink.insert("visit_plan_item", ITEM_COLUMNS, visits)
-    calendar = BranchCalendar.from_settings(settings.calendar)
     sink.insert("work_log", WORKLOG_COLUMNS, work_logs(log_rng, stamps, members, calendar, ids))
     due_workdays = settings.reminders.monthly_due_workdays
     reports = market_reports(stamps, members, calendar, due_workdays, books.supervisor_of, ids)
     sink.insert("market_report", MARKET_COLUMNS, reports)
+    made = referrals.build()
+    sink.insert("lead", LEAD_COLUMNS, made.leads)
+    sink.insert("holding", HOLDING_COLUMNS, made.holdings)
+    sink.insert("interaction", INTERACTION_COLUMNS, made.interactions)
+    sink.insert("task", FIRST_CONTACT_COLUMNS, made.tasks)
+    sink.insert("referral", REFERRAL_COLUMNS, made.referrals)
+    sink.insert("lead_contact", LEAD_CONTACT_COLUMNS, made.lead_contacts)
     return {name: ids[name] - first[name] for name in TABLES}
 
 
