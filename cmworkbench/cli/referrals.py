@@ -254,7 +254,7 @@ def _print_moves(args: argparse.Namespace, moves: list[LeadMove], *, done: bool)
         print_json({"done": done, "moves": [asdict(m) for m in moves]})
         return EXIT_OK
     given = sum(1 for m in moves if m.to_login)
-    key = "cli.pool.done" if done else "cli.pool.dry_run"
+    key = "cli.leads.done" if done else "cli.leads.dry_run"
     print(i18n.t(key, given=given, left=len(moves) - given))
     lines = [
         [m.lead_id, m.name, f"{m.to_name} ({m.to_login})" if m.to_login else "—", m.reason]
