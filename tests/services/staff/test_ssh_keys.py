@@ -270,3 +270,15 @@ def test_fingerprint_matches_ssh_keygen(tmp_path, key_type, bits):
 
 def test_fixed_key_fingerprint_is_stable():
     assert _fingerprint(FIXED_KEY) == "SHA256:y8VS9ZsOcVMCvHM01RZbutwBj7645l5uqd4kg7eUfGQ"
+
+
+def test_a_teller_added_as_referrer_gets_the_same_restricted_line(db, cmw, tmp_path, capsys):
+    auth = tmp_path / "authorized_keys"
+    add = ["--db", db, "staff", "add", "liuna", "--name", "刘娜", "--role", "referrer"]
+    assert main(add) == 0
+    argv = ["--db", db, "staff", "grant-key", "liuna", _keyfile(tmp_path, FIXED_KEY)]
+    assert main([*argv, "--authorized-keys", str(auth)]) == 0
+    body = FIXED_KEY.split()[1]
+    assert auth.read_text().splitlines()[-1] == (
+        f'restrict,pty,command="{cmw} tui --as liuna" ssh-ed25519 {body} cmw:liuna'
+    )
