@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol, cast
 
@@ -11,7 +12,7 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer
+from textual.widgets import Footer, Label
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmworkbench.domain.text import printable
@@ -40,6 +41,24 @@ def error_text(error: BaseException | None) -> str:
     if isinstance(error, ServiceError):
         return printable(str(error))  # it may quote what was typed or pasted
     return t("tui.error.load_failed")
+
+
+def mark_fields(
+    form: Widget, names: Sequence[str], fields: Mapping[str, str], shown: str = ""
+) -> list[str]:
+    """Mark the fields of ``form`` named in ``fields`` (``#label-NAME``, ``#field-NAME``: class
+    ``-invalid``) and clear the others; the lines that say what is wrong with each, in the
+    order of ``names`` (``Phone: not a valid phone number``), but for a problem ``shown``
+    already says."""
+    lines = []
+    for name in names:
+        wrong = name in fields
+        for node in form.query(f"#label-{name}, #field-{name}"):
+            node.set_class(wrong, "-invalid")
+        if wrong and fields[name] and fields[name] not in shown:
+            label = form.query_one(f"#label-{name}", Label)
+            lines.append(f"{label.content}: {fields[name]}")
+    return lines
 
 
 def report_worker_error(node: Widget, event: Worker.StateChanged) -> BaseException | None:

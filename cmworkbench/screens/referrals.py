@@ -29,7 +29,7 @@ from textual.widgets import DataTable, Input, Label, Select
 from textual.worker import get_current_worker
 
 from cmworkbench.i18n import label, t
-from cmworkbench.screens.base import WorkbenchScreen, error_text
+from cmworkbench.screens.base import WorkbenchScreen, error_text, mark_fields
 from cmworkbench.services.core.errors import NotFound, ServiceError
 from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.display import local_time
@@ -291,22 +291,15 @@ class ReferralScreen(WorkbenchScreen):
             problems = dict(fields)
             if message.blank_product and "product" in problems:
                 problems["product"] = t("tui.referral.choose_product")
-            lines = [
-                f"{self._label(name)}: {problems[name]}" for name in FIELDS if name in problems
-            ]
-            self.show_problems(lines, problems)
+            self.show_problems([], problems)
         else:  # a customer number not found, one's own customer, a referral made twice
             marked = {"customer": ""} if isinstance(error, NotFound) else {}
             self.show_problems([error_text(error)], marked)
 
-    def _label(self, name: str) -> str:
-        return str(self.query_one(f"#label-{name}", Label).content)
-
     def show_problems(self, lines: list[str], fields: Mapping[str, str]) -> None:
-        """Show ``lines`` under the form and mark ``fields``; empty clears."""
-        for name in FIELDS:
-            for node in self.query(f"#label-{name}, #field-{name}"):
-                node.set_class(name in fields, "-invalid")
+        """Show ``lines`` and what is wrong with each field of ``fields`` under the form, and
+        mark those fields; empty clears."""
+        lines = [*lines, *mark_fields(self, FIELDS, fields)]
         problems = self.query_one("#referral-error", Label)
         problems.update("\n".join(lines))
         problems.display = bool(lines)

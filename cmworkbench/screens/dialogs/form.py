@@ -22,7 +22,7 @@ from textual.widgets import Input, Label
 from textual.worker import Worker, WorkerState
 
 from cmworkbench.i18n import t
-from cmworkbench.screens.base import error_text
+from cmworkbench.screens.base import error_text, mark_fields
 from cmworkbench.screens.holding import HoldsKeys
 from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, translate_bindings
@@ -200,11 +200,5 @@ class FormDialog(HoldsKeys, ModalScreen[ResultT | None], Generic[ResultT]):
     def show_problem(self, message: str, fields: Mapping[str, str]) -> None:
         """Show ``message`` and mark ``fields`` (name → what is wrong); empty clears."""
         lines = [message] if message else []
-        for name in self.FIELDS:
-            wrong = name in fields
-            for node in self.query(f"#label-{name}, #field-{name}"):
-                node.set_class(wrong, "-invalid")
-            if wrong and fields[name] and fields[name] not in message:
-                label = self.query_one(f"#label-{name}", Label)
-                lines.append(f"{label.content}: {fields[name]}")
+        lines += mark_fields(self, self.FIELDS, fields, message)
         self.query_one("#form-error", Label).update("\n".join(lines))

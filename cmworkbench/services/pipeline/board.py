@@ -60,8 +60,9 @@ def referral_board(
     ).all()
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
     names: dict[tuple[str, str], tuple[str, str | None]] = {}
+    now = clock.now()
     for referral, referrer, team_name, manager in rows:
-        facts = _facts(referral, today, clock.now())
+        facts = _facts(referral, today, now)
         keys = [("referrer", referrer.login), ("team", team_name or "—"), ("total", WHOLE)]
         names[("referrer", referrer.login)] = (referrer.name, team_name)
         names[("team", team_name or "—")] = (team_name or "—", None)

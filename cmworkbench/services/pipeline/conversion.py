@@ -6,20 +6,16 @@ customer who has one already, and when a lead merges into a customer."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.db.models import Holding, Referral
+from cmworkbench.domain.cadence import local_day
 from cmworkbench.domain.enums import ReferralStatus
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.schemas import Actor
-
-
-def local_day(at: datetime) -> date:
-    """The branch-local day of an instant."""
-    return at.astimezone(clock.branch_tz()).date()
 
 
 def convert(session: Session, customer_ids: Iterable[int] | None = None) -> int:
@@ -51,10 +47,10 @@ def convert(session: Session, customer_ids: Iterable[int] | None = None) -> int:
         for h in rows:
             holdings.setdefault((h.customer_id, h.product_kind), []).append(h)
     converted = 0
-    now = clock.now()
+    now, tz = clock.now(), clock.branch_tz()
     for referral in found:
         assert referral.customer_id is not None
-        since = local_day(referral.at)
+        since = local_day(referral.at, tz)
         opened = next(
             (
                 h

@@ -34,7 +34,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Interaction, Lead, LeadContact, Referral, Staff, Task
 from cmworkbench.domain import idcard
 from cmworkbench.domain import phone as phones
-from cmworkbench.domain.enums import LeadStatus, Role, TaskKind, TaskStatus
+from cmworkbench.domain.enums import LeadStatus, ReferralStatus, Role, TaskKind, TaskStatus
 from cmworkbench.domain.masking import mask_id, mask_phone
 from cmworkbench.domain.task_rules import is_held
 from cmworkbench.i18n import t
@@ -43,6 +43,7 @@ from cmworkbench.services.core.errors import Conflict, InvalidInput, NotFound, O
 from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import (
+    BOOK_ROLES,
     own_book_only,
     require_customer,
     require_role,
@@ -51,13 +52,12 @@ from cmworkbench.services.core.scope import (
 )
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem, text_problem
 from cmworkbench.services.pipeline import first_contact
-from cmworkbench.services.pipeline.conversion import convert
+from cmworkbench.services.pipeline.conversion import convert, decide
 from cmworkbench.services.pipeline.schemas import CONTACT_KINDS, LeadMove, LeadOut
 from cmworkbench.services.tasks.schemas import OUTCOMES
 
 POOL_ROLES = (Role.SUPERVISOR.value, Role.BRANCH_HEAD.value, Role.ADMIN.value)
-"""Who sees the pooled leads and allocates them."""
-BOOK_ROLES = (Role.MANAGER.value, Role.PHONE_MANAGER.value)
+"""Who sees the pooled leads and allocates them, and leads the managers' referrals."""
 NAME_CHARS = 64
 NOTE_CHARS = 500
 REASON_CHARS = 200
@@ -103,34 +103,45 @@ class Prospect:
         return found
 
 
+def kinship(customer: Customer, name: str, phone: str | None, id_number: str | None) -> int:
+    """How surely ``customer`` is the person with ``name``, ``phone`` (normalised) and
+    ``id_number``: 2 the same ID number, 1 the same phone and name, 0 the phone under another
+    name (a family member's, a reused number: only a possible match), -1 not them."""
+    if id_number and customer.id_number == id_number:
+        return 2
+    if phone and phone in (customer.phone, customer.phone2):
+        return 1 if customer.name.strip() == name else 0
+    return -1
+
+
+def closest(
+    customers: Sequence[Customer], name: str, phone: str | None, id_number: str | None
+) -> tuple[Customer | None, bool]:
+    """The customer of ``customers`` (in their order) most surely the person, and whether it
+    is an exact match (:func:`kinship` 1 or 2); ``None``: nobody is."""
+    ranked = [(kinship(c, name, phone, id_number), c) for c in customers]
+    best = max((rank for rank, _ in ranked), default=-1)
+    if best < 0:
+        return None, False
+    return next(c for rank, c in ranked if rank == best), best >= 1
+
+
 def match(
     session: Session, prospect: Prospect, within: ColumnElement[bool] | None = None
 ) -> tuple[Customer | None, bool]:
     """The customer a prospect is, and whether the match is exact: the same ID number; else
     the same phone and name. A customer with the phone under another name is returned as not
     exact (``None``: nobody). ``within``: among these customers only (the branch's)."""
-    among = within if within is not None else true()
+    keys = []
     if prospect.id_number:
-        found = session.exec(
-            select(Customer).where(col(Customer.id_number) == prospect.id_number, among)
-        ).first()
-        if found is not None:
-            return found, True
+        keys.append(col(Customer.id_number) == prospect.id_number)
     if prospect.phone:
-        same_phone = session.exec(
-            select(Customer)
-            .where(
-                or_(col(Customer.phone) == prospect.phone, col(Customer.phone2) == prospect.phone),
-                among,
-            )
-            .order_by(col(Customer.id))
-        ).all()
-        for customer in same_phone:
-            if customer.name.strip() == prospect.name:
-                return customer, True
-        if same_phone:
-            return same_phone[0], False
-    return None, False
+        keys += [col(Customer.phone) == prospect.phone, col(Customer.phone2) == prospect.phone]
+    if not keys:
+        return None, False
+    among = within if within is not None else true()
+    found = session.exec(select(Customer).where(or_(*keys), among).order_by(col(Customer.id)))
+    return closest(found.all(), prospect.name, prospect.phone, prospect.id_number)
 
 
 def open_lead(
@@ -431,7 +442,7 @@ def contact_lead(
         detail=f"{kind} {outcome}",
     )
     if is_held(kind, outcome):
-        ids = [r for r in session.exec(select(Referral.id).where(col(Referral.lead_id) == lead.id))]
+        ids = session.exec(select(Referral.id).where(col(Referral.lead_id) == lead.id)).all()
         first_contact.contacted(session, [i for i in ids if i is not None], now)
         close_first_contacts(session, actor, col(Task.lead_id) == lead.id, f"{kind} {outcome}")
     return lead_rows(session, [lead.id])[0]
@@ -480,17 +491,15 @@ def drop_lead(
     lead.status, lead.closed_at, lead.drop_reason = LeadStatus.DROPPED, now, reason.strip()
     lead.version += 1
     session.add(lead)
-    session.connection().execute(
-        update(Referral)
-        .where(col(Referral.lead_id) == lead.id, col(Referral.status) == "open")
-        .values(
-            status="lost",
-            outcome_at=now,
-            outcome_by_id=actor.id,
-            lost_reason=reason.strip()[:REASON_CHARS],
-            version=Referral.version + 1,
+    lost = reason.strip()[:REASON_CHARS]
+    for referral in session.exec(
+        select(Referral).where(
+            col(Referral.lead_id) == lead.id, col(Referral.status) == ReferralStatus.OPEN
         )
-    )
+    ).all():
+        decide(
+            session, actor, referral, ReferralStatus.LOST, "lost", lost, at=now, lost_reason=lost
+        )
     session.connection().execute(
         update(Task)
         .where(col(Task.lead_id) == lead.id, col(Task.status) == TaskStatus.OPEN)
@@ -525,8 +534,7 @@ def merge_lead(
     customer = session.exec(select(Customer).where(col(Customer.customer_no) == typed)).first()
     matches = customer is not None and (
         customer.id == lead.match_customer_id
-        or (lead.id_number is not None and customer.id_number == lead.id_number)
-        or (lead.phone is not None and lead.phone in (customer.phone, customer.phone2))
+        or kinship(customer, lead.name, lead.phone, lead.id_number) >= 0
     )
     if not matches:
         customer = require_customer(session=session, actor=actor, customer_no=customer_no)
@@ -611,25 +619,11 @@ def customers_arrived(session: Session, customer_ids: Sequence[int]) -> tuple[in
     candidates = [c for c in session.exec(query).all() if c.id in arrived]
     merged = possible = 0
     for lead in open_leads:
-        exact = next(
-            (
-                c
-                for c in candidates
-                if (lead.id_number and c.id_number == lead.id_number)
-                or (
-                    lead.phone and lead.phone in (c.phone, c.phone2) and c.name.strip() == lead.name
-                )
-            ),
-            None,
-        )
-        if exact is not None:
-            merge(session, None, lead, exact)
+        maybe, exact = closest(candidates, lead.name, lead.phone, lead.id_number)
+        if maybe is not None and exact:
+            merge(session, None, lead, maybe)
             merged += 1
-            continue
-        maybe = next(
-            (c for c in candidates if lead.phone and lead.phone in (c.phone, c.phone2)), None
-        )
-        if maybe is not None and lead.match_customer_id != maybe.id:
+        elif maybe is not None and lead.match_customer_id != maybe.id:
             lead.match_customer_id = maybe.id
             lead.version += 1
             session.add(lead)

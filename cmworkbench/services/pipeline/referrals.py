@@ -21,7 +21,7 @@ Every change is audited.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, false, or_
 from sqlalchemy.orm import aliased
@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Lead, Referral, Staff, Task
+from cmworkbench.domain.cadence import local_day
 from cmworkbench.domain.enums import LeadSource, ReferralStatus, Role
 from cmworkbench.domain.masking import mask_name
 from cmworkbench.i18n import label, t
@@ -56,14 +57,9 @@ REFERRING_ROLES = (
     Role.BRANCH_HEAD.value,
 )
 """Who refers: tellers and lobby staff, and any colleague who serves customers (IT does not)."""
-LEADING_ROLES = (Role.SUPERVISOR.value, Role.BRANCH_HEAD.value, Role.ADMIN.value)
 NEED_CHARS = 500
 REASON_CHARS = 200
 FIELDS = "referral.field."
-
-
-def _today_of(at: datetime) -> date:
-    return at.astimezone(clock.branch_tz()).date()
 
 
 def refer(
@@ -188,6 +184,7 @@ def _new(
     lead_id: int | None = None,
 ) -> Referral:
     now = clock.now()
+    window = timedelta(days=settings.referrals.window_days)
     referral = Referral(
         at=now,
         referrer_id=actor.id,
@@ -195,7 +192,7 @@ def _new(
         lead_id=lead_id,
         need=need,
         product=product,
-        window_ends=_today_of(now) + timedelta(days=settings.referrals.window_days),
+        window_ends=local_day(now, clock.branch_tz()) + window,
         status=ReferralStatus.OPEN,
         version=1,
     )
@@ -268,7 +265,7 @@ def visible(actor: Actor, write: bool = False) -> ColumnElement[bool]:
     if actor.role == Role.REFERRER:
         return false() if write else col(Referral.referrer_id) == actor.id
     mine = col(Referral.to_id) == actor.id
-    if actor.role in LEADING_ROLES and not own_book_only(actor):  # not a supervisor of no team
+    if actor.role in leads.POOL_ROLES and not own_book_only(actor):  # not a supervisor of no team
         team = select(Staff.id).where(staff_filter(actor))
         pool = col(Referral.to_id).is_(None)
         led = or_(col(Referral.to_id).in_(team), pool)
@@ -290,10 +287,6 @@ def list_referrals(
     if state is not None:
         rows = [r for r in rows if r.state == state][:limit]
     return rows
-
-
-def referrals_of_lead(session: Session, actor: Actor, lead_id: int) -> list[ReferralOut]:
-    return _rows(session, actor, col(Referral.lead_id) == lead_id)
 
 
 def _out_one(session: Session, actor: Actor, referral_id: int | None) -> ReferralOut:
