@@ -742,7 +742,8 @@ def _validate(s: Settings, label: str) -> None:
         fail("general.language", f"{s.general.language!r} is not one of {', '.join(LANGUAGES)}")
     try:
         ZoneInfo(s.calendar.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        # OSError: a name longer than the file system allows ("File name too long").
         fail("calendar.timezone", f"unknown timezone {s.calendar.timezone!r}")
     for i, span in enumerate(s.calendar.hours):
         if not _HOURS.match(span) or span[:5] >= span[6:]:

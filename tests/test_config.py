@@ -56,6 +56,11 @@ def test_config_env_variable_points_at_the_file(tmp_path):
             "calendar.timezone: unknown timezone",
             id="bad-timezone",
         ),
+        pytest.param(
+            f'[calendar]\ntimezone = "{"0" * 600}"\n',
+            "calendar.timezone: unknown timezone",
+            id="timezone-longer-than-a-file-name",
+        ),
         pytest.param("[calendar]\nhourz = []\n", "calendar.hourz: unknown key", id="unknown-key"),
         pytest.param(
             '[lead]\nteam_figures = ["coverge"]\n',
