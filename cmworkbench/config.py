@@ -511,6 +511,41 @@ class ReferralSettings:
     """The categories a referral names: the holdings' ``product_kind`` values."""
 
 
+@dataclass(frozen=True)
+class PipelineSettings:
+    """Opportunities (DESIGN.md, "Growing the book"): the big-customer pipeline's steps, the
+    proposal rule and when a quiet opportunity comes back to its owner's Today."""
+
+    stages: list[str] = field(
+        default_factory=lambda: [
+            "select",
+            "prepare",
+            "approach",
+            "needs",
+            "assess",
+            "solution",
+            "close",
+            "relationship",
+        ]
+    )
+    """The steps in order (keys). The default is the bank's eight steps (甄选目标客户, 拜访准备,
+    接近客户建立信任, 沟通并发掘需求, 风险评估价值评估, 方案设计与展示, 促成成交, 客户关系管理);
+    the last is where a won opportunity stays (the relationship after the deal)."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Own names for the steps (key → name, shown in every language); a key without one shows
+    the catalog's name (``enum.opportunity_stage.<key>``), so a telecom branch can use its own."""
+    proposal_stage: str = "solution"
+    """The step where a proposal is made: entering it asks for the cost and the expected
+    return, and a proposal whose return is below ``min_return_ratio`` × cost needs the
+    supervisor's approval before the opportunity moves on."""
+    min_return_ratio: float = 1.5
+    """Expected return over cost (telecom handbook: above 1:1.5) below which the supervisor
+    approves the proposal."""
+    stale_days: int = 14
+    """An open opportunity with no step (a move, a next step, a proposal) for this many days,
+    or whose next step is past due, comes back to its owner's Today."""
+
+
 # Core/premium customers are contacted at least monthly (bank routine); VIP diamond/gold at
 # least every 2 months (telecom VIP standard); government-important at least yearly (handbook).
 _DEFAULT_CADENCE: dict[str, CadenceRule] = {
@@ -594,6 +629,7 @@ class Settings:
     workload: WorkloadSettings = field(default_factory=WorkloadSettings)
     pool: PoolSettings = field(default_factory=PoolSettings)
     referrals: ReferralSettings = field(default_factory=ReferralSettings)
+    pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     vip: VipSettings = field(default_factory=VipSettings)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
@@ -822,6 +858,25 @@ def _validate(s: Settings, label: str) -> None:
     for i, product in enumerate(s.referrals.products):
         if not _KIND_NAME.match(product):
             fail(f"referrals.products[{i}]", f"{product!r} is not a category name like 'wealth'")
+    stages = s.pipeline.stages
+    if len(stages) < 2:
+        fail("pipeline.stages", "must name at least two steps")
+    for i, stage in enumerate(stages):
+        if not _KIND_NAME.match(stage):
+            fail(f"pipeline.stages[{i}]", f"{stage!r} is not a step key like 'solution'")
+        if stage in stages[:i]:
+            fail(f"pipeline.stages[{i}]", f"{stage!r} is named twice")
+    for key, name in s.pipeline.names.items():
+        if key not in stages:
+            fail(f"pipeline.names.{key}", "is not one of pipeline.stages")
+        if not name.strip() or len(name) > 24:
+            fail(f"pipeline.names.{key}", "must be 1 to 24 characters")
+    if s.pipeline.proposal_stage not in stages[:-1]:
+        fail("pipeline.proposal_stage", "must be one of pipeline.stages before the last")
+    if not 0 < s.pipeline.min_return_ratio <= 100:
+        fail("pipeline.min_return_ratio", "must be more than 0 (1.5 means 1:1.5)")
+    if s.pipeline.stale_days <= 0:
+        fail("pipeline.stale_days", "must be more than 0")
     if s.pool.keeper not in POOL_KEEPERS:
         fail("pool.keeper", f"{s.pool.keeper!r} is not one of {', '.join(POOL_KEEPERS)}")
     for grade, classes in s.grades.items():

@@ -424,6 +424,73 @@ class Referral(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+class Opportunity(SQLModel, table=True):
+    """A chance of business with a customer or a lead (商机), moved through the steps of the
+    big-customer pipeline (``[pipeline] stages``) by its owner, until won or lost
+    (:mod:`cmworkbench.services.pipeline.opportunities`)."""
+
+    __tablename__ = "opportunity"
+    __table_args__ = (
+        Index("ix_opportunity_owner_status", "owner_id", "status", "stage"),
+        Index("ix_opportunity_customer_status", "customer_id", "status"),
+        Index("ix_opportunity_proposal", "proposal"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int | None = Field(default=None, foreign_key="customer.id")
+    lead_id: int | None = Field(default=None, foreign_key="lead.id")
+    """The prospect it is with, while they are no customer (``customer_id`` set on the merge)."""
+    referral_id: int | None = Field(default=None, foreign_key="referral.id")
+    """The referral it came from: winning it converts the referral."""
+    product: str = Field(max_length=16)
+    """The product category (``[referrals] products``)."""
+    need: str = Field(max_length=500)
+    value_yuan: int
+    """Expected value, whole yuan."""
+    expected_close: date
+    stage: str = Field(max_length=24)
+    stage_since: datetime
+    owner_id: int = Field(foreign_key="staff.id")
+    next_step: str | None = Field(default=None, max_length=200)
+    next_due: datetime | None = None
+    status: str = Field(default="open", max_length=10)
+    """``open``, ``won`` or ``lost``."""
+    closed_at: datetime | None = None
+    close_reason: str | None = Field(default=None, max_length=200)
+    cost_yuan: int | None = None
+    """The proposal's cost, whole yuan (asked when it enters the proposal step)."""
+    return_yuan: int | None = None
+    """The proposal's expected return, whole yuan."""
+    proposal: str | None = Field(default=None, max_length=10)
+    """``None`` (no proposal yet), ``clear`` (return at or above the ratio), ``waiting`` (for
+    the supervisor), ``approved`` or ``returned`` (with ``proposal_comment``)."""
+    proposal_comment: str | None = Field(default=None, max_length=500)
+    proposal_at: datetime | None = None
+    """When the proposal was made (sent for approval)."""
+    decided_at: datetime | None = None
+    decided_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    last_step_at: datetime
+    """The last step taken (made, moved, a next step, a proposal): quiet past ``[pipeline]
+    stale_days`` it returns to the owner's Today."""
+    created_at: datetime
+    created_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    version: int = Field(default=1)
+
+
+class OpportunityEvent(SQLModel, table=True):
+    """One entry in an opportunity's history: made, moved (from → to), next step, proposal
+    sent, approved, returned, won, lost."""
+
+    __tablename__ = "opportunity_event"
+    id: int | None = Field(default=None, primary_key=True)
+    opportunity_id: int = Field(foreign_key="opportunity.id", index=True)
+    at: datetime = Field(index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=16)
+    from_stage: str | None = Field(default=None, max_length=24)
+    to_stage: str | None = Field(default=None, max_length=24)
+    note: str | None = Field(default=None, max_length=500)
+
+
 class InteractionPurpose(SQLModel, table=True):
     """What a logged contact was for: one row per task kind it served (and the task, when it
     was logged from one or ticked in the outcome dialog)."""
@@ -631,6 +698,7 @@ class Promise(SQLModel, table=True):
         Index("ix_promise_owner_state", "owner_id", "state", "due_at"),
         Index("ix_promise_customer_state", "customer_id", "state"),
         Index("ix_promise_complaint", "complaint_id"),
+        Index("ix_promise_opportunity", "opportunity_id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     customer_id: int = Field(foreign_key="customer.id")
@@ -665,6 +733,8 @@ class Promise(SQLModel, table=True):
     holding_id: int | None = Field(default=None, foreign_key="holding.id")
     interaction_id: int | None = Field(default=None, foreign_key="interaction.id")
     """The contact it came from (a negotiation round)."""
+    opportunity_id: int | None = Field(default=None, foreign_key="opportunity.id")
+    """The opportunity a negotiation round was about: its breach shows on the opportunity."""
     done_interaction_id: int | None = Field(default=None, foreign_key="interaction.id")
     """The logged contact that kept it (the reply, the feedback)."""
     idem_key: str | None = Field(default=None, max_length=120, unique=True)

@@ -36,7 +36,11 @@ from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.usecase import Facade
 from cmworkbench.services.customers.facade import CustomersFacade
 from cmworkbench.services.notifications.facade import NotificationsFacade
-from cmworkbench.services.pipeline.facade import LeadsFacade, ReferralsFacade
+from cmworkbench.services.pipeline.facade import (
+    LeadsFacade,
+    OpportunitiesFacade,
+    ReferralsFacade,
+)
 from cmworkbench.services.promises.facade import PromisesFacade
 from cmworkbench.services.reports.facade import ReportsFacade
 from cmworkbench.services.staff.facade import StaffFacade, WorklogFacade
@@ -68,6 +72,7 @@ class Workbench:
         "promises": PromisesFacade,
         "referrals": ReferralsFacade,
         "leads": LeadsFacade,
+        "opportunities": OpportunitiesFacade,
         "drafts": DraftsFacade,
     }
     """Every facade, by the attribute it is reached by (the scope table lists their methods).
@@ -93,6 +98,7 @@ class Workbench:
         self.promises = PromisesFacade(self)
         self.referrals = ReferralsFacade(self)
         self.leads = LeadsFacade(self)
+        self.opportunities = OpportunitiesFacade(self)
         self.drafts = DraftsFacade(self)
         assert {name: type(getattr(self, name)) for name in self.FACADES} == self.FACADES
 

@@ -9,5 +9,18 @@ from __future__ import annotations
 from cmworkbench.services.pipeline.conversion import convert
 from cmworkbench.services.pipeline.first_contact import customer_reached, deadline
 from cmworkbench.services.pipeline.leads import customers_arrived
+from cmworkbench.services.pipeline.opportunities import (
+    negotiated,
+    quiet_tasks,
+    waiting_proposals,
+)
 
-__all__ = ["convert", "customer_reached", "customers_arrived", "deadline"]
+__all__ = [
+    "convert",
+    "customer_reached",
+    "customers_arrived",
+    "deadline",
+    "negotiated",
+    "quiet_tasks",
+    "waiting_proposals",
+]

@@ -10,6 +10,9 @@ if TYPE_CHECKING:
     from cmworkbench.services.pipeline.schemas import (
         LeadMove,
         LeadOut,
+        OpportunityDetail,
+        OpportunityOut,
+        PipelineView,
         ReferralBoard,
         ReferralMade,
         ReferralOut,
@@ -34,3 +37,21 @@ class LeadsFacade(Facade):
     merge: UseCase[LeadOut] = UseCase("pipeline.leads:merge_lead")
     drop: UseCase[LeadOut] = UseCase("pipeline.leads:drop_lead")
     list: UseCase[list[LeadOut]] = UseCase("pipeline.leads:list_leads")
+
+
+class OpportunitiesFacade(Facade):
+    """Opportunities through the pipeline's steps: making, moving, the proposal's round trip
+    with the supervisor, the outcome, the lists and the pipeline view."""
+
+    new: UseCase[OpportunityOut] = UseCase("pipeline.opportunities:new_opportunity")
+    move: UseCase[OpportunityOut] = UseCase("pipeline.opportunities:move")
+    propose: UseCase[OpportunityOut] = UseCase("pipeline.opportunities:propose")
+    approve: UseCase[OpportunityOut] = UseCase("pipeline.opportunities:approve")
+    return_proposal: UseCase[OpportunityOut] = UseCase("pipeline.opportunities:return_proposal")
+    next_step: UseCase[OpportunityOut] = UseCase("pipeline.opportunities:set_next_step")
+    won: UseCase[OpportunityOut] = UseCase("pipeline.opportunities:won")
+    lost: UseCase[OpportunityOut] = UseCase("pipeline.opportunities:lost")
+    show: UseCase[OpportunityDetail] = UseCase("pipeline.opportunities:show")
+    waiting: UseCase[list[OpportunityOut]] = UseCase("pipeline.opportunities:waiting_proposals")
+    board: UseCase[PipelineView] = UseCase("pipeline.opportunities:pipeline_view")
+    list: UseCase[list[OpportunityOut]] = UseCase("pipeline.opportunities:list_opportunities")

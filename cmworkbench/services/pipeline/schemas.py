@@ -141,3 +141,115 @@ class ReferralBoard:
     teams: tuple[ReferrerLine, ...]
     managers: tuple[ReferrerLine, ...]
     total: ReferrerLine
+
+
+OPPORTUNITY_STATES = ("open", "won", "lost")
+PROPOSAL_STATES = ("clear", "waiting", "approved", "returned")
+"""A proposal: ``clear`` (its return at or above the ratio: no approval needed), ``waiting``
+for the supervisor, ``approved``, or ``returned`` with a comment."""
+
+
+@dataclass(frozen=True)
+class OpportunityOut:
+    """One opportunity as lists, the pipeline view and ``--json`` show it."""
+
+    id: int
+    customer_no: str | None
+    lead_id: int | None
+    name: str
+    """The customer's or the prospect's name."""
+    product: str
+    need: str
+    value: int
+    """Expected value, whole yuan."""
+    expected_close: date
+    stage: str
+    stage_label: str
+    stage_since: datetime
+    owner: str
+    """The owner's login."""
+    owner_name: str
+    next_step: str | None
+    next_due: datetime | None
+    status: str
+    """One of :data:`OPPORTUNITY_STATES`."""
+    closed_at: datetime | None
+    close_reason: str | None
+    cost: int | None
+    expected_return: int | None
+    ratio: str
+    """``1:1.20`` (empty without a proposal)."""
+    proposal: str | None
+    """One of :data:`PROPOSAL_STATES`, or ``None``."""
+    proposal_comment: str | None
+    referral_id: int | None
+    last_step_at: datetime
+    quiet: bool
+    """Open with no step for ``[pipeline] stale_days``, or its next step past due."""
+    feedback_breached: int
+    """Negotiation feedback promises about it that were broken (owed past their deadline)."""
+    version: int
+
+
+@dataclass(frozen=True)
+class OpportunityEventOut:
+    """One step in an opportunity's history."""
+
+    at: datetime
+    who: str | None
+    """The colleague's name (``None``: the workbench)."""
+    action: str
+    from_stage: str | None
+    to_stage: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class FeedbackPromise:
+    """A negotiation round's feedback promise, as the opportunity shows it."""
+
+    id: int
+    made_at: datetime
+    due_at: datetime
+    state: str
+    """``open``, ``kept``, ``broken`` or ``cancelled``."""
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OpportunityDetail:
+    """An opportunity with its history and its negotiation feedback promises."""
+
+    opportunity: OpportunityOut
+    events: tuple[OpportunityEventOut, ...]
+    promises: tuple[FeedbackPromise, ...]
+    can_decide: bool
+    """The actor may approve or return its waiting proposal (the owner's supervisor)."""
+
+
+@dataclass(frozen=True)
+class StageGroup:
+    """One step of the pipeline view: its open opportunities, how many and their value."""
+
+    stage: str
+    label: str
+    count: int
+    value: int
+    rows: tuple[OpportunityOut, ...]
+
+
+@dataclass(frozen=True)
+class PipelineView:
+    """The pipeline as its view shows it: each open step with its opportunities, and the
+    proposals waiting for the actor's decision."""
+
+    stages: tuple[StageGroup, ...]
+    waiting: tuple[OpportunityOut, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(g.count for g in self.stages)
+
+    @property
+    def value(self) -> int:
+        return sum(g.value for g in self.stages)

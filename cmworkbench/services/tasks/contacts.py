@@ -248,6 +248,8 @@ def record_contact(
     )
     if is_held(kind, outcome, row.status):  # the first contact of a referral, if one waits
         pipeline.customer_reached(session, customer.id, row.happened_at or now)
+        if purpose == promises.NEGOTIATION:  # the feedback owed is about the open opportunity
+            pipeline.negotiated(session, customer.id, actor.id, interaction_id=row_id)
     if retention is not None:
         status = STATUS_AFTER[retention]
         values = {"status": status}

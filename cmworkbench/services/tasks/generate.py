@@ -23,6 +23,8 @@ Rules (the numbers are in ``config.toml``):
 * churn (流失): a customer marked at risk, or assets/revenue down by more than
   ``churn_asset_drop`` month on month; the supervisor of an A/B customer's owner is told of
   each new retention task (:mod:`.retention`);
+* opportunities quiet for ``[pipeline] stale_days`` or past their next step's due moment
+  (:func:`cmworkbench.services.pipeline.api.quiet_tasks`): a follow-up on the owner's Today;
 * staff directory (通讯录) of an important group (``[directories]``: classes and flags) not
   refreshed for ``refresh_months`` (never: since it became a customer).
 
@@ -58,9 +60,11 @@ from cmworkbench.db.dialect import dialect_of
 from cmworkbench.db.scoring import rescore
 from cmworkbench.domain.cadence import CHANNEL_BITS, rule_table
 from cmworkbench.domain.calendar import parse_hours
+from cmworkbench.domain.enums import TaskKind
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.customers.api import pool_keepers
+from cmworkbench.services.pipeline import api as pipeline
 from cmworkbench.services.tasks.retention import alert_leads
 from cmworkbench.services.tasks.rules_sql import rule_join, rule_selects
 from cmworkbench.services.tasks.schemas import GenerationResult
@@ -83,11 +87,26 @@ def generate(conn: Connection, settings: Settings, day: date | None = None) -> G
         created[kind] = created.get(kind, 0) + _insert(conn, ctx, kind, sql)
     closed = _close_stale(conn, ctx)
     _fill_deadlines(conn, ctx)
+    quiet = _quiet_opportunities(conn, settings, ctx.now)
+    if quiet:
+        created[TaskKind.FOLLOW_UP.value] = created.get(TaskKind.FOLLOW_UP.value, 0) + quiet
     rescore(conn, ctx.day)
     _tell_leads(conn, settings, ctx.now)
     for table in ("gen_rule", "gen_last", "gen_fresh", "gen_keeper"):
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {ctx.temp(table)}")
     return GenerationResult(ctx.day, created, closed, round(time.perf_counter() - started, 3))
+
+
+def _quiet_opportunities(conn: Connection, settings: Settings, now: datetime) -> int:
+    """Open opportunities with no step for ``[pipeline] stale_days`` (or their next step past
+    due) come back to their owners' Today: a follow-up each (a handful a day, so the ORM)."""
+    session = Session(bind=conn)
+    try:
+        made = pipeline.quiet_tasks(session, settings, now)
+        session.flush()
+    finally:
+        session.close()
+    return made
 
 
 def _tell_leads(conn: Connection, settings: Settings, since: datetime) -> None:

@@ -10,7 +10,8 @@ without a supervisor, :func:`~cmworkbench.services.staff.api.led_members`):
    breached (oldest breach first), the solution rejected, A-class and hard complaints they
    were told of;
 2. visit plans submitted and waiting (``a`` approves, ``b`` returns with a comment, ``Enter``
-   opens the plan with its warnings on Visits);
+   opens the plan with its warnings on Visits); opportunities' proposals below the return
+   ratio waiting for their decision (``a`` / ``b`` the same; ``Enter`` opens the opportunity);
 3. colleagues: more overdue tasks than ``[lead] overdue_over``, the last working day's log
    missing past its cut-off, on leave today with who covers them, and their customers who
    have no B角 (the ones with work due first);
@@ -23,7 +24,7 @@ week on ``[lead] team_figures`` (the Dashboard's figures, from Monday to the end
 whole days, read once a day, the row saying which days).
 
 The rows are :class:`~.schemas.TodayRow` of the section ``lead``, each naming the record it
-opens (``item``: ``ticket``, ``plan``, ``staff``, ``customer``, ``market``, ``team``).
+opens (``item``: ``ticket``, ``plan``, ``proposal``, ``staff``, ``customer``, ``market``, ``team``).
 Nothing here is stored: the list is read each time, so a row leaves as soon as its record no
 longer needs the lead (the ticket closed, the plan decided, the log in, the report read).
 """
@@ -46,6 +47,8 @@ from cmworkbench.services.complaints.api import lead_tickets
 from cmworkbench.services.complaints.schemas import LeadTicket
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.customers.api import kept_by, pool_keepers, waiting
+from cmworkbench.services.pipeline import api as pipeline
+from cmworkbench.services.pipeline.schemas import OpportunityOut
 from cmworkbench.services.reports.api import teams_below_target
 from cmworkbench.services.staff.api import LEADS, led_members, team_attention
 from cmworkbench.services.staff.schemas import StaffAttention, Uncovered
@@ -102,6 +105,10 @@ def lead_rows(session: Session, actor: Actor, settings: Settings, day: date) -> 
             _plan_row(plan)
             for plan in waiting_plans(session=session, actor=actor, settings=settings)
         ]
+    rows += [
+        _proposal_row(opp)
+        for opp in pipeline.waiting_proposals(session=session, actor=actor, settings=settings)
+    ]
     attention = team_attention(session=session, actor=actor, settings=settings, day=day)
     for person in attention.staff:
         rows += _staff_rows(person)
@@ -194,6 +201,25 @@ def _plan_row(plan: WaitingPlan) -> TodayRow:
         customer_name=plan.owner_name,
         staff_login=plan.owner_login,
         plan_week=plan.week,
+    )
+
+
+def _proposal_row(opp: OpportunityOut) -> TodayRow:
+    parts = [
+        t("lead.proposal.waiting", name=opp.owner_name, id=opp.id, customer=opp.name),
+        t("lead.proposal.ratio", ratio=opp.ratio),
+        t("lead.proposal.value", value=f"{opp.value:,}"),
+    ]
+    return _row(
+        "proposal",
+        "proposal_waiting",
+        str(opp.id),
+        opp.last_step_at,
+        parts,
+        version=opp.version,
+        customer_no=opp.customer_no,
+        customer_name=opp.name,
+        staff_login=opp.owner,
     )
 
 

@@ -1,0 +1,97 @@
+"""The big-customer pipeline's pure rules: the steps in order, what a move needs, the
+proposal's return over cost, and money as people type it. No I/O: the steps and the ratio
+come from ``[pipeline]`` (:class:`~cmworkbench.config.PipelineSettings`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from cmworkbench.config import PipelineSettings
+from cmworkbench.i18n import label
+
+MOST_YUAN = 100_000_000_000
+"""No opportunity is worth a hundred billion yuan: a figure above it is a typing slip."""
+
+_MONEY = re.compile(r"^(\d+(?:\.\d+)?)\s*(万|w|W|亿)?$")
+_UNITS = {None: 1, "万": 10_000, "w": 10_000, "W": 10_000, "亿": 100_000_000}
+
+
+def parse_yuan(text: str) -> int | None:
+    """Whole yuan from what a manager types: ``1200000``, ``1,200,000``, ``120万``, ``1.5亿``
+    (``None``: not an amount). Commas and spaces between digits are ignored; a fraction of a
+    yuan is rounded."""
+    cleaned = text.strip().replace(",", "").replace("，", "").replace("¥", "").replace("元", "")
+    match = _MONEY.match(cleaned)
+    if match is None:
+        return None
+    try:
+        amount = Decimal(match[1]) * _UNITS[match[2]]
+    except InvalidOperation:  # pragma: no cover - the pattern admits only digits
+        return None
+    return int(amount.to_integral_value())
+
+
+def stage_label(pipeline: PipelineSettings, stage: str) -> str:
+    """A step's name: the branch's own (``[pipeline.names]``) or the catalog's."""
+    return pipeline.names.get(stage) or label("opportunity_stage", stage)
+
+
+def open_stages(pipeline: PipelineSettings) -> list[str]:
+    """The steps an open opportunity can be at: all but the last (a won one's)."""
+    return pipeline.stages[:-1]
+
+
+def next_stage(pipeline: PipelineSettings, stage: str) -> str | None:
+    """The step after ``stage`` an open opportunity moves to (``None``: the next is the won
+    step, reached by winning it)."""
+    stages = open_stages(pipeline)
+    if stage not in stages:
+        return None
+    i = stages.index(stage)
+    return stages[i + 1] if i + 1 < len(stages) else None
+
+
+def index(pipeline: PipelineSettings, stage: str) -> int:
+    """Where ``stage`` stands (a stage no longer configured counts as the first)."""
+    return pipeline.stages.index(stage) if stage in pipeline.stages else 0
+
+
+@dataclass(frozen=True)
+class Move:
+    """What moving from one step to another means for the proposal."""
+
+    enters_proposal: bool
+    """It reaches or passes the proposal step from before it: cost and return are asked."""
+    passes_proposal: bool
+    """It goes past the proposal step: the proposal must be clear or approved."""
+    back_before_proposal: bool
+    """It goes back before the proposal step: a new proposal will be needed."""
+
+
+def move(pipeline: PipelineSettings, from_stage: str, to_stage: str) -> Move:
+    """What the move from ``from_stage`` to ``to_stage`` asks (see :class:`Move`)."""
+    p = index(pipeline, pipeline.proposal_stage)
+    a, b = index(pipeline, from_stage), index(pipeline, to_stage)
+    return Move(enters_proposal=a < p <= b, passes_proposal=b > p, back_before_proposal=b < p <= a)
+
+
+def ratio(cost: int, expected_return: int) -> float | None:
+    """Expected return over cost (``None``: no cost, nothing to weigh)."""
+    return None if cost <= 0 else expected_return / cost
+
+
+def needs_approval(pipeline: PipelineSettings, cost: int, expected_return: int) -> bool:
+    """A proposal whose expected return is below ``min_return_ratio`` × cost needs the
+    supervisor's approval (1:1.2 does, 1:1.5 does not). A proposal without a cost is clear."""
+    found = ratio(cost, expected_return)
+    return found is not None and found < pipeline.min_return_ratio
+
+
+def ratio_text(cost: int | None, expected_return: int | None) -> str:
+    """``1:1.20`` as the handbook writes it (empty when there is no proposal)."""
+    if cost is None or expected_return is None:
+        return ""
+    found = ratio(cost, expected_return)
+    return "—" if found is None else f"1:{found:.2f}"
