@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import MONDAY_MORNING, POSTGRESQL, Factory
+from sqlmodel import select
 
 from cmworkbench import clock
 from cmworkbench.db.engine import make_engine, unit_of_work
@@ -19,6 +20,8 @@ from cmworkbench.db.models import (
     Holding,
     Interaction,
     Lead,
+    Opportunity,
+    OpportunityEvent,
     Promise,
     Referral,
     Staff,
@@ -214,6 +217,7 @@ def build_world(f: Factory) -> None:
     # the after-sale task above is due 11-20 and done before: on time
 
     referrals(f, customers, zhang=zhang, sun=sun, lina=lina, teller=teller)
+    opportunities(f, customers, zhang=zhang, sun=sun, head=people[4])
 
     s.add(StaffLeave(staff_id=lina.id, starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 20)))  # type: ignore[arg-type]
     for day in range(2, 21):
@@ -282,6 +286,85 @@ def referrals(f: Factory, customers: dict[str, Customer], **staff: Staff) -> Non
              "2027-02-03")  # fmt: skip
     # R8: waiting in the branch pool: nobody's yet
     referral(teller, None, "K1", "2026-11-20T10:00", None, None, "2027-02-18")
+
+
+Step = tuple[str, str, str | None, str | None]
+"""One entry in an opportunity's history: when, action, from step, to step."""
+
+
+def opportunities(f: Factory, customers: dict[str, Customer], **staff: Staff) -> None:
+    """The pipeline of 张伟 and 孙丽, with its history (test_reports counts its figures)."""
+    s = f.session
+    zhang, sun, head = (staff[k] for k in ("zhang", "sun", "head"))
+    lead = s.exec(select(Lead)).one()
+
+    def opportunity(
+        owner: Staff, who: str, product: str, value: int, steps: list[Step], **more: Any
+    ) -> None:
+        entries = [(when, went) for when, _, _, went in steps if went]
+        row = Opportunity(
+            customer_id=customers[who].id if who in customers else None,
+            lead_id=lead.id if who == "lead" else None, product=product, need="需求",
+            value_yuan=value, expected_close=date(2026, 12, 31), stage=entries[-1][1],
+            stage_since=at(entries[-1][0]), owner_id=owner.id,  # type: ignore[arg-type]
+            last_step_at=at(steps[-1][0]), created_at=at(steps[0][0]), **more,
+        )  # fmt: skip
+        s.add(row)
+        s.flush()
+        for when, action, came, went in steps:
+            by = head if action == "approve" else owner
+            s.add(
+                OpportunityEvent(
+                    opportunity_id=row.id, at=at(when), staff_id=by.id, action=action,  # type: ignore[arg-type]
+                    from_stage=came, to_stage=went,
+                )
+            )  # fmt: skip
+
+    # O1 (张伟, K1): 10 days at select, 16 at prepare (left 11-05); at approach since
+    opportunity(zhang, "K1", "wealth", 500_000, [
+        ("2026-10-10T09:00", "new", None, "select"),
+        ("2026-10-20T09:00", "move", "select", "prepare"),
+        ("2026-11-05T09:00", "move", "prepare", "approach"),
+    ])  # fmt: skip
+    # O2 (张伟, K2): 4 days at needs, 10 at assess; its proposal (1:1.20) waits since 11-16
+    opportunity(zhang, "K2", "insurance", 1_200_000, [
+        ("2026-11-02T10:00", "new", None, "needs"),
+        ("2026-11-06T10:00", "move", "needs", "assess"),
+        ("2026-11-16T10:00", "move", "assess", "solution"),
+        ("2026-11-16T10:00", "propose", None, None),
+    ], proposal="waiting", proposal_at=at("2026-11-16T10:00"), cost_yuan=1_000_000,
+       return_yuan=1_200_000)  # fmt: skip
+    # O3 (张伟, K3): 6 days at select, 9.5 at prepare, won from there on 11-18 at 21:00
+    opportunity(zhang, "K3", "fund", 300_000, [
+        ("2026-11-03T09:00", "new", None, "select"),
+        ("2026-11-09T09:00", "move", "select", "prepare"),
+        ("2026-11-18T21:00", "won", "prepare", "relationship"),
+    ], status="won", closed_at=at("2026-11-18T21:00"), close_reason="客户认购")  # fmt: skip
+    # O4 (张伟, K4): made in October, lost at select on 11-20 (a loss is no step's time)
+    opportunity(zhang, "K4", "wealth", 800_000, [
+        ("2026-10-28T09:00", "new", None, "select"),
+        ("2026-11-20T10:00", "lost", "select", None),
+    ], status="lost", closed_at=at("2026-11-20T10:00"), close_reason="已在他行购买")  # fmt: skip
+    # O5 (张伟, the lead 钱多多): at select since 11-17
+    opportunity(zhang, "lead", "wealth", 200_000, [("2026-11-17T10:00", "new", None, "select")])
+    # O6 (孙丽, K9): at approach since October
+    opportunity(sun, "K9", "deposit", 2_000_000, [("2026-10-01T09:00", "new", None, "approach")])
+    # O7 (孙丽, K9): won in October after 20 days at select
+    opportunity(sun, "K9", "fund", 100_000, [
+        ("2026-10-05T09:00", "new", None, "select"),
+        ("2026-10-25T09:00", "won", "select", "relationship"),
+    ], status="won", closed_at=at("2026-10-25T09:00"))  # fmt: skip
+    # O8 (孙丽, K9): 9 days at assess; its proposal waited from 11-10 09:00 until the branch
+    # head approved it on 11-12; 3 days at solution; at close since 11-13
+    opportunity(sun, "K9", "insurance", 600_000, [
+        ("2026-11-01T09:00", "new", None, "assess"),
+        ("2026-11-10T09:00", "move", "assess", "solution"),
+        ("2026-11-10T09:00", "propose", None, None),
+        ("2026-11-12T09:00", "approve", None, None),
+        ("2026-11-13T09:00", "move", "solution", "close"),
+    ], proposal="approved", proposal_at=at("2026-11-10T09:00"),
+       decided_at=at("2026-11-12T09:00"), decided_by_id=head.id, cost_yuan=500_000,
+       return_yuan=600_000)  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -63,6 +63,24 @@ def test_config_env_variable_points_at_the_file(tmp_path):
         ),
         pytest.param("[calendar]\nhourz = []\n", "calendar.hourz: unknown key", id="unknown-key"),
         pytest.param(
+            '[pipeline]\nproposal_stage = "relationship"\n',
+            "pipeline.proposal_stage: must be one of pipeline.stages before the last",
+            id="pipeline-proposal-at-the-won-step",
+        ),
+        pytest.param(
+            '[pipeline]\nstages = ["a", "b", "a"]\nproposal_stage = "a"\n',
+            "pipeline.stages[2]: 'a' is named twice",
+            id="pipeline-step-twice",
+        ),
+        pytest.param(
+            '[pipeline.names]\nsolushun = "方案"\n',
+            "pipeline.names.solushun: is not one of pipeline.stages",
+            id="pipeline-name-of-no-step",
+        ),
+        pytest.param(
+            "[pipeline]\nmin_return_ratio = 0\n", "pipeline.min_return_ratio", id="pipeline-ratio"
+        ),
+        pytest.param(
             '[lead]\nteam_figures = ["coverge"]\n',
             "lead.team_figures[0]: 'coverge' is not a figure with a target",
             id="lead-unknown-figure",

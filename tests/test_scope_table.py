@@ -63,6 +63,7 @@ from cmworkbench.db.models import (
     MarketReport,
     Notification,
     OnsiteDay,
+    Opportunity,
     Promise,
     Referral,
     SshKey,
@@ -176,6 +177,10 @@ class Target:
     """An open lead allocated to the owner."""
     pool_lead_id: int
     """The lead waiting in the pool (the same for every target)."""
+    opportunity_id: int
+    """An open opportunity of the owner's with the customer, at the step before the proposal."""
+    proposal_id: int
+    """An open opportunity of the owner's whose proposal (1:1.2) waits for the supervisor."""
 
 
 @dataclass
@@ -356,6 +361,33 @@ def _target(
     session.flush()
     assert task.id and item.id and onsite.id and notice.id and leave.id and report.id
     assert referral.id is not None
+    opportunities = [
+        Opportunity(
+            customer_id=customer.id,
+            product="loan",
+            need=f"{name}流动资金贷款",
+            value_yuan=5_000_000,
+            expected_close=MONDAY + timedelta(days=40),
+            stage=stage,
+            stage_since=now,
+            owner_id=owner.id,
+            cost_yuan=cost,
+            return_yuan=back,
+            proposal=proposal,
+            proposal_at=now if proposal else None,
+            last_step_at=now,
+            created_at=now,
+            created_by_id=owner.id,
+        )
+        for stage, cost, back, proposal in (
+            ("assess", None, None, None),
+            ("solution", 1_000_000, 1_200_000, "waiting"),
+        )
+    ]
+    session.add_all(opportunities)
+    session.flush()
+    opportunity_id, proposal_id = (o.id for o in opportunities)
+    assert opportunity_id is not None and proposal_id is not None
     lead_id = _lead(f, f"{name}意向客户", f"1360000{owner.id:04d}", owner)
     ticket_id = session.exec(select(Complaint.id).where(Complaint.ticket_no == ticket)).one()
     promise_id = session.exec(select(Promise.id).where(Promise.complaint_id == ticket_id)).one()
@@ -383,6 +415,8 @@ def _target(
         referral_id=referral.id,
         lead_id=lead_id,
         pool_lead_id=pool_lead_id,
+        opportunity_id=opportunity_id,
+        proposal_id=proposal_id,
     )
 
 
@@ -853,6 +887,66 @@ CALLS: dict[str, Call] = {
         lambda wb, t: wb.referrals.board(), lambda r, t: t.owner in {m.key for m in r.managers}
     ),
     "leads.list": Call(lambda wb, t: wb.leads.list(), lambda r, t: t.lead_id in {x.id for x in r}),
+    "opportunities.new": Call(
+        lambda wb, t: wb.opportunities.new(
+            customer_no=t.customer_no,
+            product="card",
+            need="公务卡",
+            value="5万",
+            expected_close="+10",
+        ),
+        lambda r, t: r.customer_no == t.customer_no,
+        write=True,
+    ),
+    "opportunities.move": Call(
+        lambda wb, t: wb.opportunities.move(t.opportunity_id, to_stage="needs"),
+        lambda r, t: r.id == t.opportunity_id,
+        write=True,
+    ),
+    "opportunities.propose": Call(
+        lambda wb, t: wb.opportunities.propose(t.proposal_id, "100万", "160万"),
+        lambda r, t: r.id == t.proposal_id,
+        write=True,
+    ),
+    "opportunities.approve": Call(
+        lambda wb, t: wb.opportunities.approve(t.proposal_id),
+        lambda r, t: r.id == t.proposal_id,
+        write=True,
+    ),
+    "opportunities.return_proposal": Call(
+        lambda wb, t: wb.opportunities.return_proposal(t.proposal_id, "请重新测算"),
+        lambda r, t: r.id == t.proposal_id,
+        write=True,
+    ),
+    "opportunities.next_step": Call(
+        lambda wb, t: wb.opportunities.next_step(t.opportunity_id, "约财务总监面谈", "+2"),
+        lambda r, t: r.id == t.opportunity_id,
+        write=True,
+    ),
+    "opportunities.won": Call(
+        lambda wb, t: wb.opportunities.won(t.opportunity_id, "签约"),
+        lambda r, t: r.id == t.opportunity_id,
+        write=True,
+    ),
+    "opportunities.lost": Call(
+        lambda wb, t: wb.opportunities.lost(t.opportunity_id, "客户选了他行"),
+        lambda r, t: r.id == t.opportunity_id,
+        write=True,
+    ),
+    "opportunities.list": Call(
+        lambda wb, t: wb.opportunities.list(), lambda r, t: t.opportunity_id in {x.id for x in r}
+    ),
+    "opportunities.show": Call(
+        lambda wb, t: wb.opportunities.show(t.opportunity_id),
+        lambda r, t: r.opportunity.id == t.opportunity_id,
+    ),
+    "opportunities.waiting": Call(
+        lambda wb, t: wb.opportunities.waiting(), lambda r, t: t.proposal_id in {x.id for x in r}
+    ),
+    "opportunities.board": Call(
+        lambda wb, t: wb.opportunities.board(),
+        lambda r, t: t.opportunity_id in {x.id for g in r.stages for x in g.rows},
+    ),
     "leads.allocate": Call(
         lambda wb, t: wb.leads.allocate([t.pool_lead_id], t.owner),
         lambda r, t: [(m.lead_id, m.to_login) for m in r] == [(t.pool_lead_id, t.owner)],
@@ -1224,6 +1318,46 @@ leads.merge              far     nf  nf  nf  nf  nf  nf  nf  nf  nf
 leads.drop               m1      ok  nf  nf  ok  nf  nf  ok  nf  nf
 leads.drop               m3      nf  nf  nf  nf  ok  nf  ok  nf  nf
 leads.drop               far     nf  nf  nf  nf  nf  nf  nf  nf  nf
+# -- opportunities: a manager works their own (and sees those of the customers they back
+#    up); a supervisor their team's, the branch head the branch's, and they decide the
+#    proposals of the people they lead (S1 leads m1's owner; H leads no one here: both teams
+#    have a supervisor); the admin sees but does not sell; a referrer sees none
+opportunities.new        m1      ok  ok  nf  ok  nf  nf  ok  no  no
+opportunities.new        m3      nf  nf  nf  nf  ok  nf  ok  no  no
+opportunities.new        far     nf  nf  nf  nf  nf  nf  nf  no  no
+opportunities.move       m1      ok  ok  nf  ok  nf  nf  ok  no  no
+opportunities.move       m3      nf  nf  nf  nf  ok  nf  ok  no  no
+opportunities.move       far     nf  nf  nf  nf  nf  nf  nf  no  no
+opportunities.propose    m1      ok  ok  nf  ok  nf  nf  ok  no  no
+opportunities.propose    m3      nf  nf  nf  nf  ok  nf  ok  no  no
+opportunities.propose    far     nf  nf  nf  nf  nf  nf  nf  no  no
+opportunities.approve    m1      no  no  no  ok  nf  nf  no  no  no
+opportunities.approve    m3      no  no  no  nf  ok  nf  no  no  no
+opportunities.approve    far     no  no  no  nf  nf  nf  nf  no  no
+opportunities.return_proposal m1     no  no  no  ok  nf  nf  no  no  no
+opportunities.return_proposal m3     no  no  no  nf  ok  nf  no  no  no
+opportunities.return_proposal far    no  no  no  nf  nf  nf  nf  no  no
+opportunities.next_step  m1      ok  ok  nf  ok  nf  nf  ok  no  no
+opportunities.next_step  m3      nf  nf  nf  nf  ok  nf  ok  no  no
+opportunities.next_step  far     nf  nf  nf  nf  nf  nf  nf  no  no
+opportunities.won        m1      ok  ok  nf  ok  nf  nf  ok  no  no
+opportunities.won        m3      nf  nf  nf  nf  ok  nf  ok  no  no
+opportunities.won        far     nf  nf  nf  nf  nf  nf  nf  no  no
+opportunities.lost       m1      ok  ok  nf  ok  nf  nf  ok  no  no
+opportunities.lost       m3      nf  nf  nf  nf  ok  nf  ok  no  no
+opportunities.lost       far     nf  nf  nf  nf  nf  nf  nf  no  no
+opportunities.list       m1      ok  ok  --  ok  --  --  ok  ok  no
+opportunities.list       m3      --  --  --  --  ok  --  ok  ok  no
+opportunities.list       far     --  --  --  --  --  --  --  --  no
+opportunities.show       m1      ok  ok  nf  ok  nf  nf  ok  ok  no
+opportunities.show       m3      nf  nf  nf  nf  ok  nf  ok  ok  no
+opportunities.show       far     nf  nf  nf  nf  nf  nf  nf  nf  no
+opportunities.waiting    m1      --  --  --  ok  --  --  --  --  --
+opportunities.waiting    m3      --  --  --  --  ok  --  --  --  --
+opportunities.waiting    far     --  --  --  --  --  --  --  --  --
+opportunities.board      m1      ok  ok  --  ok  --  --  ok  ok  no
+opportunities.board      m3      --  --  --  --  ok  --  ok  ok  no
+opportunities.board      far     --  --  --  --  --  --  --  --  no
 """
 
 

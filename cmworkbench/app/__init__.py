@@ -1,7 +1,8 @@
 """The Textual app: one mode per area of work, the global keys, and the app factory.
 
-Modes: Today, Customers, Visits, Complaints, Dashboard, switched with F2–F6 or 1–5 (number
-keys only when no input field has the cursor, so typing a phone number never switches).
+Modes: Today, Customers, Visits, Complaints, Dashboard, switched with F2–F6 or 1–5, and the
+Pipeline with F10 or 6 (F9 submits the work log on its screen); number keys only when no input
+field has the cursor, so typing a phone number never switches.
 F1 lists the keys, F7 / Ctrl+N opens the inbox of notifications, F8 / Ctrl+L opens today's
 work log, Ctrl+P searches every action, Ctrl+B / F12 blanks the screen, Ctrl+Q quits. New
 notifications show as toasts within a few seconds (:mod:`cmworkbench.app.notices`).
@@ -44,6 +45,7 @@ MODE_KEYS = {
     "visits": "f4,3",
     "complaints": "f5,4",
     "dashboard": "f6,5",
+    "pipeline": "f10,6",
 }
 """Mode → keys: a function key that works everywhere, and a number key for when no field
 has the cursor (some SSH clients and terminal multiplexers swallow function keys)."""
@@ -126,6 +128,7 @@ class WorkbenchApp(NoticeToasts, OrderedKeys, inherit_bindings=False):
         "visits": _later("visits", "VisitsScreen"),
         "complaints": _later("complaints", "ComplaintsScreen"),
         "dashboard": _later("dashboard", "DashboardScreen"),
+        "pipeline": _later("pipeline", "PipelineScreen"),
     }
     """One screen stack per area of work; each keeps its place while another is in front.
     Only Today is imported with the app: the others when first opened (together they cost

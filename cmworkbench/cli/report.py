@@ -35,7 +35,7 @@ from cmworkbench.cli.common import (
 )
 from cmworkbench.config import Settings
 from cmworkbench.domain.enums import RETENTION_RESULTS
-from cmworkbench.services.reports.schemas import NAMES
+from cmworkbench.services.reports.schemas import NAMES, figure_about
 from cmworkbench.services.reports.schemas import format_value as shown
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     scope = {"team": args.team, "staff_login": args.staff}
     if args.drill:
         rows = workbench.reports.drill(args.drill, start, end, **scope)
-        _drill_out(args, rows)
+        _drill_out(args, rows, figure_about(args.drill))
     else:
         report = workbench.reports.report(args.name, start, end, **scope)
         _report_out(args, report)
@@ -135,23 +135,36 @@ def _report_rows(report: Report, *, for_people: bool) -> list[list[Any]]:
             rows.append(_figure_row(name, figure, figure.key, for_people))
             for part in [p for p in figure.parts if _shown_parts(figure.key, p.key)]:
                 key = f"{figure.key}.{part.key}"
-                num, den = part.numerator, part.denominator
+                num, den, value = part.numerator, part.denominator, part.value
                 if figure.key in _SHARE_PARTS:  # how many records fell in each part
                     num, den = part.denominator, figure.denominator
+                    value = num / den if den else None
                 rows.append(
                     _figure_row(
                         name,
                         figure,
                         key,
                         for_people,
-                        num / den if den else None,
+                        value,
                         num,
                         den,
                         label=f"  {_part_label(part.key)}",
                         part=part,
                     )
                 )
+            if figure.oldest_days is not None:
+                rows.append(_oldest_row(name, figure, for_people))
     return rows
+
+
+def _oldest_row(group: str, figure: Figure, for_people: bool) -> list[Any]:
+    """How long the oldest record of a waiting figure has waited (days), under it."""
+    text = i18n.t("report.part.oldest")
+    days = figure.oldest_days
+    if for_people:
+        return [group, f"  {text}", shown(days, "days"), "", "", "", ""]
+    rounded = None if days is None else round(days, 4)
+    return [group, f"{figure.key}.oldest", text, rounded, "days", None, None, None, False]
 
 
 _LABELLED_PARTS = ("old_scale", "on_time", "late", "missing", *RETENTION_RESULTS)
@@ -167,15 +180,19 @@ def _part_label(part: str | None) -> str:
 _BY_CLASS = ("coverage", "freshness", "data_completeness", "data_accuracy", "data_compliance")
 _BY_REFERRER = ("referral_contacted", "referral_conversion")
 """Referral figures are broken down by the referrer: who brings business."""
+_BY_STAGE = ("pipeline_value", "stage_days")
+_BY_PRODUCT = ("won_value", "win_rate")
+"""The pipeline's figures by step (in the pipeline's order) and by product."""
 
 
 def _shown_parts(figure: str, part: str | None) -> bool:
     """The breakdowns a report lists under a figure: coverage, freshness and the data
     quality by class (accuracy with each class's own target), the
     work logs on time, late and missing and the retention talks by result (each a share of
-    the figure's records), the referrals by referrer, and how many of the satisfaction answers
-    are on the old scale."""
-    return figure in (*_BY_CLASS, *_BY_REFERRER, *_SHARE_PARTS) or part == "old_scale"
+    the figure's records), the referrals by referrer, the pipeline by step or product, and how
+    many of the satisfaction answers are on the old scale."""
+    shown_parts = (*_BY_CLASS, *_BY_REFERRER, *_BY_STAGE, *_BY_PRODUCT, *_SHARE_PARTS)
+    return figure in shown_parts or part == "old_scale"
 
 
 def _figure_row(
@@ -260,7 +277,7 @@ def _report_out(args: argparse.Namespace, report: Report) -> None:
     _write_file(args, header, _report_rows(report, for_people=False))
 
 
-def _drill_out(args: argparse.Namespace, rows: list[DrillRow]) -> None:
+def _drill_out(args: argparse.Namespace, rows: list[DrillRow], about: str = "") -> None:
     if args.format == "json":
         _write_text(args, json_text([asdict(r) for r in rows]))
         return
@@ -271,7 +288,8 @@ def _drill_out(args: argparse.Namespace, rows: list[DrillRow]) -> None:
             "cli.report.drill_total", n=len(rows), numerator=_number(num), denominator=_number(den)
         )
         keys = [f"report.col.{c}" for c in DRILL_COLUMNS]
-        _write_text(args, table(_drill_rows(rows), keys, numbers=False) + "\n" + total)
+        lines = [table(_drill_rows(rows), keys, numbers=False), total]
+        _write_text(args, "\n".join([*lines, about] if about else lines))
         return
     _write_file(args, [i18n.t(f"report.col.{c}") for c in DRILL_COLUMNS], _drill_rows(rows))
 

@@ -4,6 +4,9 @@ Pushed over the Customers search; ``Esc`` goes back to it. Every database call r
 worker and reports back by message; after an action the view reloads in place (same tab, same
 rows under the cursors). Masked phones and ID numbers are revealed with ``r`` for as long as
 this screen is in front: leaving it (or ``r`` again, or the privacy key) masks them again.
+
+The last tab lists the customer's opportunities (商机), the open ones first: ``Enter`` opens
+one (its keys work there), ``b`` opens a new one for this customer.
 """
 
 from __future__ import annotations
@@ -18,19 +21,21 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, TabbedContent
+from textual.widgets import DataTable, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmworkbench.i18n import label, t
-from cmworkbench.screens.base import BaseScreen, error_text
+from cmworkbench.screens.base import error_text
 from cmworkbench.screens.dialogs.choose_colleague import ChooseColleagueDialog
 from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
 from cmworkbench.screens.dialogs.edit_customer import EditCustomerDialog
 from cmworkbench.screens.dialogs.new_complaint import NewComplaintDialog
 from cmworkbench.screens.dialogs.new_task import NewTaskDialog
 from cmworkbench.screens.dialogs.onsite_day import OnsiteDayDialog
+from cmworkbench.screens.dialogs.opportunity import NewOpportunityDialog
 from cmworkbench.screens.dialogs.task_actions import PromptDialog, incoming_prompt
 from cmworkbench.screens.dialogs.verify_file import VerifyFileDialog
+from cmworkbench.screens.opportunity import OpensOpportunity, next_text, proposal_text, short_yuan
 from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys
 from cmworkbench.widgets.customer_profile import MASKED_FIELDS, CustomerProfilePanel
@@ -44,6 +49,7 @@ if TYPE_CHECKING:
         FileCheck,
         VerificationOut,
     )
+    from cmworkbench.services.pipeline.schemas import OpportunityOut
 
 ResultT = TypeVar("ResultT")
 
@@ -57,11 +63,15 @@ def _day(value: str) -> date | None:
 
 _key = screen_keys("c360")
 
+OPPORTUNITY_COLUMNS = ("stage", "product", "value", "status", "proposal", "next")
+"""The opportunities tab's columns (headings ``tui.pipeline.col.<name>``)."""
 
-class Customer360Screen(BaseScreen):
-    """Profile on top, then tabs: contacts, holdings, timeline, open tasks, open complaints."""
 
-    KEY_WORKERS = frozenset({"load", "action", "reveal"})
+class Customer360Screen(OpensOpportunity):
+    """Profile on top, then tabs: contacts, holdings, timeline, open tasks, open complaints,
+    promises, opportunities."""
+
+    KEY_WORKERS = frozenset({"load", "action", "reveal", "open", "opportunities"})
     """Keys typed while the view is read again (after a dialog) or an action is written act on
     the customer as it now is."""
 
@@ -88,6 +98,7 @@ class Customer360Screen(BaseScreen):
         _key("u", "urgent", "urgent"),
         _key("n", "negotiation", "negotiation"),
         _key("x", "at_risk", "at_risk"),
+        _key("b", "new_opportunity", "pipeline_new"),
         _key("right_square_bracket", "tab(1)", "next_tab", key_display="]"),
         _key("left_square_bracket", "tab(-1)", "previous_tab", key_display="[", show=False),
         _key("escape", "back", "back"),
@@ -112,6 +123,12 @@ class Customer360Screen(BaseScreen):
 
         text: str
 
+    @dataclass
+    class OpportunitiesLoaded(Message):
+        """The customer's opportunities, the open ones first."""
+
+        opportunities: list[OpportunityOut]
+
     def __init__(self, data: Customer360) -> None:
         super().__init__(t("tui.c360.title"))
         self.data = data
@@ -120,6 +137,8 @@ class Customer360Screen(BaseScreen):
         """Clear values revealed on this screen (empty: everything masked)."""
         self._own_dialog = False
         self._shown_once = False
+        self.opportunities: list[OpportunityOut] = []
+        """The customer's opportunities as the last tab shows them."""
 
     @property
     def customer_no(self) -> str:
@@ -135,8 +154,16 @@ class Customer360Screen(BaseScreen):
         yield CustomerProfilePanel(id="c360-profile")
         yield CustomerSections(id="c360-sections")
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self._show()
+        table: DataTable[str] = DataTable(
+            id="table-opportunities", cursor_type="row", zebra_stripes=True
+        )
+        pane = TabPane(t("tui.opportunity.tab"), table, id="tab-opportunities")
+        await self.query_one(TabbedContent).add_pane(pane)
+        for column in OPPORTUNITY_COLUMNS:
+            table.add_column(t(f"tui.pipeline.col.{column}"), key=column)
+        self.load_opportunities()
 
     def _show(self) -> None:
         panel = self.query_one(CustomerProfilePanel)
@@ -150,6 +177,7 @@ class Customer360Screen(BaseScreen):
         self._own_dialog = False
         if self._shown_once:
             self.reload()
+            self.load_opportunities()
         self._shown_once = True
 
     def on_screen_suspend(self) -> None:
@@ -163,6 +191,64 @@ class Customer360Screen(BaseScreen):
         data = self.workbench.customers.view(self.customer_no)
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(data))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="opportunities")
+    def load_opportunities(self) -> None:
+        """Read the customer's opportunities in a thread (none for a role that works none)."""
+        try:
+            found = self.workbench.opportunities.list(customer_no=self.customer_no, status="all")
+        except ServiceError as refused:  # a role without opportunities: the tab stays empty
+            self.log.info(f"no opportunities shown: {refused}")
+            return
+        found.sort(key=lambda o: o.status != "open")  # open first, each part latest first
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.OpportunitiesLoaded(found))
+
+    @on(OpportunitiesLoaded)
+    def opportunities_loaded(self, message: OpportunitiesLoaded) -> None:
+        """Fill the opportunities tab, the cursor kept on its row."""
+        self.opportunities = message.opportunities
+        table = self.query_one("#table-opportunities", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for o in self.opportunities:
+            table.add_row(
+                o.stage_label,
+                label("product_kind", o.product),
+                short_yuan(o.value),
+                label("opportunity_status", o.status),
+                proposal_text(o),
+                next_text(o) if o.status == "open" else (o.close_reason or ""),
+                key=str(o.id),
+            )
+        if self.opportunities:
+            table.move_cursor(row=min(row, len(self.opportunities) - 1), animate=False)
+        tab = self.query_one(TabbedContent).get_tab("tab-opportunities")
+        tab.label = f"{t('tui.opportunity.tab')} {len(self.opportunities)}"
+
+    @on(DataTable.RowSelected, "#table-opportunities")
+    def _opportunity_chosen(self, event: DataTable.RowSelected) -> None:
+        """``Enter`` on an opportunity opens it."""
+        if 0 <= event.cursor_row < len(self.opportunities):
+            self.open_opportunity(self.opportunities[event.cursor_row].id)
+
+    def action_new_opportunity(self) -> None:
+        """A new opportunity for this customer: product, need, value, expected close."""
+        settings = self.workbench.settings
+        dialog = NewOpportunityDialog(
+            self.customer_no, self.profile.name, settings.referrals.products, settings.pipeline
+        )
+        self._dialog(
+            dialog,
+            self.changed_by(
+                lambda o: t("tui.opportunity.created", name=o.name, stage=o.stage_label)
+            ),
+        )
+
+    def opportunity_changed(self, opportunity: OpportunityOut, text: str) -> None:
+        """Say what happened, and show the opportunities as they now are."""
+        super().opportunity_changed(opportunity, text)
+        self.load_opportunities()
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
@@ -453,7 +539,7 @@ class Customer360Screen(BaseScreen):
     def action_tab(self, step: int) -> None:
         """Go to the next (or previous) tab."""
         tabs = self.query_one(TabbedContent)
-        panes = [f"tab-{section}" for section in SECTIONS]
+        panes = [f"tab-{section}" for section in SECTIONS] + ["tab-opportunities"]
         current = panes.index(tabs.active) if tabs.active in panes else 0
         tabs.active = panes[(current + step) % len(panes)]
 

@@ -3,9 +3,10 @@
 A branch head sees the branch, a supervisor the team, a manager their own book (the scope of
 :mod:`cmworkbench.services.reports.report`, the same figures as ``cmw report``). One row per figure:
 its value this month so far, the target, a sparkline of the last eight weeks and the records
-it counts; red where it is worse than its target (``[targets]`` in config). ``Enter`` opens
-the records behind the highlighted figure, ``[`` / ``]`` step a month back and forth, ``t``
-opens the team board. The figures load in one thread worker, the trend in another (it reads
+it counts (for a sum, how many; for the proposals waiting, how long the oldest has waited);
+red where it is worse than its target (``[targets]`` in config). ``Enter`` opens the records
+behind the highlighted figure, ``[`` / ``]`` step a month back and forth, ``t`` opens the
+team board. The figures load in one thread worker, the trend in another (it reads
 eight weeks), so the screen paints at once and never waits for the database.
 """
 
@@ -30,6 +31,7 @@ from cmworkbench.i18n import t
 from cmworkbench.screens.base import WorkbenchScreen
 from cmworkbench.screens.report_drill import ReportDrillScreen, figure_value
 from cmworkbench.screens.team import TeamScreen
+from cmworkbench.services.reports.schemas import SUM_UNITS
 from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.counts import CountsPanel
 
@@ -81,10 +83,10 @@ class DashboardScreen(WorkbenchScreen):
         text-overflow: ellipsis;
     }
     DashboardScreen #dashboard-figures {
-        /* every figure when the terminal has the lines (23: the header and 22 figures); at
+        /* every figure when the terminal has the lines (28: the header and 27 figures); at
            80×24 the space between the title and the counts, scrolling with the cursor */
         height: 1fr;
-        max-height: 23;
+        max-height: 28;
     }
     DashboardScreen #dashboard-bottom {
         height: auto;
@@ -190,7 +192,11 @@ class DashboardScreen(WorkbenchScreen):
         target = figure_value(figure.target, figure.unit) if figure.target is not None else ""
         points = self.trend.get(figure.key, [])
         records = f"{figure.numerator:,.0f}/{figure.denominator:,.0f}"
-        if figure.unit != "ratio":
+        if figure.oldest_days is not None:  # proposals waiting: how long the oldest has
+            records = t("tui.dashboard.oldest", days=figure_value(figure.oldest_days, "days"))
+        elif figure.unit in SUM_UNITS:  # a sum (the pipeline's value): of how many records
+            records = t("tui.dashboard.records_of", n=f"{figure.denominator:,.0f}")
+        elif figure.unit != "ratio":
             records = t("tui.dashboard.average_of", n=f"{figure.denominator:,.0f}")
         return [
             Text(t(f"report.figure.{figure.key}"), style=style),

@@ -1,8 +1,9 @@
 """The records behind one figure of the Dashboard (every figure can be traced, DESIGN.md).
 
 One row per record: whose it is, the breakdown (class, task kind), the customer, ticket or
-colleague, its day, whether it counts in the numerator (✓ / ✗, or its hours or score) and
-one fact that explains it (last contact, deadline…). Misses come first. The first
+colleague, its day, whether it counts in the numerator (✓ / ✗, or its hours, days, score or
+amount) and one fact that explains it (last contact, deadline…). Misses come first. Under the
+title, what the figure counts, where the catalog says (``report.about.<key>``). The first
 :data:`DRILL_LIMIT` records are listed (the CLI's ``cmw report … --drill FIGURE`` writes them
 all); ``Enter`` on a customer's record opens the customer, ``Esc`` goes back.
 """
@@ -24,6 +25,7 @@ from textual.worker import Worker, get_current_worker
 from cmworkbench.i18n import t
 from cmworkbench.screens.base import report_worker_error
 from cmworkbench.screens.opening import OpensCustomer
+from cmworkbench.services.reports.schemas import SUM_UNITS, figure_about
 from cmworkbench.services.reports.schemas import format_value as figure_value
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys
 
@@ -34,10 +36,17 @@ if TYPE_CHECKING:
 _key = screen_keys("report_drill", "dashboard.")
 DRILL_LIMIT = 1000
 """Records listed on screen; the CLI writes them all."""
+COUNTS_WIDTH = 8
+"""Cells of what a record counts: ✓ / ✗, hours, days, or an amount (``120.0万``)."""
 CUSTOMER_FIGURES = frozenset(
     {"coverage", "freshness", "return_visit", "visits_done", "tasks_done", "tasks_overdue"}
 )
 """Figures whose records are customers (``Enter`` opens them)."""
+OPPORTUNITY_FIGURES = frozenset(
+    {"pipeline_value", "won_value", "win_rate", "stage_days", "proposals_waiting"}
+)
+"""Figures whose records are opportunities: their number (``#12``) first, then the step or
+product (a step's name is long)."""
 
 
 def _cut(text: str, most: int) -> str:
@@ -58,6 +67,12 @@ class ReportDrillScreen(OpensCustomer):
         text-style: bold;
         text-wrap: nowrap;
         text-overflow: ellipsis;
+    }
+    ReportDrillScreen #drill-about {
+        width: 100%;
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
     }
     ReportDrillScreen #drill-rows {
         height: 1fr;
@@ -85,17 +100,26 @@ class ReportDrillScreen(OpensCustomer):
 
     def compose_body(self) -> ComposeResult:
         yield Label(self._summary(), id="drill-title", markup=False)
+        if about := figure_about(self.figure.key):  # what the figure counts, when written
+            yield Label(about, id="drill-about", markup=False)
         table = DataTable[Text](id="drill-rows", cursor_type="row", zebra_stripes=True)
         table.add_column(t("report.col.owner"), key="owner", width=6)
         table.add_column(t("report.col.ref"), key="ref", width=16)
         table.add_column(t("report.col.name"), key="name", width=14)
         table.add_column(t("report.col.day"), key="day", width=10)
-        table.add_column(t("tui.drill.col.counts"), key="counts", width=6)
+        table.add_column(t("tui.drill.col.counts"), key="counts", width=COUNTS_WIDTH)
         table.add_column(t("report.col.detail"), key="detail")
         yield table
 
     def _summary(self) -> str:
         f = self.figure
+        if f.unit in SUM_UNITS:  # a sum: its value, of how many records
+            return t(
+                "tui.drill.summary_total",
+                scope=self.scope,
+                value=figure_value(f.value, f.unit),
+                n=f"{f.denominator:,.0f}",
+            )
         return t(
             "tui.drill.summary",
             scope=self.scope,
@@ -126,7 +150,7 @@ class ReportDrillScreen(OpensCustomer):
         for i, row in enumerate(self.rows):
             table.add_row(
                 Text(_cut(row.owner_name, 6)),
-                Text(_cut(f"{row.group} {row.ref}".strip(), 16)),
+                Text(_cut(self._record(row), 16)),
                 Text(_cut(row.name, 14)),
                 Text(row.day),
                 self._counts(row),
@@ -136,7 +160,16 @@ class ReportDrillScreen(OpensCustomer):
         if len(self.rows) >= DRILL_LIMIT:
             self.notify(t("tui.drill.first_only", n=DRILL_LIMIT), markup=False)
 
+    def _record(self, row: DrillRow) -> str:
+        if self.figure.key in OPPORTUNITY_FIGURES:
+            return f"{row.ref} {row.group}".strip()
+        return f"{row.group} {row.ref}".strip()
+
     def _counts(self, row: DrillRow) -> Text:
+        if self.figure.unit == "yuan":
+            return Text(figure_value(row.numerator, "yuan"), justify="right")
+        if self.figure.unit == "days":
+            return Text(f"{row.numerator:.1f}", justify="right")
         if self.figure.unit != "ratio":
             return Text(f"{row.numerator:g}", justify="right")
         if row.numerator:

@@ -28,7 +28,8 @@ from, and ``Enter`` opens it there: a ticket the Complaints keys (``x`` closes i
 return call, ``x`` ``Enter``), a waiting plan the Visits keys (``a`` approves, ``b`` returns it
 with a comment; ``Enter`` reads it with its warnings on Visits), a colleague the team board,
 a customer the 360 view, a market report its reading (``Ctrl+S`` acknowledges), a team the
-Dashboard. The line under the list names the row's keys.
+Dashboard. An opportunity's proposal waiting for the lead's decision takes the same ``a`` and
+``b`` as a plan; ``Enter`` opens the opportunity. The line under the list names the row's keys.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from cmworkbench.screens.dialogs.task_actions import (
 )
 from cmworkbench.screens.dialogs.visit_dialogs import RecordVisitDialog
 from cmworkbench.screens.opening import OpensCustomer
+from cmworkbench.screens.opportunity import OpensOpportunity, Waiting
 from cmworkbench.services.tasks.schemas import PULL
 from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.counts import CountsPanel
@@ -73,6 +75,7 @@ from cmworkbench.widgets.task_table import TaskTable, kind_label
 
 if TYPE_CHECKING:
     from cmworkbench.services.complaints.schemas import ComplaintDetail
+    from cmworkbench.services.pipeline.schemas import OpportunityOut
     from cmworkbench.services.staff.schemas import MarketReportOut
     from cmworkbench.services.tasks.schemas import TodayPlan, TodayRow
 
@@ -86,7 +89,7 @@ def _text(value: str) -> str | None:
     return value or None
 
 
-class TodayScreen(WorkbenchScreen, OpensCustomer):
+class TodayScreen(WorkbenchScreen, OpensCustomer, OpensOpportunity):
     """The kind filter, the backlog line, the day's plan (or the backlog), and (on a wide
     terminal) the day's counts."""
 
@@ -577,6 +580,8 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
             return
         if row.item in ("complaint", "ticket"):
             self.app.run_worker(open_ticket(self.app, row.ref), exit_on_error=False)
+        elif row.item == "proposal":
+            self.open_opportunity(int(row.ref))
         elif row.item == "plan" and row.plan_week and row.staff_login:
             self.app.run_worker(
                 open_plan(self.app, row.plan_week, row.staff_login), exit_on_error=False
@@ -597,8 +602,9 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
     # -- a lead's rows: the keys of the screen each comes from ----------------------------
 
     def on_key(self, event: events.Key) -> None:
-        """On a lead's ticket row the Complaints step keys, on a plan row ``a`` and ``b``
-        (before Today's own meaning of the key: ``s`` is resolve there, not snooze)."""
+        """On a lead's ticket row the Complaints step keys, on a plan or a proposal row ``a``
+        and ``b`` (before Today's own meaning of the key: ``s`` is resolve there, not snooze,
+        ``b`` returns, not the backlog)."""
         row = self.table.current
         if row is None or row.section != "lead" or self.showing_backlog:
             return
@@ -613,6 +619,18 @@ class TodayScreen(WorkbenchScreen, OpensCustomer):
                 self.decide_plan(row, None)
             else:
                 self._ask_return_comment(row)
+        elif row.item == "proposal" and event.key in ("a", "b"):
+            event.stop()
+            event.prevent_default()
+            waiting = Waiting(int(row.ref), row.version, row.customer_name or "")
+            if event.key == "a":
+                self.approve_proposal(waiting)
+            else:
+                self.ask_return(waiting)
+
+    def opportunity_changed(self, opportunity: OpportunityOut, text: str) -> None:
+        """A proposal decided from its row: say so, and read the day again (the row leaves)."""
+        self.post_message(self.Done(text))
 
     @work(thread=True, exit_on_error=False, group="action")
     def read_market(self, login: str, month: str) -> None:

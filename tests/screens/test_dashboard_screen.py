@@ -67,14 +67,14 @@ async def test_the_branch_head_sees_the_branchs_figures_red_below_target_with_a_
         assert "red" in str(coverage[1].style), "below its target: red"
         assert "red" not in str(table.get_row_at(5)[1].style), "hours have no target"
         # 80×24: the figures fill the space above the counts and the footer, and scroll with
-        # the cursor to the last (the referrals' conversion)
-        assert table.row_count == len(FIGURES) == 22 and table.region.bottom <= 22
+        # the cursor to the last (the proposals waiting for approval)
+        assert table.row_count == len(FIGURES) == 27 and table.region.bottom <= 22
         assert table.region.height >= 17
-        await pilot.press(*["down"] * 21)
+        await pilot.press(*["down"] * 26)
         await settled(pilot)
-        assert table.cursor_row == 21
-        # the last row's line (header + 22 rows) lies within the scrolled window
-        assert table.scroll_y > 0 and table.scroll_y + table.scrollable_content_region.height >= 23
+        assert table.cursor_row == 26
+        # the last row's line (header + 27 rows) lies within the scrolled window
+        assert table.scroll_y > 0 and table.scroll_y + table.scrollable_content_region.height >= 28
         assert "转介成交率" in rows(table)
         assert (
             shown["转介按时联系率"][:2] == ["50.0%", "95.0%"]
@@ -82,15 +82,23 @@ async def test_the_branch_head_sees_the_branchs_figures_red_below_target_with_a_
         )
         assert "red" in str(table.get_row_at(20)[1].style), "below its target: red"
         assert shown["转介成交率"][:2] == ["33.3%", ""] and shown["转介成交率"][3] == "1/3"
+        # the pipeline: sums in 万 of how many opportunities, days, the oldest proposal's wait
+        assert shown["商机储备金额"][:2] == ["450.0万", ""] and shown["商机储备金额"][3] == "5 条"
+        assert shown["赢单金额"][0] == "30.0万" and shown["赢单金额"][3] == "1 条"
+        assert shown["商机赢单率"][0] == "50.0%" and shown["商机赢单率"][3] == "1/2"
+        assert shown["平均阶段停留天数"][0] == "8.2天"
+        assert shown["平均阶段停留天数"][3] == "7 条平均"
+        assert shown["待审批方案"][:2] == ["1", ""] and shown["待审批方案"][3] == "最久 6.9天"
+        assert "red" not in str(table.get_row_at(26)[1].style), "the pipeline has no targets"
 
 
-async def test_every_figure_is_on_screen_at_100_by_30(engine: Engine, settings: Settings) -> None:
+async def test_every_figure_is_on_screen_at_100_by_35(engine: Engine, settings: Settings) -> None:
     app = make_app(login(engine, settings, "head"))
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=(100, 35)) as pilot:
         await pilot.press("f6")
         await settled(pilot)
         table = app.screen.query_one("#dashboard-figures", DataTable)
-        assert table.region.height == 23 and table.max_scroll_y == 0
+        assert table.region.height == 28 and table.max_scroll_y == 0
 
 
 async def test_enter_opens_the_records_behind_a_figure_and_esc_comes_back(
@@ -129,3 +137,27 @@ async def test_a_manager_sees_their_own_book_and_may_step_back_a_month(
         assert title(app, "#dashboard-title") == "张伟 · 2026-10-01 至 2026-10-31"
         shown = rows(app.screen.query_one("#dashboard-figures", DataTable))
         assert shown["投诉首响达标率"][0] == "100.0%", "T4, received in October, in time"
+
+
+async def test_the_pipelines_records_are_its_opportunities_with_what_the_figure_counts(
+    engine: Engine, settings: Settings
+) -> None:
+    app = make_app(login(engine, settings, "head"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settled(pilot)
+        await pilot.press(*["down"] * 22)  # the pipeline's value
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, ReportDrillScreen)
+        assert title(app, "#drill-title") == "全行 · 450.0万（5 条记录）"
+        assert title(app, "#drill-about").startswith("期末（本月为此刻）仍在进行中的商机")
+        cells = table_rows(app.screen.query_one("#drill-rows", DataTable))
+        assert [(row[2], row[4]) for row in cells] == [
+            ("客户K9", "200.0万"),
+            ("客户K2", "120.0万"),
+            ("客户K9", "60.0万"),
+            ("客户K1", "50.0万"),
+            ("钱多多", "20.0万"),
+        ], "the biggest first"
+        assert all(row[1].startswith("#") for row in cells), "the opportunity's number first"

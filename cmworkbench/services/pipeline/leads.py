@@ -31,7 +31,16 @@ from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
-from cmworkbench.db.models import Customer, Interaction, Lead, LeadContact, Referral, Staff, Task
+from cmworkbench.db.models import (
+    Customer,
+    Interaction,
+    Lead,
+    LeadContact,
+    Opportunity,
+    Referral,
+    Staff,
+    Task,
+)
 from cmworkbench.domain import idcard
 from cmworkbench.domain import phone as phones
 from cmworkbench.domain.enums import LeadStatus, ReferralStatus, Role, TaskKind, TaskStatus
@@ -575,6 +584,11 @@ def merge(session: Session, actor: Actor | None, lead: Lead, customer: Customer)
     )
     session.connection().execute(
         update(Task).where(col(Task.lead_id) == lead.id).values(customer_id=customer.id)
+    )
+    session.connection().execute(  # its opportunities are the customer's now
+        update(Opportunity)
+        .where(col(Opportunity.lead_id) == lead.id)
+        .values(customer_id=customer.id)
     )
     lead.status, lead.customer_id, lead.closed_at = LeadStatus.MERGED, customer.id, clock.now()
     lead.match_customer_id = None

@@ -187,10 +187,15 @@ def _moment(
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     if isinstance(text, datetime):
-        return text
-    when = parse_moment(text.strip().replace("T", " ", 1), clock.today(), _calendar(settings))
+        when: datetime | None = text
+    else:
+        typed = text.strip().replace("T", " ", 1)
+        when = parse_moment(typed, clock.today(), _calendar(settings))
     if when is None:
         problems[field] = t("opportunity.bad_when", value=text)
+    elif when < clock.now():  # a next step is ahead: one already past would be quiet at once
+        problems[field] = t("opportunity.moment_past", moment=f"{when:%Y-%m-%d %H:%M}")
+        return None
     return when
 
 
@@ -335,6 +340,8 @@ def new_opportunity(
     step, due = _step(problems, settings, next_step, next_due)
     _raise(problems)
     assert amount is not None and close_day is not None and actor.id is not None
+    if referral is None:  # made from the 360 view of a referred customer: from that referral
+        referral = _open_referral(session, customer_id, lead_id, product or "", actor.id)
     now = clock.now()
     opp = Opportunity(
         customer_id=customer_id,
@@ -364,6 +371,31 @@ def _referral(session: Session, actor: Actor, referral_id: int) -> Referral:
     if referral is None or referral.to_id != actor.id:
         raise NotFound(t("opportunity.referral_not_found", id=referral_id))
     return referral
+
+
+def _open_referral(
+    session: Session,
+    customer_id: int | None,
+    lead_id: int | None,
+    product: str,
+    to_id: int | None,
+) -> Referral | None:
+    """The latest open referral of this customer (or lead) for ``product`` whose window is
+    still running (received by ``to_id``, when given): an opportunity made for them comes
+    from it, and winning one converts it."""
+    if customer_id is None and lead_id is None:
+        return None
+    query = select(Referral).where(
+        col(Referral.customer_id) == customer_id
+        if customer_id is not None
+        else col(Referral.lead_id) == lead_id,
+        col(Referral.status) == ReferralStatus.OPEN,
+        col(Referral.product) == product,
+        col(Referral.window_ends) >= clock.today(),
+    )
+    if to_id is not None:
+        query = query.where(col(Referral.to_id) == to_id)
+    return session.exec(query.order_by(col(Referral.at).desc())).first()
 
 
 def _lead(session: Session, actor: Actor, lead_id: int) -> Lead:
@@ -661,25 +693,10 @@ def _close(session: Session, actor: Actor, opp: Opportunity) -> None:
 def _convert_referral(session: Session, actor: Actor, opp: Opportunity) -> None:
     """Winning converts its referral: the one it came from, else the customer's (or lead's)
     open referral for the same product whose window is still running (the latest)."""
-    referral: Referral | None = None
     if opp.referral_id is not None:
         referral = session.get(Referral, opp.referral_id)
-    elif opp.customer_id is not None or opp.lead_id is not None:
-        whose = (
-            col(Referral.customer_id) == opp.customer_id
-            if opp.customer_id is not None
-            else col(Referral.lead_id) == opp.lead_id
-        )
-        referral = session.exec(
-            select(Referral)
-            .where(
-                whose,
-                col(Referral.status) == ReferralStatus.OPEN,
-                col(Referral.product) == opp.product,
-                col(Referral.window_ends) >= clock.today(),
-            )
-            .order_by(col(Referral.at).desc())
-        ).first()
+    else:
+        referral = _open_referral(session, opp.customer_id, opp.lead_id, opp.product, None)
     if referral is None or referral.status != ReferralStatus.OPEN:
         return
     detail = t("opportunity.won_detail", id=opp.id)

@@ -19,6 +19,9 @@ one SQL ``SELECT`` that yields one row per record behind the figure, with the co
 The report sums ``num`` and ``den`` per owner and breakdown (``GROUP BY``, no record is
 loaded); the drill-down lists the same rows, so the list always sums to the figure.
 
+A figure in ``yuan`` or ``count`` (the pipeline's value, the proposals waiting) is a sum, not a
+ratio: its value is ``Σ num``, and ``den`` (1 a record) counts the records.
+
 A *rate* counts a record once it is **decided**: its target was met, or its deadline has
 passed by the report's end (or now, whichever is first). A complaint received on the last
 evening of a month with its first-response clock still running is in neither numerator nor
@@ -28,7 +31,9 @@ Parameters every SQL receives: ``:start`` / ``:end`` (the period as stored UTC i
 half-open; ``:end`` is never later than now), ``:start_day`` / ``:end_day`` (the same as
 branch-local dates, ``:end_day`` inclusive), ``:shift`` (``'+480 minutes'``: UTC → branch
 local), and per definition the small ``VALUES`` tables built from config (cadence rules,
-freshness, working days). Scope is the ``{owners}`` placeholder: a list of staff ids.
+freshness, working days, product and pipeline step names: ``rep_product``, ``rep_stage``), and
+the words of the drill-downs (``rf_…``, ``op_…``). Scope is the ``{owners}`` placeholder: a
+list of staff ids.
 
 A figure may also define ``weekly``: the same records over several consecutive periods in
 one statement (the Dashboard's trend), one row per record with the columns ``owner_id``,
@@ -48,7 +53,7 @@ either database.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -58,6 +63,8 @@ from cmworkbench.db.dialect import Dialect
 from cmworkbench.db.vip import vip_case
 from cmworkbench.domain.complaint_flow import SATISFIED
 from cmworkbench.domain.file_quality import accuracy_target
+from cmworkbench.domain.pipeline import stage_label
+from cmworkbench.services.reports import pipeline_figures as pipeline
 
 if TYPE_CHECKING:
     from cmworkbench.services.reports.query import Query
@@ -73,7 +80,9 @@ class FigureDef:
     key: str
     """Stable key: ``coverage``, ``sla_first_response``… (labels: ``report.figure.<key>``)."""
     unit: str
-    """``ratio`` (shown as a percentage), ``hours`` or ``score`` (an average)."""
+    """``ratio`` (shown as a percentage), ``hours``, ``days`` or ``score`` (an average), or
+    ``yuan`` or ``count``: a sum (the figure is its numerator; its denominator counts the
+    records)."""
     target: str | None
     """The field of ``[targets]`` in config that holds its target, if it has one."""
     higher_is_better: bool
@@ -93,6 +102,12 @@ class FigureDef:
     configured: bool = False
     """Its SQL is written for the settings (the data-quality rules: a file's required fields
     as plain SQL per kind and class, ten times faster than a rule table joined per row)."""
+    oldest: str | None = None
+    """A column of its rows (days) whose largest value the report shows as well: how long the
+    oldest record has waited (the proposals waiting for approval)."""
+    part_order: Callable[[Settings], Sequence[str]] | None = None
+    """The breakdown values in the order reports list them (the pipeline's steps), given the
+    settings; without it they are sorted."""
 
     def __post_init__(self) -> None:
         # The one-pass trend sums the whole scope; parts with targets of their own need the
@@ -667,6 +682,11 @@ def _compliance_weekly(d: Dialect, owners: str, weeks: int) -> str:
     )
 
 
+def _stages(settings: Settings) -> list[str]:
+    """The pipeline's steps by name, in order: the breakdown of its figures by step."""
+    return [stage_label(settings.pipeline, key) for key in settings.pipeline.stages]
+
+
 FIGURES: tuple[FigureDef, ...] = (
     FigureDef("coverage", "ratio", "coverage", True, _coverage, _coverage_weekly),
     FigureDef("freshness", "ratio", "freshness", True, _freshness, _freshness_weekly),
@@ -740,6 +760,28 @@ FIGURES: tuple[FigureDef, ...] = (
     ),
     FigureDef("referral_contacted", "ratio", "referral_contacted", True, _referral_contacted),
     FigureDef("referral_conversion", "ratio", None, True, _referral_conversion),
+    # The pipeline (pipeline_figures.py): no targets, the branch sets none in the sources.
+    FigureDef(
+        "pipeline_value",
+        "yuan",
+        None,
+        True,
+        pipeline.pipeline_value,
+        worst_first="num DESC",  # the biggest deals first
+        part_order=_stages,
+    ),
+    FigureDef("won_value", "yuan", None, True, pipeline.won_value, worst_first="num DESC"),
+    FigureDef("win_rate", "ratio", None, True, pipeline.win_rate),
+    FigureDef("stage_days", "days", None, False, pipeline.stage_days, part_order=_stages),
+    FigureDef(
+        "proposals_waiting",
+        "count",
+        None,
+        False,
+        pipeline.proposals_waiting,
+        worst_first="waited DESC",  # the oldest first
+        oldest="waited",
+    ),
 )
 """Every figure of the report, in the order reports show them."""
 

@@ -1,7 +1,7 @@
 """The period of a report and the parameters its SQL receives: the period as stored instants
 and branch-local days, the offset of branch time, and the small ``VALUES`` tables built from
-config (cadence rules, freshness, working days, product names); see :mod:`.figures` for
-what each figure selects."""
+config (cadence rules, freshness, working days, product and pipeline step names); see
+:mod:`.figures` for what each figure selects."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from cmworkbench.db.dialect import SQLITE, Dialect, dialect_of
 from cmworkbench.domain import worklog
 from cmworkbench.domain.cadence import rule_table
 from cmworkbench.domain.calendar import BranchCalendar
+from cmworkbench.domain.pipeline import stage_label
 from cmworkbench.i18n import label, t
 from cmworkbench.services.core.errors import InvalidInput
 
@@ -113,7 +114,9 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
     ]
     params.update(quality_params(settings))
     params.update(referral_params())
+    params.update(pipeline_params())
     products = [(kind, label("product_kind", kind)) for kind in settings.referrals.products]
+    stages = [(key, stage_label(settings.pipeline, key)) for key in settings.pipeline.stages]
     ctes = ", ".join(
         (
             values_table(dialect, params, "rep_rule", (*_RULE_COLUMNS, ("since", _INSTANT)), rules),
@@ -123,6 +126,9 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
             values_table(dialect, params, "rep_day", (("day", "date"), ("cutoff", _INSTANT)), days),
             values_table(
                 dialect, params, "rep_product", (("kind", "text"), ("label", "text")), products
+            ),
+            values_table(
+                dialect, params, "rep_stage", (("kind", "text"), ("label", "text")), stages
             ),
             *quality_tables(settings, dialect, params),
         )
@@ -145,6 +151,17 @@ def referral_params() -> dict[str, str]:
 
 
 REFERRAL_ENDS = ("converted", "lost", "lapsed")
+
+
+def pipeline_params() -> dict[str, str]:
+    """The words of the pipeline figures' drill-down (``op_…``): won, lost, expected close,
+    days."""
+    return {
+        "op_won": label("opportunity_status", "won"),
+        "op_lost": label("opportunity_status", "lost"),
+        "op_close": t("opportunity.field.expected_close"),
+        "op_days": t("report.unit.days_word"),
+    }
 
 
 def quality_tables(settings: Settings, dialect: Dialect, params: dict[str, Any]) -> list[str]:
@@ -190,7 +207,7 @@ def weekly_query(each: Sequence[Query]) -> Query:
             {
                 f"{k}_{n}": v
                 for k, v in query.params.items()
-                if not k.startswith(("rep_", "dq_", "rf_"))
+                if not k.startswith(("rep_", "dq_", "rf_", "op_"))
             }
         )
     for key in ("after_sale_months", "after_sale_start_days", "after_sale_back"):

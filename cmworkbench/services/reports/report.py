@@ -46,6 +46,7 @@ from cmworkbench.services.reports.query import (
 )
 from cmworkbench.services.reports.schemas import (
     NAMES,
+    SUM_UNITS,
     DrillRow,
     Figure,
     FigurePart,
@@ -152,22 +153,26 @@ def figure_def(key: str) -> FigureDef:
 
 # -- figures ---------------------------------------------------------------------------------
 
-Sums = dict[tuple[int, str], tuple[float, float]]
-"""(owner id, breakdown) → (Σ num, Σ den)."""
+Sums = dict[tuple[int, str], tuple[float, float, float | None]]
+"""(owner id, breakdown) → (Σ num, Σ den, the largest of the figure's ``oldest`` column)."""
 
 
 def _sums_sql(query: Query, figure: FigureDef, owners: list[int]) -> str:
     d = query.dialect
+    oldest = f"MAX({figure.oldest})" if figure.oldest else "NULL"
     return (
         f"{query.ctes} SELECT owner_id, COALESCE(grp, ''), {d.total.format('num')},"
-        f" {d.total.format('den')} FROM ({figure.select(query, owners_sql(owners))}){d.alias}"
-        " GROUP BY owner_id, grp"
+        f" {d.total.format('den')}, {oldest}"
+        f" FROM ({figure.select(query, owners_sql(owners))}){d.alias} GROUP BY owner_id, grp"
     )
 
 
 def _sums(session: Session, query: Query, figure: FigureDef, owners: list[int]) -> Sums:
     result = session.connection().execute(text(_sums_sql(query, figure, owners)), query.params)
-    return {(int(o), str(g)): (float(n), float(d)) for o, g, n, d in result}
+    return {
+        (int(o), str(g)): (float(n), float(d), None if m is None else float(m))
+        for o, g, n, d, m in result
+    }
 
 
 def report_statements(
@@ -189,18 +194,26 @@ def _ratio(num: float, den: float) -> float | None:
     return num / den if den else None
 
 
+def _value(figure: FigureDef, num: float, den: float) -> float | None:
+    """The figure's value from its sums: the ratio, or for a sum (yuan, a count) the sum."""
+    return num if figure.unit in SUM_UNITS else _ratio(num, den)
+
+
 def _figure(settings: Settings, figure: FigureDef, sums: Sums, owners: set[int]) -> Figure:
     parts: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for (owner, grp), (num, den) in sums.items():
+    waits: list[float] = []
+    for (owner, grp), (num, den, oldest) in sums.items():
         if owner in owners:
             parts[grp][0] += num
             parts[grp][1] += den
+            if oldest is not None:
+                waits.append(oldest)
     num = sum(p[0] for p in parts.values())
     den = sum(p[1] for p in parts.values())
-    value = _ratio(num, den)
+    value = _value(figure, num, den)
     target = _target_of(settings, figure)
     below = _below(figure, value, target)
-    judged = [_part(settings, figure, k, n, d) for k, (n, d) in sorted(parts.items())]
+    judged = [_part(settings, figure, k, n, d) for k, (n, d) in _in_order(settings, figure, parts)]
     if figure.part_target is not None:
         # Each breakdown value against its own target; the figure's is theirs weighted by
         # the records (the target this mix of classes is held to), and it is below target
@@ -217,7 +230,17 @@ def _figure(settings: Settings, figure: FigureDef, sums: Sums, owners: set[int])
         target=target,
         below_target=below,
         parts=tuple(p for p in judged if p.key),
+        oldest_days=max(waits, default=None),
     )
+
+
+def _in_order(
+    settings: Settings, figure: FigureDef, parts: dict[str, list[float]]
+) -> list[tuple[str, list[float]]]:
+    """The breakdown values in the figure's order (the pipeline's steps), else sorted."""
+    order = figure.part_order(settings) if figure.part_order else []
+    rank = {key: i for i, key in enumerate(order)}
+    return sorted(parts.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
 def _target_of(settings: Settings, figure: FigureDef) -> float | None:
@@ -227,7 +250,7 @@ def _target_of(settings: Settings, figure: FigureDef) -> float | None:
 
 def _part(settings: Settings, figure: FigureDef, key: str, num: float, den: float) -> FigurePart:
     if figure.part_target is None:
-        return FigurePart(key, num, den, _ratio(num, den))
+        return FigurePart(key, num, den, _value(figure, num, den))
     target = figure.part_target(settings.targets, key)
     below = _below(figure, _ratio(num, den), target)
     return FigurePart(key, num, den, _ratio(num, den), target, below)
@@ -368,7 +391,7 @@ def _judged(
 ) -> list[tuple[float, float, bool]]:
     """Each period's sums with whether they are below the figure's target."""
     target = _target_of(settings, figure)
-    return [(num, den, _below(figure, _ratio(num, den), target)) for num, den in sums]
+    return [(num, den, _below(figure, _value(figure, num, den), target)) for num, den in sums]
 
 
 def weekly_trend(
@@ -411,7 +434,7 @@ def weekly_trend(
         for (start, stop), (num, den, below) in zip(periods, values[f.key], strict=True):
             iso = start.isocalendar()
             week = f"{iso.year}-W{iso.week:02d}"
-            points.append(TrendPoint(week, start, stop, _ratio(num, den), below))
+            points.append(TrendPoint(week, start, stop, _value(f, num, den), below))
         trend[f.key] = points
     return trend
 

@@ -37,11 +37,15 @@ class Figure:
     denominator: float
     value: float | None
     unit: str
-    """``ratio``, ``hours`` or ``score``."""
+    """``ratio``, ``hours``, ``days`` or ``score`` (an average); ``yuan`` or ``count`` (a
+    sum: ``value`` is the numerator, the denominator counts the records)."""
     target: float | None
     below_target: bool
     """Worse than its target (``[targets]`` in config): shown red."""
     parts: tuple[FigurePart, ...] = ()
+    oldest_days: float | None = None
+    """For a figure of records that wait (proposals waiting for approval): how many days the
+    oldest has waited by the report's end (``None``: none waits, or the figure has no wait)."""
 
 
 @dataclass(frozen=True)
@@ -118,15 +122,42 @@ class Overview:
     """Visit plans the actor owns."""
 
 
+SUM_UNITS = ("yuan", "count")
+"""Units of figures that are a sum (the pipeline's value, the proposals waiting), not a ratio:
+their value is the numerator, their denominator the number of records."""
+
+
 def format_value(value: float | None, unit: str) -> str:
-    """A figure's value for people: ``76.5%``, ``73.7h``, ``4.43``; ``—`` when nothing counts."""
+    """A figure's value for people: ``76.5%``, ``73.7h``, ``12.5天``, ``4.43``, ``370.0万``,
+    ``3``; ``—`` when nothing counts."""
     if value is None:
         return "—"
     if unit == "ratio":
         return f"{value * 100:.1f}%"
     if unit == "hours":
         return f"{value:.1f}h"
+    if unit == "days":
+        return t("report.unit.days", n=f"{value:.1f}")
+    if unit == "yuan":
+        return yuan_short(value)
+    if unit == "count":
+        return f"{value:,.0f}"
     return f"{value:.2f}"
+
+
+def figure_about(key: str) -> str:
+    """What figure ``key`` counts, in a sentence (``report.about.<key>``), or ``""``."""
+    about = f"report.about.{key}"
+    text = t(about)
+    return "" if text == about else text
+
+
+def yuan_short(yuan: float) -> str:
+    """An amount short enough for a figure's column: in 万 (``370.0万``, ``12,000万``), or
+    in thousands in English (``¥3,700k``): the scale is the catalog's."""
+    shown = yuan / float(t("report.unit.yuan_per"))
+    amount = f"{shown:,.0f}" if abs(shown) >= 1000 else f"{shown:,.1f}"
+    return t("report.unit.yuan", amount=amount)
 
 
 def month_period(month: str) -> tuple[date, date]:

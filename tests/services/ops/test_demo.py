@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections import Counter
@@ -23,15 +24,17 @@ from cmworkbench.domain import idcard
 from cmworkbench.domain.demo_data import VALID_MOBILE_PREFIXES
 from cmworkbench.services.complaints.sla import calendar, refresh_dues
 from cmworkbench.services.core.errors import InvalidInput
+from cmworkbench.services.core.login import find_actor
 from cmworkbench.services.ops import demo
 from cmworkbench.services.ops.demo import DEMO_LOGIN, DemoSummary, build_demo
 from cmworkbench.services.ops.demo import sink as demo_sink
+from cmworkbench.services.workbench import Workbench
 
 NOW = "2026-11-23T08:30"
 TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
     "customer_metric", "complaint", "complaint_event", "task", "work_log", "visit_plan",
-    "visit_plan_item",
+    "visit_plan_item", "opportunity", "opportunity_event",
 )  # fmt: skip
 
 
@@ -614,3 +617,191 @@ def test_complaints_are_in_every_state_and_one_ran_over(branch: tuple[Engine, De
         now=_stored(clock.parse_instant(NOW)),
     )
     assert late == [(1,)]
+
+
+# -- the pipeline (issue 27) ------------------------------------------------------------------
+
+_OPPORTUNITIES = (
+    "SELECT o.id, o.stage, o.status, o.value_yuan, s.login, o.proposal, o.cost_yuan,"
+    " o.return_yuan, o.stage_since, o.last_step_at, o.created_at, o.version, o.next_due,"
+    " o.closed_at, o.close_reason, o.expected_close, o.customer_id, o.referral_id, o.owner_id"
+    " FROM opportunity o JOIN staff s ON s.id = o.owner_id"
+)
+
+
+def _opportunities(engine: Engine) -> list[Any]:
+    return _rows(engine, _OPPORTUNITIES)
+
+
+def test_the_pipeline_is_alive_in_every_step(branch: tuple[Engine, DemoSummary]) -> None:
+    """Every open step holds open opportunities, more in the early steps than the late ones,
+    张伟's own in each; the last step holds the month's won ones, at a realistic win rate; the
+    values are the products' (a group's loan in the millions, a card in tens of thousands)."""
+    engine, _ = branch
+    stages = Settings().pipeline.stages
+    rows = _opportunities(engine)
+    open_at = Counter(r.stage for r in rows if r.status == "open")
+    assert set(open_at) == set(stages[:-1]), open_at
+    assert open_at[stages[0]] + open_at[stages[1]] > 2 * (open_at[stages[-3]] + open_at[stages[-2]])
+    mine = {r.stage for r in rows if r.status == "open" and r.login == DEMO_LOGIN}
+    assert mine == set(stages[:-1]), "张伟 has open opportunities in every open step"
+    won = [r for r in rows if r.status == "won"]
+    lost = [r for r in rows if r.status == "lost"]
+    assert won and {r.stage for r in won} == {stages[-1]}
+    assert DEMO_LOGIN in {r.login for r in won}
+    assert 0.30 <= len(won) / (len(won) + len(lost)) <= 0.45
+    assert all(r.close_reason for r in won + lost), "a lost one has its reason"
+    assert all(r.value_yuan > 0 for r in rows)
+    by_product = {
+        product: (low, high)
+        for product, low, high in _rows(
+            engine,
+            "SELECT o.product, MIN(value_yuan), MAX(value_yuan) FROM opportunity o"
+            " JOIN customer c ON c.id = o.customer_id WHERE c.kind = 'group' GROUP BY o.product",
+        )
+    }
+    assert by_product["loan"][0] >= 1_000_000 and by_product["card"][1] < 100_000
+    logins = {r[0] for r in _rows(engine, "SELECT login FROM staff WHERE role = 'manager'")}
+    assert {r.login for r in rows} >= logins, "every manager works some"
+    now = clock.parse_instant(NOW).date()
+    due = [r.expected_close for r in rows if r.status == "open"]
+    assert all(now < datetime.fromisoformat(day).date() < now + timedelta(days=200) for day in due)
+
+
+def test_proposals_wait_for_the_supervisor_and_one_came_back(
+    branch: tuple[Engine, DemoSummary],
+) -> None:
+    """At the proposal step most proposals clear the ratio; a few below it wait for the
+    supervisor; the one 王芳 returned to 张伟 with a comment is a follow-up on his Today, as
+    ``return_proposal`` makes it."""
+    engine, _ = branch
+    pipeline = Settings().pipeline
+    rows = _opportunities(engine)
+    ratio = pipeline.min_return_ratio
+    proposals = Counter(r.proposal for r in rows if r.proposal is not None)
+    assert proposals["clear"] > proposals["waiting"] > 0 and proposals["approved"] > 0
+    for r in rows:
+        if r.proposal in ("waiting", "returned"):
+            assert (r.status, r.stage) == ("open", pipeline.proposal_stage)
+        if r.proposal == "clear":
+            assert r.return_yuan >= r.cost_yuan * ratio
+        elif r.proposal is not None:
+            assert r.return_yuan < r.cost_yuan * ratio
+    (returned,) = [r for r in rows if r.proposal == "returned"]
+    assert returned.login == DEMO_LOGIN
+    tasks = _rows(
+        engine,
+        "SELECT t.kind, t.rule, t.idem_key, t.status, t.customer_id, s.login FROM task t"
+        " JOIN staff s ON s.id = t.owner_id WHERE t.rule = 'proposal_returned'",
+    )
+    key = f"proposal_returned:{returned.id}:{returned.version}"
+    assert tasks == [
+        ("follow_up", "proposal_returned", key, "open", returned.customer_id, DEMO_LOGIN)
+    ]
+    supervisors = _rows(
+        engine,
+        "SELECT DISTINCT v.login FROM opportunity o JOIN staff s ON s.id = o.owner_id"
+        " JOIN staff v ON v.team_id = s.team_id AND v.role = 'supervisor'"
+        " WHERE o.proposal = 'waiting'",
+    )
+    assert ("wangfang",) in supervisors
+
+
+def test_each_opportunitys_history_agrees_with_it(branch: tuple[Engine, DemoSummary]) -> None:
+    """Made ("new") when it was created, moved a step at a time, a week or three at each; its
+    last move's step is where it stands since then; its last step and version are the history's;
+    a few have gone quiet, most have a next step in the coming days."""
+    engine, _ = branch
+    stages = Settings().pipeline.stages
+    history: dict[int, list[Any]] = {}
+    for e in _rows(
+        engine,
+        "SELECT opportunity_id, at, action, from_stage, to_stage FROM opportunity_event"
+        " ORDER BY opportunity_id, at, id",
+    ):
+        history.setdefault(e.opportunity_id, []).append(e)
+    rows = _opportunities(engine)
+    assert set(history) == {r.id for r in rows}
+    now = _stored(clock.parse_instant(NOW))
+    gaps = []
+    for r in rows:
+        events = history[r.id]
+        assert events[0].action == "new" and events[0].at == r.created_at
+        assert all(e.at < now for e in events)
+        went = [e for e in events if e.to_stage is not None]
+        assert went[-1].to_stage == r.stage and went[-1].at == r.stage_since
+        moves = [e for e in events if e.action == "move"]
+        for before, after in zip(went, moves, strict=False):
+            assert after.from_stage == before.to_stage
+            assert stages.index(after.to_stage) == stages.index(after.from_stage) + 1
+        gaps += [
+            (datetime.fromisoformat(b.at) - datetime.fromisoformat(a.at)).days
+            for a, b in itertools.pairwise(went)
+        ]
+        stepped = [e.at for e in events if e.action not in ("approve", "return")]
+        assert r.last_step_at == max(stepped)
+        assert r.version == 1 + sum(e.action not in ("new", "propose") for e in events)
+        assert (r.closed_at is not None) == (r.status != "open")
+    gaps.sort()
+    assert 7 <= gaps[len(gaps) // 2] <= 21, "a week or three a step"
+    still = [r for r in rows if r.status == "open"]
+    stale = _stored(clock.parse_instant(NOW) - timedelta(days=Settings().pipeline.stale_days))
+    quiet = [r for r in still if r.last_step_at < stale or r.next_due < now]
+    assert 0 < len(quiet) < len(still) * 0.25
+    assert any(r.last_step_at < stale for r in still) and any(r.next_due < now for r in still)
+    assert {r.login for r in quiet} >= {DEMO_LOGIN}
+
+
+def test_opportunities_from_referrals_keep_to_the_referral(
+    branch: tuple[Engine, DemoSummary],
+) -> None:
+    """A few came from referrals the manager reached: the same customer, product and manager,
+    made after the first contact; they are open, so the referral stays open too."""
+    engine, _ = branch
+    linked = _rows(
+        engine,
+        "SELECT o.customer_id, r.customer_id, o.product, r.product, o.owner_id, r.to_id,"
+        " o.created_at, r.contacted_at, o.status, r.status FROM opportunity o"
+        " JOIN referral r ON r.id = o.referral_id",
+    )
+    assert linked
+    for cid, referred, product, wanted, owner, to, made, contacted, status, state in linked:
+        assert (cid, product, owner) == (referred, wanted, to)
+        assert contacted is not None and made > contacted
+        assert (status, state) == ("open", "open")
+    # No other opportunity is with a customer referred this month: winning it would convert.
+    others = _rows(
+        engine,
+        "SELECT COUNT(*) FROM opportunity o JOIN referral r ON r.customer_id = o.customer_id"
+        " WHERE o.referral_id IS NULL",
+    )
+    assert others == [(0,)]
+
+
+def test_the_services_work_the_demos_pipeline(tmp_path: Path, frozen: datetime) -> None:
+    """What the demo wrote is what the services read and change: 王芳 sees 张伟's waiting
+    proposal and approves it; 张伟 sends the returned one again (its follow-up closes), moves it
+    on and wins it."""
+    engine = _fresh(tmp_path / "t.db")
+    build_demo(engine=engine, customers=1200, seed=5)
+    settings = Settings()
+    with engine.connect() as conn:
+        zhang, wang = (find_actor(conn, login) for login in (DEMO_LOGIN, "wangfang"))
+    board = Workbench(engine, settings, zhang).opportunities.board()
+    assert all(group.count > 0 for group in board.stages)
+    waiting = Workbench(engine, settings, wang).opportunities.waiting()
+    assert DEMO_LOGIN in {o.owner for o in waiting}
+    mine = next(o for o in waiting if o.owner == DEMO_LOGIN)
+    approved = Workbench(engine, settings, wang).opportunities.approve(
+        opportunity_id=mine.id, version=mine.version
+    )
+    assert approved.proposal == "approved"
+    works = Workbench(engine, settings, zhang).opportunities
+    (returned,) = [o for o in works.list() if o.proposal == "returned"]
+    revised = works.propose(
+        opportunity_id=returned.id, cost=10_000, expected_return=30_000, version=returned.version
+    )
+    assert revised.proposal == "clear"
+    assert _rows(engine, "SELECT status FROM task WHERE rule = 'proposal_returned'") == [("done",)]
+    moved = works.move(opportunity_id=revised.id, version=revised.version)
+    assert works.won(opportunity_id=moved.id, version=moved.version).status == "won"

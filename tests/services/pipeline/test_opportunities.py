@@ -19,7 +19,9 @@ from cmworkbench.db.models import OpportunityEvent, Promise, Referral, Task
 from cmworkbench.services.core.errors import Conflict, NotFound, OutOfScope
 from cmworkbench.services.core.login import find_actor
 from cmworkbench.services.core.validation import FieldsInvalid
+from cmworkbench.services.imports.importer import import_file
 from cmworkbench.services.pipeline.api import quiet_tasks
+from cmworkbench.services.tasks.generate import generate
 from cmworkbench.services.workbench import Workbench
 
 SETTINGS = Settings()
@@ -209,11 +211,12 @@ def test_a_quiet_opportunity_comes_back_to_its_owner_s_today(engine: Engine, bra
     opp = wang.opportunities.new(
         customer_no="C1", product="loan", need="贷款", value="10万", expected_close="+30"
     )
-    clock.freeze("2026-12-01T08:00")  # 15 days later
+    clock.freeze("2026-12-01T08:00")  # 15 days later: the morning's generation finds it
+    with engine.begin() as conn:
+        made = generate(conn, SETTINGS)
+    assert made.created.get("follow_up") == 1
     with Session(engine) as session:
-        assert quiet_tasks(session, SETTINGS) == 1
         assert quiet_tasks(session, SETTINGS) == 0  # once per quiet spell
-        session.commit()
     rows = [r for r in wang.tasks.plan().rows if f"#{opp.id}" in (r.task_reason or r.reason)]
     assert rows and rows[0].customer_no == "C1"
     assert wang.opportunities.list(quiet=True)[0].id == opp.id
@@ -223,3 +226,55 @@ def test_a_quiet_opportunity_comes_back_to_its_owner_s_today(engine: Engine, bra
             select(Task).where(Task.rule == "opportunity_quiet", Task.status == "open")
         ).all()
         assert open_quiet == []
+
+
+def test_an_opportunity_made_for_a_referred_customer_comes_from_the_referral(
+    engine: Engine, branch: None
+) -> None:
+    teller = as_login(engine, "lina")
+    made = teller.referrals.new(customer_no="C1", need="想办公务卡", product="card")
+    wang = as_login(engine, "wangfang")
+    # from the 360 view: the customer's number, the referred product
+    opp = wang.opportunities.new(
+        customer_no="C1", product="card", need="公务卡 30 张", value="3万", expected_close="+10"
+    )
+    assert opp.referral_id == made.referral.id
+    other = wang.opportunities.new(
+        customer_no="C1", product="loan", need="贷款", value="100万", expected_close="+30"
+    )
+    assert other.referral_id is None  # another product: not what was referred
+    wang.opportunities.lost(opp.id, reason="客户暂缓")
+    (mine,) = teller.referrals.list()
+    assert mine.state == "open"  # a lost opportunity decides nothing for the referral
+
+
+def test_a_lead_s_opportunity_follows_the_lead_into_the_customer(
+    engine: Engine, branch: None, tmp_path: Any
+) -> None:
+    teller = as_login(engine, "lina")
+    made = teller.referrals.new(
+        need="想买理财", product="wealth", name="赵敏", phone_number="13812345678"
+    )
+    lead_id = made.referral.lead_id
+    assert lead_id is not None
+    as_login(engine, "chenzg").leads.allocate([lead_id], "wangfang")
+    wang = as_login(engine, "wangfang")
+    opp = wang.opportunities.new(
+        lead_id=lead_id, need="理财 50 万", value="50万", expected_close="+20", product="wealth"
+    )
+    assert (opp.customer_no, opp.name, opp.referral_id) == (None, "赵敏", made.referral.id)
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "customer_no,kind,name,phone,owner\nC9,individual,赵敏,13812345678,wangfang\n",
+        encoding="utf-8",
+    )
+    import_file(
+        engine=engine,
+        actor=None,
+        kind="customers",
+        path=path,
+        grades=SETTINGS.grades,
+        settings=SETTINGS,
+    )
+    (after,) = wang.opportunities.list()
+    assert (after.id, after.customer_no) == (opp.id, "C9")

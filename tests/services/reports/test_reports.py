@@ -33,6 +33,17 @@ Given, on Monday 2026-11-23 at 08:30 (clock frozen), the report of November so f
   R6 (K2, 刘洋, August) open past its window, which closed on 11-20 (lapsed). First contact
   in time 2/3 (刘洋 1/1, 李娜 1/2), conversion 1/3 (R1 of R1, R2, R6; 刘洋 1/2, 李娜 0/1).
   R7 (K9, 李娜) reached 孙丽 on 11-05 and was contacted late; R8 waits in the pool (nobody's).
+* The pipeline (商机). 张伟: O1 (K1, 50万) 10 days at select, 16 at prepare (left 11-05), at
+  approach since; O2 (K2, 120万) 4 days at needs (left 11-06), 10 at assess (left 11-16),
+  at solution since with its proposal waiting since 11-16 10:00 (6.9375 days by now); O3 (K3,
+  30万) 6 days at select, 9.5 at prepare, won from there on 11-18 at 21:00; O4 (K4, 80万),
+  made 10-28, lost at select on 11-20; O5 (the lead 钱多多, 20万) at select since 11-17. So
+  now his pipeline is 190万 in three (select 20万, approach 50万, solution 120万), won 30万,
+  win rate 1/2, 45.5 days over five steps left (select 6, prepare 16 + 9.5, needs 4, assess
+  10), one proposal waiting. 孙丽: O6 (K9, 200万) at approach since October; O7 (K9, 10万)
+  won on 10-25 after 20 days at select; O8 (K9, 60万) 9 days at assess, its proposal waited
+  from 11-10 09:00 until the branch head approved it on 11-12, 3 days at solution, at close
+  since 11-13.
 """
 
 from __future__ import annotations
@@ -59,7 +70,7 @@ from cmworkbench import clock
 from cmworkbench.cli import main
 from cmworkbench.config import RoleWorkload, Settings, WorkloadSettings
 from cmworkbench.db.engine import make_engine, unit_of_work
-from cmworkbench.db.models import Lead
+from cmworkbench.db.models import Lead, Opportunity
 from cmworkbench.services.core.errors import InvalidInput, NotFound, OutOfScope
 from cmworkbench.services.reports import report as reports
 from cmworkbench.services.reports.figures import FIGURES
@@ -149,6 +160,11 @@ def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> No
         "data_compliance": (0, 4),
         "referral_contacted": (2, 3),  # R1 and R3 in time, R2 late; R4 not decided yet
         "referral_conversion": (1, 3),  # R1 converted, R2 lost, R6 lapsed; R3 in its window
+        "pipeline_value": (1_900_000, 3),  # O1, O2, O5 open; O3 won, O4 lost
+        "won_value": (300_000, 1),  # O3
+        "win_rate": (1, 2),  # O3 won, O4 lost
+        "stage_days": (6 + 16 + 9.5 + 4 + 10, 5),  # a loss (O4) is no step's time
+        "proposals_waiting": (1, 1),  # O2's
     }
     coverage = report.total.figure("coverage")
     assert coverage.value == 0.75 and coverage.target == 0.95 and coverage.below_target
@@ -507,3 +523,165 @@ def test_a_book_twice_its_rule_is_flagged_and_its_customers_are_the_drill_down(
     )
     assert sorted(r.ref for r in rows if r.numerator) == ["K1", "K2", "K3", "K4"]
     assert [(r.ref, r.denominator) for r in rows if r.denominator] == [("zhangwei", 2)]
+
+
+# -- the pipeline ----------------------------------------------------------------------------
+
+
+def test_a_managers_pipeline_by_step_product_with_the_oldest_proposal_waiting(
+    session: Session,
+) -> None:
+    total = run(session, "zhangwei").total
+    pipeline = total.figure("pipeline_value")
+    assert (pipeline.unit, pipeline.value, pipeline.target) == ("yuan", 1_900_000, None)
+    assert list(parts(pipeline).items()) == [  # in the pipeline's order
+        ("甄选目标客户", (200_000, 1)),
+        ("接近客户建立信任", (500_000, 1)),
+        ("方案设计与展示", (1_200_000, 1)),
+    ]
+    assert [p.value for p in pipeline.parts] == [200_000, 500_000, 1_200_000]
+    won = total.figure("won_value")
+    assert (won.value, parts(won)) == (300_000, {"基金": (300_000, 1)})
+    win = total.figure("win_rate")
+    assert (win.value, parts(win)) == (0.5, {"基金": (1, 1), "理财": (0, 1)})
+    days = total.figure("stage_days")
+    assert (days.unit, days.value) == ("days", pytest.approx(9.1))
+    assert list(parts(days).items()) == [
+        ("甄选目标客户", (6, 1)),
+        ("拜访准备", (25.5, 2)),
+        ("沟通并发掘需求", (4, 1)),
+        ("风险评估价值评估", (10, 1)),
+    ]
+    waiting = total.figure("proposals_waiting")
+    assert (waiting.unit, waiting.value, waiting.oldest_days) == ("count", 1, 6.9375)
+    for figure in (pipeline, won, win, days, waiting):
+        assert figure.target is None and not figure.below_target, figure.key
+    assert total.figure("coverage").oldest_days is None
+
+
+def test_the_branch_heads_pipeline_by_manager_and_the_supervisors_by_team(
+    session: Session,
+) -> None:
+    report = run(session, "head")
+    by_manager = {g.key: figures(g) for g in report.groups}
+    assert by_manager["zhangwei"]["pipeline_value"] == (1_900_000, 3)
+    assert by_manager["sunli"]["pipeline_value"] == (2_600_000, 2)
+    assert by_manager["lina"]["pipeline_value"] == (0, 0)
+    assert report.groups[0].figure("pipeline_value").value == 0, "李娜 has none: 0, not —"
+    total = report.total
+    assert list(parts(total.figure("pipeline_value")).items()) == [
+        ("甄选目标客户", (200_000, 1)),
+        ("接近客户建立信任", (2_500_000, 2)),
+        ("方案设计与展示", (1_200_000, 1)),
+        ("促成成交", (600_000, 1)),
+    ]
+    branch = figures(total)
+    assert branch["pipeline_value"] == (4_500_000, 5)
+    assert branch["won_value"] == (300_000, 1), "孙丽's O7 was won in October"
+    assert branch["win_rate"] == (1, 2)
+    assert branch["stage_days"] == (45.5 + 9 + 3, 7)
+    assert branch["proposals_waiting"] == (1, 1), "O8's proposal was approved on 11-12"
+    assert total.figure("proposals_waiting").oldest_days == 6.9375
+    team = run(session, "wangfang", name="team")
+    assert figures(team.total)["pipeline_value"] == (1_900_000, 3), "对公一组: 张伟 and 李娜"
+
+
+def test_the_pipeline_of_a_past_period_is_the_one_at_its_end(session: Session) -> None:
+    """A stock at the period's end, each opportunity at the step it stood at then: October
+    ends with O1 at prepare (it moved on 11-05) and O4 at select (lost on 11-20, open then)."""
+    october = dict(start=date(2026, 10, 1), end=date(2026, 10, 31))
+    zhang = run(session, "zhangwei", **october).total
+    assert parts(zhang.figure("pipeline_value")) == {
+        "甄选目标客户": (800_000, 1),
+        "拜访准备": (500_000, 1),
+    }
+    assert figures(zhang)["won_value"] == (0, 0) and zhang.figure("won_value").value == 0
+    assert figures(zhang)["stage_days"] == (10, 1), "O1 left select on 10-20"
+    assert figures(zhang)["win_rate"] == (0, 0) and zhang.figure("win_rate").value is None
+    sun = figures(run(session, "head", staff_login="sunli", **october).total)
+    assert (sun["won_value"], sun["win_rate"], sun["stage_days"]) == (
+        (100_000, 1),
+        (1, 1),
+        (20, 1),
+    )
+    assert sun["pipeline_value"] == (2_000_000, 1), "O7 won before the month's end"
+    # on 11-10 O8's proposal had waited 15 hours (approved on 11-12); O2 and O3 stood at
+    # assess and prepare, O8 at solution
+    early = run(session, "head", name="branch", start=NOV_1, end=date(2026, 11, 10)).total
+    assert parts(early.figure("pipeline_value")) == {
+        "甄选目标客户": (800_000, 1),
+        "拜访准备": (300_000, 1),
+        "接近客户建立信任": (2_500_000, 2),
+        "风险评估价值评估": (1_200_000, 1),
+        "方案设计与展示": (600_000, 1),
+    }
+    waiting = early.figure("proposals_waiting")
+    assert (waiting.numerator, waiting.oldest_days) == (1, 0.625)
+
+
+def test_the_pipeline_drill_down_lists_the_opportunities_behind_each_figure(
+    session: Session,
+) -> None:
+    actor = actor_for_login(session=session, login="zhangwei")
+    ids = {o.value_yuan: o.id for o in session.exec(select(Opportunity))}
+    lead = session.exec(select(Lead)).one()
+
+    def drill(key: str) -> list[tuple[str, str, str, str, float, str]]:
+        rows = reports.drill(
+            session=session, actor=actor, settings=Settings(), figure_key=key, start=NOV_1,
+            end=NOV_30,
+        )  # fmt: skip
+        assert {r.owner_login for r in rows} == {"zhangwei"}, "his own only"
+        return [(r.group, r.ref, r.name, r.day, r.numerator, r.detail) for r in rows]
+
+    assert drill("pipeline_value") == [  # the biggest first
+        ("方案设计与展示", f"#{ids[1_200_000]}", "客户K2", "2026-11-23", 1_200_000,
+         "K2 · 保险 · 预计成交日 2026-12-31"),
+        ("接近客户建立信任", f"#{ids[500_000]}", "客户K1", "2026-11-23", 500_000,
+         "K1 · 理财 · 预计成交日 2026-12-31"),
+        ("甄选目标客户", f"#{ids[200_000]}", "钱多多", "2026-11-23", 200_000,
+         f"L{lead.id} · 理财 · 预计成交日 2026-12-31"),
+    ]  # fmt: skip
+    assert drill("won_value") == [
+        ("基金", f"#{ids[300_000]}", "客户K3", "2026-11-18", 300_000,
+         "K3 · 2026-11-03 → 2026-11-18 · 客户认购"),
+    ]  # fmt: skip
+    assert drill("win_rate") == [  # the loss first
+        ("理财", f"#{ids[800_000]}", "客户K4", "2026-11-20", 0,
+         "K4 · 输单 2026-11-20 · 已在他行购买"),
+        ("基金", f"#{ids[300_000]}", "客户K3", "2026-11-18", 1,
+         "K3 · 赢单 2026-11-18 · 客户认购"),
+    ]  # fmt: skip
+    stays = drill("stage_days")  # the longest first
+    assert [(group, ref, days) for group, ref, _, _, days, _ in stays] == [
+        ("拜访准备", f"#{ids[500_000]}", 16),
+        ("风险评估价值评估", f"#{ids[1_200_000]}", 10),
+        ("拜访准备", f"#{ids[300_000]}", 9.5),
+        ("甄选目标客户", f"#{ids[300_000]}", 6),
+        ("沟通并发掘需求", f"#{ids[1_200_000]}", 4),
+    ]
+    assert stays[0][3:] == ("2026-11-05", 16, "K1 · 2026-10-20 09:00 → 2026-11-05 09:00")
+    assert drill("proposals_waiting") == [
+        ("", f"#{ids[1_200_000]}", "客户K2", "2026-11-23", 1, "K2 · 2026-11-16 10:00 · 6.9 天"),
+    ]
+
+
+def test_a_referrer_gets_no_pipeline_report(session: Session) -> None:
+    with pytest.raises(OutOfScope):
+        run(session, "liuyang")
+
+
+def test_the_pipeline_on_the_command_line(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cmw(url, "report manager --month 2026-11 --drill pipeline_value --as zhangwei") == 0
+    out = capsys.readouterr().out
+    assert "钱多多" in out and "共 3 条记录：分子合计 1900000，分母合计 3" in out
+    assert "期末（本月为此刻）仍在进行中的商机的预计金额合计" in out, "what it counts"
+    assert cmw(url, "report manager --month 2026-11 --as zhangwei") == 0
+    table = capsys.readouterr().out.splitlines()
+    pipeline = next(line for line in table if "商机储备金额" in line)
+    assert "190.0万" in pipeline and "1900000" in pipeline
+    step = next(line for line in table if "方案设计与展示" in line)
+    assert "120.0万" in step
+    assert "平均阶段停留天数" in "".join(table) and "9.1天" in "".join(table)
+    oldest = next(line for line in table if "其中最久已等待" in line)
+    assert "6.9天" in oldest

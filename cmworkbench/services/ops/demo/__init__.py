@@ -26,7 +26,11 @@ What it builds (proportions from DESIGN.md, details in the ``demo_*`` modules):
   in the manager team they work with) and their referrals of the last month's working days,
   about 150 whatever the size, customers and prospects (leads), with the first contacts, the
   first-contact tasks, the products that converted some and the reasons others were lost
-  (:mod:`cmworkbench.services.ops.demo.referrals`).
+  (:mod:`cmworkbench.services.ops.demo.referrals`);
+* each manager's pipeline: a handful of open opportunities in every step, more in the early
+  ones, with their history, next steps, proposals (some waiting for the supervisor, one of
+  the demo login's returned) and a few gone quiet, and the month's won and lost ones
+  (:mod:`cmworkbench.services.ops.demo.opportunities`).
 
 Everything is relative to ``clock.now()`` and drawn from ``random.Random(seed)``: the same
 seed and the same ``--now`` give byte-identical data.
@@ -68,6 +72,8 @@ from cmworkbench.services.ops.demo.customers import (
     Chunk,
     Customers,
 )
+from cmworkbench.services.ops.demo.opportunities import EVENT_COLUMNS as OPPORTUNITY_EVENT_COLUMNS
+from cmworkbench.services.ops.demo.opportunities import OPPORTUNITY_COLUMNS, Opportunities
 from cmworkbench.services.ops.demo.quality import VERIFICATION_COLUMNS
 from cmworkbench.services.ops.demo.referrals import (
     FIRST_CONTACT_COLUMNS,
@@ -109,7 +115,7 @@ TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
     "customer_metric", "complaint", "complaint_event", "task", "work_log", "visit_plan",
     "visit_plan_item", "directory_refresh", "market_report", "verification", "lead",
-    "lead_contact", "referral",
+    "lead_contact", "referral", "opportunity", "opportunity_event",
 )  # fmt: skip
 STAFF_COLUMNS = (
     "id", "login", "name", "role", "grade", "branch_id", "team_id", "backup_id", "phone",
@@ -213,6 +219,7 @@ def _fill(
     )
     log_rng = random.Random(seeds.getrandbits(64))
     referral_rng = random.Random(seeds.getrandbits(64))  # drawn last: the others stay as they were
+    pipeline_rng = random.Random(seeds.getrandbits(64))  # after the referrals' (the same reason)
     stamps = Stamps(clock.now(), clock.branch_tz())
     ids = {name: sink.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {name}") + 1 for name in TABLES}
     first = dict(ids)
@@ -223,6 +230,9 @@ def _fill(
     calendar = BranchCalendar.from_settings(settings.calendar)
     referrals = Referrals(referral_rng, stamps, settings, calendar, ids, members, referrers)
     books = Books(members, settings.grades, settings.workload)
+    pipelines = Opportunities(
+        pipeline_rng, stamps, settings, calendar, ids, members, books.supervisor_of
+    )
     people = Customers(people_rng, stamps, books, ids, settings)
     complaints = Complaints(complaint_rng, stamps, books, ids)
     done = 0
@@ -230,6 +240,7 @@ def _fill(
         count = min(CHUNK, total - done)
         chunk = people.chunk(count)
         referrals.collect(chunk)  # the first customers walk in
+        pipelines.collect(chunk)  # the first of each book are worked
         _write_chunk(sink, chunk, complaints)
         done += count
         if progress is not None:
@@ -254,6 +265,10 @@ def _fill(
     sink.insert("task", FIRST_CONTACT_COLUMNS, made.tasks)
     sink.insert("referral", REFERRAL_COLUMNS, made.referrals)
     sink.insert("lead_contact", LEAD_CONTACT_COLUMNS, made.lead_contacts)
+    worked = pipelines.build(made.referrals)
+    sink.insert("opportunity", OPPORTUNITY_COLUMNS, worked.opportunities)
+    sink.insert("opportunity_event", OPPORTUNITY_EVENT_COLUMNS, worked.events)
+    sink.insert("task", TASK_COLUMNS, worked.tasks)
     return {name: ids[name] - first[name] for name in TABLES}
 
 
