@@ -51,7 +51,8 @@ _key = screen_keys("pipeline", "pipeline_")
 
 COLUMNS = ("name", "product", "value", "proposal", "mark", "owner", "next")
 """Left to right (the next step last: it may run past the edge); headings are
-``tui.pipeline.col.<name>``. The owner shows on a team's pipeline only."""
+``tui.pipeline.col.<name>``. The owner is named on a team's pipeline, and on a manager's for
+the colleague's opportunities they see as a B角."""
 
 WIDTHS = {"name": 18, "product": 6, "proposal": 15, "owner": 6}
 """Cells a column's text is cut to (CJK counts double); the name column widens to the longest
@@ -183,7 +184,8 @@ class PipelineScreen(WorkbenchScreen, WorksOpportunities):
 
     @property
     def team_view(self) -> bool:
-        """Someone else's opportunities are shown too: the owner column is."""
+        """A lead's or the admin's view: every row names its owner (a manager's names only a
+        colleague's, for the customers they back up)."""
         return str(self.workbench.actor.role) in (*DECIDERS, "admin")
 
     def on_mount(self) -> None:
@@ -192,8 +194,7 @@ class PipelineScreen(WorkbenchScreen, WorksOpportunities):
         self.name_width = min(max(WIDTHS["name"], longest), NAME_MOST)
         table = self.table
         for column in COLUMNS:
-            if column != "owner" or self.team_view:
-                table.add_column(t(f"tui.pipeline.col.{column}"), key=column)
+            table.add_column(t(f"tui.pipeline.col.{column}"), key=column)
 
     def on_screen_resume(self) -> None:
         # Textual may resume a screen twice as it is first shown; one load is enough.
@@ -277,15 +278,21 @@ class PipelineScreen(WorkbenchScreen, WorksOpportunities):
                 style=PROPOSAL_STYLES.get(opp.proposal or "", ""),
             ),
             "mark": Text(" ").join(marks),
-            "owner": Text(fit(opp.owner_name, WIDTHS["owner"])),
+            "owner": Text(fit(self._owner(opp), WIDTHS["owner"])),
             "next": Text(next_text(opp), style=due_style),
         }
         self._add(key, opp, cells)
 
+    def _owner(self, opp: OpportunityOut) -> str:
+        """The owner, on a team's view; on a manager's, only a colleague's (a customer they
+        back up): their own need no name."""
+        if self.team_view or opp.owner != self.workbench.actor.login:
+            return opp.owner_name
+        return ""
+
     def _add(self, key: str, opp: OpportunityOut | None, cells: dict[str, Text]) -> None:
         table = self.table
-        shown = [c for c in COLUMNS if c != "owner" or self.team_view]
-        table.add_row(*(cells.get(c, Text("")) for c in shown), key=key)
+        table.add_row(*(cells.get(c, Text("")) for c in COLUMNS), key=key)
         table.lines.append(opp)
         table.keys.append(key)
 

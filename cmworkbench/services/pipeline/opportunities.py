@@ -272,6 +272,33 @@ def _stepped(session: Session, actor: Actor, opp: Opportunity) -> None:
     _close_tasks(session, actor, opp, QUIET_KEY.format(id=opp.id, since=""))
 
 
+def _follow_up(
+    session: Session,
+    opp: Opportunity,
+    reason: str,
+    rule: str,
+    key: str,
+    now: datetime,
+    note: str | None = None,
+) -> None:
+    """A follow-up on the owner's Today about ``opp``, due at once (the returned proposal, a
+    quiet spell); ``key`` makes it once."""
+    session.add(
+        Task(
+            kind=TaskKind.FOLLOW_UP,
+            customer_id=opp.customer_id,
+            lead_id=opp.lead_id,
+            owner_id=opp.owner_id,
+            due_at=now,
+            reason=reason[:199] + "…" if len(reason) > 200 else reason,
+            note=note,
+            rule=rule,
+            idem_key=key,
+            created_at=now,
+        )
+    )
+
+
 def _close_tasks(session: Session, actor: Actor | None, opp: Opportunity, prefix: str) -> None:
     query = select(Task).where(
         col(Task.idem_key).startswith(prefix), col(Task.status) == TaskStatus.OPEN
@@ -589,20 +616,8 @@ def return_proposal(
     opp.version += 1
     session.add(opp)
     reason = t("opportunity.returned_task", id=opp.id, comment=text)
-    session.add(
-        Task(
-            kind=TaskKind.FOLLOW_UP,
-            customer_id=opp.customer_id,
-            lead_id=opp.lead_id,
-            owner_id=opp.owner_id,
-            due_at=now,
-            reason=reason[:199] + "…" if len(reason) > 200 else reason,
-            note=text,
-            rule=RETURNED_RULE,
-            idem_key=RETURNED_KEY.format(id=opp.id, version=opp.version),
-            created_at=now,
-        )
-    )
+    key = RETURNED_KEY.format(id=opp.id, version=opp.version)
+    _follow_up(session, opp, reason, RETURNED_RULE, key, now, note=text)
     _event(session, actor, opp, "return", note=text)
     return _out_one(session, actor, settings, opp.id or 0)
 
@@ -988,19 +1003,7 @@ def quiet_tasks(session: Session, settings: Settings, now: datetime | None = Non
             reason = t("opportunity.quiet_due", id=opp.id, stage=stage, step=opp.next_step or "")
         else:
             reason = t("opportunity.quiet_task", id=opp.id, stage=stage, days=days)
-        session.add(
-            Task(
-                kind=TaskKind.FOLLOW_UP,
-                customer_id=opp.customer_id,
-                lead_id=opp.lead_id,
-                owner_id=opp.owner_id,
-                due_at=now,
-                reason=reason[:199] + "…" if len(reason) > 200 else reason,
-                rule=QUIET_RULE,
-                idem_key=key,
-                created_at=now,
-            )
-        )
+        _follow_up(session, opp, reason, QUIET_RULE, key, now)
         made += 1
     session.flush()
     return made
