@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from cmworkbench.services.pipeline.conversion import convert
 from cmworkbench.services.pipeline.first_contact import customer_reached, deadline
+from cmworkbench.services.pipeline.follow_ups import negotiated, quiet_tasks
 from cmworkbench.services.pipeline.leads import customers_arrived
-from cmworkbench.services.pipeline.opportunities import (
-    negotiated,
-    quiet_tasks,
-    waiting_proposals,
-)
+from cmworkbench.services.pipeline.opportunity_views import waiting_proposals
 
 __all__ = [
     "convert",
