@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from cmworkbench.config import PipelineSettings
+from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.i18n import label
 
 MOST_YUAN = 100_000_000_000
@@ -95,3 +97,10 @@ def ratio_text(cost: int | None, expected_return: int | None) -> str:
         return ""
     found = ratio(cost, expected_return)
     return "—" if found is None else f"1:{found:.2f}"
+
+
+def by_next_workday(calendar: BranchCalendar, today: date) -> datetime:
+    """The close of the next working day: when a next step given without a time is due, and
+    when a returned proposal is to be answered (decision: a working day to revise it, as the
+    first contact of a referral; past it the follow-up is overdue on Today)."""
+    return calendar.closing(calendar.add_workdays(today, 1))

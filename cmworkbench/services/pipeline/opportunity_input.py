@@ -87,8 +87,7 @@ def next_step_of(
     if due is not None and step is None and "next_step" not in problems:
         problems["next_step"] = t("opportunity.step_without_text")
     if step is not None and due is None and "next_due" not in problems:
-        branch = calendar(settings)
-        due = branch.closing(branch.add_workdays(clock.today(), 1))
+        due = rules.by_next_workday(calendar(settings), clock.today())
     return step, due
 
 

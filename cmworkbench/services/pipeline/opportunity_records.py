@@ -138,9 +138,10 @@ def follow_up(
     key: str,
     now: datetime,
     note: str | None = None,
+    deadline: datetime | None = None,
 ) -> None:
     """A follow-up on the owner's Today about ``opp``, due at once (the returned proposal, a
-    quiet spell); ``key`` makes it once."""
+    quiet spell), overdue past ``deadline`` (none: past its day); ``key`` makes it once."""
     session.add(
         Task(
             kind=TaskKind.FOLLOW_UP,
@@ -153,6 +154,7 @@ def follow_up(
             rule=rule,
             idem_key=key,
             created_at=now,
+            deadline_at=deadline,
         )
     )
 

@@ -17,7 +17,7 @@ from cmworkbench.services.core.errors import Conflict, OutOfScope
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_role
 from cmworkbench.services.core.validation import FieldsInvalid, text_problem
-from cmworkbench.services.pipeline.opportunity_input import raise_problems, yuan
+from cmworkbench.services.pipeline.opportunity_input import calendar, raise_problems, yuan
 from cmworkbench.services.pipeline.opportunity_records import (
     DECIDING_ROLES,
     FIELDS,
@@ -140,7 +140,8 @@ def return_proposal(
     version: int | None = None,
 ) -> OpportunityOut:
     """Return a waiting proposal with a comment (required): it lands on the owner's Today as a
-    follow-up, closed when they send a revised proposal (or close the opportunity)."""
+    follow-up due at once, a fixed row on the next working day and overdue past its close,
+    closed when they send a revised proposal (or close the opportunity)."""
     if problem := text_problem(comment, most=COMMENT_CHARS, required=True, multiline=True):
         raise FieldsInvalid({"comment": problem}, label_prefix=FIELDS)
     opp = _waiting_for(session, actor, opportunity_id, version)
@@ -152,6 +153,7 @@ def return_proposal(
     session.add(opp)
     reason = t("opportunity.returned_task", id=opp.id, comment=text)
     key = RETURNED_KEY.format(id=opp.id, version=opp.version)
-    follow_up(session, opp, reason, RETURNED_RULE, key, now, note=text)
+    answer_by = rules.by_next_workday(calendar(settings), clock.today())
+    follow_up(session, opp, reason, RETURNED_RULE, key, now, note=text, deadline=answer_by)
     event(session, actor, opp, "return", note=text)
     return out_one(session, actor, settings, opp.id or 0)

@@ -50,6 +50,10 @@ def branch(engine: Engine, build: Any) -> Iterator[None]:
     yield
 
 
+def local(at: Any) -> str:
+    return at.astimezone(clock.branch_tz()).strftime("%Y-%m-%d %H:%M")
+
+
 def at_assess(wang: Workbench) -> int:
     """An opportunity of 王芳's with 远宇集团 moved up to the step before the proposal."""
     opp = wang.opportunities.new(
@@ -122,6 +126,9 @@ def test_a_returned_proposal_comes_back_to_the_owner_s_today_with_the_comment(
     assert (returned.proposal, returned.proposal_comment) == ("returned", "收益率太低，请重新测算")
     (row,) = [r for r in wang.tasks.plan().rows if "收益率太低" in (r.task_reason or r.reason)]
     assert row.customer_no == "C1"
+    # a working day to answer it: overdue past Tuesday's close
+    assert row.deadline_at is not None
+    assert local(row.deadline_at) == "2026-11-17 17:30"
     with pytest.raises(Conflict, match="收益率太低"):
         wang.opportunities.move(opp_id)
     # a revised proposal at 1:1.6 is clear: the follow-up closes and the way is open

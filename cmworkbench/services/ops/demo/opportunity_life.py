@@ -20,7 +20,7 @@ from cmworkbench.config import Settings
 from cmworkbench.domain import demo_data as d
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import TaskKind
-from cmworkbench.domain.pipeline import ratio_text
+from cmworkbench.domain.pipeline import by_next_workday, ratio_text
 from cmworkbench.i18n import t
 from cmworkbench.services.ops.demo import opportunity_vocab as v
 from cmworkbench.services.ops.demo.stamps import Stamps
@@ -124,7 +124,7 @@ class Lives:
         ids: dict[str, int],
         supervisor_of: Mapping[int, int],
     ) -> None:
-        self.rng, self.stamps, self.ids = rng, stamps, ids
+        self.rng, self.stamps, self.ids, self.calendar = rng, stamps, ids, calendar
         pipeline = settings.pipeline
         self.stages = list(pipeline.stages)
         self.steps = max(len(self.stages) - 1, 1)
@@ -305,10 +305,11 @@ class Lives:
         reason = t("opportunity.returned_task", id=oid, comment=comment)
         reason = reason[:199] + "…" if len(reason) > 200 else reason
         when = self.stamps.instant(at)
+        answer_by = by_next_workday(self.calendar, self.stamps.local_date(at)).timestamp()
         out.tasks.append((
             task_id, TaskKind.FOLLOW_UP.value, customer, owner, when, 0, reason, "open",
             RETURNED_RULE, RETURNED_KEY.format(id=oid, version=version), None, comment, None,
-            when, None, None, 1, None,
+            when, None, None, 1, self.stamps.instant(int(answer_by)),
         ))  # fmt: skip
 
     # -- figures and words -----------------------------------------------------------------
