@@ -546,6 +546,28 @@ class PipelineSettings:
     or whose next step is past due, comes back to its owner's Today."""
 
 
+@dataclass(frozen=True)
+class GoalSettings:
+    """Sales goals (DESIGN.md, "Growing the book"): the measures a branch sets yearly goals on,
+    broken down by month, week, team and manager. Not the Dashboard's rate ``[targets]``."""
+
+    measures: list[str] = field(
+        default_factory=lambda: [
+            "new_customers",
+            "deposit_growth",
+            "products_opened",
+            "opportunities_won",
+            "referrals_converted",
+            "visits_done",
+        ]
+    )
+    """The measures with goals (:data:`cmworkbench.domain.goals.UNITS`); ``products_opened``
+    may name a category, e.g. ``products_opened.wealth`` (``[referrals] products``)."""
+    rule: str = "even"
+    """The default breakdown over teams and managers: ``even``, ``book`` (by customers owned)
+    or ``last_year`` (by last year's share of the measure)."""
+
+
 # Core/premium customers are contacted at least monthly (bank routine); VIP diamond/gold at
 # least every 2 months (telecom VIP standard); government-important at least yearly (handbook).
 _DEFAULT_CADENCE: dict[str, CadenceRule] = {
@@ -630,6 +652,7 @@ class Settings:
     pool: PoolSettings = field(default_factory=PoolSettings)
     referrals: ReferralSettings = field(default_factory=ReferralSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
+    goals: GoalSettings = field(default_factory=GoalSettings)
     vip: VipSettings = field(default_factory=VipSettings)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
@@ -665,6 +688,17 @@ _ESCALATE = re.compile(r"^[a-z_]+@\d+(\.\d+)?(\+\d+h)?$")
 _DUE_RULE = re.compile(
     r"^(same day|[1-9]\d* workdays?( before)?|\d+(\.\d+)?[hmd] (business|calendar))$"
 )
+GOAL_UNITS = (
+    "new_customers",
+    "deposit_growth",
+    "products_opened",
+    "opportunities_won",
+    "won_value",
+    "referrals_converted",
+    "visits_done",
+)
+"""The measures a goal may be set on (their units: :data:`cmworkbench.domain.goals.UNITS`)."""
+GOAL_RULES = ("even", "book", "last_year")
 _KIND_NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 SOURCE_NAME = _KIND_NAME
 """What a promise kind or an import source (``cmw import --source``) may be called."""
@@ -877,6 +911,14 @@ def _validate(s: Settings, label: str) -> None:
         fail("pipeline.min_return_ratio", "must be more than 0 (1.5 means 1:1.5)")
     if s.pipeline.stale_days <= 0:
         fail("pipeline.stale_days", "must be more than 0")
+    for i, measure in enumerate(s.goals.measures):
+        base, _, category = measure.partition(".")
+        if base not in GOAL_UNITS or (category and base != "products_opened"):
+            fail(f"goals.measures[{i}]", f"{measure!r} is not a measure ({', '.join(GOAL_UNITS)})")
+        if category and category not in s.referrals.products:
+            fail(f"goals.measures[{i}]", f"{category!r} is not one of referrals.products")
+    if s.goals.rule not in GOAL_RULES:
+        fail("goals.rule", f"{s.goals.rule!r} is not one of {', '.join(GOAL_RULES)}")
     if s.pool.keeper not in POOL_KEEPERS:
         fail("pool.keeper", f"{s.pool.keeper!r} is not one of {', '.join(POOL_KEEPERS)}")
     for grade, classes in s.grades.items():

@@ -42,7 +42,8 @@ ok "$paced" || exit "$paced"
 POSTGRESQL_TESTS=(
     tests/db/test_migrations.py tests/domain/test_sla.py tests/jobs/test_jobs.py
     tests/services/complaints tests/services/core/test_audit.py
-    tests/services/customers tests/services/imports tests/services/notifications
+    tests/services/customers tests/services/goals tests/services/imports
+    tests/services/notifications
     tests/services/pipeline tests/services/promises tests/cli/test_cli_opportunities.py
     tests/services/ops/test_backup_postgres.py tests/services/ops/test_demo_postgres.py
     tests/services/reports tests/services/staff tests/services/tasks tests/services/visits

@@ -82,6 +82,7 @@ from cmworkbench.services.core.login import find_actor
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.usecase import use_cases
 from cmworkbench.services.customers.schemas import CustomerEdit
+from cmworkbench.services.goals.setting import set_goal
 from cmworkbench.services.staff import leave, people, ssh_keys, teams
 from cmworkbench.services.visits import plans as visits
 from cmworkbench.services.visits.schemas import ProposedVisit
@@ -492,6 +493,9 @@ def build_world(folder: Path) -> World:
             (admin, backed_up),
         ):
             _own_things(f, person, customer)
+        # the branch's goal of new customers for 2026, broken down evenly (the goals' rows)
+        set_goal(session=session, actor=_actor(head), settings=SETTINGS,
+                 measure="new_customers", year=2026, amount=1200)  # fmt: skip
     with engine.connect() as conn:
         actors = {name: find_actor(conn, login) for name, login in LOGINS.items()}
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -800,6 +804,32 @@ CALLS: dict[str, Call] = {
     "reports.trend": Call(
         lambda wb, t: wb.reports.trend(weeks=1, figure_key="tasks_done", staff_login=t.owner),
         lambda r, t: [p.value for p in r["tasks_done"]] == [0.0],
+    ),
+    # the morning leaderboard: the whole branch's, read aloud (a referrer: the referrers only);
+    #    the records behind a line as the reports' scope
+    "goals.leaderboard": Call(
+        lambda wb, t: wb.goals.leaderboard(MONDAY),
+        lambda r, t: t.owner in {line.key for line in r.managers},
+    ),
+    "goals.leaderboard_drill": Call(
+        lambda wb, t: wb.goals.leaderboard_drill("visits_done", t.owner, MONDAY)
+    ),
+    # sales goals: set and broken down by the branch head or the admin; a share changed by hand
+    #    (a supervisor: their own team's managers; m3 is alone in his team, so his share is
+    #    the team's whole); each sees their own goal, a supervisor their team's
+    "goals.set": Call(lambda wb, t: wb.goals.set("visits_done", 2027, 1200), write=True, own=True),
+    "goals.breakdown": Call(
+        lambda wb, t: wb.goals.breakdown("new_customers", 2026, "book"), write=True, own=True
+    ),
+    "goals.adjust": Call(
+        lambda wb, t: wb.goals.adjust(
+            "new_customers", "2026-11", 50 if t.name == "m1" else 25, login=t.owner
+        ),
+        write=True,
+    ),
+    "goals.show": Call(
+        lambda wb, t: wb.goals.show("new_customers", "2026-11"),
+        lambda r, t: t.owner in {g.login for g in r},
     ),
     "visits.propose": Call(lambda wb, t: wb.visits.propose(WEEK), own=True),
     "visits.add_proposals": Call(
@@ -1192,6 +1222,26 @@ reports.drill            far     no  no  no  no  no  no  no  no  no
 reports.trend            m1      ok  no  no  ok  no  no  ok  ok  no
 reports.trend            m3      no  no  no  no  ok  no  ok  ok  no
 reports.trend            far     no  no  no  no  no  no  no  no  no
+# -- the morning leaderboard: everyone in the branch reads every line (it is read aloud at
+#    the morning meeting), a referrer the referrers' ranking only (--); the records behind a
+#    line are one's own (a manager), the team's (its supervisor), the branch's (H, A)
+goals.leaderboard        m1      ok  ok  ok  ok  ok  ok  ok  ok  --
+goals.leaderboard        m3      ok  ok  ok  ok  ok  ok  ok  ok  --
+goals.leaderboard        far     --  --  --  --  --  --  --  --  --
+goals.leaderboard_drill  m1      ok  no  no  ok  no  no  ok  ok  no
+goals.leaderboard_drill  m3      no  no  no  no  ok  no  ok  ok  no
+goals.leaderboard_drill  far     no  no  no  no  no  no  no  no  no
+# -- sales goals: the branch head and the admin set them; a supervisor changes a share of
+#    their own team's managers; a manager sees their own goal, a supervisor the team's, a
+#    referrer has none; another branch's manager is no one to change
+goals.set                self    no  no  no  no  no  no  ok  ok  no
+goals.breakdown          self    no  no  no  no  no  no  ok  ok  no
+goals.adjust             m1      no  no  no  ok  no  no  ok  ok  no
+goals.adjust             m3      no  no  no  no  ok  no  ok  ok  no
+goals.adjust             far     no  no  no  nf  nf  nf  nf  nf  no
+goals.show               m1      ok  --  --  ok  --  --  ok  ok  no
+goals.show               m3      --  --  --  --  ok  --  ok  ok  no
+goals.show               far     --  --  --  --  --  --  --  --  no
 visits.propose           self    ok  ok  ok  ok  ok  ok  ok  ok  ok
 visits.add_proposals     m1      ok  ok  nf  ok  nf  nf  ok  ok  nf
 visits.add_proposals     m3      nf  nf  nf  nf  ok  nf  ok  ok  nf

@@ -1,4 +1,6 @@
-"""``cmw import customers|contacts|holdings|staff FILE``: data from the branch's spreadsheets.
+"""``cmw import customers|contacts|holdings|staff|goals FILE``: data from the branch's
+spreadsheets (goals: the year's sales goals and changes by hand,
+:mod:`cmworkbench.services.imports.goal_rows`).
 
 The administrator's command (the service account, or ``--as`` a member of staff with role
 admin). What it checks and how it writes: :mod:`cmworkbench.services.imports`. Output: the

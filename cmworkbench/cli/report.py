@@ -7,6 +7,11 @@ Output: ``table`` (:func:`~cmworkbench.cli.common.table`, the figures as formatt
 ``csv`` and ``json`` (stdout unless ``-o``), ``xlsx`` (``-o`` needed). The report is one row
 per group and figure (plus one per class for coverage and freshness); ``--drill FIGURE``
 lists the records behind one figure instead, whose numerators and denominators sum to it.
+
+``cmw report leaderboard [--date D] [--measure M] [--drill LOGIN]``: the morning leaderboard
+(:mod:`cmworkbench.services.goals.leaderboard`), short enough to read aloud and no wider than
+80 columns: the managers, the teams, the referrers; ``--drill LOGIN`` lists the records behind
+a manager's month result.
 """
 
 from __future__ import annotations
@@ -35,13 +40,27 @@ from cmworkbench.cli.common import (
 )
 from cmworkbench.config import Settings
 from cmworkbench.domain.enums import RETENTION_RESULTS
+from cmworkbench.services.goals.schemas import (
+    amount_text,
+    change_text,
+    measure_label,
+    share_text,
+)
 from cmworkbench.services.reports.schemas import NAMES, figure_about
 from cmworkbench.services.reports.schemas import format_value as shown
 
 if TYPE_CHECKING:
+    from cmworkbench.services.goals.schemas import (
+        GoalRecord,
+        Leaderboard,
+        LeaderLine,
+        ReferrerRank,
+    )
     from cmworkbench.services.reports.schemas import DrillRow, Figure, FigurePart, Report
 
 FORMATS = ("table", "csv", "xlsx", "json")
+LEADERBOARD = "leaderboard"
+"""The report name of the morning leaderboard (not a breakdown of the figures)."""
 REPORT_COLUMNS = (
     "group",
     "figure",
@@ -69,7 +88,12 @@ def register(commands: Commands, common: Parser) -> dict[str, Handler]:
     """Add ``report``."""
     t = i18n.t
     report = commands.add_parser("report", parents=[common], help=t("cli.help.report"))
-    report.add_argument("name", choices=NAMES, metavar="NAME", help=t("cli.help.report_name"))
+    report.add_argument(
+        "name",
+        choices=(*NAMES, LEADERBOARD),
+        metavar="NAME",
+        help=t("cli.help.report_name") + t("cli.help.report_leaderboard"),
+    )
     period = report.add_mutually_exclusive_group()
     period.add_argument("--month", metavar="YYYY-MM", help=t("cli.help.report_month"))
     period.add_argument(
@@ -83,6 +107,11 @@ def register(commands: Commands, common: Parser) -> dict[str, Handler]:
     report.add_argument("-o", "--output", metavar="FILE", help=t("cli.help.output"))
     report.add_argument("--force", action="store_true", help=t("cli.help.force_output"))
     report.add_argument("--drill", metavar="FIGURE", help=t("cli.help.report_drill"))
+    report.add_argument(
+        "--date", dest="day", type=date_arg, metavar="YYYY-MM-DD", help=t("cli.help.report_date")
+    )
+    report.add_argument("--measure", metavar="M", help=t("cli.help.report_measure"))
+    report.add_argument("--json", action="store_true", help=t("cli.help.report_json"))
     add_as(report)
     return {"report": _report}
 
@@ -100,6 +129,13 @@ def period(args: argparse.Namespace) -> tuple[date, date]:
 
 def _report(args: argparse.Namespace, settings: Settings) -> int:
     """``cmw report NAME …``."""
+    if args.json:
+        args.format = "json"
+    if args.name == LEADERBOARD:
+        return leaderboard_command(args, settings)
+    for option, given in (("--date", args.day), ("--measure", args.measure)):
+        if given:
+            raise UsageError(i18n.t("cli.report.leaderboard_only", option=option))
     if args.output == "-":
         args.output = None  # stdout
     if args.format == "xlsx" and not args.output:
@@ -314,3 +350,161 @@ def _write_file(args: argparse.Namespace, header: list[str], rows: list[list[Any
     write = write_xlsx if args.format == "xlsx" else write_csv
     count = write(args.output, header, rows)
     print(i18n.t("cli.report.written", n=count, path=args.output.path), file=sys.stderr)
+
+
+# -- the morning leaderboard -----------------------------------------------------------------
+
+NAME_CELLS, TEAM_CELLS, WHAT_CELLS = 8, 14, 16
+"""Cells a name, a team and a record's description get, so a line fits 80 columns."""
+
+
+def leaderboard_command(args: argparse.Namespace, settings: Settings) -> int:
+    """``cmw report leaderboard [--date D] [--measure M] [--drill LOGIN]``."""
+    options = (
+        ("--month", args.month),
+        ("--from", args.start),
+        ("--to", args.end),
+        ("--team", args.team),
+        ("--staff", args.staff),
+        ("--format", args.format not in ("table", "json")),
+    )
+    for option, given in options:
+        if given:
+            raise UsageError(i18n.t("cli.report.not_for_leaderboard", option=option))
+    if args.output == "-":
+        args.output = None
+    if args.output:
+        args.output = output_target(args, settings)
+    workbench = own_workbench(settings, args.login)
+    if args.drill:
+        rows = workbench.goals.leaderboard_drill(args.measure, args.drill, args.day)
+        text = json_text([asdict(r) for r in rows]) if args.format == "json" else _records(rows)
+    else:
+        board = workbench.goals.leaderboard(args.day, args.measure)
+        text = json_text(asdict(board)) if args.format == "json" else _board(board)
+    _write_text(args, text)
+    return EXIT_OK
+
+
+def fit(text: str | None, cells: int) -> str:
+    """``text`` cut to ``cells`` terminal cells (a Chinese character takes two), with ``…``."""
+    from wcwidth import wcswidth
+
+    text = text or ""
+    if wcswidth(text) <= cells:
+        return text
+    while text and wcswidth(text) > cells - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _rank(rank: int | None, mine: bool) -> str:
+    return ("*" if mine else "") + ("—" if rank is None else str(rank))
+
+
+def _board(board: Leaderboard) -> str:
+    """The leaderboard as text to read aloud: a title, the managers, the teams, the
+    referrers."""
+    t = i18n.t
+    title = t(
+        "cli.report.leaderboard_title",
+        day=board.day,
+        yesterday=board.yesterday,
+        first=board.first,
+        through=board.through,
+    )
+    how = (
+        t("cli.report.leaderboard_measure", measure=measure_label(board.measure))
+        if board.measure
+        else t("cli.report.leaderboard_average")
+    )
+    parts = [title, how]
+    if board.managers:
+        rows = [_line(m, board.measure, fit(m.team, TEAM_CELLS)) for m in board.managers]
+        parts += ["", _table(rows, ("rank", "change", "manager", "team"), board.measure)]
+    if board.teams:
+        rows = [_line(m, board.measure) for m in board.teams]
+        parts += ["", t("cli.report.leaderboard_teams")]
+        parts.append(_table(rows, ("rank", "change", "team"), board.measure))
+    parts += ["", t("cli.report.leaderboard_referrers")]
+    if board.referrers:
+        parts.append(
+            table(
+                [_referrer(r) for r in board.referrers],
+                [f"leaderboard.col.{c}" for c in _REFERRER_COLUMNS],
+                numbers=False,
+            )
+        )
+    else:
+        parts.append(t("cli.report.leaderboard_none"))
+    mine = [line.mine for line in (*board.managers, *board.teams)]
+    if any(mine) or any(r.mine for r in board.referrers):
+        parts += ["", t("cli.report.leaderboard_mine")]
+    return "\n".join(parts)
+
+
+_REFERRER_COLUMNS = ("rank", "change", "referrer", "team", "converted", "made")
+
+
+def _table(rows: list[list[str]], first: tuple[str, ...], measure: str | None) -> str:
+    figures = ("goal", "month", "share", "yesterday") if measure else ("share", "yesterday")
+    return table(rows, [f"leaderboard.col.{c}" for c in (*first, *figures)], numbers=False)
+
+
+def _line(line: LeaderLine, measure: str | None, team: str | None = None) -> list[str]:
+    """rank, change, name (and team), then the share and yesterday's (a measure: its goal,
+    the month's amount, the share and yesterday's amount). A team's line: no ``team``."""
+    name = fit(line.name, NAME_CELLS if team is not None else TEAM_CELLS)
+    cells = [_rank(line.rank, line.mine), change_text(line.change), name]
+    if team is not None:
+        cells.append(team)
+    if measure is None:
+        gained = "" if line.gained is None else f"+{line.gained * 100:.1f}%"
+        return [*cells, share_text(line.share), gained]
+    one = line.measures[0]
+    return [
+        *cells,
+        amount_text(measure, one.goal) if one.goal else "—",
+        amount_text(measure, one.month),
+        share_text(line.share),
+        amount_text(measure, one.yesterday),
+    ]
+
+
+def _referrer(r: ReferrerRank) -> list[str]:
+    return [
+        _rank(r.rank, r.mine),
+        change_text(r.change),
+        fit(r.name, NAME_CELLS),
+        fit(r.team, TEAM_CELLS),
+        str(r.converted),
+        str(r.made),
+    ]
+
+
+def _records(rows: list[GoalRecord]) -> str:
+    """The records behind a manager's month result, then a line per measure."""
+    cells = [
+        [
+            fit(measure_label(r.measure), TEAM_CELLS),
+            r.day.isoformat() if r.day else "",
+            r.customer_no,
+            fit(r.name, TEAM_CELLS),
+            fit(r.what, WHAT_CELLS),
+            amount_text(r.measure, r.amount),
+        ]
+        for r in rows
+    ]
+    columns = ("measure", "day", "customer_no", "customer", "what", "amount")
+    lines = [table(cells, [f"leaderboard.col.{c}" for c in columns], numbers=False)]
+    for measure in dict.fromkeys(r.measure for r in rows):
+        mine = [r for r in rows if r.measure == measure]
+        lines.append(
+            i18n.t(
+                "cli.report.leaderboard_drill_total",
+                measure=measure_label(measure),
+                n=len(mine),
+                amount=amount_text(measure, sum(r.amount for r in mine)),
+            )
+        )
+    return "\n".join(lines)

@@ -125,10 +125,13 @@ def refuse_control_characters(session: Any, _context: Any, _instances: Any) -> N
     from cmworkbench.domain.text import UnsafeText, describe, first_control
     from cmworkbench.i18n import t
 
-    for row in (*session.new, *session.dirty):
+    dirty = list(session.dirty)  # once: asking the session walks its identity map
+    changed_rows = {id(row) for row in dirty}  # rows compare by value: identity is the key
+    for row in (*session.new, *dirty):
         state = inspect(row)
+        changed = id(row) in changed_rows
         for attr in state.mapper.column_attrs:
-            values = state.attrs[attr.key].history.added if row in session.dirty else None
+            values = state.attrs[attr.key].history.added if changed else None
             for value in values if values is not None else [getattr(row, attr.key, None)]:
                 if not isinstance(value, str):
                     continue

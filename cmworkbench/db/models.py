@@ -491,6 +491,39 @@ class OpportunityEvent(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=500)
 
 
+class Goal(SQLModel, table=True):
+    """A sales goal (销售目标): how much of a measure (``[goals] measures``: new customers,
+    deposit growth in yuan, products opened, opportunities won …) the branch, a team or a
+    manager is to reach in a year, a month or a week. The year's branch goal is set; the rest
+    is its breakdown, whose parts always sum to their whole
+    (:mod:`cmworkbench.services.goals`). Not the Dashboard's rate ``[targets]``."""
+
+    __tablename__ = "goal"
+    __table_args__ = (
+        UniqueConstraint("measure", "period", "holder", name="uq_goal_measure_period_holder"),
+        Index("ix_goal_period", "period", "measure"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    measure: str = Field(max_length=40)
+    period: str = Field(max_length=12)
+    """``2026`` (the year), ``2026-12`` (a month) or ``2026-12-W49`` (the part of ISO week 49
+    in December: a week across two months has a part in each, so the weeks of a month sum to
+    it; :func:`cmworkbench.domain.goals.month_weeks`)."""
+    holder: str = Field(max_length=24)
+    """Whose goal: ``branch:<id>``, ``team:<id>`` or ``staff:<id>``."""
+    branch_id: int = Field(foreign_key="branch.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    amount: int
+    """Whole units of the measure (customers, yuan, products …)."""
+    rule: str = Field(max_length=12)
+    """How it was reached: ``set`` (the year's, by hand), ``even``, ``book``, ``last_year``
+    (a breakdown rule) or ``manual`` (adjusted by hand; its siblings took up the difference)."""
+    updated_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    updated_at: datetime
+    version: int = Field(default=1)
+
+
 class InteractionPurpose(SQLModel, table=True):
     """What a logged contact was for: one row per task kind it served (and the task, when it
     was logged from one or ticked in the outcome dialog)."""

@@ -6,6 +6,9 @@ amount) and one fact that explains it (last contact, deadline…). Misses come f
 title, what the figure counts, where the catalog says (``report.about.<key>``). The first
 :data:`DRILL_LIMIT` records are listed (the CLI's ``cmw report … --drill FIGURE`` writes them
 all); ``Enter`` on a customer's record opens the customer, ``Esc`` goes back.
+
+:class:`GoalDrillScreen` does the same for a manager's line of the morning leaderboard: their
+measures (goal, this month, share, yesterday), then the records behind the month's results.
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from textual.worker import Worker, get_current_worker
 from cmworkbench.i18n import t
 from cmworkbench.screens.base import report_worker_error
 from cmworkbench.screens.opening import OpensCustomer
+from cmworkbench.services.goals.schemas import amount_text, measure_label, share_text
 from cmworkbench.services.reports.schemas import SUM_UNITS, figure_about
 from cmworkbench.services.reports.schemas import format_value as figure_value
 from cmworkbench.widgets.bindings import FOCUS_BINDINGS, screen_keys
 
 if TYPE_CHECKING:
+    from cmworkbench.services.goals.schemas import GoalRecord, Leaderboard, LeaderLine
     from cmworkbench.services.reports.schemas import DrillRow, Figure
 
 
@@ -192,4 +197,140 @@ class ReportDrillScreen(OpensCustomer):
     @on(Worker.StateChanged)
     def report_failure(self, event: Worker.StateChanged) -> None:
         """A refusal is a notification, never a traceback."""
+        report_worker_error(self, event)
+
+
+_goal_key = screen_keys("goal_drill", "dashboard.")
+GOAL_RECORD_COLUMNS = (
+    ("measure", 10),
+    ("day", 10),
+    ("customer_no", 10),
+    ("customer", 10),
+    ("what", 14),
+    ("amount", 8),
+)
+"""The records' columns and their cells: 74 with the padding, within 80."""
+
+
+class GoalDrillScreen(OpensCustomer):
+    """A manager's line of the morning leaderboard: their measures, and the records behind
+    the month's results (the customers opened, products, opportunities won, referrals
+    converted, visits held)."""
+
+    KEY_WORKERS = OpensCustomer.KEY_WORKERS | {"drill"}
+    """Keys act on the records as read."""
+
+    DEFAULT_CSS = """
+    GoalDrillScreen #goal-drill-title {
+        height: 1;
+        padding: 0 1;
+        color: $accent;
+        text-style: bold;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    GoalDrillScreen #goal-drill-measures {
+        height: auto;
+        max-height: 8;
+    }
+    GoalDrillScreen #goal-drill-rows {
+        height: 1fr;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *FOCUS_BINDINGS,
+        _goal_key("enter", "open", "open_record", priority=True),
+        _goal_key("escape", "back", "back"),
+    ]
+
+    @dataclass
+    class RowsLoaded(Message):
+        """The records arrived from the database."""
+
+        rows: list[GoalRecord]
+
+    def __init__(self, line: LeaderLine, board: Leaderboard) -> None:
+        super().__init__(t("tui.goal_drill.title", name=line.name))
+        self.line = line
+        self.board = board
+        self.rows: list[GoalRecord] = []
+
+    def compose_body(self) -> ComposeResult:
+        board = self.board
+        yield Label(
+            t(
+                "tui.goal_drill.summary",
+                name=self.line.name,
+                first=board.first,
+                through=board.through,
+            ),
+            id="goal-drill-title",
+            markup=False,
+        )
+        measures = DataTable[Text](id="goal-drill-measures", cursor_type="none")
+        for key, width in (
+            ("measure", 16),
+            ("goal", 9),
+            ("month", 9),
+            ("share", 8),
+            ("yesterday", 9),
+        ):
+            measures.add_column(t(f"leaderboard.col.{key}"), key=key, width=width)
+        for m in self.line.measures:
+            if m.goal or m.month:  # a measure without a goal or a result says nothing
+                measures.add_row(
+                    Text(measure_label(m.measure)),
+                    Text(amount_text(m.measure, m.goal) if m.goal else "—", justify="right"),
+                    Text(amount_text(m.measure, m.month), justify="right"),
+                    Text(share_text(m.share), justify="right"),
+                    Text(amount_text(m.measure, m.yesterday), justify="right"),
+                )
+        yield measures
+        rows = DataTable[Text](id="goal-drill-rows", cursor_type="row", zebra_stripes=True)
+        for key, width in GOAL_RECORD_COLUMNS:
+            rows.add_column(t(f"leaderboard.col.{key}"), key=key, width=width)
+        yield rows
+
+    def on_mount(self) -> None:
+        self.query_one("#goal-drill-rows", DataTable).focus()
+        self.load_rows()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="drill")
+    def load_rows(self) -> None:
+        """Read the records in a thread (a colleague outside one's scope: a refusal)."""
+        rows = self.workbench.goals.leaderboard_drill(None, self.line.key, self.board.day)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.RowsLoaded(rows))
+
+    @on(RowsLoaded)
+    def show_rows(self, message: RowsLoaded) -> None:
+        """One row per record, by measure and day."""
+        self.rows = message.rows
+        table = self.query_one("#goal-drill-rows", DataTable)
+        table.clear()
+        for i, r in enumerate(self.rows):
+            table.add_row(
+                Text(_cut(measure_label(r.measure), 10)),
+                Text(r.day.isoformat() if r.day else ""),
+                Text(r.customer_no),
+                Text(_cut(r.name, 10)),
+                Text(_cut(r.what, 14)),
+                Text(amount_text(r.measure, r.amount), justify="right"),
+                key=str(i),
+            )
+
+    def action_open(self) -> None:
+        """Open the customer of the highlighted record."""
+        table = self.query_one("#goal-drill-rows", DataTable)
+        if 0 <= table.cursor_row < len(self.rows) and self.rows[table.cursor_row].customer_no:
+            self.open_customer(self.rows[table.cursor_row].customer_no)
+
+    def action_back(self) -> None:
+        """Back to the leaderboard."""
+        self.dismiss(None)
+
+    @on(Worker.StateChanged)
+    def report_failure(self, event: Worker.StateChanged) -> None:
+        """A refusal (another's records) is a notification; the measures stay."""
         report_worker_error(self, event)

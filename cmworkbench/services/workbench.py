@@ -35,6 +35,7 @@ from cmworkbench.services.core.login import (
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.usecase import Facade
 from cmworkbench.services.customers.facade import CustomersFacade
+from cmworkbench.services.goals.facade import GoalsFacade
 from cmworkbench.services.notifications.facade import NotificationsFacade
 from cmworkbench.services.pipeline.facade import (
     LeadsFacade,
@@ -73,6 +74,7 @@ class Workbench:
         "referrals": ReferralsFacade,
         "leads": LeadsFacade,
         "opportunities": OpportunitiesFacade,
+        "goals": GoalsFacade,
         "drafts": DraftsFacade,
     }
     """Every facade, by the attribute it is reached by (the scope table lists their methods).
@@ -99,6 +101,7 @@ class Workbench:
         self.referrals = ReferralsFacade(self)
         self.leads = LeadsFacade(self)
         self.opportunities = OpportunitiesFacade(self)
+        self.goals = GoalsFacade(self)
         self.drafts = DraftsFacade(self)
         assert {name: type(getattr(self, name)) for name in self.FACADES} == self.FACADES
 

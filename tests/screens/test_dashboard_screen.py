@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import settled, table_rows
+from conftest import notifications, settled, table_rows
 from report_world import template  # noqa: F401 - the module-scoped world, reused
 from sqlalchemy import Engine
 from textual.widgets import DataTable, Label
@@ -21,7 +21,7 @@ from cmworkbench.app import make_app
 from cmworkbench.config import Settings
 from cmworkbench.db.engine import make_engine
 from cmworkbench.screens.dashboard import DashboardScreen
-from cmworkbench.screens.report_drill import ReportDrillScreen
+from cmworkbench.screens.report_drill import GoalDrillScreen, ReportDrillScreen
 from cmworkbench.services.reports.figures import FIGURES
 from cmworkbench.services.workbench import login
 
@@ -161,3 +161,88 @@ async def test_the_pipelines_records_are_its_opportunities_with_what_the_figure_
             ("钱多多", "20.0万"),
         ], "the biggest first"
         assert all(row[1].startswith("#") for row in cells), "the opportunity's number first"
+
+
+# -- the morning leaderboard (``l``) ---------------------------------------------------------
+
+
+def with_goals(engine: Engine, settings: Settings) -> None:
+    """2026's goals set by the branch head: 10 visits and 2 new customers a month each for
+    张伟, 李娜 and 孙丽 (team 一: two of them, team 二: one)."""
+    head = login(engine, settings, "head")
+    head.goals.set("visits_done", 2026, 360)
+    head.goals.set("new_customers", 2026, 72)
+
+
+async def test_l_shows_the_morning_leaderboard_on_80_by_24_with_one_s_own_line(
+    engine: Engine, settings: Settings
+) -> None:
+    with_goals(engine, settings)
+    app = make_app(login(engine, settings, "zhangwei"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settled(pilot)
+        await pilot.press("l")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        assert title(app, "#dashboard-title") == (
+            "晨会排行榜 · 昨日 2026-11-20 · 本月 2026-11-01 至 2026-11-22"
+        )
+        board = screen.query_one("#dashboard-leaderboard", DataTable)
+        assert not screen.query_one("#dashboard-figures", DataTable).display
+        cells = table_rows(board)
+        names = [row[2] or row[3] for row in cells]
+        assert sorted(names[:3]) == ["孙丽", "张伟", "李娜"], "the managers first"
+        assert names[3:] == ["团队", "对公一组", "对公二组", "转介人", "刘洋"]
+        assert [row[0] for row in cells[:3]] == sorted(
+            (row[0] for row in cells[:3]), key=lambda r: int(r.strip("*"))
+        ), "by rank"
+        mine = cells[board.cursor_row]
+        assert mine[2] == "张伟" and mine[0].startswith("*"), "the cursor on his own line"
+        assert all(row[4].endswith("%") for row in cells[:3])
+        # 80×24: every column within the screen, no sideways scrolling
+        assert board.region.right <= 80 and board.max_scroll_x == 0
+        assert board.region.bottom <= 22
+        await pilot.press("l")
+        await settled(pilot)
+        assert screen.query_one("#dashboard-figures", DataTable).display
+        assert title(app, "#dashboard-title") == "张伟 · 2026-11-01 至 2026-11-23"
+
+
+async def test_enter_on_a_manager_s_line_shows_their_measures_and_records(
+    engine: Engine, settings: Settings
+) -> None:
+    with_goals(engine, settings)
+    app = make_app(login(engine, settings, "zhangwei"))
+    messages: list[Any] = []
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await pilot.press("f6")
+        await settled(pilot)
+        await pilot.press("l")
+        await settled(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, GoalDrillScreen)
+        assert title(app, "#goal-drill-title") == "张伟 · 2026-11-01 至 2026-11-22"
+        measures = rows(screen.query_one("#goal-drill-measures", DataTable))
+        assert measures["新增客户"][0] == "2" and measures["拜访完成"][0] == "10", "goals"
+        assert measures.get("商机赢单", ["—"])[0] == "—", "a result without a goal: shown"
+        records = table_rows(screen.query_one("#goal-drill-rows", DataTable))
+        visits = [row for row in records if row[0] == "拜访完成"]
+        assert len(visits) == int(measures["拜访完成"][1]), "the records are the month's"
+        assert all(row[0] in ("新增客户", "拜访完成") for row in records), "measures with a goal"
+        await pilot.press("escape")
+        await settled(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        # a colleague's line: the measures, and a refusal for the records (not his book)
+        board = app.screen.query_one("#dashboard-leaderboard", DataTable)
+        other = next(i for i, row in enumerate(table_rows(board)) if row[2] == "孙丽")
+        board.move_cursor(row=other)
+        await pilot.press("enter")
+        await settled(pilot, failing=True)
+        assert isinstance(app.screen, GoalDrillScreen)
+        assert table_rows(app.screen.query_one("#goal-drill-measures", DataTable))
+        assert not table_rows(app.screen.query_one("#goal-drill-rows", DataTable))
+        assert any("sunli" in text for text, _ in notifications(messages))

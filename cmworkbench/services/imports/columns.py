@@ -14,9 +14,11 @@ the stored value as it is: an import adds and corrects data, it never blanks a f
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
@@ -85,6 +87,38 @@ ROLES = _choice(
     }
 )
 
+_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
+
+
+def _number_text(value: object) -> str:
+    """A number cell as typed (``2026.0`` from Excel is ``2026``), else the cleaned text."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return n.parse_text(value, 40)
+
+
+def _year_text(value: object) -> str:
+    """``2026``, ``2026.0`` or ``2026年`` as ``2026`` (the goals service checks the year)."""
+    return _number_text(value).removesuffix("年")
+
+
+def _month_text(value: object) -> str:
+    """A month as the goals service reads it, ``2026-11``, from a date cell (Excel turns a
+    typed ``2026-11`` into 1 November) or ``2026/11``, ``2026.11``, ``2026年11月``."""
+    if isinstance(value, datetime | date):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = n.parse_text(value, 40)
+    found = _MONTH.match(text)
+    return f"{found[1]}-{int(found[2]):02d}" if found else text
+
+
+def _amount_text(value: object) -> str:
+    """A goal's amount as typed (``1200``, ``500万``): the goals service reads it."""
+    return _number_text(value)
+
+
 CUSTOMER_NO = Column(
     "customer_no", ("客户号", "客户编号", "客户代码", "customer no"), _text(32), True
 )
@@ -142,6 +176,15 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("team", ("团队", "小组"), _text(100)),
         Column("backup", ("B角", "ab角", "备岗"), _text(64)),
         Column("phone", ("电话", "手机"), n.parse_phone),
+    ),
+    "goals": (
+        Column("measure", ("指标", "目标指标", "measure"), _text(64), True),
+        Column("year", ("年度", "年份", "year"), _year_text),
+        Column("month", ("月份", "month"), _month_text),
+        Column("login", ("客户经理", "登录名", "工号", "login"), _text(64)),
+        Column("team", ("团队", "小组", "team"), _text(100)),
+        Column("amount", ("目标", "目标值", "amount"), _amount_text, True),
+        Column("rule", ("分解规则", "规则", "rule"), _text(20)),
     ),
 }
 """Per kind, its columns; the field name itself (``customer_no``, ``assets_yuan``) is always

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-KINDS = ("customers", "contacts", "holdings", "staff")
+KINDS = ("customers", "contacts", "holdings", "staff", "goals")
 
 
 @dataclass

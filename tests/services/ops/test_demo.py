@@ -805,3 +805,67 @@ def test_the_services_work_the_demos_pipeline(tmp_path: Path, frozen: datetime) 
     assert _rows(engine, "SELECT status FROM task WHERE rule = 'proposal_returned'") == [("done",)]
     moved = works.move(opportunity_id=revised.id, version=revised.version)
     assert works.won(opportunity_id=moved.id, version=moved.version).status == "won"
+
+
+def _goals(engine: Engine, measure: str, period: str) -> dict[str, int]:
+    """Holder → amount of ``measure``'s goals in ``period``."""
+    rows = _rows(
+        engine,
+        "SELECT holder, amount FROM goal WHERE measure = :m AND period = :p",
+        m=measure,
+        p=period,
+    )
+    return dict(rows)
+
+
+def test_the_years_goals_are_set_and_their_parts_sum(branch: tuple[Engine, DemoSummary]) -> None:
+    """Every configured measure has a 2026 goal, broken down so each whole is its parts: the
+    branch's year is its months and its teams' years, each team's its managers'."""
+    engine, _ = branch
+    teams = dict(_rows(engine, "SELECT 'staff:' || id, 'team:' || team_id FROM staff"))
+    for measure in Settings().goals.measures:
+        year = _goals(engine, measure, "2026")
+        (whole,) = [amount for holder, amount in year.items() if holder.startswith("branch:")]
+        assert whole >= 12, measure
+        months = [_goals(engine, measure, f"2026-{m:02d}") for m in range(1, 13)]
+        assert sum(amount for month in months for h, amount in month.items() if "branch" in h) == (
+            whole
+        )
+        team_years = {h: a for h, a in year.items() if h.startswith("team:")}
+        assert sum(team_years.values()) == whole, measure  # every demo manager is in a team
+        for team, amount in team_years.items():
+            members = [a for h, a in year.items() if teams.get(h) == team]
+            assert sum(members) == amount, (measure, team)
+        november = months[10]
+        assert sum(a for h, a in november.items() if h.startswith("team:")) == sum(
+            a for h, a in november.items() if h.startswith("branch:")
+        )
+
+
+def test_novembers_results_are_near_novembers_goals(branch: tuple[Engine, DemoSummary]) -> None:
+    """By the demo's Monday, two thirds into November, the leaderboard has something to say:
+    of new customers, products opened and visits done (the measures most managers do every
+    week), at least two thirds of the managers are between 30% and 150% of their month's
+    goal; deposits (a handful of A1 deposits make most of the yuan), opportunities won and
+    referrals converted (a few a month for the whole branch) are near it for the branch."""
+    from cmworkbench.services.goals.api import per_staff
+
+    engine, _ = branch
+    settings = Settings()
+    phone = {
+        f"staff:{i}" for (i,) in _rows(engine, "SELECT id FROM staff WHERE role = 'phone_manager'")
+    }
+    for measure in settings.goals.measures:
+        goals = _goals(engine, measure, "2026-11")
+        with Session(engine) as session:
+            done = per_staff(session, settings, measure, "2026-11")
+        staff = {h: a for h, a in goals.items() if h.startswith("staff:") and a > 0}
+        branch_goal = sum(a for h, a in goals.items() if h.startswith("branch:"))
+        share = sum(done.values()) / branch_goal
+        assert 0.3 <= share <= 1.5, (measure, share)
+        if measure in ("new_customers", "products_opened", "visits_done"):
+            near = [h for h, a in staff.items() if 0.3 <= done.get(int(h[6:]), 0) / a <= 1.5]
+            assert len(near) >= 2 * len(staff) / 3, (measure, len(near), len(staff))
+    # the head's correction: phone managers visit nobody, so they have no visits this month
+    visits = _goals(engine, "visits_done", "2026-11")
+    assert phone and all(visits[h] == 0 for h in phone)

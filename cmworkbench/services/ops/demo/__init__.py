@@ -30,7 +30,10 @@ What it builds (proportions from DESIGN.md, details in the ``demo_*`` modules):
 * each manager's pipeline: a handful of open opportunities in every step, more in the early
   ones, with their history, next steps, proposals (some waiting for the supervisor, one of
   the demo login's returned) and a few gone quiet, and the month's won and lost ones
-  (:mod:`cmworkbench.services.ops.demo.opportunities`).
+  (:mod:`cmworkbench.services.ops.demo.opportunities`);
+* the year's sales goals of every configured measure, at the branch's own pace and broken
+  down to teams, managers, months and weeks, with the head's corrections of the month
+  (:mod:`cmworkbench.services.ops.demo.goals`).
 
 Everything is relative to ``clock.now()`` and drawn from ``random.Random(seed)``: the same
 seed and the same ``--now`` give byte-identical data.
@@ -72,6 +75,7 @@ from cmworkbench.services.ops.demo.customers import (
     Chunk,
     Customers,
 )
+from cmworkbench.services.ops.demo.goals import set_goals
 from cmworkbench.services.ops.demo.opportunities import EVENT_COLUMNS as OPPORTUNITY_EVENT_COLUMNS
 from cmworkbench.services.ops.demo.opportunities import OPPORTUNITY_COLUMNS, Opportunities
 from cmworkbench.services.ops.demo.quality import VERIFICATION_COLUMNS
@@ -178,6 +182,7 @@ def build_demo(
         refresh_all(session=session, settings=settings)
         promises.ensure_feedback(session, settings)  # every open ticket owes feedback
         scoring.rescore(session.connection())  # Today's first look finds today scored
+        set_goals(session, settings)  # from the data's own pace: after it is all written
     return DemoSummary(
         staff=counts["staff"],
         customers=counts["customer"],
