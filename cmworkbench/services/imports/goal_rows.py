@@ -43,7 +43,6 @@ from cmworkbench.config import Settings
 from cmworkbench.db.models import Goal
 from cmworkbench.domain.normalize import clean
 from cmworkbench.i18n import CATALOGS, t
-from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import InvalidInput, NotFound, ServiceError
 from cmworkbench.services.core.login import find_actor, first_admin_login
 from cmworkbench.services.core.schemas import Actor
@@ -159,7 +158,7 @@ def import_goals(
     skip_bad: bool,
 ) -> None:
     """Set each year's goal of the file, then make each change by hand, in one transaction."""
-    from cmworkbench.services.imports.importer import _audit_detail, _Checker
+    from cmworkbench.services.imports.importer import _Checker, finish_rows
 
     checker = _Checker("goals", columns, sheet.header, {}, settings.grades)
     where = _Where(columns, sheet.header)
@@ -202,17 +201,7 @@ def import_goals(
                 if done is not None:
                     summary.updated += bool(done.written)
                     summary.unchanged += not done.written
-            audit.record(
-                session,
-                actor=acting,
-                action="import",
-                object_type="goal",
-                detail=_audit_detail(summary, problems.rows),
-            )
-            if summary.dry_run or (problems.rows and not skip_bad):
-                session.rollback()
-            else:
-                session.commit()
+            finish_rows(session, acting, "goal", summary, problems.rows, skip_bad)
         except BaseException:
             session.rollback()
             raise

@@ -52,6 +52,7 @@ from cmworkbench.domain.enums import Role
 from cmworkbench.domain.masking import mask_id, mask_phone
 from cmworkbench.domain.normalize import BadValue, clean
 from cmworkbench.i18n import t
+from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.core.output import OutputFile, output_file
 from cmworkbench.services.core.schemas import Actor
@@ -299,6 +300,30 @@ def _import_bulk(
             conn.rollback()
         else:
             conn.commit()
+
+
+def finish_rows(
+    session: Session,
+    actor: Actor | None,
+    object_type: str,
+    summary: ImportSummary,
+    rejected: int,
+    skip_bad: bool,
+) -> None:
+    """The end of an import written through the services row by row (staff, goals): its
+    audit row, then all or nothing: a dry run, or a bad row without ``--skip-bad``, keeps
+    nothing."""
+    audit.record(
+        session,
+        actor=actor,
+        action="import",
+        object_type=object_type,
+        detail=_audit_detail(summary, rejected),
+    )
+    if summary.dry_run or (rejected and not skip_bad):
+        session.rollback()
+    else:
+        session.commit()
 
 
 def _audit_detail(summary: ImportSummary, rejected: int) -> str:

@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from cmworkbench.db.models import Staff
-from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import ServiceError
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.imports.columns import Column
@@ -39,7 +38,7 @@ def import_staff(
     skip_bad: bool,
 ) -> None:
     """Add or edit each member of staff in the file, in one transaction."""
-    from cmworkbench.services.imports.importer import _audit_detail, _Checker
+    from cmworkbench.services.imports.importer import _Checker, finish_rows
 
     checker = _Checker("staff", columns, sheet.header, {}, grades)
     backups: list[tuple[int, list[Any], str, str]] = []
@@ -68,17 +67,7 @@ def import_staff(
                         _backup(session, actor, grades, login, backup)
                 except ServiceError as exc:
                     problems.add(number, cells, [t_row(number, str(exc))])
-            audit.record(
-                session,
-                actor=actor,
-                action="import",
-                object_type="staff",
-                detail=_audit_detail(summary, problems.rows),
-            )
-            if summary.dry_run or (problems.rows and not skip_bad):
-                session.rollback()
-            else:
-                session.commit()
+            finish_rows(session, actor, "staff", summary, problems.rows, skip_bad)
         except BaseException:
             session.rollback()
             raise
