@@ -104,3 +104,20 @@ def by_next_workday(calendar: BranchCalendar, today: date) -> datetime:
     when a returned proposal is to be answered (decision: a working day to revise it, as the
     first contact of a referral; past it the follow-up is overdue on Today)."""
     return calendar.closing(calendar.add_workdays(today, 1))
+
+
+QUIET_KEY = "opportunity_quiet:{id}:{since}"
+"""``Task.idem_key`` of a quiet opportunity's follow-up: one per quiet spell."""
+RETURNED_KEY = "proposal_returned:{id}:{version}"
+"""``Task.idem_key`` of the follow-up a returned proposal puts on its owner's Today."""
+FOLLOW_UP_RULES = ("opportunity_quiet", "proposal_returned")
+
+
+def opportunity_of_task(rule: str | None, idem_key: str | None) -> int | None:
+    """The opportunity a follow-up task is about (a quiet spell, a returned proposal), read
+    from its key; ``None`` for any other task."""
+    if rule not in FOLLOW_UP_RULES or not idem_key:
+        return None
+    _, _, rest = idem_key.partition(":")
+    number = rest.partition(":")[0]
+    return int(number) if number.isdigit() else None

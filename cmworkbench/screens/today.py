@@ -573,8 +573,9 @@ class TodayScreen(WorkbenchScreen, OpensCustomer, OpensOpportunity):
 
     def action_open(self) -> None:
         """The customer 360 view of the row under the cursor; a complaint deadline opens the
-        ticket on the complaints screen; a lead's row opens its record where it lives; a
-        prospect has no file yet (it says so)."""
+        ticket on the complaints screen; a lead's row opens its record where it lives; an
+        opportunity's follow-up opens the opportunity; a prospect has no file yet (it says
+        so)."""
         row = self._row()
         if row is None:
             return
@@ -582,6 +583,8 @@ class TodayScreen(WorkbenchScreen, OpensCustomer, OpensOpportunity):
             self.app.run_worker(open_ticket(self.app, row.ref), exit_on_error=False)
         elif row.item == "proposal":
             self.open_opportunity(int(row.ref))
+        elif row.opportunity_id is not None:  # a quiet one, or its proposal returned
+            self.open_opportunity(row.opportunity_id)
         elif row.item == "plan" and row.plan_week and row.staff_login:
             self.app.run_worker(
                 open_plan(self.app, row.plan_week, row.staff_login), exit_on_error=False

@@ -214,6 +214,11 @@ async def test_a_stage_move_and_the_proposal_round_trip(
         rows = app.screen.query_one(TaskTable).rows_shown
         assert [(r.kind, r.customer_name) for r in rows] == [("follow_up", "远宇集团")]
         assert COMMENT in (rows[0].task_reason or "")
+        await pilot.press("enter")  # the follow-up opens the opportunity, not the customer
+        await settled(pilot)
+        assert isinstance(app.screen, OpportunityScreen)
+        await pilot.press("escape")
+        await settled(pilot)
         screen = await open_pipeline(pilot)
         await pilot.press("down", "m")
         await settled(pilot)

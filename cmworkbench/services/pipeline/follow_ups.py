@@ -13,8 +13,9 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Opportunity, Promise, Task
 from cmworkbench.domain import pipeline as rules
+from cmworkbench.domain.pipeline import QUIET_KEY
 from cmworkbench.i18n import t
-from cmworkbench.services.pipeline.opportunity_records import QUIET_KEY, QUIET_RULE, follow_up
+from cmworkbench.services.pipeline.opportunity_records import QUIET_RULE, follow_up
 
 
 def negotiated(

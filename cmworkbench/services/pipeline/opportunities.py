@@ -38,6 +38,7 @@ from cmworkbench.config import Settings
 from cmworkbench.db.models import Lead, Opportunity, Referral
 from cmworkbench.domain import pipeline as rules
 from cmworkbench.domain.enums import ReferralStatus
+from cmworkbench.domain.pipeline import RETURNED_KEY
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import Conflict, NotFound
 from cmworkbench.services.core.schemas import Actor
@@ -52,7 +53,6 @@ from cmworkbench.services.pipeline.opportunity_input import (
 )
 from cmworkbench.services.pipeline.opportunity_records import (
     FIELDS,
-    RETURNED_KEY,
     WORKING_ROLES,
     close_tasks,
     event,

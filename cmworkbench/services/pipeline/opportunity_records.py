@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from cmworkbench import clock
 from cmworkbench.db.models import Customer, Opportunity, OpportunityEvent, Staff, Task
 from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
+from cmworkbench.domain.pipeline import FOLLOW_UP_RULES, QUIET_KEY
 from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict, NotFound
@@ -22,10 +23,7 @@ WORKING_ROLES = (Role.MANAGER, Role.PHONE_MANAGER, Role.SUPERVISOR, Role.BRANCH_
 """Who works opportunities (a referrer refers; IT and the admin do not sell)."""
 DECIDING_ROLES = (Role.SUPERVISOR, Role.BRANCH_HEAD)
 FIELDS = "opportunity.field."
-QUIET_RULE = "opportunity_quiet"
-RETURNED_RULE = "proposal_returned"
-QUIET_KEY = "opportunity_quiet:{id}:{since}"
-RETURNED_KEY = "proposal_returned:{id}:{version}"
+QUIET_RULE, RETURNED_RULE = FOLLOW_UP_RULES
 
 
 def visible(session: Session, actor: Actor) -> ColumnElement[bool]:

@@ -12,6 +12,7 @@ from cmworkbench import clock
 from cmworkbench.config import PipelineSettings, Settings
 from cmworkbench.db.models import Opportunity
 from cmworkbench.domain import pipeline as rules
+from cmworkbench.domain.pipeline import RETURNED_KEY
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import Conflict, OutOfScope
 from cmworkbench.services.core.schemas import Actor
@@ -21,7 +22,6 @@ from cmworkbench.services.pipeline.opportunity_input import calendar, raise_prob
 from cmworkbench.services.pipeline.opportunity_records import (
     DECIDING_ROLES,
     FIELDS,
-    RETURNED_KEY,
     RETURNED_RULE,
     close_tasks,
     decides,

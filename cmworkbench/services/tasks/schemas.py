@@ -60,6 +60,9 @@ class TodayRow:
     prospect_id: int | None = None
     """A first contact owed to a prospect who is no customer yet (a lead of the pipeline):
     its id; the row's name and phone are the prospect's, and it has no customer number."""
+    opportunity_id: int | None = None
+    """A follow-up about an opportunity (quiet, or its proposal returned): ``Enter`` opens
+    the opportunity rather than the customer."""
 
 
 SECTIONS = ("lead", "fixed", "plan", "backlog")

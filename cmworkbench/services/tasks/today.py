@@ -20,6 +20,7 @@ from cmworkbench import clock
 from cmworkbench.db.models import Customer, Lead, Staff, Task
 from cmworkbench.domain import priority
 from cmworkbench.domain.masking import mask_phone
+from cmworkbench.domain.pipeline import opportunity_of_task
 from cmworkbench.domain.standing import standing
 from cmworkbench.i18n import t
 from cmworkbench.services.core.cover import coverers
@@ -101,4 +102,5 @@ def row_of(
         state=standing(due_on, deadline_on, day).state.value,
         deadline_at=task.deadline_at,
         prospect_id=prospect.id if prospect is not None and customer is None else None,
+        opportunity_id=opportunity_of_task(task.rule, task.idem_key),
     )

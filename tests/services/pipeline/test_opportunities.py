@@ -125,7 +125,7 @@ def test_a_returned_proposal_comes_back_to_the_owner_s_today_with_the_comment(
     returned = boss.opportunities.return_proposal(opp_id, comment="收益率太低，请重新测算")
     assert (returned.proposal, returned.proposal_comment) == ("returned", "收益率太低，请重新测算")
     (row,) = [r for r in wang.tasks.plan().rows if "收益率太低" in (r.task_reason or r.reason)]
-    assert row.customer_no == "C1"
+    assert (row.customer_no, row.opportunity_id) == ("C1", opp_id)  # Enter opens it
     # a working day to answer it: overdue past Tuesday's close
     assert row.deadline_at is not None
     assert local(row.deadline_at) == "2026-11-17 17:30"

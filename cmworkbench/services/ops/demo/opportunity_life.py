@@ -20,7 +20,7 @@ from cmworkbench.config import Settings
 from cmworkbench.domain import demo_data as d
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import TaskKind
-from cmworkbench.domain.pipeline import by_next_workday, ratio_text
+from cmworkbench.domain.pipeline import FOLLOW_UP_RULES, RETURNED_KEY, by_next_workday, ratio_text
 from cmworkbench.i18n import t
 from cmworkbench.services.ops.demo import opportunity_vocab as v
 from cmworkbench.services.ops.demo.stamps import Stamps
@@ -37,8 +37,6 @@ OPPORTUNITY_COLUMNS = (
 EVENT_COLUMNS = (
     "id", "opportunity_id", "at", "staff_id", "action", "from_stage", "to_stage", "note",
 )  # fmt: skip
-RETURNED_RULE = "proposal_returned"
-RETURNED_KEY = "proposal_returned:{id}:{version}"
 """The returned proposal's follow-up, keyed as ``return_proposal`` keys it."""
 DAYS = 30
 """Closed opportunities were closed in this many days before today."""
@@ -308,7 +306,7 @@ class Lives:
         answer_by = by_next_workday(self.calendar, self.stamps.local_date(at)).timestamp()
         out.tasks.append((
             task_id, TaskKind.FOLLOW_UP.value, customer, owner, when, 0, reason, "open",
-            RETURNED_RULE, RETURNED_KEY.format(id=oid, version=version), None, comment, None,
+            FOLLOW_UP_RULES[1], RETURNED_KEY.format(id=oid, version=version), None, comment, None,
             when, None, None, 1, self.stamps.instant(int(answer_by)),
         ))  # fmt: skip
 
