@@ -52,7 +52,7 @@ from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
-from cmworkbench.db.models import Goal, Referral, Staff, Team
+from cmworkbench.db.models import Goal, Referral, Staff
 from cmworkbench.domain import goals as rules
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import ReferralStatus, Role
@@ -70,7 +70,7 @@ from cmworkbench.services.goals.schemas import (
     MeasureResult,
     ReferrerRank,
 )
-from cmworkbench.services.goals.setting import MANAGER_ROLES
+from cmworkbench.services.goals.setting import Person, branch_people
 
 DRILL_LIMIT = 1000
 """Records listed per measure in a drill-down."""
@@ -99,15 +99,6 @@ def span_of(calendar: BranchCalendar, day: date) -> Span:
 
 
 @dataclass(frozen=True)
-class _Person:
-    id: int
-    login: str
-    name: str
-    team_id: int | None
-    team: str | None
-
-
-@dataclass(frozen=True)
 class _Entry:
     """One holder's standing before it is ranked."""
 
@@ -123,20 +114,6 @@ class _Entry:
 def _measure_problem(settings: Settings, measure: str | None) -> None:
     if measure is not None and (problem := choice_problem(measure, settings.goals.measures)):
         raise FieldsInvalid({"measure": problem}, label_prefix="goal.field.")
-
-
-def _staff(session: Session, branch_id: int, roles: Sequence[str]) -> list[_Person]:
-    rows = session.exec(
-        select(Staff, Team.name)  # type: ignore[call-overload]
-        .outerjoin(Team, col(Team.id) == col(Staff.team_id))
-        .where(
-            col(Staff.branch_id) == branch_id,
-            col(Staff.active),
-            col(Staff.role).in_(roles),
-        )
-        .order_by(col(Staff.login))
-    ).all()
-    return [_Person(s.id or 0, s.login, s.name, s.team_id, team) for s, team in rows]
 
 
 def _goals(
@@ -270,13 +247,13 @@ def _standings(
 def _referrers(
     session: Session, actor: Actor, spans: tuple[Span, Span]
 ) -> tuple[ReferrerRank, ...]:
-    people = _staff(session, actor.branch_id, (Role.REFERRER.value,))
+    people = branch_people(session, actor.branch_id, (Role.REFERRER.value,))
     ids = [p.id for p in people]
 
-    def standing(span: Span) -> list[tuple[_Person, int, int, int]]:
+    def standing(span: Span) -> list[tuple[Person, int, int, int]]:
         converted, made = _referral_counts(session, ids, span)
         rows = sorted(people, key=lambda p: (-converted.get(p.id, 0), -made.get(p.id, 0), p.login))
-        out: list[tuple[_Person, int, int, int]] = []
+        out: list[tuple[Person, int, int, int]] = []
         for i, p in enumerate(rows):
             counts = (converted.get(p.id, 0), made.get(p.id, 0))
             tied = out and out[-1][1:3] == counts
@@ -370,7 +347,7 @@ def _books(
 ) -> tuple[tuple[LeaderLine, ...], tuple[LeaderLine, ...]]:
     """The managers' and the teams' lines."""
     measures = chosen or list(settings.goals.measures)
-    people = _staff(session, actor.branch_id, MANAGER_ROLES)
+    people = branch_people(session, actor.branch_id)
     goals = _goals(session, actor.branch_id, measures, (s.month for s in spans))
     results = (
         _Results(session, settings, measures, spans[0]),

@@ -68,18 +68,33 @@ def _measure_problem(settings: Settings, measure: str) -> str | None:
     return choice_problem(measure, settings.goals.measures)
 
 
-def _managers(session: Session, branch_id: int) -> list[Staff]:
-    return list(
-        session.exec(
-            select(Staff)
-            .where(
-                col(Staff.branch_id) == branch_id,
-                col(Staff.active),
-                col(Staff.role).in_(MANAGER_ROLES),
-            )
-            .order_by(col(Staff.login))
+@dataclass(frozen=True)
+class Person:
+    """An active colleague of the branch a goal or a ranking is about."""
+
+    id: int
+    login: str
+    name: str
+    team_id: int | None
+    team: str | None
+
+
+def branch_people(
+    session: Session, branch_id: int, roles: Sequence[str] = MANAGER_ROLES
+) -> list[Person]:
+    """The active staff of ``branch_id`` with one of ``roles`` (default: the managers and
+    phone managers, whom goals are shared over), by login, with their team's name."""
+    rows = session.exec(
+        select(Staff, Team.name)  # type: ignore[call-overload]
+        .outerjoin(Team, col(Team.id) == col(Staff.team_id))
+        .where(
+            col(Staff.branch_id) == branch_id,
+            col(Staff.active),
+            col(Staff.role).in_(roles),
         )
-    )
+        .order_by(col(Staff.login))
+    ).all()
+    return [Person(s.id or 0, s.login, s.name, s.team_id, team) for s, team in rows]
 
 
 def _books(session: Session, staff_ids: Sequence[int]) -> dict[int, int]:
@@ -94,7 +109,7 @@ def _books(session: Session, staff_ids: Sequence[int]) -> dict[int, int]:
 
 
 def _weights(
-    session: Session, settings: Settings, rule: str, measure: str, year: int, people: list[Staff]
+    session: Session, settings: Settings, rule: str, measure: str, year: int, people: list[Person]
 ) -> dict[int, float]:
     """Each manager's weight under ``rule``."""
     ids = [p.id for p in people if p.id is not None]
@@ -142,7 +157,7 @@ def set_goal(
     if branch is None or branch.id is None:
         raise NotFound(t("goal.no_branch"))
     the_year = int(typed_year)
-    people = _managers(session, branch.id)
+    people = branch_people(session, branch.id)
     weights = _weights(session, settings, chosen, measure, the_year, people)
     session.execute(
         delete(Goal).where(
@@ -206,13 +221,13 @@ def _spread(
     branch_key: str,
     month: str,
     whole: int,
-    people: list[Staff],
+    people: list[Person],
     weights: dict[int, float],
 ) -> None:
     """The branch's month over its teams (and the managers in no team), each team's over its
     managers, by the managers' weights."""
     rows[(branch_key, month)] = whole
-    groups: dict[str, list[Staff]] = {}
+    groups: dict[str, list[Person]] = {}
     for p in people:
         groups.setdefault(f"team:{p.team_id}" if p.team_id else f"staff:{p.id}", []).append(p)
     group_weight = {
