@@ -25,7 +25,15 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 LANGUAGES = ("zh_CN", "en")
-ROLES = ("manager", "phone_manager", "supervisor", "branch_head", "admin", "referrer")
+ROLES = (
+    "manager",
+    "phone_manager",
+    "supervisor",
+    "branch_head",
+    "admin",
+    "referrer",
+    "risk_manager",
+)
 GROUP_CLASSES = ("A1", "A2", "B1", "B2", "C")
 TIERS = ("diamond", "gold", "mid_high", "mass")
 POOL_KEEPERS = ("branch_head", "area_supervisor")
@@ -568,6 +576,41 @@ class GoalSettings:
     or ``last_year`` (by last year's share of the measure)."""
 
 
+@dataclass(frozen=True)
+class CreditSettings:
+    """Credit files (DESIGN.md, loans): the investigation's items, the guarantor rule and the
+    post-loan checks' schedule (:mod:`cmworkbench.services.credit`)."""
+
+    items: list[str] = field(
+        default_factory=lambda: [
+            "credit_bureau",
+            "blacklist",
+            "ledger",
+            "legal_standing",
+            "operations",
+            "credit_standing",
+            "assets_liabilities",
+            "loan_purpose",
+        ]
+    )
+    """The investigation's items in order (keys): the three internal look-ups (征信系统查询,
+    黑名单查询, 分户账查询) and the five external verifications (主体资格, 经营状况, 信用状况,
+    资产负债, 贷款用途) of the bank marketing source."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Own names for the items (key → name, shown in every language); a key without one shows
+    the catalog's name (``enum.credit_item.<key>``)."""
+    guarantor_coverage: float = 2.0
+    """The guarantors' net assets together must be at least this many times the loan (bank
+    marketing source: twice); ``0`` turns the rule off (a loan secured otherwise)."""
+    first_check_days: int = 30
+    """The first post-loan check is due this many days after the approval (on the next working
+    day if that is not one)."""
+    check_months: dict[str, int] = field(default_factory=lambda: {"low": 6, "medium": 3, "high": 1})
+    """Risk grade → months between post-loan checks after the first (higher risk, more often);
+    the grades a file may have, in this order."""
+    default_grade: str = "medium"
+
+
 # Core/premium customers are contacted at least monthly (bank routine); VIP diamond/gold at
 # least every 2 months (telecom VIP standard); government-important at least yearly (handbook).
 _DEFAULT_CADENCE: dict[str, CadenceRule] = {
@@ -653,6 +696,7 @@ class Settings:
     referrals: ReferralSettings = field(default_factory=ReferralSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     goals: GoalSettings = field(default_factory=GoalSettings)
+    credit: CreditSettings = field(default_factory=CreditSettings)
     vip: VipSettings = field(default_factory=VipSettings)
     grades: dict[str, list[str]] = field(
         default_factory=lambda: {
@@ -798,6 +842,34 @@ def _type_name(hint: Any) -> str:
     )
 
 
+def _check_credit(c: CreditSettings, fail: typing.Callable[[str, str], typing.NoReturn]) -> None:
+    if not c.items:
+        fail("credit.items", "must name at least one investigation item")
+    for i, item in enumerate(c.items):
+        if not _KIND_NAME.match(item) or len(item) > 24:
+            fail(f"credit.items[{i}]", f"{item!r} is not an item key like 'blacklist'")
+        if item in c.items[:i]:
+            fail(f"credit.items[{i}]", f"{item!r} is named twice")
+    for key, name in c.names.items():
+        if key not in c.items:
+            fail(f"credit.names.{key}", "is not one of credit.items")
+        if not name.strip() or len(name) > 24:
+            fail(f"credit.names.{key}", "must be 1 to 24 characters")
+    if not 0 <= c.guarantor_coverage <= 100:
+        fail("credit.guarantor_coverage", "must be 0 (no rule) to 100 (2 means twice the loan)")
+    if not 0 < c.first_check_days <= 366:
+        fail("credit.first_check_days", "must be 1 to 366")
+    if not c.check_months:
+        fail("credit.check_months", "must name at least one risk grade")
+    for grade, months in c.check_months.items():
+        if not _KIND_NAME.match(grade) or len(grade) > 16:
+            fail(f"credit.check_months.{grade}", "is not a grade key like 'high'")
+        if not 0 < months <= 36:
+            fail(f"credit.check_months.{grade}", "must be 1 to 36 months")
+    if c.default_grade not in c.check_months:
+        fail("credit.default_grade", f"{c.default_grade!r} is not one of credit.check_months")
+
+
 def _validate(s: Settings, label: str) -> None:
     def fail(key: str, why: str) -> typing.NoReturn:
         raise ConfigError(f"{label}: {key}: {why}")
@@ -911,6 +983,7 @@ def _validate(s: Settings, label: str) -> None:
         fail("pipeline.min_return_ratio", "must be more than 0 (1.5 means 1:1.5)")
     if s.pipeline.stale_days <= 0:
         fail("pipeline.stale_days", "must be more than 0")
+    _check_credit(s.credit, fail)
     for i, measure in enumerate(s.goals.measures):
         base, _, category = measure.partition(".")
         if base not in GOAL_UNITS or (category and base != "products_opened"):

@@ -45,6 +45,7 @@ POSTGRESQL_TESTS=(
     tests/services/customers tests/services/goals tests/services/imports
     tests/services/notifications
     tests/services/pipeline tests/services/promises tests/cli/test_cli_opportunities.py
+    tests/services/credit tests/cli/test_cli_credit.py
     tests/services/ops/test_backup_postgres.py tests/services/ops/test_demo_postgres.py
     tests/services/reports tests/services/staff tests/services/tasks tests/services/visits
     tests/cli/test_cli_complaints.py tests/cli/test_cli_tasks.py tests/cli/test_login_postgres.py

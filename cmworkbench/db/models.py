@@ -524,6 +524,135 @@ class Goal(SQLModel, table=True):
     version: int = Field(default=1)
 
 
+class CreditFile(SQLModel, table=True):
+    """A loan's credit file (信贷档案): the investigation's checklist (``[credit] items``), the
+    borrower's figures, guarantors and collateral, signed by the manager (submitted) and then
+    the risk manager (approved: 双签), and the post-loan checks scheduled from the approval
+    (:mod:`cmworkbench.services.credit`). An approved file is read-only: a change is a new
+    version (``file_version`` + 1, ``previous_id``) that needs both signatures again."""
+
+    __tablename__ = "credit_file"
+    __table_args__ = (
+        Index("ix_credit_file_customer", "customer_id", "state"),
+        Index("ix_credit_file_risk", "risk_manager_id", "state"),
+        Index("ix_credit_file_owner", "owner_id", "state"),
+        Index("ix_credit_file_holding", "holding_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id")
+    holding_id: int | None = Field(default=None, foreign_key="holding.id")
+    """The loan held, for a file on an existing loan; ``None`` for an application."""
+    product: str = Field(max_length=100)
+    amount_yuan: int
+    term_months: int
+    purpose: str = Field(max_length=200)
+    """The loan's stated purpose (贷款用途), checked by the ``loan_purpose`` item."""
+    risk_grade: str = Field(max_length=16)
+    """A key of ``[credit] check_months``: how often the post-loan checks come."""
+    total_assets_yuan: int | None = None
+    total_liabilities_yuan: int | None = None
+    """Net assets are total assets minus total liabilities (bank marketing source)."""
+    monthly_sales_yuan: int | None = None
+    settlement: str | None = Field(default=None, max_length=200)
+    """How sales are settled (结算方式)."""
+    collection: str | None = Field(default=None, max_length=200)
+    """How sales are collected (回款方式)."""
+    collateral: str | None = Field(default=None, max_length=200)
+    collateral_value_yuan: int | None = None
+    state: str = Field(default="draft", max_length=12)
+    """``draft``, ``submitted`` (signed by the manager, waiting for the risk manager),
+    ``returned`` (with ``return_comment``), ``approved`` (both signatures) or ``superseded``
+    (a later version was approved)."""
+    file_version: int = Field(default=1)
+    previous_id: int | None = Field(default=None, foreign_key="credit_file.id")
+    schedule_from: date | None = None
+    """The day the loan's first version was approved: the post-loan checks count from it."""
+    owner_id: int = Field(foreign_key="staff.id")
+    risk_manager_id: int | None = Field(default=None, foreign_key="staff.id")
+    """The risk manager it was submitted to (the only one who sees and signs it)."""
+    submitted_at: datetime | None = None
+    submitted_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    """The first signature (the manager's)."""
+    signed_at: datetime | None = None
+    """The second signature (the risk manager's): the file is approved."""
+    returned_at: datetime | None = None
+    return_comment: str | None = Field(default=None, max_length=500)
+    created_at: datetime
+    updated_at: datetime
+    version: int = Field(default=1)
+
+
+class CreditItem(SQLModel, table=True):
+    """One investigation item of a credit file (``[credit] items``): who checked it and when,
+    what they found, pass or concern (a concern needs a note), and the document it rests on."""
+
+    __tablename__ = "credit_item"
+    __table_args__ = (PrimaryKeyConstraint("file_id", "item"),)
+    file_id: int = Field(foreign_key="credit_file.id")
+    item: str = Field(max_length=24)
+    result: str | None = Field(default=None, max_length=8)
+    """``None`` (open), ``pass`` or ``concern``."""
+    finding: str | None = Field(default=None, max_length=500)
+    note: str | None = Field(default=None, max_length=500)
+    document_ref: str | None = Field(default=None, max_length=100)
+    checked_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    checked_at: datetime | None = None
+
+
+class CreditGuarantor(SQLModel, table=True):
+    """A guarantor of a credit file with their net assets: together at least ``[credit]
+    guarantor_coverage`` × the loan (2×, bank marketing source)."""
+
+    __tablename__ = "credit_guarantor"
+    id: int | None = Field(default=None, primary_key=True)
+    file_id: int = Field(foreign_key="credit_file.id", index=True)
+    name: str = Field(max_length=100)
+    id_no: str | None = Field(default=None, max_length=18)
+    relation: str | None = Field(default=None, max_length=40)
+    net_assets_yuan: int
+    added_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    added_at: datetime
+
+
+class CreditEvent(SQLModel, table=True):
+    """One entry in a credit file's history: made, checked, guarantor, figures, submitted,
+    signed, returned, revised (each also audited)."""
+
+    __tablename__ = "credit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    file_id: int = Field(foreign_key="credit_file.id", index=True)
+    at: datetime
+    staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    action: str = Field(max_length=16)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class PostLoanCheck(SQLModel, table=True):
+    """A post-loan check (贷后检查) of an approved credit file, due on a working day counted from
+    the approval by ``[credit]`` rule; done by a held visit for it, with its findings. The next
+    one is scheduled when it is done."""
+
+    __tablename__ = "post_loan_check"
+    __table_args__ = (
+        UniqueConstraint("file_id", "seq", name="uq_post_loan_check_seq"),
+        Index("ix_post_loan_check_due", "done_at", "due_on"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    file_id: int = Field(foreign_key="credit_file.id")
+    seq: int
+    planned_on: date
+    """The date the rule gives (the next is counted from it, so a holiday does not push the
+    later checks)."""
+    due_on: date
+    """``planned_on`` or, when that is not a working day, the next working day."""
+    done_at: datetime | None = None
+    done_by_id: int | None = Field(default=None, foreign_key="staff.id")
+    interaction_id: int | None = Field(default=None, foreign_key="interaction.id")
+    findings: str | None = Field(default=None, max_length=2000)
+    escalated_at: datetime | None = None
+    """When its lateness reached the supervisor and the risk manager (once)."""
+
+
 class InteractionPurpose(SQLModel, table=True):
     """What a logged contact was for: one row per task kind it served (and the task, when it
     was logged from one or ticked in the outcome dialog)."""

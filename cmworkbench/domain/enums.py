@@ -20,6 +20,9 @@ class Role(StrEnum):
     REFERRER = "referrer"
     """A teller or lobby staff member (柜员, 大堂经理): refers customers and prospects to the
     managers; no book, and no customer search beyond the exact look-up of whom they refer."""
+    RISK_MANAGER = "risk_manager"
+    """The risk manager (风险经理): the second signature on a credit file (双签) and the watch
+    over its post-loan checks; sees only the files submitted to them, no book."""
 
 
 class CustomerKind(StrEnum):

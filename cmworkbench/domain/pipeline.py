@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 
 from cmworkbench.config import PipelineSettings
 from cmworkbench.domain.calendar import BranchCalendar
-from cmworkbench.i18n import label
+from cmworkbench.i18n import label, language
 
 MOST_YUAN = 100_000_000_000
 """No opportunity is worth a hundred billion yuan: a figure above it is a typing slip."""
@@ -33,6 +33,21 @@ def parse_yuan(text: str) -> int | None:
     except InvalidOperation:  # pragma: no cover - the pattern admits only digits
         return None
     return int(amount.to_integral_value())
+
+
+def short_yuan(yuan: int | None) -> str:
+    """An amount as a manager says it: ``120万``, ``1,250.5万`` (en: ``1.2M``, ``850k``)."""
+    if yuan is None:
+        return ""
+
+    def trimmed(value: float) -> str:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+    if language() == "zh_CN":
+        return trimmed(yuan / 10_000) + "万" if yuan >= 10_000 else f"{yuan:,}"
+    if yuan >= 1_000_000:
+        return trimmed(yuan / 1_000_000) + "M"
+    return trimmed(yuan / 1_000) + "k" if yuan >= 1_000 else f"{yuan:,}"
 
 
 def stage_label(pipeline: PipelineSettings, stage: str) -> str:

@@ -129,13 +129,16 @@ def _monthly(session: Session, settings: Settings) -> str:
 
 def _sweep(session: Session, settings: Settings) -> str:
     from cmworkbench.services.complaints.sla import sweep
+    from cmworkbench.services.credit.api import escalate_overdue as post_loan
     from cmworkbench.services.promises.sweep import sweep as promises
 
     out = sweep(session=session, settings=settings)
     kept = promises(session=session, settings=settings)
+    late = post_loan(session=session, settings=settings)
     return (
         f"checked {out.checked}, notified {out.notified}, breached {out.breached};"
-        f" promises checked {kept.checked}, notified {kept.notified}, broken {kept.broken}"
+        f" promises checked {kept.checked}, notified {kept.notified}, broken {kept.broken};"
+        f" post-loan checks late: told {late}"
     )
 
 

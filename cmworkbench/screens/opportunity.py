@@ -30,7 +30,8 @@ from textual.widgets import DataTable, Label
 from textual.worker import Worker, get_current_worker
 
 from cmworkbench.domain import pipeline as rules
-from cmworkbench.i18n import label, language, t
+from cmworkbench.domain.pipeline import short_yuan
+from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import BaseScreen, report_worker_error
 from cmworkbench.screens.dialogs.opportunity import (
     LostDialog,
@@ -51,21 +52,6 @@ if TYPE_CHECKING:
 
 DECIDERS = ("supervisor", "branch_head")
 """Roles that decide proposals (of the people they lead)."""
-
-
-def short_yuan(yuan: int | None) -> str:
-    """An amount as a manager says it: ``120万``, ``1,250.5万`` (en: ``1.2M``, ``850k``)."""
-    if yuan is None:
-        return ""
-
-    def trimmed(value: float) -> str:
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-    if language() == "zh_CN":
-        return trimmed(yuan / 10_000) + "万" if yuan >= 10_000 else f"{yuan:,}"
-    if yuan >= 1_000_000:
-        return trimmed(yuan / 1_000_000) + "M"
-    return trimmed(yuan / 1_000) + "k" if yuan >= 1_000 else f"{yuan:,}"
 
 
 def proposal_text(opp: OpportunityOut) -> str:

@@ -34,6 +34,7 @@ from cmworkbench.services.core.login import (
 )
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.usecase import Facade
+from cmworkbench.services.credit.facade import CreditFacade
 from cmworkbench.services.customers.facade import CustomersFacade
 from cmworkbench.services.goals.facade import GoalsFacade
 from cmworkbench.services.notifications.facade import NotificationsFacade
@@ -75,6 +76,7 @@ class Workbench:
         "leads": LeadsFacade,
         "opportunities": OpportunitiesFacade,
         "goals": GoalsFacade,
+        "credit": CreditFacade,
         "drafts": DraftsFacade,
     }
     """Every facade, by the attribute it is reached by (the scope table lists their methods).
@@ -102,6 +104,7 @@ class Workbench:
         self.leads = LeadsFacade(self)
         self.opportunities = OpportunitiesFacade(self)
         self.goals = GoalsFacade(self)
+        self.credit = CreditFacade(self)
         self.drafts = DraftsFacade(self)
         assert {name: type(getattr(self, name)) for name in self.FACADES} == self.FACADES
 

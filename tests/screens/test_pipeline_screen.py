@@ -372,7 +372,7 @@ async def test_letters_in_the_value_are_marked_and_nothing_is_saved(
         assert dialog.query_one("#field-value", Input).has_class("-invalid")
         assert not dialog.query_one("#label-need", Label).has_class("-invalid")
         error = str(dialog.query_one("#form-error", Label).content)
-        assert t("opportunity.bad_yuan", value="abc") in error
+        assert t("input.bad_yuan", value="abc") in error
         assert dialog.query_one("#field-need", Input).value == "设备贷款"
         assert dialog.query_one("#field-value", Input).value == "abc"
     assert opportunities_of(engine, "C2") == [("deposit", "协定存款", 3_000_000, "select", None)]

@@ -41,10 +41,15 @@ def own_book_only(actor: Actor) -> bool:
     return actor.role in BOOK_ROLES or (actor.role == Role.SUPERVISOR and actor.team_id is None)
 
 
+NO_BOOK_ROLES = (Role.REFERRER, Role.RISK_MANAGER)
+"""Roles that see no customer's file through the book: a referrer (a teller, lobby staff) sees
+only their own referrals (:mod:`cmworkbench.services.pipeline`), a risk manager only the
+credit files submitted to them (:mod:`cmworkbench.services.credit`)."""
+
+
 def sees_no_book(actor: Actor) -> bool:
-    """A referrer (a teller, lobby staff) sees no customer's file: only their own referrals,
-    through :mod:`cmworkbench.services.pipeline`."""
-    return actor.role == Role.REFERRER
+    """Whether ``actor`` is of :data:`NO_BOOK_ROLES`."""
+    return actor.role in NO_BOOK_ROLES
 
 
 def visible_owner_ids(*, session: Session, actor: Actor) -> OwnerScope:

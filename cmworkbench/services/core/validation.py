@@ -8,8 +8,11 @@ language; field labels come from the catalog under ``<label_prefix><field>``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 
+from cmworkbench.domain import idcard
+from cmworkbench.domain.pipeline import MOST_YUAN, parse_yuan
 from cmworkbench.domain.text import describe, first_control
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import InvalidInput
@@ -70,3 +73,42 @@ def range_problem(value: int, least: int, most: int) -> str | None:
     if least <= value <= most:
         return None
     return t("input.range", least=least, most=most, value=value)
+
+
+def read_yuan(
+    problems: dict[str, str], field: str, text: str | int | None, *, required: bool
+) -> int | None:
+    """Whole yuan from what a person types (``1200000``, ``1,200,000``, ``120万``, ``1.5亿``:
+    :func:`cmworkbench.domain.pipeline.parse_yuan`); a problem goes into ``problems`` under
+    ``field`` (nothing typed is one only when ``required``)."""
+    if text is None or (isinstance(text, str) and not text.strip()):
+        if required:
+            problems[field] = t("input.required")
+        return None
+    amount = text if isinstance(text, int) else parse_yuan(text)
+    if amount is None or amount < 0 or amount > MOST_YUAN:
+        problems[field] = t("input.bad_yuan", value=text)
+        return None
+    return amount
+
+
+_ID_MESSAGES = (
+    (re.compile(r"^must be 18 characters, not (?P<n>\d+)$"), "input.id_length"),
+    (re.compile(r"^only digits, and X as the last character$"), "input.id_chars"),
+    (re.compile(r"^birth date (?P<birth>\d+) does not exist$"), "input.id_birth"),
+    (re.compile(r"^check digit should be (?P<expected>\w), not (?P<actual>\w)$"), "input.id_check"),
+)
+""":func:`idcard.validate`'s sentences, read back into catalog keys for the current language."""
+
+
+def id_problem(number: str) -> str | None:
+    """The problem with a resident ID number (身份证号) in the current language, else ``None``
+    (:func:`cmworkbench.domain.idcard.validate`)."""
+    problem = idcard.validate(number)
+    if problem is None:
+        return None
+    for pattern, key in _ID_MESSAGES:
+        match = pattern.match(problem)
+        if match:
+            return t(key, **match.groupdict())
+    return problem  # a new sentence in idcard: still better shown in English than hidden

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, update
 from cmworkbench import clock
 from cmworkbench.config import GROUP_CLASSES, Settings
 from cmworkbench.db.models import Customer, Staff
-from cmworkbench.domain import idcard, phone
+from cmworkbench.domain import phone
 from cmworkbench.domain.enums import CustomerStatus
 from cmworkbench.domain.file_quality import empty
 from cmworkbench.domain.masking import mask_id, mask_phone
@@ -35,6 +35,7 @@ from cmworkbench.services.core.validation import (
     FieldsInvalid,
     choice_problem,
     choices,
+    id_problem,
     text_problem,
 )
 
@@ -47,13 +48,6 @@ MASKED: dict[str, Callable[[str | None], str]] = {
 }
 """PII fields and how their values are shown in audit details."""
 _HOURS = re.compile(r"^(\d{1,2}):(\d{2})[-~](\d{1,2}):(\d{2})$")
-_ID_MESSAGES = (
-    (re.compile(r"^must be 18 characters, not (?P<n>\d+)$"), "input.id_length"),
-    (re.compile(r"^only digits, and X as the last character$"), "input.id_chars"),
-    (re.compile(r"^birth date (?P<birth>\d+) does not exist$"), "input.id_birth"),
-    (re.compile(r"^check digit should be (?P<expected>\w), not (?P<actual>\w)$"), "input.id_check"),
-)
-""":func:`idcard.validate`'s sentences, read back into catalog keys for the current language."""
 
 
 class CustomerInvalid(FieldsInvalid):
@@ -154,18 +148,10 @@ def _id_number(raw: str) -> str | None:
     value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw)).upper()
     if not value:
         return None
-    problem = idcard.validate(value)
+    problem = id_problem(value)
     if problem is not None:
-        raise _Bad(_translate_id_problem(problem))
+        raise _Bad(problem)
     return value
-
-
-def _translate_id_problem(problem: str) -> str:
-    for pattern, key in _ID_MESSAGES:
-        match = pattern.match(problem)
-        if match:
-            return t(key, **match.groupdict())
-    return problem  # a new sentence in idcard: still better shown in English than hidden
 
 
 def _hours(raw: str) -> str | None:

@@ -32,11 +32,11 @@ from cmworkbench.db.models import Branch, Customer, Goal, Staff, Team
 from cmworkbench.domain import goals as rules
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import Role
-from cmworkbench.i18n import t
+from cmworkbench.i18n import label, t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict, NotFound, OutOfScope
 from cmworkbench.services.core.schemas import Actor
-from cmworkbench.services.core.scope import require_role
+from cmworkbench.services.core.scope import require_role, sees_no_book
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem
 from cmworkbench.services.goals.schemas import RULES, GoalChange, GoalOut
 
@@ -436,9 +436,10 @@ def show(
 ) -> list[GoalOut]:
     """The goals of ``period`` (default: this year), of ``measure`` (default: every one): a
     manager sees the branch's, their team's and their own; a supervisor their team's managers
-    too; the branch head and the admin every one."""
-    if actor.role == Role.REFERRER:
-        raise OutOfScope(t("goal.role_show", role=t("enum.role.referrer")))
+    too; the branch head and the admin every one. A role without a book (a referrer, a risk
+    manager) has no sales goals."""
+    if sees_no_book(actor):
+        raise OutOfScope(t("goal.role_show", role=label("role", actor.role)))
     the_period = (period or str(clock.today().year)).strip()
     if measure is not None:
         _problems({"measure": _measure_problem(settings, measure)})

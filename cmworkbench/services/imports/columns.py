@@ -84,6 +84,7 @@ ROLES = _choice(
         Role.BRANCH_HEAD.value: ("行长", "部门经理"),
         Role.ADMIN.value: ("管理员", "系统管理员"),
         Role.REFERRER.value: ("柜员", "大堂经理", "转介员"),
+        Role.RISK_MANAGER.value: ("风险经理", "风控经理"),
     }
 )
 

@@ -41,7 +41,6 @@ from cmworkbench.db.models import (
     Staff,
     Task,
 )
-from cmworkbench.domain import idcard
 from cmworkbench.domain import phone as phones
 from cmworkbench.domain.enums import LeadStatus, ReferralStatus, Role, TaskKind, TaskStatus
 from cmworkbench.domain.masking import mask_id, mask_phone
@@ -59,7 +58,12 @@ from cmworkbench.services.core.scope import (
     require_staff,
     staff_filter,
 )
-from cmworkbench.services.core.validation import FieldsInvalid, choice_problem, text_problem
+from cmworkbench.services.core.validation import (
+    FieldsInvalid,
+    choice_problem,
+    id_problem,
+    text_problem,
+)
 from cmworkbench.services.pipeline import first_contact
 from cmworkbench.services.pipeline.conversion import convert, decide
 from cmworkbench.services.pipeline.schemas import CONTACT_KINDS, LeadMove, LeadOut
@@ -108,7 +112,7 @@ class Prospect:
         if self.typed_phone and not phones.is_valid(self.phone):
             found["phone"] = t("referral.bad_phone")
         if self.id_number:
-            found["id_number"] = idcard.validate(self.id_number)
+            found["id_number"] = id_problem(self.id_number)
         return found
 
 

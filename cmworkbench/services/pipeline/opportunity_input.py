@@ -12,28 +12,16 @@ from cmworkbench.domain import pipeline as rules
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.when import parse_day, parse_moment
 from cmworkbench.i18n import t
-from cmworkbench.services.core.validation import FieldsInvalid, text_problem
+from cmworkbench.services.core.validation import FieldsInvalid, read_yuan, text_problem
 from cmworkbench.services.pipeline.opportunity_records import FIELDS
 
 STEP_CHARS = 200
+yuan = read_yuan
+"""An amount typed the way it is said (``120万``), into ``problems`` when it is not one."""
 
 
 def calendar(settings: Settings) -> BranchCalendar:
     return BranchCalendar.from_settings(settings.calendar)
-
-
-def yuan(
-    problems: dict[str, str], field: str, text: str | int | None, *, required: bool
-) -> int | None:
-    if text is None or (isinstance(text, str) and not text.strip()):
-        if required:
-            problems[field] = t("input.required")
-        return None
-    amount = text if isinstance(text, int) else rules.parse_yuan(text)
-    if amount is None or amount < 0 or amount > rules.MOST_YUAN:
-        problems[field] = t("opportunity.bad_yuan", value=text)
-        return None
-    return amount
 
 
 def day(

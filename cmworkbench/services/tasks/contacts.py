@@ -43,6 +43,7 @@ from cmworkbench.services.core.validation import (
     range_problem,
     text_problem,
 )
+from cmworkbench.services.credit import api as credit
 from cmworkbench.services.customers import api as customers
 from cmworkbench.services.pipeline import api as pipeline
 from cmworkbench.services.promises import api as promises
@@ -193,6 +194,7 @@ def record_contact(
     _check(kind, outcome, note, next_step, duration_minutes, at, purpose)
     now = clock.now()
     held = not (kind == InteractionKind.VISIT and outcome in NOT_HELD)
+    _findings_given(served, kind, outcome, note)
     retention = _retention_result(served, kind, outcome, held, retention)
     row = Interaction(
         customer_id=customer.id,
@@ -234,6 +236,15 @@ def record_contact(
             assert task.id is not None
             closed.append(task.id)
             purposes.setdefault(task.kind, task.id)
+            if task.kind == TaskKind.POST_LOAN:  # a credit file's check: done, the next planned
+                credit.check_done(
+                    session,
+                    settings or Settings(),
+                    actor=actor,
+                    task=task,
+                    interaction_id=row_id,
+                    findings=note or "",
+                )
     for task_kind, task_id in purposes.items():
         session.add(InteractionPurpose(interaction_id=row_id, task_kind=task_kind, task_id=task_id))
     promises.contact_logged(
@@ -257,6 +268,15 @@ def record_contact(
             session, actor=actor, customer=customer, version=customer.version, values=values
         )
     return ContactLogged(row_id, tuple(closed), tuple(purposes))
+
+
+def _findings_given(served: Sequence[Task], kind: str, outcome: str, note: str | None) -> None:
+    """A held visit for a post-loan check (贷后检查) must say what it found (the note): a file's
+    check is closed with those findings, an imported date's with the visit's note."""
+    if kind != InteractionKind.VISIT or outcome in NOT_HELD or (note or "").strip():
+        return
+    if any(task.kind == TaskKind.POST_LOAN for task in served):
+        raise FieldsInvalid({"note": t("credit.findings_required")}, label_prefix="contact.field.")
 
 
 def _retention_result(

@@ -59,6 +59,7 @@ def rule_selects(ctx: Context) -> list[tuple[str, str]]:
         ("after_sale", _after_sale(ctx)),
         ("maturity", _maturity(ctx)),
         ("post_loan", _post_loan(ctx)),
+        ("post_loan", _post_loan_checks(ctx)),
         ("return_call", _return_call(ctx)),
         ("retention", _retention(ctx)),
         ("directory_update", _directory(ctx)),
@@ -173,12 +174,35 @@ def _maturity(ctx: Context) -> str:
 
 
 def _post_loan(ctx: Context) -> str:
+    """The imported post-loan dates of loans without an approved credit file (a file's
+    checks are its own: :func:`_post_loan_checks`)."""
     until = ctx.day + timedelta(days=ctx.settings.tasks.post_loan_lead_days)
     key = "'post_loan:' || h.id || ':' || h.next_check_on"
     return (
         _select("post_loan", "'post_loan'", ctx.at_opening("h.next_check_on"), key)
         + " FROM holding h JOIN customer c ON c.id = h.customer_id"
         f" WHERE {_ACTIVE} AND h.product_kind = 'loan' AND h.next_check_on <= '{until}'"
+        " AND NOT EXISTS (SELECT 1 FROM credit_file f"
+        " WHERE f.holding_id = h.id AND f.state = 'approved')"
+    )
+
+
+_CHECK_KEY = "'post_loan:check:' || pc.id"
+"""The key of a credit file's check's task (``credit.api.TASK_KEY`` and the check's id)."""
+
+
+def _post_loan_checks(ctx: Context) -> str:
+    """The scheduled checks of approved credit files (:mod:`cmworkbench.services.credit.
+    post_loan`), due on their working day; closed only by a held visit with findings."""
+    until = ctx.day + timedelta(days=ctx.settings.tasks.post_loan_lead_days)
+    return (
+        _select(
+            "post_loan", "'post_loan'", ctx.at_opening("pc.due_on"), "'post_loan:check:' || pc.id"
+        )
+        + " FROM post_loan_check pc JOIN credit_file f ON f.id = pc.file_id"
+        " JOIN customer c ON c.id = f.customer_id"
+        f" WHERE {_ACTIVE} AND f.state = 'approved' AND pc.done_at IS NULL"
+        f" AND pc.due_on <= '{until}'"
     )
 
 

@@ -272,13 +272,16 @@ def test_fixed_key_fingerprint_is_stable():
     assert _fingerprint(FIXED_KEY) == "SHA256:y8VS9ZsOcVMCvHM01RZbutwBj7645l5uqd4kg7eUfGQ"
 
 
-def test_a_teller_added_as_referrer_gets_the_same_restricted_line(db, cmw, tmp_path, capsys):
+@pytest.mark.parametrize(("login", "role"), [("liuna", "referrer"), ("zhaofk", "risk_manager")])
+def test_a_teller_or_a_risk_manager_gets_the_same_restricted_line(
+    db, cmw, tmp_path, capsys, login, role
+):
     auth = tmp_path / "authorized_keys"
-    add = ["--db", db, "staff", "add", "liuna", "--name", "刘娜", "--role", "referrer"]
+    add = ["--db", db, "staff", "add", login, "--name", "刘娜", "--role", role]
     assert main(add) == 0
-    argv = ["--db", db, "staff", "grant-key", "liuna", _keyfile(tmp_path, FIXED_KEY)]
+    argv = ["--db", db, "staff", "grant-key", login, _keyfile(tmp_path, FIXED_KEY)]
     assert main([*argv, "--authorized-keys", str(auth)]) == 0
     body = FIXED_KEY.split()[1]
     assert auth.read_text().splitlines()[-1] == (
-        f'restrict,pty,command="{cmw} tui --as liuna" ssh-ed25519 {body} cmw:liuna'
+        f'restrict,pty,command="{cmw} tui --as {login}" ssh-ed25519 {body} cmw:{login}'
     )

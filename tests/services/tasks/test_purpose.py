@@ -148,7 +148,11 @@ def test_a_visit_for_the_post_loan_check_closes_it_and_a_backdated_one_is_bounde
     engine: Engine, settings: Settings, tasks: dict[str, int]
 ) -> None:
     bench = zhang(engine, settings)
-    logged = bench.tasks.log_contact("C001", "visit", "done", for_tasks=[tasks["post_loan"]])
+    with pytest.raises(FieldsInvalid):  # a post-loan check says what it found
+        bench.tasks.log_contact("C001", "visit", "done", for_tasks=[tasks["post_loan"]])
+    logged = bench.tasks.log_contact(
+        "C001", "visit", "done", note="经营正常", for_tasks=[tasks["post_loan"]]
+    )
     assert statuses(engine)["post_loan"] == "done"
     assert tasks["post_loan"] in logged.closed_task_ids
     with pytest.raises(FieldsInvalid):  # in the future

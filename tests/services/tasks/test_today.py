@@ -235,7 +235,9 @@ def test_a_reached_call_closes_the_contact_task_a_no_answer_does_not(
     assert task_row(engine, ids["contact"]).note == f"closed by logged call #{interaction_id}"
     workbench.tasks.log_contact(customer_no, "visit", "done")  # a visit for nothing in particular
     assert statuses(engine, ids)["post_loan"] == "open"
-    workbench.tasks.log_contact(customer_no, "visit", "done", for_tasks=[ids["post_loan"]])
+    workbench.tasks.log_contact(
+        customer_no, "visit", "done", note="实地查看经营正常", for_tasks=[ids["post_loan"]]
+    )
     assert statuses(engine, ids)["post_loan"] == "done"
     workbench.customers.verify(customer_no)
     assert statuses(engine, ids)["verify_info"] == "done"
