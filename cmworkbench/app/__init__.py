@@ -9,7 +9,8 @@ notifications show as toasts within a few seconds (:mod:`cmworkbench.app.notices
 
 A referrer (a teller or lobby staff member: no book, no customers) gets :class:`ReferrerApp`
 instead: one screen, the referral form and their own referrals, and only the keys that work
-there (help, privacy, palette, quit); :func:`make_app` chooses by the actor's role.
+there (help, privacy, palette, quit); a risk manager gets :class:`RiskApp`, the queue of
+credit files to sign and the same keys; :func:`make_app` chooses by the actor's role.
 
 Start-up is kept short: this module imports Textual and the screens only; the database is
 first touched by the screens' workers after the first paint.
@@ -281,13 +282,45 @@ class ReferrerApp(WorkbenchApp, inherit_bindings=False):
         return super().check_action(action, parameters)
 
 
+class RiskApp(WorkbenchApp, inherit_bindings=False):
+    """A risk manager's workbench (风险经理): the queue of credit files submitted to them and
+    the files it opens, where they sign or return them. Like a referrer they have no book
+    (they see only the files submitted to them), so none of the managers' modes, no work log
+    and no inbox; the session keys work as everywhere."""
+
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "credit_queue": _later("credit_lists", "CreditQueueScreen"),
+    }
+    """The one screen (imported when it opens: the managers' app never loads it)."""
+
+    DEFAULT_MODE: ClassVar[str] = "credit_queue"
+
+    BINDINGS: ClassVar[list[BindingType]] = [HELP_BINDING, *SESSION_BINDINGS]
+    """Help, privacy, palette, quit: no key of a screen a risk manager cannot open."""
+
+    POLLS_NOTICES: ClassVar[bool] = False
+    """No inbox to read them in: the queue, read each time it is shown (or ``r``), is where
+    a submitted file arrives."""
+
+    NOT_HERE = ReferrerApp.NOT_HERE
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The managers' modes, inbox and work log are not part of this app."""
+        if action in self.NOT_HERE:
+            return False
+        return super().check_action(action, parameters)
+
+
 def make_app(workbench: Workbench) -> WorkbenchApp:
     """The workbench app for ``workbench.actor``; the CLI and the tests build it this way. A
-    referrer gets :class:`ReferrerApp`, everyone else the managers' :class:`WorkbenchApp`.
+    referrer gets :class:`ReferrerApp`, a risk manager :class:`RiskApp`, everyone else the
+    managers' :class:`WorkbenchApp`.
 
     Set the language first (:func:`cmworkbench.i18n.set_language`): every text, key
     descriptions included, is looked up when the app and its screens are built.
     """
     if workbench.actor.role == Role.REFERRER:
         return ReferrerApp(workbench)
+    if workbench.actor.role == Role.RISK_MANAGER:
+        return RiskApp(workbench)
     return WorkbenchApp(workbench)

@@ -6,7 +6,8 @@ rows under the cursors). Masked phones and ID numbers are revealed with ``r`` fo
 this screen is in front: leaving it (or ``r`` again, or the privacy key) masks them again.
 
 The last tab lists the customer's opportunities (商机), the open ones first: ``Enter`` opens
-one (its keys work there), ``b`` opens a new one for this customer.
+one (its keys work there), ``b`` opens a new one for this customer. ``l`` lists the
+customer's credit files (信贷档案, :mod:`cmworkbench.screens.credit_lists`).
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ class Customer360Screen(OpensOpportunity):
         _key("n", "negotiation", "negotiation"),
         _key("x", "at_risk", "at_risk"),
         _key("b", "new_opportunity", "pipeline_new"),
+        _key("l", "credit_files", "credit_files"),
         _key("right_square_bracket", "tab(1)", "next_tab", key_display="]"),
         _key("left_square_bracket", "tab(-1)", "previous_tab", key_display="[", show=False),
         _key("escape", "back", "back"),
@@ -244,6 +246,12 @@ class Customer360Screen(OpensOpportunity):
                 lambda o: t("tui.opportunity.created", name=o.name, stage=o.stage_label)
             ),
         )
+
+    def action_credit_files(self) -> None:
+        """The customer's credit files: open one, or make a new one."""
+        from cmworkbench.screens.credit_lists import CreditFilesScreen
+
+        self.app.push_screen(CreditFilesScreen(self.customer_no, self.profile.name))
 
     def opportunity_changed(self, opportunity: OpportunityOut, text: str) -> None:
         """Say what happened, and show the opportunities as they now are."""

@@ -397,6 +397,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer, OpensOpportunity):
             row.customer_no,
             row.task_id,
             retention=row.kind == "retention",
+            findings=row.kind == "post_loan",
         )
         self._dialog(dialog, then)
 

@@ -115,6 +115,7 @@ class ContactOutcomeDialog(HoldsKeys, ModalScreen[ContactOutcome | None]):
         exclude_task: int | None = None,
         *,
         retention: bool = False,
+        findings: bool = False,
     ) -> None:
         super().__init__()
         translate_bindings(self)
@@ -133,6 +134,9 @@ class ContactOutcomeDialog(HoldsKeys, ModalScreen[ContactOutcome | None]):
         """Ids of the tasks ticked."""
         self.retention = retention
         """The contact is logged from a retention task."""
+        self.findings = findings
+        """The contact is logged from a post-loan check: a held visit needs its findings (the
+        note), asked here before the service would refuse it."""
         self.pending: str | None = None
         """The outcome chosen while the retention result is asked (second step)."""
 
@@ -149,7 +153,8 @@ class ContactOutcomeDialog(HoldsKeys, ModalScreen[ContactOutcome | None]):
                 compact=True,
             )
             yield Label("", id="outcome-others", classes="others", markup=False)
-            yield Input(placeholder=t("tui.outcome.note"), id="outcome-note", compact=True)
+            note = "tui.outcome.findings" if self._needs_findings() else "tui.outcome.note"
+            yield Input(placeholder=t(note), id="outcome-note", compact=True)
             yield Label(t("tui.outcome.hint", n=len(self.outcomes)), classes="hint", markup=False)
 
     def on_mount(self) -> None:
@@ -203,10 +208,20 @@ class ContactOutcomeDialog(HoldsKeys, ModalScreen[ContactOutcome | None]):
             self.dismiss(ContactOutcome(self.pending, note, also, retention=result))
             return
         outcome = self.outcomes[index]
+        if note is None and is_held(self.kind, outcome) and self._needs_findings():
+            self.query_one(".hint", Label).update(t("credit.findings_required"))
+            self.query_one("#outcome-note", Input).focus()
+            return
         if is_held(self.kind, outcome) and self._for_retention():
             self._ask_result(outcome)
             return
         self.dismiss(ContactOutcome(outcome, note, also))
+
+    def _needs_findings(self) -> bool:
+        """A visit for a post-loan check (logged from it, or one ticked) needs its findings."""
+        ticked = (task for task in self.others if task.task_id in self.ticked)
+        post_loan = self.findings or any(task.kind == "post_loan" for task in ticked)
+        return self.kind == "visit" and post_loan
 
     def _for_retention(self) -> bool:
         ticked = (task for task in self.others if task.task_id in self.ticked)
