@@ -4,7 +4,7 @@ a SQLite file each test copies: every figure of it is counted by hand in
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,15 @@ from cmworkbench import clock
 from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.db.migrate import upgrade
 from cmworkbench.db.models import (
+    CreditEvent,
+    CreditFile,
     Customer,
     Holding,
     Interaction,
     Lead,
     Opportunity,
     OpportunityEvent,
+    PostLoanCheck,
     Promise,
     Referral,
     Staff,
@@ -218,6 +221,7 @@ def build_world(f: Factory) -> None:
 
     referrals(f, customers, zhang=zhang, sun=sun, lina=lina, teller=teller)
     opportunities(f, customers, zhang=zhang, sun=sun, head=people[4])
+    credit_files(f, customers, zhang=zhang, sun=sun)
 
     s.add(StaffLeave(staff_id=lina.id, starts_on=date(2026, 11, 16), ends_on=date(2026, 11, 20)))  # type: ignore[arg-type]
     for day in range(2, 21):
@@ -365,6 +369,123 @@ def opportunities(f: Factory, customers: dict[str, Customer], **staff: Staff) ->
     ], proposal="approved", proposal_at=at("2026-11-10T09:00"),
        decided_at=at("2026-11-12T09:00"), decided_by_id=head.id, cost_yuan=500_000,
        return_yuan=600_000)  # fmt: skip
+
+
+Entry = tuple[str, str]
+"""One entry in a credit file's history: when, action (signed, returned and superseded by the
+risk manager, the rest by the file's manager)."""
+
+_BY_RISK = ("sign", "return", "superseded")
+_STATE_AFTER = {"new": "draft", "revise": "draft", "submit": "submitted", "sign": "approved",
+                "return": "returned", "superseded": "superseded"}  # fmt: skip
+
+
+def credit_files(f: Factory, customers: dict[str, Customer], **staff: Staff) -> None:
+    """The credit files of 张伟's and 孙丽's customers, submitted to the risk managers 冯控
+    (fengkong) and 赵风控 (zhaofk), with their history and post-loan checks (test_credit_figures
+    counts them)."""
+    s = f.session
+    zhang, sun = staff["zhang"], staff["sun"]
+    risk = {
+        login: Staff(login=login, name=name, role="risk_manager", branch_id=zhang.branch_id,
+                     created_at=at("2026-01-01T09:00"))
+        for login, name in (("fengkong", "冯控"), ("zhaofk", "赵风控"))
+    }  # fmt: skip
+    s.add_all(risk.values())
+    s.flush()
+    made: dict[str, CreditFile] = {}
+
+    def credit(
+        key: str, who: str, grade: str, to: str, entries: list[Entry], previous: str = ""
+    ) -> None:
+        owner = sun if who == "K9" else zhang
+        state = _STATE_AFTER[entries[-1][1]]
+
+        def when(action: str) -> list[datetime]:
+            return [at(moment) for moment, done in entries if done == action]
+
+        submits, signs, returns = when("submit"), when("sign"), when("return")
+        before = made.get(previous)
+        row = CreditFile(
+            customer_id=customers[who].id, product="流动资金贷款", amount_yuan=1_000_000,  # type: ignore[arg-type]
+            term_months=12, purpose="采购原材料", risk_grade=grade, state=state,
+            owner_id=owner.id, risk_manager_id=risk[to].id if submits else None,  # type: ignore[arg-type]
+            submitted_at=submits[-1] if submits else None,
+            submitted_by_id=owner.id if submits else None,
+            signed_at=signs[0] if signs else None,
+            returned_at=returns[-1] if returns else None,
+            return_comment="请补充近三个月银行流水" if state == "returned" else None,
+            file_version=2 if before else 1, previous_id=before.id if before else None,
+            schedule_from=before.schedule_from if before else (
+                signs[0].astimezone(clock.branch_tz()).date() if signs else None
+            ),
+            created_at=at(entries[0][0]), updated_at=at(entries[-1][0]),
+        )  # fmt: skip
+        s.add(row)
+        s.flush()
+        for moment, action in entries:
+            by = risk[to] if action in _BY_RISK else owner
+            s.add(CreditEvent(file_id=row.id, at=at(moment), staff_id=by.id, action=action))  # type: ignore[arg-type]
+        made[key] = row
+
+    def check(
+        key: str, seq: int, planned: str, due: str, done: str | None = None, late: str = ""
+    ) -> None:
+        file = made[key]
+        s.add(
+            PostLoanCheck(
+                file_id=file.id, seq=seq, planned_on=date.fromisoformat(planned),  # type: ignore[arg-type]
+                due_on=date.fromisoformat(due), done_at=at(done) if done else None,
+                done_by_id=file.owner_id if done else None,
+                findings="经营正常" if done else None, escalated_at=at(late) if late else None,
+            )
+        )  # fmt: skip
+
+    # F1 (张伟, K1): signed by 冯控 in October after 2 days; its first check, due 11-13, done
+    # the day before: on time
+    credit("F1", "K1", "medium", "fengkong", [("2026-10-08T10:00", "new"),
+           ("2026-10-12T10:00", "submit"), ("2026-10-14T10:00", "sign")])  # fmt: skip
+    check("F1", 1, "2026-11-13", "2026-11-13", "2026-11-12T15:00")
+    check("F1", 2, "2027-02-13", "2027-02-15")
+    # F2 (张伟, K2): made in October (a draft at its end), signed by 冯控 on 11-09 4.25 days
+    # after its submission
+    credit("F2", "K2", "high", "fengkong", [("2026-10-28T10:00", "new"),
+           ("2026-11-05T10:00", "submit"), ("2026-11-09T16:00", "sign")])  # fmt: skip
+    check("F2", 1, "2026-12-09", "2026-12-09")
+    # F3 (张伟, K3): waiting for 冯控 since 11-18; F4 (张伟, K4): a draft
+    credit("F3", "K3", "medium", "fengkong", [("2026-11-16T10:00", "new"),
+           ("2026-11-18T14:00", "submit")])  # fmt: skip
+    credit("F4", "K4", "medium", "", [("2026-11-19T10:00", "new")])
+    # F5 (孙丽, K9): returned by 赵风控, submitted again on 11-16 and signed a day later
+    credit("F5", "K9", "medium", "zhaofk", [("2026-11-02T10:00", "new"),
+           ("2026-11-10T09:00", "submit"), ("2026-11-11T09:00", "return"),
+           ("2026-11-16T09:00", "submit"), ("2026-11-17T09:00", "sign")])  # fmt: skip
+    # F6 (孙丽, K9, high risk: a check a month): approved in August; its third check, due
+    # 11-02, done at 07:00 the next morning (late: 23:00 UTC on its day); superseded on 11-20
+    # by its second version F7 (revised 11-18, signed by 赵风控 a day after its submission),
+    # which took its open check along
+    credit("F6", "K9", "high", "zhaofk", [("2026-07-20T10:00", "new"),
+           ("2026-07-30T10:00", "submit"), ("2026-08-03T10:00", "sign"),
+           ("2026-11-20T10:00", "superseded")])  # fmt: skip
+    check("F6", 1, "2026-09-02", "2026-09-02", "2026-09-02T10:00")
+    check("F6", 2, "2026-10-02", "2026-10-09", "2026-10-09T10:00")
+    check("F6", 3, "2026-11-02", "2026-11-02", "2026-11-03T07:00")
+    credit("F7", "K9", "high", "zhaofk", [("2026-11-18T10:00", "revise"),
+           ("2026-11-19T10:00", "submit"), ("2026-11-20T10:00", "sign")], "F6")  # fmt: skip
+    check("F7", 4, "2026-12-02", "2026-12-02")
+    # F8 (张伟, K1): returned by 赵风控 on Friday
+    credit("F8", "K1", "medium", "zhaofk", [("2026-11-17T10:00", "new"),
+           ("2026-11-19T10:00", "submit"), ("2026-11-20T11:00", "return")])  # fmt: skip
+    # F9 (张伟, K4): signed by 赵风控 in October after 3 days; its first check, due 11-18, not
+    # done (escalated at midnight): late
+    credit("F9", "K4", "medium", "zhaofk", [("2026-10-12T10:00", "new"),
+           ("2026-10-16T10:00", "submit"), ("2026-10-19T10:00", "sign")])  # fmt: skip
+    check("F9", 1, "2026-11-18", "2026-11-18", late="2026-11-19T00:01")
+    # F10 (张伟, K2): signed by 冯控 in October after 1.25 days; its first check, planned on
+    # Saturday 11-21, is due today and not done yet: undecided
+    credit("F10", "K2", "medium", "fengkong", [("2026-10-15T10:00", "new"),
+           ("2026-10-21T10:00", "submit"), ("2026-10-22T16:00", "sign")])  # fmt: skip
+    check("F10", 1, "2026-11-21", "2026-11-23")
 
 
 @pytest.fixture(scope="module")

@@ -204,7 +204,7 @@ def _oldest_row(group: str, figure: Figure, for_people: bool) -> list[Any]:
 
 
 _LABELLED_PARTS = ("old_scale", "on_time", "late", "missing", *RETENTION_RESULTS)
-_SHARE_PARTS = ("worklog", "retention")
+_SHARE_PARTS = ("worklog", "retention", "post_loan_on_time")
 """Figures whose parts are shown as a share of all its records (on time 18/20), not as a
 rate within the part."""
 
@@ -219,15 +219,18 @@ _BY_REFERRER = ("referral_contacted", "referral_conversion")
 _BY_STAGE = ("pipeline_value", "stage_days")
 _BY_PRODUCT = ("won_value", "win_rate")
 """The pipeline's figures by step (in the pipeline's order) and by product."""
+_CREDIT = ("credit_files", "credit_sign_days")
+"""The credit files by state (in the order a file goes), the days to sign by risk manager."""
 
 
 def _shown_parts(figure: str, part: str | None) -> bool:
     """The breakdowns a report lists under a figure: coverage, freshness and the data
     quality by class (accuracy with each class's own target), the
-    work logs on time, late and missing and the retention talks by result (each a share of
-    the figure's records), the referrals by referrer, the pipeline by step or product, and how
-    many of the satisfaction answers are on the old scale."""
-    shown_parts = (*_BY_CLASS, *_BY_REFERRER, *_BY_STAGE, *_BY_PRODUCT, *_SHARE_PARTS)
+    work logs on time, late and missing, the retention talks by result and the post-loan
+    checks on time, late and not done (each a share of the figure's records), the referrals
+    by referrer, the pipeline by step or product, the credit files by state and the days to
+    sign by risk manager, and how many of the satisfaction answers are on the old scale."""
+    shown_parts = (*_BY_CLASS, *_BY_REFERRER, *_BY_STAGE, *_BY_PRODUCT, *_CREDIT, *_SHARE_PARTS)
     return figure in shown_parts or part == "old_scale"
 
 

@@ -67,14 +67,14 @@ async def test_the_branch_head_sees_the_branchs_figures_red_below_target_with_a_
         assert "red" in str(coverage[1].style), "below its target: red"
         assert "red" not in str(table.get_row_at(5)[1].style), "hours have no target"
         # 80×24: the figures fill the space above the counts and the footer, and scroll with
-        # the cursor to the last (the proposals waiting for approval)
-        assert table.row_count == len(FIGURES) == 27 and table.region.bottom <= 22
+        # the cursor to the last (the post-loan checks on time)
+        assert table.row_count == len(FIGURES) == 30 and table.region.bottom <= 22
         assert table.region.height >= 17
-        await pilot.press(*["down"] * 26)
+        await pilot.press(*["down"] * 29)
         await settled(pilot)
-        assert table.cursor_row == 26
-        # the last row's line (header + 27 rows) lies within the scrolled window
-        assert table.scroll_y > 0 and table.scroll_y + table.scrollable_content_region.height >= 28
+        assert table.cursor_row == 29
+        # the last row's line (header + 30 rows) lies within the scrolled window
+        assert table.scroll_y > 0 and table.scroll_y + table.scrollable_content_region.height >= 31
         assert "转介成交率" in rows(table)
         assert (
             shown["转介按时联系率"][:2] == ["50.0%", "95.0%"]
@@ -90,15 +90,20 @@ async def test_the_branch_head_sees_the_branchs_figures_red_below_target_with_a_
         assert shown["平均阶段停留天数"][3] == "7 条平均"
         assert shown["待审批方案"][:2] == ["1", ""] and shown["待审批方案"][3] == "最久 6.9天"
         assert "red" not in str(table.get_row_at(26)[1].style), "the pipeline has no targets"
+        # the credit files: how many, the days to sign on average, the checks on time
+        assert shown["信贷档案"][:2] == ["9", ""] and shown["信贷档案"][3] == "9 条"
+        assert shown["风险经理平均签字天数"][0] == "2.1天"
+        assert shown["风险经理平均签字天数"][3] == "3 条平均"
+        assert shown["贷后检查按期率"][:2] == ["33.3%", ""] and shown["贷后检查按期率"][3] == "1/3"
 
 
-async def test_every_figure_is_on_screen_at_100_by_35(engine: Engine, settings: Settings) -> None:
+async def test_every_figure_is_on_screen_at_100_by_38(engine: Engine, settings: Settings) -> None:
     app = make_app(login(engine, settings, "head"))
-    async with app.run_test(size=(100, 35)) as pilot:
+    async with app.run_test(size=(100, 38)) as pilot:
         await pilot.press("f6")
         await settled(pilot)
         table = app.screen.query_one("#dashboard-figures", DataTable)
-        assert table.region.height == 28 and table.max_scroll_y == 0
+        assert table.region.height == 31 and table.max_scroll_y == 0
 
 
 async def test_enter_opens_the_records_behind_a_figure_and_esc_comes_back(

@@ -32,8 +32,8 @@ half-open; ``:end`` is never later than now), ``:start_day`` / ``:end_day`` (the
 branch-local dates, ``:end_day`` inclusive), ``:shift`` (``'+480 minutes'``: UTC → branch
 local), and per definition the small ``VALUES`` tables built from config (cadence rules,
 freshness, working days, product and pipeline step names: ``rep_product``, ``rep_stage``), and
-the words of the drill-downs (``rf_…``, ``op_…``). Scope is the ``{owners}`` placeholder: a
-list of staff ids.
+the words of the drill-downs (``rf_…``, ``op_…``, and the credit files' ``cs_…``, ``pl_…``).
+Scope is the ``{owners}`` placeholder: a list of staff ids.
 
 A figure may also define ``weekly``: the same records over several consecutive periods in
 one statement (the Dashboard's trend), one row per record with the columns ``owner_id``,
@@ -64,6 +64,7 @@ from cmworkbench.db.vip import vip_case
 from cmworkbench.domain.complaint_flow import SATISFIED
 from cmworkbench.domain.file_quality import accuracy_target
 from cmworkbench.domain.pipeline import stage_label
+from cmworkbench.services.reports import credit_figures as credit
 from cmworkbench.services.reports import pipeline_figures as pipeline
 
 if TYPE_CHECKING:
@@ -781,6 +782,25 @@ FIGURES: tuple[FigureDef, ...] = (
         pipeline.proposals_waiting,
         worst_first="waited DESC",  # the oldest first
         oldest="waited",
+    ),
+    # The credit files (credit_figures.py): no targets in [targets] either.
+    FigureDef(
+        "credit_files",
+        "count",
+        None,
+        True,
+        credit.credit_files,
+        worst_first="st_rank",  # in the order a file goes: drafts first
+        part_order=credit.state_order,
+    ),
+    FigureDef("credit_sign_days", "days", None, False, credit.credit_sign_days),
+    FigureDef(
+        "post_loan_on_time",
+        "ratio",
+        None,
+        True,
+        credit.post_loan_on_time,
+        part_order=credit.check_order,
     ),
 )
 """Every figure of the report, in the order reports show them."""

@@ -22,6 +22,7 @@ from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.pipeline import stage_label
 from cmworkbench.i18n import label, t
 from cmworkbench.services.core.errors import InvalidInput
+from cmworkbench.services.reports import credit_figures
 
 
 def _midnight(day: date) -> datetime:
@@ -115,6 +116,7 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
     params.update(quality_params(settings))
     params.update(referral_params())
     params.update(pipeline_params())
+    params.update(credit_figures.params())
     products = [(kind, label("product_kind", kind)) for kind in settings.referrals.products]
     stages = [(key, stage_label(settings.pipeline, key)) for key in settings.pipeline.stages]
     ctes = ", ".join(
@@ -207,7 +209,7 @@ def weekly_query(each: Sequence[Query]) -> Query:
             {
                 f"{k}_{n}": v
                 for k, v in query.params.items()
-                if not k.startswith(("rep_", "dq_", "rf_", "op_"))
+                if not k.startswith(("rep_", "dq_", "rf_", "op_", "cs_", "pl_"))
             }
         )
     for key in ("after_sale_months", "after_sale_start_days", "after_sale_back"):

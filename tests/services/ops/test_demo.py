@@ -34,7 +34,8 @@ NOW = "2026-11-23T08:30"
 TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
     "customer_metric", "complaint", "complaint_event", "task", "work_log", "visit_plan",
-    "visit_plan_item", "opportunity", "opportunity_event",
+    "visit_plan_item", "opportunity", "opportunity_event", "credit_file", "credit_guarantor",
+    "credit_event", "post_loan_check", "notification",
 )  # fmt: skip
 
 
@@ -111,8 +112,9 @@ def test_demo_login_is_the_first_manager(branch: tuple[Engine, DemoSummary]) -> 
 def test_summary_counts_the_rows_written(branch: tuple[Engine, DemoSummary]) -> None:
     engine, summary = branch
     count = {t: _rows(engine, f"SELECT COUNT(*) FROM {t}")[0][0] for t in TABLES}
-    # the named roster of 19 and the front line of six tellers and lobby staff (referrers)
-    assert (count["staff"], count["customer"]) == (summary.staff, summary.customers) == (25, 5000)
+    # the named roster of 19, the front line of six tellers and lobby staff (referrers) and
+    # the two risk managers
+    assert (count["staff"], count["customer"]) == (summary.staff, summary.customers) == (27, 5000)
     assert count["contact"] == summary.contacts
     assert count["holding"] == summary.holdings
     assert count["interaction"] == summary.interactions

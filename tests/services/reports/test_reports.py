@@ -44,6 +44,8 @@ Given, on Monday 2026-11-23 at 08:30 (clock frozen), the report of November so f
   won on 10-25 after 20 days at select; O8 (K9, 60万) 9 days at assess, its proposal waited
   from 11-10 09:00 until the branch head approved it on 11-12, 3 days at solution, at close
   since 11-13.
+* Credit files of their customers, with their post-loan checks, are counted in
+  :mod:`test_credit_figures`.
 """
 
 from __future__ import annotations
@@ -165,6 +167,10 @@ def test_a_managers_figures_are_the_ones_counted_by_hand(session: Session) -> No
         "win_rate": (1, 2),  # O3 won, O4 lost
         "stage_days": (6 + 16 + 9.5 + 4 + 10, 5),  # a loss (O4) is no step's time
         "proposals_waiting": (1, 1),  # O2's
+        # the credit files (test_credit_figures counts them)
+        "credit_files": (7, 7),
+        "credit_sign_days": (4.25, 1),
+        "post_loan_on_time": (1, 2),
     }
     coverage = report.total.figure("coverage")
     assert coverage.value == 0.75 and coverage.target == 0.95 and coverage.below_target

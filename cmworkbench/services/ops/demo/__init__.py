@@ -33,7 +33,13 @@ What it builds (proportions from DESIGN.md, details in the ``demo_*`` modules):
   (:mod:`cmworkbench.services.ops.demo.opportunities`);
 * the year's sales goals of every configured measure, at the branch's own pace and broken
   down to teams, managers, months and weeks, with the head's corrections of the month
-  (:mod:`cmworkbench.services.ops.demo.goals`).
+  (:mod:`cmworkbench.services.ops.demo.goals`);
+* the branch's two risk managers (role ``risk_manager``, stable logins ``fengkong`` and
+  ``qinlan``) and the credit files of the last four months, a few per manager: drafts with
+  items open, files waiting for the risk manager's signature, one returned with its follow-up,
+  approved ones with their post-loan checks done by visits (the next due, one of last week
+  overdue and escalated) and one superseded by its revised version
+  (:mod:`cmworkbench.services.ops.demo.credit`).
 
 Everything is relative to ``clock.now()`` and drawn from ``random.Random(seed)``: the same
 seed and the same ``--now`` give byte-identical data.
@@ -63,6 +69,7 @@ from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.i18n import t
 from cmworkbench.services.complaints.api import refresh_all
 from cmworkbench.services.core.errors import InvalidInput
+from cmworkbench.services.ops.demo import credit as demo_credit
 from cmworkbench.services.ops.demo.activity import INTERACTION_COLUMNS
 from cmworkbench.services.ops.demo.complaints import COMPLAINT_COLUMNS, EVENT_COLUMNS, Complaints
 from cmworkbench.services.ops.demo.customers import (
@@ -119,7 +126,8 @@ TABLES = (
     "branch", "team", "staff", "customer", "contact", "holding", "interaction",
     "customer_metric", "complaint", "complaint_event", "task", "work_log", "visit_plan",
     "visit_plan_item", "directory_refresh", "market_report", "verification", "lead",
-    "lead_contact", "referral", "opportunity", "opportunity_event",
+    "lead_contact", "referral", "opportunity", "opportunity_event", "credit_file",
+    "credit_guarantor", "credit_event", "post_loan_check", "notification",
 )  # fmt: skip
 STAFF_COLUMNS = (
     "id", "login", "name", "role", "grade", "branch_id", "team_id", "backup_id", "phone",
@@ -164,6 +172,7 @@ def build_demo(
     people = staffing(0, *needed(customers, AB_SHARE, settings.workload))
     try:
         logins = [m.login for m in people.members] + [login for login, *_ in REFERRERS]
+        logins += [login for login, _ in demo_credit.RISK_MANAGERS]
         _refuse_unless_empty(sink, logins)
         counts = _fill(sink, customers, seed, progress, settings)
         sink.finish(TABLES)
@@ -225,6 +234,7 @@ def _fill(
     log_rng = random.Random(seeds.getrandbits(64))
     referral_rng = random.Random(seeds.getrandbits(64))  # drawn last: the others stay as they were
     pipeline_rng = random.Random(seeds.getrandbits(64))  # after the referrals' (the same reason)
+    credit_rng = random.Random(seeds.getrandbits(64))  # after the pipeline's (the same reason)
     stamps = Stamps(clock.now(), clock.branch_tz())
     ids = {name: sink.scalar(f"SELECT COALESCE(MAX(id), 0) FROM {name}") + 1 for name in TABLES}
     first = dict(ids)
@@ -232,11 +242,16 @@ def _fill(
     members = _write_branch(sink, staff_rng, stamps, ids, team)
     referrers, rows = referrer_rows(referral_rng, stamps, ids, first["branch"], first["team"])
     sink.insert("staff", STAFF_COLUMNS, rows)
+    risk, rows = demo_credit.risk_manager_rows(credit_rng, stamps, ids, first["branch"])
+    sink.insert("staff", STAFF_COLUMNS, rows)
     calendar = BranchCalendar.from_settings(settings.calendar)
     referrals = Referrals(referral_rng, stamps, settings, calendar, ids, members, referrers)
     books = Books(members, settings.grades, settings.workload)
     pipelines = Opportunities(
         pipeline_rng, stamps, settings, calendar, ids, members, books.supervisor_of
+    )
+    loans = demo_credit.Credit(
+        credit_rng, stamps, settings, calendar, ids, members, books.supervisor_of, risk
     )
     people = Customers(people_rng, stamps, books, ids, settings)
     complaints = Complaints(complaint_rng, stamps, books, ids)
@@ -246,6 +261,7 @@ def _fill(
         chunk = people.chunk(count)
         referrals.collect(chunk)  # the first customers walk in
         pipelines.collect(chunk)  # the first of each book are worked
+        loans.collect(chunk)  # and the loans of the managers' customers
         _write_chunk(sink, chunk, complaints)
         done += count
         if progress is not None:
@@ -274,7 +290,26 @@ def _fill(
     sink.insert("opportunity", OPPORTUNITY_COLUMNS, worked.opportunities)
     sink.insert("opportunity_event", OPPORTUNITY_EVENT_COLUMNS, worked.events)
     sink.insert("task", TASK_COLUMNS, worked.tasks)
+    _write_credit(sink, loans.build())
     return {name: ids[name] - first[name] for name in TABLES}
+
+
+def _write_credit(sink: Sink, made: demo_credit.Written) -> None:
+    """The credit files and what hangs off them, parents first."""
+    c = demo_credit
+    tables: Sequence[tuple[str, Sequence[str], list[tuple[object, ...]]]] = (
+        ("credit_file", c.FILE_COLUMNS, made.files),
+        ("credit_item", c.ITEM_COLUMNS, made.items),
+        ("credit_guarantor", c.GUARANTOR_COLUMNS, made.guarantors),
+        ("credit_event", c.EVENT_COLUMNS, made.events),
+        ("interaction", INTERACTION_COLUMNS, made.interactions),
+        ("task", TASK_COLUMNS, made.tasks),
+        ("post_loan_check", c.CHECK_COLUMNS, made.checks),
+        ("interaction_purpose", c.PURPOSE_COLUMNS, made.purposes),
+        ("notification", c.NOTIFICATION_COLUMNS, made.notifications),
+    )
+    for table, columns, rows in tables:
+        sink.insert(table, columns, rows)
 
 
 def _write_branch(
