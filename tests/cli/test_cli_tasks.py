@@ -16,8 +16,14 @@ def test_generate_then_tasks_json_contract(database_url, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert rows, "a demo manager has work on a Monday morning"
     assert {"id", "kind", "customer_no", "due", "priority", "reason"} <= set(rows[0])
-    scores = [r["priority"] for r in rows]
-    assert scores == sorted(scores, reverse=True), "ranked by priority"
+    # the order of the day: what is fixed today (by its time), then the plan and the backlog,
+    # each ranked by priority
+    order = {"fixed": 0, "plan": 1, "backlog": 2}
+    sections = [r["section"] for r in rows]
+    assert sections == sorted(sections, key=order.__getitem__), "fixed, plan, backlog"
+    for section in ("plan", "backlog"):
+        scores = [r["priority"] for r in rows if r["section"] == section]
+        assert scores == sorted(scores, reverse=True), f"the {section} ranked by priority"
     assert all(r["reason"] for r in rows)
     assert main(["--db", url, *now, "tasks", "--as", "chenjing", "--json"]) == 0
     theirs = {r["id"] for r in json.loads(capsys.readouterr().out)}
