@@ -50,6 +50,7 @@ from cmworkbench.db.models import (
 )
 from cmworkbench.domain import calendar, vip
 from cmworkbench.services.reports import report
+from cmworkbench.services.workbench import Workbench, login
 
 RowT = TypeVar("RowT", bound=SQLModel)
 
@@ -421,6 +422,12 @@ async def settled(pilot: Pilot[Any], *, failing: bool = False) -> None:
             except expected:
                 continue
         await pilot.pause()
+
+
+def as_login(engine: Engine, login_name: str, settings: Settings | None = None) -> Workbench:
+    """The workbench of ``login_name`` (:func:`cmworkbench.services.workbench.login`), on the
+    default settings unless given."""
+    return login(engine, settings or Settings(), login_name)
 
 
 def notifications(

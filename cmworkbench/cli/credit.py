@@ -33,6 +33,7 @@ from cmworkbench.cli.common import (
     table_time,
 )
 from cmworkbench.config import Settings
+from cmworkbench.domain.credit import STATES
 from cmworkbench.domain.pipeline import short_yuan
 
 if TYPE_CHECKING:
@@ -43,7 +44,6 @@ LIST_COLUMNS = ("id", "customer", "product", "amount", "state", "owner", "risk",
 ITEM_COLUMNS = ("item", "result", "finding", "note", "document", "who", "when")
 EVENT_COLUMNS = ("at", "who", "action", "note")
 CHECK_COLUMNS = ("seq", "due", "done", "who", "findings")
-STATES = ("draft", "submitted", "returned", "approved", "superseded")
 
 
 def register(commands: Commands, common: Parser) -> dict[str, Handler]:

@@ -35,11 +35,11 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label
 from textual.worker import Worker, get_current_worker
 
+from cmworkbench.domain.credit import WORKED
 from cmworkbench.domain.pipeline import short_yuan
 from cmworkbench.i18n import label, t
 from cmworkbench.screens.base import BaseScreen, error_text, report_worker_error
 from cmworkbench.screens.credit_text import (
-    WORKED,
     blocking_lines,
     check_lines,
     figures_lines,

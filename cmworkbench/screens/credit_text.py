@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cmworkbench.domain.credit import WORKED
 from cmworkbench.domain.pipeline import short_yuan
 from cmworkbench.i18n import label, t
 from cmworkbench.widgets.display import local_date, local_time
 
 if TYPE_CHECKING:
     from cmworkbench.services.credit.schemas import CreditFileDetail, CreditFileOut, CreditItemOut
-
-WORKED = ("draft", "returned")
-"""The states in which the manager changes a file."""
 
 
 def file_title(f: CreditFileOut) -> str:

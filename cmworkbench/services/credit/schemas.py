@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-FILE_STATES = ("draft", "submitted", "returned", "approved", "superseded")
 ITEM_RESULTS = ("pass", "concern")
 
 
@@ -68,7 +67,7 @@ class CreditFileOut:
     purpose: str
     risk_grade: str
     state: str
-    """One of :data:`FILE_STATES`."""
+    """One of :data:`cmworkbench.domain.credit.STATES`."""
     file_version: int
     previous_id: int | None
     holding_id: int | None

@@ -15,10 +15,11 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import CreditFile, Customer, PostLoanCheck, Staff, Task
 from cmworkbench.domain.calendar import BranchCalendar
-from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
+from cmworkbench.domain.enums import Role, TaskKind
 from cmworkbench.domain.pipeline import by_next_workday, short_yuan
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import Conflict, NotFound
+from cmworkbench.services.core.keyed_tasks import close_keyed
 from cmworkbench.services.core.notify import insert_notification
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_role
@@ -66,7 +67,7 @@ def submit(
     file.submitted_at, file.submitted_by_id = now, actor.id
     file.return_comment = None
     touched(session, file)
-    _close_returned(session, actor, file)
+    close_keyed(session, actor, RETURNED_KEY.format(id=file.id))
     event(session, actor, file, "submit", f"→ {risk.login}")
     customer = session.get(Customer, file.customer_id)
     assert risk.id is not None
@@ -214,17 +215,6 @@ def return_file(
     )
     _tell_owner(session, file, "credit_returned", "credit.notice.returned", comment=text)
     return detail(session, actor, settings, file_id)
-
-
-def _close_returned(session: Session, actor: Actor, file: CreditFile) -> None:
-    query = select(Task).where(
-        col(Task.idem_key).startswith(RETURNED_KEY.format(id=file.id)),
-        col(Task.status) == TaskStatus.OPEN,
-    )
-    for task in session.exec(query).all():
-        task.status, task.closed_at, task.closed_by_id = TaskStatus.DONE, clock.now(), actor.id
-        task.version += 1
-        session.add(task)
 
 
 def _tell_owner(

@@ -3,6 +3,7 @@ whole (checklist, figures, guarantors, history, post-loan checks)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
@@ -28,14 +29,12 @@ from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_customer, require_role
 from cmworkbench.services.credit.records import (
     SIGNING_ROLES,
-    blocking,
     guarantors_of,
     items_of,
     load,
     visible,
 )
 from cmworkbench.services.credit.schemas import (
-    FILE_STATES,
     CreditEventOut,
     CreditFileDetail,
     CreditFileOut,
@@ -64,17 +63,13 @@ def out_rows(
             select(Customer).where(col(Customer.id).in_({f.customer_id for f in files}))
         ).all()
     }
-    open_items = dict(
-        session.exec(  # type: ignore[call-overload]
-            select(CreditItem.file_id, func.count())
-            .where(col(CreditItem.file_id).in_(ids), col(CreditItem.result).is_(None))
-            .group_by(col(CreditItem.file_id))
-        ).all()
-    )
-    known = {
-        (i.file_id, i.item)
-        for i in session.exec(select(CreditItem).where(col(CreditItem.file_id).in_(ids))).all()
-    }
+    checklist = session.exec(
+        select(CreditItem.file_id, CreditItem.item, CreditItem.result).where(
+            col(CreditItem.file_id).in_(ids)
+        )
+    ).all()
+    open_items = Counter(file_id for file_id, _item, result in checklist if result is None)
+    known = {(file_id, item) for file_id, item, _result in checklist}
     nets = dict(
         session.exec(  # type: ignore[call-overload]
             select(CreditGuarantor.file_id, func.sum(CreditGuarantor.net_assets_yuan))
@@ -117,7 +112,7 @@ def out_rows(
                 owner_name=owner.name if owner else "",
                 risk_manager=risk.login if risk else None,
                 risk_manager_name=risk.name if risk else None,
-                open_items=int(open_items.get(f.id) or 0) + missing,
+                open_items=open_items[f.id] + missing,
                 guarantor_nets=guarantee,
                 coverage=round(rules.coverage(f.amount_yuan, [guarantee]), 2),
                 coverage_ok=not rules.coverage_short(credit, f.amount_yuan, [guarantee]),
@@ -153,10 +148,16 @@ def detail(session: Session, actor: Actor, settings: Settings, file_id: int) -> 
                 checked_at=row.checked_at if row else None,
             )
         )
+    rows = guarantors_of(session, file_id)
     guarantors = [
         GuarantorOut(g.id or 0, g.name, mask_id(g.id_no), g.relation, g.net_assets_yuan)
-        for g in guarantors_of(session, file_id)
+        for g in rows
     ]
+    blocks: list[str] = []
+    if file.state in SIGNABLE:  # what the file still lacks, from the rows read here
+        states = [rules.ItemState(i.item, i.result, i.note) for i in by_item.values()]
+        nets = [g.net_assets_yuan for g in rows]
+        blocks = rules.blocking(credit, file.amount_yuan, states, nets)
     events = [
         CreditEventOut(e.at, logins.get(e.staff_id) if e.staff_id else None, e.action, e.note)
         for e in session.exec(
@@ -194,7 +195,7 @@ def detail(session: Session, actor: Actor, settings: Settings, file_id: int) -> 
         collateral_value=file.collateral_value_yuan,
         guarantors=guarantors,
         coverage_needed=rules.coverage_needed(credit, file.amount_yuan),
-        blocking=blocking(session, credit, file) if file.state in SIGNABLE else [],
+        blocking=blocks,
         events=events,
         checks=checks,
     )
@@ -229,8 +230,8 @@ def list_files(
         customer = require_customer(session=session, actor=actor, customer_no=customer_no)
         query = query.where(col(CreditFile.customer_id) == customer.id)
     if state:
-        if state not in FILE_STATES:
-            raise InvalidInput(t("credit.bad_state", value=state, states=", ".join(FILE_STATES)))
+        if state not in rules.STATES:
+            raise InvalidInput(t("credit.bad_state", value=state, states=", ".join(rules.STATES)))
         query = query.where(col(CreditFile.state) == state)
     else:
         query = query.where(col(CreditFile.state) != "superseded")

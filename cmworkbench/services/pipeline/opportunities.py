@@ -41,6 +41,7 @@ from cmworkbench.domain.enums import ReferralStatus
 from cmworkbench.domain.pipeline import RETURNED_KEY
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import Conflict, NotFound
+from cmworkbench.services.core.keyed_tasks import close_keyed
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_customer, require_role
 from cmworkbench.services.core.validation import FieldsInvalid, choice_problem, text_problem
@@ -54,7 +55,6 @@ from cmworkbench.services.pipeline.opportunity_input import (
 from cmworkbench.services.pipeline.opportunity_records import (
     FIELDS,
     WORKING_ROLES,
-    close_tasks,
     event,
     open_for_work,
     stepped,
@@ -242,7 +242,7 @@ def move(
             stop = pipeline.proposal_stage  # it waits at the proposal step
     if the_move.back_before_proposal:
         opp.proposal, opp.proposal_comment = None, None
-        close_tasks(session, actor, opp, RETURNED_KEY.format(id=opp.id, version=""))
+        close_keyed(session, actor, RETURNED_KEY.format(id=opp.id, version=""))
     opp.stage, opp.stage_since = stop, clock.now()
     if step is not None:
         opp.next_step, opp.next_due = step, due
@@ -339,7 +339,7 @@ def lost(
 def _close(session: Session, actor: Actor, opp: Opportunity) -> None:
     """A closed opportunity owes no follow-up: its quiet and returned tasks close."""
     stepped(session, actor, opp)
-    close_tasks(session, actor, opp, RETURNED_KEY.format(id=opp.id, version=""))
+    close_keyed(session, actor, RETURNED_KEY.format(id=opp.id, version=""))
 
 
 def _convert_referral(session: Session, actor: Actor, opp: Opportunity) -> None:

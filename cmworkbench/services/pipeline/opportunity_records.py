@@ -11,11 +11,12 @@ from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.db.models import Customer, Opportunity, OpportunityEvent, Staff, Task
-from cmworkbench.domain.enums import Role, TaskKind, TaskStatus
+from cmworkbench.domain.enums import Role, TaskKind
 from cmworkbench.domain.pipeline import FOLLOW_UP_RULES, QUIET_KEY
 from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
 from cmworkbench.services.core.errors import Conflict, NotFound
+from cmworkbench.services.core.keyed_tasks import close_keyed
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import own_book_only, require_role, sees_no_book
 
@@ -125,7 +126,7 @@ def stepped(session: Session, actor: Actor, opp: Opportunity) -> None:
     opp.last_step_at = now
     opp.version += 1
     session.add(opp)
-    close_tasks(session, actor, opp, QUIET_KEY.format(id=opp.id, since=""))
+    close_keyed(session, actor, QUIET_KEY.format(id=opp.id, since=""))
 
 
 def follow_up(
@@ -155,14 +156,3 @@ def follow_up(
             deadline_at=deadline,
         )
     )
-
-
-def close_tasks(session: Session, actor: Actor | None, opp: Opportunity, prefix: str) -> None:
-    query = select(Task).where(
-        col(Task.idem_key).startswith(prefix), col(Task.status) == TaskStatus.OPEN
-    )
-    for task in session.exec(query).all():
-        task.status, task.closed_at = TaskStatus.DONE, clock.now()
-        task.closed_by_id = actor.id if actor is not None else None
-        task.version += 1
-        session.add(task)

@@ -15,6 +15,7 @@ from cmworkbench.domain import pipeline as rules
 from cmworkbench.domain.pipeline import RETURNED_KEY
 from cmworkbench.i18n import t
 from cmworkbench.services.core.errors import Conflict, OutOfScope
+from cmworkbench.services.core.keyed_tasks import close_keyed
 from cmworkbench.services.core.schemas import Actor
 from cmworkbench.services.core.scope import require_role
 from cmworkbench.services.core.validation import FieldsInvalid, text_problem
@@ -23,7 +24,6 @@ from cmworkbench.services.pipeline.opportunity_records import (
     DECIDING_ROLES,
     FIELDS,
     RETURNED_RULE,
-    close_tasks,
     decides,
     event,
     follow_up,
@@ -64,7 +64,7 @@ def record_proposal(
     opp.proposal = "waiting" if waiting else "clear"
     opp.proposal_comment, opp.proposal_at = None, clock.now()
     opp.decided_at, opp.decided_by_id = None, None
-    close_tasks(session, actor, opp, RETURNED_KEY.format(id=opp.id, version=""))
+    close_keyed(session, actor, RETURNED_KEY.format(id=opp.id, version=""))
     note = f"{rules.ratio_text(cost, back)} ({cost}/{back})"
     event(session, actor, opp, "propose", note=note)
 

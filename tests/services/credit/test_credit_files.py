@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from conftest import as_login
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
@@ -19,7 +20,6 @@ from cmworkbench import clock
 from cmworkbench.config import CreditSettings, Settings
 from cmworkbench.db.models import AuditLog, CreditFile, Holding, Notification, PostLoanCheck, Task
 from cmworkbench.services.core.errors import Conflict, NotFound, OutOfScope
-from cmworkbench.services.core.login import find_actor
 from cmworkbench.services.core.validation import FieldsInvalid
 from cmworkbench.services.credit.api import escalate_overdue
 from cmworkbench.services.tasks.generate import generate
@@ -27,12 +27,6 @@ from cmworkbench.services.workbench import Workbench
 
 SETTINGS = Settings()
 ITEMS = SETTINGS.credit.items
-
-
-def as_login(engine: Engine, login: str, settings: Settings = SETTINGS) -> Workbench:
-    with engine.connect() as conn:
-        actor = find_actor(conn, login)
-    return Workbench(engine, settings, actor)
 
 
 @pytest.fixture

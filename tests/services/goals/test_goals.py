@@ -9,22 +9,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from conftest import as_login
 from sqlalchemy import Engine
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.services.core.errors import OutOfScope
-from cmworkbench.services.core.login import find_actor
 from cmworkbench.services.core.validation import FieldsInvalid
-from cmworkbench.services.workbench import Workbench
 
 SETTINGS = Settings()
-
-
-def as_login(engine: Engine, login: str) -> Workbench:
-    with engine.connect() as conn:
-        actor = find_actor(conn, login)
-    return Workbench(engine, SETTINGS, actor)
 
 
 @pytest.fixture

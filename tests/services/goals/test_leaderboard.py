@@ -33,6 +33,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from conftest import as_login
 from sqlalchemy import Engine
 
 from cmworkbench import clock
@@ -40,19 +41,11 @@ from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer, Holding, Interaction, Opportunity, Referral, Staff
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.services.core.errors import OutOfScope
-from cmworkbench.services.core.login import find_actor
 from cmworkbench.services.core.validation import FieldsInvalid
 from cmworkbench.services.goals.leaderboard import span_of
-from cmworkbench.services.workbench import Workbench
 
 SETTINGS = Settings()
 MONDAY = date(2026, 11, 23)
-
-
-def as_login(engine: Engine, login: str) -> Workbench:
-    with engine.connect() as conn:
-        actor = find_actor(conn, login)
-    return Workbench(engine, SETTINGS, actor)
 
 
 def at(day: str, hour: int = 10) -> datetime:

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from conftest import as_login
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -17,7 +18,6 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import OpportunityEvent, Promise, Referral, Task
 from cmworkbench.services.core.errors import Conflict, NotFound, OutOfScope
-from cmworkbench.services.core.login import find_actor
 from cmworkbench.services.core.validation import FieldsInvalid
 from cmworkbench.services.imports.importer import import_file
 from cmworkbench.services.pipeline.api import quiet_tasks
@@ -25,12 +25,6 @@ from cmworkbench.services.tasks.generate import generate
 from cmworkbench.services.workbench import Workbench
 
 SETTINGS = Settings()
-
-
-def as_login(engine: Engine, login: str) -> Workbench:
-    with engine.connect() as conn:
-        actor = find_actor(conn, login)
-    return Workbench(engine, SETTINGS, actor)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import as_login
 from sqlalchemy import Engine
 from sqlmodel import select
 
@@ -16,18 +17,10 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.db.models import Customer
 from cmworkbench.services.core.errors import Conflict, NotFound, OutOfScope
-from cmworkbench.services.core.login import find_actor
 from cmworkbench.services.core.validation import FieldsInvalid
 from cmworkbench.services.imports.importer import import_file
-from cmworkbench.services.workbench import Workbench
 
 SETTINGS = Settings()
-
-
-def as_login(engine: Engine, login: str) -> Workbench:
-    with engine.connect() as conn:
-        actor = find_actor(conn, login)
-    return Workbench(engine, SETTINGS, actor)
 
 
 @pytest.fixture

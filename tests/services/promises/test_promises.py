@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
+from conftest import as_login
 from sqlalchemy import Engine, text
 from sqlmodel import select
 
@@ -37,12 +38,6 @@ def bench(engine: Engine, build: Any) -> Iterator[Workbench]:
         f.session.add(gov)
         f.session.add(Holding(customer_id=gov.id, product="政务专线", product_kind="telecom"))
     yield as_login(engine, "wangfang")
-
-
-def as_login(engine: Engine, login: str) -> Workbench:
-    with engine.connect() as conn:
-        actor = find_actor(conn, login)
-    return Workbench(engine, SETTINGS, actor)
 
 
 def local(at: datetime) -> str:
