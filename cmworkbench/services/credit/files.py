@@ -51,10 +51,15 @@ def _raise(problems: dict[str, str]) -> None:
         raise FieldsInvalid(problems, label_prefix=FIELDS)
 
 
+SHORT_TEXTS = {"product": 100, "name": 100, "relation": 40}
+"""Texts whose column is shorter than :data:`TEXT_CHARS` (``db/models.py``)."""
+
+
 def _text(
     problems: dict[str, str], field: str, value: str | None, *, required: bool = False
 ) -> str | None:
-    if problem := text_problem(value, most=TEXT_CHARS, required=required):
+    most = SHORT_TEXTS.get(field, TEXT_CHARS)
+    if problem := text_problem(value, most=most, required=required):
         problems[field] = problem
     return (value or "").strip() or None
 

@@ -327,6 +327,14 @@ def test_a_check_with_a_concern_and_its_note_can_be_signed_and_nothing_is_half_s
     assert set(refused.value.fields) == {"name", "net_assets", "id_no"}
     with pytest.raises(FieldsInvalid):
         wang.credit.check(file_id, "no_such_item", "pass", finding="x")
+    with pytest.raises(FieldsInvalid) as too_long:  # each text within its column
+        wang.credit.add_guarantor(file_id, name="甲" * 101, net_assets="1万", relation="乙" * 41)
+    assert set(too_long.value.fields) == {"name", "relation"}
+    with pytest.raises(FieldsInvalid) as long_product:
+        wang.credit.new(
+            customer_no="C1", product="贷" * 101, amount="1万", term_months=1, purpose="x"
+        )
+    assert set(long_product.value.fields) == {"product"}
     assert wang.credit.show(file_id) == before
     wang.credit.submit(file_id, to="zhaofk")
     assert as_login(engine, "zhaofk").credit.sign(file_id).file.state == "approved"
