@@ -256,8 +256,8 @@ class SchedulerSettings:
     lease_seconds: int = 30
     """A leader that has not renewed its lease for this long is replaced."""
     in_tui: bool = True
-    """Every ``cmw tui`` is a candidate leader (the scheduler runs wherever someone works);
-    a branch running ``cmw scheduler`` as a service may turn this off."""
+    """Every ``cmw tui`` is a candidate leader while no ``cmw scheduler`` service runs (the
+    scheduler runs wherever someone works); off, sessions never run the jobs."""
     misfire_grace_seconds: int = 86400
     """After downtime a job whose latest missed run is less than this long ago runs once
     (``coalesce``): a day, so a daily job missed over a weekend still runs when the server is

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, cast
 
 from textual import work
 from textual.binding import Binding, BindingType
@@ -76,6 +76,16 @@ def _later(module: str, name: str) -> Callable[[], Screen[Any]]:
         return cast("Screen[Any]", screen_class())
 
     return make
+
+
+class Candidate(Protocol):
+    """The session's part in the scheduler (:class:`cmworkbench.jobs.candidate.
+    SessionCandidate`, made by ``cmw tui``): the app starts it after its first paint and stops
+    it when it unmounts."""
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 PRIVACY_KEYS = "ctrl+b,f12"
@@ -168,10 +178,12 @@ class WorkbenchApp(NoticeToasts, OrderedKeys, inherit_bindings=False):
     POLLS_NOTICES: ClassVar[bool] = True
     """New notifications show as toasts (the actor's inbox is polled)."""
 
-    def __init__(self, workbench: Workbench) -> None:
+    def __init__(self, workbench: Workbench, scheduler: Candidate | None = None) -> None:
         super().__init__()
         self.workbench = workbench
         """The services, settings and logged-in actor of this session."""
+        self.scheduler = scheduler
+        """The session's scheduler candidate (``scheduler.in_tui``), owned by the app."""
         translate_bindings(self)
         self.title = t("tui.app.title")
 
@@ -195,10 +207,16 @@ class WorkbenchApp(NoticeToasts, OrderedKeys, inherit_bindings=False):
         self.push_screen(HelpScreen(self.screen))
 
     def on_mount(self) -> None:
+        if self.scheduler is not None:
+            self.call_after_refresh(self.scheduler.start)  # after the first paint
         if self.POLLS_NOTICES:
             self.start_notice_poll()
         if self.workbench.actor.role == "admin":
             self.warn_of_the_calendar()
+
+    def on_unmount(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()  # gives the lease up if this session held it
 
     @work(thread=True, exclusive=True, group="calendar")
     def warn_of_the_calendar(self) -> None:
@@ -311,16 +329,19 @@ class RiskApp(WorkbenchApp, inherit_bindings=False):
         return super().check_action(action, parameters)
 
 
-def make_app(workbench: Workbench) -> WorkbenchApp:
+def make_app(workbench: Workbench, scheduler: Candidate | None = None) -> WorkbenchApp:
     """The workbench app for ``workbench.actor``; the CLI and the tests build it this way. A
     referrer gets :class:`ReferrerApp`, a risk manager :class:`RiskApp`, everyone else the
     managers' :class:`WorkbenchApp`.
+
+    ``scheduler``: the session's scheduler candidate, which the app owns from its first paint
+    to its end (``cmw tui`` passes one when ``scheduler.in_tui``).
 
     Set the language first (:func:`cmworkbench.i18n.set_language`): every text, key
     descriptions included, is looked up when the app and its screens are built.
     """
     if workbench.actor.role == Role.REFERRER:
-        return ReferrerApp(workbench)
+        return ReferrerApp(workbench, scheduler)
     if workbench.actor.role == Role.RISK_MANAGER:
-        return RiskApp(workbench)
-    return WorkbenchApp(workbench)
+        return RiskApp(workbench, scheduler)
+    return WorkbenchApp(workbench, scheduler)

@@ -1,9 +1,9 @@
 """``cmw scheduler`` and ``cmw jobs``: the scheduled jobs as a service, and their state.
 
 ``cmw scheduler`` runs in the foreground until SIGTERM or Ctrl+C (systemd unit in
-``deploy/``); it is one more candidate for the lease, like every ``cmw tui``: whichever
-holds the lease runs the jobs. ``cmw jobs`` lists each job with its trigger, next run, last
-run and the lease holder.
+``deploy/``); it is a candidate for the lease that the sessions (``cmw tui``) step aside for:
+while it runs, they leave the jobs to it (:mod:`cmworkbench.jobs.candidate`). ``cmw jobs``
+lists each job with its trigger, next run, last run and the lease holder.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
     stopped = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda *_: stopped.set())
-    leader = Leader(engine, settings)
+    leader = Leader(engine, settings, service=True)
     leader.start()
     logging.getLogger("cmworkbench.jobs").info("candidate %s", leader.holder)
     try:

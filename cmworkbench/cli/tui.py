@@ -1,8 +1,9 @@
-"""``cmw tui``: the workbench itself (the default command), and its background scheduler.
+"""``cmw tui``: the workbench itself (the default command).
 
 The login is checked before the app is imported, through the database driver itself where it
 can be (:func:`~cmworkbench.services.workbench.tui_login_direct`), so the first screen paints
-before SQLAlchemy loads; the process's scheduler candidate starts a moment after that.
+before SQLAlchemy loads. With ``scheduler.in_tui`` the app owns a scheduler candidate
+(:mod:`cmworkbench.jobs.candidate`): it starts after the first paint and stops with the app.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from typing import Any
 
 from cmworkbench import i18n
 from cmworkbench.cli.common import EXIT_OK, Commands, Handler, Parser, UsageError, add_as
@@ -38,43 +38,8 @@ def _tui(args: argparse.Namespace, settings: Settings) -> int:
         # spin on the ended input for ever, even after the connection is gone.
         raise UsageError(i18n.t("cli.tui.no_terminal"))
     from cmworkbench.app import make_app
+    from cmworkbench.jobs.candidate import SessionCandidate
 
-    leader = BackgroundLeader(workbench, settings) if settings.scheduler.in_tui else None
-    try:
-        make_app(workbench).run()
-    finally:
-        if leader is not None:
-            leader.stop()
+    candidate = SessionCandidate(workbench, settings) if settings.scheduler.in_tui else None
+    make_app(workbench, candidate).run()
     return EXIT_OK
-
-
-class BackgroundLeader:
-    """Start this process's scheduler candidate a moment after the first paint (its imports
-    would otherwise delay it), in a daemon thread; :meth:`stop` gives the lease up."""
-
-    DELAY_SECONDS = 2.0
-
-    def __init__(self, workbench: Any, settings: Settings) -> None:
-        import threading
-
-        self._leader: Any = None
-        self._stopped = threading.Event()
-        self._workbench, self._settings = workbench, settings
-        threading.Thread(target=self._start, name="cmw-leader-start", daemon=True).start()
-
-    def _start(self) -> None:
-        if self._stopped.wait(self.DELAY_SECONDS):
-            return
-        from cmworkbench.jobs.leader import Leader
-
-        leader = Leader(self._workbench.engine, self._settings)
-        leader.start()
-        self._leader = leader
-        if self._stopped.is_set():  # the app quit while the leader was starting
-            leader.stop()
-
-    def stop(self) -> None:
-        """Stop the candidate (or keep it from starting), giving up the lease if held."""
-        self._stopped.set()
-        if self._leader is not None:
-            self._leader.stop()

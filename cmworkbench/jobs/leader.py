@@ -91,17 +91,21 @@ class Leader:
         *,
         holder: str | None = None,
         synchronous: bool = False,
+        service: bool = False,
         on_change: Callable[[bool], None] | None = None,
     ) -> None:
         """``synchronous``: no scheduler thread; due jobs run in the thread that calls
         :meth:`run_pending` (tests). The default runs a scheduler thread and a pool of two
         job threads, so a long generation does not hold up the SLA sweep.
+        ``service``: this is ``cmw scheduler``, which sessions leave the jobs to
+        (:func:`cmworkbench.services.ops.lease.take`).
         ``on_change(leading)`` is told when the lease is won or lost."""
         clockwork.install()
         self.engine = engine
         self.settings = settings
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.synchronous = synchronous
+        self.service = service
         self.on_change = on_change
         self.specs = {spec.id: spec for spec in specs(settings, clock.branch_tz())}
         self.scheduler: ClockScheduler | None = None
@@ -138,7 +142,8 @@ class Leader:
     def tick(self) -> bool:
         """Take or renew the lease; start or stop the scheduler to match. True if leading."""
         _LEADERS[self.holder] = self
-        held = lease.take(self.engine, self.holder, self.settings.scheduler.lease_seconds)
+        seconds = self.settings.scheduler.lease_seconds
+        held = lease.take(self.engine, self.holder, seconds, service=self.service)
         with self._lock:
             if held and self.scheduler is None:
                 self._start_scheduler()
@@ -155,9 +160,9 @@ class Leader:
             was_leading = self.scheduler is not None
             if was_leading:
                 self._stop_scheduler()
-        if was_leading:
+        if was_leading or self.service:
             try:
-                lease.give_up(self.engine, self.holder)
+                lease.give_up(self.engine, self.holder, service=self.service)
             except Exception:
                 log.exception("could not release the lease")
         _LEADERS.pop(self.holder, None)

@@ -8,18 +8,21 @@ The leaders here run their jobs synchronously in the scheduler's thread or the t
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 from conftest import Factory
 from scheduling import at, leader, runs
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from cmworkbench import clock
 from cmworkbench.config import SchedulerSettings, Settings
 from cmworkbench.db.engine import unit_of_work
+from cmworkbench.jobs.candidate import SessionCandidate
 from cmworkbench.jobs.leader import Leader
 from cmworkbench.services.ops import lease
 
@@ -201,3 +204,60 @@ def test_two_processes_taking_an_expired_lease_at_once_one_wins(engine: Engine) 
     with unit_of_work(engine) as session:
         held = lease.current(session)
     assert held is not None and held.holder == "a"
+
+
+def test_the_sessions_leave_the_jobs_to_the_scheduler_service(
+    engine: Engine, settings_fast: Settings, leaders: list[Leader]
+) -> None:
+    """Given a session leading the jobs, when ``cmw scheduler`` starts as a service, then the
+    session gives the lease up at its next renewal and the service leads; a session opened
+    later does not take it; when the service stops, a session takes over at once."""
+    a = leader(engine, settings_fast, leaders, "a")
+    service = Leader(engine, settings_fast, holder="service", synchronous=True, service=True)
+    leaders.append(service)
+    at("2026-11-23T10:00:00", a)
+    at("2026-11-23T10:00:05", service)
+    assert (a.leading, service.leading) == (True, False)  # a's lease runs until it renews
+    at("2026-11-23T10:00:10", a)
+    assert not a.leading
+    at("2026-11-23T10:00:11", service)
+    assert service.leading
+    b = leader(engine, settings_fast, leaders, "b")
+    at("2026-11-23T10:00:30", service, b)
+    at("2026-11-23T10:01:00", service, b)
+    assert (b.leading, service.leading) == (False, True)
+    with engine.connect() as conn:
+        holders = conn.execute(text("SELECT slot, holder FROM job_run WHERE job_id = 'sla_sweep'"))
+        assert dict(holders.all()) == {
+            "2026-11-23T10:00:00": "a",
+            "2026-11-23T10:01:00": "service",
+        }
+    service.stop()  # gives the lease and its presence up
+    assert b.tick() is True
+
+
+def test_a_session_loads_no_scheduler_while_the_service_runs(
+    engine: Engine, settings: Settings, branch: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session's candidate only looks at the lease while the service runs (no APScheduler,
+    no leader); once the service is gone it becomes the leader within its interval."""
+    quick = replace(settings, scheduler=replace(settings.scheduler, lease_seconds=1))
+    clock.freeze("2026-11-23T10:00")
+    service = Leader(engine, quick, holder="service", synchronous=True, service=True)
+    assert service.tick()
+    monkeypatch.setattr(SessionCandidate, "DELAY_SECONDS", 0.0)
+    candidate = SessionCandidate(SimpleNamespace(engine=engine), quick)
+    candidate.start()
+    try:
+        time.sleep(1.5)
+        assert candidate.leader is None
+        service.stop()
+        deadline = time.monotonic() + 10
+        while not (candidate.leader is not None and candidate.leader.leading):
+            assert time.monotonic() < deadline, "the session never took the jobs over"
+            time.sleep(0.05)
+    finally:
+        candidate.stop()
+    with unit_of_work(engine) as session:
+        held = lease.current(session)
+    assert held is not None and not held.live(clock.now())  # given up as the session ended

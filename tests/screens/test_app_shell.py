@@ -20,14 +20,18 @@ from textual.command import Command, CommandList, CommandPalette
 from textual.message import Message
 from textual.widgets import Input, Label
 
-from cmworkbench import i18n
+from cmworkbench import clock, i18n
 from cmworkbench.app import WorkbenchApp, make_app
 from cmworkbench.config import Settings
+from cmworkbench.db.engine import unit_of_work
 from cmworkbench.i18n import t
+from cmworkbench.jobs.candidate import SessionCandidate
 from cmworkbench.screens.help import HelpScreen
 from cmworkbench.screens.privacy import PrivacyScreen
 from cmworkbench.screens.today import TodayScreen
 from cmworkbench.services.core.errors import OutOfScope
+from cmworkbench.services.ops import lease
+from cmworkbench.services.ops.schemas import LeaseOut
 from cmworkbench.services.reports.schemas import Overview
 from cmworkbench.services.workbench import Workbench, login
 from cmworkbench.widgets.counts import CountsPanel
@@ -340,3 +344,29 @@ async def test_ctrl_c_says_which_key_quits_and_ctrl_q_quits(
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_the_app_owns_its_scheduler_candidate_from_first_paint_to_quit(
+    workbench: Workbench, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``scheduler.in_tui`` the session is a scheduler candidate: the app starts it after
+    its first paint (no service runs here, so it takes the lease) and its end gives the lease
+    up at once, so the next session or ``cmw scheduler`` need not wait out the lease."""
+    monkeypatch.setattr(SessionCandidate, "DELAY_SECONDS", 0.0)
+    candidate = SessionCandidate(workbench, workbench.settings)
+    app = make_app(workbench, candidate)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        for _ in range(200):  # the candidate's thread takes the lease
+            if candidate.leader is not None and candidate.leader.leading:
+                break
+            await pilot.pause(0.05)
+        assert (held := current_lease(engine)) is not None
+        assert held.holder == candidate.leader.holder and held.live(clock.now())
+    assert (held := current_lease(engine)) is not None and not held.live(clock.now())
+    assert not candidate.leader.leading
+
+
+def current_lease(engine: Engine) -> LeaseOut | None:
+    with unit_of_work(engine) as session:
+        return lease.current(session)

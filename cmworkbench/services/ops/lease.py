@@ -32,7 +32,10 @@ from cmworkbench.services.core.notify import conflict_insert
 from cmworkbench.services.ops.schemas import LeaseOut, RunOut
 
 NAME = "scheduler"
-"""The one lease there is (the table allows others, e.g. per branch later)."""
+"""The lease of the jobs: its holder runs them."""
+SERVICE = "scheduler-service"
+"""The lease ``cmw scheduler`` renews while it runs, held or not the jobs' lease: while it is
+live, the sessions (``cmw tui``) leave the jobs to the service (one scheduler per branch)."""
 JOBS_TABLE = "apscheduler_jobs"
 """APScheduler's job store table (created by APScheduler when a leader first starts)."""
 KEEP_DAYS = 30
@@ -170,16 +173,42 @@ def _aware(value: datetime) -> datetime:
 # -- what the leader process calls: each is one unit of work on its own -----------------
 
 
-def take(engine: Engine, holder: str, seconds: int) -> bool:
-    """Take or renew the lease (:func:`acquire`) in a unit of work of its own."""
+def take(engine: Engine, holder: str, seconds: int, *, service: bool = False) -> bool:
+    """Take or renew the lease (:func:`acquire`) in a unit of work of its own.
+
+    ``service`` (``cmw scheduler``): say the service runs (:data:`SERVICE`) first. A session
+    (not ``service``) that finds the service running gives the lease up if it held it and
+    takes nothing: the service takes it on its next renewal, with no moment where both run
+    jobs (a job run checks the lease in its own transaction, see :func:`holds`)."""
     with unit_of_work(engine) as session:
+        if service:
+            acquire(session, holder, seconds, SERVICE)
+        elif service_running(session):
+            release(session, holder)
+            return False
         return acquire(session, holder, seconds)
 
 
-def give_up(engine: Engine, holder: str) -> None:
-    """Release the lease (:func:`release`) in a unit of work of its own."""
+def service_running(session: Session) -> bool:
+    """Whether a ``cmw scheduler`` service has renewed :data:`SERVICE` within its lease."""
+    lease = current(session, SERVICE)
+    return lease is not None and lease.live(clock.now())
+
+
+def service_runs(engine: Engine) -> bool:
+    """:func:`service_running` in a read of its own (a session deciding whether to be a
+    candidate at all: it then loads no scheduler)."""
+    with unit_of_work(engine) as session:
+        return service_running(session)
+
+
+def give_up(engine: Engine, holder: str, *, service: bool = False) -> None:
+    """Release the lease (:func:`release`) in a unit of work of its own; ``service``: the
+    service's presence too, so the sessions take the jobs over at once."""
     with unit_of_work(engine) as session:
         release(session, holder)
+        if service:
+            release(session, holder, SERVICE)
 
 
 def run_scheduled(
