@@ -41,7 +41,7 @@ from common import (
 )
 
 from cmworkbench import clock
-from cmworkbench.config import Settings
+from cmworkbench.config import ImportSettings, Settings
 from cmworkbench.db.engine import make_engine, unit_of_work
 from cmworkbench.db.migrate import upgrade
 from cmworkbench.db.models import Branch, Staff
@@ -148,8 +148,16 @@ def main(argv: list[str] | None = None) -> int:
         prepare(url)
         engine = make_engine(url)
         started = time.perf_counter()
+        # the night's import: the daytime limit on SQLite ([imports] opening_hours_rows, at
+        # 08:30 on a Monday) is not what is measured
+        night = Settings(imports=ImportSettings(opening_hours_rows=0))
         summary = import_file(
-            engine=engine, actor=None, kind="customers", path=source, grades=Settings().grades
+            engine=engine,
+            actor=None,
+            kind="customers",
+            path=source,
+            grades=night.grades,
+            settings=night,
         )
         seconds = time.perf_counter() - started
         engine.dispose()

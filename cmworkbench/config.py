@@ -497,6 +497,18 @@ class PoolSettings:
 
 
 @dataclass(frozen=True)
+class ImportSettings:
+    """``cmw import`` (customers, contacts, holdings)."""
+
+    opening_hours_rows: int = 20_000
+    """On SQLite an import is one transaction holding the write lock until it is whole, so
+    every other save waits for it (and gives up after the busy timeout, 10 s). During business
+    hours on a working day a file of more rows than this is refused, with when it may run;
+    at about 7,000 rows a second (2 cores), 20,000 rows keep the others' wait near 3 s.
+    0: no limit. PostgreSQL writers do not wait for an import: no limit there."""
+
+
+@dataclass(frozen=True)
 class ReferralSettings:
     """Referrals and leads (DESIGN.md, "Growing the book"): tellers and lobby staff refer
     customers and prospects to the managers; a referral converts when a product of its
@@ -694,6 +706,7 @@ class Settings:
     workload: WorkloadSettings = field(default_factory=WorkloadSettings)
     pool: PoolSettings = field(default_factory=PoolSettings)
     referrals: ReferralSettings = field(default_factory=ReferralSettings)
+    imports: ImportSettings = field(default_factory=ImportSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     goals: GoalSettings = field(default_factory=GoalSettings)
     credit: CreditSettings = field(default_factory=CreditSettings)
@@ -984,6 +997,8 @@ def _validate(s: Settings, label: str) -> None:
     if s.pipeline.stale_days <= 0:
         fail("pipeline.stale_days", "must be more than 0")
     _check_credit(s.credit, fail)
+    if s.imports.opening_hours_rows < 0:
+        fail("imports.opening_hours_rows", "must be 0 (no limit) or more")
     for i, measure in enumerate(s.goals.measures):
         base, _, category = measure.partition(".")
         if base not in GOAL_UNITS or (category and base != "products_opened"):

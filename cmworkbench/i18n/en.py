@@ -2467,6 +2467,7 @@ MESSAGES: dict[str, str] = {
     "report.part.check_late": "Done late",
     "report.part.check_missing": "Not done",
     "tui.outcome.findings": "findings (required for a post-loan check; Tab to type)",
+    "import.opening_hours": "During business hours ({opening}–{closing}) a file of more than {limit} rows is not imported, and this one has about {rows}: on SQLite everyone else's saves wait until an import is written. Import it after {closing}, or split it (the limit is [imports] opening_hours_rows in the config)",
     "enum.notification_kind.task_reminder": "Task reminder",
     "enum.notification_kind.visit_reminder": "Visit reminder",
     "enum.notification_kind.daily_digest": "Today's tasks",

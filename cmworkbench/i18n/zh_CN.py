@@ -2464,6 +2464,7 @@ MESSAGES: dict[str, str] = {
     "report.part.check_late": "逾期完成",
     "report.part.check_missing": "逾期未做",
     "tui.outcome.findings": "检查发现（贷后检查必填，按 Tab 输入）",
+    "import.opening_hours": "营业时间内（{opening}–{closing}）不导入超过 {limit} 行的文件，此文件约 {rows} 行：SQLite 上导入写完之前，其他人的保存都要等它。请在 {closing} 后导入，或拆成小文件（上限见配置 [imports] opening_hours_rows）",
     "enum.notification_kind.task_reminder": "任务提醒",
     "enum.notification_kind.visit_reminder": "拜访提醒",
     "enum.notification_kind.daily_digest": "今日任务",

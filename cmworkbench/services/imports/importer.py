@@ -48,11 +48,13 @@ from sqlmodel import Session
 from cmworkbench import clock
 from cmworkbench.config import SOURCE_NAME, Settings
 from cmworkbench.db.engine import database_file
+from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.enums import Role
 from cmworkbench.domain.masking import mask_id, mask_phone
 from cmworkbench.domain.normalize import BadValue, clean
 from cmworkbench.i18n import t
 from cmworkbench.services.core import audit
+from cmworkbench.services.core.calendar_years import load as load_calendar
 from cmworkbench.services.core.errors import InvalidInput
 from cmworkbench.services.core.output import OutputFile, output_file
 from cmworkbench.services.core.schemas import Actor
@@ -68,7 +70,13 @@ from cmworkbench.services.imports.bulk import (
     set_triggers_aside,
 )
 from cmworkbench.services.imports.columns import Column, knows, load_mapping, resolve
-from cmworkbench.services.imports.reading import Sheet, extra_cells, open_sheet, sha256_of
+from cmworkbench.services.imports.reading import (
+    Sheet,
+    extra_cells,
+    open_sheet,
+    rows_at_most,
+    sha256_of,
+)
 from cmworkbench.services.imports.schemas import KINDS, ImportSummary
 from cmworkbench.services.pipeline import api as pipeline
 from cmworkbench.services.promises import api as promises
@@ -168,6 +176,8 @@ def import_file(
     sheet = open_sheet(path, knows(kind, names), encoding, sheet_name)
     summary.sheet = sheet.sheet_name
     try:
+        if kind not in ("staff", "goals"):  # a few hundred rows at most
+            _refuse_in_opening_hours(engine, settings, path, sheet)
         columns = resolve(kind, sheet.header, names)
         if rejects is not None:
             summary.reject_file = str(rejects.path)
@@ -193,6 +203,38 @@ def import_file(
     if problems.rows and not skip_bad:
         raise ImportRefused(summary)
     return summary
+
+
+def _refuse_in_opening_hours(engine: Engine, settings: Settings, path: Path, sheet: Sheet) -> None:
+    """On SQLite, refuse a file of more than ``imports.opening_hours_rows`` rows during business
+    hours on a working day (a dry run too: it holds the write lock as long). The import is one
+    transaction taking the write lock up front (:func:`_transaction`), so every session's save
+    would wait for all of it and give up after the busy timeout. Decided over committing in
+    chunks through a staging table: the branch's big files come at night (the scheduler's
+    import, issue 31), and all-or-nothing stays one transaction, simple to trust."""
+    limit = settings.imports.opening_hours_rows
+    if not limit or engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        load_calendar(conn)  # the holidays the admin entered
+    calendar = BranchCalendar.from_settings(settings.calendar)
+    now, today = clock.now(), clock.now_local().date()
+    if not calendar.is_workday(today):
+        return
+    opening, closing = calendar.opening(today), calendar.closing(today)
+    if not opening <= now < closing:
+        return
+    rows = rows_at_most(path, sheet)
+    if rows > limit:
+        raise InvalidInput(
+            t(
+                "import.opening_hours",
+                rows=rows,
+                limit=limit,
+                opening=f"{opening.astimezone(calendar.tz):%H:%M}",
+                closing=f"{closing.astimezone(calendar.tz):%H:%M}",
+            )
+        )
 
 
 @contextmanager

@@ -309,6 +309,18 @@ def _cell_text(cell: Any) -> str:
     return str(cell)
 
 
+def rows_at_most(path: Path, sheet: Sheet) -> int:
+    """An upper bound of the file's data rows, read without parsing them: the lines after the
+    header (a CSV; a quoted cell may hold a line break) or the sheet's last row (an XLSX)."""
+    if sheet.sheet_name is not None:
+        return max(sheet.position()[1] - sheet.header_row, 0)
+    lines = 0
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 20):
+            lines += chunk.count(b"\n")
+    return max(lines - sheet.header_row, 0)
+
+
 def sha256_of(path: Path) -> str:
     """The file's SHA-256 (for the audit row: which file exactly was imported)."""
     import hashlib

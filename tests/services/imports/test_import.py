@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,10 +17,11 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import Engine, text
 
-from cmworkbench import i18n
+from cmworkbench import clock, i18n
 from cmworkbench.cli import main
+from cmworkbench.config import ImportSettings
 from cmworkbench.domain import idcard
-from cmworkbench.services.core.errors import OutOfScope
+from cmworkbench.services.core.errors import InvalidInput, OutOfScope
 from cmworkbench.services.imports.importer import ImportRefused, import_file
 from cmworkbench.services.imports.schemas import ImportSummary
 from cmworkbench.services.workbench import login
@@ -90,10 +92,9 @@ def bom_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
     return path
 
 
-def run(engine: Engine, settings, path: Path, kind: str = "customers", **options) -> ImportSummary:
-    return import_file(
-        engine=engine, actor=None, kind=kind, path=path, grades=settings.grades, **options
-    )
+def run(engine: Engine, config, path: Path, kind: str = "customers", **options) -> ImportSummary:
+    options.setdefault("grades", config.grades)
+    return import_file(engine=engine, actor=None, kind=kind, path=path, **options)
 
 
 def count(engine: Engine, table: str) -> int:
@@ -363,3 +364,29 @@ def test_killed_import_leaves_the_database_as_it_was(engine, settings, branch, t
         conn.close()
     assert after == before
     assert triggers == 6
+
+
+def test_a_big_file_waits_for_the_close_on_sqlite(engine, settings, branch, tmp_path):
+    """Given a limit of 20 rows in business hours, a file of 30 customers at 10:00 on Monday
+    is refused on SQLite (its dry run too), saying when it may run, and nothing is written;
+    at the close (17:30) it is imported. PostgreSQL writers never wait for an import: no
+    limit there."""
+    limited = replace(settings, imports=ImportSettings(opening_hours_rows=20))
+    rows = [[f"C{n:03d}", f"客户{n}", "C", "zhangwei", "", "", "", ""] for n in range(30)]
+    source = bom_csv(tmp_path / "c.csv", HEADER, rows)
+
+    def limited_run(**options) -> ImportSummary:
+        return run(engine, limited, source, settings=limited, **options)
+
+    clock.freeze("2026-11-23T10:00")
+    if engine.dialect.name != "sqlite":
+        assert limited_run().inserted == 30
+        return
+    for dry_run in (False, True):
+        with pytest.raises(InvalidInput) as refused:
+            limited_run(dry_run=dry_run)
+        assert "more than 20 rows" in str(refused.value)
+        assert "has about 30" in str(refused.value) and "after 17:30" in str(refused.value)
+    assert count(engine, "customer") == 0
+    clock.freeze("2026-11-23T17:30")
+    assert limited_run().inserted == 30
