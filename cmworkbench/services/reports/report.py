@@ -153,6 +153,12 @@ def figure_def(key: str) -> FigureDef:
 
 # -- figures ---------------------------------------------------------------------------------
 
+ONE_OFF = {"compiled_cache": None}
+"""A figure's statement is compiled for its run and not kept in the engine's statement cache:
+each is a few hundred lines of SQL with its CTEs, the Dashboard's 30 figures and their 8-week
+trend held about 30 MiB in every session that opened it, and compiling one costs far less
+than running it."""
+
 Sums = dict[tuple[int, str], tuple[float, float, float | None]]
 """(owner id, breakdown) → (Σ num, Σ den, the largest of the figure's ``oldest`` column)."""
 
@@ -168,7 +174,8 @@ def _sums_sql(query: Query, figure: FigureDef, owners: list[int]) -> str:
 
 
 def _sums(session: Session, query: Query, figure: FigureDef, owners: list[int]) -> Sums:
-    result = session.connection().execute(text(_sums_sql(query, figure, owners)), query.params)
+    sql = _sums_sql(query, figure, owners)
+    result = session.connection().execute(text(sql), query.params, execution_options=ONE_OFF)
     return {
         (int(o), str(g)): (float(n), float(d), None if m is None else float(m))
         for o, g, n, d, m in result
@@ -340,7 +347,7 @@ def drill(
         sql += f" LIMIT {int(limit)}"
     rows = []
     for owner, grp, ref, name, day, num, den, detail in session.connection().execute(
-        text(sql), query.params
+        text(sql), query.params, execution_options=ONE_OFF
     ):
         member = by_id[int(owner)]
         rows.append(
@@ -382,7 +389,7 @@ def _weekly_sums(
     )
     rows = figure.select_weekly(query, owners_sql(owners), weeks)
     sql = f"{query.ctes} SELECT {totals} FROM ({rows}){d.alias}"
-    row = session.connection().execute(text(sql), query.params).one()
+    row = session.connection().execute(text(sql), query.params, execution_options=ONE_OFF).one()
     return [(float(row[2 * n]), float(row[2 * n + 1])) for n in range(weeks)]
 
 
