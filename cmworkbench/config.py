@@ -497,6 +497,16 @@ class PoolSettings:
 
 
 @dataclass(frozen=True)
+class SessionSettings:
+    """The session server (``cmw sessions serve``; :mod:`cmworkbench.launcher`)."""
+
+    socket: str = ""
+    """Its socket, e.g. ``/run/cmworkbench/sessions.sock``: while a server listens there, each
+    ``cmw tui`` runs as a child of it, sharing the workbench loaded once (about half the
+    memory a session needs alone). Empty: every ``cmw tui`` runs alone."""
+
+
+@dataclass(frozen=True)
 class ImportSettings:
     """``cmw import`` (customers, contacts, holdings)."""
 
@@ -707,6 +717,7 @@ class Settings:
     pool: PoolSettings = field(default_factory=PoolSettings)
     referrals: ReferralSettings = field(default_factory=ReferralSettings)
     imports: ImportSettings = field(default_factory=ImportSettings)
+    sessions: SessionSettings = field(default_factory=SessionSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     goals: GoalSettings = field(default_factory=GoalSettings)
     credit: CreditSettings = field(default_factory=CreditSettings)
@@ -997,6 +1008,10 @@ def _validate(s: Settings, label: str) -> None:
     if s.pipeline.stale_days <= 0:
         fail("pipeline.stale_days", "must be more than 0")
     _check_credit(s.credit, fail)
+    if s.sessions.socket and (
+        not s.sessions.socket.startswith("/") or len(s.sessions.socket.encode()) > 100
+    ):
+        fail("sessions.socket", "must be an absolute path of at most 100 bytes (a Unix socket)")
     if s.imports.opening_hours_rows < 0:
         fail("imports.opening_hours_rows", "must be 0 (no limit) or more")
     for i, measure in enumerate(s.goals.measures):

@@ -143,6 +143,16 @@ class Workbench:
         return missing(self.settings)
 
 
+def load_models() -> None:
+    """Import every table and set up the ORM's mappers now, not on a session's first query:
+    the session server does it once, before it forks, for every child to share."""
+    from sqlalchemy.orm import configure_mappers
+
+    import cmworkbench.db.models  # noqa: F401
+
+    configure_mappers()
+
+
 def open_engine(settings: Settings, url: str | None = None) -> Engine:
     """An engine on an initialised, current database; refuses an old or empty one (and does
     not create an empty SQLite file on the way)."""

@@ -93,6 +93,9 @@ class Terminal:
         self.changes = 0
         """How many chunks of output were read so far."""
         self.closed = False
+        self.ended = False
+        """Closed by :meth:`close`."""
+        self.exit_status: int | None = None
         pid, fd = pty.fork()
         if pid == 0:  # the child: the pty is its controlling terminal and stdin/out/err
             try:
@@ -196,7 +199,10 @@ class Terminal:
     # -- the end --------------------------------------------------------------------------
 
     def close(self, timeout: float = 5.0) -> int | None:
-        """End the program (Ctrl+Q, then SIGTERM, then SIGKILL); its exit status."""
+        """End the program (Ctrl+Q, then SIGTERM, then SIGKILL); its exit status (closing again
+        gives the same)."""
+        if self.ended:
+            return self.exit_status
         for step in ("quit", signal.SIGTERM, signal.SIGKILL):
             if step == "quit":
                 with contextlib.suppress(OSError):
@@ -209,12 +215,14 @@ class Terminal:
                 done, status = os.waitpid(self.pid, os.WNOHANG)
                 if done:
                     self._finish()
-                    return os.waitstatus_to_exitcode(status)
+                    self.exit_status = os.waitstatus_to_exitcode(status)
+                    return self.exit_status
                 time.sleep(0.05)
         self._finish()
         return None
 
     def _finish(self) -> None:
+        self.ended = True
         self._reader.join(timeout=2)  # it ends on EIO once the program has closed its side
         with contextlib.suppress(OSError):
             os.close(self.fd)
