@@ -8,8 +8,10 @@ with ``bench/demo.py --keep`` (that build is the demo figure, kept beside the da
 ``all-N-SEED.demo.json``), or reused when an earlier run kept it. Each benchmark then runs as
 its own process on it (so peak memory is each one's own): start-up, look-up, search as you
 type in the TUI, report, the complaint SLA sweep and task generation (these two on a fresh
-copy each), and the import (N rows of its own CSV into a fresh database). Each runs alone
-just as well (``python bench/report.py --db DIR/all-N-SEED.db``).
+copy each), the import (N rows of its own CSV into a fresh database), and a branch server at
+full strength (50 ``cmw tui`` sessions on ptys working a scripted morning beside ``cmw
+scheduler``, on a copy: ``bench/sessions.py``). Each runs alone just as well (``python
+bench/report.py --db DIR/all-N-SEED.db``).
 
 Prints one JSON document: the machine (cores, RAM, Python, SQLite, the load average before
 and after: the machine may be shared), the database, and per benchmark its figure, the floor
@@ -142,6 +144,33 @@ def _import(out: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _sessions(out: dict[str, Any]) -> dict[str, Any]:
+    crowd, solo, memory = out["crowd"], out["solo"], out["memory"]
+    key, c, one = crowd["search_key"], crowd["outcome_c"], crowd["outcome_1"]
+    return {
+        "figure": (
+            f"{out['sessions']} sessions: search key p50 {key['p50_ms']} / p95 {key['p95_ms']} ms,"
+            f" outcome c p50 {c['p50_ms']} / p95 {c['p95_ms']} ms,"
+            f" 1 p50 {one['p50_ms']} / p95 {one['p95_ms']} ms"
+        ),
+        "floor": (
+            f"one session alone: p95 search key {solo['search_key']['p95_ms']} ms,"
+            f" c {solo['outcome_c']['p95_ms']} ms, 1 {solo['outcome_1']['p95_ms']} ms"
+        ),
+        "ratio": out["ratio_p95_crowd_to_solo"]["search_key"],
+        "ratio_p95_crowd_to_solo": out["ratio_p95_crowd_to_solo"],
+        "target": "search key and outcome keys: crowd median < 100 ms, crowd p95 ≤ 1.5× solo;"
+        " no errors, no lost writes; mean PSS ≤ 1.5× a bare Textual app, max ≤ 80 MiB",
+        "memory": (
+            f"PSS mean {memory.get('session_pss_mean_mib')} / max"
+            f" {memory.get('session_pss_max_mib')} MiB, bare app {memory['bare_app_pss_mib']} MiB"
+        ),
+        "errors": out["errors"]["total"],
+        "lost_writes": out["lost_writes"]["lost"],
+        "meets_target": out["meets_target"],
+    }
+
+
 def _demo(out: dict[str, Any]) -> dict[str, Any]:
     return {
         "figure": f"{out['seconds']} s, peak RSS {out['peak_rss_mib']} MiB",
@@ -220,6 +249,7 @@ def run_all(args: argparse.Namespace) -> dict[str, Any]:
         ("sweep", "sweep.py", (*on_db, *runs), _sweep),
         ("generation", "generate.py", on_db, _generate),
         ("import", "import.py", ("--rows", str(args.customers), *server), _import),
+        ("sessions", "sessions.py", (*on_db, "--sessions", "50"), _sessions),
     ]
     benchmarks: dict[str, Any] = {}
     if demo.get("details"):
@@ -259,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         "--only",
         nargs="+",
         metavar="NAME",
-        help="startup lookup tui_search report sweep generation import",
+        help="startup lookup tui_search report sweep generation import sessions",
     )
     every.add_argument(
         "--postgres", metavar="URL", help="run on this PostgreSQL server (its databases)"
