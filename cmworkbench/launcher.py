@@ -81,7 +81,7 @@ def socket_path(args: list[str], env: os._Environ[str] | dict[str, str]) -> str:
     the command line then reports a broken config itself)."""
     import tomllib
 
-    chosen = _option(args, "--config") or env.get("CMW_CONFIG")
+    chosen = option_value(args, "--config") or env.get("CMW_CONFIG")
     config = Path(chosen) if chosen else SYSTEM_CONFIG
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
@@ -92,7 +92,8 @@ def socket_path(args: list[str], env: os._Environ[str] | dict[str, str]) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _option(args: list[str], name: str) -> str | None:
+def option_value(args: list[str], name: str) -> str | None:
+    """The value of ``--name VALUE`` or ``--name=VALUE`` in ``args`` (read before argparse)."""
     for n, arg in enumerate(args):
         if arg == name and n + 1 < len(args):
             return args[n + 1]

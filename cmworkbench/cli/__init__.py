@@ -61,6 +61,7 @@ from cmworkbench.cli.common import (
 )
 from cmworkbench.config import ConfigError, Settings, load_settings
 from cmworkbench.domain import vip
+from cmworkbench.launcher import option_value
 
 __all__ = ["GROUPS", "build_parser", "main"]
 
@@ -150,20 +151,11 @@ def _early_language(argv: list[str]) -> None:
     language = os.environ.get("CMW_LANGUAGE")
     if language is None:
         try:
-            language = load_settings(_argv_value(argv, "--config")).general.language
+            language = load_settings(option_value(argv, "--config")).general.language
         except ConfigError:
             language = None  # reported properly once the arguments are parsed
     if language in i18n.CATALOGS:
         i18n.set_language(language)
-
-
-def _argv_value(argv: list[str], option: str) -> str | None:
-    for i, arg in enumerate(argv):
-        if arg == option and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith(option + "="):
-            return arg.split("=", 1)[1]
-    return None
 
 
 def _settings(args: argparse.Namespace) -> Settings:

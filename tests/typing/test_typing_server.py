@@ -21,6 +21,7 @@ import subprocess
 import termios
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +92,18 @@ def served_branch(template: Path, folder: Path, socket_path: Path) -> Branch:
     return branch
 
 
+@contextmanager
+def todays_session(folder: Path, socket_path: Path, template: Path) -> Iterator[Terminal]:
+    """张伟's ``cmw tui`` on a copy of the branch naming ``socket_path``, once Today shows."""
+    branch = served_branch(template, folder, socket_path)
+    terminal = Terminal(branch.argv("zhangwei"), branch.env())
+    try:
+        terminal.wait_shows("已办")
+        yield terminal
+    finally:
+        terminal.close()
+
+
 def rss_mib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -121,10 +134,7 @@ def test_typed_keys_reach_the_workbench_through_the_server(
 def test_a_session_is_a_small_client_whose_terminal_the_child_works_on(
     server: Server, template: Path, tmp_path: Path
 ) -> None:
-    branch = served_branch(template, tmp_path, server.socket)
-    terminal = Terminal(branch.argv("zhangwei"), branch.env())
-    try:
-        terminal.wait_shows("已办")
+    with todays_session(tmp_path, server.socket, template) as terminal:
         (child,) = server.children()
         assert os.readlink(f"/proc/{child}/fd/0") == os.readlink(f"/proc/{terminal.pid}/fd/0")
         assert rss_mib(terminal.pid) < 30 < rss_mib(child)  # the client holds no workbench
@@ -136,35 +146,22 @@ def test_a_session_is_a_small_client_whose_terminal_the_child_works_on(
         )
         assert terminal.close() == 0
         wait_until(lambda: not server.children(), "the child to end with its client")
-    finally:
-        terminal.close()
 
 
 def test_a_dropped_connection_ends_the_child(
     server: Server, template: Path, tmp_path: Path
 ) -> None:
-    branch = served_branch(template, tmp_path, server.socket)
-    terminal = Terminal(branch.argv("zhangwei"), branch.env())
-    try:
-        terminal.wait_shows("已办")
+    with todays_session(tmp_path, server.socket, template) as terminal:
         assert len(server.children()) == 1
         os.kill(terminal.pid, signal.SIGKILL)  # as when the SSH connection is cut
         wait_until(lambda: not server.children(), "the child to hang up", timeout=10)
-    finally:
-        terminal.close()
 
 
 def test_without_a_server_or_with_another_build_the_workbench_runs_alone(
     server: Server, template: Path, tmp_path: Path
 ) -> None:
-    nobody = tmp_path / "nobody.sock"
-    branch = served_branch(template, tmp_path, nobody)
-    terminal = Terminal(branch.argv("zhangwei"), branch.env())
-    try:
-        terminal.wait_shows("已办")
+    with todays_session(tmp_path, tmp_path / "nobody.sock", template) as terminal:
         assert rss_mib(terminal.pid) > 50 and not server.children()
-    finally:
-        terminal.close()
     # a client of another build is told so (and would run alone)
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.connect(str(server.socket))
