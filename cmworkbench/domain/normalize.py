@@ -23,14 +23,21 @@ Refused with a message that says why, rather than stored wrong:
   shows it; see :mod:`cmworkbench.domain.text`);
 * an ID number Excel stored as a number: Excel keeps 15 significant digits, so the last
   digits of an 18-digit number are already lost (``3.30106E+17``); the cell must be text.
+
+Each ``parse_x(value)`` has a twin ``read_x(text)`` that takes the cell's text already
+:func:`clean`-ed and gives the same value or the same :class:`BadValue` (``parse_x`` of a text
+cell is ``read_x(clean(cell))``): an import of a million rows cleans each cell once, to see
+whether it is empty, and reads that (:data:`TEXT_READERS` pairs them).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from cmworkbench.domain import idcard, phone
 from cmworkbench.domain.text import first_control
@@ -69,6 +76,9 @@ def clean(value: object) -> str:
     ``None`` is the empty string; a float that is a whole number loses its ``.0`` (Excel
     stores every number as a float: a customer number typed as 1001 arrives as 1001.0).
     """
+    if type(value) is str:  # the usual cell (a CSV's every cell): ASCII is its own NFKC form
+        text = value if value.isascii() else unicodedata.normalize("NFKC", value)
+        return " ".join(text.split())
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -85,15 +95,19 @@ def parse_date(value: object) -> date:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _serial(value, clean(value))
-    text = clean(value)
+    return read_date(clean(value))
+
+
+def read_date(text: str) -> date:
+    """:func:`parse_date` of a cleaned text."""
     if not text:
         raise BadValue("empty")
-    timed = _DATE_TIME.match(text)
+    timed = _DATE_TIME.match(text) if ":" in text else None
     if timed:  # "2026-03-05 00:00:00" as Excel writes a date cell into a CSV
         text = timed.group(1).strip()
     parts = _DATE_PARTS.match(text) or _COMPACT_DATE.match(text)
     if parts:
-        year, month, day = (int(p) for p in parts.groups())
+        year, month, day = map(int, parts.groups())
         try:
             return date(year, month, day)
         except ValueError:
@@ -114,7 +128,12 @@ def parse_amount(value: object) -> int:
     """Whole yuan (half up) from ``1,234.50``, ``¥1234``, ``12.5万``, ``3000元`` or a number."""
     if isinstance(value, bool):
         raise BadValue("bad_amount", value=str(value))
-    text = clean(value).replace(" ", "")
+    return read_amount(clean(value))
+
+
+def read_amount(text: str) -> int:
+    """:func:`parse_amount` of a cleaned text."""
+    text = text.replace(" ", "")
     if not text:
         raise BadValue("empty")
     number = text.removeprefix("¥").removeprefix("￥").removeprefix("RMB")
@@ -123,8 +142,11 @@ def parse_amount(value: object) -> int:
         number = number[:-1]
     if number.endswith("万"):
         number, factor = number[:-1], 10_000
-    if _GROUPED.match(number):
+    if "," in number and _GROUPED.match(number):
         number = number.replace(",", "")
+    whole, _, fraction = number.partition(".")
+    if _plain(whole, fraction):
+        return _whole_yuan(int(whole + fraction) * factor, 10 ** len(fraction), text)
     if not _AMOUNT.match(number):
         raise BadValue("bad_amount", value=text)
     try:
@@ -136,6 +158,30 @@ def parse_amount(value: object) -> int:
     return int(amount)
 
 
+def _plain(whole: str, fraction: str) -> bool:
+    """An amount written the usual way, ``1234`` or ``1234.50``: ASCII digits, no sign, few
+    enough that :func:`_whole_yuan` computes exactly what the :class:`Decimal` reading would
+    (28 significant digits)."""
+    return (
+        0 < len(whole) <= 16
+        and len(fraction) <= 8
+        and whole.isascii()
+        and whole.isdigit()
+        and fraction.isascii()
+        and (fraction.isdigit() or not fraction)
+    )
+
+
+def _whole_yuan(scaled: int, scale: int, text: str) -> int:
+    """``scaled / scale`` yuan rounded half up, as :func:`read_amount` reads it: the same result
+    by integer arithmetic, several times faster (an import reads a million amounts)."""
+    amount, rest = divmod(scaled, scale)
+    amount += 2 * rest >= scale
+    if amount >= MAX_YUAN:
+        raise BadValue("amount_too_large", value=text)
+    return amount
+
+
 def parse_amount_not_negative(value: object) -> int:
     """An amount as :func:`parse_amount` reads it, refused when below zero (assets, revenue)."""
     amount = parse_amount(value)
@@ -144,9 +190,22 @@ def parse_amount_not_negative(value: object) -> int:
     return amount
 
 
+def read_amount_not_negative(text: str) -> int:
+    """:func:`parse_amount_not_negative` of a cleaned text."""
+    amount = read_amount(text)
+    if amount < 0:
+        raise BadValue("negative_amount", value=text)
+    return amount
+
+
 def parse_count(value: object) -> int:
     """A whole non-negative number (head count): ``1,200`` or ``1200``."""
-    text = clean(value).replace(",", "")
+    return read_count(clean(value))
+
+
+def read_count(text: str) -> int:
+    """:func:`parse_count` of a cleaned text."""
+    text = text.replace(",", "")
     if not text:
         raise BadValue("empty")
     if not text.isdigit() or len(text) > 12:
@@ -156,9 +215,18 @@ def parse_count(value: object) -> int:
 
 def parse_phone(value: object) -> str:
     """A mobile or landline number in stored form (see :mod:`cmworkbench.domain.phone`)."""
-    text = clean(value)
+    return read_phone(clean(value))
+
+
+def read_phone(text: str) -> str:
+    """:func:`parse_phone` of a cleaned text."""
     if not text:
         raise BadValue("empty")
+    # The usual mobile number, perhaps typed with spaces: what phone.normalise would make of
+    # it (a cleaned text is NFKC already and its only white space is single spaces).
+    compact = text.replace(" ", "")
+    if phone.MOBILE.match(compact):
+        return compact
     number = phone.normalise(text)
     if not phone.is_valid(number):
         raise BadValue("bad_phone", value=text)
@@ -179,10 +247,15 @@ def parse_id_number(value: object) -> str:
         if not number.isdigit() or len(number) > EXACT_DIGITS:
             raise BadValue("id_as_number", value=number)
         value = number  # a 15-digit number survives as a number; it is read as text
-    text = clean(value).replace(" ", "").upper()
+    return read_id_number(clean(value))
+
+
+def read_id_number(text: str) -> str:
+    """:func:`parse_id_number` of a cleaned text."""
+    text = text.replace(" ", "").upper()
     if not text:
         raise BadValue("empty")
-    if _SCIENTIFIC.match(text):  # a CSV saved by Excel from a number cell
+    if "E" in text and _SCIENTIFIC.match(text):  # a CSV saved by Excel from a number cell
         raise BadValue("id_as_number", value=text)
     if len(text) == 15 and text.isdigit():
         return _upgraded(text)
@@ -211,7 +284,12 @@ def _upgraded(old: str) -> str:
 
 def parse_flag(value: object) -> bool:
     """Yes/no as typed: 是/否, Y/N, yes/no, true/false, 1/0, √/×."""
-    text = clean(value).lower()
+    return read_flag(clean(value))
+
+
+def read_flag(text: str) -> bool:
+    """:func:`parse_flag` of a cleaned text."""
+    text = text.lower()
     if text in {"是", "y", "yes", "true", "1", "√", "✓"}:
         return True
     if text in {"否", "n", "no", "false", "0", "×", "x", ""}:
@@ -221,8 +299,13 @@ def parse_flag(value: object) -> bool:
 
 def parse_text(value: object, most: int) -> str:
     """Cleaned text of at most ``most`` characters, without control characters."""
-    text = clean(value)
-    found = first_control(text)
+    return read_text(clean(value), most)
+
+
+def read_text(text: str, most: int) -> str:
+    """:func:`parse_text` of a cleaned text."""
+    # every control character is unprintable: a printable text (the usual one) has none
+    found = None if text.isprintable() else first_control(text)
     if found is not None:
         raise BadValue("control_char", code=f"U+{ord(text[found]):04X}", position=found + 1)
     if len(text) > most:
@@ -232,9 +315,27 @@ def parse_text(value: object, most: int) -> str:
 
 def parse_choice(value: object, choices: dict[str, str]) -> str:
     """One value of a vocabulary: ``choices`` maps every accepted spelling (lower-case) to it."""
-    text = clean(value)
+    return read_choice(clean(value), choices)
+
+
+def read_choice(text: str, choices: dict[str, str]) -> str:
+    """:func:`parse_choice` of a cleaned text."""
     found = choices.get(text.lower())
     if found is None:
         allowed = ", ".join(sorted(set(choices.values())))
         raise BadValue("bad_choice", value=text, allowed=allowed)
     return found
+
+
+TEXT_READERS: dict[Callable[..., Any], Callable[..., Any]] = {
+    parse_date: read_date,
+    parse_amount: read_amount,
+    parse_amount_not_negative: read_amount_not_negative,
+    parse_count: read_count,
+    parse_phone: read_phone,
+    parse_id_number: read_id_number,
+    parse_flag: read_flag,
+    parse_text: read_text,
+    parse_choice: read_choice,
+}
+"""Each parser → its twin for a cleaned text (same arguments after the first)."""

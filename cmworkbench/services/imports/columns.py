@@ -37,6 +37,16 @@ class Column:
     parse: Callable[[object], object]
     required: bool = False
 
+    def text_reader(self) -> Callable[[str], object] | None:
+        """``parse`` for a text cell already cleaned (its ``read_x`` twin in
+        :mod:`cmworkbench.domain.normalize`), or ``None`` when it has none: the import cleans
+        each cell once, to see whether it is empty, and reads that text."""
+        parse = self.parse
+        if isinstance(parse, partial):
+            twin = n.TEXT_READERS.get(parse.func)
+            return partial(twin, *parse.args, **parse.keywords) if twin is not None else None
+        return n.TEXT_READERS.get(parse)
+
 
 def _choice(pairs: Mapping[str, tuple[str, ...]]) -> Callable[[object], object]:
     spellings = {s.lower(): value for value, names in pairs.items() for s in (value, *names)}

@@ -415,8 +415,24 @@ def _staff(conn: Connection) -> dict[str, tuple[int, str, str | None, bool]]:
     }
 
 
+_FILE_KEYS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "customers": lambda v: v.get("customer_no"),
+    "contacts": lambda v: (v.get("customer_no"), v.get("name")),
+    "holdings": lambda v: (v.get("customer_no"), v.get("product"), v.get("opened_on")),
+    "staff": lambda v: (v.get("login"),),
+}
+"""How a row is named within its file, for the duplicate check (customers: the bare number,
+which keeps the set of a million numbers seen small)."""
+_KEY_FIELDS = {"customers": "customer_no", "contacts": "name", "holdings": "product"}
+"""The column a duplicate is reported in."""
+
+
 class _Checker:
-    """Reads and checks one row at a time; cross-row checks (duplicates, references) too."""
+    """Reads and checks one row at a time; cross-row checks (duplicates, references) too.
+
+    Each column's reader is looked up once (:meth:`Column.text_reader`) and each cell cleaned
+    once: a million rows are read cell by cell, so the per-cell work is what an import costs.
+    """
 
     def __init__(
         self,
@@ -428,30 +444,40 @@ class _Checker:
     ) -> None:
         self.kind, self.columns, self.header = kind, columns, header
         self.staff, self.grades = staff, grades
-        self.seen: dict[tuple[Any, ...], int] = {}
+        self.seen: dict[Any, int] = {}
         self.where = {c.field: header[i] for i, c in columns.items()}
+        self.plan = [(i, c.field, c.text_reader(), c.parse, c.required) for i, c in columns.items()]
+        """Per column: cell index, field, reader of cleaned text (or None), parser, required."""
+        self.file_key = _FILE_KEYS.get(kind, _FILE_KEYS["staff"])
+        self.key_field = _KEY_FIELDS.get(kind, "login")
+        self.owners: dict[tuple[str, str | None], tuple[str | None, int]] = {}
+        """(login, class) → the owner check's problem, or None and the owner's id."""
 
     def row(self, number: int, cells: list[Any], problems: _Problems) -> dict[str, Any] | None:
         """The row's values by field, or ``None`` (reported) when a cell is bad."""
+        if len(cells) > len(self.header):
+            extra = extra_cells(self.header, cells)
+            if extra:
+                filled = len(self.header) + extra
+                reason = t("import.reason.extra_cells", cells=filled, columns=len(self.header))
+                message = t("import.row_error_nocol", row=number, reason=reason)
+                problems.add(number, cells, [message])
+                return None
         values: dict[str, Any] = {}
         reasons: list[str] = []
-        extra = extra_cells(self.header, cells)
-        if extra:
-            filled = len(self.header) + extra
-            reason = t("import.reason.extra_cells", cells=filled, columns=len(self.header))
-            problems.add(number, cells, [t("import.row_error_nocol", row=number, reason=reason)])
-            return None
-        for i, column in self.columns.items():
-            cell = cells[i] if i < len(cells) else None
-            if clean(cell) == "":
-                if column.required:
-                    reasons.append(self._message(number, column.field, t("import.reason.required")))
+        width = len(cells)
+        for i, name, read, parse, required in self.plan:
+            cell = cells[i] if i < width else None
+            text = clean(cell)
+            if not text:
+                if required:
+                    reasons.append(self._message(number, name, t("import.reason.required")))
                 continue
             try:
-                values[column.field] = column.parse(cell)
+                values[name] = read(text) if read is not None and type(cell) is str else parse(cell)
             except BadValue as bad:
                 reason = t(f"import.value.{bad.key}", **bad.params)
-                reasons.append(self._message(number, column.field, reason))
+                reasons.append(self._message(number, name, reason))
         if not reasons:
             reasons = self._cross_checks(number, values)
         if reasons:
@@ -463,47 +489,41 @@ class _Checker:
         if self.kind == "goals":  # checked by :mod:`.goal_rows`, which knows the row's shape
             return []
         reasons = []
-        key_field = {"customers": "customer_no", "contacts": "name", "holdings": "product"}.get(
-            self.kind, "login"
-        )
-        key = self._file_key(values)
-        first = self.seen.setdefault(key, number)
+        first = self.seen.setdefault(self.file_key(values), number)
         if first != number:
-            reasons.append(
-                self._message(number, key_field, t("import.reason.duplicate", row=first))
-            )
+            reason = t("import.reason.duplicate", row=first)
+            reasons.append(self._message(number, self.key_field, reason))
         if self.kind == "customers" and "owner" in values:
             problem = self._owner(values)
             if problem:
                 reasons.append(self._message(number, "owner", problem))
         return reasons
 
-    def _file_key(self, values: dict[str, Any]) -> tuple[Any, ...]:
-        if self.kind == "contacts":
-            return (values.get("customer_no"), values.get("name"))
-        if self.kind == "holdings":
-            opened = values.get("opened_on")
-            return (values.get("customer_no"), values.get("product"), opened)
-        if self.kind == "staff":
-            return (values.get("login"),)
-        return (values.get("customer_no"),)
-
     def _owner(self, values: dict[str, Any]) -> str | None:
-        """Checks the owner login and turns it into ``owner_id``; a problem, if any."""
+        """Checks the owner login and turns it into ``owner_id``; a problem, if any (decided
+        once per login and class)."""
         login = values.pop("owner")
+        cls = values.get("cls")
+        decided = self.owners.get((login, cls))
+        if decided is None:
+            decided = self.owners[(login, cls)] = self._owner_check(login, cls)
+        problem, staff_id = decided
+        if problem is None:
+            values["owner_id"] = staff_id
+        return problem
+
+    def _owner_check(self, login: str, cls: str | None) -> tuple[str | None, int]:
         found = self.staff.get(login)
         if found is None:
-            return t("import.reason.unknown_owner", login=login)
+            return t("import.reason.unknown_owner", login=login), 0
         staff_id, role, grade, active = found
         if not active:
-            return t("import.reason.owner_inactive", login=login)
+            return t("import.reason.owner_inactive", login=login), 0
         if role not in BOOK_ROLES:
-            return t("import.reason.owner_role", login=login)
-        cls = values.get("cls")
+            return t("import.reason.owner_role", login=login), 0
         if cls is not None and grade is not None and cls not in self.grades.get(grade, ()):
-            return t("import.reason.owner_grade", login=login, grade=grade, cls=cls)
-        values["owner_id"] = staff_id
-        return None
+            return t("import.reason.owner_grade", login=login, grade=grade, cls=cls), 0
+        return None, staff_id
 
     def references(
         self,
