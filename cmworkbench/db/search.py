@@ -49,10 +49,14 @@ _SUB_KINDS = ",".join(str(int(k)) for k in range(1, 14) if k not in FULL_KINDS)
 INDEX_COLUMNS = ("term", "kind", "customer_id", "owner_id", "backup_id", "cls_rank", "recency")
 """The order of the index rows :func:`chunk_terms` makes."""
 _COLUMNS = ", ".join(INDEX_COLUMNS)
-_CUSTOMER_COLUMNS = (
-    "c.id, c.customer_no, c.name, c.kind, c.cls, c.tier, c.phone, c.phone2, c.id_number,"
-    " c.owner_id, c.backup_id, c.updated_at"
-)
+CUSTOMER_FIELDS = (
+    "id", "customer_no", "name", "kind", "cls", "tier", "phone", "phone2", "id_number",
+    "owner_id", "backup_id", "updated_at",
+)  # fmt: skip
+"""The customer columns the terms are made from, in the order :func:`chunk_terms` takes them."""
+CONTACT_FIELDS = ("customer_id", "name", "phone")
+"""The key person columns the terms are made from (a :data:`Chunk`'s contacts: the last two)."""
+_CUSTOMER_COLUMNS = ", ".join(f"c.{name}" for name in CUSTOMER_FIELDS)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,6 @@ A capability reaches another through its ``schemas``, its facade and this module
 from __future__ import annotations
 
 from cmworkbench.services.goals.actuals import per_staff, period_days
-from cmworkbench.services.goals.setting import adjust, set_goal
+from cmworkbench.services.goals.setting import adjust, adjust_holders, set_goal
 
-__all__ = ["adjust", "per_staff", "period_days", "set_goal"]
+__all__ = ["adjust", "adjust_holders", "per_staff", "period_days", "set_goal"]

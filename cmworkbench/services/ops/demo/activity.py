@@ -80,7 +80,7 @@ class Rhythm:
     kinds: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Subject:
     """Whose history is drawn: the customer, its rule's inputs, who serves it, its key
     persons and the days (ordinals) its telecom products were activated lately."""

@@ -202,7 +202,7 @@ class Customers:
         id_number = self.resident_ids.draw(rng, date.fromordinal(born), male)
         low, high = _ASSETS[cls]
         assets = int(low * (high / low) ** rng.random()) // 100 * 100
-        tier = next(name for line, name in _TIERS if assets >= line)
+        tier = _tier(assets)
         # VIPs come from the diamond/gold tiers (VIP tiers above mid/high-end, DESIGN.md), and
         # not all of them: the VIP card is granted, not automatic, so a few percent overall.
         vip = rng.random() < _VIP_RATE[tier]
@@ -375,6 +375,14 @@ class Customers:
                 metric_id, cid, month, amount if individual else None,
                 None if individual else amount, None if individual else count,
             ))  # fmt: skip
+
+
+def _tier(assets: int) -> str:
+    """The asset tier of :data:`_TIERS` that ``assets`` (yuan) reach."""
+    for line, name in _TIERS:
+        if assets >= line:
+            return name
+    return _TIERS[-1][1]
 
 
 def _other_role(rng: random.Random, n: int) -> str:

@@ -7,7 +7,8 @@ times twelve, times :data:`FACTOR` (two significant figures: 4,800 new customers
 2,500,000,000 yuan). Broken down by book size where the book makes the figures (new
 customers, deposits, products) and evenly where the work does (visits, opportunities,
 referrals); then the head's correction of the month, by hand: phone managers serve their
-customers by phone, so their visits go to the field teams.
+customers by phone, so their visits go to the field teams (all at once:
+:func:`~cmworkbench.services.goals.api.adjust_holders`).
 
 So by the demo's Monday, two thirds into the month, the branch has done about 70–95% of the
 month's goal and most managers 60–120% of theirs, a few far ahead or behind: deposits most (a
@@ -21,13 +22,12 @@ Nothing random: the goals follow from the seeded data, so the same seed gives th
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from sqlmodel import Session, col, select
 
 from cmworkbench import clock
 from cmworkbench.config import Settings
-from cmworkbench.db.models import Goal, Staff, Team
+from cmworkbench.db.models import Goal, Staff
 from cmworkbench.domain.enums import Role
 from cmworkbench.domain.goals import base_measure
 from cmworkbench.services.core.login import find_actor
@@ -53,6 +53,8 @@ FACTOR = 0.85
 thins out further back), and a goal a little under them puts the month's results near it."""
 LEAST = 12
 """A year's goal is at least this (one a month), whatever a small demo's pace."""
+MEASURE = "visits_done"
+"""The measure of the head's correction of the month."""
 
 
 def set_goals(session: Session, settings: Settings) -> int:
@@ -75,7 +77,7 @@ def set_goals(session: Session, settings: Settings) -> int:
             rule=RULES.get(base_measure(measure), "book"),
         )
         written += made.written
-    if "visits_done" in settings.goals.measures:
+    if MEASURE in settings.goals.measures:
         _visits_to_the_field(session, settings, head, month)
     return written
 
@@ -103,29 +105,28 @@ def _visits_to_the_field(session: Session, settings: Settings, head: Actor, mont
         )
         .order_by(col(Staff.id))
     ).all()
-    names = dict(session.exec(select(Team.id, Team.name)).all())
-    teams: dict[int | None, tuple[str, set[str]]] = {}
+    teams: dict[int | None, set[str]] = {}
     for _, _, role, team_id in rows:
-        teams.setdefault(team_id, (names.get(team_id, ""), set()))[1].add(role)
+        teams.setdefault(team_id, set()).add(role)
     goal = _month_goals(session, head.branch_id, month)
-    changes: list[dict[str, Any]] = []
-    for team_id, (name, held) in teams.items():
+    changes: list[tuple[str, int]] = []  # (holder, amount), as the head types them
+    for team_id, held in teams.items():
         if team_id is not None and held == {phone}:
-            changes.append({"team": name, "amount": 0})
+            changes.append((f"team:{team_id}", 0))
             continue
-        theirs = [(i, login) for i, login, role, at in rows if at == team_id and role == phone]
+        theirs = [i for i, _, role, at in rows if at == team_id and role == phone]
         if team_id is not None and theirs:
-            lowered = goal[f"team:{team_id}"] - sum(goal[f"staff:{i}"] for i, _ in theirs)
-            changes.append({"team": name, "amount": lowered})
-        changes.extend({"login": login, "amount": 0} for _, login in theirs)
-    for change in changes:
-        goals.adjust(
+            lowered = goal[f"team:{team_id}"] - sum(goal[f"staff:{i}"] for i in theirs)
+            changes.append((f"team:{team_id}", lowered))
+        changes.extend((f"staff:{i}", 0) for i in theirs)
+    if changes:
+        goals.adjust_holders(
             session=session,
             actor=head,
             settings=settings,
-            measure="visits_done",
+            measure=MEASURE,
             month=month,
-            **change,
+            changes=changes,
         )
 
 
@@ -133,7 +134,7 @@ def _month_goals(session: Session, branch_id: int, month: str) -> dict[str, int]
     """Holder → the month's visits goal, as broken down."""
     found = session.exec(
         select(Goal.holder, Goal.amount).where(
-            col(Goal.measure) == "visits_done",
+            col(Goal.measure) == MEASURE,
             col(Goal.period) == month,
             col(Goal.branch_id) == branch_id,
         )

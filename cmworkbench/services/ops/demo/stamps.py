@@ -9,31 +9,62 @@ and each day is formatted once and cached.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, tzinfo
 
 _MAX_CACHED_HOURS = 200_000
 """A bound on the hour cache (about 20 MB); twenty years of business hours fit."""
+_CLOCK = tuple(f"{minute:02d}:{second:02d}.000000" for minute in range(60) for second in range(60))
+"""The text of each second of an hour (``MM:SS.ffffff``)."""
+
+
+class _Hours(dict[int, str]):
+    """UTC hour (epoch // 3600) → its text ``YYYY-MM-DD HH:``, formatted on first use."""
+
+    def __missing__(self, hour: int) -> str:
+        if len(self) >= _MAX_CACHED_HOURS:
+            self.clear()
+        text = self[hour] = datetime.fromtimestamp(hour * 3600, UTC).strftime("%Y-%m-%d %H:")
+        return text
+
+
+class _Days(dict[int, str]):
+    """Day ordinal → its text ``YYYY-MM-DD``, formatted on first use."""
+
+    def __missing__(self, ordinal: int) -> str:
+        text = self[ordinal] = date.fromordinal(ordinal).isoformat()
+        return text
+
+
+class _Midnights(dict[int, int]):
+    """Day ordinal → the UTC epoch of its local midnight, worked out on first use."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        super().__init__()
+        self.tz = tz
+
+    def __missing__(self, ordinal: int) -> int:
+        start = datetime.combine(date.fromordinal(ordinal), time(), tzinfo=self.tz)
+        epoch = self[ordinal] = int(start.timestamp())
+        return epoch
 
 
 class Stamps:
-    """Formats local days, local times of day and UTC epochs as stored text, relative to now."""
+    """Formats local days, local times of day and UTC epochs as stored text, relative to now.
+
+    ``midnight(ordinal)``: the UTC epoch of local midnight starting the day ``ordinal``;
+    ``day(ordinal)``: a calendar day as stored text. Both are dictionary look-ups (a cached
+    value, or worked out once), called millions of times in a large build.
+    """
 
     def __init__(self, now: datetime, tz: tzinfo) -> None:
         self.now_epoch = int(now.timestamp())
         self.tz = tz
         self.today = now.astimezone(tz).date()
         self.today_ord = self.today.toordinal()
-        self._midnights: dict[int, int] = {}
-        self._hours: dict[int, str] = {}
-        self._days: dict[int, str] = {}
-
-    def midnight(self, ordinal: int) -> int:
-        """The UTC epoch of local midnight starting the day ``ordinal``."""
-        epoch = self._midnights.get(ordinal)
-        if epoch is None:
-            start = datetime.combine(date.fromordinal(ordinal), time(), tzinfo=self.tz)
-            epoch = self._midnights[ordinal] = int(start.timestamp())
-        return epoch
+        self._hours = _Hours()
+        self.midnight: Callable[[int], int] = _Midnights(tz).__getitem__
+        self.day: Callable[[int], str] = _Days().__getitem__
 
     def at(self, ordinal: int, seconds: int) -> str:
         """The instant ``seconds`` after local midnight of day ``ordinal``, as stored text."""
@@ -41,26 +72,11 @@ class Stamps:
 
     def instant(self, epoch: int) -> str:
         """A UTC epoch (whole seconds) as stored text."""
-        hour, rest = divmod(epoch, 3600)
-        prefix = self._hours.get(hour)
-        if prefix is None:
-            if len(self._hours) >= _MAX_CACHED_HOURS:
-                self._hours.clear()
-            moment = datetime.fromtimestamp(hour * 3600, UTC)
-            prefix = self._hours[hour] = moment.strftime("%Y-%m-%d %H:")
-        minute, second = divmod(rest, 60)
-        return f"{prefix}{minute:02d}:{second:02d}.000000"
+        return self._hours[epoch // 3600] + _CLOCK[epoch % 3600]
 
     def maybe(self, epoch: int | None) -> str | None:
         """Like :meth:`instant`, passing ``None`` (a step not reached yet) through."""
         return None if epoch is None else self.instant(epoch)
-
-    def day(self, ordinal: int) -> str:
-        """A calendar day as stored text."""
-        text = self._days.get(ordinal)
-        if text is None:
-            text = self._days[ordinal] = date.fromordinal(ordinal).isoformat()
-        return text
 
     def local_date(self, epoch: int) -> date:
         """The branch-local calendar date of a UTC epoch."""

@@ -108,11 +108,23 @@ def _row(
     ids["task"] = task_id + 1
     i = stamps.instant
     return (
-        task_id, kind, customer, owner, i(due), _PRIORITY[cls[0]],
-        _REASONS[kind].format(cls=cls), "open" if closed is None else "done", RULE, None, None,
-        None, None, i(created), i(closed) if closed else None, owner if closed else None, 1,
-        stamps.maybe(deadline),
+        task_id, kind, customer, owner, i(due), _PRIORITY[cls[0]], _reason(kind, cls),
+        "open" if closed is None else "done", RULE, None, None, None, None, i(created),
+        i(closed) if closed else None, owner if closed else None, 1,
+        None if deadline is None else i(deadline),
     )  # fmt: skip
+
+
+_REASON_TEXT: dict[tuple[str, str], str] = {}
+
+
+def _reason(kind: str, cls: str) -> str:
+    """The task's reason (formatted once per kind and class: a million-customer build writes
+    a million tasks)."""
+    text = _REASON_TEXT.get((kind, cls))
+    if text is None:
+        text = _REASON_TEXT[(kind, cls)] = _REASONS[kind].format(cls=cls)
+    return text
 
 
 def return_call_tasks(
