@@ -5,8 +5,9 @@ Later issues add behaviour, not tables. Conventions:
 * Every instant is an aware datetime (``clock.now()``), stored in UTC by SQLModel's
   ``UTCDateTime`` (``timestamptz`` on PostgreSQL) and read back aware in UTC; dates
   (birthdays, due days, leave periods) are branch-local calendar dates.
-* Money is whole yuan in integers (``*_yuan``): tiering and reports need no fen, and SQLite has
-  no exact decimal type.
+* Money is whole yuan in 64-bit integers (``*_yuan``, ``BIGINT``: PostgreSQL's ``INTEGER``
+  stops at 2.1 billion, less than a large customer's revenue or a branch's deposit goal):
+  tiering and reports need no fen, and SQLite has no exact decimal type.
 * Enumerations are short strings; the allowed values live in :mod:`cmworkbench.domain.enums`
   and are checked by the services.
 * Rows that two people may edit at once carry ``version`` for optimistic locking: an update
@@ -17,8 +18,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKeyConstraint, Index, PrimaryKeyConstraint, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    UniqueConstraint,
+    text,
+)
 from sqlmodel import Field, SQLModel
+
+MONEY = BigInteger().with_variant(Integer(), "sqlite")
+"""Whole yuan: ``BIGINT`` on PostgreSQL, whose ``INTEGER`` stops at 2,147,483,647; SQLite's
+``INTEGER`` is 64-bit already (migration 0022)."""
 
 
 class Branch(SQLModel, table=True):
@@ -117,9 +130,9 @@ class Customer(SQLModel, table=True):
     birthday: date | None = None
     owner_id: int | None = Field(default=None, foreign_key="staff.id")
     backup_id: int | None = Field(default=None, foreign_key="staff.id")
-    assets_yuan: int | None = None
+    assets_yuan: int | None = Field(default=None, sa_type=MONEY)
     """Individuals: assets under management, whole yuan."""
-    revenue_yuan: int | None = None
+    revenue_yuan: int | None = Field(default=None, sa_type=MONEY)
     """Groups: annual revenue to us, whole yuan."""
     staff_count: int | None = None
     member_count: int | None = None
@@ -185,8 +198,8 @@ class CustomerMetric(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id")
     month: str = Field(max_length=7)
     """``YYYY-MM``."""
-    assets_yuan: int | None = None
-    revenue_yuan: int | None = None
+    assets_yuan: int | None = Field(default=None, sa_type=MONEY)
+    revenue_yuan: int | None = Field(default=None, sa_type=MONEY)
     member_count: int | None = None
 
 
@@ -223,7 +236,7 @@ class Holding(SQLModel, table=True):
     opened_on: date | None = None
     activated_on: date | None = None
     matures_on: date | None = None
-    amount_yuan: int | None = None
+    amount_yuan: int | None = Field(default=None, sa_type=MONEY)
     next_check_on: date | None = None
     """Next post-loan check (贷后检查) for loans."""
     promised_on: date | None = None
@@ -444,7 +457,7 @@ class Opportunity(SQLModel, table=True):
     product: str = Field(max_length=16)
     """The product category (``[referrals] products``)."""
     need: str = Field(max_length=500)
-    value_yuan: int
+    value_yuan: int = Field(sa_type=MONEY)
     """Expected value, whole yuan."""
     expected_close: date
     stage: str = Field(max_length=24)
@@ -456,9 +469,9 @@ class Opportunity(SQLModel, table=True):
     """``open``, ``won`` or ``lost``."""
     closed_at: datetime | None = None
     close_reason: str | None = Field(default=None, max_length=200)
-    cost_yuan: int | None = None
+    cost_yuan: int | None = Field(default=None, sa_type=MONEY)
     """The proposal's cost, whole yuan (asked when it enters the proposal step)."""
-    return_yuan: int | None = None
+    return_yuan: int | None = Field(default=None, sa_type=MONEY)
     """The proposal's expected return, whole yuan."""
     proposal: str | None = Field(default=None, max_length=10)
     """``None`` (no proposal yet), ``clear`` (return at or above the ratio), ``waiting`` (for
@@ -514,7 +527,7 @@ class Goal(SQLModel, table=True):
     branch_id: int = Field(foreign_key="branch.id")
     team_id: int | None = Field(default=None, foreign_key="team.id")
     staff_id: int | None = Field(default=None, foreign_key="staff.id")
-    amount: int
+    amount: int = Field(sa_type=MONEY)
     """Whole units of the measure (customers, yuan, products …)."""
     rule: str = Field(max_length=12)
     """How it was reached: ``set`` (the year's, by hand), ``even``, ``book``, ``last_year``
@@ -543,22 +556,22 @@ class CreditFile(SQLModel, table=True):
     holding_id: int | None = Field(default=None, foreign_key="holding.id")
     """The loan held, for a file on an existing loan; ``None`` for an application."""
     product: str = Field(max_length=100)
-    amount_yuan: int
+    amount_yuan: int = Field(sa_type=MONEY)
     term_months: int
     purpose: str = Field(max_length=200)
     """The loan's stated purpose (贷款用途), checked by the ``loan_purpose`` item."""
     risk_grade: str = Field(max_length=16)
     """A key of ``[credit] check_months``: how often the post-loan checks come."""
-    total_assets_yuan: int | None = None
-    total_liabilities_yuan: int | None = None
+    total_assets_yuan: int | None = Field(default=None, sa_type=MONEY)
+    total_liabilities_yuan: int | None = Field(default=None, sa_type=MONEY)
     """Net assets are total assets minus total liabilities (bank marketing source)."""
-    monthly_sales_yuan: int | None = None
+    monthly_sales_yuan: int | None = Field(default=None, sa_type=MONEY)
     settlement: str | None = Field(default=None, max_length=200)
     """How sales are settled (结算方式)."""
     collection: str | None = Field(default=None, max_length=200)
     """How sales are collected (回款方式)."""
     collateral: str | None = Field(default=None, max_length=200)
-    collateral_value_yuan: int | None = None
+    collateral_value_yuan: int | None = Field(default=None, sa_type=MONEY)
     state: str = Field(default="draft", max_length=12)
     """``draft``, ``submitted`` (signed by the manager, waiting for the risk manager),
     ``returned`` (with ``return_comment``), ``approved`` (both signatures) or ``superseded``
@@ -609,7 +622,7 @@ class CreditGuarantor(SQLModel, table=True):
     name: str = Field(max_length=100)
     id_no: str | None = Field(default=None, max_length=18)
     relation: str | None = Field(default=None, max_length=40)
-    net_assets_yuan: int
+    net_assets_yuan: int = Field(sa_type=MONEY)
     added_by_id: int | None = Field(default=None, foreign_key="staff.id")
     added_at: datetime
 

@@ -126,6 +126,18 @@ def test_good_gbk_rows_are_normalised(engine, settings, branch, tmp_path):
     ]
 
 
+def test_a_large_group_s_assets_above_two_billion_yuan_are_kept(engine, settings, branch, tmp_path):
+    """A group customer's assets of 50亿 (5,000,000,000 yuan) pass a 32-bit integer: they are
+    stored and read back whole on SQLite and on PostgreSQL (BIGINT, migration 0022)."""
+    rows = [
+        ["C010", "浙江钱江控股集团有限公司", "A1", "zhangwei", "", "", "2020-01-02", "500000万"]
+    ]
+    run(engine, settings, gbk_csv(tmp_path / "big.csv", rows))
+    with engine.connect() as conn:
+        assets = conn.execute(text("SELECT assets_yuan FROM customer")).scalar_one()
+    assert assets == 5_000_000_000
+
+
 def test_dry_run_changes_nothing(engine, settings, branch, tmp_path):
     summary = run(engine, settings, gbk_csv(tmp_path / "c.csv", GOOD_ROWS), dry_run=True)
     assert summary.inserted == 2 and summary.dry_run
