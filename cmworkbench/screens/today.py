@@ -46,13 +46,13 @@ from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Label
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from cmworkbench import clock
 from cmworkbench.domain.calendar import BranchCalendar
 from cmworkbench.domain.when import parse_moment
 from cmworkbench.i18n import label, t
-from cmworkbench.screens.base import WorkbenchScreen
+from cmworkbench.screens.base import WorkbenchScreen, error_text
 from cmworkbench.screens.complaints import KEY_STEPS, ComplaintsScreen
 from cmworkbench.screens.dialogs.complaint_action import ComplaintActionDialog
 from cmworkbench.screens.dialogs.contact_outcome import ContactOutcome, ContactOutcomeDialog
@@ -65,6 +65,7 @@ from cmworkbench.screens.dialogs.task_actions import (
     incoming_prompt,
 )
 from cmworkbench.screens.dialogs.visit_dialogs import RecordVisitDialog
+from cmworkbench.screens.holding import running
 from cmworkbench.screens.opening import OpensCustomer
 from cmworkbench.screens.opportunity import OpensOpportunity, Waiting
 from cmworkbench.services.tasks.schemas import PULL
@@ -98,6 +99,10 @@ class TodayScreen(WorkbenchScreen, OpensCustomer, OpensOpportunity):
         height: 1;
         margin: 0 1;
         color: $text-muted;
+    }
+    TodayScreen #today-filter {
+        width: 1fr;
+        height: auto;  /* every kind's count, wrapped on a narrow terminal rather than cut */
     }
     TodayScreen #today-keys {
         display: none;
@@ -135,6 +140,7 @@ class TodayScreen(WorkbenchScreen, OpensCustomer, OpensOpportunity):
         _key("p", "pull", "pull"),
         _key("b", "backlog", "backlog"),
         _key("i", "incoming", "incoming"),
+        _key("r", "refresh", "refresh_day"),
     ]
     """One key per action; ``Enter`` opens (the same key on every list)."""
 
@@ -181,6 +187,8 @@ class TodayScreen(WorkbenchScreen, OpensCustomer, OpensOpportunity):
         self.day: TodayPlan | None = None
         self._counts_stale = True
         """The overview counts are to be read once the rows are shown."""
+        self._failed_loads = 0
+        """Reads of the day that failed in a row (a busy server): the next waits longer."""
 
     def compose_body(self) -> ComposeResult:
         yield CountsPanel(
@@ -222,6 +230,36 @@ class TodayScreen(WorkbenchScreen, OpensCustomer, OpensOpportunity):
             rows = day.rows
         if not get_current_worker().is_cancelled:
             self.post_message(self.Loaded(day, rows))
+
+    RETRY_SECONDS: ClassVar[tuple[float, ...]] = (3.0, 10.0, 30.0)
+    """A failed read of the day is tried again after these waits (then every last one): the
+    first read of a morning on a busy server may wait past the database's busy timeout, and
+    a Today left empty for good looks like a day without work."""
+
+    @on(Worker.StateChanged)
+    def _retry_failed_day(self, event: Worker.StateChanged) -> None:
+        """Say on the filter line that the day could not be read, and read it again soon."""
+        if event.worker.group != "today":
+            return
+        if event.state is WorkerState.SUCCESS:
+            self._failed_loads = 0
+        elif event.state is WorkerState.ERROR:
+            waits = self.RETRY_SECONDS
+            wait = waits[min(self._failed_loads, len(waits) - 1)]
+            self._failed_loads += 1
+            reason = error_text(event.worker.error)
+            line = t("tui.today.load_failed", reason=reason, seconds=int(wait))
+            self.query_one("#today-filter", Label).update(line)
+            self.set_timer(wait, self._read_again)
+
+    def _read_again(self) -> None:
+        if self.is_current and not running(self, ("today",)):
+            self.load_today()
+
+    def action_refresh(self) -> None:
+        """Read the day again (``r``), the counts too."""
+        self._counts_stale = True
+        self.load_today()
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:

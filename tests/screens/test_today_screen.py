@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from conftest import Factory, settled
+from rich.cells import cell_len
 from sqlalchemy import Engine, text
 from textual.pilot import Pilot
 
@@ -163,3 +164,52 @@ async def test_a_reached_retention_call_asks_how_it_ended_on_the_same_keys(
         " JOIN customer c ON c.id = i.customer_id",
     )
     assert [tuple(r) for r in found] == [("C001", "reached", "lost", "lost")]
+
+
+async def test_a_day_that_could_not_be_read_is_read_again(
+    workbench: Workbench, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first read of a busy morning waits past the database's busy timeout: Today says
+    so and reads the day again by itself, and ``r`` reads it at once."""
+    from sqlalchemy.exc import OperationalError
+
+    plan = workbench.tasks.plan
+    failures = [2]
+
+    def busy_then_plan(*args: Any, **kwargs: Any) -> Any:
+        if failures[0]:
+            failures[0] -= 1
+            raise OperationalError("UPDATE task …", {}, Exception("database is locked"))
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(workbench.tasks, "plan", busy_then_plan)
+    monkeypatch.setattr(TodayScreen, "RETRY_SECONDS", (0.3, 60.0))
+    app = make_app(workbench)
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot)
+        line = str(app.screen.query_one("#today-filter").render())
+        assert {"zh_CN": "今日工作未能读出", "en": "Could not read the day"}[language] in line
+        assert listed(pilot) == []
+        await pilot.pause(0.5)  # the first retry, after 0.3 s, fails too; the next waits 60 s
+        await settled(pilot)
+        assert listed(pilot) == []
+        assert "60" in str(app.screen.query_one("#today-filter").render())
+        await pilot.press("r")  # read now
+        await settled(pilot)
+        assert listed(pilot) == ["C001", "C002", "C003", "C004"]
+        line = str(app.screen.query_one("#today-filter").render())
+        assert {"zh_CN": "全部 4", "en": "All 4"}[language] in line
+
+
+async def test_the_filter_line_wraps_rather_than_being_cut(
+    workbench: Workbench, language: str
+) -> None:
+    """On a terminal too narrow for the counts panel beside the list, the filter line (every
+    kind's count, done today, the capacity) wraps instead of losing its end."""
+    app = make_app(workbench)
+    async with app.run_test(size=(44, 24)) as pilot:
+        await settled(pilot)
+        filter_line = app.screen.query_one("#today-filter")
+        text = str(filter_line.render())
+        assert cell_len(text) > filter_line.size.width  # longer than one line …
+        assert filter_line.size.height >= 2  # … so it takes two
