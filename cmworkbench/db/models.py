@@ -504,6 +504,30 @@ class OpportunityEvent(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=500)
 
 
+class ReportSnapshot(SQLModel, table=True):
+    """The report's sums per owner for one period, as of one instant, taken by the scheduler
+    (:mod:`cmworkbench.services.reports.snapshot`): the Dashboard of a large branch reads
+    them instead of every customer, task and holding. ``key`` names the configuration and
+    the customers' and tasks' owners the sums were taken with: a handover or a changed rule
+    makes them unusable at once."""
+
+    __tablename__ = "report_snapshot"
+    __table_args__ = (
+        Index("ix_report_snapshot_period", "branch_id", "period_start", "period_end"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    branch_id: int = Field(foreign_key="branch.id")
+    period_start: date
+    period_end: date
+    as_of: datetime
+    key: str = Field(max_length=64)
+    sums: str
+    """JSON: figure → ``[[owner id, breakdown, Σ num, Σ den, oldest], …]``."""
+    totals: str
+    """JSON: the branch's owners, and figure → breakdown → ``[Σ num, Σ den, oldest]`` over
+    them all (a branch-wide report reads this only)."""
+
+
 class Goal(SQLModel, table=True):
     """A sales goal (销售目标): how much of a measure (``[goals] measures``: new customers,
     deposit growth in yuan, products opened, opportunities won …) the branch, a team or a

@@ -2476,6 +2476,7 @@ MESSAGES: dict[str, str] = {
     "tui.key.refresh_day": "Reload",
     "tui.key.refresh_day.tip": "Read the day's plan and the counts again",
     "tui.today.load_failed": "Could not read the day: {reason}. Trying again in {seconds} s, or press r to read it now",
+    "tui.dashboard.as_of": " · as of {time} (taken by the scheduler)",
     "enum.notification_kind.task_reminder": "Task reminder",
     "enum.notification_kind.visit_reminder": "Visit reminder",
     "enum.notification_kind.daily_digest": "Today's tasks",

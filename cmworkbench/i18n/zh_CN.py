@@ -2473,6 +2473,7 @@ MESSAGES: dict[str, str] = {
     "tui.key.refresh_day": "重读",
     "tui.key.refresh_day.tip": "重新读取今日工作和统计数",
     "tui.today.load_failed": "今日工作未能读出：{reason}。{seconds} 秒后自动重试，或按 r 立即重读",
+    "tui.dashboard.as_of": " · 截至 {time}（定时汇总）",
     "enum.notification_kind.task_reminder": "任务提醒",
     "enum.notification_kind.visit_reminder": "拜访提醒",
     "enum.notification_kind.daily_digest": "今日任务",

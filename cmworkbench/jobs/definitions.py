@@ -11,6 +11,9 @@
   due today.
 - ``worklog``: daily at ``scheduler.worklog_reminder_at`` (17:00), working days: the work
   log not yet submitted.
+- ``report_snapshot``: every ``scheduler.report_snapshot_minutes`` (10; 0: none): the
+  management report's sums taken ahead for the Dashboard (``services/reports/snapshot``),
+  read outside the run's unit of work so no writer waits for them.
 - ``backup``: daily at ``scheduler.backup_at`` (02:00), every day: when ``scheduler.backup_dir``
   is set, ``cmworkbench-YYYYMMDD.db`` there (``cmw backup``), and the backups older than
   ``scheduler.backup_keep_days`` deleted.
@@ -29,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -51,7 +55,11 @@ class JobSpec:
     slot: Callable[[datetime], str]
     """The run's slot for a branch-local instant."""
     workdays_only: bool
-    run: Runner
+    run: Callable[..., str]
+    """The work (a :data:`Runner`; with ``prepare``, also given what it prepared)."""
+    prepare: Callable[[Engine, Settings], Any] | None = None
+    """Long reading done first, outside the run's unit of work (whose claim holds the write
+    lock until it commits); its result is handed to ``run``."""
 
 
 def _daily(at: str, tz: tzinfo) -> CronTrigger:
@@ -98,7 +106,7 @@ def specs(settings: Settings, tz: tzinfo) -> list[JobSpec]:
     digest_at = settings.reminders.digest_at
     worklog_at = settings.scheduler.worklog_reminder_at
     backup_at = settings.scheduler.backup_at
-    return [
+    jobs = [
         JobSpec("generate", _daily(generate_at, tz), _by_day(generate_at), True, _generate),
         JobSpec("monthly", _daily(generate_at, tz), _by_day(generate_at), True, _monthly),
         JobSpec("sla_sweep", _repeating(sweep, tz), _every(sweep), False, _sweep),
@@ -107,6 +115,19 @@ def specs(settings: Settings, tz: tzinfo) -> list[JobSpec]:
         JobSpec("worklog", _daily(worklog_at, tz), _by_day(worklog_at), True, _worklog),
         JobSpec("backup", _daily(backup_at, tz), _by_day(backup_at), False, _backup),
     ]
+    snapshot = settings.scheduler.report_snapshot_minutes * 60
+    if snapshot:
+        jobs.append(
+            JobSpec(
+                "report_snapshot",
+                _repeating(snapshot, tz),
+                _every(snapshot),
+                False,
+                _store_snapshot,
+                prepare=_take_snapshot,
+            )
+        )
+    return jobs
 
 
 # -- the work: each calls the services, lazily (the TUI starts before the ORM loads) ------
@@ -160,6 +181,18 @@ def _worklog(session: Session, settings: Settings) -> str:
     from cmworkbench.services.tasks.reminders import worklog_reminders
 
     return f"notified {worklog_reminders(session=session, settings=settings)}"
+
+
+def _take_snapshot(engine: Engine, settings: Settings) -> Any:
+    from cmworkbench.services.reports.snapshot import take
+
+    return take(engine, settings)
+
+
+def _store_snapshot(session: Session, settings: Settings, taken: Any) -> str:
+    from cmworkbench.services.reports.snapshot import store
+
+    return f"stored {store(session, taken)} periods"
 
 
 def _backup(session: Session, settings: Settings) -> str:

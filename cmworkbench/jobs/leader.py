@@ -231,6 +231,7 @@ class Leader:
                 slot=slot,
                 workdays_only=spec.workdays_only,
                 work=spec.run,
+                prepare=spec.prepare,
             )
         except Exception:
             log.exception("job %s (%s) failed; the next trigger tries again", job_id, slot)

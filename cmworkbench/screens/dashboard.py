@@ -38,7 +38,7 @@ from cmworkbench.screens.base import WorkbenchScreen
 from cmworkbench.screens.report_drill import GoalDrillScreen, ReportDrillScreen, figure_value
 from cmworkbench.screens.team import TeamScreen
 from cmworkbench.services.goals.schemas import change_text, share_text
-from cmworkbench.services.reports.schemas import SUM_UNITS
+from cmworkbench.services.reports.schemas import SUM_UNITS, total_only
 from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.counts import CountsPanel
 
@@ -205,7 +205,8 @@ class DashboardScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="report")
     def load_report(self) -> None:
         """Read the month's figures in a thread, then the trend in another."""
-        report = self.workbench.reports.report("manager", self.start, self.end)
+        name = total_only(self.workbench.actor.role)  # the total is all it shows
+        report = self.workbench.reports.report(name, self.start, self.end)
         if not get_current_worker().is_cancelled:
             self.post_message(self.ReportLoaded(report))
 
@@ -234,9 +235,11 @@ class DashboardScreen(WorkbenchScreen):
         """Title the figures (unless the leaderboard is shown); the last day they count."""
         shown_end = min(report.end, clock.today())
         if not self.showing_board:
-            self.query_one("#dashboard-title", Label).update(
-                t("tui.dashboard.title", scope=report.scope, start=self.start, end=shown_end)
-            )
+            title = t("tui.dashboard.title", scope=report.scope, start=self.start, end=shown_end)
+            if report.taken_ahead:  # the scheduler's snapshot
+                stands = report.as_of.astimezone(clock.branch_tz())
+                title += t("tui.dashboard.as_of", time=f"{stands:%H:%M}")
+            self.query_one("#dashboard-title", Label).update(title)
         return shown_end
 
     def _cells(self, figure: Figure) -> list[Text]:
@@ -281,7 +284,11 @@ class DashboardScreen(WorkbenchScreen):
         if self.report is None or not self.report.total.figures:
             return
         figure = self.report.total.figures[self.table.cursor_row]
-        self.app.push_screen(ReportDrillScreen(figure, self.start, self.end, self.report.scope))
+        self.app.push_screen(
+            ReportDrillScreen(
+                figure, self.start, self.end, self.report.scope, as_of=self.report.as_of
+            )
+        )
 
     def action_month(self, step: int) -> None:
         """Show the month before or after (never a month that has not begun)."""

@@ -14,7 +14,7 @@ measures (goal, this month, share, yesterday), then the records behind the month
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -96,11 +96,15 @@ class ReportDrillScreen(OpensCustomer):
 
         rows: list[DrillRow]
 
-    def __init__(self, figure: Figure, start: date, end: date, scope: str) -> None:
+    def __init__(
+        self, figure: Figure, start: date, end: date, scope: str, as_of: datetime | None = None
+    ) -> None:
         super().__init__(t("tui.drill.title", figure=t(f"report.figure.{figure.key}")))
         self.figure = figure
         self.start, self.end = start, end
         self.scope = scope
+        self.as_of = as_of
+        """The instant the figure stands at: its records are read as they stood then."""
         self.rows: list[DrillRow] = []
 
     def compose_body(self) -> ComposeResult:
@@ -141,7 +145,7 @@ class ReportDrillScreen(OpensCustomer):
     def load_rows(self) -> None:
         """Read the records in a thread."""
         rows = self.workbench.reports.drill(
-            self.figure.key, self.start, self.end, limit=DRILL_LIMIT
+            self.figure.key, self.start, self.end, limit=DRILL_LIMIT, as_of=self.as_of
         )
         if not get_current_worker().is_cancelled:
             self.post_message(self.RowsLoaded(rows))

@@ -26,7 +26,16 @@ from cmworkbench.jobs.candidate import SessionCandidate
 from cmworkbench.jobs.leader import Leader
 from cmworkbench.services.ops import lease
 
-JOBS = ("generate", "monthly", "sla_sweep", "reminders", "digest", "worklog", "backup")
+JOBS = (
+    "generate",
+    "monthly",
+    "sla_sweep",
+    "reminders",
+    "digest",
+    "worklog",
+    "backup",
+    "report_snapshot",
+)
 
 
 @pytest.fixture
@@ -111,11 +120,12 @@ def test_after_downtime_each_missed_job_runs_once(
         "digest": 1,
         "worklog": 1,
         "backup": 1,
+        "report_snapshot": 1,
     }
     assert runs(engine, "generate")[-1] == ("generate", "2026-11-30", "done")
     assert runs(engine, "sla_sweep")[-1][1] == "2026-11-30T08:00:00"
     at("2026-11-30T08:00", b)  # nothing more for the same minute
-    assert sum(len(runs(engine, job)) for job in JOBS) == sum(before.values()) + 7
+    assert sum(len(runs(engine, job)) for job in JOBS) == sum(before.values()) + 8
 
 
 def test_a_slot_runs_once_even_when_two_processes_try(

@@ -251,3 +251,44 @@ async def test_enter_on_a_manager_s_line_shows_their_measures_and_records(
         assert table_rows(app.screen.query_one("#goal-drill-measures", DataTable))
         assert not table_rows(app.screen.query_one("#goal-drill-rows", DataTable))
         assert any("sunli" in text for text, _ in notifications(messages))
+
+
+async def test_figures_taken_by_the_scheduler_say_when_and_their_records_sum_to_them(
+    engine: Engine, settings: Settings
+) -> None:
+    """The snapshot of 08:30; 张伟 visits K3 at 08:32; at 08:35 the branch head's Dashboard
+    shows coverage as of 08:30 (4/5, K3 still a miss) and says so, and the records behind it
+    are those of 08:30."""
+    from sqlalchemy import text
+
+    from cmworkbench import clock
+    from cmworkbench.db.engine import unit_of_work
+    from cmworkbench.services.reports import snapshot
+
+    taken = snapshot.take(engine, settings)
+    with unit_of_work(engine) as session:
+        snapshot.store(session, taken)
+        session.connection().execute(
+            text(
+                "INSERT INTO interaction (customer_id, staff_id, kind, status, happened_at,"
+                " created_at) SELECT id, owner_id, 'visit', 'done', :at, :at FROM customer"
+                " WHERE customer_no = 'K3'"
+            ),
+            {"at": "2026-11-23 00:32:00.000000"},
+        )
+    clock.freeze("2026-11-23T08:35")
+    app = make_app(login(engine, settings, "head"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await settled(pilot)
+        assert (
+            title(app, "#dashboard-title")
+            == "全行 · 2026-11-01 至 2026-11-23 · 截至 08:30（定时汇总）"
+        )
+        assert rows(app.screen.query_one("#dashboard-figures", DataTable))["联系覆盖率"][3] == "4/5"
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, ReportDrillScreen)
+        assert title(app, "#drill-title") == "全行 · 80.0% = 4 / 5"
+        cells = table_rows(app.screen.query_one("#drill-rows", DataTable))
+        assert [(row[1], row[4]) for row in cells][:1] == [("A1 K3", "✗")], "K3 as of 08:30"

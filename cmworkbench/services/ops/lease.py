@@ -219,13 +219,31 @@ def run_scheduled(
     job_id: str,
     slot: str,
     workdays_only: bool,
-    work: Callable[[Session, Settings], str],
+    work: Callable[..., str],
+    prepare: Callable[[Engine, Settings], Any] | None = None,
 ) -> str | None:
     """Run one job for one slot, once: only while ``holder`` holds the lease, only if the
     slot was not run yet, and (``workdays_only``) only on a working day of the branch
     calendar (the slot's day). The claim, the work and the outcome commit together: a
     failed run leaves no trace but the log, and the next trigger tries again. Returns the
-    outcome, or ``None`` when the run was not this process's to do."""
+    outcome, or ``None`` when the run was not this process's to do.
+
+    ``prepare`` (a long read) runs first, outside the unit of work, once a look shows the run
+    is ours to do; ``work`` is then given its result too."""
+    if prepare is not None:
+        with unit_of_work(engine) as session:
+            if not holds(session, holder) or _ran(session, job_id, slot):
+                return None
+        prepared = prepare(engine, settings)
+        return run_scheduled(
+            engine,
+            settings,
+            holder=holder,
+            job_id=job_id,
+            slot=slot,
+            workdays_only=workdays_only,
+            work=lambda session, config: work(session, config, prepared),
+        )
     with unit_of_work(engine) as session:
         if not holds(session, holder):
             return None
@@ -240,6 +258,17 @@ def run_scheduled(
         detail = work(session, settings)
         finish_run(session, run_id, "done", detail)
         return "done"
+
+
+def _ran(session: Session, job_id: str, slot: str) -> bool:
+    """Whether ``job_id`` was run (or claimed) for ``slot``."""
+    table = JobRun.__table__  # type: ignore[attr-defined]
+    found = (
+        session.connection()
+        .execute(select(table.c.id).where(table.c.job_id == job_id, table.c.slot == slot))
+        .first()
+    )
+    return found is not None
 
 
 def lease_and_runs(engine: Engine) -> tuple[LeaseOut | None, dict[str, RunOut]]:

@@ -56,10 +56,20 @@ class Query:
     settings: Settings
 
 
-def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQLITE) -> Query:
+def query_for(
+    settings: Settings,
+    start: date,
+    end: date,
+    dialect: Dialect = SQLITE,
+    *,
+    now: datetime | None = None,
+) -> Query:
+    """The report's statements' parameters and config tables for ``start``–``end``, as of
+    ``now`` (default: the clock's; a snapshot's instant for the records behind its figures,
+    :mod:`.snapshot`)."""
     if end < start:
         raise InvalidInput(t("report.bad_period", start=start, end=end))
-    now = clock.now()
+    now = clock.now() if now is None else now
     start_at, end_at = _midnight(start), min(_midnight(end + timedelta(days=1)), now)
     if start_at >= end_at:
         raise InvalidInput(t("report.future_period", start=start))
@@ -100,7 +110,7 @@ def query_for(settings: Settings, start: date, end: date, dialect: Dialect = SQL
     calendar = BranchCalendar.from_settings(settings.calendar)
     # Each working day with its log's cut-off (domain/worklog.py); a day counts once its log
     # is in on time or its cut-off has passed (the figure's SQL), today's included.
-    until = min(last_day, clock.today())
+    until = min(last_day, now.astimezone(clock.branch_tz()).date())
     workdays = [
         start + timedelta(days=n)
         for n in range((until - start).days + 1)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -161,6 +161,7 @@ than running it."""
 
 Sums = dict[tuple[int, str], tuple[float, float, float | None]]
 """(owner id, breakdown) → (Σ num, Σ den, the largest of the figure's ``oldest`` column)."""
+Sums_by_figure = dict[str, Sums]
 
 
 def _sums_sql(query: Query, figure: FigureDef, owners: list[int]) -> str:
@@ -173,7 +174,8 @@ def _sums_sql(query: Query, figure: FigureDef, owners: list[int]) -> str:
     )
 
 
-def _sums(session: Session, query: Query, figure: FigureDef, owners: list[int]) -> Sums:
+def period_sums(session: Session, query: Query, figure: FigureDef, owners: list[int]) -> Sums:
+    """``figure``'s sums per owner and breakdown over ``query``'s period."""
     sql = _sums_sql(query, figure, owners)
     result = session.connection().execute(text(sql), query.params, execution_options=ONE_OFF)
     return {
@@ -206,11 +208,24 @@ def _value(figure: FigureDef, num: float, den: float) -> float | None:
     return num if figure.unit in SUM_UNITS else _ratio(num, den)
 
 
-def _figure(settings: Settings, figure: FigureDef, sums: Sums, owners: set[int]) -> Figure:
+OwnerSums = dict[int, list[tuple[str, tuple[float, float, float | None]]]]
+"""Owner id → (breakdown, its sums) of one figure: a group's figure is read by its owners."""
+
+
+def by_owner(sums: Sums) -> OwnerSums:
+    """``sums`` by owner (a branch of three thousand managers makes each group's figure a
+    look-up per owner instead of a pass over every owner's sums)."""
+    out: OwnerSums = defaultdict(list)
+    for (owner, grp), values in sums.items():
+        out[owner].append((grp, values))
+    return out
+
+
+def _figure(settings: Settings, figure: FigureDef, index: OwnerSums, owners: set[int]) -> Figure:
     parts: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     waits: list[float] = []
-    for (owner, grp), (num, den, oldest) in sums.items():
-        if owner in owners:
+    for owner in sorted(owners):
+        for grp, (num, den, oldest) in index.get(owner, ()):
             parts[grp][0] += num
             parts[grp][1] += den
             if oldest is not None:
@@ -305,15 +320,55 @@ def report(
     subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
     query = query_for(settings, start, end, dialect_for(session))
     owners = subj.owner_ids
-    sums = {f.key: _sums(session, query, f, owners) for f in FIGURES}
+    whole = name == "branch"  # one group, the whole scope
+    taken = _snapshot(session, settings, actor, [(start, end)], owners, whole_only=whole)
+    if taken is not None:  # the scheduler's sums of this period, as of their instant
+        as_of, (sums,) = taken
+    else:
+        as_of = query.as_of
+        sums = {f.key: period_sums(session, query, f, owners) for f in FIGURES}
+
+    indexed = {f.key: by_owner(sums[f.key]) for f in FIGURES}
 
     def group(kind: str, key: str, title: str, ids: set[int]) -> ReportGroup:
-        figures = tuple(_figure(settings, f, sums[f.key], ids) for f in FIGURES)
+        figures = tuple(_figure(settings, f, indexed[f.key], ids) for f in FIGURES)
         return ReportGroup(kind, key, title, figures)
 
     total = group("branch", subj.label, subj.label, set(owners))
     groups = tuple(group(*g) for g in _groups(name, subj))
-    return Report(name, start, end, query.as_of, subj.label, total, groups)
+    return Report(name, start, end, as_of, subj.label, total, groups, taken is not None)
+
+
+def _snapshot(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    periods: list[tuple[date, date]],
+    owners: list[int],
+    *,
+    whole_only: bool,
+) -> tuple[datetime, list[Sums_by_figure]] | None:
+    """The scheduler's sums of ``periods`` for ``owners`` when they can stand for the live
+    ones (``whole_only``: summed over them all is all that is wanted)."""
+    from cmworkbench.services.reports import snapshot
+
+    if actor.branch_id is None:
+        return None
+    found = snapshot.usable(
+        session, settings, actor.branch_id, periods, owners, whole_only=whole_only
+    )
+    return found
+
+
+def trend_periods(last: date, weeks: int = 8) -> list[tuple[date, date]]:
+    """The ISO weeks (Monday to Sunday) of the ``weeks`` weeks up to the week of ``last``,
+    oldest first."""
+    monday = last - timedelta(days=last.weekday())
+    periods = []
+    for back in range(weeks - 1, -1, -1):
+        start = monday - timedelta(weeks=back)
+        periods.append((start, start + timedelta(days=6)))
+    return periods
 
 
 def drill(
@@ -327,13 +382,17 @@ def drill(
     team: str | None = None,
     staff_login: str | None = None,
     limit: int | None = None,
+    as_of: datetime | None = None,
 ) -> list[DrillRow]:
     """The records behind one figure: numerator and denominator rows, misses first (a
-    ``limit`` shows the first rows only; without it the list sums to the figure)."""
+    ``limit`` shows the first rows only; without it the list sums to the figure). ``as_of``:
+    the records as they stood then (the instant of the report the figure came from: a
+    snapshot's, :mod:`.snapshot`); never later than now."""
     figure = figure_def(figure_key)
     subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
     d = dialect_for(session)
-    query = query_for(settings, start, end, d)
+    now = clock.now() if as_of is None else min(as_of, clock.now())
+    query = query_for(settings, start, end, d, now=now)
     by_id = {m.id: m for m in subj.members}
     sql = (
         f"{query.ctes} SELECT {', '.join(ROW_COLUMNS)}"
@@ -372,7 +431,15 @@ def _week_sums(
 ) -> tuple[float, float, bool]:
     """(Σ num, Σ den, below target) of ``figure`` over one period, the whole scope, summed
     and judged as the report does."""
-    fig = _figure(settings, figure, _sums(session, query, figure, owners), set(owners))
+    sums = period_sums(session, query, figure, owners)
+    return _judged_sums(settings, figure, sums, set(owners))
+
+
+def _judged_sums(
+    settings: Settings, figure: FigureDef, sums: Sums, owners: set[int]
+) -> tuple[float, float, bool]:
+    """(Σ num, Σ den, below target) of ``sums`` over ``owners``, judged as the report does."""
+    fig = _figure(settings, figure, by_owner(sums), owners)
     return fig.numerator, fig.denominator, fig.below_target
 
 
@@ -381,6 +448,20 @@ def _weekly_sums(
 ) -> list[tuple[float, float]]:
     """(Σ num, Σ den) of ``figure`` in each of the consecutive periods, the whole scope, in
     one pass."""
+    row = _weekly_rows(session, queries, figure, owners, per_owner=False).one()
+    return [(float(row[2 * n]), float(row[2 * n + 1])) for n in range(len(queries))]
+
+
+def _weekly_rows(
+    session: Session,
+    queries: Sequence[Query],
+    figure: FigureDef,
+    owners: list[int],
+    *,
+    per_owner: bool,
+) -> Any:
+    """The ``weekly`` statement's sums, ``num_0, den_0, num_1, …``: one row for the whole
+    scope, or (``per_owner``) one per owner, the owner's id first."""
     assert figure.weekly is not None
     weeks, query = len(queries), weekly_query(queries)
     d = query.dialect
@@ -388,9 +469,26 @@ def _weekly_sums(
         f"{d.total.format(f'num_{n}')}, {d.total.format(f'den_{n}')}" for n in range(weeks)
     )
     rows = figure.select_weekly(query, owners_sql(owners), weeks)
-    sql = f"{query.ctes} SELECT {totals} FROM ({rows}){d.alias}"
-    row = session.connection().execute(text(sql), query.params, execution_options=ONE_OFF).one()
-    return [(float(row[2 * n]), float(row[2 * n + 1])) for n in range(weeks)]
+    owner, by = ("owner_id, ", " GROUP BY owner_id") if per_owner else ("", "")
+    sql = f"{query.ctes} SELECT {owner}{totals} FROM ({rows}){d.alias}{by}"
+    return session.connection().execute(text(sql), query.params, execution_options=ONE_OFF)
+
+
+def weeks_sums(
+    session: Session, queries: Sequence[Query], figure: FigureDef, owners: list[int]
+) -> list[Sums]:
+    """``figure``'s sums per owner (and breakdown, for a figure read week by week) in each of
+    the consecutive periods of ``queries``: one pass for a figure with a ``weekly``
+    statement (its breakdown is not kept: its weeks are judged as a whole)."""
+    if figure.weekly is None:
+        return [period_sums(session, query, figure, owners) for query in queries]
+    weeks = len(queries)
+    result = _weekly_rows(session, queries, figure, owners, per_owner=True)
+    out: list[Sums] = [{} for _ in range(weeks)]
+    for row in result:
+        for n in range(weeks):
+            out[n][(int(row[0]), "")] = (float(row[1 + 2 * n]), float(row[2 + 2 * n]), None)
+    return out
 
 
 def _judged(
@@ -420,21 +518,25 @@ def weekly_trend(
     subj = subject(session=session, actor=actor, team=team, staff_login=staff_login)
     dialect = dialect_for(session)
     last = min(end or clock.today(), clock.today())
-    monday = last - timedelta(days=last.weekday())
     owners = subj.owner_ids
-    periods = []
-    for back in range(weeks - 1, -1, -1):
-        start = monday - timedelta(weeks=back)
-        periods.append((start, start + timedelta(days=6)))
-    # A figure that reads every customer or holding does all weeks in one pass; the others
-    # read a few records per week through their indexes.
-    queries = [query_for(settings, start, stop, dialect) for start, stop in periods]
-    values = {
-        f.key: _judged(settings, f, _weekly_sums(session, queries, f, owners))
-        if f.weekly
-        else [_week_sums(session, settings, f, owners, query) for query in queries]
-        for f in figures
-    }
+    periods = trend_periods(last, weeks)
+    taken = _snapshot(session, settings, actor, periods, owners, whole_only=True)
+    if taken is not None:  # the scheduler's sums of every week, as of one instant
+        ids = set(owners)
+        values = {
+            f.key: [_judged_sums(settings, f, week[f.key], ids) for week in taken[1]]
+            for f in figures
+        }
+    else:
+        # A figure that reads every customer or holding does all weeks in one pass; the
+        # others read a few records per week through their indexes.
+        queries = [query_for(settings, start, stop, dialect) for start, stop in periods]
+        values = {
+            f.key: _judged(settings, f, _weekly_sums(session, queries, f, owners))
+            if f.weekly
+            else [_week_sums(session, settings, f, owners, query) for query in queries]
+            for f in figures
+        }
     trend: dict[str, list[TrendPoint]] = {}
     for f in figures:
         points = []
@@ -491,7 +593,7 @@ def teams_below_target(
     below = []
     for figure_key in keys:
         figure = figure_def(figure_key)
-        sums = _sums(session, query, figure, owners)
+        sums = by_owner(period_sums(session, query, figure, owners))
         for _kind, team, name, ids in _groups("team", subj):
             found = _figure(settings, figure, sums, ids)
             if found.below_target and found.value is not None and found.target is not None:

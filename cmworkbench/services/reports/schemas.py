@@ -14,6 +14,14 @@ NAMES = ("manager", "team", "branch")
 """Breakdowns of a report: one group per manager, per team, or the whole scope."""
 
 
+def total_only(role: str) -> str:
+    """The breakdown with the fewest groups that ``role`` may ask for: the Dashboard shows
+    the report's total (the whole scope) only, and a branch head's ``manager`` breakdown of
+    three thousand managers costs seconds for nothing (a supervisor may not ask for
+    ``branch``, a manager for anything but ``manager``)."""
+    return {"branch_head": "branch", "admin": "branch", "supervisor": "team"}.get(role, "manager")
+
+
 @dataclass(frozen=True)
 class FigurePart:
     """A figure's share of one breakdown value (a customer class, a task kind)."""
@@ -77,6 +85,8 @@ class Report:
     """Whose figures: a manager's name, a team's, or the branch's."""
     total: ReportGroup
     groups: tuple[ReportGroup, ...]
+    taken_ahead: bool = False
+    """The figures are the scheduler's snapshot, standing at ``as_of`` (a few minutes ago)."""
 
 
 @dataclass(frozen=True)
