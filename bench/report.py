@@ -183,7 +183,9 @@ def main() -> int:
 
 def dashboard_ahead(engine: Engine, settings: Settings, who: str, runs: int) -> dict[str, Any]:
     """The scheduler's job (every period, then the running ones), and the Dashboard's report
-    and trend served from what it stored; the snapshots are deleted again."""
+    and trend served from what it stored; the snapshots are deleted before and after."""
+    with unit_of_work(engine) as session:  # the day's first run: every period
+        session.connection().execute(text("DELETE FROM report_snapshot"))
     first_s, taken = timed(lambda: snapshot.take(engine, settings))
     with unit_of_work(engine) as session:
         snapshot.store(session, taken)
