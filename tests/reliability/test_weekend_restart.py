@@ -30,7 +30,16 @@ from cmworkbench.db.engine import make_engine
 
 pytestmark = pytest.mark.processes
 
-JOBS = ("generate", "monthly", "sla_sweep", "reminders", "digest", "worklog", "backup")
+JOBS = (
+    "generate",
+    "monthly",
+    "sla_sweep",
+    "reminders",
+    "digest",
+    "worklog",
+    "backup",
+    "report_snapshot",
+)
 SATURDAY_10 = datetime(2026, 11, 28, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
