@@ -118,9 +118,19 @@ def _reindex(args: argparse.Namespace, settings: Settings) -> int:
 
 def _generate(args: argparse.Namespace, settings: Settings) -> int:
     """Generate the day's tasks; print how many were created (per kind) and closed."""
+    from cmworkbench.services.ops import lease
     from cmworkbench.services.tasks.generate import generate_day
+    from cmworkbench.services.workbench import open_engine
 
     result = generate_day(settings, args.date)
+    slot = lease.daily_slot(settings.scheduler.generate_at)
+    if str(result.day) == slot:
+        # today's run of the 06:30 job: the scheduler does not do it again
+        engine = open_engine(settings)
+        try:
+            lease.record_by_hand(engine, "generate", slot, f"created {result.total_created}")
+        finally:
+            engine.dispose()
     print(
         i18n.t(
             "cli.generate.done",

@@ -98,6 +98,10 @@ def current(session: Session, name: str = NAME) -> LeaseOut | None:
     return LeaseOut(row.holder, row.acquired_at, row.expires_at)
 
 
+BY_HAND = "cmw (by hand)"
+"""The holder a run done by hand is recorded under."""
+
+
 def claim_run(session: Session, job_id: str, slot: str, holder: str) -> int | None:
     """Record that ``holder`` runs ``job_id`` for ``slot``; the run's id, or ``None`` when
     that slot was run already (by this or another process)."""
@@ -258,6 +262,30 @@ def run_scheduled(
         detail = work(session, settings)
         finish_run(session, run_id, "done", detail)
         return "done"
+
+
+def record_by_hand(engine: Engine, job_id: str, slot: str, detail: str) -> bool:
+    """Record a job's work done by hand for ``slot`` (``cmw generate`` for today), so the
+    scheduler does not run it again as a missed run: at a million customers a second day's
+    generation holds the write lock for most of a minute. False when the slot had a run
+    already (the scheduler's, or an earlier one by hand)."""
+    with unit_of_work(engine) as session:
+        run_id = claim_run(session, job_id, slot, BY_HAND)
+        if run_id is None:
+            return False
+        finish_run(session, run_id, "done", detail)
+        return True
+
+
+def daily_slot(at: str) -> str:
+    """The slot of a daily job at ``at`` (``06:30``) for now: today's date from ``at`` on,
+    else yesterday's (the jobs' own slots, ``jobs.definitions``)."""
+    now = clock.now_local()
+    hour, minute = (int(part) for part in at.split(":"))
+    day = now.date()
+    if (now.hour, now.minute) < (hour, minute):
+        day -= timedelta(days=1)
+    return day.isoformat()
 
 
 def _ran(session: Session, job_id: str, slot: str) -> bool:

@@ -388,6 +388,39 @@ def test_cli_generate_prints_created_and_closed(engine, settings, branch, capsys
     assert "新建任务" in out and "verify_info: 1" in out
 
 
+def test_a_generation_by_hand_is_the_day_s_run_the_scheduler_does_not_repeat(
+    engine, settings, branch, capsys
+):
+    """At 07:10 IT runs ``cmw generate`` (the 06:30 job had not run): the day's slot is
+    recorded, and the scheduler, started at 07:15, does not generate the day again (at a
+    million customers that held the write lock for most of a minute)."""
+    from cmworkbench.cli import main
+    from cmworkbench.services.ops import lease
+
+    customer(engine, branch, "C001", verified_at=None)
+    url = engine.url.render_as_string(hide_password=False)
+    assert main(["--db", url, "--now", "2026-11-23T07:10", "generate"]) == 0
+    with engine.connect() as conn:
+        runs = conn.execute(text("SELECT job_id, slot, outcome, holder FROM job_run")).all()
+    assert [tuple(r) for r in runs] == [("generate", "2026-11-23", "done", lease.BY_HAND)]
+    clock.freeze("2026-11-23T07:15")
+    assert lease.take(engine, "scheduler-a", 30)
+    ran = lease.run_scheduled(
+        engine,
+        settings,
+        holder="scheduler-a",
+        job_id="generate",
+        slot="2026-11-23",
+        workdays_only=True,
+        work=lambda session, config: "generated again",
+    )
+    assert ran is None
+    assert main(["--db", url, "--now", "2026-11-23T07:20", "generate"]) == 0, "by hand: runs"
+    assert main(["--db", url, "--now", "2026-11-23T07:25", "generate", "--date", "2026-11-24"]) == 0
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT COUNT(*) FROM job_run")).scalar() == 1
+
+
 def deadlines(engine: Engine, kind: str) -> list[tuple[str, datetime, datetime | None]]:
     """(customer no, due_at, deadline_at) of the open tasks of ``kind``, as aware UTC."""
     with engine.connect() as conn:
