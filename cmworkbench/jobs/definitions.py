@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
@@ -77,16 +77,13 @@ def _repeating(seconds: int, tz: tzinfo) -> IntervalTrigger:
 
 
 def _by_day(at: str) -> Callable[[datetime], str]:
-    """The date of the latest daily fire time at or before the moment: the run missed
-    yesterday and caught up this morning before ``at`` is yesterday's run (a Sunday's is
-    skipped), not a run that takes today's place."""
-    hour, minute = (int(part) for part in at.split(":"))
+    """The slot of a daily job at ``at`` (:func:`~cmworkbench.services.ops.lease.daily_slot`,
+    which ``cmw generate`` by hand records too)."""
 
     def slot(moment: datetime) -> str:
-        day = moment.date()
-        if (moment.hour, moment.minute) < (hour, minute):
-            day -= timedelta(days=1)
-        return day.isoformat()
+        from cmworkbench.services.ops.lease import daily_slot
+
+        return daily_slot(at, moment)
 
     return slot
 

@@ -38,7 +38,7 @@ from cmworkbench.screens.base import WorkbenchScreen
 from cmworkbench.screens.report_drill import GoalDrillScreen, ReportDrillScreen, figure_value
 from cmworkbench.screens.team import TeamScreen
 from cmworkbench.services.goals.schemas import change_text, share_text
-from cmworkbench.services.reports.schemas import SUM_UNITS, total_only
+from cmworkbench.services.reports.schemas import SUM_UNITS, month_of, total_only
 from cmworkbench.widgets.bindings import screen_keys
 from cmworkbench.widgets.counts import CountsPanel
 
@@ -74,12 +74,6 @@ def sparkline(points: list[TrendPoint], unit: str) -> Text:
         bar = BARS[round(share * (len(BARS) - 1))]
         line.append(bar, style="red" if point.below_target else "green")
     return line
-
-
-def month_of(day: date) -> tuple[date, date]:
-    """The first and last day of ``day``'s month."""
-    first = day.replace(day=1)
-    return first, first + relativedelta(months=1, days=-1)
 
 
 class DashboardScreen(WorkbenchScreen):

@@ -308,14 +308,12 @@ def adjust(
             raise NotFound(t("goal.no_team", team=team))
         key, parent = f"team:{found.id}", f"branch:{actor.branch_id}"
     plan = _MonthPlan(session, settings, actor, measure, month)
-    siblings = plan.children(parent)
-    if key not in siblings:
-        raise Conflict(t("goal.not_broken_down", measure=measure, month=month))
     try:
         moved = plan.change(key, value, parent)
     except ValueError:
+        whole = sum(plan.children(parent).values())
         raise FieldsInvalid(
-            {"amount": t("goal.more_than_whole", whole=sum(siblings.values()))}, label_prefix=FIELDS
+            {"amount": t("goal.more_than_whole", whole=whole)}, label_prefix=FIELDS
         ) from None
     plan.write()
     out = [

@@ -277,13 +277,15 @@ def record_by_hand(engine: Engine, job_id: str, slot: str, detail: str) -> bool:
         return True
 
 
-def daily_slot(at: str) -> str:
-    """The slot of a daily job at ``at`` (``06:30``) for now: today's date from ``at`` on,
-    else yesterday's (the jobs' own slots, ``jobs.definitions``)."""
-    now = clock.now_local()
+def daily_slot(at: str, moment: datetime | None = None) -> str:
+    """The slot of a daily job at ``at`` (``06:30``) for a branch-local ``moment`` (default
+    now): the date of the latest fire time at or before it. A run missed yesterday and caught
+    up this morning before ``at`` is yesterday's run (a Sunday's is skipped), not a run that
+    takes today's place."""
+    moment = clock.now_local() if moment is None else moment
     hour, minute = (int(part) for part in at.split(":"))
-    day = now.date()
-    if (now.hour, now.minute) < (hour, minute):
+    day = moment.date()
+    if (moment.hour, moment.minute) < (hour, minute):
         day -= timedelta(days=1)
     return day.isoformat()
 

@@ -354,10 +354,9 @@ def _snapshot(
 
     if actor.branch_id is None:
         return None
-    found = snapshot.usable(
+    return snapshot.usable(
         session, settings, actor.branch_id, periods, owners, whole_only=whole_only
     )
-    return found
 
 
 def trend_periods(last: date, weeks: int = 8) -> list[tuple[date, date]]:

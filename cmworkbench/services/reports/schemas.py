@@ -176,6 +176,12 @@ def month_period(month: str) -> tuple[date, date]:
         first = date.fromisoformat(f"{month.strip()}-01")
     except ValueError:
         raise InvalidInput(t("report.bad_month", value=month)) from None
+    return month_of(first)
+
+
+def month_of(day: date) -> tuple[date, date]:
+    """The first and last day of ``day``'s month (the Dashboard's period)."""
+    first = day.replace(day=1)
     return first, first + relativedelta(months=1) - timedelta(days=1)
 
 

@@ -38,6 +38,7 @@ from cmworkbench.db.models import ReportSnapshot, Staff
 from cmworkbench.services.reports.figures import FIGURES
 from cmworkbench.services.reports.query import dialect_for, query_for
 from cmworkbench.services.reports.report import Sums, period_sums, trend_periods, weeks_sums
+from cmworkbench.services.reports.schemas import month_of
 
 KEEP_DAYS = 70
 """Snapshots of periods that ended longer ago than this are deleted (the trend's 8 weeks)."""
@@ -53,13 +54,6 @@ class Taken:
     periods: dict[tuple[date, date], dict[str, Sums]]
     owners: tuple[int, ...] = ()
     """Every owner of the branch the sums cover (a branch-wide report's scope)."""
-
-
-def month_period(day: date) -> tuple[date, date]:
-    """The calendar month of ``day``, first to last day (the Dashboard's period)."""
-    first = day.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following - timedelta(days=1)
 
 
 def snapshot_key(session: Session, settings: Settings) -> str:
@@ -86,7 +80,7 @@ def take(engine: Engine, settings: Settings) -> list[Taken]:
     million customers take minutes)."""
     today = clock.today()
     weeks = trend_periods(today)
-    current = [month_period(today), weeks[-1]]
+    current = [month_of(today), weeks[-1]]
     taken = []
     with Session(engine) as session:
         as_of = clock.now()

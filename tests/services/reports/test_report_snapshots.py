@@ -11,7 +11,7 @@ older than twice the interval, sends the report back to the live figures.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from cmworkbench.db.engine import unit_of_work
 from cmworkbench.services.ops import lease
 from cmworkbench.services.reports import report as reports
 from cmworkbench.services.reports import snapshot
+from cmworkbench.services.reports.schemas import DrillRow
 from cmworkbench.services.staff.directory import actor_for_login
 
 NOV_1, NOV_30 = date(2026, 11, 1), date(2026, 11, 30)
@@ -54,6 +55,21 @@ def trend(engine: Engine, who: str) -> dict[str, list[tuple[object, ...]]]:
         actor = actor_for_login(session=session, login=who)
         points = reports.weekly_trend(session=session, actor=actor, settings=SETTINGS)
     return {k: [(p.week, p.value, p.below_target) for p in v] for k, v in points.items()}
+
+
+def coverage_rows(engine: Engine, as_of: datetime | None = None) -> list[DrillRow]:
+    """The branch head's records behind coverage (as they stood at ``as_of``, else now)."""
+    with unit_of_work(engine) as session:
+        actor = actor_for_login(session=session, login="head")
+        return reports.drill(
+            session=session,
+            actor=actor,
+            settings=SETTINGS,
+            figure_key="coverage",
+            start=NOV_1,
+            end=NOV_30,
+            as_of=as_of,
+        )
 
 
 def take(engine: Engine) -> None:
@@ -109,29 +125,12 @@ def test_five_minutes_later_the_figures_stand_at_8_30_and_the_drill_sums_to_them
     served = report(engine, "head", "branch")
     assert served.as_of == clock.parse_instant(MONDAY_MORNING)
     assert figures(served) == live["head/branch"]
-    done = served.total.figure("coverage")
-    with unit_of_work(engine) as session:
-        actor = actor_for_login(session=session, login="head")
-        rows = reports.drill(
-            session=session,
-            actor=actor,
-            settings=SETTINGS,
-            figure_key="coverage",
-            start=NOV_1,
-            end=NOV_30,
-            as_of=served.as_of,
-        )
-        now_rows = reports.drill(
-            session=session,
-            actor=actor,
-            settings=SETTINGS,
-            figure_key="coverage",
-            start=NOV_1,
-            end=NOV_30,
-        )
-    assert sum(r.numerator for r in rows) == pytest.approx(done.numerator)
-    assert sum(r.denominator for r in rows) == pytest.approx(done.denominator)
-    assert sum(r.numerator for r in now_rows) > done.numerator, "live, K3 is covered"
+    covered = served.total.figure("coverage")
+    rows = coverage_rows(engine, as_of=served.as_of)
+    assert sum(r.numerator for r in rows) == pytest.approx(covered.numerator)
+    assert sum(r.denominator for r in rows) == pytest.approx(covered.denominator)
+    live_rows = coverage_rows(engine)
+    assert sum(r.numerator for r in live_rows) > covered.numerator, "live, K3 is covered"
     clock.freeze("2026-11-23T08:51")  # twice the interval, and a minute: live again
     assert report(engine, "head", "branch").as_of == clock.parse_instant("2026-11-23T08:51")
 
