@@ -9,6 +9,18 @@ from cmworkbench import clock
 from cmworkbench.config import Settings
 from cmworkbench.jobs.leader import Leader
 
+JOBS = (
+    "generate",
+    "monthly",
+    "sla_sweep",
+    "reminders",
+    "digest",
+    "worklog",
+    "backup",
+    "report_snapshot",
+)
+"""Every scheduled job, as the branch knows them (``cmworkbench.jobs.definitions``)."""
+
 
 def leader(engine: Engine, settings: Settings, made: list[Leader], name: str) -> Leader:
     one = Leader(engine, settings, holder=name, synchronous=True)

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import Factory
-from scheduling import at, leader, runs
+from scheduling import JOBS, at, leader, runs
 from sqlalchemy import Engine, text
 
 from cmworkbench import clock
@@ -25,17 +25,6 @@ from cmworkbench.db.engine import unit_of_work
 from cmworkbench.jobs.candidate import SessionCandidate
 from cmworkbench.jobs.leader import Leader
 from cmworkbench.services.ops import lease
-
-JOBS = (
-    "generate",
-    "monthly",
-    "sla_sweep",
-    "reminders",
-    "digest",
-    "worklog",
-    "backup",
-    "report_snapshot",
-)
 
 
 @pytest.fixture

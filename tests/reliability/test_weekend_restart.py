@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from branch_setup import report, seed, workbench
+from scheduling import JOBS
 from sqlalchemy import text
 
 from cmworkbench import clock
@@ -30,16 +31,6 @@ from cmworkbench.db.engine import make_engine
 
 pytestmark = pytest.mark.processes
 
-JOBS = (
-    "generate",
-    "monthly",
-    "sla_sweep",
-    "reminders",
-    "digest",
-    "worklog",
-    "backup",
-    "report_snapshot",
-)
 SATURDAY_10 = datetime(2026, 11, 28, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
