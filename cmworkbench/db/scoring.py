@@ -34,6 +34,7 @@ from sqlalchemy import (
     Integer,
     case,
     cast,
+    delete,
     func,
     literal,
     select,
@@ -171,7 +172,8 @@ def _rescore_by(conn: Connection, column: Any, ids: Sequence[int | str], day: da
 
 def scored_for(conn: Connection) -> date | None:
     """The day ``task.priority`` was last scored for in full (``None``: never). Tasks hold
-    one day's scores: the last one scored."""
+    one day's scores: the last one scored, the only row :func:`_mark` leaves (a database
+    of a release before it holds a row a day: the latest is the one)."""
     query = select(col(ScoreDay.day)).order_by(col(ScoreDay.scored_at).desc()).limit(1)
     return conn.execute(query).scalar()
 
@@ -194,11 +196,17 @@ def ensure_scored(conn: Connection, day: date | None = None) -> int:
 
 
 def _mark(conn: Connection, day: date) -> None:
+    """Record ``day`` as the one the tasks hold the scores of, the only row left. Not the
+    latest ``scored_at`` among several days: a clock set forward once (a ``--now`` tried on
+    the live database, a test run with the real clock) left a later instant on another
+    day's row, and every look at today's plan then scored a million tasks again (4.6 s
+    holding the write lock, each time, for each session)."""
     # The dialects' INSERT … ON CONFLICT, imported here: the ORM's first load (Today's first
     # data) should not also load a dialect it does not run on.
     from sqlalchemy.dialects.postgresql import insert as pg_insert
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+    conn.execute(delete(ScoreDay).where(col(ScoreDay.day) != day))
     values: dict[str, Any] = {"day": day, "scored_at": clock.now().astimezone(UTC)}
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(
