@@ -131,13 +131,20 @@ class Leader:
         self._thread = threading.Thread(target=self._loop, name="cmw-leader", daemon=True)
         self._thread.start()
 
+    RETRY_SECONDS = 1.0
+    """After a failed take or renewal (a database locked past its busy timeout by a long
+    writer, a server restarting), the next try comes this soon, not a third of the lease
+    later: two failures in a row at the renewal pace would let the lease lapse."""
+
     def _loop(self) -> None:
         while not self._stop.is_set():
+            wait = self.renew_seconds
             try:
                 self.tick()
-            except Exception:  # a locked or unreachable database: try again next round
-                log.exception("lease renewal failed")
-            self._stop.wait(self.renew_seconds)
+            except Exception:  # a locked or unreachable database: try again soon
+                log.exception("lease renewal failed; trying again in %.0f s", self.RETRY_SECONDS)
+                wait = min(wait, self.RETRY_SECONDS)
+            self._stop.wait(wait)
 
     def tick(self) -> bool:
         """Take or renew the lease; start or stop the scheduler to match. True if leading."""

@@ -260,3 +260,34 @@ def test_a_session_loads_no_scheduler_while_the_service_runs(
     with unit_of_work(engine) as session:
         held = lease.current(session)
     assert held is not None and not held.live(clock.now())  # given up as the session ended
+
+
+@pytest.mark.sqlite_only
+def test_a_lease_take_that_waited_out_a_long_writer_is_tried_again_within_seconds(
+    database_url: str, settings_fast: Settings, branch: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A writer holds the database past the busy timeout (here 0.2 s, 10 s on a branch): the
+    take fails, and the next try comes a second later, not a third of the lease (10 s)
+    later, so the lease does not lapse behind two long writers in a row."""
+    import sqlite3
+
+    from cmworkbench.db import engine as db_engine
+
+    monkeypatch.setattr(db_engine, "BUSY_TIMEOUT_MS", 200)
+    engine = db_engine.make_engine(database_url)
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    one = Leader(engine, settings_fast, holder="busy", synchronous=True)
+    try:
+        one.start()
+        time.sleep(0.6)  # the first take has failed by now
+        assert not one.leading
+        holder.execute("COMMIT")
+        started = time.monotonic()
+        while not one.leading and time.monotonic() - started < 5:
+            time.sleep(0.05)
+        assert one.leading, "the lease was not taken again within 5 s of the writer's end"
+    finally:
+        holder.close()
+        one.stop()
+        engine.dispose()
