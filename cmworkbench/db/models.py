@@ -26,6 +26,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlmodel import Field, SQLModel
 
@@ -1111,7 +1112,10 @@ class SearchTerm(SQLModel, table=True):
 
 
 class SearchDirty(SQLModel, table=True):
-    """Customers whose index terms are stale; filled by triggers, drained at commit."""
+    """Customers whose index rows are stale; filled by triggers, drained at commit."""
 
     __tablename__ = "search_dirty"
     customer_id: int = Field(primary_key=True)
+    terms: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    """Whether a term's source changed (name, kind, numbers, key persons); false: only what
+    the index copies (owner, backup, class, recency), updated in place (migration 0024)."""

@@ -294,6 +294,71 @@ def test_rebuild_gives_the_same_index_as_the_upkeep(book):
     assert _terms(book.engine) == before
 
 
+def _rows(engine: Engine) -> list[tuple]:
+    """Every index row, the copied columns included."""
+    with engine.connect() as conn:
+        return list(
+            conn.execute(text("SELECT * FROM search_term ORDER BY customer_id, term, kind"))
+        )
+
+
+def test_a_change_to_what_the_index_copies_updates_the_rows_in_place(book):
+    """A logged call changes the customer's recency, a handover its owner, a review its class:
+    the queue marks them as such (no term to rewrite, no name to read in pinyin) and their
+    rows are updated where they stand, the same rows a rebuild gives. A name or a key person
+    changed in the same unit of work still has the terms rewritten."""
+
+    def queued(statements: list[str]) -> list[tuple]:
+        with book.engine.begin() as conn:  # around the units of work: nothing drains
+            for statement in statements:
+                conn.execute(text(statement), {"o": book.staff["wangfang"].id})
+            found = conn.execute(text("SELECT customer_id, terms FROM search_dirty")).all()
+            conn.execute(text("DELETE FROM search_dirty"))
+        return [(customer_id, bool(terms)) for customer_id, terms in found]
+
+    with book.engine.connect() as conn:
+        c2, c6 = (
+            conn.execute(text(f"SELECT id FROM customer WHERE customer_no = '{no}'")).scalar_one()
+            for no in ("C002", "C006")
+        )
+    later = "updated_at = '2026-11-23 09:00:00.000000'"
+    assert queued([f"UPDATE customer SET {later} WHERE id = {c2}"]) == [(c2, False)]
+    assert queued([f"UPDATE customer SET cls = 'B1', owner_id = :o WHERE id = {c2}"]) == [
+        (c2, False)
+    ]
+    assert queued(
+        [
+            f"UPDATE customer SET {later} WHERE id = {c2}",
+            f"UPDATE customer SET name = '王明辉' WHERE id = {c2}",
+        ]
+    ) == [(c2, True)]
+    assert queued(
+        [
+            f"UPDATE customer SET name = '王明亮' WHERE id = {c2}",
+            f"UPDATE customer SET {later} WHERE id = {c2}",
+        ]
+    ) == [(c2, True)], "a customer queued for its terms stays so"
+    assert queued(
+        [
+            f"UPDATE customer SET {later} WHERE id = {c6}",
+            f"UPDATE contact SET name = '刘董' WHERE customer_id = {c6} AND name = '刘总'",
+        ]
+    ) == [(c6, True)]
+    assert queued([f"UPDATE customer SET phone = '13900002222' WHERE id = {c2}"]) == [(c2, True)]
+
+    index.rebuild(book.engine)  # the queued changes above are in the index now
+    with unit_of_work(book.engine) as s:  # through the upkeep: in place
+        s.execute(
+            text(f"UPDATE customer SET cls = 'A1', owner_id = :o, {later} WHERE id = :c"),
+            {"o": book.staff["zhangwei"].id, "c": c2},
+        )
+        s.execute(text(f"UPDATE customer SET {later} WHERE id = :c"), {"c": c6})
+    kept = _rows(book.engine)
+    index.rebuild(book.engine)
+    assert kept == _rows(book.engine)
+    assert "C002" in book.find("明亮"), "back in 张伟's book, found by its new name"
+
+
 def test_cli_search_json_contract(book, capsys):
     url = book.engine.url.render_as_string(hide_password=False)
     assert main(["--db", url, "search", "张伟", "--as", "zhangwei", "--json"]) == 0
