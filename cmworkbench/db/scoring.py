@@ -192,7 +192,25 @@ def ensure_scored(conn: Connection, day: date | None = None) -> int:
     day = day or clock.today()
     if scored_for(conn) == day:
         return 0
+    _claim(conn)
+    if scored_for(conn) == day:  # scored by another look while this one waited
+        return 0
     return rescore(conn, day)
+
+
+def _claim(conn: Connection) -> None:
+    """Hold the right to score until the transaction ends, so that fifty sessions opening
+    Today at once on a morning the generation did not score score it once, not fifty times
+    in a row (4.6 s each at a million tasks, every other writer waiting). SQLite: a write
+    that changes nothing takes the database's write lock; PostgreSQL: a transaction-level
+    advisory lock."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(_SCORING_LOCK)))
+    else:
+        conn.execute(delete(ScoreDay).where(literal(False)))
+
+
+_SCORING_LOCK = 0x636D7773  # "cmws": the advisory lock's key
 
 
 def _mark(conn: Connection, day: date) -> None:

@@ -148,3 +148,28 @@ def test_a_clock_set_forward_once_does_not_make_every_look_score_again(
         assert scoring.ensure_scored(session.connection()) == 0
     scores = domain_scores(engine, date(2026, 11, 23))
     assert all(stored == wanted for stored, wanted in scores.values()), scores
+
+
+def test_looks_at_an_unscored_morning_score_it_once_not_once_each(
+    engine: Engine, mixed: None
+) -> None:
+    """The generation did not run: one look is scoring the day (its transaction still open)
+    when a second session looks. The second waits for the first and then finds the day
+    scored, instead of scoring every open task again (at a million tasks, fifty sessions
+    opening Today at 08:30 each held the write lock 4.6 s in turn)."""
+    import threading
+
+    second: list[int] = []
+    with unit_of_work(engine) as first:
+        assert scoring.ensure_scored(first.connection()) == 61
+
+        def look() -> None:
+            with unit_of_work(engine) as session:
+                second.append(scoring.ensure_scored(session.connection()))
+
+        thread = threading.Thread(target=look)
+        thread.start()
+        thread.join(0.5)
+        assert thread.is_alive(), "the second look waits while the first holds the scoring"
+    thread.join(10)
+    assert second == [0]
