@@ -108,18 +108,12 @@ def restamp(conn: Connection, customer_ids: Sequence[int]) -> int:
             )
         ).all()
         stamps = [
-            (*_copied(owner, backup, cls, tier, at), cid)
+            dict(zip(_COPIED, _copied(owner, backup, cls, tier, at), strict=True), cid=cid)
             for cid, owner, backup, cls, tier, at in rows
         ]
         if stamps:
-            conn.exec_driver_sql(
-                "UPDATE search_term SET owner_id = %s, backup_id = %s, cls_rank = %s, recency = %s"
-                " WHERE customer_id = %s"
-                if conn.dialect.name == "postgresql"
-                else "UPDATE search_term SET owner_id = ?, backup_id = ?, cls_rank = ?,"
-                " recency = ? WHERE customer_id = ?",
-                stamps,
-            )
+            sets = ", ".join(f"{name} = :{name}" for name in _COPIED)
+            conn.execute(text(f"UPDATE search_term SET {sets} WHERE customer_id = :cid"), stamps)
     return len(ids)
 
 
@@ -312,6 +306,10 @@ def chunk_terms(chunk: Chunk) -> list[tuple[Any, ...]]:
         ):
             rows.append((term, term_kind, *copied))
     return rows
+
+
+_COPIED = INDEX_COLUMNS[3:]
+"""The index columns :func:`_copied` gives (an index row: term, kind, customer, then these)."""
 
 
 def _copied(

@@ -68,8 +68,8 @@ def _sqlite_triggers() -> list[str]:
         "CREATE TRIGGER search_contact_insert AFTER INSERT ON contact BEGIN "
         + _queue("NEW.customer_id", yes, True)
         + " END",
-        "CREATE TRIGGER search_contact_update AFTER UPDATE OF name, phone, customer_id ON contact"
-        " BEGIN "
+        f"CREATE TRIGGER search_contact_update AFTER {_EVENTS['search_contact_update'][0]}"
+        " ON contact BEGIN "
         + _queue("NEW.customer_id", yes, True)
         + " "
         + _queue("OLD.customer_id", yes, True)
